@@ -1,0 +1,86 @@
+package touchpoint
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// EventType is one of the Segment spec's calls.
+type EventType string
+
+const (
+	EventIdentify EventType = "identify"
+	EventTrack    EventType = "track"
+	EventPage     EventType = "page"
+	EventScreen   EventType = "screen"
+	EventGroup    EventType = "group"
+	EventAlias    EventType = "alias"
+)
+
+// Channels are the touchpoint kinds a customer can use.
+var Channels = []string{"web", "app", "email", "phone", "chat", "social", "store", "mail", "field"}
+
+// IsChannel reports whether c is a known channel.
+func IsChannel(c string) bool {
+	for _, k := range Channels {
+		if k == c {
+			return true
+		}
+	}
+	return false
+}
+
+// Event is one interaction at one touchpoint, as stored.
+type Event struct {
+	ID          int64           `json:"id"`
+	MessageID   string          `json:"message_id"`
+	SourceID    int64           `json:"source_id"`
+	SourceName  string          `json:"source,omitempty"`
+	CustomerID  int64           `json:"customer_id"`
+	Type        EventType       `json:"type"`
+	Name        string          `json:"name,omitempty"`
+	Channel     string          `json:"channel"`
+	Department  string          `json:"department,omitempty"`
+	Division    string          `json:"division,omitempty"`
+	Timestamp   time.Time       `json:"timestamp"`
+	ReceivedAt  time.Time       `json:"received_at"`
+	UserID      string          `json:"user_id,omitempty"`
+	AnonymousID string          `json:"anonymous_id,omitempty"`
+	Properties  json.RawMessage `json:"properties,omitempty"`
+	Traits      json.RawMessage `json:"traits,omitempty"`
+	Context     json.RawMessage `json:"context,omitempty"`
+}
+
+// Message is one decoded, validated tracking call, ready for ingestion.
+// Timestamp is already corrected for client clock skew.
+type Message struct {
+	Type        EventType
+	MessageID   string
+	UserID      string
+	AnonymousID string
+	PreviousID  string // alias only
+	GroupID     string // group only
+	Name        string // track event name; page/screen name
+	Timestamp   time.Time
+	ReceivedAt  time.Time
+	Channel     string // override of the source's channel, "" for none
+	Department  string // override of the source's department, "" for none
+	Traits      map[string]json.RawMessage
+	Properties  json.RawMessage
+	Context     json.RawMessage
+	Identities  []Identity // every identity the message names, normalised
+}
+
+// IngestResult counts what a batch did.
+type IngestResult struct {
+	Stored     int // new events
+	Duplicates int // replays acknowledged but not stored again
+	Merges     int
+}
+
+// Ingester stores tracking messages durably: when Ingest returns nil every
+// message is committed (or was already stored under the same message id).
+type Ingester interface {
+	Ingest(ctx context.Context, src *Source, msgs []Message) (IngestResult, error)
+}

@@ -1,0 +1,153 @@
+package track
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+func TestDecodeCallIdentify(t *testing.T) {
+	body := `{"userId":"u1","anonymousId":"a1","messageId":"m1","timestamp":"2026-11-23T11:59:00Z",
+	  "traits":{"email":"Ada@Example.COM","phone":"0170 1234567","country":"DE","name":"Ada"}}`
+	d, err := DecodeCall(tp.EventIdentify, []byte(body), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := d.Messages[0]
+	want := []tp.Identity{{"user_id", "u1"}, {"anonymous_id", "a1"}, {"email", "ada@example.com"}, {"phone", "+491701234567"}}
+	if len(m.Identities) != len(want) {
+		t.Fatalf("identities = %v, want %v", m.Identities, want)
+	}
+	for i := range want {
+		if m.Identities[i] != want[i] {
+			t.Errorf("identity %d = %v, want %v", i, m.Identities[i], want[i])
+		}
+	}
+	if !m.Timestamp.Equal(time.Date(2026, 11, 23, 11, 59, 0, 0, time.UTC)) {
+		t.Errorf("timestamp = %v", m.Timestamp)
+	}
+}
+
+func TestClockSkewCorrection(t *testing.T) {
+	// The client clock is 1 hour ahead: it says it sent at 13:00 an event of 12:59.
+	body := `{"batch":[{"type":"track","event":"Order Completed","userId":"u1","timestamp":"2026-11-23T12:59:00Z"}],
+	  "sentAt":"2026-11-23T13:00:00Z"}`
+	d, err := DecodeBatch([]byte(body), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := d.Messages[0].Timestamp, now.Add(-time.Minute); !got.Equal(want) {
+		t.Errorf("corrected timestamp = %v, want %v", got, want)
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	body := `{"type":"track","event":"Called","userId":"u","context":{"channel":"phone"},"properties":{"department":"Billing"}}`
+	d, err := DecodeCall(tp.EventTrack, []byte(body), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := d.Messages[0]; m.Channel != "phone" || m.Department != "Billing" {
+		t.Errorf("channel, department = %q, %q", m.Channel, m.Department)
+	}
+	// A server library's context.channel ("server") is not ours and is ignored.
+	d, err = DecodeCall(tp.EventTrack, []byte(`{"event":"x","userId":"u","context":{"channel":"server"}}`), now)
+	if err != nil || d.Messages[0].Channel != "" {
+		t.Errorf("server channel: %v %q", err, d.Messages[0].Channel)
+	}
+}
+
+func TestMessageIDDerivedWhenMissing(t *testing.T) {
+	body := []byte(`{"event":"x","userId":"u"}`)
+	a, _ := DecodeCall(tp.EventTrack, body, now)
+	b, _ := DecodeCall(tp.EventTrack, body, now.Add(time.Hour))
+	if a.Messages[0].MessageID == "" || a.Messages[0].MessageID != b.Messages[0].MessageID {
+		t.Errorf("derived ids %q, %q should be equal and non-empty", a.Messages[0].MessageID, b.Messages[0].MessageID)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	big := `{"event":"x","userId":"u","properties":{"p":"` + strings.Repeat("a", MaxMessageBytes) + `"}}`
+	for _, tc := range []struct {
+		name, body, code, contains string
+		batch                      bool
+	}{
+		{"malformed", `{"userId":`, tp.EINVALID, "malformed JSON", false},
+		{"not object", `[1]`, tp.EINVALID, "JSON object", false},
+		{"no identity", `{"event":"x"}`, tp.EINVALID, "no identity", false},
+		{"no event name", `{"userId":"u"}`, tp.EINVALID, "event name", false},
+		{"wrong type", `{"userId":{"a":1},"event":"x"}`, tp.EINVALID, "userId must be a string", false},
+		{"traits not object", `{"userId":"u","event":"x","traits":[1]}`, tp.EINVALID, "traits must be an object", false},
+		{"bad timestamp", `{"userId":"u","event":"x","timestamp":"yesterday"}`, tp.EINVALID, "ISO-8601", false},
+		{"oversize", big, tp.ETOOLARGE, "limit is 32768", false},
+		{"empty batch", `{"batch":[]}`, tp.EINVALID, "non-empty", true},
+		{"bad member", `{"batch":[{"type":"track","userId":"u","event":"ok"},{"type":"nope","userId":"u"}]}`, tp.EINVALID, "batch[1]", true},
+		{"oversize member", `{"batch":[` + strings.Replace(big, `{`, `{"type":"track",`, 1) + `]}`, tp.ETOOLARGE, "batch[0]", true},
+		{"oversize batch", `{"batch":[` + strings.Repeat(`{"type":"track","userId":"u","event":"ok"},`, 13000) + `{}]}`, tp.ETOOLARGE, "batch is", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var err error
+			if tc.batch {
+				_, err = DecodeBatch([]byte(tc.body), now)
+			} else {
+				_, err = DecodeCall(tp.EventTrack, []byte(tc.body), now)
+			}
+			if tp.ErrorCode(err) != tc.code || !strings.Contains(tp.ErrorMessage(err), tc.contains) {
+				t.Errorf("err = %v, want code %s containing %q", err, tc.code, tc.contains)
+			}
+		})
+	}
+}
+
+func TestNormalizePhone(t *testing.T) {
+	for _, tc := range []struct{ in, country, want string }{
+		{"+49 170 1234567", "", "+491701234567"},
+		{"0031 6 12345678", "", "+31612345678"},
+		{"06-12345678", "NL", "+31612345678"},
+		{"(0)170/1234567", "DE", "+491701234567"},
+		{"12345", "", ""},
+		{"0170 1234567", "", ""},
+	} {
+		got, err := tp.NormalizePhone(tc.in, tc.country)
+		if tc.want == "" && err == nil {
+			t.Errorf("NormalizePhone(%q) = %q, want error", tc.in, got)
+		}
+		if tc.want != "" && got != tc.want {
+			t.Errorf("NormalizePhone(%q, %q) = %q, %v; want %q", tc.in, tc.country, got, err, tc.want)
+		}
+	}
+}
+
+func FuzzDecodeBatch(f *testing.F) {
+	f.Add([]byte(`{"batch":[{"type":"identify","userId":"u","traits":{"email":"a@b.c","phone":"+31612345678"}}],"sentAt":"2026-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{"batch":[{"type":"alias","userId":"u","previousId":"a","context":{"externalIds":[{"id":1,"type":"crm"}]}}]}`))
+	f.Add([]byte(`{"batch":[{"type":"track","event":"e","anonymousId":7,"timestamp":"2026-01-01T00:00:00.123+02:00"}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		d, err := DecodeBatch(body, now)
+		if err != nil {
+			if tp.ErrorCode(err) == tp.EINTERNAL {
+				t.Fatalf("decoder error without a code: %v", err)
+			}
+			return
+		}
+		for _, m := range d.Messages {
+			if m.MessageID == "" || len(m.Identities) == 0 || m.Timestamp.IsZero() {
+				t.Fatalf("accepted an incomplete message: %+v", m)
+			}
+		}
+	})
+}
+
+func FuzzDecodeCall(f *testing.F) {
+	f.Add([]byte(`{"userId":"u","event":"x","properties":{"channel":"phone"}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		_, err := DecodeCall(tp.EventTrack, body, now)
+		if err != nil && tp.ErrorCode(err) == tp.EINTERNAL {
+			t.Fatalf("decoder error without a code: %v", err)
+		}
+	})
+}

@@ -1,0 +1,41 @@
+package touchpoint
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Source is a system that sends data; it owns a write key.
+type Source struct {
+	ID         int64     `json:"id"`
+	Name       string    `json:"name"`
+	WriteKey   string    `json:"write_key,omitempty"`
+	Channel    string    `json:"channel"`
+	Department string    `json:"department,omitempty"`
+	Division   string    `json:"division,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Validate checks a source before it is created.
+func (s *Source) Validate() error {
+	s.Name = strings.TrimSpace(s.Name)
+	if s.Name == "" {
+		return &Error{Code: EINVALID, Message: "a source needs a name", Fields: map[string]string{"name": "required"}}
+	}
+	if s.Channel == "" {
+		s.Channel = "web"
+	}
+	if !IsChannel(s.Channel) {
+		return &Error{Code: EINVALID, Message: "unknown channel " + s.Channel,
+			Fields: map[string]string{"channel": "one of " + strings.Join(Channels, ", ")}}
+	}
+	return nil
+}
+
+// SourceService manages sources.
+type SourceService interface {
+	CreateSource(ctx context.Context, s *Source) error
+	ListSources(ctx context.Context) ([]Source, error)
+	FindSourceByWriteKey(ctx context.Context, key string) (*Source, error)
+}

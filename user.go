@@ -1,0 +1,95 @@
+package touchpoint
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Role decides what a user or token may see and change (see DESIGN.md §2).
+type Role string
+
+const (
+	RoleAdmin          Role = "admin"
+	RoleCCO            Role = "cco"
+	RoleDepartmentHead Role = "department_head"
+	RoleAgent          Role = "agent"
+	RoleAnalyst        Role = "analyst"
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleAdmin, RoleCCO, RoleDepartmentHead, RoleAgent, RoleAnalyst}
+
+// ParseRole validates a role name.
+func ParseRole(s string) (Role, error) {
+	for _, r := range Roles {
+		if string(r) == s {
+			return r, nil
+		}
+	}
+	return "", Errorf(EINVALID, "unknown role %q (want admin, cco, department_head, agent or analyst)", s)
+}
+
+// DepartmentScoped reports whether the role sees only its own department's work.
+func (r Role) DepartmentScoped() bool { return r == RoleDepartmentHead || r == RoleAgent }
+
+// CanAdminister reports whether the role may manage users, sources and tokens.
+func (r Role) CanAdminister() bool { return r == RoleAdmin }
+
+// CanRepairCustomers reports whether the role may unmerge customers.
+func (r Role) CanRepairCustomers() bool { return r == RoleAdmin || r == RoleCCO }
+
+// Locales are the UI and survey languages.
+var Locales = []string{"en", "de", "nl"}
+
+// User is a person who logs in.
+type User struct {
+	ID         int64     `json:"id"`
+	Email      string    `json:"email"`
+	Role       Role      `json:"role"`
+	Department string    `json:"department,omitempty"`
+	Locale     string    `json:"locale,omitempty"` // "" follows the browser
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Validate checks a user before it is created.
+func (u *User) Validate() error {
+	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
+	if !emailRE.MatchString(u.Email) {
+		return &Error{Code: EINVALID, Message: "a user needs a valid e-mail address", Fields: map[string]string{"email": "invalid"}}
+	}
+	if _, err := ParseRole(string(u.Role)); err != nil {
+		return err
+	}
+	if u.Role.DepartmentScoped() && u.Department == "" {
+		return &Error{Code: EINVALID, Message: "role " + string(u.Role) + " needs a department", Fields: map[string]string{"department": "required"}}
+	}
+	return nil
+}
+
+// MinPasswordLen is the shortest accepted password.
+const MinPasswordLen = 10
+
+// Token is an API token; its secret is shown once, at creation.
+type Token struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	Role       Role       `json:"role"`
+	Department string     `json:"department,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+}
+
+// UserService manages users, sessions and API tokens.
+type UserService interface {
+	CreateUser(ctx context.Context, u *User, password string) error
+	Authenticate(ctx context.Context, email, password string) (*User, error)
+	SetUserLocale(ctx context.Context, userID int64, locale string) error
+	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (token string, err error)
+	UserBySession(ctx context.Context, token string) (*User, error)
+	DeleteSession(ctx context.Context, token string) error
+	CreateToken(ctx context.Context, t *Token) (secret string, err error)
+	ListTokens(ctx context.Context) ([]Token, error)
+	RevokeToken(ctx context.Context, id int64) error
+	AccessByToken(ctx context.Context, secret string) (Access, error)
+}
