@@ -18,7 +18,7 @@ func TestDecodeCallIdentify(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := d.Messages[0]
-	want := []tp.Identity{{"user_id", "u1"}, {"anonymous_id", "a1"}, {"email", "ada@example.com"}, {"phone", "+491701234567"}}
+	want := []tp.Identity{{Type: "user_id", Value: "u1"}, {Type: "anonymous_id", Value: "a1"}, {Type: "email", Value: "ada@example.com"}, {Type: "phone", Value: "+491701234567"}}
 	if len(m.Identities) != len(want) {
 		t.Fatalf("identities = %v, want %v", m.Identities, want)
 	}

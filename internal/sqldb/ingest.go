@@ -1,0 +1,468 @@
+package sqldb
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// eventCols is the column list of a stored event, in insert order.
+const eventCols = "message_id, source_id, customer_id, type, name, channel, department, division, ts_us, received_us, user_id, anonymous_id, properties, traits, context"
+
+const eventColCount = 15
+
+// flushAt bounds a multi-row INSERT to stay far below both databases' parameter limits.
+const flushAt = 200
+
+// Ingest stores msgs from src in one transaction: it resolves every message's
+// identities to one customer (creating or merging customers as needed),
+// applies traits (latest timestamp wins, history kept) and inserts the events.
+// A message id already stored for the source is acknowledged and skipped.
+func (db *DB) Ingest(ctx context.Context, src *tp.Source, msgs []tp.Message) (tp.IngestResult, error) {
+	var res tp.IngestResult
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		in := &ingester{
+			db: db, tx: tx, ctx: ctx, src: src, now: tp.ToMicros(db.Now()),
+			actor:  "source:" + src.Name,
+			ids:    map[tp.Identity]int64{},
+			traits: map[int64]map[string]traitRow{},
+		}
+		if err := in.run(msgs); err != nil {
+			return err
+		}
+		res = in.res
+		return nil
+	})
+	return res, err
+}
+
+type traitRow struct {
+	value string // compact JSON
+	us    int64
+}
+
+type ingester struct {
+	db      *DB
+	tx      *sql.Tx
+	ctx     context.Context
+	src     *tp.Source
+	actor   string
+	now     int64
+	ids     map[tp.Identity]int64 // identity → customer; 0 = known to be unassigned
+	traits  map[int64]map[string]traitRow
+	pending []any // flat event parameters
+	npend   int
+	res     tp.IngestResult
+}
+
+func (in *ingester) run(msgs []tp.Message) error {
+	seen, err := in.existingMessageIDs(msgs)
+	if err != nil {
+		return err
+	}
+	var want []tp.Identity
+	for i := range msgs {
+		want = append(want, msgs[i].Identities...)
+		want = append(want, aliasCandidates(&msgs[i])...)
+	}
+	if err := in.loadIdentities(want); err != nil {
+		return err
+	}
+	for i := range msgs {
+		m := &msgs[i]
+		if seen[m.MessageID] {
+			in.res.Duplicates++
+			continue
+		}
+		seen[m.MessageID] = true
+		if err := in.message(m); err != nil {
+			return err
+		}
+	}
+	return in.flush()
+}
+
+// aliasCandidates are the identities an alias's previousId may name: the spec
+// lets it be a previous user id or an anonymous id.
+func aliasCandidates(m *tp.Message) []tp.Identity {
+	if m.Type != tp.EventAlias || m.PreviousID == "" {
+		return nil
+	}
+	return []tp.Identity{{Type: tp.IdentityUserID, Value: m.PreviousID}, {Type: tp.IdentityAnonymousID, Value: m.PreviousID}}
+}
+
+func (in *ingester) message(m *tp.Message) error {
+	ids := m.Identities
+	if cands := aliasCandidates(m); cands != nil {
+		known := false
+		for _, c := range cands {
+			if in.ids[c] != 0 {
+				ids = append(ids, c)
+				known = true
+			}
+		}
+		if !known {
+			ids = append(ids, cands[1]) // an unknown previousId is taken as an anonymous id
+		}
+	}
+	custs := in.customersOf(ids)
+	var cust int64
+	switch len(custs) {
+	case 0:
+		if err := in.tx.QueryRowContext(in.ctx,
+			"INSERT INTO customers (created_us, updated_us) VALUES ($1, $1) RETURNING id", in.now).Scan(&cust); err != nil {
+			return fmt.Errorf("create customer: %w", err)
+		}
+		in.traits[cust] = map[string]traitRow{}
+	default:
+		cust = custs[0] // the oldest customer survives
+		for _, other := range custs[1:] {
+			if err := in.merge(cust, other, mergeReason(m, in.src, ids, in.ids)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, id := range ids {
+		if in.ids[id] == 0 {
+			if _, err := in.tx.ExecContext(in.ctx,
+				"INSERT INTO identities (type, value, customer_id, created_us) VALUES ($1, $2, $3, $4)",
+				id.Type, id.Value, cust, in.now); err != nil {
+				return fmt.Errorf("link identity %s: %w", id, err)
+			}
+			in.ids[id] = cust
+		}
+	}
+	var traitsJSON any
+	if len(m.Traits) > 0 {
+		if err := in.applyTraits(cust, m.Traits, tp.ToMicros(m.Timestamp)); err != nil {
+			return err
+		}
+		if m.Type == tp.EventIdentify {
+			b, _ := json.Marshal(m.Traits)
+			traitsJSON = string(b)
+		}
+	}
+	channel, dept := in.src.Channel, in.src.Department
+	if m.Channel != "" {
+		channel = m.Channel
+	}
+	if m.Department != "" {
+		dept = m.Department
+	}
+	in.pending = append(in.pending, m.MessageID, in.src.ID, cust, string(m.Type), m.Name, channel, dept,
+		in.src.Division, tp.ToMicros(m.Timestamp), tp.ToMicros(m.ReceivedAt), m.UserID, m.AnonymousID,
+		rawOrNil(m.Properties), traitsJSON, rawOrNil(m.Context))
+	in.npend++
+	in.res.Stored++
+	if in.npend >= flushAt {
+		return in.flush()
+	}
+	return nil
+}
+
+func rawOrNil(r json.RawMessage) any {
+	if len(r) == 0 {
+		return nil
+	}
+	return string(r)
+}
+
+// customersOf returns the distinct customers that ids point at, oldest first.
+func (in *ingester) customersOf(ids []tp.Identity) []int64 {
+	var out []int64
+	for _, id := range ids {
+		c := in.ids[id]
+		if c == 0 {
+			continue
+		}
+		dup := false
+		for _, o := range out {
+			dup = dup || o == c
+		}
+		if !dup {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+func mergeReason(m *tp.Message, src *tp.Source, ids []tp.Identity, owner map[tp.Identity]int64) string {
+	var parts []string
+	for _, id := range ids {
+		if c := owner[id]; c != 0 {
+			parts = append(parts, fmt.Sprintf("%s (customer %d)", id, c))
+		}
+	}
+	return fmt.Sprintf("%s message %s from source %q names %s", m.Type, m.MessageID, src.Name, strings.Join(parts, " and "))
+}
+
+func (in *ingester) flush() error {
+	if in.npend == 0 {
+		return nil
+	}
+	q := "INSERT INTO events (" + eventCols + ") VALUES " + placeholders(in.npend, eventColCount, 1)
+	if _, err := in.tx.ExecContext(in.ctx, q, in.pending...); err != nil {
+		return fmt.Errorf("insert events: %w", err)
+	}
+	in.pending, in.npend = in.pending[:0], 0
+	return nil
+}
+
+func (in *ingester) existingMessageIDs(msgs []tp.Message) (map[string]bool, error) {
+	seen := make(map[string]bool, len(msgs))
+	for start := 0; start < len(msgs); start += 500 {
+		end := min(start+500, len(msgs))
+		args := []any{in.src.ID}
+		var ph []string
+		for _, m := range msgs[start:end] {
+			args = append(args, m.MessageID)
+			ph = append(ph, fmt.Sprintf("$%d", len(args)))
+		}
+		rows, err := in.tx.QueryContext(in.ctx, "SELECT message_id FROM events WHERE source_id = $1 AND message_id IN ("+
+			strings.Join(ph, ",")+")", args...)
+		if err != nil {
+			return nil, fmt.Errorf("look up message ids: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			seen[id] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return seen, nil
+}
+
+func (in *ingester) loadIdentities(want []tp.Identity) error {
+	var todo []tp.Identity
+	for _, id := range want {
+		if _, ok := in.ids[id]; !ok {
+			in.ids[id] = 0
+			todo = append(todo, id)
+		}
+	}
+	for start := 0; start < len(todo); start += 400 {
+		chunk := todo[start:min(start+400, len(todo))]
+		args := make([]any, 0, 2*len(chunk))
+		for _, id := range chunk {
+			args = append(args, id.Type, id.Value)
+		}
+		rows, err := in.tx.QueryContext(in.ctx, "SELECT type, value, customer_id FROM identities WHERE (type, value) IN ("+
+			placeholders(len(chunk), 2, 1)+")", args...)
+		if err != nil {
+			return fmt.Errorf("look up identities: %w", err)
+		}
+		for rows.Next() {
+			var id tp.Identity
+			var c int64
+			if err := rows.Scan(&id.Type, &id.Value, &c); err != nil {
+				rows.Close()
+				return err
+			}
+			in.ids[id] = c
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyTraits sets each trait whose event time is not older than the stored
+// one, keeping the replaced value in trait_history.
+func (in *ingester) applyTraits(cust int64, traits map[string]json.RawMessage, us int64) error {
+	cur, err := loadTraits(in.ctx, in.tx, in.traits, cust)
+	if err != nil {
+		return err
+	}
+	changed := false
+	keys := make([]string, 0, len(traits))
+	for k := range traits {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if k == "" || len(k) > 128 {
+			continue
+		}
+		val := compactJSON(traits[k])
+		old, had := cur[k]
+		if had && (old.us > us || old.value == val) {
+			continue
+		}
+		if err := setTrait(in.ctx, in.tx, cust, k, val, us, old, had, 0, in.now); err != nil {
+			return err
+		}
+		cur[k] = traitRow{val, us}
+		changed = true
+	}
+	if changed {
+		return refreshCustomer(in.ctx, in.tx, cust, cur, in.now)
+	}
+	return nil
+}
+
+// merge moves everything of customer x onto survivor and records what moved,
+// so that Unmerge can put exactly that back.
+func (in *ingester) merge(survivor, x int64, reason string) error {
+	if err := in.flush(); err != nil { // pending events must be in place to move with x
+		return err
+	}
+	var mid int64
+	if err := in.tx.QueryRowContext(in.ctx, `INSERT INTO merges (survivor_id, merged_id, reason, actor, created_us)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, survivor, x, reason, in.actor, in.now).Scan(&mid); err != nil {
+		return fmt.Errorf("record merge: %w", err)
+	}
+	for _, q := range []string{
+		"INSERT INTO merge_events (merge_id, event_id) SELECT $1, id FROM events WHERE customer_id = $2",
+		"INSERT INTO merge_identities (merge_id, type, value) SELECT $1, type, value FROM identities WHERE customer_id = $2",
+	} {
+		if _, err := in.tx.ExecContext(in.ctx, q, mid, x); err != nil {
+			return fmt.Errorf("record merge: %w", err)
+		}
+	}
+	for _, q := range []string{
+		"UPDATE events SET customer_id = $1 WHERE customer_id = $2",
+		"UPDATE identities SET customer_id = $1 WHERE customer_id = $2",
+	} {
+		if _, err := in.tx.ExecContext(in.ctx, q, survivor, x); err != nil {
+			return fmt.Errorf("merge customer %d into %d: %w", x, survivor, err)
+		}
+	}
+	st, err := loadTraits(in.ctx, in.tx, in.traits, survivor)
+	if err != nil {
+		return err
+	}
+	xt, err := loadTraits(in.ctx, in.tx, in.traits, x)
+	if err != nil {
+		return err
+	}
+	for k, v := range xt {
+		old, had := st[k]
+		if had && (old.us >= v.us || old.value == v.value) {
+			continue
+		}
+		if err := setTrait(in.ctx, in.tx, survivor, k, v.value, v.us, old, had, mid, in.now); err != nil {
+			return err
+		}
+		st[k] = v
+	}
+	if _, err := in.tx.ExecContext(in.ctx, "UPDATE customers SET merged_into = $1, updated_us = $2 WHERE id = $3",
+		survivor, in.now, x); err != nil {
+		return err
+	}
+	if err := refreshCustomer(in.ctx, in.tx, survivor, st, in.now); err != nil {
+		return err
+	}
+	for id, c := range in.ids {
+		if c == x {
+			in.ids[id] = survivor
+		}
+	}
+	in.res.Merges++
+	return nil
+}
+
+func loadTraits(ctx context.Context, tx *sql.Tx, cache map[int64]map[string]traitRow, cust int64) (map[string]traitRow, error) {
+	if t, ok := cache[cust]; ok {
+		return t, nil
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT key, value, updated_us FROM customer_traits WHERE customer_id = $1", cust)
+	if err != nil {
+		return nil, fmt.Errorf("load traits: %w", err)
+	}
+	defer rows.Close()
+	t := map[string]traitRow{}
+	for rows.Next() {
+		var k string
+		var r traitRow
+		if err := rows.Scan(&k, &r.value, &r.us); err != nil {
+			return nil, err
+		}
+		t[k] = r
+	}
+	if cache != nil {
+		cache[cust] = t
+	}
+	return t, rows.Err()
+}
+
+func setTrait(ctx context.Context, tx *sql.Tx, cust int64, k, val string, us int64, old traitRow, had bool, mergeID, now int64) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO customer_traits (customer_id, key, value, updated_us) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (customer_id, key) DO UPDATE SET value = excluded.value, updated_us = excluded.updated_us`,
+		cust, k, val, us); err != nil {
+		return fmt.Errorf("set trait %s: %w", k, err)
+	}
+	var oldV, oldUS, mid any
+	if had {
+		oldV, oldUS = old.value, old.us
+	}
+	if mergeID != 0 {
+		mid = mergeID
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO trait_history (customer_id, key, old_value, old_us, new_value, new_us, changed_us, merge_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, cust, k, oldV, oldUS, val, us, now, mid); err != nil {
+		return fmt.Errorf("trait history: %w", err)
+	}
+	return nil
+}
+
+// refreshCustomer recomputes the columns derived from traits: the display
+// fields and the lower-cased search text.
+func refreshCustomer(ctx context.Context, tx *sql.Tx, cust int64, traits map[string]traitRow, now int64) error {
+	raw := make(map[string]json.RawMessage, len(traits))
+	var search []string
+	keys := make([]string, 0, len(traits))
+	for k := range traits {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := traits[k].value
+		raw[k] = json.RawMessage(v)
+		var s string
+		if json.Unmarshal([]byte(v), &s) == nil {
+			search = append(search, s)
+		} else if len(v) < 64 && !strings.ContainsAny(v, "{[") {
+			search = append(search, v)
+		}
+	}
+	str := func(k string) string {
+		var s string
+		_ = json.Unmarshal(raw[k], &s)
+		return s
+	}
+	name := tp.DisplayName(raw)
+	email := strings.ToLower(str("email"))
+	phone := str("phone")
+	if p, err := tp.NormalizePhone(phone, str("country")); err == nil {
+		phone = p
+	}
+	all := strings.ToLower(strings.Join(append([]string{name, email, phone}, search...), " "))
+	if len(all) > 4000 {
+		all = all[:4000]
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE customers SET name = $1, email = $2, phone = $3, locale = $4, country = $5,
+		search = $6, updated_us = $7 WHERE id = $8`, name, email, phone, str("locale"), strings.ToUpper(str("country")), all, now, cust)
+	return err
+}
+
+func compactJSON(v json.RawMessage) string {
+	var b bytes.Buffer
+	if json.Compact(&b, v) != nil {
+		return string(v)
+	}
+	return b.String()
+}

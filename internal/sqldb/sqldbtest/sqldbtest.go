@@ -1,0 +1,79 @@
+// Package sqldbtest opens real, migrated, empty databases for tests: SQLite in
+// a temporary folder always, and PostgreSQL (a fresh schema per test) when
+// TOUCHPOINT_TEST_POSTGRES holds a URL.
+package sqldbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
+)
+
+// SQLite returns a migrated SQLite store in t's temporary folder.
+func SQLite(t testing.TB) *sqldb.DB {
+	t.Helper()
+	return open(t, filepath.Join(t.TempDir(), "test.db"))
+}
+
+// Postgres returns a migrated store in a fresh PostgreSQL schema, or skips
+// when no server is configured. With TOUCHPOINT_POSTGRES_REQUIRED=1 a missing
+// server fails the test instead, so CI cannot pass without PostgreSQL.
+func Postgres(t testing.TB) *sqldb.DB {
+	t.Helper()
+	base := os.Getenv("TOUCHPOINT_TEST_POSTGRES")
+	if base == "" {
+		if os.Getenv("TOUCHPOINT_POSTGRES_REQUIRED") == "1" {
+			t.Fatal("TOUCHPOINT_POSTGRES_REQUIRED=1 but TOUCHPOINT_TEST_POSTGRES is empty")
+		}
+		t.Skip("PostgreSQL tests need TOUCHPOINT_TEST_POSTGRES")
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return open(t, u.String())
+}
+
+func open(t testing.TB, dsn string) *sqldb.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// Each runs fn as a subtest on SQLite and, when configured, on PostgreSQL.
+func Each(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
+}

@@ -1,0 +1,247 @@
+package sqldb
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// randomSecret returns a URL-safe random string with the given prefix.
+func randomSecret(prefix string, n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hashSecret stores tokens by hash: a database leak does not leak usable tokens.
+func hashSecret(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// argon2id parameters per OWASP's 2023 recommendation (19 MiB, 2 passes).
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+func hashPassword(pw string) string {
+	salt := make([]byte, 16)
+	_, _ = rand.Read(salt)
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s", argonMemory, argonTime, argonThreads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
+}
+
+func checkPassword(encoded, pw string) bool {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m uint32
+	var t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// dummyHash makes a login for an unknown e-mail cost as much as a wrong password.
+var dummyHash = hashPassword("not a real password")
+
+// CreateUser creates a user with an argon2id password hash.
+func (db *DB) CreateUser(ctx context.Context, u *tp.User, password string) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if len(password) < tp.MinPasswordLen {
+		return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("the password must have at least %d characters", tp.MinPasswordLen),
+			Fields: map[string]string{"password": "too short"}}
+	}
+	u.CreatedAt = db.Now()
+	err := db.w.QueryRowContext(ctx, `INSERT INTO users (email, role, department, locale, password_hash, created_us)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, u.Email, string(u.Role), u.Department, u.Locale,
+		hashPassword(password), tp.ToMicros(u.CreatedAt)).Scan(&u.ID)
+	if isUnique(err) {
+		return tp.Errorf(tp.ECONFLICT, "a user with e-mail %s exists already", u.Email)
+	}
+	return err
+}
+
+const userCols = "id, email, role, department, locale, created_us"
+
+func scanUser(row interface{ Scan(...any) error }) (*tp.User, error) {
+	var u tp.User
+	var role string
+	var created int64
+	if err := row.Scan(&u.ID, &u.Email, &role, &u.Department, &u.Locale, &created); err != nil {
+		return nil, err
+	}
+	u.Role, u.CreatedAt = tp.Role(role), tp.FromMicros(created)
+	return &u, nil
+}
+
+// Authenticate checks an e-mail and password.
+func (db *DB) Authenticate(ctx context.Context, email, password string) (*tp.User, error) {
+	var hash string
+	row := db.r.QueryRowContext(ctx, "SELECT password_hash, "+userCols+" FROM users WHERE email = $1", strings.ToLower(strings.TrimSpace(email)))
+	var u tp.User
+	var role string
+	var created int64
+	err := row.Scan(&hash, &u.ID, &u.Email, &role, &u.Department, &u.Locale, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		checkPassword(dummyHash, password)
+		return nil, tp.Errorf(tp.EUNAUTHORIZED, "wrong e-mail or password")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !checkPassword(hash, password) {
+		return nil, tp.Errorf(tp.EUNAUTHORIZED, "wrong e-mail or password")
+	}
+	u.Role, u.CreatedAt = tp.Role(role), tp.FromMicros(created)
+	return &u, nil
+}
+
+// SetUserLocale stores a user's UI language ("" follows the browser).
+func (db *DB) SetUserLocale(ctx context.Context, userID int64, locale string) error {
+	ok := locale == ""
+	for _, l := range tp.Locales {
+		ok = ok || l == locale
+	}
+	if !ok {
+		return tp.Errorf(tp.EINVALID, "unknown language %q", locale)
+	}
+	_, err := db.w.ExecContext(ctx, "UPDATE users SET locale = $1 WHERE id = $2", locale, userID)
+	return err
+}
+
+// CreateSession starts a login session and returns its cookie value.
+func (db *DB) CreateSession(ctx context.Context, userID int64, ttl time.Duration) (string, error) {
+	token := randomSecret("", 32)
+	now := db.Now()
+	if _, err := db.w.ExecContext(ctx, "DELETE FROM sessions WHERE expires_us < $1", tp.ToMicros(now)); err != nil {
+		return "", err
+	}
+	_, err := db.w.ExecContext(ctx, "INSERT INTO sessions (token_hash, user_id, expires_us) VALUES ($1, $2, $3)",
+		hashSecret(token), userID, tp.ToMicros(now.Add(ttl)))
+	return token, err
+}
+
+// UserBySession returns the user of a live session.
+func (db *DB) UserBySession(ctx context.Context, token string) (*tp.User, error) {
+	u, err := scanUser(db.r.QueryRowContext(ctx, "SELECT u.id, u.email, u.role, u.department, u.locale, u.created_us "+
+		"FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_us > $2",
+		hashSecret(token), tp.ToMicros(db.Now())))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tp.Errorf(tp.EUNAUTHORIZED, "the session has ended; log in again")
+	}
+	return u, err
+}
+
+// DeleteSession ends a session (logout).
+func (db *DB) DeleteSession(ctx context.Context, token string) error {
+	_, err := db.w.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = $1", hashSecret(token))
+	return err
+}
+
+// CreateToken creates an API token and returns its secret, which is not stored.
+func (db *DB) CreateToken(ctx context.Context, t *tp.Token) (string, error) {
+	t.Name = strings.TrimSpace(t.Name)
+	if t.Name == "" {
+		return "", &tp.Error{Code: tp.EINVALID, Message: "a token needs a name", Fields: map[string]string{"name": "required"}}
+	}
+	if _, err := tp.ParseRole(string(t.Role)); err != nil {
+		return "", err
+	}
+	if t.Role.DepartmentScoped() && t.Department == "" {
+		return "", tp.Errorf(tp.EINVALID, "role %s needs a department", t.Role)
+	}
+	secret := randomSecret("tp_", 32)
+	t.CreatedAt = db.Now()
+	err := db.w.QueryRowContext(ctx, `INSERT INTO api_tokens (name, token_hash, role, department, created_us)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, t.Name, hashSecret(secret), string(t.Role), t.Department,
+		tp.ToMicros(t.CreatedAt)).Scan(&t.ID)
+	return secret, err
+}
+
+// ListTokens lists tokens that are not revoked.
+func (db *DB) ListTokens(ctx context.Context) ([]tp.Token, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, name, role, department, created_us, last_used_us FROM api_tokens
+		WHERE revoked_us IS NULL ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []tp.Token{}
+	for rows.Next() {
+		var t tp.Token
+		var role string
+		var created int64
+		var used sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.Name, &role, &t.Department, &created, &used); err != nil {
+			return nil, err
+		}
+		t.Role, t.CreatedAt = tp.Role(role), tp.FromMicros(created)
+		if used.Valid {
+			u := tp.FromMicros(used.Int64)
+			t.LastUsedAt = &u
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken revokes a token at once.
+func (db *DB) RevokeToken(ctx context.Context, id int64) error {
+	res, err := db.w.ExecContext(ctx, "UPDATE api_tokens SET revoked_us = $1 WHERE id = $2 AND revoked_us IS NULL", tp.ToMicros(db.Now()), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return tp.Errorf(tp.ENOTFOUND, "token %d not found", id)
+	}
+	return nil
+}
+
+// AccessByToken resolves a bearer token to its access.
+func (db *DB) AccessByToken(ctx context.Context, secret string) (tp.Access, error) {
+	var a tp.Access
+	var id int64
+	var name, role string
+	err := db.r.QueryRowContext(ctx, "SELECT id, name, role, department FROM api_tokens WHERE token_hash = $1 AND revoked_us IS NULL",
+		hashSecret(secret)).Scan(&id, &name, &role, &a.Department)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, tp.Errorf(tp.EUNAUTHORIZED, "unknown or revoked API token")
+	}
+	if err != nil {
+		return a, err
+	}
+	a.Actor, a.Role = "token:"+name, tp.Role(role)
+	// last_used is advisory; a failure to record it must not fail the request.
+	_, _ = db.w.ExecContext(ctx, "UPDATE api_tokens SET last_used_us = $1 WHERE id = $2", tp.ToMicros(db.Now()), id)
+	return a, nil
+}
