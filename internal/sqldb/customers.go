@@ -328,7 +328,7 @@ func (db *DB) Unmerge(ctx context.Context, customerID, mergeID int64) (*tp.Custo
 			if err != nil {
 				return err
 			}
-			if err := refreshCustomer(ctx, tx, c, t, now); err != nil {
+			if err := refreshCustomer(ctx, db, tx, c, t, now); err != nil {
 				return err
 			}
 		}

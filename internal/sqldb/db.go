@@ -46,6 +46,10 @@ type DB struct {
 	// sources caches write key → *tp.Source: a tracking request then needs no
 	// lookup, and sources never change after creation, so a hit is current.
 	sources sync.Map
+
+	hotOnce sync.Once
+	hot     map[string]*sql.Stmt // SQL text → statement prepared once
+	hotErr  error
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL, or a SQLite file path.
@@ -97,6 +101,9 @@ func (db *DB) Dialect() string { return db.dialect }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	for _, s := range db.hot {
+		s.Close()
+	}
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -234,8 +241,11 @@ func isUnique(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
-// placeholders returns "($n,$n+1,…),(…)" for rows×cols parameters starting at $start.
-func placeholders(rows, cols, start int) string {
+// placeholders returns "($n,$n+1,…),(…)" for rows×cols parameters starting
+// at $start. SQLite gets positional "?" instead: it resolves each "$N" by a
+// linear search, which makes a 3,000-parameter INSERT spend most of its time
+// parsing. Callers use it only where the list's parameters come last, in order.
+func (db *DB) placeholders(rows, cols, start int) string {
 	var b strings.Builder
 	n := start
 	for r := 0; r < rows; r++ {
@@ -247,7 +257,11 @@ func placeholders(rows, cols, start int) string {
 			if c > 0 {
 				b.WriteByte(',')
 			}
-			fmt.Fprintf(&b, "$%d", n)
+			if db.dialect == SQLite {
+				b.WriteByte('?')
+			} else {
+				fmt.Fprintf(&b, "$%d", n)
+			}
 			n++
 		}
 		b.WriteByte(')')
@@ -267,4 +281,42 @@ func (db *DB) IsEmpty(ctx context.Context) (bool, error) {
 	var n int
 	err := db.r.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM sources)").Scan(&n)
 	return n == 0, err
+}
+
+// prepareHot prepares the ingest path's statements once. Parsing them for
+// every message would cost more than running them. It must run outside any
+// transaction: SQLite's single writer connection is busy inside one.
+func (db *DB) prepareHot(ctx context.Context) error {
+	db.hotOnce.Do(func() {
+		hot := map[string]*sql.Stmt{}
+		for _, q := range []string{insertCustomerSQL, insertIdentitySQL, setTraitSQL, traitHistorySQL, refreshSQL, db.insertEventsSQL(flushAt)} {
+			s, err := db.w.PrepareContext(ctx, q)
+			if err != nil {
+				db.hotErr = fmt.Errorf("prepare %q: %w", q, err)
+				return
+			}
+			hot[q] = s
+		}
+		db.hot = hot
+	})
+	return db.hotErr
+}
+
+// exec runs q in tx, through its prepared statement when q is a hot one.
+func (db *DB) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	if s, ok := db.hot[q]; ok {
+		return tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, q, args...)
+}
+
+func (db *DB) queryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
+	if s, ok := db.hot[q]; ok {
+		return tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, q, args...)
+}
+
+func (db *DB) insertEventsSQL(rows int) string {
+	return "INSERT INTO events (" + eventCols + ") VALUES " + db.placeholders(rows, eventColCount, 1)
 }

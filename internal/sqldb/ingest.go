@@ -26,6 +26,9 @@ const flushAt = 200
 // A message id already stored for the source is acknowledged and skipped.
 func (db *DB) Ingest(ctx context.Context, src *tp.Source, msgs []tp.Message) (tp.IngestResult, error) {
 	var res tp.IngestResult
+	if err := db.prepareHot(ctx); err != nil {
+		return res, err
+	}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		in := &ingester{
 			db: db, tx: tx, ctx: ctx, src: src, now: tp.ToMicros(db.Now()),
@@ -115,8 +118,7 @@ func (in *ingester) message(m *tp.Message) error {
 	var cust int64
 	switch len(custs) {
 	case 0:
-		if err := in.tx.QueryRowContext(in.ctx,
-			"INSERT INTO customers (created_us, updated_us) VALUES ($1, $1) RETURNING id", in.now).Scan(&cust); err != nil {
+		if err := in.db.queryRow(in.ctx, in.tx, insertCustomerSQL, in.now).Scan(&cust); err != nil {
 			return fmt.Errorf("create customer: %w", err)
 		}
 		in.traits[cust] = map[string]traitRow{}
@@ -130,9 +132,7 @@ func (in *ingester) message(m *tp.Message) error {
 	}
 	for _, id := range ids {
 		if in.ids[id] == 0 {
-			if _, err := in.tx.ExecContext(in.ctx,
-				"INSERT INTO identities (type, value, customer_id, created_us) VALUES ($1, $2, $3, $4)",
-				id.Type, id.Value, cust, in.now); err != nil {
+			if _, err := in.db.exec(in.ctx, in.tx, insertIdentitySQL, id.Type, id.Value, cust, in.now); err != nil {
 				return fmt.Errorf("link identity %s: %w", id, err)
 			}
 			in.ids[id] = cust
@@ -207,8 +207,7 @@ func (in *ingester) flush() error {
 	if in.npend == 0 {
 		return nil
 	}
-	q := "INSERT INTO events (" + eventCols + ") VALUES " + placeholders(in.npend, eventColCount, 1)
-	if _, err := in.tx.ExecContext(in.ctx, q, in.pending...); err != nil {
+	if _, err := in.db.exec(in.ctx, in.tx, in.db.insertEventsSQL(in.npend), in.pending...); err != nil {
 		return fmt.Errorf("insert events: %w", err)
 	}
 	in.pending, in.npend = in.pending[:0], 0
@@ -219,14 +218,15 @@ func (in *ingester) existingMessageIDs(msgs []tp.Message) (map[string]bool, erro
 	seen := make(map[string]bool, len(msgs))
 	for start := 0; start < len(msgs); start += 500 {
 		end := min(start+500, len(msgs))
-		args := []any{in.src.ID}
-		var ph []string
+		args := []any{}
 		for _, m := range msgs[start:end] {
 			args = append(args, m.MessageID)
-			ph = append(ph, fmt.Sprintf("$%d", len(args)))
 		}
-		rows, err := in.tx.QueryContext(in.ctx, "SELECT message_id FROM events WHERE source_id = $1 AND message_id IN ("+
-			strings.Join(ph, ",")+")", args...)
+		// The list's parameters come first so that SQLite may use positional ones.
+		args = append(args, in.src.ID)
+		q := fmt.Sprintf("SELECT message_id FROM events WHERE message_id IN %s AND source_id = $%d",
+			in.db.placeholders(1, len(args)-1, 1), len(args))
+		rows, err := in.tx.QueryContext(in.ctx, q, args...)
 		if err != nil {
 			return nil, fmt.Errorf("look up message ids: %w", err)
 		}
@@ -260,7 +260,7 @@ func (in *ingester) loadIdentities(want []tp.Identity) error {
 			args = append(args, id.Type, id.Value)
 		}
 		rows, err := in.tx.QueryContext(in.ctx, "SELECT type, value, customer_id FROM identities WHERE (type, value) IN ("+
-			placeholders(len(chunk), 2, 1)+")", args...)
+			in.db.placeholders(len(chunk), 2, 1)+")", args...)
 		if err != nil {
 			return fmt.Errorf("look up identities: %w", err)
 		}
@@ -302,14 +302,14 @@ func (in *ingester) applyTraits(cust int64, traits map[string]json.RawMessage, u
 		if had && (old.us > us || old.value == val) {
 			continue
 		}
-		if err := setTrait(in.ctx, in.tx, cust, k, val, us, old, had, 0, in.now); err != nil {
+		if err := setTrait(in.ctx, in.db, in.tx, cust, k, val, us, old, had, 0, in.now); err != nil {
 			return err
 		}
 		cur[k] = traitRow{val, us}
 		changed = true
 	}
 	if changed {
-		return refreshCustomer(in.ctx, in.tx, cust, cur, in.now)
+		return refreshCustomer(in.ctx, in.db, in.tx, cust, cur, in.now)
 	}
 	return nil
 }
@@ -354,7 +354,7 @@ func (in *ingester) merge(survivor, x int64, reason string) error {
 		if had && (old.us >= v.us || old.value == v.value) {
 			continue
 		}
-		if err := setTrait(in.ctx, in.tx, survivor, k, v.value, v.us, old, had, mid, in.now); err != nil {
+		if err := setTrait(in.ctx, in.db, in.tx, survivor, k, v.value, v.us, old, had, mid, in.now); err != nil {
 			return err
 		}
 		st[k] = v
@@ -363,7 +363,7 @@ func (in *ingester) merge(survivor, x int64, reason string) error {
 		survivor, in.now, x); err != nil {
 		return err
 	}
-	if err := refreshCustomer(in.ctx, in.tx, survivor, st, in.now); err != nil {
+	if err := refreshCustomer(in.ctx, in.db, in.tx, survivor, st, in.now); err != nil {
 		return err
 	}
 	for id, c := range in.ids {
@@ -399,10 +399,20 @@ func loadTraits(ctx context.Context, tx *sql.Tx, cache map[int64]map[string]trai
 	return t, rows.Err()
 }
 
-func setTrait(ctx context.Context, tx *sql.Tx, cust int64, k, val string, us int64, old traitRow, had bool, mergeID, now int64) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO customer_traits (customer_id, key, value, updated_us) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (customer_id, key) DO UPDATE SET value = excluded.value, updated_us = excluded.updated_us`,
-		cust, k, val, us); err != nil {
+// Statements of the ingest path, prepared once (see DB.prepareHot).
+const (
+	insertCustomerSQL = "INSERT INTO customers (created_us, updated_us) VALUES ($1, $1) RETURNING id"
+	insertIdentitySQL = "INSERT INTO identities (type, value, customer_id, created_us) VALUES ($1, $2, $3, $4)"
+	setTraitSQL       = `INSERT INTO customer_traits (customer_id, key, value, updated_us) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (customer_id, key) DO UPDATE SET value = excluded.value, updated_us = excluded.updated_us`
+	traitHistorySQL = `INSERT INTO trait_history (customer_id, key, old_value, old_us, new_value, new_us, changed_us, merge_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+	refreshSQL = `UPDATE customers SET name = $1, email = $2, phone = $3, locale = $4, country = $5,
+		search = $6, updated_us = $7 WHERE id = $8`
+)
+
+func setTrait(ctx context.Context, db *DB, tx *sql.Tx, cust int64, k, val string, us int64, old traitRow, had bool, mergeID, now int64) error {
+	if _, err := db.exec(ctx, tx, setTraitSQL, cust, k, val, us); err != nil {
 		return fmt.Errorf("set trait %s: %w", k, err)
 	}
 	var oldV, oldUS, mid any
@@ -412,8 +422,7 @@ func setTrait(ctx context.Context, tx *sql.Tx, cust int64, k, val string, us int
 	if mergeID != 0 {
 		mid = mergeID
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO trait_history (customer_id, key, old_value, old_us, new_value, new_us, changed_us, merge_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, cust, k, oldV, oldUS, val, us, now, mid); err != nil {
+	if _, err := db.exec(ctx, tx, traitHistorySQL, cust, k, oldV, oldUS, val, us, now, mid); err != nil {
 		return fmt.Errorf("trait history: %w", err)
 	}
 	return nil
@@ -421,7 +430,7 @@ func setTrait(ctx context.Context, tx *sql.Tx, cust int64, k, val string, us int
 
 // refreshCustomer recomputes the columns derived from traits: the display
 // fields and the lower-cased search text.
-func refreshCustomer(ctx context.Context, tx *sql.Tx, cust int64, traits map[string]traitRow, now int64) error {
+func refreshCustomer(ctx context.Context, db *DB, tx *sql.Tx, cust int64, traits map[string]traitRow, now int64) error {
 	raw := make(map[string]json.RawMessage, len(traits))
 	var search []string
 	keys := make([]string, 0, len(traits))
@@ -454,8 +463,7 @@ func refreshCustomer(ctx context.Context, tx *sql.Tx, cust int64, traits map[str
 	if len(all) > 4000 {
 		all = all[:4000]
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE customers SET name = $1, email = $2, phone = $3, locale = $4, country = $5,
-		search = $6, updated_us = $7 WHERE id = $8`, name, email, phone, str("locale"), strings.ToUpper(str("country")), all, now, cust)
+	_, err := db.exec(ctx, tx, refreshSQL, name, email, phone, str("locale"), strings.ToUpper(str("country")), all, now, cust)
 	return err
 }
 

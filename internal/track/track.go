@@ -592,3 +592,10 @@ func tooLarge(what string, n, max int) error {
 	return &tp.Error{Code: tp.ETOOLARGE, Message: fmt.Sprintf("the %s is %d bytes; the limit is %d bytes (%d KB)", what, n, max, max>>10),
 		Fields: map[string]string{what: "too large"}}
 }
+
+// DecodeLine decodes one message of a JSONL import: the shape of a batch
+// member, with its own type.
+func DecodeLine(line []byte, receivedAt time.Time) (tp.Message, error) {
+	k, err := batchMessage(line, nil, nil, receivedAt)
+	return k.Message, err
+}

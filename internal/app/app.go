@@ -1,0 +1,267 @@
+// Package app wires touchpoint together: configuration from flags and
+// environment, the store, the web server, and the CLI subcommands.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
+)
+
+// errUsage marks a command-line mistake (exit code 2); the usage was printed.
+var errUsage = errors.New("usage")
+
+// ExitCode maps an error from Run to a process exit code.
+func ExitCode(err error) int {
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}
+
+// env is the process environment passed to Run, so tests can run the CLI in-process.
+type env struct {
+	ctx    context.Context
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+type command struct {
+	name, summary string
+	run           func(e *env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the server", serve},
+		{"demo", "fill an empty database with demo data, then serve", demoCmd},
+		{"migrate", "apply database migrations", migrate},
+		{"user", "user create: create a user who can log in", user},
+		{"source", "source create: create a source and print its write key", source},
+		{"token", "token create: create an API token and print it", token},
+		{"import", "import customers FILE.csv | events FILE.jsonl", importCmd},
+		{"bench", "bench ingest: measure ingestion against a raw INSERT baseline", bench},
+		{"version", "print the version", func(e *env, _ []string) error { fmt.Fprintln(e.stdout, "touchpoint", tp.Version); return nil }},
+	}
+}
+
+// Run runs the touchpoint command line.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	usage := func(w io.Writer) {
+		fmt.Fprintln(w, "usage: touchpoint <command> [flags]   (touchpoint <command> -h for its flags)")
+		fmt.Fprintln(w, "\ncommands:")
+		for _, c := range commands() {
+			fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		}
+	}
+	if len(args) == 0 {
+		usage(stderr)
+		return errUsage
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			err := c.run(e, args[1:])
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
+			return err
+		}
+	}
+	usage(stderr)
+	return fmt.Errorf("unknown command %q: %w", args[0], errUsage)
+}
+
+// flags returns a flag set that reports errors on stderr and -h on stdout.
+func (e *env) flags(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet("touchpoint "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: touchpoint %s\n\nflags:\n", usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags; -h prints the usage on stdout.
+func (e *env) parse(fs *flag.FlagSet, args []string) error {
+	for _, a := range args {
+		if a == "-h" || a == "--help" || a == "-help" {
+			fs.SetOutput(e.stdout)
+			fs.Usage()
+			return flag.ErrHelp
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	return nil
+}
+
+func (e *env) dbFlag(fs *flag.FlagSet) *string {
+	def := e.getenv("TOUCHPOINT_DB")
+	if def == "" {
+		def = "./data/touchpoint.db"
+	}
+	return fs.String("db", def, "SQLite file path or postgres:// URL (env TOUCHPOINT_DB)")
+}
+
+// open connects to the database and applies pending migrations.
+func (e *env) open(dsn string) (*sqldb.DB, error) {
+	db, err := sqldb.Open(e.ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(e.ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return db, nil
+}
+
+func migrate(e *env, args []string) error {
+	fs := e.flags("migrate", "migrate [--db DSN]")
+	dsn := e.dbFlag(fs)
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	db, err := sqldb.Open(e.ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(e.ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(e.stderr, "database is up to date")
+	}
+	for _, m := range applied {
+		fmt.Fprintln(e.stderr, "applied", m)
+	}
+	return nil
+}
+
+// subcommand splits "create" off args for the user/source/token commands.
+func subcommand(args []string, want, usage string) ([]string, error) {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		return args, nil
+	}
+	if len(args) == 0 || args[0] != want {
+		return nil, fmt.Errorf("usage: touchpoint %s: %w", usage, errUsage)
+	}
+	return args[1:], nil
+}
+
+func user(e *env, args []string) error {
+	const u = "user create --email E --role ROLE [--department D] [--locale en|de|nl] --password-stdin [--db DSN]"
+	args, err := subcommand(args, "create", u)
+	if err != nil {
+		return err
+	}
+	fs := e.flags("user create", u)
+	dsn := e.dbFlag(fs)
+	email := fs.String("email", "", "e-mail address (the login)")
+	role := fs.String("role", "", "admin, cco, department_head, agent or analyst")
+	dept := fs.String("department", "", "department (required for department_head and agent)")
+	locale := fs.String("locale", "", "UI language: en, de, nl (empty follows the browser)")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if !*pwStdin {
+		return fmt.Errorf("pass --password-stdin and the password on standard input (it never goes on the command line): %w", errUsage)
+	}
+	pw, err := readLine(e.stdin)
+	if err != nil {
+		return err
+	}
+	db, err := e.open(*dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	usr := &tp.User{Email: *email, Role: tp.Role(*role), Department: *dept, Locale: *locale}
+	if err := db.CreateUser(e.ctx, usr, pw); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "created user %d %s (%s)\n", usr.ID, usr.Email, usr.Role)
+	return nil
+}
+
+func readLine(r io.Reader) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, 4096))
+	if err != nil {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimRight(line, "\r"), nil
+}
+
+func source(e *env, args []string) error {
+	const u = "source create --name N [--channel web] [--department D] [--division V] [--db DSN]"
+	args, err := subcommand(args, "create", u)
+	if err != nil {
+		return err
+	}
+	fs := e.flags("source create", u)
+	dsn := e.dbFlag(fs)
+	name := fs.String("name", "", "source name, e.g. \"Web shop\"")
+	channel := fs.String("channel", "web", "default channel of its events: "+strings.Join(tp.Channels, ", "))
+	dept := fs.String("department", "", "default department of its events")
+	div := fs.String("division", "", "division of its events")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	db, err := e.open(*dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s := &tp.Source{Name: *name, Channel: *channel, Department: *dept, Division: *div}
+	if err := db.CreateSource(e.ctx, s); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, s.WriteKey)
+	return nil
+}
+
+func token(e *env, args []string) error {
+	const u = "token create --name N --role ROLE [--department D] [--db DSN]"
+	args, err := subcommand(args, "create", u)
+	if err != nil {
+		return err
+	}
+	fs := e.flags("token create", u)
+	dsn := e.dbFlag(fs)
+	name := fs.String("name", "", "what the token is for, e.g. \"CRM sync\"")
+	role := fs.String("role", "", "admin, cco, department_head, agent or analyst")
+	dept := fs.String("department", "", "department (for department-scoped roles)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	db, err := e.open(*dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	secret, err := db.CreateToken(e.ctx, &tp.Token{Name: *name, Role: tp.Role(*role), Department: *dept})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, secret)
+	return nil
+}

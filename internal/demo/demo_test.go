@@ -1,0 +1,77 @@
+package demo_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/demo"
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb/sqldbtest"
+)
+
+var end = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+
+func TestDeterministic(t *testing.T) {
+	cfg := demo.Config{Seed: 7, End: end}
+	for i := range 50 {
+		a, b := demo.Customer(cfg, i), demo.Customer(cfg, i)
+		if len(a) != len(b) {
+			t.Fatalf("customer %d: %d vs %d events", i, len(a), len(b))
+		}
+		for k := range a {
+			if !bytes.Equal(a[k].JSON, b[k].JSON) {
+				t.Fatalf("customer %d event %d differs", i, k)
+			}
+		}
+	}
+	if bytes.Equal(demo.Customer(cfg, 1)[0].JSON, demo.Customer(demo.Config{Seed: 8, End: end}, 1)[0].JSON) {
+		t.Error("another seed gave the same first event")
+	}
+}
+
+func TestLoadBuildsMergedProfiles(t *testing.T) {
+	db := sqldbtest.SQLite(t)
+	ctx := context.Background()
+	var progress bytes.Buffer
+	res, err := demo.Load(ctx, demo.Config{Seed: 1, Customers: 300, End: end, Progress: &progress},
+		demo.Store{Ingester: db, Sources: db, Users: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stored < 300*15 || res.Merges == 0 {
+		t.Errorf("loaded %+v; want about 25 events a customer and some merges", res)
+	}
+	if !bytes.Contains(progress.Bytes(), []byte("300/300 customers")) {
+		t.Errorf("progress = %q", progress.String())
+	}
+	// Every demo customer ends as one live profile holding events from several channels.
+	c, err := db.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "cus-000001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MergedInto != 0 || c.Name == "" || c.Email == "" {
+		t.Errorf("customer 1 = %+v", c)
+	}
+	live, _ := db.FindCustomers(ctx, tp.CustomerFilter{Limit: 200})
+	if len(live) == 0 {
+		t.Fatal("no live customers")
+	}
+	channels := map[string]bool{}
+	for _, lc := range live[:50] {
+		tl, err := db.Timeline(ctx, lc.ID, tp.TimelineFilter{Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range tl.Events {
+			channels[e.Channel] = true
+		}
+	}
+	if len(channels) < 6 {
+		t.Errorf("demo timelines span only channels %v", channels)
+	}
+	if _, err := db.Authenticate(ctx, demo.AdminEmail, demo.Password); err != nil {
+		t.Errorf("demo login: %v", err)
+	}
+}

@@ -1,0 +1,131 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// catalogue holds every UI string in en, de and nl. A missing key shows the
+// key itself, and TestCatalogueComplete fails, so gaps cannot ship silently.
+var catalogue = map[string][3]string{ // en, de, nl
+	"app.tagline":          {"Customer experience, one view", "Kundenerlebnis, eine Sicht", "Klantbeleving, één overzicht"},
+	"nav.customers":        {"Customers", "Kunden", "Klanten"},
+	"nav.admin":            {"Sources & tokens", "Quellen & Tokens", "Bronnen & tokens"},
+	"nav.logout":           {"Log out", "Abmelden", "Afmelden"},
+	"nav.language":         {"Language", "Sprache", "Taal"},
+	"nav.skip":             {"Skip to content", "Zum Inhalt springen", "Naar de inhoud"},
+	"lang.auto":            {"Browser language", "Browsersprache", "Browsertaal"},
+	"action.save":          {"Save", "Speichern", "Opslaan"},
+	"login.title":          {"Log in", "Anmelden", "Inloggen"},
+	"login.email":          {"E-mail", "E-Mail", "E-mail"},
+	"login.password":       {"Password", "Passwort", "Wachtwoord"},
+	"login.submit":         {"Log in", "Anmelden", "Inloggen"},
+	"login.failed":         {"Wrong e-mail or password.", "E-Mail oder Passwort falsch.", "Onjuist e-mailadres of wachtwoord."},
+	"customers.title":      {"Customers", "Kunden", "Klanten"},
+	"customers.search":     {"Search by name, e-mail, phone or any trait", "Suche nach Name, E-Mail, Telefon oder Merkmal", "Zoek op naam, e-mail, telefoon of kenmerk"},
+	"customers.submit":     {"Search", "Suchen", "Zoeken"},
+	"customers.none":       {"No customer matches.", "Kein Kunde gefunden.", "Geen klant gevonden."},
+	"customers.recent":     {"Recently updated customers", "Zuletzt aktualisierte Kunden", "Recent bijgewerkte klanten"},
+	"customers.results":    {"%d customers found", "%d Kunden gefunden", "%d klanten gevonden"},
+	"col.name":             {"Name", "Name", "Naam"},
+	"col.email":            {"E-mail", "E-Mail", "E-mail"},
+	"col.phone":            {"Phone", "Telefon", "Telefoon"},
+	"col.country":          {"Country", "Land", "Land"},
+	"col.updated":          {"Updated", "Aktualisiert", "Bijgewerkt"},
+	"col.when":             {"When", "Wann", "Wanneer"},
+	"col.what":             {"What", "Was", "Wat"},
+	"col.channel":          {"Channel", "Kanal", "Kanaal"},
+	"col.department":       {"Department", "Abteilung", "Afdeling"},
+	"col.division":         {"Division", "Sparte", "Divisie"},
+	"col.source":           {"Source", "Quelle", "Bron"},
+	"col.details":          {"Details", "Details", "Details"},
+	"col.key":              {"Trait", "Merkmal", "Kenmerk"},
+	"col.value":            {"Value", "Wert", "Waarde"},
+	"col.type":             {"Type", "Typ", "Type"},
+	"col.role":             {"Role", "Rolle", "Rol"},
+	"col.created":          {"Created", "Erstellt", "Aangemaakt"},
+	"col.lastused":         {"Last used", "Zuletzt benutzt", "Laatst gebruikt"},
+	"col.writekey":         {"Write key", "Write-Key", "Write key"},
+	"customer.unnamed":     {"Unnamed customer", "Unbenannter Kunde", "Naamloze klant"},
+	"customer.traits":      {"Traits", "Merkmale", "Kenmerken"},
+	"customer.identities":  {"Identities", "Identitäten", "Identiteiten"},
+	"customer.merges":      {"Merges", "Zusammenführungen", "Samenvoegingen"},
+	"customer.merged":      {"Customer %d was merged into this profile", "Kunde %d wurde in dieses Profil zusammengeführt", "Klant %d is samengevoegd met dit profiel"},
+	"customer.undone":      {"undone", "rückgängig gemacht", "ongedaan gemaakt"},
+	"customer.unmerge":     {"Undo merge", "Zusammenführung aufheben", "Samenvoeging ongedaan maken"},
+	"customer.unmerged":    {"The merge was undone; customer %d is separate again.", "Die Zusammenführung wurde aufgehoben; Kunde %d ist wieder eigenständig.", "De samenvoeging is ongedaan gemaakt; klant %d staat weer apart."},
+	"customer.since":       {"Customer since %s", "Kunde seit %s", "Klant sinds %s"},
+	"customer.notraits":    {"No traits yet.", "Noch keine Merkmale.", "Nog geen kenmerken."},
+	"timeline.title":       {"Timeline", "Zeitleiste", "Tijdlijn"},
+	"timeline.all":         {"All", "Alle", "Alle"},
+	"timeline.filter":      {"Filter", "Filtern", "Filteren"},
+	"timeline.more":        {"Show older events", "Ältere Ereignisse zeigen", "Oudere gebeurtenissen tonen"},
+	"timeline.empty":       {"No events match.", "Keine passenden Ereignisse.", "Geen gebeurtenissen gevonden."},
+	"admin.sources":        {"Sources", "Quellen", "Bronnen"},
+	"admin.sources.help":   {"A source is a system that sends events. Point a Segment or RudderStack SDK at this server with the source's write key.", "Eine Quelle ist ein System, das Ereignisse sendet. Richten Sie ein Segment- oder RudderStack-SDK mit dem Write-Key der Quelle auf diesen Server.", "Een bron is een systeem dat gebeurtenissen stuurt. Richt een Segment- of RudderStack-SDK met de write key van de bron op deze server."},
+	"admin.source.create":  {"Create source", "Quelle anlegen", "Bron aanmaken"},
+	"admin.source.created": {"Source %q created. Its write key is shown in the table.", "Quelle %q angelegt. Ihr Write-Key steht in der Tabelle.", "Bron %q aangemaakt. De write key staat in de tabel."},
+	"admin.tokens":         {"API tokens", "API-Tokens", "API-tokens"},
+	"admin.tokens.help":    {"Tokens authenticate calls to /api/v1 as \"Authorization: Bearer <token>\".", "Tokens authentifizieren Aufrufe von /api/v1 als \"Authorization: Bearer <Token>\".", "Tokens authenticeren aanroepen van /api/v1 als \"Authorization: Bearer <token>\"."},
+	"admin.token.create":   {"Create token", "Token anlegen", "Token aanmaken"},
+	"admin.token.created":  {"Copy this token now; it is not shown again:", "Kopieren Sie dieses Token jetzt; es wird nicht erneut angezeigt:", "Kopieer dit token nu; het wordt niet opnieuw getoond:"},
+	"admin.token.revoke":   {"Revoke", "Widerrufen", "Intrekken"},
+	"admin.token.revoked":  {"The token was revoked.", "Das Token wurde widerrufen.", "Het token is ingetrokken."},
+	"admin.notokens":       {"No tokens yet.", "Noch keine Tokens.", "Nog geen tokens."},
+	"admin.nosources":      {"No sources yet.", "Noch keine Quellen.", "Nog geen bronnen."},
+	"error.title":          {"Something went wrong", "Etwas ist schiefgelaufen", "Er ging iets mis"},
+	"error.notfound":       {"This page does not exist.", "Diese Seite existiert nicht.", "Deze pagina bestaat niet."},
+	"error.forbidden":      {"Your role may not do this.", "Ihre Rolle darf das nicht.", "Uw rol mag dit niet."},
+	"error.back":           {"Back to customers", "Zurück zu den Kunden", "Terug naar klanten"},
+}
+
+func langIndex(lang string) int {
+	switch lang {
+	case "de":
+		return 1
+	case "nl":
+		return 2
+	}
+	return 0
+}
+
+// translate returns the catalogue text for key in lang, formatted with args.
+func translate(lang, key string, args ...any) string {
+	e, ok := catalogue[key]
+	if !ok {
+		return key
+	}
+	s := e[langIndex(lang)]
+	if len(args) > 0 {
+		s = fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// negotiateLanguage picks the user's setting, then the best Accept-Language
+// match among en, de and nl, then English.
+func negotiateLanguage(r *http.Request, u *tp.User) string {
+	if u != nil && u.Locale != "" {
+		return u.Locale
+	}
+	best, bestQ := "en", -1.0
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if _, err := fmt.Sscanf(v, "%g", &q); err != nil {
+				continue
+			}
+		}
+		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
+		for _, l := range tp.Locales {
+			if base == l && q > bestQ {
+				best, bestQ = l, q
+			}
+		}
+	}
+	return best
+}

@@ -1,0 +1,215 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	events   prometheus.Counter
+	dupes    prometheus.Counter
+	merges   prometheus.Counter
+}
+
+func newMetrics(reg *prometheus.Registry) *metrics {
+	m := &metrics{
+		reg: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "touchpoint_http_requests_total",
+			Help: "HTTP requests by route and status code."}, []string{"route", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "touchpoint_http_request_duration_seconds",
+			Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0005, 2.5, 12)}, []string{"route"}),
+		events: prometheus.NewCounter(prometheus.CounterOpts{Name: "touchpoint_events_ingested_total",
+			Help: "Tracking events stored."}),
+		dupes: prometheus.NewCounter(prometheus.CounterOpts{Name: "touchpoint_events_duplicate_total",
+			Help: "Tracking events acknowledged as replays of a stored message id."}),
+		merges: prometheus.NewCounter(prometheus.CounterOpts{Name: "touchpoint_customer_merges_total",
+			Help: "Customers merged by identity resolution."}),
+	}
+	reg.MustRegister(m.requests, m.latency, m.events, m.dupes, m.merges,
+		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	return m
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe logs every request as JSON, records metrics and turns panics into 500s.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				s.Log.Error("panic", "path", r.URL.Path, "panic", fmt.Sprint(p))
+				if sw.code == 0 {
+					writeJSONError(sw, errors.New("panic"))
+				}
+			}
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			d := time.Since(start)
+			s.metrics.requests.WithLabelValues(route, fmt.Sprint(sw.code)).Inc()
+			s.metrics.latency.WithLabelValues(route).Observe(d.Seconds())
+			level := slog.LevelInfo
+			if sw.code >= 500 {
+				level = slog.LevelError
+			}
+			s.Log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "route", route,
+				"status", sw.code, "duration_ms", float64(d.Microseconds())/1000)
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+func statusOf(err error) int {
+	switch tp.ErrorCode(err) {
+	case tp.EINVALID, tp.ETOOLARGE:
+		return http.StatusBadRequest
+	case tp.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case tp.EFORBIDDEN:
+		return http.StatusForbidden
+	case tp.ENOTFOUND:
+		return http.StatusNotFound
+	case tp.ECONFLICT:
+		return http.StatusConflict
+	}
+	return http.StatusInternalServerError
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string            `json:"code"`
+		Message string            `json:"message"`
+		Fields  map[string]string `json:"fields,omitempty"`
+	} `json:"error"`
+}
+
+func writeJSONError(w http.ResponseWriter, err error) {
+	var b errorBody
+	b.Error.Code, b.Error.Message, b.Error.Fields = tp.ErrorCode(err), tp.ErrorMessage(err), tp.ErrorFields(err)
+	writeJSON(w, statusOf(err), b)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// logErr logs the internal cause of a 5xx; clients only see the safe message.
+func (s *Server) logErr(r *http.Request, err error) {
+	if statusOf(err) >= 500 {
+		s.Log.Error("request failed", "path", r.URL.Path, "err", err)
+	}
+}
+
+// api wraps a JSON API handler: a bearer token or a session authenticates,
+// and errors become {"error":{…}} with a stable code.
+func (s *Server) api(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, err := s.authenticateAPI(r)
+		if err == nil {
+			err = h(w, r.WithContext(tp.WithAccess(r.Context(), a)))
+		}
+		if err != nil {
+			s.logErr(r, err)
+			if statusOf(err) == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="touchpoint"`)
+			}
+			writeJSONError(w, err)
+		}
+	})
+}
+
+func (s *Server) authenticateAPI(r *http.Request) (tp.Access, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		secret, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || secret == "" {
+			return tp.Access{}, tp.Errorf(tp.EUNAUTHORIZED, "the Authorization header must be \"Bearer <API token>\"")
+		}
+		return s.Users.AccessByToken(r.Context(), strings.TrimSpace(secret))
+	}
+	if u := s.sessionUser(r); u != nil {
+		return userAccess(u), nil
+	}
+	return tp.Access{}, tp.Errorf(tp.EUNAUTHORIZED, "send an API token as \"Authorization: Bearer <token>\" (touchpoint token create)")
+}
+
+func userAccess(u *tp.User) tp.Access {
+	return tp.Access{Actor: "user:" + u.Email, Role: u.Role, Department: u.Department, UserID: u.ID}
+}
+
+// readBody reads a request body, gunzipping it when Content-Encoding says so,
+// and reports a body over max bytes (after decompression) as ETOOLARGE.
+func readBody(r *http.Request, max int64, what string) ([]byte, error) {
+	var src io.Reader = http.MaxBytesReader(nil, r.Body, 4*max) // compressed bytes are bounded too
+	switch strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))) {
+	case "", "identity":
+	case "gzip":
+		zr, err := gzip.NewReader(src)
+		if err != nil {
+			return nil, &tp.Error{Code: tp.EINVALID, Message: "the body says Content-Encoding: gzip but is not gzip data",
+				Fields: map[string]string{"body": "invalid gzip"}}
+		}
+		defer zr.Close()
+		src = zr
+	default:
+		return nil, tp.Errorf(tp.EINVALID, "unsupported Content-Encoding %q (send gzip or nothing)", r.Header.Get("Content-Encoding"))
+	}
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(src, max+1))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) || n > max {
+		return nil, &tp.Error{Code: tp.ETOOLARGE, Message: fmt.Sprintf("the %s is larger than the limit of %d bytes (%d KB)", what, max, max>>10),
+			Fields: map[string]string{what: "too large"}}
+	}
+	if err != nil {
+		return nil, tp.Errorf(tp.EINVALID, "could not read the request body: %v", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func cacheForever(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		h.ServeHTTP(w, r)
+	})
+}

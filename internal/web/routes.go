@@ -1,0 +1,58 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// routes shows every route on one screen. Three trees: the tracking API for
+// write keys, the JSON API for tokens and sessions, and the UI for sessions.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+
+	// Ops.
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metricsRegistry(), promhttp.HandlerOpts{}))
+
+	// Segment-compatible tracking API (write key; cross-origin by design).
+	for _, typ := range []string{"identify", "track", "page", "screen", "group", "alias"} {
+		mux.Handle("POST /v1/"+typ, s.track(s.trackCall(typ)))
+	}
+	mux.Handle("POST /v1/batch", s.track(s.trackBatch))
+	mux.Handle("POST /v1/import", s.track(s.trackBatch))
+	mux.HandleFunc("OPTIONS /v1/", s.trackPreflight)
+
+	// JSON API (bearer token or session).
+	mux.Handle("GET /api/v1/openapi.json", http.HandlerFunc(s.openapi))
+	mux.Handle("GET /api/v1/customers", s.api(s.apiSearchCustomers))
+	mux.Handle("GET /api/v1/customers/by-identity", s.api(s.apiCustomerByIdentity))
+	mux.Handle("GET /api/v1/customers/{id}", s.api(s.apiCustomer))
+	mux.Handle("GET /api/v1/customers/{id}/timeline", s.api(s.apiTimeline))
+	mux.Handle("GET /api/v1/customers/{id}/trait-history", s.api(s.apiTraitHistory))
+	mux.Handle("POST /api/v1/customers/{id}/unmerge", s.api(s.apiUnmerge))
+	mux.Handle("GET /api/v1/sources", s.api(s.apiListSources))
+	mux.Handle("POST /api/v1/sources", s.api(s.apiCreateSource))
+	mux.Handle("/api/", s.api(s.apiNotFound))
+
+	// UI (session cookie; forms work without JavaScript).
+	static, _ := fs.Sub(assets, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))
+	mux.Handle("GET /login", s.ui(s.loginPage, false))
+	mux.Handle("POST /login", s.ui(s.login, false))
+	mux.Handle("POST /logout", s.ui(s.logout, true))
+	mux.Handle("POST /settings/language", s.ui(s.setLanguage, true))
+	mux.Handle("GET /{$}", s.ui(s.home, true))
+	mux.Handle("GET /customers", s.ui(s.customersPage, true))
+	mux.Handle("GET /customers/{id}", s.ui(s.customerPage, true))
+	mux.Handle("GET /customers/{id}/timeline", s.ui(s.timelineFragment, true))
+	mux.Handle("POST /customers/{id}/unmerge", s.ui(s.unmerge, true))
+	mux.Handle("GET /admin", s.ui(s.adminPage, true))
+	mux.Handle("POST /admin/sources", s.ui(s.createSource, true))
+	mux.Handle("POST /admin/tokens", s.ui(s.createToken, true))
+	mux.Handle("POST /admin/tokens/{id}/revoke", s.ui(s.revokeToken, true))
+	mux.Handle("/", s.ui(s.notFoundPage, false))
+
+	return s.observe(mux)
+}

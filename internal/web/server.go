@@ -1,0 +1,59 @@
+// Package web serves touchpoint over HTTP: the Segment-compatible tracking
+// API (/v1), the JSON API (/api/v1), the server-rendered UI and the ops
+// endpoints. It sees the store only through the root package's interfaces.
+package web
+
+import (
+	"context"
+	"embed"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Pinger reports whether the database answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Server holds the services the handlers use.
+type Server struct {
+	Ingester  tp.Ingester
+	Customers tp.CustomerService
+	Sources   tp.SourceService
+	Users     tp.UserService
+	DB        Pinger
+	Log       *slog.Logger
+	Now       func() time.Time
+	// SecureCookies marks the session cookie Secure; on by default, off for plain-HTTP local use.
+	SecureCookies bool
+
+	metrics *metrics
+	pages   map[string]*pageTemplate
+}
+
+// SessionTTL is how long a login lasts.
+const SessionTTL = 12 * time.Hour
+
+// Handler returns the complete HTTP handler.
+func (s *Server) Handler() http.Handler {
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	if s.Log == nil {
+		s.Log = slog.Default()
+	}
+	s.metrics = newMetrics(prometheus.NewRegistry())
+	s.pages = parsePages()
+	return s.routes()
+}
+
+// EventsIngested and Merges expose counters for the CLI bench (and tests).
+func (s *Server) metricsRegistry() *prometheus.Registry { return s.metrics.reg }

@@ -1,0 +1,369 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+const sessionCookie = "tp_session"
+
+// view is what every UI handler knows about the request.
+type view struct {
+	User  *tp.User
+	Lang  string
+	Flash string
+	Title string
+	Path  string
+}
+
+type uiHandler func(w http.ResponseWriter, r *http.Request, v *view) error
+
+var csrf = http.NewCrossOriginProtection()
+
+// ui wraps a page handler: session, language, cross-origin protection on
+// unsafe methods, and errors rendered as a friendly page.
+func (s *Server) ui(h uiHandler, needLogin bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := csrf.Check(r); err != nil {
+			http.Error(w, "cross-origin request refused", http.StatusForbidden)
+			return
+		}
+		u := s.sessionUser(r)
+		v := &view{User: u, Lang: negotiateLanguage(r, u), Path: r.URL.Path, Flash: r.URL.Query().Get("flash")}
+		if needLogin && u == nil {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			http.Error(w, "log in first", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		if err := h(w, r, v); err != nil {
+			s.logErr(r, err)
+			s.errorPage(w, r, v, err)
+		}
+	})
+}
+
+func (s *Server) sessionUser(r *http.Request) *tp.User {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil
+	}
+	u, err := s.Users.UserBySession(r.Context(), c.Value)
+	if err != nil {
+		return nil
+	}
+	return u
+}
+
+type pageTemplate struct{ t *template.Template }
+
+// page is the data every template gets.
+type page struct {
+	*view
+	Data any
+}
+
+// T translates a catalogue key in the request's language.
+func (p page) T(key string, args ...any) string { return translate(p.Lang, key, args...) }
+
+var funcs = template.FuncMap{
+	"fmtTime": func(v any) string {
+		var t time.Time
+		switch x := v.(type) {
+		case time.Time:
+			t = x
+		case *time.Time:
+			if x != nil {
+				t = *x
+			}
+		}
+		if t.IsZero() {
+			return "—"
+		}
+		return t.Local().Format("2006-01-02 15:04")
+	},
+	"fmtDate":  func(t time.Time) string { return t.Local().Format("2006-01-02") },
+	"isoTime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"jsonText": jsonText,
+	"props":    props,
+	"channels": func() []string { return tp.Channels },
+	"locales":  func() []string { return tp.Locales },
+	"roles":    func() []tp.Role { return tp.Roles },
+}
+
+// parsePages parses each page together with the layout, so that every page
+// can define its own "content" block.
+func parsePages() map[string]*pageTemplate {
+	out := map[string]*pageTemplate{}
+	for _, name := range []string{"login", "customers", "customer", "admin", "error"} {
+		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/"+name+".html"))
+		out[name] = &pageTemplate{t}
+	}
+	return out
+}
+
+// render writes a page, or only one named block of it for htmx requests.
+func (s *Server) render(w http.ResponseWriter, code int, v *view, name, block string, data any) error {
+	t := s.pages[name].t
+	var buf bytes.Buffer
+	tmpl := "layout.html"
+	if block != "" {
+		tmpl = block
+	}
+	if err := t.ExecuteTemplate(&buf, tmpl, page{v, data}); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(code)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, v *view, err error) {
+	code := statusOf(err)
+	msg := tp.ErrorMessage(err)
+	switch code {
+	case http.StatusNotFound:
+		msg = translate(v.Lang, "error.notfound") + " " + msg
+	case http.StatusForbidden:
+		msg = translate(v.Lang, "error.forbidden")
+	}
+	v.Title = translate(v.Lang, "error.title")
+	if rerr := s.render(w, code, v, "error", "", msg); rerr != nil {
+		s.Log.Error("render error page", "err", rerr)
+	}
+}
+
+func (s *Server) notFoundPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	return tp.Errorf(tp.ENOTFOUND, "%s", r.URL.Path)
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request, v *view) error {
+	http.Redirect(w, r, "/customers", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	v.Title = translate(v.Lang, "login.title")
+	return s.render(w, http.StatusOK, v, "login", "", map[string]string{"Next": safeNext(r.URL.Query().Get("next"))})
+}
+
+// safeNext keeps post-login redirects on this site.
+func safeNext(n string) string {
+	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.HasPrefix(n, "/\\") {
+		return "/customers"
+	}
+	return n
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return tp.Errorf(tp.EINVALID, "the form could not be read")
+	}
+	next := safeNext(r.PostForm.Get("next"))
+	u, err := s.Users.Authenticate(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"))
+	if tp.ErrorCode(err) == tp.EUNAUTHORIZED {
+		v.Title, v.Flash = translate(v.Lang, "login.title"), translate(v.Lang, "login.failed")
+		return s.render(w, http.StatusUnauthorized, v, "login", "", map[string]string{"Next": next, "Email": r.PostForm.Get("email")})
+	}
+	if err != nil {
+		return err
+	}
+	token, err := s.Users.CreateSession(r.Context(), u.ID, SessionTTL)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.SecureCookies,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(SessionTTL.Seconds())})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, v *view) error {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		_ = s.Users.DeleteSession(r.Context(), c.Value)
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return tp.Errorf(tp.EINVALID, "the form could not be read")
+	}
+	if err := s.Users.SetUserLocale(r.Context(), v.User.ID, r.PostForm.Get("language")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, safeNext(r.PostForm.Get("back")), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) customersPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	cs, err := s.Customers.FindCustomers(r.Context(), tp.CustomerFilter{Query: q, Limit: 50})
+	if err != nil {
+		return err
+	}
+	v.Title = translate(v.Lang, "customers.title")
+	block := ""
+	if r.Header.Get("HX-Request") == "true" {
+		block = "results"
+	}
+	return s.render(w, http.StatusOK, v, "customers", block, map[string]any{"Q": q, "Customers": cs})
+}
+
+type customerData struct {
+	C         *tp.Customer
+	Traits    []traitView
+	Timeline  *tp.TimelinePage
+	Filter    tp.TimelineFilter
+	MoreURL   string
+	CanRepair bool
+}
+
+type traitView struct {
+	Key, Value string
+	UpdatedAt  time.Time
+}
+
+func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.Customers.FindCustomerByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if c.MergedInto != 0 { // an old link to a merged-away customer leads to the survivor
+		http.Redirect(w, r, "/customers/"+strconv.FormatInt(c.MergedInto, 10), http.StatusSeeOther)
+		return nil
+	}
+	d, err := s.timelineData(r, c)
+	if err != nil {
+		return err
+	}
+	for k, t := range c.Traits {
+		d.Traits = append(d.Traits, traitView{k, jsonText(t.Value), t.UpdatedAt})
+	}
+	sort.Slice(d.Traits, func(i, j int) bool { return d.Traits[i].Key < d.Traits[j].Key })
+	d.CanRepair = v.User.Role.CanRepairCustomers()
+	v.Title = c.Name
+	if v.Title == "" {
+		v.Title = translate(v.Lang, "customer.unnamed")
+	}
+	return s.render(w, http.StatusOK, v, "customer", "", d)
+}
+
+func (s *Server) timelineData(r *http.Request, c *tp.Customer) (*customerData, error) {
+	f, err := timelineFilter(r)
+	if err != nil {
+		return nil, err
+	}
+	f.Limit = 50
+	tl, err := s.Customers.Timeline(r.Context(), c.ID, f)
+	if err != nil {
+		return nil, err
+	}
+	d := &customerData{C: c, Timeline: tl, Filter: f}
+	if tl.NextCursor != "" {
+		q := url.Values{"cursor": {tl.NextCursor}}
+		if f.Channel != "" {
+			q.Set("channel", f.Channel)
+		}
+		if f.Department != "" {
+			q.Set("department", f.Department)
+		}
+		d.MoreURL = "/customers/" + strconv.FormatInt(c.ID, 10) + "/timeline?" + q.Encode()
+	}
+	return d, nil
+}
+
+// timelineFragment serves the next page of events: rows only for htmx's
+// "show older", the whole customer page otherwise.
+func (s *Server) timelineFragment(w http.ResponseWriter, r *http.Request, v *view) error {
+	if r.Header.Get("HX-Request") != "true" {
+		return s.customerPage(w, r, v)
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.Customers.FindCustomerByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	d, err := s.timelineData(r, c)
+	if err != nil {
+		return err
+	}
+	return s.render(w, http.StatusOK, v, "customer", "events", d)
+}
+
+func (s *Server) unmerge(w http.ResponseWriter, r *http.Request, v *view) error {
+	if !v.User.Role.CanRepairCustomers() {
+		return tp.Errorf(tp.EFORBIDDEN, "only admin and cco may unmerge")
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	mid, err := strconv.ParseInt(r.FormValue("merge_id"), 10, 64)
+	if err != nil {
+		return tp.Errorf(tp.EINVALID, "merge_id must be a number")
+	}
+	ctx := tp.WithAccess(r.Context(), userAccess(v.User))
+	restored, err := s.Customers.Unmerge(ctx, id, mid)
+	if err != nil {
+		return err
+	}
+	flash := translate(v.Lang, "customer.unmerged", restored.ID)
+	http.Redirect(w, r, "/customers/"+strconv.FormatInt(id, 10)+"?flash="+url.QueryEscape(flash), http.StatusSeeOther)
+	return nil
+}
+
+// jsonText shows a JSON value as text: strings without quotes, others compact.
+func jsonText(v json.RawMessage) string {
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		return s
+	}
+	return string(v)
+}
+
+type prop struct{ Key, Value string }
+
+// props lists an event's top-level properties for the timeline, shortened.
+func props(v json.RawMessage) []prop {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(v, &m) != nil {
+		return nil
+	}
+	out := make([]prop, 0, len(m))
+	for k, val := range m {
+		t := jsonText(val)
+		if len(t) > 80 {
+			t = t[:77] + "…"
+		}
+		out = append(out, prop{k, t})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	if len(out) > 8 {
+		out = out[:8]
+	}
+	return out
+}

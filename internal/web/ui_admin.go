@@ -1,0 +1,86 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+type adminData struct {
+	Sources  []tp.Source
+	Tokens   []tp.Token
+	NewToken string
+}
+
+func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	return s.renderAdmin(w, r, v, http.StatusOK, "")
+}
+
+func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *view, code int, newToken string) error {
+	if !v.User.Role.CanAdminister() {
+		return tp.Errorf(tp.EFORBIDDEN, "admin only")
+	}
+	ctx := tp.WithAccess(r.Context(), userAccess(v.User))
+	srcs, err := s.Sources.ListSources(ctx)
+	if err != nil {
+		return err
+	}
+	toks, err := s.Users.ListTokens(ctx)
+	if err != nil {
+		return err
+	}
+	v.Title = translate(v.Lang, "nav.admin")
+	return s.render(w, code, v, "admin", "", adminData{Sources: srcs, Tokens: toks, NewToken: newToken})
+}
+
+func (s *Server) createSource(w http.ResponseWriter, r *http.Request, v *view) error {
+	if !v.User.Role.CanAdminister() {
+		return tp.Errorf(tp.EFORBIDDEN, "admin only")
+	}
+	src := &tp.Source{Name: r.FormValue("name"), Channel: r.FormValue("channel"),
+		Department: r.FormValue("department"), Division: r.FormValue("division")}
+	if err := s.Sources.CreateSource(r.Context(), src); err != nil {
+		if tp.ErrorCode(err) == tp.EINVALID {
+			v.Flash = tp.ErrorMessage(err)
+			return s.renderAdmin(w, r, v, http.StatusBadRequest, "")
+		}
+		return err
+	}
+	http.Redirect(w, r, "/admin?flash="+url.QueryEscape(translate(v.Lang, "admin.source.created", src.Name)), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request, v *view) error {
+	if !v.User.Role.CanAdminister() {
+		return tp.Errorf(tp.EFORBIDDEN, "admin only")
+	}
+	t := &tp.Token{Name: r.FormValue("name"), Role: tp.Role(r.FormValue("role")), Department: r.FormValue("department")}
+	secret, err := s.Users.CreateToken(r.Context(), t)
+	if tp.ErrorCode(err) == tp.EINVALID {
+		v.Flash = tp.ErrorMessage(err)
+		return s.renderAdmin(w, r, v, http.StatusBadRequest, "")
+	}
+	if err != nil {
+		return err
+	}
+	// The secret is rendered once in this response and never stored.
+	w.Header().Set("Cache-Control", "no-store")
+	return s.renderAdmin(w, r, v, http.StatusOK, secret)
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, v *view) error {
+	if !v.User.Role.CanAdminister() {
+		return tp.Errorf(tp.EFORBIDDEN, "admin only")
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return tp.Errorf(tp.EINVALID, "bad token id")
+	}
+	if err := s.Users.RevokeToken(r.Context(), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin?flash="+url.QueryEscape(translate(v.Lang, "admin.token.revoked")), http.StatusSeeOther)
+	return nil
+}
