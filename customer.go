@@ -37,6 +37,8 @@ type Customer struct {
 	Identities []Identity       `json:"identities,omitempty"`
 	Merges     []Merge          `json:"merges,omitempty"`
 	MergedInto int64            `json:"merged_into,omitempty"`
+	FirstSeen  time.Time        `json:"first_seen"` // earliest event
+	LastSeen   time.Time        `json:"last_seen"`  // latest event
 	CreatedAt  time.Time        `json:"created_at"`
 	UpdatedAt  time.Time        `json:"updated_at"`
 }

@@ -66,6 +66,7 @@ type Message struct {
 	ReceivedAt  time.Time
 	Channel     string // override of the source's channel, "" for none
 	Department  string // override of the source's department, "" for none
+	Division    string // override of the source's division, "" for none
 	Traits      map[string]json.RawMessage
 	Properties  json.RawMessage
 	Context     json.RawMessage

@@ -16,24 +16,32 @@ const sdkScript = `
 const { Analytics } = require('@segment/analytics-node');
 const Rudder = require('@rudderstack/rudder-sdk-node');
 const [url, key] = process.argv.slice(2);
-(async () => {
+const errors = [];
+async function segment(send) {
   const seg = new Analytics({ writeKey: key, host: url, flushAt: 1, maxRetries: 0 });
-  const errors = [];
   seg.on('error', (e) => errors.push(e));
-  seg.identify({ userId: 'sdk-user-1', anonymousId: 'seg-anon-1', traits: { email: 'Sdk.User@Example.com', name: 'Sdk User' } });
-  seg.track({ userId: 'sdk-user-1', event: 'Order Completed', properties: { total: 42.5, department: 'Logistics' } });
-  seg.page({ anonymousId: 'seg-anon-2', name: 'Pricing', properties: { url: 'https://shop.example/pricing' },
-             context: { traits: { email: 'sdk.user@example.com' } } });
+  send(seg);
   await seg.closeAndFlush({ timeout: 20000 });
+}
+(async () => {
+  // An anonymous visit first: it becomes its own profile…
+  await segment((s) => s.page({ anonymousId: 'seg-anon-2', name: 'Pricing', properties: { url: 'https://shop.example/pricing' } }));
+  // …then a known customer on another device…
+  await segment((s) => {
+    s.identify({ userId: 'sdk-user-1', anonymousId: 'seg-anon-1', traits: { email: 'Sdk.User@Example.com', name: 'Sdk User' } });
+    s.track({ userId: 'sdk-user-1', event: 'Order Completed', properties: { total: 42.5, department: 'Logistics' } });
+  });
   if (errors.length) { console.error('segment errors', errors); process.exit(1); }
-
+  // …and the RudderStack backend links the two (a merge), then adds a call.
   const rud = new Rudder(key, { dataPlaneUrl: url, flushAt: 1, logLevel: 'error', retryCount: 0,
     errorHandler: (e) => { console.error('rudder error', e); process.exitCode = 1; } });
-  rud.identify({ anonymousId: 'rud-anon-1', traits: { email: 'sdk.user@example.com', phone: '+31 6 12345678' } });
-  rud.track({ anonymousId: 'rud-anon-1', event: 'Support Call', properties: { channel: 'phone' } });
-  rud.page({ userId: 'sdk-user-1', name: 'Account' });
+  rud.identify({ anonymousId: 'seg-anon-2', traits: { email: 'sdk.user@example.com', phone: '+31 6 12345678' } });
   await rud.flush();
-  await new Promise((r) => setTimeout(r, 500));
+  rud.track({ anonymousId: 'rud-anon-1', event: 'Support Call', properties: { channel: 'phone' },
+              context: { traits: { phone: '+31612345678' } } });
+  await rud.flush();
+  rud.page({ userId: 'sdk-user-1', anonymousId: 'rud-anon-1', name: 'Account' });
+  await rud.flush();
 })().catch((e) => { console.error(e); process.exit(1); });
 `
 
@@ -105,7 +113,7 @@ func TestSegmentAndRudderStackSDKs(t *testing.T) {
 		seen[fmt.Sprintf("%s %s %s %s", e.Type, e.Name, e.Channel, e.Department)] = true
 	}
 	for _, want := range []string{"identify  web Sales", "track Order Completed web Logistics", "page Pricing web Sales",
-		"track Support Call phone Sales", "page Account web Sales"} {
+		"track Support Call phone Sales", "page Account web Sales", "identify  web Sales"} {
 		if !seen[want] {
 			t.Errorf("timeline lacks %q; has %v", want, seen)
 		}

@@ -49,7 +49,7 @@ func commands() []command {
 		{"token", "token create: create an API token and print it", token},
 		{"import", "import customers FILE.csv | events FILE.jsonl", importCmd},
 		{"bench", "bench ingest: measure ingestion against a raw INSERT baseline", bench},
-		{"version", "print the version", func(e *env, _ []string) error { fmt.Fprintln(e.stdout, "touchpoint", tp.Version); return nil }},
+		{"version", "print the version", version},
 	}
 }
 
@@ -263,5 +263,14 @@ func token(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, secret)
+	return nil
+}
+
+func version(e *env, args []string) error {
+	fs := e.flags("version", "version")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "touchpoint", tp.Version)
 	return nil
 }

@@ -1,7 +1,289 @@
 package app
 
-import "fmt"
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
 
+	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
+	"github.com/touchpoint-cx/touchpoint/internal/track"
+	"github.com/touchpoint-cx/touchpoint/internal/web"
+)
+
+// bench ingest measures POST /v1/batch over HTTP with identity resolution
+// against a raw batched INSERT of the same rows into the same kind of
+// database, in one run, and prints both rates and their ratio.
 func bench(e *env, args []string) error {
-	return fmt.Errorf("bench: not built yet")
+	const u = "bench ingest [--events 200000] [--batch 100] [--clients 4] [--db postgres://…]"
+	args, err := subcommand(args, "ingest", u)
+	if err != nil {
+		return err
+	}
+	fs := e.flags("bench ingest", u)
+	n := fs.Int("events", 200000, "events to send")
+	batch := fs.Int("batch", 100, "events per request")
+	clients := fs.Int("clients", 4, "concurrent HTTP clients")
+	dsn := fs.String("db", "", "PostgreSQL URL to measure on (a scratch schema per side); empty: SQLite files in a temp folder")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *n < *batch || *batch < 1 || *batch > 2000 || *clients < 1 {
+		return fmt.Errorf("need events ≥ batch, 1 ≤ batch ≤ 2000, clients ≥ 1: %w", errUsage)
+	}
+	msgs := benchMessages(*n)
+	fmt.Fprintf(e.stderr, "bench: %d events (%d customers, about %d bytes each) in batches of %d\n",
+		*n, *n/10, avgLen(msgs), *batch)
+
+	open := func(side string) (*sqldb.DB, func(), error) {
+		if *dsn == "" {
+			dir, err := os.MkdirTemp("", "tp-bench-")
+			if err != nil {
+				return nil, nil, err
+			}
+			db, err := e.open(filepath.Join(dir, side+".db"))
+			return db, func() { db.Close(); os.RemoveAll(dir) }, err
+		}
+		scratch, drop, err := sqldb.ScratchSchema(e.ctx, *dsn, "bench_"+side)
+		if err != nil {
+			return nil, nil, err
+		}
+		db, err := e.open(scratch)
+		return db, func() { db.Close(); drop() }, err
+	}
+	httpRate, lat, dialect, err := benchHTTP(e, open, msgs, *batch, *clients)
+	if err != nil {
+		return err
+	}
+	rawRate, err := benchRaw(e, open, msgs, *batch, *clients)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "touchpoint bench ingest — %s, %s, %d CPUs, %s, %s\n", dialect, cpuModel(), runtime.NumCPU(),
+		runtime.Version(), time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintf(e.stdout, "events %d, batch %d, HTTP clients %d\n", *n, *batch, *clients)
+	fmt.Fprintf(e.stdout, "POST /v1/batch (identity resolution, durable 200): %8.0f events/s  (request p50 %s, p99 %s)\n",
+		httpRate, lat[0].Round(time.Microsecond*100), lat[1].Round(time.Microsecond*100))
+	fmt.Fprintf(e.stdout, "raw batched INSERT of the same rows:               %8.0f events/s\n", rawRate)
+	fmt.Fprintf(e.stdout, "ratio: %.0f %% of raw\n", 100*httpRate/rawRate)
+	return nil
 }
+
+func benchHTTP(e *env, open func(string) (*sqldb.DB, func(), error), msgs [][]byte, batch, clients int) (float64, [2]time.Duration, string, error) {
+	var lat [2]time.Duration
+	db, done, err := open("http")
+	if err != nil {
+		return 0, lat, "", err
+	}
+	defer done()
+	src := &tp.Source{Name: "bench", Channel: "web", Department: "Sales", Division: "Online"}
+	if err := db.CreateSource(e.ctx, src); err != nil {
+		return 0, lat, "", err
+	}
+	srv := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, lat, "", err
+	}
+	hs := &http.Server{Handler: srv.Handler()}
+	go hs.Serve(ln)
+	defer hs.Close()
+	url := "http://" + ln.Addr().String() + "/v1/batch"
+	var bodies [][]byte
+	for i := 0; i < len(msgs); i += batch {
+		var b bytes.Buffer
+		b.WriteString(`{"batch":[`)
+		b.Write(bytes.Join(msgs[i:min(i+batch, len(msgs))], []byte(",")))
+		fmt.Fprintf(&b, `],"sentAt":%q}`, time.Now().UTC().Format(time.RFC3339Nano))
+		bodies = append(bodies, b.Bytes())
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: time.Minute}
+	work := make(chan []byte)
+	var mu sync.Mutex
+	var durs []time.Duration
+	var firstErr error
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for body := range work {
+				t0 := time.Now()
+				req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
+				req.SetBasicAuth(src.WriteKey, "")
+				req.Header.Set("Content-Type", "application/json")
+				res, err := client.Do(req)
+				if err == nil {
+					msg, _ := io.ReadAll(res.Body)
+					res.Body.Close()
+					if res.StatusCode != 200 {
+						err = fmt.Errorf("status %d: %s", res.StatusCode, msg)
+					}
+				}
+				mu.Lock()
+				durs = append(durs, time.Since(t0))
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i, b := range bodies {
+		work <- b
+		if i%200 == 199 {
+			fmt.Fprintf(e.stderr, "bench: HTTP %d/%d batches\n", i+1, len(bodies))
+		}
+	}
+	close(work)
+	wg.Wait()
+	elapsed := time.Since(start)
+	if firstErr != nil {
+		return 0, lat, "", fmt.Errorf("HTTP side: %w", firstErr)
+	}
+	stored, err := db.CountEvents(e.ctx)
+	if err != nil {
+		return 0, lat, "", err
+	}
+	if stored != len(msgs) {
+		return 0, lat, "", fmt.Errorf("HTTP side stored %d events, sent %d", stored, len(msgs))
+	}
+	slices.Sort(durs)
+	lat = [2]time.Duration{durs[len(durs)/2], durs[len(durs)*99/100]}
+	return float64(len(msgs)) / elapsed.Seconds(), lat, db.Dialect(), nil
+}
+
+// benchRaw inserts the same events, with their customer ids known in
+// advance, through one multi-row INSERT per batch and transaction.
+func benchRaw(e *env, open func(string) (*sqldb.DB, func(), error), msgs [][]byte, batch, clients int) (float64, error) {
+	db, done, err := open("raw")
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	src := &tp.Source{Name: "bench", Channel: "web", Department: "Sales", Division: "Online"}
+	if err := db.CreateSource(e.ctx, src); err != nil {
+		return 0, err
+	}
+	custIDs, err := db.BenchCreateCustomers(e.ctx, len(msgs)/10)
+	if err != nil {
+		return 0, err
+	}
+	now := time.Now()
+	rows := make([][]any, len(msgs))
+	for i, raw := range msgs {
+		m, err := track.DecodeLine(raw, now)
+		if err != nil {
+			return 0, err
+		}
+		var c int
+		fmt.Sscanf(m.UserID, "u-%d", &c)
+		var traits any
+		if len(m.Traits) > 0 && m.Type == tp.EventIdentify {
+			b, _ := json.Marshal(m.Traits)
+			traits = string(b)
+		}
+		rows[i] = []any{m.MessageID, src.ID, custIDs[c], string(m.Type), m.Name, src.Channel, src.Department, src.Division,
+			tp.ToMicros(m.Timestamp), tp.ToMicros(m.ReceivedAt), m.UserID, m.AnonymousID, string(m.Properties), traits, string(m.Context)}
+	}
+	if db.Dialect() == sqldb.SQLite {
+		clients = 1 // one writer: more would only queue
+	}
+	work := make(chan [][]any)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	start := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range work {
+				if err := db.BenchRawInsertEvents(e.ctx, b); err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := 0; i < len(rows); i += batch {
+		work <- rows[i:min(i+batch, len(rows))]
+	}
+	close(work)
+	wg.Wait()
+	if firstErr != nil {
+		return 0, fmt.Errorf("raw side: %w", firstErr)
+	}
+	return float64(len(rows)) / time.Since(start).Seconds(), nil
+}
+
+// benchMessages makes n realistic messages for n/10 customers, interleaved:
+// each customer's first message is an identify with e-mail and traits, the
+// rest are tracks and pages (a tenth are trait updates).
+func benchMessages(n int) [][]byte {
+	r := rand.New(rand.NewPCG(42, 42))
+	customers := max(1, n/10)
+	seen := make([]bool, customers)
+	base := time.Now().UTC().Add(-30 * 24 * time.Hour)
+	out := make([][]byte, n)
+	for i := range out {
+		c := r.IntN(customers)
+		m := map[string]any{"messageId": fmt.Sprintf("bench-%d", i), "userId": fmt.Sprintf("u-%d", c),
+			"anonymousId": fmt.Sprintf("a-%d-%d", c, r.IntN(2)),
+			"timestamp":   base.Add(time.Duration(i) * time.Second).Format(time.RFC3339Nano),
+			"context": map[string]any{"library": map[string]any{"name": "analytics-node", "version": "3.1.0"},
+				"ip": "203.0.113.7", "userAgent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/156.0 Safari/537.36",
+				"locale": "de-DE"}}
+		switch x := r.Float64(); {
+		case !seen[c] || x < 0.1:
+			seen[c] = true
+			m["type"] = "identify"
+			m["traits"] = map[string]any{"email": fmt.Sprintf("customer%d@example.com", c), "name": fmt.Sprintf("Customer %d", c),
+				"plan": []string{"basic", "plus", "premium"}[r.IntN(3)], "country": "DE"}
+		case x < 0.7:
+			m["type"], m["event"] = "track", []string{"Product Viewed", "Order Completed", "Cart Viewed"}[r.IntN(3)]
+			m["properties"] = map[string]any{"product_id": fmt.Sprintf("P-%d", r.IntN(5000)), "price": r.IntN(20000) / 100, "currency": "EUR"}
+		default:
+			m["type"], m["name"] = "page", "Product"
+			m["properties"] = map[string]any{"url": fmt.Sprintf("https://shop.example/p/%d", r.IntN(5000)), "title": "Product"}
+		}
+		out[i], _ = json.Marshal(m)
+	}
+	return out
+}
+
+func avgLen(msgs [][]byte) int {
+	total := 0
+	for _, m := range msgs {
+		total += len(m)
+	}
+	return total / max(1, len(msgs))
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
+

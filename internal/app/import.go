@@ -171,6 +171,20 @@ var csvIdentities = map[string]string{"user_id": tp.IdentityUserID, "anonymous_i
 	"email": tp.IdentityEmail, "phone": tp.IdentityPhone}
 
 func (im *importer) customers(r io.Reader) error {
+	return readCustomersCSV(r, time.Now(), func(line int, m tp.Message, err error) error {
+		im.read++
+		if err != nil {
+			im.reject(line, err)
+			return nil
+		}
+		return im.add(m)
+	})
+}
+
+// readCustomersCSV parses a customers CSV and calls emit for every row, with
+// either an identify message or the reason the row is rejected. It stops only
+// on a missing header or an error from emit.
+func readCustomersCSV(r io.Reader, now time.Time, emit func(line int, m tp.Message, err error) error) error {
 	cr := csv.NewReader(bufio.NewReader(r))
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -188,29 +202,27 @@ func (im *importer) customers(r io.Reader) error {
 	if !hasID {
 		return fmt.Errorf("the header names no identity column: add user_id, email, phone or anonymous_id")
 	}
-	now := time.Now()
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				im.read++
-				im.reject(pe.StartLine, tp.Errorf(tp.EINVALID, "malformed CSV: %v", pe.Err))
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			if err := emit(pe.StartLine, tp.Message{}, tp.Errorf(tp.EINVALID, "malformed CSV: %v", pe.Err)); err != nil {
+				return err
+			}
+			if pe.Err == csv.ErrQuote || pe.Err == csv.ErrBareQuote {
 				continue
 			}
+			return nil // the reader cannot go on after other errors
+		}
+		if err != nil {
 			return err
 		}
-		im.read++
-		m, err := customerRow(cols, rec, now)
-		if err != nil {
-			im.reject(line, err)
-			continue
-		}
-		if err := im.add(m); err != nil {
+		line, _ := cr.FieldPos(0)
+		m, rowErr := customerRow(cols, rec, now)
+		if err := emit(line, m, rowErr); err != nil {
 			return err
 		}
 	}

@@ -50,18 +50,20 @@ type Store struct {
 // reproducible for the whole day.
 func DefaultEnd(now time.Time) time.Time { return now.UTC().Truncate(24 * time.Hour) }
 
-// sources of the demo company, in ingestion order.
+// sources of the demo company, in ingestion order. Shared services (calls,
+// chat, billing, logistics…) serve every division, so their events name the
+// customer's division in properties.division.
 var sources = []tp.Source{
 	{Name: "Stores (POS)", Channel: "store", Department: "Sales", Division: "Retail"},
 	{Name: "Business portal", Channel: "web", Department: "Sales", Division: "Business"},
-	{Name: "Call center", Channel: "phone", Department: "Service", Division: "Retail"},
+	{Name: "Call center", Channel: "phone", Department: "Service"},
 	{Name: "Web shop", Channel: "web", Department: "Sales", Division: "Online"},
 	{Name: "Mobile app", Channel: "app", Department: "Product", Division: "Online"},
-	{Name: "Live chat", Channel: "chat", Department: "Service", Division: "Online"},
-	{Name: "Social care", Channel: "social", Department: "Service", Division: "Online"},
-	{Name: "Newsletter", Channel: "email", Department: "Marketing", Division: "Online"},
-	{Name: "Billing system", Channel: "email", Department: "Billing", Division: "Business"},
-	{Name: "Logistics", Channel: "field", Department: "Logistics", Division: "Retail"},
+	{Name: "Live chat", Channel: "chat", Department: "Service"},
+	{Name: "Social care", Channel: "social", Department: "Service"},
+	{Name: "Newsletter", Channel: "email", Department: "Marketing"},
+	{Name: "Billing system", Channel: "email", Department: "Billing"},
+	{Name: "Logistics", Channel: "field", Department: "Logistics"},
 }
 
 const (
@@ -237,6 +239,14 @@ func (p *persona) emit(src int, at time.Time, msg map[string]any) {
 		return
 	}
 	p.n++
+	if sources[src].Division == "" {
+		props, _ := msg["properties"].(map[string]any)
+		if props == nil {
+			props = map[string]any{}
+			msg["properties"] = props
+		}
+		props["division"] = p.division
+	}
 	msg["messageId"] = fmt.Sprintf("demo-%d-%d", p.idx, p.n)
 	msg["timestamp"] = at.UTC().Format(time.RFC3339)
 	b, _ := json.Marshal(msg)

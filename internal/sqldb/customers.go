@@ -12,14 +12,17 @@ import (
 	tp "github.com/touchpoint-cx/touchpoint"
 )
 
-const customerCols = "id, name, email, phone, locale, country, merged_into, created_us, updated_us"
+const customerCols = "id, name, email, phone, locale, country, merged_into, first_seen_us, last_seen_us, created_us, updated_us"
 
 func scanCustomer(row interface{ Scan(...any) error }) (*tp.Customer, error) {
 	var c tp.Customer
 	var merged sql.NullInt64
-	var created, updated int64
-	if err := row.Scan(&c.ID, &c.Name, &c.Email, &c.Phone, &c.Locale, &c.Country, &merged, &created, &updated); err != nil {
+	var first, last, created, updated int64
+	if err := row.Scan(&c.ID, &c.Name, &c.Email, &c.Phone, &c.Locale, &c.Country, &merged, &first, &last, &created, &updated); err != nil {
 		return nil, err
+	}
+	if first != 0 {
+		c.FirstSeen, c.LastSeen = tp.FromMicros(first), tp.FromMicros(last)
 	}
 	c.MergedInto = merged.Int64
 	c.CreatedAt, c.UpdatedAt = tp.FromMicros(created), tp.FromMicros(updated)
@@ -46,7 +49,7 @@ func (db *DB) FindCustomers(ctx context.Context, f tp.CustomerFilter) ([]tp.Cust
 		where += " AND " + cond
 	}
 	args = append(args, limit)
-	rows, err := db.r.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM customers WHERE %s ORDER BY updated_us DESC, id DESC LIMIT $%d",
+	rows, err := db.r.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM customers WHERE %s ORDER BY last_seen_us DESC, id DESC LIMIT $%d",
 		customerCols, where, len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("search customers: %w", err)
@@ -324,6 +327,9 @@ func (db *DB) Unmerge(ctx context.Context, customerID, mergeID int64) (*tp.Custo
 			return err
 		}
 		for _, c := range []int64{survivor, merged} {
+			if err := recomputeSeen(ctx, tx, c); err != nil {
+				return err
+			}
 			t, err := loadTraits(ctx, tx, nil, c)
 			if err != nil {
 				return err

@@ -289,7 +289,7 @@ func (db *DB) IsEmpty(ctx context.Context) (bool, error) {
 func (db *DB) prepareHot(ctx context.Context) error {
 	db.hotOnce.Do(func() {
 		hot := map[string]*sql.Stmt{}
-		for _, q := range []string{insertCustomerSQL, insertIdentitySQL, setTraitSQL, traitHistorySQL, refreshSQL, db.insertEventsSQL(flushAt)} {
+		for _, q := range []string{insertCustomerSQL, insertIdentitySQL, updateSeenSQL, setTraitSQL, traitHistorySQL, refreshSQL, db.insertEventsSQL(flushAt)} {
 			s, err := db.w.PrepareContext(ctx, q)
 			if err != nil {
 				db.hotErr = fmt.Errorf("prepare %q: %w", q, err)
@@ -319,4 +319,35 @@ func (db *DB) queryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *
 
 func (db *DB) insertEventsSQL(rows int) string {
 	return "INSERT INTO events (" + eventCols + ") VALUES " + db.placeholders(rows, eventColCount, 1)
+}
+
+// BenchCreateCustomers inserts n empty customers and returns their ids. It
+// exists for the ingestion benchmark's raw-INSERT baseline.
+func (db *DB) BenchCreateCustomers(ctx context.Context, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		for range n {
+			var id int64
+			if err := tx.QueryRowContext(ctx, insertCustomerSQL, tp.ToMicros(db.Now())).Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	return ids, err
+}
+
+// BenchRawInsertEvents inserts event rows (the columns of eventCols) in one
+// transaction with one multi-row INSERT: the baseline that ingestion with
+// identity resolution is measured against.
+func (db *DB) BenchRawInsertEvents(ctx context.Context, rows [][]any) error {
+	args := make([]any, 0, len(rows)*eventColCount)
+	for _, r := range rows {
+		args = append(args, r...)
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, db.insertEventsSQL(len(rows)), args...)
+		return err
+	})
 }

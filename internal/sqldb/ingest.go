@@ -61,6 +61,7 @@ type ingester struct {
 	traits  map[int64]map[string]traitRow
 	pending []any // flat event parameters
 	npend   int
+	span    map[int64][2]int64 // customer → earliest, latest event time in this batch
 	res     tp.IngestResult
 }
 
@@ -88,7 +89,32 @@ func (in *ingester) run(msgs []tp.Message) error {
 			return err
 		}
 	}
-	return in.flush()
+	if err := in.flush(); err != nil {
+		return err
+	}
+	return in.updateSeen()
+}
+
+// seen widens the batch's activity span of a customer.
+func (in *ingester) seen(cust, us int64) {
+	if in.span == nil {
+		in.span = map[int64][2]int64{}
+	}
+	sp, ok := in.span[cust]
+	if !ok {
+		sp = [2]int64{us, us}
+	}
+	in.span[cust] = [2]int64{min(sp[0], us), max(sp[1], us)}
+}
+
+// updateSeen writes first/last seen once per customer per batch, not per event.
+func (in *ingester) updateSeen() error {
+	for cust, sp := range in.span {
+		if _, err := in.db.exec(in.ctx, in.tx, updateSeenSQL, sp[0], sp[1], cust); err != nil {
+			return fmt.Errorf("update last seen: %w", err)
+		}
+	}
+	return nil
 }
 
 // aliasCandidates are the identities an alias's previousId may name: the spec
@@ -148,15 +174,19 @@ func (in *ingester) message(m *tp.Message) error {
 			traitsJSON = string(b)
 		}
 	}
-	channel, dept := in.src.Channel, in.src.Department
+	channel, dept, div := in.src.Channel, in.src.Department, in.src.Division
 	if m.Channel != "" {
 		channel = m.Channel
 	}
 	if m.Department != "" {
 		dept = m.Department
 	}
+	if m.Division != "" {
+		div = m.Division
+	}
+	in.seen(cust, tp.ToMicros(m.Timestamp))
 	in.pending = append(in.pending, m.MessageID, in.src.ID, cust, string(m.Type), m.Name, channel, dept,
-		in.src.Division, tp.ToMicros(m.Timestamp), tp.ToMicros(m.ReceivedAt), m.UserID, m.AnonymousID,
+		div, tp.ToMicros(m.Timestamp), tp.ToMicros(m.ReceivedAt), m.UserID, m.AnonymousID,
 		rawOrNil(m.Properties), traitsJSON, rawOrNil(m.Context))
 	in.npend++
 	in.res.Stored++
@@ -363,6 +393,9 @@ func (in *ingester) merge(survivor, x int64, reason string) error {
 		survivor, in.now, x); err != nil {
 		return err
 	}
+	if err := recomputeSeen(in.ctx, in.tx, survivor); err != nil {
+		return err
+	}
 	if err := refreshCustomer(in.ctx, in.db, in.tx, survivor, st, in.now); err != nil {
 		return err
 	}
@@ -403,7 +436,11 @@ func loadTraits(ctx context.Context, tx *sql.Tx, cache map[int64]map[string]trai
 const (
 	insertCustomerSQL = "INSERT INTO customers (created_us, updated_us) VALUES ($1, $1) RETURNING id"
 	insertIdentitySQL = "INSERT INTO identities (type, value, customer_id, created_us) VALUES ($1, $2, $3, $4)"
-	setTraitSQL       = `INSERT INTO customer_traits (customer_id, key, value, updated_us) VALUES ($1, $2, $3, $4)
+	// CASE rather than MIN/MAX: SQLite's scalar min() is PostgreSQL's LEAST().
+	updateSeenSQL = `UPDATE customers SET
+		first_seen_us = CASE WHEN first_seen_us = 0 OR first_seen_us > $1 THEN $1 ELSE first_seen_us END,
+		last_seen_us = CASE WHEN last_seen_us < $2 THEN $2 ELSE last_seen_us END WHERE id = $3`
+	setTraitSQL = `INSERT INTO customer_traits (customer_id, key, value, updated_us) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (customer_id, key) DO UPDATE SET value = excluded.value, updated_us = excluded.updated_us`
 	traitHistorySQL = `INSERT INTO trait_history (customer_id, key, old_value, old_us, new_value, new_us, changed_us, merge_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
@@ -473,4 +510,12 @@ func compactJSON(v json.RawMessage) string {
 		return string(v)
 	}
 	return b.String()
+}
+
+// recomputeSeen sets a customer's first/last seen from its stored events.
+func recomputeSeen(ctx context.Context, tx *sql.Tx, cust int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE customers SET
+		first_seen_us = COALESCE((SELECT MIN(ts_us) FROM events WHERE customer_id = $1), 0),
+		last_seen_us = COALESCE((SELECT MAX(ts_us) FROM events WHERE customer_id = $1), 0) WHERE id = $1`, cust)
+	return err
 }

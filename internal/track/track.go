@@ -330,6 +330,7 @@ func overrides(m *tp.Message) error {
 	var props struct {
 		Channel    any `json:"channel"`
 		Department any `json:"department"`
+		Division   any `json:"division"`
 	}
 	_ = json.Unmarshal(m.Properties, &props)
 	if c, ok := props.Channel.(string); ok && c != "" {
@@ -344,6 +345,13 @@ func overrides(m *tp.Message) error {
 			return invalid("properties.department", "department is longer than %d characters", maxDeptLen)
 		}
 		m.Department = d
+	}
+	if d, ok := props.Division.(string); ok && strings.TrimSpace(d) != "" {
+		d = strings.TrimSpace(d)
+		if len(d) > maxDeptLen {
+			return invalid("properties.division", "division is longer than %d characters", maxDeptLen)
+		}
+		m.Division = d
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	tp "github.com/touchpoint-cx/touchpoint"
 )
@@ -41,7 +42,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Help: "Customers merged by identity resolution."}),
 	}
 	reg.MustRegister(m.requests, m.latency, m.events, m.dupes, m.merges,
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 

@@ -5,10 +5,6 @@ package sqldbtest
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -34,28 +30,12 @@ func Postgres(t testing.TB) *sqldb.DB {
 		}
 		t.Skip("PostgreSQL tests need TOUCHPOINT_TEST_POSTGRES")
 	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
+	dsn, drop, err := sqldb.ScratchSchema(context.Background(), base, "t")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		admin.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return open(t, u.String())
+	t.Cleanup(drop)
+	return open(t, dsn)
 }
 
 func open(t testing.TB, dsn string) *sqldb.DB {

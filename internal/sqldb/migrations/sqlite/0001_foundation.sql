@@ -18,10 +18,12 @@ CREATE TABLE customers (
   country     TEXT NOT NULL DEFAULT '',
   search      TEXT NOT NULL DEFAULT '',
   merged_into BIGINT REFERENCES customers(id),
+  first_seen_us BIGINT NOT NULL DEFAULT 0,  -- earliest event time
+  last_seen_us  BIGINT NOT NULL DEFAULT 0,  -- latest event time
   created_us  BIGINT NOT NULL,
   updated_us  BIGINT NOT NULL
 );
-CREATE INDEX customers_live ON customers(updated_us) WHERE merged_into IS NULL;
+CREATE INDEX customers_live ON customers(last_seen_us) WHERE merged_into IS NULL;
 
 CREATE TABLE customer_traits (
   customer_id BIGINT NOT NULL REFERENCES customers(id),

@@ -1,0 +1,36 @@
+# touchpoint — every target is a line or two. `make test` is what CI runs.
+GO       ?= go
+FUZZTIME ?= 15s
+PKGS     := ./...
+
+.PHONY: run test test-pg e2e fuzz lint bench build eval
+
+run:            ## the demo on http://127.0.0.1:8080
+	$(GO) run ./cmd/touchpoint demo
+
+test: lint      ## lint, then every test (PostgreSQL too when TOUCHPOINT_TEST_POSTGRES is set)
+	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+test-pg:        ## the store's tests on a throw-away local PostgreSQL
+	eval "$$(.ci/start-postgres)" && $(GO) test -count=1 ./internal/sqldb/... ./internal/web/... ; s=$$?; \
+	  runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$$PGDATA_DIR/data" stop -m fast >/dev/null; exit $$s
+
+e2e:            ## browser and SDK tests (need chromium, node, npm)
+	TOUCHPOINT_E2E_REQUIRED=1 TOUCHPOINT_SDK_REQUIRED=1 $(GO) test -count=1 -v ./e2e
+
+fuzz:           ## each fuzz target for FUZZTIME
+	$(GO) test ./internal/track -run '^$$' -fuzz '^FuzzDecodeBatch$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/track -run '^$$' -fuzz '^FuzzDecodeCall$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/app -run '^$$' -fuzz '^FuzzCustomersCSV$$' -fuzztime $(FUZZTIME)
+
+lint:           ## gofmt, go vet, staticcheck
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "run gofmt -w"; exit 1; }
+	$(GO) vet $(PKGS)
+	$(GO) tool staticcheck $(PKGS)
+
+bench:          ## ingestion over HTTP vs a raw INSERT baseline (SQLite; PostgreSQL with BENCH_PG=url)
+	$(GO) run ./cmd/touchpoint bench ingest --events 200000
+	@if [ -n "$$BENCH_PG" ]; then $(GO) run ./cmd/touchpoint bench ingest --events 200000 --db "$$BENCH_PG"; fi
+
+build:          ## a static binary in ./bin
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X github.com/touchpoint-cx/touchpoint.Version=$$(git describe --always --dirty 2>/dev/null || echo dev)" -o bin/touchpoint ./cmd/touchpoint

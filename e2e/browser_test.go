@@ -1,0 +1,141 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/touchpoint-cx/touchpoint/internal/demo"
+)
+
+// chromium returns the machine's Chromium, or skips (fails when required).
+func chromium(t *testing.T) string {
+	for _, p := range []string{os.Getenv("TOUCHPOINT_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if p != "" {
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
+	}
+	if os.Getenv("TOUCHPOINT_E2E_REQUIRED") == "1" {
+		t.Fatal("TOUCHPOINT_E2E_REQUIRED=1 but no Chromium was found (apt-get install chromium)")
+	}
+	t.Skip("no Chromium found; browser tests skipped")
+	return ""
+}
+
+// browser starts a headless Chromium with the flags this closed network needs.
+func browser(t *testing.T) context.Context {
+	exec := chromium(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exec), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("lang", "en-US"), chromedp.WindowSize(1280, 900),
+		chromedp.UserDataDir(t.TempDir()))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelB := chromedp.NewContext(actx)
+	ctx, cancelC := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
+	return ctx
+}
+
+// artifact saves a screenshot under e2e/artifacts for people to look at.
+func artifact(t *testing.T, name string, png []byte) {
+	dir := "artifacts"
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBrowserLoginSearchTimeline(t *testing.T) {
+	ctx := browser(t)
+	srv := start(t, "demo", "--customers", "300")
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		artifact(t, name, png)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/customers"),
+		chromedp.WaitVisible(css("#email")),
+		chromedp.SendKeys(css("#email"), demo.AdminEmail),
+		chromedp.SendKeys(css("#password"), demo.Password),
+		chromedp.Submit(css("#password")),
+		chromedp.WaitVisible(css("#q")),
+	); err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	if h := text("h1"); h != "Customers" {
+		t.Fatalf("after login the page says %q", h)
+	}
+	// The first named customer's family name finds them again by search.
+	first, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`[...document.querySelectorAll('#results tbody td:first-child a')].map(a => a.textContent).find(n => !n.startsWith('#')) || ''`))
+	if err != nil || first == "" {
+		t.Fatalf("no named customer listed: %v", err)
+	}
+	parts := strings.Fields(first)
+	query := parts[len(parts)-1]
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(css("#q"), query),
+		chromedp.WaitVisible(css("#results p.muted")), // htmx swapped in the search results
+	); err != nil {
+		t.Fatalf("search: %v", err)
+	}
+	shot("customers.png")
+	if got := text("#results tbody"); !strings.Contains(got, query) {
+		t.Errorf("search for %q shows %q", query, got)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(css("#results tbody tr:first-child a")),
+		chromedp.WaitVisible(css("ol.timeline li.event")),
+	); err != nil {
+		t.Fatalf("open customer: %v", err)
+	}
+	shot("customer.png")
+	if h := text("h1"); !strings.Contains(h, query) {
+		t.Errorf("opened customer %q, searched %q", h, query)
+	}
+	if tl := text("ol.timeline"); !strings.Contains(tl, "identify") || !strings.Contains(tl, "web") {
+		t.Errorf("timeline lacks the signup identify: %q", tl)
+	}
+	// "Show older events" loads the next page in place, when there is one.
+	count := func() int {
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('ol.timeline li.event').length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if more, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('li.more a').length`)); more == 1 {
+		n := count()
+		if err := chromedp.Do(ctx, chromedp.Click(css("li.more a")), chromedp.WaitVisible(css(fmt.Sprintf("ol.timeline li.event:nth-of-type(%d)", n+1)))); err != nil {
+			t.Fatalf("show older events: %v", err)
+		}
+		if count() <= n {
+			t.Errorf("show older events added nothing")
+		}
+	}
+}
