@@ -246,6 +246,12 @@ func isUnique(err error) bool {
 // linear search, which makes a 3,000-parameter INSERT spend most of its time
 // parsing. Callers use it only where the list's parameters come last, in order.
 func (db *DB) placeholders(rows, cols, start int) string {
+	return db.placeholdersAs(rows, cols, start, "")
+}
+
+// placeholdersAs is placeholders with every parameter cast to typ, for VALUES
+// lists whose types PostgreSQL cannot infer.
+func (db *DB) placeholdersAs(rows, cols, start int, typ string) string {
 	var b strings.Builder
 	n := start
 	for r := 0; r < rows; r++ {
@@ -257,11 +263,14 @@ func (db *DB) placeholders(rows, cols, start int) string {
 			if c > 0 {
 				b.WriteByte(',')
 			}
-			if db.dialect == SQLite {
-				b.WriteByte('?')
-			} else {
-				fmt.Fprintf(&b, "$%d", n)
+			p := "?"
+			if db.dialect != SQLite {
+				p = fmt.Sprintf("$%d", n)
 			}
+			if typ != "" {
+				p = "CAST(" + p + " AS " + typ + ")"
+			}
+			b.WriteString(p)
 			n++
 		}
 		b.WriteByte(')')
@@ -289,7 +298,7 @@ func (db *DB) IsEmpty(ctx context.Context) (bool, error) {
 func (db *DB) prepareHot(ctx context.Context) error {
 	db.hotOnce.Do(func() {
 		hot := map[string]*sql.Stmt{}
-		for _, q := range []string{insertCustomerSQL, insertIdentitySQL, updateSeenSQL, setTraitSQL, traitHistorySQL, refreshSQL, db.insertEventsSQL(flushAt)} {
+		for _, q := range []string{insertCustomerSQL, refreshSQL, db.insertEventsSQL(flushAt)} {
 			s, err := db.w.PrepareContext(ctx, q)
 			if err != nil {
 				db.hotErr = fmt.Errorf("prepare %q: %w", q, err)

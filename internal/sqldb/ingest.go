@@ -20,10 +20,21 @@ const eventColCount = 15
 // flushAt bounds a multi-row INSERT to stay far below both databases' parameter limits.
 const flushAt = 200
 
+// Statements of the ingest path, prepared once (see DB.prepareHot).
+const (
+	insertCustomerSQL = "INSERT INTO customers (created_us, updated_us) VALUES ($1, $1) RETURNING id"
+	refreshSQL        = `UPDATE customers SET name = $1, email = $2, phone = $3, locale = $4, country = $5,
+		search = $6, updated_us = $7 WHERE id = $8`
+)
+
 // Ingest stores msgs from src in one transaction: it resolves every message's
 // identities to one customer (creating or merging customers as needed),
 // applies traits (latest timestamp wins, history kept) and inserts the events.
 // A message id already stored for the source is acknowledged and skipped.
+//
+// Reads go through in-memory state kept for the transaction; writes are queued
+// and flushed as multi-row statements, because per-row statements would cost
+// several times the raw INSERT that ingestion is measured against.
 func (db *DB) Ingest(ctx context.Context, src *tp.Source, msgs []tp.Message) (tp.IngestResult, error) {
 	var res tp.IngestResult
 	if err := db.prepareHot(ctx); err != nil {
@@ -35,6 +46,8 @@ func (db *DB) Ingest(ctx context.Context, src *tp.Source, msgs []tp.Message) (tp
 			actor:  "source:" + src.Name,
 			ids:    map[tp.Identity]int64{},
 			traits: map[int64]map[string]traitRow{},
+			span:   map[int64][2]int64{},
+			dirty:  map[int64]bool{},
 		}
 		if err := in.run(msgs); err != nil {
 			return err
@@ -51,18 +64,28 @@ type traitRow struct {
 }
 
 type ingester struct {
-	db      *DB
-	tx      *sql.Tx
-	ctx     context.Context
-	src     *tp.Source
-	actor   string
-	now     int64
-	ids     map[tp.Identity]int64 // identity → customer; 0 = known to be unassigned
-	traits  map[int64]map[string]traitRow
-	pending []any // flat event parameters
-	npend   int
-	span    map[int64][2]int64 // customer → earliest, latest event time in this batch
-	res     tp.IngestResult
+	db     *DB
+	tx     *sql.Tx
+	ctx    context.Context
+	src    *tp.Source
+	actor  string
+	now    int64
+	ids    map[tp.Identity]int64 // identity → customer; 0 = known to be unassigned
+	traits map[int64]map[string]traitRow
+	res    tp.IngestResult
+
+	// The write queue, flushed in this order (later rows reference earlier ones).
+	newIDs  []any                 // identities rows
+	setRows map[traitKey]traitRow // trait upserts, last value per key
+	history []any                 // trait_history rows
+	events  []any                 // events rows
+	dirty   map[int64]bool        // customers whose derived columns need recomputing
+	span    map[int64][2]int64    // customer → earliest, latest event time in this batch
+}
+
+type traitKey struct {
+	cust int64
+	key  string
 }
 
 func (in *ingester) run(msgs []tp.Message) error {
@@ -76,6 +99,9 @@ func (in *ingester) run(msgs []tp.Message) error {
 		want = append(want, aliasCandidates(&msgs[i])...)
 	}
 	if err := in.loadIdentities(want); err != nil {
+		return err
+	}
+	if err := in.prefetchTraits(msgs); err != nil {
 		return err
 	}
 	for i := range msgs {
@@ -93,28 +119,6 @@ func (in *ingester) run(msgs []tp.Message) error {
 		return err
 	}
 	return in.updateSeen()
-}
-
-// seen widens the batch's activity span of a customer.
-func (in *ingester) seen(cust, us int64) {
-	if in.span == nil {
-		in.span = map[int64][2]int64{}
-	}
-	sp, ok := in.span[cust]
-	if !ok {
-		sp = [2]int64{us, us}
-	}
-	in.span[cust] = [2]int64{min(sp[0], us), max(sp[1], us)}
-}
-
-// updateSeen writes first/last seen once per customer per batch, not per event.
-func (in *ingester) updateSeen() error {
-	for cust, sp := range in.span {
-		if _, err := in.db.exec(in.ctx, in.tx, updateSeenSQL, sp[0], sp[1], cust); err != nil {
-			return fmt.Errorf("update last seen: %w", err)
-		}
-	}
-	return nil
 }
 
 // aliasCandidates are the identities an alias's previousId may name: the spec
@@ -158,9 +162,7 @@ func (in *ingester) message(m *tp.Message) error {
 	}
 	for _, id := range ids {
 		if in.ids[id] == 0 {
-			if _, err := in.db.exec(in.ctx, in.tx, insertIdentitySQL, id.Type, id.Value, cust, in.now); err != nil {
-				return fmt.Errorf("link identity %s: %w", id, err)
-			}
+			in.newIDs = append(in.newIDs, id.Type, id.Value, cust, in.now)
 			in.ids[id] = cust
 		}
 	}
@@ -185,12 +187,11 @@ func (in *ingester) message(m *tp.Message) error {
 		div = m.Division
 	}
 	in.seen(cust, tp.ToMicros(m.Timestamp))
-	in.pending = append(in.pending, m.MessageID, in.src.ID, cust, string(m.Type), m.Name, channel, dept,
+	in.events = append(in.events, m.MessageID, in.src.ID, cust, string(m.Type), m.Name, channel, dept,
 		div, tp.ToMicros(m.Timestamp), tp.ToMicros(m.ReceivedAt), m.UserID, m.AnonymousID,
 		rawOrNil(m.Properties), traitsJSON, rawOrNil(m.Context))
-	in.npend++
 	in.res.Stored++
-	if in.npend >= flushAt {
+	if len(in.events) >= flushAt*eventColCount {
 		return in.flush()
 	}
 	return nil
@@ -207,20 +208,21 @@ func rawOrNil(r json.RawMessage) any {
 func (in *ingester) customersOf(ids []tp.Identity) []int64 {
 	var out []int64
 	for _, id := range ids {
-		c := in.ids[id]
-		if c == 0 {
-			continue
-		}
-		dup := false
-		for _, o := range out {
-			dup = dup || o == c
-		}
-		if !dup {
+		if c := in.ids[id]; c != 0 && !contains(out, c) {
 			out = append(out, c)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
+}
+
+func contains(xs []int64, x int64) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
 
 func mergeReason(m *tp.Message, src *tp.Source, ids []tp.Identity, owner map[tp.Identity]int64) string {
@@ -233,14 +235,93 @@ func mergeReason(m *tp.Message, src *tp.Source, ids []tp.Identity, owner map[tp.
 	return fmt.Sprintf("%s message %s from source %q names %s", m.Type, m.MessageID, src.Name, strings.Join(parts, " and "))
 }
 
-func (in *ingester) flush() error {
-	if in.npend == 0 {
-		return nil
+// seen widens the batch's activity span of a customer.
+func (in *ingester) seen(cust, us int64) {
+	sp, ok := in.span[cust]
+	if !ok {
+		sp = [2]int64{us, us}
 	}
-	if _, err := in.db.exec(in.ctx, in.tx, in.db.insertEventsSQL(in.npend), in.pending...); err != nil {
+	in.span[cust] = [2]int64{min(sp[0], us), max(sp[1], us)}
+}
+
+// flush writes the queue: identities, traits and their history, events, and
+// the derived columns of changed customers.
+func (in *ingester) flush() error {
+	if err := in.execRows("INSERT INTO identities (type, value, customer_id, created_us) VALUES ", 4, in.newIDs); err != nil {
+		return fmt.Errorf("link identities: %w", err)
+	}
+	in.newIDs = in.newIDs[:0]
+	if len(in.setRows) > 0 {
+		keys := make([]traitKey, 0, len(in.setRows))
+		for k := range in.setRows {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool { // a stable order keeps lock order stable on PostgreSQL
+			return keys[i].cust < keys[j].cust || (keys[i].cust == keys[j].cust && keys[i].key < keys[j].key)
+		})
+		rows := make([]any, 0, 4*len(keys))
+		for _, k := range keys {
+			rows = append(rows, k.cust, k.key, in.setRows[k].value, in.setRows[k].us)
+		}
+		if err := in.execRowsAs("INSERT INTO customer_traits (customer_id, key, value, updated_us) VALUES ", 4, rows,
+			" ON CONFLICT (customer_id, key) DO UPDATE SET value = excluded.value, updated_us = excluded.updated_us", ""); err != nil {
+			return fmt.Errorf("set traits: %w", err)
+		}
+		clear(in.setRows)
+	}
+	if err := in.execRows("INSERT INTO trait_history (customer_id, key, old_value, old_us, new_value, new_us, changed_us, merge_id) VALUES ",
+		8, in.history); err != nil {
+		return fmt.Errorf("trait history: %w", err)
+	}
+	in.history = in.history[:0]
+	if err := in.execRows("INSERT INTO events ("+eventCols+") VALUES ", eventColCount, in.events); err != nil {
 		return fmt.Errorf("insert events: %w", err)
 	}
-	in.pending, in.npend = in.pending[:0], 0
+	in.events = in.events[:0]
+	for cust := range in.dirty {
+		if err := refreshCustomer(in.ctx, in.db, in.tx, cust, in.traits[cust], in.now); err != nil {
+			return err
+		}
+	}
+	clear(in.dirty)
+	return nil
+}
+
+// execRows inserts flat rows of cols values each, flushAt rows per statement.
+func (in *ingester) execRows(prefix string, cols int, flat []any) error {
+	return in.execRowsAs(prefix, cols, flat, "", "")
+}
+
+// execRowsAs is execRows with a statement suffix and parameters cast to typ.
+func (in *ingester) execRowsAs(prefix string, cols int, flat []any, suffix, typ string) error {
+	for len(flat) > 0 {
+		n := min(len(flat)/cols, flushAt)
+		q := prefix + in.db.placeholdersAs(n, cols, 1, typ) + suffix
+		if _, err := in.db.exec(in.ctx, in.tx, q, flat[:n*cols]...); err != nil {
+			return err
+		}
+		flat = flat[n*cols:]
+	}
+	return nil
+}
+
+// updateSeen widens first/last seen of every customer of the batch in one
+// statement. CASE rather than MIN/MAX: SQLite's scalar min() is PostgreSQL's LEAST().
+func (in *ingester) updateSeen() error {
+	rows := make([]any, 0, 3*len(in.span))
+	for cust, sp := range in.span {
+		rows = append(rows, cust, sp[0], sp[1])
+	}
+	const (
+		prefix = `UPDATE customers SET
+		first_seen_us = CASE WHEN first_seen_us = 0 OR first_seen_us > v.f THEN v.f ELSE first_seen_us END,
+		last_seen_us = CASE WHEN last_seen_us < v.l THEN v.l ELSE last_seen_us END
+		FROM (SELECT column1 AS id, column2 AS f, column3 AS l FROM (VALUES `
+		suffix = `) AS x) AS v WHERE customers.id = v.id`
+	)
+	if err := in.execRowsAs(prefix, 3, rows, suffix, "BIGINT"); err != nil {
+		return fmt.Errorf("update last seen: %w", err)
+	}
 	return nil
 }
 
@@ -310,6 +391,48 @@ func (in *ingester) loadIdentities(want []tp.Identity) error {
 	return nil
 }
 
+// prefetchTraits loads in one query the traits of every known customer that
+// a message of the batch sets traits on.
+func (in *ingester) prefetchTraits(msgs []tp.Message) error {
+	var custs []any
+	for i := range msgs {
+		if len(msgs[i].Traits) == 0 {
+			continue
+		}
+		for _, id := range msgs[i].Identities {
+			if c := in.ids[id]; c != 0 {
+				if _, ok := in.traits[c]; !ok {
+					in.traits[c] = map[string]traitRow{}
+					custs = append(custs, c)
+				}
+			}
+		}
+	}
+	for len(custs) > 0 {
+		chunk := custs[:min(len(custs), 500)]
+		custs = custs[len(chunk):]
+		rows, err := in.tx.QueryContext(in.ctx, "SELECT customer_id, key, value, updated_us FROM customer_traits WHERE customer_id IN "+
+			in.db.placeholders(1, len(chunk), 1), chunk...)
+		if err != nil {
+			return fmt.Errorf("load traits: %w", err)
+		}
+		for rows.Next() {
+			var c int64
+			var k string
+			var r traitRow
+			if err := rows.Scan(&c, &k, &r.value, &r.us); err != nil {
+				rows.Close()
+				return err
+			}
+			in.traits[c][k] = r
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // applyTraits sets each trait whose event time is not older than the stored
 // one, keeping the replaced value in trait_history.
 func (in *ingester) applyTraits(cust int64, traits map[string]json.RawMessage, us int64) error {
@@ -317,7 +440,6 @@ func (in *ingester) applyTraits(cust int64, traits map[string]json.RawMessage, u
 	if err != nil {
 		return err
 	}
-	changed := false
 	keys := make([]string, 0, len(traits))
 	for k := range traits {
 		keys = append(keys, k)
@@ -332,22 +454,34 @@ func (in *ingester) applyTraits(cust int64, traits map[string]json.RawMessage, u
 		if had && (old.us > us || old.value == val) {
 			continue
 		}
-		if err := setTrait(in.ctx, in.db, in.tx, cust, k, val, us, old, had, 0, in.now); err != nil {
-			return err
-		}
-		cur[k] = traitRow{val, us}
-		changed = true
-	}
-	if changed {
-		return refreshCustomer(in.ctx, in.db, in.tx, cust, cur, in.now)
+		in.setTrait(cust, k, traitRow{val, us}, old, had, 0)
 	}
 	return nil
+}
+
+// setTrait queues a trait change and its history row, and updates the
+// transaction's view of the customer's traits.
+func (in *ingester) setTrait(cust int64, k string, v, old traitRow, had bool, mergeID int64) {
+	if in.setRows == nil {
+		in.setRows = map[traitKey]traitRow{}
+	}
+	in.setRows[traitKey{cust, k}] = v
+	var oldV, oldUS, mid any
+	if had {
+		oldV, oldUS = old.value, old.us
+	}
+	if mergeID != 0 {
+		mid = mergeID
+	}
+	in.history = append(in.history, cust, k, oldV, oldUS, v.value, v.us, in.now, mid)
+	in.traits[cust][k] = v
+	in.dirty[cust] = true
 }
 
 // merge moves everything of customer x onto survivor and records what moved,
 // so that Unmerge can put exactly that back.
 func (in *ingester) merge(survivor, x int64, reason string) error {
-	if err := in.flush(); err != nil { // pending events must be in place to move with x
+	if err := in.flush(); err != nil { // queued rows must be in place to move with x
 		return err
 	}
 	var mid int64
@@ -384,11 +518,9 @@ func (in *ingester) merge(survivor, x int64, reason string) error {
 		if had && (old.us >= v.us || old.value == v.value) {
 			continue
 		}
-		if err := setTrait(in.ctx, in.db, in.tx, survivor, k, v.value, v.us, old, had, mid, in.now); err != nil {
-			return err
-		}
-		st[k] = v
+		in.setTrait(survivor, k, v, old, had, mid)
 	}
+	in.dirty[survivor] = true
 	if _, err := in.tx.ExecContext(in.ctx, "UPDATE customers SET merged_into = $1, updated_us = $2 WHERE id = $3",
 		survivor, in.now, x); err != nil {
 		return err
@@ -396,13 +528,15 @@ func (in *ingester) merge(survivor, x int64, reason string) error {
 	if err := recomputeSeen(in.ctx, in.tx, survivor); err != nil {
 		return err
 	}
-	if err := refreshCustomer(in.ctx, in.db, in.tx, survivor, st, in.now); err != nil {
-		return err
-	}
 	for id, c := range in.ids {
 		if c == x {
 			in.ids[id] = survivor
 		}
+	}
+	if sp, ok := in.span[x]; ok {
+		delete(in.span, x)
+		in.seen(survivor, sp[0])
+		in.seen(survivor, sp[1])
 	}
 	in.res.Merges++
 	return nil
@@ -430,39 +564,6 @@ func loadTraits(ctx context.Context, tx *sql.Tx, cache map[int64]map[string]trai
 		cache[cust] = t
 	}
 	return t, rows.Err()
-}
-
-// Statements of the ingest path, prepared once (see DB.prepareHot).
-const (
-	insertCustomerSQL = "INSERT INTO customers (created_us, updated_us) VALUES ($1, $1) RETURNING id"
-	insertIdentitySQL = "INSERT INTO identities (type, value, customer_id, created_us) VALUES ($1, $2, $3, $4)"
-	// CASE rather than MIN/MAX: SQLite's scalar min() is PostgreSQL's LEAST().
-	updateSeenSQL = `UPDATE customers SET
-		first_seen_us = CASE WHEN first_seen_us = 0 OR first_seen_us > $1 THEN $1 ELSE first_seen_us END,
-		last_seen_us = CASE WHEN last_seen_us < $2 THEN $2 ELSE last_seen_us END WHERE id = $3`
-	setTraitSQL = `INSERT INTO customer_traits (customer_id, key, value, updated_us) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (customer_id, key) DO UPDATE SET value = excluded.value, updated_us = excluded.updated_us`
-	traitHistorySQL = `INSERT INTO trait_history (customer_id, key, old_value, old_us, new_value, new_us, changed_us, merge_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
-	refreshSQL = `UPDATE customers SET name = $1, email = $2, phone = $3, locale = $4, country = $5,
-		search = $6, updated_us = $7 WHERE id = $8`
-)
-
-func setTrait(ctx context.Context, db *DB, tx *sql.Tx, cust int64, k, val string, us int64, old traitRow, had bool, mergeID, now int64) error {
-	if _, err := db.exec(ctx, tx, setTraitSQL, cust, k, val, us); err != nil {
-		return fmt.Errorf("set trait %s: %w", k, err)
-	}
-	var oldV, oldUS, mid any
-	if had {
-		oldV, oldUS = old.value, old.us
-	}
-	if mergeID != 0 {
-		mid = mergeID
-	}
-	if _, err := db.exec(ctx, tx, traitHistorySQL, cust, k, oldV, oldUS, val, us, now, mid); err != nil {
-		return fmt.Errorf("trait history: %w", err)
-	}
-	return nil
 }
 
 // refreshCustomer recomputes the columns derived from traits: the display
