@@ -286,4 +286,3 @@ func cpuModel() string {
 	}
 	return runtime.GOARCH
 }
-

@@ -47,6 +47,8 @@ type DB struct {
 	// lookup, and sources never change after creation, so a hit is current.
 	sources sync.Map
 
+	group *committer // SQLite only: shares one transaction among concurrent ingests
+
 	hotOnce sync.Once
 	hot     map[string]*sql.Stmt // SQL text → statement prepared once
 	hotErr  error
@@ -88,6 +90,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		r.SetMaxOpenConns(8)
 		db.w, db.r = w, r
+		db.group = newCommitter(db)
 	}
 	if err := db.w.PingContext(ctx); err != nil {
 		db.Close()
@@ -99,8 +102,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // Dialect returns SQLite or Postgres.
 func (db *DB) Dialect() string { return db.dialect }
 
-// Close closes every connection.
+// Close closes every connection. Ingests under way finish first.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.stop()
+	}
 	for _, s := range db.hot {
 		s.Close()
 	}

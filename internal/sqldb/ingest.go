@@ -27,35 +27,64 @@ const (
 		search = $6, updated_us = $7 WHERE id = $8`
 )
 
-// Ingest stores msgs from src in one transaction: it resolves every message's
-// identities to one customer (creating or merging customers as needed),
-// applies traits (latest timestamp wins, history kept) and inserts the events.
-// A message id already stored for the source is acknowledged and skipped.
+// Ingest stores msgs from src durably: when it returns nil, every message is
+// committed (or was stored before under the same message id). It resolves
+// every message's identities to one customer (creating or merging customers
+// as needed), applies traits (latest timestamp wins, history kept) and
+// inserts the events.
+//
+// On SQLite, concurrent calls share one transaction (group commit, see
+// committer): SQLite has one writer, so this costs no concurrency and saves a
+// commit per request. On PostgreSQL each call is its own transaction.
+func (db *DB) Ingest(ctx context.Context, src *tp.Source, msgs []tp.Message) (tp.IngestResult, error) {
+	if err := db.prepareHot(ctx); err != nil {
+		return tp.IngestResult{}, err
+	}
+	req := &ingestReq{src: src, msgs: msgs}
+	if db.group != nil {
+		return db.group.submit(ctx, req)
+	}
+	err := db.ingestTx(ctx, []*ingestReq{req})
+	return req.res, err
+}
+
+// ingestReq is one caller's batch and, once done, its result.
+type ingestReq struct {
+	src  *tp.Source
+	msgs []tp.Message
+	res  tp.IngestResult
+	err  error
+	done chan struct{}
+}
+
+// ingestTx stores the batches of reqs in one transaction.
 //
 // Reads go through in-memory state kept for the transaction; writes are queued
 // and flushed as multi-row statements, because per-row statements would cost
 // several times the raw INSERT that ingestion is measured against.
-func (db *DB) Ingest(ctx context.Context, src *tp.Source, msgs []tp.Message) (tp.IngestResult, error) {
-	var res tp.IngestResult
-	if err := db.prepareHot(ctx); err != nil {
-		return res, err
-	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+func (db *DB) ingestTx(ctx context.Context, reqs []*ingestReq) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		in := &ingester{
-			db: db, tx: tx, ctx: ctx, src: src, now: tp.ToMicros(db.Now()),
-			actor:  "source:" + src.Name,
+			db: db, tx: tx, ctx: ctx, now: tp.ToMicros(db.Now()),
 			ids:    map[tp.Identity]int64{},
 			traits: map[int64]map[string]traitRow{},
 			span:   map[int64][2]int64{},
 			dirty:  map[int64]bool{},
+			queued: map[msgKey]bool{},
 		}
-		if err := in.run(msgs); err != nil {
+		for _, r := range reqs {
+			in.src, in.actor = r.src, "source:"+r.src.Name
+			res, err := in.run(r.msgs)
+			if err != nil {
+				return err
+			}
+			r.res = res
+		}
+		if err := in.flush(); err != nil {
 			return err
 		}
-		res = in.res
-		return nil
+		return in.updateSeen()
 	})
-	return res, err
 }
 
 type traitRow struct {
@@ -72,7 +101,8 @@ type ingester struct {
 	now    int64
 	ids    map[tp.Identity]int64 // identity → customer; 0 = known to be unassigned
 	traits map[int64]map[string]traitRow
-	res    tp.IngestResult
+	queued map[msgKey]bool // messages stored by this transaction
+	res    tp.IngestResult // of the current batch
 
 	// The write queue, flushed in this order (later rows reference earlier ones).
 	newIDs  []any                 // identities rows
@@ -83,15 +113,22 @@ type ingester struct {
 	span    map[int64][2]int64    // customer → earliest, latest event time in this batch
 }
 
+type msgKey struct {
+	source int64
+	id     string
+}
+
 type traitKey struct {
 	cust int64
 	key  string
 }
 
-func (in *ingester) run(msgs []tp.Message) error {
-	seen, err := in.existingMessageIDs(msgs)
+// run resolves and queues one batch of the transaction.
+func (in *ingester) run(msgs []tp.Message) (tp.IngestResult, error) {
+	in.res = tp.IngestResult{}
+	stored, err := in.existingMessageIDs(msgs)
 	if err != nil {
-		return err
+		return in.res, err
 	}
 	var want []tp.Identity
 	for i := range msgs {
@@ -99,26 +136,24 @@ func (in *ingester) run(msgs []tp.Message) error {
 		want = append(want, aliasCandidates(&msgs[i])...)
 	}
 	if err := in.loadIdentities(want); err != nil {
-		return err
+		return in.res, err
 	}
 	if err := in.prefetchTraits(msgs); err != nil {
-		return err
+		return in.res, err
 	}
 	for i := range msgs {
 		m := &msgs[i]
-		if seen[m.MessageID] {
+		key := msgKey{in.src.ID, m.MessageID}
+		if stored[m.MessageID] || in.queued[key] {
 			in.res.Duplicates++
 			continue
 		}
-		seen[m.MessageID] = true
+		in.queued[key] = true
 		if err := in.message(m); err != nil {
-			return err
+			return in.res, err
 		}
 	}
-	if err := in.flush(); err != nil {
-		return err
-	}
-	return in.updateSeen()
+	return in.res, nil
 }
 
 // aliasCandidates are the identities an alias's previousId may name: the spec
