@@ -92,7 +92,9 @@ func benchHTTP(e *env, open func(string) (*sqldb.DB, func(), error), msgs [][]by
 	if err := db.CreateSource(e.ctx, src); err != nil {
 		return 0, lat, "", err
 	}
-	srv := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	// Errors are logged; request lines are not (they would drown the figures).
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, DB: db, Log: log}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, lat, "", err

@@ -289,7 +289,7 @@ func (db *DB) Unmerge(ctx context.Context, customerID, mergeID int64) (*tp.Custo
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		var survivor int64
 		var undone sql.NullInt64
-		err := tx.QueryRowContext(ctx, "SELECT survivor_id, merged_id, undone_us FROM merges WHERE id = $1", mergeID).
+		err := tx.QueryRowContext(ctx, "SELECT survivor_id, merged_id, undone_us FROM merges WHERE id = $1"+db.forUpdate(), mergeID).
 			Scan(&survivor, &merged, &undone)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && survivor != customerID) {
 			return tp.Errorf(tp.ENOTFOUND, "customer %d has no merge %d", customerID, mergeID)
@@ -300,8 +300,24 @@ func (db *DB) Unmerge(ctx context.Context, customerID, mergeID int64) (*tp.Custo
 		if undone.Valid {
 			return tp.Errorf(tp.ECONFLICT, "merge %d was already undone", mergeID)
 		}
+		// Lock both customers (in id order, as ingestion does) against concurrent ingestion.
 		var into sql.NullInt64
-		if err := tx.QueryRowContext(ctx, "SELECT merged_into FROM customers WHERE id = $1", survivor).Scan(&into); err != nil {
+		rows, err := tx.QueryContext(ctx, "SELECT id, merged_into FROM customers WHERE id IN ($1, $2) ORDER BY id"+db.forUpdate(), survivor, merged)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var mi sql.NullInt64
+			if err := rows.Scan(&id, &mi); err != nil {
+				rows.Close()
+				return err
+			}
+			if id == survivor {
+				into = mi
+			}
+		}
+		if err := rows.Close(); err != nil {
 			return err
 		}
 		if into.Valid {

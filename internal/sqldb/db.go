@@ -195,17 +195,13 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 	return applied, nil
 }
 
-// writeTx runs fn in a write transaction. On PostgreSQL the transaction is
-// SERIALIZABLE and retried on serialization failures, deadlocks and unique
-// races, so identity resolution stays correct across replicas. On SQLite the
-// single writer connection with BEGIN IMMEDIATE already serialises writers.
+// writeTx runs fn in a write transaction and retries it on deadlocks,
+// serialization failures and unique races (PostgreSQL), which the lock
+// protocol of ingestion makes rare but cannot rule out. On SQLite the single
+// writer connection with BEGIN IMMEDIATE already serialises writers.
 func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	opts := &sql.TxOptions{}
-	if db.dialect == Postgres {
-		opts.Isolation = sql.LevelSerializable
-	}
 	for attempt := 0; ; attempt++ {
-		tx, err := db.w.BeginTx(ctx, opts)
+		tx, err := db.w.BeginTx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("begin: %w", err)
 		}
@@ -225,6 +221,58 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		case <-time.After(backoff):
 		}
 	}
+}
+
+// Lookups by a list of keys. PostgreSQL takes the list as one array
+// parameter: a long "IN ($1, …)" gets generic plans that scan. SQLite has no
+// arrays and takes positional parameters.
+
+func (db *DB) existingMessagesQuery(source int64, ids []string) (string, []any) {
+	if db.dialect == Postgres {
+		return "SELECT message_id FROM events WHERE source_id = $1 AND message_id = ANY($2)", []any{source, ids}
+	}
+	args := make([]any, 0, len(ids)+1)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return fmt.Sprintf("SELECT message_id FROM events WHERE message_id IN %s AND source_id = $%d",
+		db.placeholders(1, len(ids), 1), len(ids)+1), append(args, source)
+}
+
+func (db *DB) identitiesQuery(ids []tp.Identity) (string, []any) {
+	if db.dialect == Postgres {
+		types, values := make([]string, len(ids)), make([]string, len(ids))
+		for i, id := range ids {
+			types[i], values[i] = id.Type, id.Value
+		}
+		return `SELECT i.type, i.value, i.customer_id FROM identities i
+			JOIN unnest($1::text[], $2::text[]) AS w(t, v) ON i.type = w.t AND i.value = w.v`, []any{types, values}
+	}
+	args := make([]any, 0, 2*len(ids))
+	for _, id := range ids {
+		args = append(args, id.Type, id.Value)
+	}
+	return "SELECT type, value, customer_id FROM identities WHERE (type, value) IN (" + db.placeholders(len(ids), 2, 1) + ")", args
+}
+
+func (db *DB) traitsQuery(custs []int64) (string, []any) {
+	if db.dialect == Postgres {
+		return "SELECT customer_id, key, value, updated_us FROM customer_traits WHERE customer_id = ANY($1)", []any{custs}
+	}
+	args := make([]any, len(custs))
+	for i, c := range custs {
+		args[i] = c
+	}
+	return "SELECT customer_id, key, value, updated_us FROM customer_traits WHERE customer_id IN " + db.placeholders(1, len(custs), 1), args
+}
+
+// forUpdate is the row-locking clause: PostgreSQL needs it; SQLite has a
+// single writer and no such syntax.
+func (db *DB) forUpdate() string {
+	if db.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
 }
 
 func retryable(err error) bool {
@@ -258,6 +306,16 @@ func (db *DB) placeholders(rows, cols, start int) string {
 // placeholdersAs is placeholders with every parameter cast to typ, for VALUES
 // lists whose types PostgreSQL cannot infer.
 func (db *DB) placeholdersAs(rows, cols, start int, typ string) string {
+	types := make([]string, cols)
+	for i := range types {
+		types[i] = typ
+	}
+	return db.placeholdersTyped(rows, start, types)
+}
+
+// placeholdersTyped casts column i's parameters to types[i] ("" for none).
+func (db *DB) placeholdersTyped(rows, start int, types []string) string {
+	cols := len(types)
 	var b strings.Builder
 	n := start
 	for r := 0; r < rows; r++ {
@@ -273,8 +331,8 @@ func (db *DB) placeholdersAs(rows, cols, start int, typ string) string {
 			if db.dialect != SQLite {
 				p = fmt.Sprintf("$%d", n)
 			}
-			if typ != "" {
-				p = "CAST(" + p + " AS " + typ + ")"
+			if types[c] != "" {
+				p = "CAST(" + p + " AS " + types[c] + ")"
 			}
 			b.WriteString(p)
 			n++

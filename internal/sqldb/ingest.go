@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"slices"
 	"sort"
 	"strings"
 
@@ -71,6 +73,7 @@ func (db *DB) ingestTx(ctx context.Context, reqs []*ingestReq) error {
 			span:   map[int64][2]int64{},
 			dirty:  map[int64]bool{},
 			queued: map[msgKey]bool{},
+			locked: map[int64]bool{},
 		}
 		for _, r := range reqs {
 			in.src, in.actor = r.src, "source:"+r.src.Name
@@ -102,6 +105,7 @@ type ingester struct {
 	ids    map[tp.Identity]int64 // identity → customer; 0 = known to be unassigned
 	traits map[int64]map[string]traitRow
 	queued map[msgKey]bool // messages stored by this transaction
+	locked map[int64]bool  // customers locked FOR UPDATE (PostgreSQL)
 	res    tp.IngestResult // of the current batch
 
 	// The write queue, flushed in this order (later rows reference earlier ones).
@@ -135,7 +139,13 @@ func (in *ingester) run(msgs []tp.Message) (tp.IngestResult, error) {
 		want = append(want, msgs[i].Identities...)
 		want = append(want, aliasCandidates(&msgs[i])...)
 	}
+	if err := in.lockIdentities(want); err != nil {
+		return in.res, err
+	}
 	if err := in.loadIdentities(want); err != nil {
+		return in.res, err
+	}
+	if err := in.lockCustomers(want); err != nil {
 		return in.res, err
 	}
 	if err := in.prefetchTraits(msgs); err != nil {
@@ -313,12 +323,32 @@ func (in *ingester) flush() error {
 		return fmt.Errorf("insert events: %w", err)
 	}
 	in.events = in.events[:0]
-	for cust := range in.dirty {
-		if err := refreshCustomer(in.ctx, in.db, in.tx, cust, in.traits[cust], in.now); err != nil {
-			return err
-		}
+	if err := in.refreshDirty(); err != nil {
+		return err
 	}
 	clear(in.dirty)
+	return nil
+}
+
+// refreshDirty recomputes the derived columns of every changed customer in
+// one statement per flushAt customers.
+func (in *ingester) refreshDirty() error {
+	var rows []any
+	for cust := range in.dirty {
+		d := derive(in.traits[cust])
+		rows = append(rows, cust, d.name, d.email, d.phone, d.locale, d.country, d.search)
+	}
+	types := []string{"BIGINT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT"}
+	for len(rows) > 0 {
+		n := min(len(rows)/len(types), flushAt)
+		q := `UPDATE customers SET name = v.n, email = v.e, phone = v.p, locale = v.l, country = v.c, search = v.s, updated_us = ` +
+			fmt.Sprint(in.now) + ` FROM (SELECT column1 AS id, column2 AS n, column3 AS e, column4 AS p, column5 AS l, column6 AS c,
+			column7 AS s FROM (VALUES ` + in.db.placeholdersTyped(n, 1, types) + `) AS x) AS v WHERE customers.id = v.id`
+		if _, err := in.tx.ExecContext(in.ctx, q, rows[:n*len(types)]...); err != nil {
+			return fmt.Errorf("refresh customers: %w", err)
+		}
+		rows = rows[n*len(types):]
+	}
 	return nil
 }
 
@@ -363,15 +393,11 @@ func (in *ingester) updateSeen() error {
 func (in *ingester) existingMessageIDs(msgs []tp.Message) (map[string]bool, error) {
 	seen := make(map[string]bool, len(msgs))
 	for start := 0; start < len(msgs); start += 500 {
-		end := min(start+500, len(msgs))
-		args := []any{}
-		for _, m := range msgs[start:end] {
-			args = append(args, m.MessageID)
+		ids := make([]string, 0, 500)
+		for _, m := range msgs[start:min(start+500, len(msgs))] {
+			ids = append(ids, m.MessageID)
 		}
-		// The list's parameters come first so that SQLite may use positional ones.
-		args = append(args, in.src.ID)
-		q := fmt.Sprintf("SELECT message_id FROM events WHERE message_id IN %s AND source_id = $%d",
-			in.db.placeholders(1, len(args)-1, 1), len(args))
+		q, args := in.db.existingMessagesQuery(in.src.ID, ids)
 		rows, err := in.tx.QueryContext(in.ctx, q, args...)
 		if err != nil {
 			return nil, fmt.Errorf("look up message ids: %w", err)
@@ -400,13 +426,8 @@ func (in *ingester) loadIdentities(want []tp.Identity) error {
 		}
 	}
 	for start := 0; start < len(todo); start += 400 {
-		chunk := todo[start:min(start+400, len(todo))]
-		args := make([]any, 0, 2*len(chunk))
-		for _, id := range chunk {
-			args = append(args, id.Type, id.Value)
-		}
-		rows, err := in.tx.QueryContext(in.ctx, "SELECT type, value, customer_id FROM identities WHERE (type, value) IN ("+
-			in.db.placeholders(len(chunk), 2, 1)+")", args...)
+		q, args := in.db.identitiesQuery(todo[start:min(start+400, len(todo))])
+		rows, err := in.tx.QueryContext(in.ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("look up identities: %w", err)
 		}
@@ -426,10 +447,91 @@ func (in *ingester) loadIdentities(want []tp.Identity) error {
 	return nil
 }
 
+// The lock protocol on PostgreSQL (READ COMMITTED): a transaction first takes
+// transaction-scoped advisory locks on the hashes of every identity its batch
+// names, in sorted order, so two batches naming one identity run one after the
+// other; only then does it read the identities. Next it locks the customers
+// they point at FOR UPDATE, in id order, so that no other transaction changes
+// their traits or merges them meanwhile. A customer found merged by a
+// transaction that committed in between is followed to its survivor.
+
+func (in *ingester) lockIdentities(want []tp.Identity) error {
+	if in.db.dialect != Postgres {
+		return nil
+	}
+	keys := make([]int64, 0, len(want))
+	for _, id := range want {
+		h := fnv.New64a()
+		h.Write([]byte(id.Type))
+		h.Write([]byte{0})
+		h.Write([]byte(id.Value))
+		keys = append(keys, int64(h.Sum64()))
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	if _, err := in.tx.ExecContext(in.ctx, "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k", keys); err != nil {
+		return fmt.Errorf("lock identities: %w", err)
+	}
+	return nil
+}
+
+func (in *ingester) lockCustomers(want []tp.Identity) error {
+	if in.db.dialect != Postgres {
+		return nil
+	}
+	for range 20 {
+		var ids []int64
+		for _, id := range want {
+			if c := in.ids[id]; c != 0 && !in.locked[c] && !slices.Contains(ids, c) {
+				ids = append(ids, c)
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		slices.Sort(ids)
+		rows, err := in.tx.QueryContext(in.ctx, "SELECT id, merged_into FROM customers WHERE id = ANY($1) ORDER BY id FOR UPDATE", ids)
+		if err != nil {
+			return fmt.Errorf("lock customers: %w", err)
+		}
+		var moved []int64
+		for rows.Next() {
+			var id int64
+			var into sql.NullInt64
+			if err := rows.Scan(&id, &into); err != nil {
+				rows.Close()
+				return err
+			}
+			in.locked[id] = true
+			if into.Valid {
+				moved = append(moved, id)
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if len(moved) == 0 {
+			return nil
+		}
+		// Merged away meanwhile: read those identities again; they now point at survivors.
+		var again []tp.Identity
+		for id, c := range in.ids {
+			if slices.Contains(moved, c) {
+				delete(in.ids, id)
+				again = append(again, id)
+			}
+		}
+		if err := in.loadIdentities(again); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("lock customers: merges kept moving them")
+}
+
 // prefetchTraits loads in one query the traits of every known customer that
 // a message of the batch sets traits on.
 func (in *ingester) prefetchTraits(msgs []tp.Message) error {
-	var custs []any
+	var custs []int64
 	for i := range msgs {
 		if len(msgs[i].Traits) == 0 {
 			continue
@@ -446,8 +548,8 @@ func (in *ingester) prefetchTraits(msgs []tp.Message) error {
 	for len(custs) > 0 {
 		chunk := custs[:min(len(custs), 500)]
 		custs = custs[len(chunk):]
-		rows, err := in.tx.QueryContext(in.ctx, "SELECT customer_id, key, value, updated_us FROM customer_traits WHERE customer_id IN "+
-			in.db.placeholders(1, len(chunk), 1), chunk...)
+		q, args := in.db.traitsQuery(chunk)
+		rows, err := in.tx.QueryContext(in.ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("load traits: %w", err)
 		}
@@ -601,9 +703,11 @@ func loadTraits(ctx context.Context, tx *sql.Tx, cache map[int64]map[string]trai
 	return t, rows.Err()
 }
 
-// refreshCustomer recomputes the columns derived from traits: the display
-// fields and the lower-cased search text.
-func refreshCustomer(ctx context.Context, db *DB, tx *sql.Tx, cust int64, traits map[string]traitRow, now int64) error {
+// derived holds the customer columns computed from traits: display fields
+// and the lower-cased search text.
+type derived struct{ name, email, phone, locale, country, search string }
+
+func derive(traits map[string]traitRow) derived {
 	raw := make(map[string]json.RawMessage, len(traits))
 	var search []string
 	keys := make([]string, 0, len(traits))
@@ -626,17 +730,22 @@ func refreshCustomer(ctx context.Context, db *DB, tx *sql.Tx, cust int64, traits
 		_ = json.Unmarshal(raw[k], &s)
 		return s
 	}
-	name := tp.DisplayName(raw)
-	email := strings.ToLower(str("email"))
-	phone := str("phone")
-	if p, err := tp.NormalizePhone(phone, str("country")); err == nil {
-		phone = p
+	d := derived{name: tp.DisplayName(raw), email: strings.ToLower(str("email")), phone: str("phone"),
+		locale: str("locale"), country: strings.ToUpper(str("country"))}
+	if p, err := tp.NormalizePhone(d.phone, d.country); err == nil {
+		d.phone = p
 	}
-	all := strings.ToLower(strings.Join(append([]string{name, email, phone}, search...), " "))
-	if len(all) > 4000 {
-		all = all[:4000]
+	d.search = strings.ToLower(strings.Join(append([]string{d.name, d.email, d.phone}, search...), " "))
+	if len(d.search) > 4000 {
+		d.search = d.search[:4000]
 	}
-	_, err := db.exec(ctx, tx, refreshSQL, name, email, phone, str("locale"), strings.ToUpper(str("country")), all, now, cust)
+	return d
+}
+
+// refreshCustomer recomputes one customer's derived columns.
+func refreshCustomer(ctx context.Context, db *DB, tx *sql.Tx, cust int64, traits map[string]traitRow, now int64) error {
+	d := derive(traits)
+	_, err := db.exec(ctx, tx, refreshSQL, d.name, d.email, d.phone, d.locale, d.country, d.search, now, cust)
 	return err
 }
 
