@@ -1,0 +1,231 @@
+package touchpoint
+
+import (
+	"math"
+)
+
+// MinResponses is the n below which a score is shown as "too few responses".
+const MinResponses = 30
+
+// Estimate is a metric's value over a slice of data, with its sample size,
+// standard error and 95 % confidence interval. Every number touchpoint shows
+// comes from an Estimate made by the registry.
+type Estimate struct {
+	Metric string  `json:"metric"`
+	Value  float64 `json:"value"`
+	N      int     `json:"n"`
+	SE     float64 `json:"se"`
+	Low    float64 `json:"ci_low"`
+	High   float64 `json:"ci_high"`
+	TooFew bool    `json:"too_few"` // n < MinResponses: show "too few responses", not the value
+}
+
+// Scores are sufficient statistics of answers on one scale: Count[i] is the
+// number of answers with score Min+i. Sums of scores and squares follow from
+// them, so intervals computed from Scores are exact.
+type Scores struct {
+	Min   int   `json:"min"`
+	Count []int `json:"count"`
+}
+
+// NewScores returns empty statistics for the scale min..max.
+func NewScores(min, max int) Scores { return Scores{Min: min, Count: make([]int, max-min+1)} }
+
+// Add counts n answers with the given score; scores outside the scale are ignored.
+func (s *Scores) Add(score, n int) {
+	if i := score - s.Min; i >= 0 && i < len(s.Count) {
+		s.Count[i] += n
+	}
+}
+
+// Merge adds o's counts (same scale) to s.
+func (s *Scores) Merge(o Scores) {
+	for i := range o.Count {
+		if i < len(s.Count) {
+			s.Count[i] += o.Count[i]
+		}
+	}
+}
+
+// N is the number of answers.
+func (s Scores) N() int {
+	n := 0
+	for _, c := range s.Count {
+		n += c
+	}
+	return n
+}
+
+// Between counts answers with lo ≤ score ≤ hi.
+func (s Scores) Between(lo, hi int) int {
+	n := 0
+	for i, c := range s.Count {
+		if v := s.Min + i; v >= lo && v <= hi {
+			n += c
+		}
+	}
+	return n
+}
+
+// MetricDef is one registered KPI definition: the only place its formula lives.
+type MetricDef struct {
+	ID             string    `json:"id"`
+	Name           [3]string `json:"-"` // en, de, nl
+	Definition     [3]string `json:"-"`
+	Formula        string    `json:"formula"`
+	Interval       string    `json:"interval"`
+	HigherIsBetter bool      `json:"higher_is_better"`
+	ScaleMin       int       `json:"scale_min"`
+	ScaleMax       int       `json:"scale_max"`
+	Unit           string    `json:"unit"`
+	Estimate       func(Scores) Estimate `json:"-"`
+}
+
+// Metric ids.
+const (
+	MetricNPS  = "nps"
+	MetricCSAT = "csat"
+	MetricCES  = "ces"
+)
+
+// Metrics is the registry. Survey results, dashboards, exports and reports
+// all compute through it.
+var Metrics = []MetricDef{
+	{
+		ID:   MetricNPS,
+		Name: [3]string{"Net Promoter Score", "Net Promoter Score", "Net Promoter Score"},
+		Definition: [3]string{
+			"Share of promoters (9–10) minus share of detractors (0–6), times 100, on the question how likely the customer is to recommend us (0–10).",
+			"Anteil der Promotoren (9–10) minus Anteil der Kritiker (0–6), mal 100, auf die Frage, wie wahrscheinlich der Kunde uns weiterempfiehlt (0–10).",
+			"Aandeel promotors (9–10) min aandeel criticasters (0–6), maal 100, op de vraag hoe waarschijnlijk de klant ons aanbeveelt (0–10).",
+		},
+		Formula:        "NPS = 100 × (promoters − detractors) / n",
+		Interval:       "SE = 100 × √((p + d − (p − d)²) / n), p and d the promoter and detractor shares; 95 % CI = NPS ± 1.96 × SE",
+		HigherIsBetter: true, ScaleMin: 0, ScaleMax: 10, Unit: "points",
+		Estimate: npsEstimate,
+	},
+	{
+		ID:   MetricCSAT,
+		Name: [3]string{"Customer Satisfaction (CSAT)", "Kundenzufriedenheit (CSAT)", "Klanttevredenheid (CSAT)"},
+		Definition: [3]string{
+			"Share of satisfied answers (4 or 5 on a 1–5 scale), in percent.",
+			"Anteil zufriedener Antworten (4 oder 5 auf einer Skala von 1–5), in Prozent.",
+			"Aandeel tevreden antwoorden (4 of 5 op een schaal van 1–5), in procent.",
+		},
+		Formula:        "CSAT = 100 × answers 4–5 / n",
+		Interval:       "95 % Wilson score interval; SE = 100 × √(p(1 − p) / n) for comparisons",
+		HigherIsBetter: true, ScaleMin: 1, ScaleMax: 5, Unit: "%",
+		Estimate: csatEstimate,
+	},
+	{
+		ID:   MetricCES,
+		Name: [3]string{"Customer Effort Score (CES)", "Customer Effort Score (CES)", "Customer Effort Score (CES)"},
+		Definition: [3]string{
+			"Mean answer on a 1–7 scale to how easy it was to get what the customer wanted (7 = very easy).",
+			"Mittelwert der Antworten auf einer Skala von 1–7 auf die Frage, wie einfach es war, das Anliegen zu erledigen (7 = sehr einfach).",
+			"Gemiddeld antwoord op een schaal van 1–7 op de vraag hoe makkelijk het was om het gewenste te bereiken (7 = heel makkelijk).",
+		},
+		Formula:        "CES = mean of answers",
+		Interval:       "95 % CI = mean ± t(0.975, n − 1) × s / √n",
+		HigherIsBetter: true, ScaleMin: 1, ScaleMax: 7, Unit: "",
+		Estimate: cesEstimate,
+	},
+}
+
+// MetricByID returns a registered metric.
+func MetricByID(id string) (MetricDef, bool) {
+	for _, m := range Metrics {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return MetricDef{}, false
+}
+
+func npsEstimate(s Scores) Estimate {
+	e := Estimate{Metric: MetricNPS, N: s.N()}
+	if e.N == 0 {
+		e.TooFew = true
+		return e
+	}
+	n := float64(e.N)
+	p, d := float64(s.Between(9, 10))/n, float64(s.Between(0, 6))/n
+	e.Value = 100 * (p - d)
+	e.SE = 100 * math.Sqrt((p+d-(p-d)*(p-d))/n)
+	e.Low, e.High = e.Value-1.96*e.SE, e.Value+1.96*e.SE
+	e.TooFew = e.N < MinResponses
+	return e
+}
+
+func csatEstimate(s Scores) Estimate {
+	e := Estimate{Metric: MetricCSAT, N: s.N()}
+	if e.N == 0 {
+		e.TooFew = true
+		return e
+	}
+	n := float64(e.N)
+	p := float64(s.Between(4, 5)) / n
+	e.Value = 100 * p
+	e.SE = 100 * math.Sqrt(p*(1-p)/n)
+	const z = 1.96
+	center := (p + z*z/(2*n)) / (1 + z*z/n)
+	half := z / (1 + z*z/n) * math.Sqrt(p*(1-p)/n+z*z/(4*n*n))
+	e.Low, e.High = 100*(center-half), 100*(center+half)
+	e.TooFew = e.N < MinResponses
+	return e
+}
+
+func cesEstimate(s Scores) Estimate {
+	e := Estimate{Metric: MetricCES, N: s.N()}
+	if e.N == 0 {
+		e.TooFew = true
+		return e
+	}
+	var sum, sumsq float64
+	for i, c := range s.Count {
+		v := float64(s.Min + i)
+		sum += v * float64(c)
+		sumsq += v * v * float64(c)
+	}
+	n := float64(e.N)
+	e.Value = sum / n
+	if e.N > 1 {
+		variance := (sumsq - sum*sum/n) / (n - 1)
+		e.SE = math.Sqrt(math.Max(variance, 0) / n)
+		t := StudentT975(e.N - 1)
+		e.Low, e.High = e.Value-t*e.SE, e.Value+t*e.SE
+	} else {
+		e.Low, e.High = math.Inf(-1), math.Inf(1)
+	}
+	e.TooFew = e.N < MinResponses
+	return e
+}
+
+// Significant reports whether a and b differ by more than 1.96 standard
+// errors of the difference: the one rule for every arrow touchpoint shows.
+func Significant(a, b Estimate) bool {
+	if a.N < 2 || b.N < 2 {
+		return false
+	}
+	se := math.Sqrt(a.SE*a.SE + b.SE*b.SE)
+	return se > 0 && math.Abs(a.Value-b.Value) > 1.96*se
+}
+
+// StudentT975 is the 97.5 % quantile of Student's t distribution with df
+// degrees of freedom (the factor of a two-sided 95 % interval). Exact table
+// values up to 30, then a Cornish–Fisher expansion, which is within 0.001.
+func StudentT975(df int) float64 {
+	table := [...]float64{0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+		2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+		2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042}
+	if df < 1 {
+		return math.Inf(1)
+	}
+	if df < len(table) {
+		return table[df]
+	}
+	const z = 1.959963984540054
+	v := float64(df)
+	z3, z5, z7 := z*z*z, math.Pow(z, 5), math.Pow(z, 7)
+	return z + (z3+z)/(4*v) + (5*z5+16*z3+3*z)/(96*v*v) + (3*z7+19*z5+17*z3-15*z)/(384*v*v*v)
+}
