@@ -1,0 +1,482 @@
+package sqldb
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// CreateSurvey creates a survey at version 1.
+func (db *DB) CreateSurvey(ctx context.Context, s *tp.Survey) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if s.Questions == nil {
+		s.Questions = []tp.Question{}
+	}
+	now := db.Now()
+	s.Version, s.CreatedAt, s.UpdatedAt = 1, now, now
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO surveys (name, type, status, default_lang, version, department, created_us, updated_us)
+			VALUES ($1, $2, $3, $4, 1, $5, $6, $6) RETURNING id`, s.Name, string(s.Type), string(s.Status), s.DefaultLang,
+			s.Department, tp.ToMicros(now)).Scan(&s.ID); err != nil {
+			return fmt.Errorf("create survey: %w", err)
+		}
+		return insertSurveyVersion(ctx, tx, s, now)
+	})
+}
+
+func insertSurveyVersion(ctx context.Context, tx *sql.Tx, s *tp.Survey, now time.Time) error {
+	qs, _ := json.Marshal(s.Questions)
+	ts, _ := json.Marshal(s.Texts)
+	_, err := tx.ExecContext(ctx, `INSERT INTO survey_versions (survey_id, version, questions, texts, created_us)
+		VALUES ($1, $2, $3, $4, $5)`, s.ID, s.Version, string(qs), string(ts), tp.ToMicros(now))
+	return err
+}
+
+// UpdateSurvey saves a survey. A draft is edited in place; changing the
+// questions or texts of an active or closed survey makes a new version, so
+// earlier responses keep the wording they answered. Status moves only
+// forward: draft → active → closed.
+func (db *DB) UpdateSurvey(ctx context.Context, s *tp.Survey) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if s.Questions == nil {
+		s.Questions = []tp.Question{}
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		cur, err := findSurvey(ctx, tx, s.ID, 0, db.forUpdate())
+		if err != nil {
+			return err
+		}
+		if rank(s.Status) < rank(cur.Status) {
+			return tp.Errorf(tp.ECONFLICT, "a survey cannot go from %s back to %s", cur.Status, s.Status)
+		}
+		if s.Type != cur.Type {
+			return tp.Errorf(tp.ECONFLICT, "the type of a survey cannot change; create a new survey")
+		}
+		now := db.Now()
+		s.Version, s.CreatedAt, s.UpdatedAt = cur.Version, cur.CreatedAt, now
+		oldQ, _ := json.Marshal(cur.Questions)
+		oldT, _ := json.Marshal(cur.Texts)
+		newQ, _ := json.Marshal(s.Questions)
+		newT, _ := json.Marshal(s.Texts)
+		if string(oldQ) != string(newQ) || string(oldT) != string(newT) {
+			if cur.Status == tp.SurveyDraft {
+				if _, err := tx.ExecContext(ctx, "UPDATE survey_versions SET questions = $1, texts = $2 WHERE survey_id = $3 AND version = $4",
+					string(newQ), string(newT), s.ID, s.Version); err != nil {
+					return err
+				}
+			} else {
+				s.Version++
+				if err := insertSurveyVersion(ctx, tx, s, now); err != nil {
+					return err
+				}
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE surveys SET name = $1, status = $2, default_lang = $3, version = $4, department = $5,
+			updated_us = $6 WHERE id = $7`, s.Name, string(s.Status), s.DefaultLang, s.Version, s.Department, tp.ToMicros(now), s.ID)
+		return err
+	})
+}
+
+func rank(s tp.SurveyStatus) int {
+	return map[tp.SurveyStatus]int{tp.SurveyDraft: 0, tp.SurveyActive: 1, tp.SurveyClosed: 2}[s]
+}
+
+// FindSurvey returns a survey at its current version.
+func (db *DB) FindSurvey(ctx context.Context, id int64) (*tp.Survey, error) {
+	return findSurvey(ctx, db.r, id, 0, "")
+}
+
+// FindSurveyVersion returns a survey with the questions and texts of one version.
+func (db *DB) FindSurveyVersion(ctx context.Context, id int64, version int) (*tp.Survey, error) {
+	return findSurvey(ctx, db.r, id, version, "")
+}
+
+func findSurvey(ctx context.Context, q querier, id int64, version int, lock string) (*tp.Survey, error) {
+	var s tp.Survey
+	var typ, status string
+	var created, updated int64
+	err := q.QueryRowContext(ctx, `SELECT id, name, type, status, default_lang, version, department, created_us, updated_us
+		FROM surveys WHERE id = $1`+lock, id).Scan(&s.ID, &s.Name, &typ, &status, &s.DefaultLang, &s.Version, &s.Department, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tp.Errorf(tp.ENOTFOUND, "survey %d not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load survey: %w", err)
+	}
+	s.Type, s.Status, s.CreatedAt, s.UpdatedAt = tp.SurveyType(typ), tp.SurveyStatus(status), tp.FromMicros(created), tp.FromMicros(updated)
+	if version != 0 {
+		s.Version = version
+	}
+	var qs, ts string
+	err = q.QueryRowContext(ctx, "SELECT questions, texts FROM survey_versions WHERE survey_id = $1 AND version = $2", id, s.Version).Scan(&qs, &ts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tp.Errorf(tp.ENOTFOUND, "survey %d has no version %d", id, s.Version)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(qs), &s.Questions); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(ts), &s.Texts); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// ListSurveys lists surveys, newest first, at their current version.
+func (db *DB) ListSurveys(ctx context.Context) ([]tp.Survey, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT id FROM surveys ORDER BY id DESC")
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	out := []tp.Survey{}
+	for _, id := range ids {
+		s, err := db.FindSurvey(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *s)
+	}
+	return out, nil
+}
+
+// setting returns an instance-wide setting, creating it with make() the first
+// time. Replicas racing to create it agree on the first value stored.
+func (db *DB) setting(ctx context.Context, key string, make func() string) (string, error) {
+	var v string
+	err := db.r.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = $1", key).Scan(&v)
+	if err == nil {
+		return v, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	if _, err := db.w.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", key, make()); err != nil {
+		return "", err
+	}
+	err = db.w.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = $1", key).Scan(&v)
+	return v, err
+}
+
+func (db *DB) tokenSecret(ctx context.Context) ([]byte, error) {
+	v, err := db.setting(ctx, "link_secret", func() string {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		return hex.EncodeToString(b)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("link secret: %w", err)
+	}
+	return hex.DecodeString(v)
+}
+
+// Survey links carry the invitation id and expiry, signed with HMAC-SHA256:
+// unguessable, unforgeable, and checkable without a lookup.
+func signToken(secret []byte, id int64, expires time.Time) string {
+	payload := binary.BigEndian.AppendUint64(nil, uint64(id))
+	payload = binary.BigEndian.AppendUint64(payload, uint64(expires.Unix()))
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(payload)
+	return base64.RawURLEncoding.EncodeToString(append(payload, mac.Sum(nil)[:16]...))
+}
+
+func verifyToken(secret []byte, token string, now time.Time) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(b) != 32 {
+		return 0, tp.Errorf(tp.ENOTFOUND, "this survey link is not valid")
+	}
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(b[:16])
+	if !hmac.Equal(mac.Sum(nil)[:16], b[16:]) {
+		return 0, tp.Errorf(tp.ENOTFOUND, "this survey link is not valid")
+	}
+	if exp := time.Unix(int64(binary.BigEndian.Uint64(b[8:16])), 0); now.After(exp) {
+		return 0, &tp.Error{Code: tp.ECONFLICT, Message: "this survey link has expired", Fields: map[string]string{"token": "expired"}}
+	}
+	return int64(binary.BigEndian.Uint64(b[:8])), nil
+}
+
+// CreateInvitation records a personal invitation and returns its link token.
+func (db *DB) CreateInvitation(ctx context.Context, inv *tp.Invitation, ttl time.Duration) (string, error) {
+	s, err := db.FindSurvey(ctx, inv.SurveyID)
+	if err != nil {
+		return "", err
+	}
+	if s.Status != tp.SurveyActive {
+		return "", tp.Errorf(tp.ECONFLICT, "survey %d is %s; only active surveys take invitations", s.ID, s.Status)
+	}
+	c, err := db.FindCustomerByID(ctx, inv.CustomerID)
+	if err != nil {
+		return "", err
+	}
+	if c.MergedInto != 0 {
+		inv.CustomerID = c.MergedInto
+	}
+	if inv.Channel != "" && !tp.IsChannel(inv.Channel) {
+		return "", tp.Errorf(tp.EINVALID, "unknown channel %q", inv.Channel)
+	}
+	secret, err := db.tokenSecret(ctx)
+	if err != nil {
+		return "", err
+	}
+	now := db.Now()
+	inv.Status, inv.CreatedAt, inv.ExpiresAt = "created", now, now.Add(ttl).Truncate(time.Second)
+	if err := db.w.QueryRowContext(ctx, `INSERT INTO invitations (survey_id, customer_id, channel, department, division, status, expires_us, created_us)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, inv.SurveyID, inv.CustomerID, inv.Channel, inv.Department, inv.Division,
+		inv.Status, tp.ToMicros(inv.ExpiresAt), tp.ToMicros(now)).Scan(&inv.ID); err != nil {
+		return "", fmt.Errorf("create invitation: %w", err)
+	}
+	return signToken(secret, inv.ID, inv.ExpiresAt), nil
+}
+
+const invitationCols = "id, survey_id, customer_id, channel, department, division, status, expires_us, created_us"
+
+func scanInvitation(row interface{ Scan(...any) error }) (*tp.Invitation, error) {
+	var inv tp.Invitation
+	var exp, created int64
+	if err := row.Scan(&inv.ID, &inv.SurveyID, &inv.CustomerID, &inv.Channel, &inv.Department, &inv.Division, &inv.Status, &exp, &created); err != nil {
+		return nil, err
+	}
+	inv.ExpiresAt, inv.CreatedAt = tp.FromMicros(exp), tp.FromMicros(created)
+	return &inv, nil
+}
+
+// InvitationByToken checks a link and returns its invitation, the survey at
+// the version the respondent answers (the one already answered, if any), and
+// the customer.
+func (db *DB) InvitationByToken(ctx context.Context, token string) (*tp.Invitation, *tp.Survey, *tp.Customer, error) {
+	secret, err := db.tokenSecret(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	id, err := verifyToken(secret, token, db.Now())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	inv, err := scanInvitation(db.r.QueryRowContext(ctx, "SELECT "+invitationCols+" FROM invitations WHERE id = $1", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, nil, tp.Errorf(tp.ENOTFOUND, "this survey link is not valid")
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	version := 0
+	_ = db.r.QueryRowContext(ctx, "SELECT version FROM responses WHERE invitation_id = $1", id).Scan(&version)
+	s, err := findSurvey(ctx, db.r, inv.SurveyID, version, "")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c, err := db.FindCustomerByID(ctx, inv.CustomerID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return inv, s, c, nil
+}
+
+// ResponseByInvitation returns the response given through an invitation, if any.
+func (db *DB) ResponseByInvitation(ctx context.Context, invitationID int64) (*tp.Response, error) {
+	return scanResponse(db.r.QueryRowContext(ctx, "SELECT "+responseCols+" FROM responses WHERE invitation_id = $1", invitationID))
+}
+
+const responseCols = "id, survey_id, version, customer_id, invitation_id, score, answers, comment, lang, channel, department, division, complete, created_us, updated_us"
+
+func scanResponse(row interface{ Scan(...any) error }) (*tp.Response, error) {
+	var r tp.Response
+	var cust, inv, score sql.NullInt64
+	var answers string
+	var complete int
+	var created, updated int64
+	err := row.Scan(&r.ID, &r.SurveyID, &r.Version, &cust, &inv, &score, &answers, &r.Comment, &r.Language, &r.Channel,
+		&r.Department, &r.Division, &complete, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tp.Errorf(tp.ENOTFOUND, "no response")
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.CustomerID, r.InvitationID = cust.Int64, inv.Int64
+	if score.Valid {
+		v := int(score.Int64)
+		r.Score = &v
+	}
+	_ = json.Unmarshal([]byte(answers), &r.Answers)
+	r.Complete, r.CreatedAt, r.UpdatedAt = complete == 1, tp.FromMicros(created), tp.FromMicros(updated)
+	return &r, nil
+}
+
+// SaveResponse stores an answer given through a personal link. A second
+// submission updates the same response: a new score replaces the old one in
+// the counts, answers are merged, and the response's timeline event changes
+// with it. Everything happens in one transaction.
+func (db *DB) SaveResponse(ctx context.Context, token string, in tp.ResponseInput) (*tp.Response, error) {
+	inv, s, c, err := db.InvitationByToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if s.Status != tp.SurveyActive {
+		return nil, tp.Errorf(tp.ECONFLICT, "this survey is %s and takes no more answers", s.Status)
+	}
+	if err := s.ValidateResponse(&in); err != nil {
+		return nil, err
+	}
+	if in.Language == "" {
+		in.Language = s.RespondentLanguage(c.Locale, "")
+	}
+	srcID, err := db.surveySource(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *tp.Response
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		now := db.Now()
+		old, err := scanResponse(tx.QueryRowContext(ctx, "SELECT "+responseCols+" FROM responses WHERE invitation_id = $1"+db.forUpdate(), inv.ID))
+		if err != nil && tp.ErrorCode(err) != tp.ENOTFOUND {
+			return err
+		}
+		r := &tp.Response{SurveyID: s.ID, Version: s.Version, CustomerID: c.ID, InvitationID: inv.ID, Answers: map[string]json.RawMessage{},
+			Language: in.Language, Channel: inv.Channel, Department: inv.Department, Division: inv.Division, CreatedAt: now}
+		var oldScore *int
+		if old != nil {
+			r = old
+			oldScore = old.Score
+			r.Language = in.Language
+		}
+		if in.Score != nil {
+			r.Score = in.Score
+		}
+		for k, v := range in.Answers {
+			if r.Answers == nil {
+				r.Answers = map[string]json.RawMessage{}
+			}
+			r.Answers[k] = v
+		}
+		if in.Comment != "" || in.Complete {
+			r.Comment = in.Comment
+		}
+		r.Complete = r.Complete || in.Complete
+		r.UpdatedAt = now
+		answers, _ := json.Marshal(r.Answers)
+		var score any
+		if r.Score != nil {
+			score = *r.Score
+		}
+		complete := 0
+		if r.Complete {
+			complete = 1
+		}
+		props, _ := json.Marshal(map[string]any{"survey_id": s.ID, "survey": s.Name, "survey_type": s.Type, "version": r.Version,
+			"score": r.Score, "comment": r.Comment, "language": r.Language, "complete": r.Complete})
+		if old == nil {
+			var evID int64
+			if err := tx.QueryRowContext(ctx, "INSERT INTO events ("+eventCols+") VALUES "+db.placeholders(1, eventColCount, 1)+" RETURNING id",
+				fmt.Sprintf("survey-invitation-%d", inv.ID), srcID, c.ID, string(tp.EventTrack), "Survey Responded", channelOr(r.Channel),
+				r.Department, r.Division, tp.ToMicros(now), tp.ToMicros(now), "", "", string(props), nil, nil).Scan(&evID); err != nil {
+				return fmt.Errorf("timeline event: %w", err)
+			}
+			if err := tx.QueryRowContext(ctx, `INSERT INTO responses (survey_id, version, customer_id, invitation_id, score, answers, comment,
+				lang, channel, department, division, complete, event_id, created_us, updated_us)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id`,
+				r.SurveyID, r.Version, r.CustomerID, r.InvitationID, score, string(answers), r.Comment, r.Language, r.Channel,
+				r.Department, r.Division, complete, evID, tp.ToMicros(now)).Scan(&r.ID); err != nil {
+				return fmt.Errorf("save response: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE customers SET last_seen_us = $1 WHERE id = $2 AND last_seen_us < $1", tp.ToMicros(now), c.ID); err != nil {
+				return err
+			}
+		} else {
+			if _, err := tx.ExecContext(ctx, `UPDATE responses SET score = $1, answers = $2, comment = $3, lang = $4, complete = $5,
+				updated_us = $6 WHERE id = $7`, score, string(answers), r.Comment, r.Language, complete, tp.ToMicros(now), r.ID); err != nil {
+				return fmt.Errorf("update response: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE events SET properties = $1 WHERE message_id = $2 AND source_id = $3",
+				string(props), fmt.Sprintf("survey-invitation-%d", inv.ID), srcID); err != nil {
+				return err
+			}
+		}
+		if err := db.rollupMove(ctx, tx, r, oldScore); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE invitations SET status = 'responded', responded_us = $1 WHERE id = $2 AND responded_us IS NULL",
+			tp.ToMicros(now), inv.ID); err != nil {
+			return err
+		}
+		out = r
+		return nil
+	})
+	return out, err
+}
+
+func channelOr(c string) string {
+	if c == "" {
+		return "web"
+	}
+	return c
+}
+
+// rollupMove moves a response from its old score's count to its new one.
+func (db *DB) rollupMove(ctx context.Context, tx *sql.Tx, r *tp.Response, old *int) error {
+	if old != nil && r.Score != nil && *old == *r.Score {
+		return nil
+	}
+	day := r.CreatedAt.Unix() / 86400
+	q := `INSERT INTO response_rollup (survey_id, day, division, channel, department, score, n) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (survey_id, day, division, channel, department, score) DO UPDATE SET n = response_rollup.n + excluded.n`
+	if old != nil {
+		if _, err := tx.ExecContext(ctx, q, r.SurveyID, day, r.Division, r.Channel, r.Department, *old, -1); err != nil {
+			return fmt.Errorf("rollup: %w", err)
+		}
+	}
+	if r.Score != nil {
+		if _, err := tx.ExecContext(ctx, q, r.SurveyID, day, r.Division, r.Channel, r.Department, *r.Score, 1); err != nil {
+			return fmt.Errorf("rollup: %w", err)
+		}
+	}
+	return nil
+}
+
+// surveySource is the built-in source that survey responses are recorded
+// under on customers' timelines.
+func (db *DB) surveySource(ctx context.Context) (int64, error) {
+	v, err := db.setting(ctx, "surveys_source_id", func() string {
+		s := &tp.Source{Name: "Surveys", Channel: "web"}
+		if err := db.CreateSource(ctx, s); err != nil {
+			return "0"
+		}
+		return strconv.FormatInt(s.ID, 10)
+	})
+	if err != nil {
+		return 0, err
+	}
+	id, _ := strconv.ParseInt(v, 10, 64)
+	if id == 0 {
+		return 0, fmt.Errorf("the Surveys source could not be created")
+	}
+	return id, nil
+}

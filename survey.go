@@ -1,0 +1,435 @@
+package touchpoint
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// SurveyType names the survey's main question and its metric.
+type SurveyType string
+
+const (
+	SurveyNPS  SurveyType = "nps"  // 0–10, "how likely to recommend"
+	SurveyCSAT SurveyType = "csat" // 1–5, "how satisfied"
+	SurveyCES  SurveyType = "ces"  // 1–7, "how easy"
+)
+
+// Metric returns the registry metric of the survey's main question.
+func (t SurveyType) Metric() (MetricDef, bool) { return MetricByID(string(t)) }
+
+// SurveyStatus is draft → active → closed.
+type SurveyStatus string
+
+const (
+	SurveyDraft  SurveyStatus = "draft"
+	SurveyActive SurveyStatus = "active"
+	SurveyClosed SurveyStatus = "closed"
+)
+
+// QuestionKind is the kind of an extra question.
+type QuestionKind string
+
+const (
+	QuestionSingle   QuestionKind = "single" // one option
+	QuestionMulti    QuestionKind = "multi"  // any options
+	QuestionRating   QuestionKind = "rating" // 1–5
+	QuestionFreeText QuestionKind = "text"   // free text
+)
+
+// Question is an extra question after the main score.
+type Question struct {
+	ID       string       `json:"id"`
+	Kind     QuestionKind `json:"kind"`
+	Required bool         `json:"required,omitempty"`
+	Options  []string     `json:"options,omitempty"` // option ids, for single and multi
+}
+
+// SurveyText is everything a respondent reads, in one language.
+type SurveyText struct {
+	Title         string                  `json:"title"`
+	Question      string                  `json:"question"`
+	LowLabel      string                  `json:"low_label"`
+	HighLabel     string                  `json:"high_label"`
+	CommentPrompt string                  `json:"comment_prompt"`
+	ThankYou      string                  `json:"thank_you"`
+	Questions     map[string]QuestionText `json:"questions,omitempty"` // by question id
+}
+
+// QuestionText is an extra question's label and option labels in one language.
+type QuestionText struct {
+	Label   string            `json:"label"`
+	Options map[string]string `json:"options,omitempty"`
+}
+
+// Survey is a VOC instrument. Its questions and texts are versioned: editing
+// an active survey makes a new version, and responses keep the version they answered.
+type Survey struct {
+	ID          int64                 `json:"id"`
+	Name        string                `json:"name"`
+	Type        SurveyType            `json:"type"`
+	Status      SurveyStatus          `json:"status"`
+	DefaultLang string                `json:"default_language"`
+	Version     int                   `json:"version"`
+	Questions   []Question            `json:"questions"`
+	Texts       map[string]SurveyText `json:"texts"` // by language: en, de, nl
+	Department  string                `json:"department,omitempty"`
+	CreatedAt   time.Time             `json:"created_at"`
+	UpdatedAt   time.Time             `json:"updated_at"`
+}
+
+// Limits on survey content and answers.
+const (
+	MaxCommentLen   = 5000 // characters
+	MaxAnswerLen    = 2000 // characters of a text answer
+	MaxQuestions    = 20
+	MaxSurveyName   = 200
+	maxOptionsPerQ  = 30
+	maxSurveyTextLn = 1000
+)
+
+var questionIDRE = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
+
+// Scale returns the main question's scale.
+func (s *Survey) Scale() (min, max int) {
+	m, _ := s.Type.Metric()
+	return m.ScaleMin, m.ScaleMax
+}
+
+// Validate checks a survey and fills defaults: missing texts of a language
+// come from the built-in texts of the survey type.
+func (s *Survey) Validate() error {
+	s.Name = strings.TrimSpace(s.Name)
+	fields := map[string]string{}
+	if s.Name == "" || utf8.RuneCountInString(s.Name) > MaxSurveyName {
+		fields["name"] = fmt.Sprintf("required, at most %d characters", MaxSurveyName)
+	}
+	if _, ok := s.Type.Metric(); !ok {
+		fields["type"] = "one of nps, csat, ces"
+	}
+	if s.Status == "" {
+		s.Status = SurveyDraft
+	}
+	if s.Status != SurveyDraft && s.Status != SurveyActive && s.Status != SurveyClosed {
+		fields["status"] = "one of draft, active, closed"
+	}
+	if s.DefaultLang == "" {
+		s.DefaultLang = "en"
+	}
+	if !isLocale(s.DefaultLang) {
+		fields["default_language"] = "one of en, de, nl"
+	}
+	if len(s.Questions) > MaxQuestions {
+		fields["questions"] = fmt.Sprintf("at most %d questions", MaxQuestions)
+	}
+	seen := map[string]bool{}
+	for i, q := range s.Questions {
+		key := fmt.Sprintf("questions[%d]", i)
+		switch {
+		case !questionIDRE.MatchString(q.ID):
+			fields[key] = "id must be 1–40 characters of a-z, 0-9 and _"
+		case seen[q.ID]:
+			fields[key] = "duplicate id " + q.ID
+		case q.Kind != QuestionSingle && q.Kind != QuestionMulti && q.Kind != QuestionRating && q.Kind != QuestionFreeText:
+			fields[key] = "kind must be single, multi, rating or text"
+		case (q.Kind == QuestionSingle || q.Kind == QuestionMulti) && (len(q.Options) < 2 || len(q.Options) > maxOptionsPerQ):
+			fields[key] = fmt.Sprintf("a choice question needs 2 to %d options", maxOptionsPerQ)
+		}
+		seen[q.ID] = true
+		for _, o := range q.Options {
+			if !questionIDRE.MatchString(o) {
+				fields[key] = "option ids must be 1–40 characters of a-z, 0-9 and _"
+			}
+		}
+	}
+	if s.Texts == nil {
+		s.Texts = map[string]SurveyText{}
+	}
+	for lang, t := range s.Texts {
+		if !isLocale(lang) {
+			fields["texts."+lang] = "languages are en, de, nl"
+			continue
+		}
+		for _, v := range []string{t.Title, t.Question, t.LowLabel, t.HighLabel, t.CommentPrompt, t.ThankYou} {
+			if utf8.RuneCountInString(v) > maxSurveyTextLn {
+				fields["texts."+lang] = fmt.Sprintf("texts are at most %d characters", maxSurveyTextLn)
+			}
+		}
+	}
+	if len(fields) > 0 {
+		return &Error{Code: EINVALID, Message: "the survey is not valid: " + firstField(fields), Fields: fields}
+	}
+	return nil
+}
+
+func firstField(fields map[string]string) string {
+	best := ""
+	for k := range fields {
+		if best == "" || k < best {
+			best = k
+		}
+	}
+	return best + ": " + fields[best]
+}
+
+func isLocale(l string) bool {
+	for _, x := range Locales {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}
+
+// Text returns the survey's texts in lang, each missing text filled from the
+// default language, then from the built-in texts.
+func (s *Survey) Text(lang string) SurveyText {
+	t := s.Texts[lang]
+	d := s.Texts[s.DefaultLang]
+	b := DefaultSurveyText(s.Type, lang)
+	pick := func(vals ...string) string {
+		for _, v := range vals {
+			if strings.TrimSpace(v) != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	out := SurveyText{
+		Title:         pick(t.Title, b.Title, d.Title),
+		Question:      pick(t.Question, b.Question, d.Question),
+		LowLabel:      pick(t.LowLabel, b.LowLabel, d.LowLabel),
+		HighLabel:     pick(t.HighLabel, b.HighLabel, d.HighLabel),
+		CommentPrompt: pick(t.CommentPrompt, b.CommentPrompt, d.CommentPrompt),
+		ThankYou:      pick(t.ThankYou, b.ThankYou, d.ThankYou),
+		Questions:     map[string]QuestionText{},
+	}
+	for _, q := range s.Questions {
+		qt := t.Questions[q.ID]
+		if qt.Label == "" {
+			qt = d.Questions[q.ID]
+		}
+		if qt.Label == "" {
+			qt.Label = q.ID
+		}
+		out.Questions[q.ID] = qt
+	}
+	return out
+}
+
+// RespondentLanguage picks the language of a respondent: the customer's
+// locale, then the browser's preference, then the survey's default.
+func (s *Survey) RespondentLanguage(customerLocale, browser string) string {
+	for _, l := range []string{customerLocale, browser} {
+		base, _, _ := strings.Cut(strings.ToLower(l), "-")
+		if isLocale(base) {
+			return base
+		}
+	}
+	return s.DefaultLang
+}
+
+// DefaultSurveyText is the built-in wording of each survey type.
+func DefaultSurveyText(t SurveyType, lang string) SurveyText {
+	i := 0
+	switch lang {
+	case "de":
+		i = 1
+	case "nl":
+		i = 2
+	}
+	common := SurveyText{
+		CommentPrompt: [3]string{"What is the main reason for your score?", "Was ist der wichtigste Grund für Ihre Bewertung?", "Wat is de belangrijkste reden voor uw score?"}[i],
+		ThankYou:      [3]string{"Thank you for your feedback!", "Vielen Dank für Ihr Feedback!", "Hartelijk dank voor uw feedback!"}[i],
+	}
+	switch t {
+	case SurveyNPS:
+		common.Title = [3]string{"Would you recommend us?", "Würden Sie uns weiterempfehlen?", "Zou u ons aanbevelen?"}[i]
+		common.Question = [3]string{"How likely are you to recommend us to a friend or colleague?", "Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen empfehlen?", "Hoe waarschijnlijk is het dat u ons aanbeveelt aan een vriend of collega?"}[i]
+		common.LowLabel = [3]string{"Not at all likely", "Sehr unwahrscheinlich", "Zeer onwaarschijnlijk"}[i]
+		common.HighLabel = [3]string{"Extremely likely", "Sehr wahrscheinlich", "Zeer waarschijnlijk"}[i]
+	case SurveyCSAT:
+		common.Title = [3]string{"How did we do?", "Wie waren wir?", "Hoe deden we het?"}[i]
+		common.Question = [3]string{"How satisfied are you with our service?", "Wie zufrieden sind Sie mit unserem Service?", "Hoe tevreden bent u over onze service?"}[i]
+		common.LowLabel = [3]string{"Very dissatisfied", "Sehr unzufrieden", "Zeer ontevreden"}[i]
+		common.HighLabel = [3]string{"Very satisfied", "Sehr zufrieden", "Zeer tevreden"}[i]
+	case SurveyCES:
+		common.Title = [3]string{"Was it easy?", "War es einfach?", "Was het makkelijk?"}[i]
+		common.Question = [3]string{"How easy was it to get what you wanted?", "Wie einfach war es, Ihr Anliegen zu erledigen?", "Hoe makkelijk was het om te regelen wat u wilde?"}[i]
+		common.LowLabel = [3]string{"Very difficult", "Sehr schwierig", "Zeer moeilijk"}[i]
+		common.HighLabel = [3]string{"Very easy", "Sehr einfach", "Zeer makkelijk"}[i]
+	}
+	return common
+}
+
+// ResponseInput is what a respondent submits. Score is nil when not (yet) given.
+type ResponseInput struct {
+	Score    *int                       `json:"score"`
+	Answers  map[string]json.RawMessage `json:"answers,omitempty"`
+	Comment  string                     `json:"comment"`
+	Language string                     `json:"language"`
+	Complete bool                       `json:"complete"` // false saves a partial answer
+}
+
+// ValidateResponse checks an answer against the survey version it answers.
+func (s *Survey) ValidateResponse(in *ResponseInput) error {
+	fields := map[string]string{}
+	min, max := s.Scale()
+	if in.Score != nil && (*in.Score < min || *in.Score > max) {
+		fields["score"] = fmt.Sprintf("must be between %d and %d", min, max)
+	}
+	if in.Complete && in.Score == nil {
+		fields["score"] = "required"
+	}
+	in.Comment = strings.TrimSpace(in.Comment)
+	if n := utf8.RuneCountInString(in.Comment); n > MaxCommentLen {
+		fields["comment"] = fmt.Sprintf("%d characters; at most %d", n, MaxCommentLen)
+	}
+	if !utf8.ValidString(in.Comment) {
+		fields["comment"] = "not valid UTF-8"
+	}
+	byID := map[string]Question{}
+	for _, q := range s.Questions {
+		byID[q.ID] = q
+	}
+	for id, raw := range in.Answers {
+		q, ok := byID[id]
+		if !ok {
+			fields["answers."+id] = "no such question in this survey version"
+			continue
+		}
+		if msg := q.check(raw); msg != "" {
+			fields["answers."+id] = msg
+		}
+	}
+	if in.Complete {
+		for _, q := range s.Questions {
+			if _, ok := in.Answers[q.ID]; q.Required && !ok {
+				fields["answers."+q.ID] = "required"
+			}
+		}
+	}
+	if len(fields) > 0 {
+		return &Error{Code: EINVALID, Message: "the answer is not valid: " + firstField(fields), Fields: fields}
+	}
+	return nil
+}
+
+func (q Question) check(raw json.RawMessage) string {
+	hasOption := func(o string) bool {
+		for _, x := range q.Options {
+			if x == o {
+				return true
+			}
+		}
+		return false
+	}
+	switch q.Kind {
+	case QuestionSingle:
+		var o string
+		if json.Unmarshal(raw, &o) != nil || !hasOption(o) {
+			return "must be one of the question's options"
+		}
+	case QuestionMulti:
+		var os []string
+		if json.Unmarshal(raw, &os) != nil {
+			return "must be a list of the question's options"
+		}
+		for _, o := range os {
+			if !hasOption(o) {
+				return "unknown option " + o
+			}
+		}
+	case QuestionRating:
+		var n int
+		if json.Unmarshal(raw, &n) != nil || n < 1 || n > 5 {
+			return "must be a whole number from 1 to 5"
+		}
+	case QuestionFreeText:
+		var t string
+		if json.Unmarshal(raw, &t) != nil {
+			return "must be text"
+		}
+		if utf8.RuneCountInString(t) > MaxAnswerLen || !utf8.ValidString(t) {
+			return fmt.Sprintf("at most %d characters of valid text", MaxAnswerLen)
+		}
+	}
+	return ""
+}
+
+// Response is one customer's answer to one survey version.
+type Response struct {
+	ID           int64                      `json:"id"`
+	SurveyID     int64                      `json:"survey_id"`
+	Version      int                        `json:"version"`
+	CustomerID   int64                      `json:"customer_id,omitempty"`
+	InvitationID int64                      `json:"invitation_id,omitempty"`
+	Score        *int                       `json:"score"`
+	Answers      map[string]json.RawMessage `json:"answers,omitempty"`
+	Comment      string                     `json:"comment,omitempty"`
+	Language     string                     `json:"language"`
+	Channel      string                     `json:"channel,omitempty"`
+	Department   string                     `json:"department,omitempty"`
+	Division     string                     `json:"division,omitempty"`
+	Complete     bool                       `json:"complete"`
+	CreatedAt    time.Time                  `json:"created_at"`
+	UpdatedAt    time.Time                  `json:"updated_at"`
+}
+
+// Invitation is one customer's personal invitation to a survey.
+type Invitation struct {
+	ID         int64     `json:"id"`
+	SurveyID   int64     `json:"survey_id"`
+	CustomerID int64     `json:"customer_id"`
+	Channel    string    `json:"channel"` // the touchpoint the survey is about
+	Department string    `json:"department,omitempty"`
+	Division   string    `json:"division,omitempty"`
+	Status     string    `json:"status"` // created, sent, responded, failed
+	ExpiresAt  time.Time `json:"expires_at"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// ResultsQuery selects survey results.
+type ResultsQuery struct {
+	SurveyID int64
+	By       string // "", division, channel, department
+	Period   string // "", week, month
+	From, To time.Time
+}
+
+// ResultRow is one slice (and period) of results.
+type ResultRow struct {
+	Slice    string    `json:"slice,omitempty"`
+	Period   string    `json:"period,omitempty"`
+	Estimate Estimate  `json:"estimate"`
+	Scores   Scores    `json:"distribution"`
+	Start    time.Time `json:"-"`
+}
+
+// Results are a survey's numbers, computed by the metric registry.
+type Results struct {
+	SurveyID     int64       `json:"survey_id"`
+	Metric       string      `json:"metric"`
+	Total        ResultRow   `json:"total"`
+	Rows         []ResultRow `json:"rows"`
+	Invited      int         `json:"invited"`
+	Responded    int         `json:"responded"`
+	ResponseRate float64     `json:"response_rate"`
+}
+
+// SurveyService manages surveys, invitations and responses.
+type SurveyService interface {
+	CreateSurvey(ctx context.Context, s *Survey) error
+	UpdateSurvey(ctx context.Context, s *Survey) error
+	FindSurvey(ctx context.Context, id int64) (*Survey, error)
+	FindSurveyVersion(ctx context.Context, id int64, version int) (*Survey, error)
+	ListSurveys(ctx context.Context) ([]Survey, error)
+	CreateInvitation(ctx context.Context, inv *Invitation, ttl time.Duration) (token string, err error)
+	InvitationByToken(ctx context.Context, token string) (*Invitation, *Survey, *Customer, error)
+	SaveResponse(ctx context.Context, token string, in ResponseInput) (*Response, error)
+	SurveyResults(ctx context.Context, q ResultsQuery) (*Results, error)
+}
