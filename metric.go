@@ -69,15 +69,15 @@ func (s Scores) Between(lo, hi int) int {
 
 // MetricDef is one registered KPI definition: the only place its formula lives.
 type MetricDef struct {
-	ID             string    `json:"id"`
-	Name           [3]string `json:"-"` // en, de, nl
-	Definition     [3]string `json:"-"`
-	Formula        string    `json:"formula"`
-	Interval       string    `json:"interval"`
-	HigherIsBetter bool      `json:"higher_is_better"`
-	ScaleMin       int       `json:"scale_min"`
-	ScaleMax       int       `json:"scale_max"`
-	Unit           string    `json:"unit"`
+	ID             string                `json:"id"`
+	Name           [3]string             `json:"-"` // en, de, nl
+	Definition     [3]string             `json:"-"`
+	Formula        string                `json:"formula"`
+	Interval       string                `json:"interval"`
+	HigherIsBetter bool                  `json:"higher_is_better"`
+	ScaleMin       int                   `json:"scale_min"`
+	ScaleMax       int                   `json:"scale_max"`
+	Unit           string                `json:"unit"`
 	Estimate       func(Scores) Estimate `json:"-"`
 }
 

@@ -26,8 +26,8 @@ func TestNPS(t *testing.T) {
 	// 50 promoters, 20 passives, 30 detractors: p = .5, d = .3.
 	e := m.Estimate(scores(0, 10, map[int]int{10: 30, 9: 20, 8: 15, 7: 5, 6: 10, 3: 10, 0: 10}))
 	near(t, "NPS", e.Value, 20)
-	near(t, "SE", e.SE, 8.71779)     // 100 × √((.8 − .04) / 100)
-	near(t, "low", e.Low, 2.91313)   // 20 − 1.96 × 8.71779
+	near(t, "SE", e.SE, 8.71779)   // 100 × √((.8 − .04) / 100)
+	near(t, "low", e.Low, 2.91313) // 20 − 1.96 × 8.71779
 	near(t, "high", e.High, 37.08687)
 	if e.N != 100 || e.TooFew {
 		t.Errorf("n = %d, too few %v", e.N, e.TooFew)

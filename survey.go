@@ -393,6 +393,19 @@ type Invitation struct {
 	CreatedAt  time.Time `json:"created_at"`
 }
 
+// ResponseImport is an answer given elsewhere, recorded with its own time.
+type ResponseImport struct {
+	SurveyID   int64
+	CustomerID int64
+	Channel    string
+	Department string
+	Division   string
+	Score      *int
+	Comment    string
+	Language   string
+	At         time.Time
+}
+
 // ResultsQuery selects survey results.
 type ResultsQuery struct {
 	SurveyID int64
@@ -431,5 +444,7 @@ type SurveyService interface {
 	CreateInvitation(ctx context.Context, inv *Invitation, ttl time.Duration) (token string, err error)
 	InvitationByToken(ctx context.Context, token string) (*Invitation, *Survey, *Customer, error)
 	SaveResponse(ctx context.Context, token string, in ResponseInput) (*Response, error)
+	ResponseByInvitation(ctx context.Context, invitationID int64) (*Response, error)
+	ImportResponses(ctx context.Context, recs []ResponseImport) error
 	SurveyResults(ctx context.Context, q ResultsQuery) (*Results, error)
 }

@@ -68,11 +68,12 @@ func demoCmd(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "filling the empty database with demo data (seed %d, %d customers)…\n", *seed, *customers)
 		start := time.Now()
 		cfg := demo.Config{Seed: *seed, Customers: *customers, End: demo.DefaultEnd(time.Now()), Progress: e.stderr}
-		st, err := demo.Load(e.ctx, cfg, demo.Store{Ingester: db, Sources: db, Users: db})
+		st, err := demo.Load(e.ctx, cfg, demo.Store{Ingester: db, Sources: db, Users: db, Customers: db, Surveys: db})
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
-		fmt.Fprintf(e.stderr, "demo data ready in %s: %d events, %d merges\n", time.Since(start).Round(time.Second), st.Stored, st.Merges)
+		fmt.Fprintf(e.stderr, "demo data ready in %s: %d events, %d merges, %d survey answers\n",
+			time.Since(start).Round(time.Second), st.Stored, st.Merges, st.Responses)
 	} else {
 		fmt.Fprintln(e.stderr, "the database already holds data; serving it as it is")
 	}
@@ -87,7 +88,7 @@ func demoCmd(e *env, args []string) error {
 // only then does the database close.
 func (e *env) listen(db *sqldb.DB, f serveFlags, ready func(url string)) error {
 	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
-	srv := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, DB: db, Log: log, SecureCookies: *f.secureCookies}
+	srv := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, DB: db, Log: log, SecureCookies: *f.secureCookies}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

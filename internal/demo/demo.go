@@ -41,9 +41,11 @@ type Config struct {
 
 // Store is what loading needs.
 type Store struct {
-	Ingester tp.Ingester
-	Sources  tp.SourceService
-	Users    tp.UserService
+	Ingester  tp.Ingester
+	Sources   tp.SourceService
+	Users     tp.UserService
+	Customers tp.CustomerService
+	Surveys   tp.SurveyService
 }
 
 // DefaultEnd is the start of today (UTC): data ends "now" yet stays
@@ -87,8 +89,24 @@ var users = []tp.User{
 	{Email: "analyst@example.com", Role: tp.RoleAnalyst},
 }
 
-// Load creates the demo users and sources and ingests every customer's events.
-func Load(ctx context.Context, cfg Config, st Store) (tp.IngestResult, error) {
+// Stats counts what Load made.
+type Stats struct {
+	tp.IngestResult
+	Responses int
+}
+
+// Load creates the demo users and sources, ingests every customer's events,
+// then records the customers' survey answers.
+func Load(ctx context.Context, cfg Config, st Store) (Stats, error) {
+	res, err := loadEvents(ctx, cfg, st)
+	if err != nil {
+		return Stats{IngestResult: res}, err
+	}
+	n, err := loadResponses(ctx, cfg, st)
+	return Stats{IngestResult: res, Responses: n}, err
+}
+
+func loadEvents(ctx context.Context, cfg Config, st Store) (tp.IngestResult, error) {
 	var total tp.IngestResult
 	for _, u := range users {
 		u := u

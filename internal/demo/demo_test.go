@@ -36,9 +36,12 @@ func TestLoadBuildsMergedProfiles(t *testing.T) {
 	ctx := context.Background()
 	var progress bytes.Buffer
 	res, err := demo.Load(ctx, demo.Config{Seed: 1, Customers: 300, End: end, Progress: &progress},
-		demo.Store{Ingester: db, Sources: db, Users: db})
+		demo.Store{Ingester: db, Sources: db, Users: db, Customers: db, Surveys: db})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if res.Responses < 300*2 || res.Responses > 300*4 {
+		t.Errorf("%d survey answers for 300 customers; want about 3 each", res.Responses)
 	}
 	if res.Stored < 300*15 || res.Merges == 0 {
 		t.Errorf("loaded %+v; want about 25 events a customer and some merges", res)
@@ -73,5 +76,47 @@ func TestLoadBuildsMergedProfiles(t *testing.T) {
 	}
 	if _, err := db.Authenticate(ctx, demo.AdminEmail, demo.Password); err != nil {
 		t.Errorf("demo login: %v", err)
+	}
+}
+
+// TestOnlineDeclinesInLastQuarter checks the story the demo data tells: the
+// Online division's NPS drops significantly in the last quarter; the others' do not.
+func TestOnlineDeclinesInLastQuarter(t *testing.T) {
+	cfg := demo.Config{Seed: 1, End: end}
+	cut := end.Add(-91 * 24 * time.Hour)
+	type key struct {
+		division string
+		late     bool
+	}
+	dist := map[key]tp.Scores{}
+	var langs = map[string]int{}
+	for i := range 5000 {
+		for _, r := range demo.Responses(cfg, i) {
+			if r.Comment != "" {
+				langs[r.Language]++
+			}
+			if r.SurveyID != 0 { // the NPS survey
+				continue
+			}
+			k := key{r.Division, !r.At.Before(cut)}
+			s, ok := dist[k]
+			if !ok {
+				s = tp.NewScores(0, 10)
+			}
+			s.Add(*r.Score, 1)
+			dist[k] = s
+		}
+	}
+	m, _ := tp.MetricByID(tp.MetricNPS)
+	for _, d := range demo.Divisions {
+		before, after := m.Estimate(dist[key{d, false}]), m.Estimate(dist[key{d, true}])
+		dropped := tp.Significant(before, after) && after.Value < before.Value
+		if dropped != (d == "Online") {
+			t.Errorf("%s: NPS %.1f (n %d) before, %.1f (n %d) in the last quarter; significant drop = %v",
+				d, before.Value, before.N, after.Value, after.N, dropped)
+		}
+	}
+	if langs["de"] == 0 || langs["nl"] == 0 || langs["en"] == 0 {
+		t.Errorf("comments by language: %v", langs)
 	}
 }

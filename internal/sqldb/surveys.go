@@ -355,82 +355,137 @@ func (db *DB) SaveResponse(ctx context.Context, token string, in tp.ResponseInpu
 	}
 	var out *tp.Response
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
-		now := db.Now()
-		old, err := scanResponse(tx.QueryRowContext(ctx, "SELECT "+responseCols+" FROM responses WHERE invitation_id = $1"+db.forUpdate(), inv.ID))
-		if err != nil && tp.ErrorCode(err) != tp.ENOTFOUND {
-			return err
-		}
-		r := &tp.Response{SurveyID: s.ID, Version: s.Version, CustomerID: c.ID, InvitationID: inv.ID, Answers: map[string]json.RawMessage{},
-			Language: in.Language, Channel: inv.Channel, Department: inv.Department, Division: inv.Division, CreatedAt: now}
-		var oldScore *int
-		if old != nil {
-			r = old
-			oldScore = old.Score
-			r.Language = in.Language
-		}
-		if in.Score != nil {
-			r.Score = in.Score
-		}
-		for k, v := range in.Answers {
-			if r.Answers == nil {
-				r.Answers = map[string]json.RawMessage{}
-			}
-			r.Answers[k] = v
-		}
-		if in.Comment != "" || in.Complete {
-			r.Comment = in.Comment
-		}
-		r.Complete = r.Complete || in.Complete
-		r.UpdatedAt = now
-		answers, _ := json.Marshal(r.Answers)
-		var score any
-		if r.Score != nil {
-			score = *r.Score
-		}
-		complete := 0
-		if r.Complete {
-			complete = 1
-		}
-		props, _ := json.Marshal(map[string]any{"survey_id": s.ID, "survey": s.Name, "survey_type": s.Type, "version": r.Version,
-			"score": r.Score, "comment": r.Comment, "language": r.Language, "complete": r.Complete})
-		if old == nil {
-			var evID int64
-			if err := tx.QueryRowContext(ctx, "INSERT INTO events ("+eventCols+") VALUES "+db.placeholders(1, eventColCount, 1)+" RETURNING id",
-				fmt.Sprintf("survey-invitation-%d", inv.ID), srcID, c.ID, string(tp.EventTrack), "Survey Responded", channelOr(r.Channel),
-				r.Department, r.Division, tp.ToMicros(now), tp.ToMicros(now), "", "", string(props), nil, nil).Scan(&evID); err != nil {
-				return fmt.Errorf("timeline event: %w", err)
-			}
-			if err := tx.QueryRowContext(ctx, `INSERT INTO responses (survey_id, version, customer_id, invitation_id, score, answers, comment,
-				lang, channel, department, division, complete, event_id, created_us, updated_us)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id`,
-				r.SurveyID, r.Version, r.CustomerID, r.InvitationID, score, string(answers), r.Comment, r.Language, r.Channel,
-				r.Department, r.Division, complete, evID, tp.ToMicros(now)).Scan(&r.ID); err != nil {
-				return fmt.Errorf("save response: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, "UPDATE customers SET last_seen_us = $1 WHERE id = $2 AND last_seen_us < $1", tp.ToMicros(now), c.ID); err != nil {
-				return err
-			}
-		} else {
-			if _, err := tx.ExecContext(ctx, `UPDATE responses SET score = $1, answers = $2, comment = $3, lang = $4, complete = $5,
-				updated_us = $6 WHERE id = $7`, score, string(answers), r.Comment, r.Language, complete, tp.ToMicros(now), r.ID); err != nil {
-				return fmt.Errorf("update response: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, "UPDATE events SET properties = $1 WHERE message_id = $2 AND source_id = $3",
-				string(props), fmt.Sprintf("survey-invitation-%d", inv.ID), srcID); err != nil {
-				return err
-			}
-		}
-		if err := db.rollupMove(ctx, tx, r, oldScore); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE invitations SET status = 'responded', responded_us = $1 WHERE id = $2 AND responded_us IS NULL",
-			tp.ToMicros(now), inv.ID); err != nil {
-			return err
-		}
-		out = r
-		return nil
+		out, err = db.saveResponseTx(ctx, tx, inv, s, c.ID, in, db.Now(), srcID)
+		return err
 	})
 	return out, err
+}
+
+// saveResponseTx stores or updates the response to one invitation at time
+// at: the response row, its score in the rollup, its timeline event, and the
+// invitation's status.
+func (db *DB) saveResponseTx(ctx context.Context, tx *sql.Tx, inv *tp.Invitation, s *tp.Survey, cust int64, in tp.ResponseInput,
+	at time.Time, srcID int64) (*tp.Response, error) {
+	old, err := scanResponse(tx.QueryRowContext(ctx, "SELECT "+responseCols+" FROM responses WHERE invitation_id = $1"+db.forUpdate(), inv.ID))
+	if err != nil && tp.ErrorCode(err) != tp.ENOTFOUND {
+		return nil, err
+	}
+	r := &tp.Response{SurveyID: s.ID, Version: s.Version, CustomerID: cust, InvitationID: inv.ID, Answers: map[string]json.RawMessage{},
+		Language: in.Language, Channel: inv.Channel, Department: inv.Department, Division: inv.Division, CreatedAt: at}
+	var oldScore *int
+	if old != nil {
+		r = old
+		oldScore = old.Score
+		r.Language = in.Language
+	}
+	if in.Score != nil {
+		r.Score = in.Score
+	}
+	for k, v := range in.Answers {
+		if r.Answers == nil {
+			r.Answers = map[string]json.RawMessage{}
+		}
+		r.Answers[k] = v
+	}
+	if in.Comment != "" || in.Complete {
+		r.Comment = in.Comment
+	}
+	r.Complete = r.Complete || in.Complete
+	r.UpdatedAt = at
+	answers, _ := json.Marshal(r.Answers)
+	var score any
+	if r.Score != nil {
+		score = *r.Score
+	}
+	complete := 0
+	if r.Complete {
+		complete = 1
+	}
+	props, _ := json.Marshal(map[string]any{"survey_id": s.ID, "survey": s.Name, "survey_type": s.Type, "version": r.Version,
+		"score": r.Score, "comment": r.Comment, "language": r.Language, "complete": r.Complete})
+	msgID := fmt.Sprintf("survey-invitation-%d", inv.ID)
+	us := tp.ToMicros(at)
+	if old == nil {
+		var evID int64
+		if err := tx.QueryRowContext(ctx, "INSERT INTO events ("+eventCols+") VALUES "+db.placeholders(1, eventColCount, 1)+" RETURNING id",
+			msgID, srcID, cust, string(tp.EventTrack), "Survey Responded", channelOr(r.Channel),
+			r.Department, r.Division, us, us, "", "", string(props), nil, nil).Scan(&evID); err != nil {
+			return nil, fmt.Errorf("timeline event: %w", err)
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO responses (survey_id, version, customer_id, invitation_id, score, answers, comment,
+			lang, channel, department, division, complete, event_id, created_us, updated_us)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id`,
+			r.SurveyID, r.Version, r.CustomerID, r.InvitationID, score, string(answers), r.Comment, r.Language, r.Channel,
+			r.Department, r.Division, complete, evID, us).Scan(&r.ID); err != nil {
+			return nil, fmt.Errorf("save response: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE customers SET last_seen_us = $1 WHERE id = $2 AND last_seen_us < $1", us, cust); err != nil {
+			return nil, err
+		}
+	} else {
+		if _, err := tx.ExecContext(ctx, `UPDATE responses SET score = $1, answers = $2, comment = $3, lang = $4, complete = $5,
+			updated_us = $6 WHERE id = $7`, score, string(answers), r.Comment, r.Language, complete, us, r.ID); err != nil {
+			return nil, fmt.Errorf("update response: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE events SET properties = $1 WHERE message_id = $2 AND source_id = $3",
+			string(props), msgID, srcID); err != nil {
+			return nil, err
+		}
+	}
+	if err := db.rollupMove(ctx, tx, r, oldScore); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE invitations SET status = 'responded', responded_us = $1 WHERE id = $2 AND responded_us IS NULL",
+		us, inv.ID); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// ImportResponses records answers given elsewhere (another survey tool, or
+// the demo data): for each, an invitation dated At and its response, in
+// transactions of up to 500, through the same path as SaveResponse.
+func (db *DB) ImportResponses(ctx context.Context, recs []tp.ResponseImport) error {
+	srcID, err := db.surveySource(ctx)
+	if err != nil {
+		return err
+	}
+	surveys := map[int64]*tp.Survey{}
+	for _, rec := range recs {
+		if surveys[rec.SurveyID] == nil {
+			if surveys[rec.SurveyID], err = db.FindSurvey(ctx, rec.SurveyID); err != nil {
+				return err
+			}
+		}
+		in := tp.ResponseInput{Score: rec.Score, Comment: rec.Comment, Language: rec.Language, Complete: true}
+		if err := surveys[rec.SurveyID].ValidateResponse(&in); err != nil {
+			return err
+		}
+	}
+	for start := 0; start < len(recs); start += 500 {
+		chunk := recs[start:min(start+500, len(recs))]
+		err := db.writeTx(ctx, func(tx *sql.Tx) error {
+			for _, rec := range chunk {
+				inv := &tp.Invitation{SurveyID: rec.SurveyID, CustomerID: rec.CustomerID, Channel: rec.Channel, Department: rec.Department,
+					Division: rec.Division, Status: "created"}
+				us := tp.ToMicros(rec.At)
+				if err := tx.QueryRowContext(ctx, `INSERT INTO invitations (survey_id, customer_id, channel, department, division, status, expires_us, created_us)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, inv.SurveyID, inv.CustomerID, inv.Channel, inv.Department,
+					inv.Division, inv.Status, us, us).Scan(&inv.ID); err != nil {
+					return fmt.Errorf("import invitation: %w", err)
+				}
+				in := tp.ResponseInput{Score: rec.Score, Comment: rec.Comment, Language: rec.Language, Complete: true}
+				if _, err := db.saveResponseTx(ctx, tx, inv, surveys[rec.SurveyID], rec.CustomerID, in, rec.At, srcID); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func channelOr(c string) string {

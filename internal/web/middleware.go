@@ -109,6 +109,8 @@ func statusOf(err error) int {
 		return http.StatusNotFound
 	case tp.ECONFLICT:
 		return http.StatusConflict
+	case tp.ETOOMANY:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

@@ -29,14 +29,19 @@ type Server struct {
 	Customers tp.CustomerService
 	Sources   tp.SourceService
 	Users     tp.UserService
+	Surveys   tp.SurveyService
 	DB        Pinger
 	Log       *slog.Logger
 	Now       func() time.Time
 	// SecureCookies marks the session cookie Secure; on by default, off for plain-HTTP local use.
 	SecureCookies bool
+	// PublicURL is the address respondents reach (https://cx.example.com), for
+	// links in e-mails; empty uses the request's own host.
+	PublicURL string
 
 	metrics *metrics
 	pages   map[string]*pageTemplate
+	limiter *limiter // public endpoints, per client address
 }
 
 // SessionTTL is how long a login lasts.
@@ -52,6 +57,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	s.metrics = newMetrics(prometheus.NewRegistry())
 	s.pages = parsePages()
+	s.limiter = newLimiter(60, 30)
 	return s.routes()
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -102,16 +103,50 @@ var funcs = template.FuncMap{
 	"channels": func() []string { return tp.Channels },
 	"locales":  func() []string { return tp.Locales },
 	"roles":    func() []tp.Role { return tp.Roles },
+	"estimate": fmtEstimate,
+	"langidx":  langIndex,
+	"json": func(v any) string {
+		b, _ := json.Marshal(v)
+		if string(b) == "null" {
+			return ""
+		}
+		return string(b)
+	},
+	"list":     func(xs ...string) []string { return xs },
+	"mul":      func(a, b int) int { return a * b },
+	"add":      func(a, b int) int { return a + b },
+	"mul100":   func(f float64) float64 { return 100 * f },
+	"barh":     func(pct float64) string { return fmt.Sprintf("%.1f", pct*0.9) },
+	"sub100":   func(pct float64) string { return fmt.Sprintf("%.1f", 90-pct*0.9) },
+	"ci":       fmtCI,
+	"pct":      func(f float64) string { return fmt.Sprintf("%.0f %%", f) },
+	"has": func(list []string, v string) bool {
+		for _, x := range list {
+			if x == v {
+				return true
+			}
+		}
+		return false
+	},
+	"seq": func(a, b int) []int {
+		var out []int
+		for i := a; i <= b; i++ {
+			out = append(out, i)
+		}
+		return out
+	},
 }
 
 // parsePages parses each page together with the layout, so that every page
 // can define its own "content" block.
 func parsePages() map[string]*pageTemplate {
 	out := map[string]*pageTemplate{}
-	for _, name := range []string{"login", "customers", "customer", "admin", "error"} {
+	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form"} {
 		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/"+name+".html"))
 		out[name] = &pageTemplate{t}
 	}
+	// The respondent page has its own minimal layout: no app chrome, no script.
+	out["respond"] = &pageTemplate{template.Must(template.New("respond.html").Funcs(funcs).ParseFS(assets, "templates/respond.html"))}
 	return out
 }
 

@@ -35,7 +35,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db := sqldbtest.SQLite(t)
-	s := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, DB: db,
+	s := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, DB: db,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)

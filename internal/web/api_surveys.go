@@ -1,0 +1,175 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+func canEditSurveys(r *http.Request) error {
+	if role := tp.AccessFrom(r.Context()).Role; role != tp.RoleAdmin && role != tp.RoleCCO {
+		return tp.Errorf(tp.EFORBIDDEN, "only admin and cco may change surveys")
+	}
+	return nil
+}
+
+func (s *Server) apiListSurveys(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.Surveys.ListSurveys(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"surveys": list})
+	return nil
+}
+
+func (s *Server) apiCreateSurvey(w http.ResponseWriter, r *http.Request) error {
+	if err := canEditSurveys(r); err != nil {
+		return err
+	}
+	var sv tp.Survey
+	if err := decodeJSON(r, &sv); err != nil {
+		return err
+	}
+	sv.ID = 0
+	if err := s.Surveys.CreateSurvey(r.Context(), &sv); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, sv)
+	return nil
+}
+
+func (s *Server) apiSurvey(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	sv, err := s.Surveys.FindSurvey(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sv)
+	return nil
+}
+
+func (s *Server) apiUpdateSurvey(w http.ResponseWriter, r *http.Request) error {
+	if err := canEditSurveys(r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var sv tp.Survey
+	if err := decodeJSON(r, &sv); err != nil {
+		return err
+	}
+	sv.ID = id
+	if err := s.Surveys.UpdateSurvey(r.Context(), &sv); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sv)
+	return nil
+}
+
+// apiInvite creates a personal link for one customer (the e-mail sending
+// jobs use the same call).
+func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) error {
+	if err := canEditSurveys(r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		CustomerID int64  `json:"customer_id"`
+		Channel    string `json:"channel"`
+		Department string `json:"department"`
+		Division   string `json:"division"`
+		TTLDays    int    `json:"ttl_days"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		return err
+	}
+	if body.TTLDays == 0 {
+		body.TTLDays = 30
+	}
+	if body.TTLDays < 1 || body.TTLDays > 365 {
+		return &tp.Error{Code: tp.EINVALID, Message: "ttl_days must be 1 to 365", Fields: map[string]string{"ttl_days": "invalid"}}
+	}
+	inv := &tp.Invitation{SurveyID: id, CustomerID: body.CustomerID, Channel: body.Channel, Department: body.Department, Division: body.Division}
+	token, err := s.Surveys.CreateInvitation(r.Context(), inv, time.Duration(body.TTLDays)*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"invitation": inv, "token": token, "url": s.baseURL(r) + "/s/" + token})
+	return nil
+}
+
+func (s *Server) baseURL(r *http.Request) string {
+	if s.PublicURL != "" {
+		return s.PublicURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func resultsQuery(r *http.Request, id int64) (tp.ResultsQuery, error) {
+	q := tp.ResultsQuery{SurveyID: id, By: r.URL.Query().Get("by"), Period: r.URL.Query().Get("period")}
+	for name, dst := range map[string]*time.Time{"from": &q.From, "to": &q.To} {
+		if v := r.URL.Query().Get(name); v != "" {
+			t, err := time.Parse("2006-01-02", v)
+			if err != nil {
+				return q, &tp.Error{Code: tp.EINVALID, Message: name + " must be a date like 2026-10-31", Fields: map[string]string{name: "invalid"}}
+			}
+			*dst = t
+		}
+	}
+	if !q.To.IsZero() {
+		q.To = q.To.Add(24*time.Hour - time.Microsecond) // the whole last day
+	}
+	return q, nil
+}
+
+func (s *Server) apiResults(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	q, err := resultsQuery(r, id)
+	if err != nil {
+		return err
+	}
+	res, err := s.Surveys.SurveyResults(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// apiRespond takes an answer as JSON for a personal link (for widgets and
+// custom front ends); the HTML form posts to /s/{token}.
+func (s *Server) apiRespond(w http.ResponseWriter, r *http.Request) {
+	if !s.limiter.allow(clientIP(r)) {
+		writeJSONError(w, tp.Errorf(tp.ETOOMANY, "too many answers from this address; wait a minute"))
+		return
+	}
+	var in tp.ResponseInput
+	if err := decodeJSON(r, &in); err != nil {
+		writeJSONError(w, err)
+		return
+	}
+	resp, err := s.Surveys.SaveResponse(r.Context(), r.PathValue("token"), in)
+	if err != nil {
+		s.logErr(r, err)
+		writeJSONError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+

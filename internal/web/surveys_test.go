@@ -1,0 +1,153 @@
+package web_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+func (f *fixture) surveyWithLink(t *testing.T) (surveyID int64, token, link string) {
+	t.Helper()
+	f.track("/v1/identify", `{"userId":"s-1","traits":{"name":"Sanne","locale":"nl","email":"sanne@example.nl"}}`)
+	r := f.api("POST", "/api/v1/surveys", f.admin, `{"name":"Relationship","type":"nps","status":"active",
+		"questions":[{"id":"reason","kind":"single","options":["price","service"]}],
+		"texts":{"nl":{"questions":{"reason":{"label":"Belangrijkste reden","options":{"price":"Prijs","service":"Service"}}}}}}`)
+	if r.Code != 201 {
+		t.Fatalf("create survey: %d %s", r.Code, r.Body)
+	}
+	surveyID = int64(r.JSON["id"].(float64))
+	c, _ := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "s-1"})
+	r = f.api("POST", fmt.Sprintf("/api/v1/surveys/%d/invitations", surveyID), f.admin,
+		fmt.Sprintf(`{"customer_id":%d,"channel":"email","department":"Service","division":"Retail"}`, c.ID))
+	if r.Code != 201 {
+		t.Fatalf("invite: %d %s", r.Code, r.Body)
+	}
+	return surveyID, r.JSON["token"].(string), r.JSON["url"].(string)
+}
+
+func TestSurveyLinkOneClickThenComment(t *testing.T) {
+	f := newFixture(t)
+	id, _, link := f.surveyWithLink(t)
+	if !strings.HasPrefix(link, f.srv.URL+"/s/") {
+		t.Errorf("link %q", link)
+	}
+	// One click on 9 in the e-mail records it and asks for the rest, in Dutch.
+	code, body := get(t, http.DefaultClient, link+"?score=9")
+	if code != 200 || !strings.Contains(body, `value="9" checked`) || !strings.Contains(body, "Belangrijkste reden") || !strings.Contains(body, `lang="nl"`) {
+		t.Fatalf("one-click page: %d\n%s", code, body)
+	}
+	res, err := http.PostForm(link, url.Values{"score": {"4"}, "comment": {"<script>alert(1)</script> te laat"}, "q_reason": {"service"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 || !strings.Contains(string(b), "Hartelijk dank") {
+		t.Fatalf("submit: %d\n%s", res.StatusCode, b)
+	}
+	r := f.api("GET", fmt.Sprintf("/api/v1/surveys/%d/results?by=division", id), f.admin, "")
+	total := r.JSON["total"].(map[string]any)["estimate"].(map[string]any)
+	if r.Code != 200 || total["n"].(float64) != 1 || total["value"].(float64) != -100 || total["too_few"] != true {
+		t.Fatalf("results: %d %s", r.Code, r.Body)
+	}
+	// The comment shows escaped on the customer's timeline page.
+	b2 := f.browser("en")
+	b2.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	c, _ := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "s-1"})
+	_, page := get(t, b2, fmt.Sprintf("%s/customers/%d", f.srv.URL, c.ID))
+	if !strings.Contains(page, "Survey Responded") || strings.Contains(page, "<script>alert") || !strings.Contains(page, "&lt;script&gt;") {
+		t.Errorf("timeline does not show the escaped answer")
+	}
+	_, page = get(t, b2, fmt.Sprintf("%s/surveys/%d", f.srv.URL, id))
+	if !strings.Contains(page, "too few responses") || !strings.Contains(page, "Retail") {
+		t.Errorf("results page lacks the n < 30 note or the division")
+	}
+}
+
+func TestSurveyLinkBadInput(t *testing.T) {
+	f := newFixture(t)
+	_, token, link := f.surveyWithLink(t)
+	for _, c := range []struct {
+		form  url.Values
+		words string
+	}{
+		{url.Values{"score": {"11"}}, "score"},
+		{url.Values{"score": {"x"}}, "score"},
+		{url.Values{}, "score"},
+		{url.Values{"score": {"5"}, "q_reason": {"weather"}}, "answers.reason"},
+		{url.Values{"score": {"5"}, "comment": {strings.Repeat("x", tp.MaxCommentLen+1)}}, "opmerking"},
+	} {
+		res, _ := http.PostForm(link, c.form)
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 400 || !strings.Contains(string(b), c.words) {
+			t.Errorf("%v: %d, want 400 naming %q\n%s", c.form, res.StatusCode, c.words, b)
+		}
+	}
+	if r, _ := f.db.ResponseByInvitation(ctx, 1); r != nil {
+		t.Errorf("bad input stored a response: %+v", r)
+	}
+	for _, c := range []struct {
+		path  string
+		code  int
+		words string
+	}{
+		{"/s/" + token[:len(token)-3] + "abc", 404, "niet geldig"},
+		{"/s/nonsense", 404, "niet geldig"},
+	} {
+		req, _ := http.NewRequest("GET", f.srv.URL+c.path, nil)
+		req.Header.Set("Accept-Language", "nl")
+		res, _ := http.DefaultClient.Do(req)
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != c.code || !strings.Contains(string(b), c.words) {
+			t.Errorf("%s: %d\n%s", c.path, res.StatusCode, b)
+		}
+	}
+	c, _ := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "s-1"})
+	expired, _ := f.db.CreateInvitation(ctx, &tp.Invitation{SurveyID: 1, CustomerID: c.ID}, -time.Minute)
+	req, _ := http.NewRequest("GET", f.srv.URL+"/s/"+expired, nil)
+	req.Header.Set("Accept-Language", "nl-NL")
+	res, _ := http.DefaultClient.Do(req)
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 410 || !strings.Contains(string(b), "verlopen") {
+		t.Errorf("expired: %d\n%s", res.StatusCode, b)
+	}
+	// JSON answers for widgets go through the same checks.
+	r := f.api("POST", "/v1/responses/"+token, "", `{"score":99}`)
+	if r.Code != 400 || errCode(r) != "invalid" {
+		t.Errorf("JSON bad score: %d %s", r.Code, r.Body)
+	}
+}
+
+func TestSurveyRateLimit(t *testing.T) {
+	f := newFixture(t)
+	_, _, link := f.surveyWithLink(t)
+	limited := 0
+	for range 40 {
+		res, _ := http.Get(link)
+		res.Body.Close()
+		if res.StatusCode == 429 {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Error("40 requests at once from one address were never limited")
+	}
+}
+
+func TestSurveyPermissions(t *testing.T) {
+	f := newFixture(t)
+	if r := f.api("POST", "/api/v1/surveys", f.analyst, `{"name":"x","type":"nps"}`); r.Code != 403 {
+		t.Errorf("analyst creates survey: %d", r.Code)
+	}
+	if r := f.api("POST", "/api/v1/surveys", f.admin, `{"name":"","type":"stars"}`); r.Code != 400 || r.JSON["error"].(map[string]any)["fields"] == nil {
+		t.Errorf("bad survey: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("GET", "/api/v1/surveys/1/results?by=segment", f.admin, ""); r.Code != 404 && r.Code != 400 {
+		t.Errorf("by=segment: %d", r.Code)
+	}
+}

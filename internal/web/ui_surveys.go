@@ -1,0 +1,235 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+type surveyRow struct {
+	tp.Survey
+	Result tp.Estimate
+}
+
+func (s *Server) surveysPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	list, err := s.Surveys.ListSurveys(r.Context())
+	if err != nil {
+		return err
+	}
+	rows := make([]surveyRow, 0, len(list))
+	for _, sv := range list {
+		res, err := s.Surveys.SurveyResults(r.Context(), tp.ResultsQuery{SurveyID: sv.ID})
+		if err != nil {
+			return err
+		}
+		rows = append(rows, surveyRow{sv, res.Total.Estimate})
+	}
+	v.Title = translate(v.Lang, "nav.surveys")
+	return s.render(w, http.StatusOK, v, "surveys", "", map[string]any{"Surveys": rows, "CanEdit": canEdit(v)})
+}
+
+func canEdit(v *view) bool { return v.User.Role == tp.RoleAdmin || v.User.Role == tp.RoleCCO }
+
+// resultView is one row of a results table, ready to show.
+type resultView struct {
+	Label  string
+	Est    tp.Estimate
+	Dist   []distBar
+	Change string // "up", "down" or "" when not significant against the row before
+}
+
+type distBar struct {
+	Score int
+	N     int
+	Pct   float64
+}
+
+func bars(sc tp.Scores) []distBar {
+	n := sc.N()
+	out := make([]distBar, len(sc.Count))
+	for i, c := range sc.Count {
+		out[i] = distBar{Score: sc.Min + i, N: c}
+		if n > 0 {
+			out[i].Pct = 100 * float64(c) / float64(n)
+		}
+	}
+	return out
+}
+
+func (s *Server) surveyResultsPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	sv, err := s.Surveys.FindSurvey(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	q, err := resultsQuery(r, id)
+	if err != nil {
+		return err
+	}
+	if q.By == "" {
+		q.By = "division"
+	}
+	bySlice, err := s.Surveys.SurveyResults(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	q.By, q.Period = "", "month"
+	trend, err := s.Surveys.SurveyResults(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	m, _ := sv.Type.Metric()
+	var slices, months []resultView
+	for _, row := range bySlice.Rows {
+		label := row.Slice
+		if label == "" {
+			label = "—"
+		}
+		slices = append(slices, resultView{Label: label, Est: row.Estimate, Dist: bars(row.Scores)})
+	}
+	for i, row := range trend.Rows {
+		rv := resultView{Label: row.Period, Est: row.Estimate}
+		if i > 0 && tp.Significant(row.Estimate, trend.Rows[i-1].Estimate) {
+			rv.Change = "down"
+			if row.Estimate.Value > trend.Rows[i-1].Estimate.Value {
+				rv.Change = "up"
+			}
+		}
+		months = append(months, rv)
+	}
+	v.Title = sv.Name
+	return s.render(w, http.StatusOK, v, "survey", "", map[string]any{
+		"Survey": sv, "Metric": m, "MetricName": m.Name[langIndex(v.Lang)], "Total": resultView{Est: bySlice.Total.Estimate, Dist: bars(bySlice.Total.Scores)},
+		"Results": bySlice, "Slices": slices, "Months": months, "By": r.URL.Query().Get("by"), "CanEdit": canEdit(v),
+	})
+}
+
+// fmtEstimate shows a value in its metric's unit, or "too few responses".
+func fmtEstimate(lang string, e tp.Estimate) string {
+	if e.N == 0 {
+		return "—"
+	}
+	if e.TooFew {
+		return translate(lang, "results.toofew")
+	}
+	switch e.Metric {
+	case tp.MetricCES:
+		return fmt.Sprintf("%.2f", e.Value)
+	case tp.MetricCSAT:
+		return fmt.Sprintf("%.1f %%", e.Value)
+	}
+	return fmt.Sprintf("%+.1f", e.Value)
+}
+
+func fmtCI(e tp.Estimate) string {
+	if e.N < 2 || e.TooFew {
+		return ""
+	}
+	if e.Metric == tp.MetricCES {
+		return fmt.Sprintf("%.2f – %.2f", e.Low, e.High)
+	}
+	return fmt.Sprintf("%.1f – %.1f", e.Low, e.High)
+}
+
+type surveyFormData struct {
+	Survey    *tp.Survey
+	Questions string
+	Error     string
+	Fields    map[string]string
+}
+
+func (s *Server) surveyForm(w http.ResponseWriter, r *http.Request, v *view) error {
+	if !canEdit(v) {
+		return tp.Errorf(tp.EFORBIDDEN, "only admin and cco may change surveys")
+	}
+	sv := &tp.Survey{Type: tp.SurveyNPS, Status: tp.SurveyDraft, DefaultLang: "en", Texts: map[string]tp.SurveyText{}}
+	if r.PathValue("id") != "" {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		if sv, err = s.Surveys.FindSurvey(r.Context(), id); err != nil {
+			return err
+		}
+	}
+	qs, _ := json.MarshalIndent(sv.Questions, "", "  ")
+	v.Title = translate(v.Lang, "surveys.edit")
+	return s.render(w, http.StatusOK, v, "survey_form", "", surveyFormData{Survey: sv, Questions: string(qs)})
+}
+
+func (s *Server) saveSurvey(w http.ResponseWriter, r *http.Request, v *view) error {
+	if !canEdit(v) {
+		return tp.Errorf(tp.EFORBIDDEN, "only admin and cco may change surveys")
+	}
+	if err := r.ParseForm(); err != nil {
+		return tp.Errorf(tp.EINVALID, "the form could not be read")
+	}
+	f := r.PostForm
+	sv := &tp.Survey{Name: f.Get("name"), Type: tp.SurveyType(f.Get("type")), Status: tp.SurveyStatus(f.Get("status")),
+		DefaultLang: f.Get("default_language"), Department: strings.TrimSpace(f.Get("department")), Texts: map[string]tp.SurveyText{}}
+	for _, l := range tp.Locales {
+		t := tp.SurveyText{Title: f.Get(l + "_title"), Question: f.Get(l + "_question"), LowLabel: f.Get(l + "_low"),
+			HighLabel: f.Get(l + "_high"), CommentPrompt: f.Get(l + "_comment"), ThankYou: f.Get(l + "_thanks")}
+		if qt := strings.TrimSpace(f.Get(l + "_qtexts")); qt != "" && qt != "null" && qt != "{}" {
+			if jerr := json.Unmarshal([]byte(qt), &t.Questions); jerr != nil {
+				return s.render(w, http.StatusBadRequest, v, "survey_form", "", surveyFormData{Survey: sv, Questions: f.Get("questions"),
+					Error: l + ": question labels must be a JSON object: " + jerr.Error()})
+			}
+		}
+		if strings.Join([]string{t.Title, t.Question, t.LowLabel, t.HighLabel, t.CommentPrompt, t.ThankYou}, "") != "" || len(t.Questions) > 0 {
+			sv.Texts[l] = t
+		}
+	}
+	qs := strings.TrimSpace(f.Get("questions"))
+	var err error
+	if qs != "" && qs != "null" {
+		if jerr := json.Unmarshal([]byte(qs), &sv.Questions); jerr != nil {
+			err = &tp.Error{Code: tp.EINVALID, Message: "questions must be a JSON list: " + jerr.Error(), Fields: map[string]string{"questions": "invalid JSON"}}
+		}
+	}
+	if err == nil {
+		if id := r.PathValue("id"); id != "" {
+			sv.ID, _ = strconv.ParseInt(id, 10, 64)
+			err = s.Surveys.UpdateSurvey(r.Context(), sv)
+		} else {
+			err = s.Surveys.CreateSurvey(r.Context(), sv)
+		}
+	}
+	if tp.ErrorCode(err) == tp.EINVALID || tp.ErrorCode(err) == tp.ECONFLICT {
+		v.Title = translate(v.Lang, "surveys.edit")
+		return s.render(w, http.StatusBadRequest, v, "survey_form", "", surveyFormData{Survey: sv, Questions: qs,
+			Error: tp.ErrorMessage(err), Fields: tp.ErrorFields(err)})
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/surveys/%d?flash=%s", sv.ID, url.QueryEscape(translate(v.Lang, "surveys.saved", sv.Version))), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) surveyPreview(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	sv, err := s.Surveys.FindSurvey(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = sv.DefaultLang
+	}
+	d := s.respondDataFor(sv, lang, "")
+	d.Preview = true
+	s.renderRespond(w, http.StatusOK, lang, d)
+	return nil
+}
