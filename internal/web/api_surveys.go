@@ -172,4 +172,3 @@ func (s *Server) apiRespond(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, resp)
 }
-
