@@ -112,14 +112,16 @@ var funcs = template.FuncMap{
 		}
 		return string(b)
 	},
-	"list":   func(xs ...string) []string { return xs },
-	"mul":    func(a, b int) int { return a * b },
-	"add":    func(a, b int) int { return a + b },
-	"mul100": func(f float64) float64 { return 100 * f },
-	"barh":   func(pct float64) string { return fmt.Sprintf("%.1f", pct*0.9) },
-	"sub100": func(pct float64) string { return fmt.Sprintf("%.1f", 90-pct*0.9) },
-	"ci":     fmtCI,
-	"pct":    func(f float64) string { return fmt.Sprintf("%.0f %%", f) },
+	"list":        func(xs ...string) []string { return xs },
+	"mul":         func(a, b int) int { return a * b },
+	"add":         func(a, b int) int { return a + b },
+	"mul100":      func(f float64) float64 { return 100 * f },
+	"sub90":       func(h float64) float64 { return 90 - h },
+	"barh":        func(pct float64) string { return fmt.Sprintf("%.1f", pct*0.9) },
+	"sub100":      func(pct float64) string { return fmt.Sprintf("%.1f", 90-pct*0.9) },
+	"ci":          fmtCI,
+	"pct":         func(f float64) string { return fmt.Sprintf("%.0f %%", f) },
+	"defaultText": func(t tp.SurveyType, lang string) tp.SurveyText { return tp.DefaultSurveyText(t, lang) },
 	"has": func(list []string, v string) bool {
 		for _, x := range list {
 			if x == v {

@@ -44,18 +44,23 @@ type resultView struct {
 }
 
 type distBar struct {
-	Score int
-	N     int
-	Pct   float64
+	Score  int
+	N      int
+	Pct    float64 // of all answers
+	Height float64 // 0–90, relative to the largest bar
 }
 
 func bars(sc tp.Scores) []distBar {
-	n := sc.N()
+	n, top := sc.N(), 0
+	for _, c := range sc.Count {
+		top = max(top, c)
+	}
 	out := make([]distBar, len(sc.Count))
 	for i, c := range sc.Count {
 		out[i] = distBar{Score: sc.Min + i, N: c}
 		if n > 0 {
 			out[i].Pct = 100 * float64(c) / float64(n)
+			out[i].Height = 90 * float64(c) / float64(top)
 		}
 	}
 	return out
