@@ -16,9 +16,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emersion/go-message/mail"
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
-	"github.com/emersion/go-message/mail"
 
 	tp "github.com/touchpoint-cx/touchpoint"
 )
