@@ -388,7 +388,8 @@ type Invitation struct {
 	Channel    string    `json:"channel"` // the touchpoint the survey is about
 	Department string    `json:"department,omitempty"`
 	Division   string    `json:"division,omitempty"`
-	Status     string    `json:"status"` // created, sent, responded, failed
+	Status     string    `json:"status"` // created (link only), queued, skipped, sent, bounced, failed, responded
+	Reason     string    `json:"reason,omitempty"` // why skipped, bounced or failed
 	ExpiresAt  time.Time `json:"expires_at"`
 	CreatedAt  time.Time `json:"created_at"`
 }
@@ -404,6 +405,30 @@ type ResponseImport struct {
 	Comment    string
 	Language   string
 	At         time.Time
+}
+
+// SendOptions says how to invite a list of customers by e-mail.
+type SendOptions struct {
+	Channel    string        `json:"channel"` // the touchpoint the survey asks about
+	Department string        `json:"department"`
+	Division   string        `json:"division"`
+	TTL        time.Duration `json:"-"` // how long links stay valid
+	BudgetDays int           `json:"-"` // contact-frequency budget: at most one invitation per customer in this many days
+}
+
+// Why an invitation was not sent.
+const (
+	SkipOptedOut      = "opted_out"
+	SkipNoEmail       = "no_email"
+	SkipBudget        = "contacted_recently"
+	SkipUnknown       = "unknown_customer"
+	DefaultBudgetDays = 30
+)
+
+// SendReport counts what a send did.
+type SendReport struct {
+	Queued  int            `json:"queued"`
+	Skipped map[string]int `json:"skipped"` // by reason
 }
 
 // ResultsQuery selects survey results.
@@ -446,5 +471,7 @@ type SurveyService interface {
 	SaveResponse(ctx context.Context, token string, in ResponseInput) (*Response, error)
 	ResponseByInvitation(ctx context.Context, invitationID int64) (*Response, error)
 	ImportResponses(ctx context.Context, recs []ResponseImport) error
+	QueueInvitations(ctx context.Context, surveyID int64, customers []int64, opt SendOptions) (SendReport, error)
+	OptOut(ctx context.Context, token string) error
 	SurveyResults(ctx context.Context, q ResultsQuery) (*Results, error)
 }

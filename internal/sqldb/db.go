@@ -49,6 +49,9 @@ type DB struct {
 
 	group *committer // SQLite only: shares one transaction among concurrent ingests
 
+	// Enqueue stores background jobs; the job runner sets it (see Enqueuer).
+	Enqueue Enqueuer
+
 	hotOnce sync.Once
 	hot     map[string]*sql.Stmt // SQL text → statement prepared once
 	hotErr  error
@@ -424,3 +427,7 @@ func (db *DB) BenchRawInsertEvents(ctx context.Context, rows [][]any) error {
 		return err
 	})
 }
+
+// Pool is the writer pool, for the job runner's driver: its jobs then share
+// transactions (and, on SQLite, the single writer connection) with ours.
+func (db *DB) Pool() *sql.DB { return db.w }

@@ -256,12 +256,13 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *tp.Invitation, ttl time
 	return signToken(secret, inv.ID, inv.ExpiresAt), nil
 }
 
-const invitationCols = "id, survey_id, customer_id, channel, department, division, status, expires_us, created_us"
+const invitationCols = "id, survey_id, customer_id, channel, department, division, status, reason, expires_us, created_us"
 
 func scanInvitation(row interface{ Scan(...any) error }) (*tp.Invitation, error) {
 	var inv tp.Invitation
 	var exp, created int64
-	if err := row.Scan(&inv.ID, &inv.SurveyID, &inv.CustomerID, &inv.Channel, &inv.Department, &inv.Division, &inv.Status, &exp, &created); err != nil {
+	if err := row.Scan(&inv.ID, &inv.SurveyID, &inv.CustomerID, &inv.Channel, &inv.Department, &inv.Division, &inv.Status, &inv.Reason,
+		&exp, &created); err != nil {
 		return nil, err
 	}
 	inv.ExpiresAt, inv.CreatedAt = tp.FromMicros(exp), tp.FromMicros(created)
@@ -534,4 +535,25 @@ func (db *DB) surveySource(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("the Surveys source could not be created")
 	}
 	return id, nil
+}
+
+// ListInvitations lists a survey's invitations, newest first.
+func (db *DB) ListInvitations(ctx context.Context, surveyID int64, limit int) ([]tp.Invitation, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	rows, err := db.r.QueryContext(ctx, "SELECT "+invitationCols+" FROM invitations WHERE survey_id = $1 ORDER BY id DESC LIMIT $2", surveyID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []tp.Invitation{}
+	for rows.Next() {
+		inv, err := scanInvitation(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *inv)
+	}
+	return out, rows.Err()
 }

@@ -1,0 +1,94 @@
+// Package jobs runs touchpoint's background work on River: jobs are rows in
+// the same database, inserted in the same transaction as the change that
+// needs them, so they survive restarts and are never lost or run for a
+// change that rolled back.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/mailer"
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
+)
+
+// Config tunes the runner.
+type Config struct {
+	Mailer        *mailer.Mailer // nil: mail jobs wait (and retry) until a relay is configured
+	PublicURL     string         // base of links in e-mails, e.g. https://cx.example.com
+	MailPerMinute int            // send rate; default 60
+	ReminderAfter time.Duration  // one reminder to non-responders; default 3 days, negative for none
+	PollInterval  time.Duration  // how often idle workers look for due jobs; default 1 s
+	Log           *slog.Logger
+}
+
+// Runner is the job runner of one process.
+type Runner struct {
+	client *river.Client[*sql.Tx]
+}
+
+// Open migrates River's tables, registers the workers and wires db.Enqueue.
+// Call Start to begin working jobs.
+func Open(ctx context.Context, db *sqldb.DB, cfg Config) (*Runner, error) {
+	if cfg.MailPerMinute <= 0 {
+		cfg.MailPerMinute = 60
+	}
+	if cfg.ReminderAfter == 0 {
+		cfg.ReminderAfter = 72 * time.Hour
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	var driver riverdriver.Driver[*sql.Tx]
+	if db.Dialect() == sqldb.SQLite {
+		driver = riversqlite.New(db.Pool())
+	} else {
+		driver = riverdatabasesql.New(db.Pool())
+	}
+	m, err := rivermigrate.New(driver, nil)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return nil, fmt.Errorf("migrate job tables: %w", err)
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &sendWorker{db: db, cfg: cfg, pace: newPacer(cfg.MailPerMinute)})
+	client, err := river.NewClient(driver, &river.Config{
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
+		Workers:           workers,
+		Logger:            cfg.Log,
+		FetchPollInterval: cfg.PollInterval,
+		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
+		PollOnly:          db.Dialect() == sqldb.SQLite,
+		MaxAttempts:       8,
+		JobTimeout:        2 * time.Minute,
+	})
+	if err != nil {
+		return nil, err
+	}
+	db.Enqueue = func(ctx context.Context, tx *sql.Tx, job tp.Job, at time.Time) error {
+		_, err := client.InsertTx(ctx, tx, job, &river.InsertOpts{ScheduledAt: at})
+		return err
+	}
+	return &Runner{client: client}, nil
+}
+
+// Start begins working jobs until Stop.
+func (r *Runner) Start(ctx context.Context) error { return r.client.Start(ctx) }
+
+// Stop lets running jobs finish (as long as ctx allows) and stops.
+func (r *Runner) Stop(ctx context.Context) error { return r.client.Stop(ctx) }

@@ -1,0 +1,235 @@
+package jobs_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-message/mail"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/jobs"
+	"github.com/touchpoint-cx/touchpoint/internal/mailer"
+	"github.com/touchpoint-cx/touchpoint/internal/mailer/smtptest"
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb/sqldbtest"
+	"github.com/touchpoint-cx/touchpoint/internal/track"
+)
+
+var ctx = context.Background()
+
+func customer(t *testing.T, db *sqldb.DB, src *tp.Source, user, traits string) int64 {
+	t.Helper()
+	d, err := track.DecodeCall(tp.EventIdentify, []byte(`{"userId":"`+user+`","traits":`+traits+`}`), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Ingest(ctx, src, d.Messages); err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: user})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ID
+}
+
+func start(t *testing.T, db *sqldb.DB, srv *smtptest.Server, reminder time.Duration) *jobs.Runner {
+	t.Helper()
+	cfg, err := mailer.ParseURL(fmt.Sprintf("smtp://%s?from=cx@example.com", srv.Addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := jobs.Open(ctx, db, jobs.Config{Mailer: mailer.New(cfg), PublicURL: "https://cx.example.com", MailPerMinute: 6000,
+		ReminderAfter: reminder, PollInterval: 50 * time.Millisecond, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Stop(ctx) })
+	return r
+}
+
+func textOf(t *testing.T, raw []byte) (subject, text string) {
+	t.Helper()
+	r, err := mail.CreateReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, _ = r.Header.Subject()
+	for {
+		p, err := r.NextPart()
+		if err != nil {
+			break
+		}
+		if ct, _, _ := p.Header.(*mail.InlineHeader).ContentType(); ct == "text/plain" {
+			b, _ := io.ReadAll(p.Body)
+			text = string(b)
+		}
+	}
+	return subject, text
+}
+
+var linkRE = regexp.MustCompile(`https://cx\.example\.com/s/([A-Za-z0-9_-]+)\?score=9`)
+
+func TestInvitationsByMail(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		srv := smtptest.Start(t)
+		srv.Reject = regexp.MustCompile(`^bounce@`)
+		start(t, db, srv, 300*time.Millisecond)
+		src := &tp.Source{Name: "CRM", Channel: "email"}
+		if err := db.CreateSource(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		de := customer(t, db, src, "de", `{"name":"Jürgen","email":"juergen@example.de","locale":"de"}`)
+		nl := customer(t, db, src, "nl", `{"name":"Sanne","email":"sanne@example.nl","locale":"nl"}`)
+		bounce := customer(t, db, src, "b", `{"email":"bounce@example.com"}`)
+		nomail := customer(t, db, src, "n", `{"name":"No Mail"}`)
+		s := &tp.Survey{Name: "NPS", Type: tp.SurveyNPS, Status: tp.SurveyActive}
+		if err := db.CreateSurvey(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := db.QueueInvitations(ctx, s.ID, []int64{de, nl, bounce, nomail, 999999}, tp.SendOptions{Channel: "email", Department: "Service"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Queued != 3 || rep.Skipped[tp.SkipNoEmail] != 1 || rep.Skipped[tp.SkipUnknown] != 1 {
+			t.Fatalf("report = %+v", rep)
+		}
+		msgs := srv.Wait(2, 10*time.Second)
+		if len(msgs) < 2 {
+			t.Fatalf("%d mails arrived", len(msgs))
+		}
+		var deToken string
+		for _, m := range msgs {
+			subject, text := textOf(t, m.Data)
+			switch m.To[0] {
+			case "juergen@example.de":
+				if subject != "Würden Sie uns weiterempfehlen?" || !strings.Contains(text, "Guten Tag Jürgen") {
+					t.Errorf("German mail: %q\n%s", subject, text)
+				}
+				deToken = linkRE.FindStringSubmatch(text)[1]
+			case "sanne@example.nl":
+				if !strings.Contains(text, "Beste Sanne") {
+					t.Errorf("Dutch mail:\n%s", text)
+				}
+			}
+		}
+		// The German customer answers; only the Dutch one gets the reminder.
+		if _, err := db.SaveResponse(ctx, deToken, tp.ResponseInput{Score: intp(9)}); err != nil {
+			t.Fatal(err)
+		}
+		msgs = srv.Wait(3, 10*time.Second)
+		time.Sleep(500 * time.Millisecond)
+		msgs = srv.Messages()
+		var reminders []string
+		for _, m := range msgs {
+			if subject, _ := textOf(t, m.Data); strings.HasPrefix(subject, "Herinnering") || strings.HasPrefix(subject, "Erinnerung") {
+				reminders = append(reminders, m.To[0])
+			}
+		}
+		if len(reminders) != 1 || reminders[0] != "sanne@example.nl" {
+			t.Errorf("reminders went to %v, want only sanne@example.nl", reminders)
+		}
+		invs, _ := db.ListInvitations(ctx, s.ID, 0)
+		status := map[int64]string{}
+		for _, inv := range invs {
+			status[inv.CustomerID] = inv.Status + " " + inv.Reason
+		}
+		if !strings.HasPrefix(status[bounce], "bounced") || !strings.Contains(status[bounce], "550") ||
+			status[de] != "responded " || status[nl] != "sent " || status[nomail] != "skipped no_email" {
+			t.Errorf("statuses: %v", status)
+		}
+		// The contact budget: nobody is invited twice in 30 days, and an opt-out is final.
+		if err := db.OptOut(ctx, deToken); err != nil {
+			t.Fatal(err)
+		}
+		rep, _ = db.QueueInvitations(ctx, s.ID, []int64{de, nl}, tp.SendOptions{})
+		if rep.Queued != 0 || rep.Skipped[tp.SkipBudget] != 1 || rep.Skipped[tp.SkipOptedOut] != 1 {
+			t.Errorf("second send: %+v", rep)
+		}
+	})
+}
+
+func intp(i int) *int { return &i }
+
+// TestBudgetUnderConcurrentTriggers fires many sends for the same customers
+// at once: each customer must get exactly one invitation.
+func TestBudgetUnderConcurrentTriggers(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		srv := smtptest.Start(t)
+		start(t, db, srv, -1)
+		src := &tp.Source{Name: "CRM", Channel: "email"}
+		db.CreateSource(ctx, src)
+		var ids []int64
+		for i := range 5 {
+			ids = append(ids, customer(t, db, src, fmt.Sprint("c", i), fmt.Sprintf(`{"email":"c%d@example.com"}`, i)))
+		}
+		s := &tp.Survey{Name: "CSAT", Type: tp.SurveyCSAT, Status: tp.SurveyActive}
+		db.CreateSurvey(ctx, s)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		queued := 0
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rep, err := db.QueueInvitations(ctx, s.ID, ids, tp.SendOptions{})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				queued += rep.Queued
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if queued != len(ids) {
+			t.Errorf("%d invitations queued for %d customers", queued, len(ids))
+		}
+		if got := srv.Wait(len(ids), 10*time.Second); len(got) != len(ids) {
+			t.Errorf("%d mails for %d customers", len(got), len(ids))
+		}
+	})
+}
+
+// TestJobsSurviveRestart queues mail while no runner works, then starts one:
+// the stored jobs are sent.
+func TestJobsSurviveRestart(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		srv := smtptest.Start(t)
+		cfg, _ := mailer.ParseURL(fmt.Sprintf("smtp://%s?from=cx@example.com", srv.Addr))
+		first, err := jobs.Open(ctx, db, jobs.Config{Mailer: mailer.New(cfg), PollInterval: 50 * time.Millisecond,
+			ReminderAfter: -1, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = first // opened (so sends can be queued) but never started: a process that stopped
+		src := &tp.Source{Name: "CRM", Channel: "email"}
+		db.CreateSource(ctx, src)
+		c := customer(t, db, src, "r", `{"email":"r@example.com"}`)
+		s := &tp.Survey{Name: "CES", Type: tp.SurveyCES, Status: tp.SurveyActive}
+		db.CreateSurvey(ctx, s)
+		if rep, err := db.QueueInvitations(ctx, s.ID, []int64{c}, tp.SendOptions{}); err != nil || rep.Queued != 1 {
+			t.Fatalf("queue: %+v %v", rep, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+		if n := len(srv.Messages()); n != 0 {
+			t.Fatalf("%d mails sent without a running worker", n)
+		}
+		start(t, db, srv, -1)
+		if got := srv.Wait(1, 10*time.Second); len(got) != 1 {
+			t.Errorf("after restart %d mails, want 1", len(got))
+		}
+	})
+}
