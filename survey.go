@@ -388,7 +388,7 @@ type Invitation struct {
 	Channel    string    `json:"channel"` // the touchpoint the survey is about
 	Department string    `json:"department,omitempty"`
 	Division   string    `json:"division,omitempty"`
-	Status     string    `json:"status"` // created (link only), queued, skipped, sent, bounced, failed, responded
+	Status     string    `json:"status"`           // created (link only), queued, skipped, sent, bounced, failed, responded
 	Reason     string    `json:"reason,omitempty"` // why skipped, bounced or failed
 	ExpiresAt  time.Time `json:"expires_at"`
 	CreatedAt  time.Time `json:"created_at"`

@@ -8,10 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/demo"
+	"github.com/touchpoint-cx/touchpoint/internal/jobs"
+	"github.com/touchpoint-cx/touchpoint/internal/mailer"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 	"github.com/touchpoint-cx/touchpoint/internal/web"
 )
@@ -19,6 +22,10 @@ import (
 type serveFlags struct {
 	addr, dsn     *string
 	secureCookies *bool
+	smtpRelay     *string
+	publicURL     *string
+	mailPerMinute *int
+	reminderAfter *time.Duration
 }
 
 func (e *env) serveFlags(fs *flag.FlagSet) serveFlags {
@@ -30,6 +37,12 @@ func (e *env) serveFlags(fs *flag.FlagSet) serveFlags {
 		addr:          fs.String("addr", addr, "listen address (env TOUCHPOINT_ADDR)"),
 		dsn:           e.dbFlag(fs),
 		secureCookies: fs.Bool("secure-cookies", e.getenv("TOUCHPOINT_SECURE_COOKIES") == "1", "mark the session cookie Secure (behind HTTPS; env TOUCHPOINT_SECURE_COOKIES=1)"),
+		smtpRelay: fs.String("smtp-relay", e.getenv("TOUCHPOINT_SMTP_RELAY"),
+			"outgoing mail: smtp://user:password@host:587?tls=starttls&from=cx@example.com (env TOUCHPOINT_SMTP_RELAY)"),
+		publicURL: fs.String("public-url", e.getenv("TOUCHPOINT_PUBLIC_URL"),
+			"address customers reach for survey links, e.g. https://cx.example.com (env TOUCHPOINT_PUBLIC_URL; default http://<addr>)"),
+		mailPerMinute: fs.Int("mail-per-minute", 60, "survey invitations sent per minute at most"),
+		reminderAfter: fs.Duration("reminder-after", 72*time.Hour, "send one reminder to non-responders after this long (0 for none)"),
 	}
 }
 
@@ -88,7 +101,22 @@ func demoCmd(e *env, args []string) error {
 // only then does the database close.
 func (e *env) listen(db *sqldb.DB, f serveFlags, ready func(url string)) error {
 	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
-	srv := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, DB: db, Log: log, SecureCookies: *f.secureCookies}
+	ln, err := net.Listen("tcp", *f.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *f.addr, err)
+	}
+	url := "http://" + ln.Addr().String()
+	public := strings.TrimRight(*f.publicURL, "/")
+	if public == "" {
+		public = url
+	}
+	runner, err := e.startJobs(db, f, public, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	srv := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, DB: db, Log: log,
+		SecureCookies: *f.secureCookies, PublicURL: public}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -97,11 +125,6 @@ func (e *env) listen(db *sqldb.DB, f serveFlags, ready func(url string)) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	ln, err := net.Listen("tcp", *f.addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *f.addr, err)
-	}
-	url := "http://" + ln.Addr().String()
 	log.Info("touchpoint listening", "url", url, "db", db.Dialect(), "version", tp.Version)
 	if ready != nil {
 		ready(url)
@@ -110,6 +133,7 @@ func (e *env) listen(db *sqldb.DB, f serveFlags, ready func(url string)) error {
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
+		runner.Stop(context.Background())
 		return err
 	case <-e.ctx.Done():
 	}
@@ -122,6 +146,36 @@ func (e *env) listen(db *sqldb.DB, f serveFlags, ready func(url string)) error {
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	if err := runner.Stop(sctx); err != nil { // running jobs finish; queued ones wait in the database
+		return fmt.Errorf("stop jobs: %w", err)
+	}
 	log.Info("stopped")
 	return nil
+}
+
+// startJobs starts the background job runner, with outgoing mail when a
+// relay is configured.
+func (e *env) startJobs(db *sqldb.DB, f serveFlags, public string, log *slog.Logger) (*jobs.Runner, error) {
+	cfg := jobs.Config{PublicURL: public, MailPerMinute: *f.mailPerMinute, ReminderAfter: *f.reminderAfter, Log: log}
+	if *f.reminderAfter == 0 {
+		cfg.ReminderAfter = -1
+	}
+	if *f.smtpRelay != "" {
+		mc, err := mailer.ParseURL(*f.smtpRelay)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Mailer = mailer.New(mc)
+	} else {
+		log.Warn("no SMTP relay configured (--smtp-relay): survey invitations wait until one is")
+	}
+	r, err := jobs.Open(e.ctx, db, cfg)
+	if err != nil {
+		return nil, err
+	}
+	// The runner outlives the request context: Stop ends it after the HTTP server.
+	if err := r.Start(context.WithoutCancel(e.ctx)); err != nil {
+		return nil, fmt.Errorf("start jobs: %w", err)
+	}
+	return r, nil
 }

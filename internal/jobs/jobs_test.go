@@ -128,7 +128,7 @@ func TestInvitationsByMail(t *testing.T) {
 		if _, err := db.SaveResponse(ctx, deToken, tp.ResponseInput{Score: intp(9)}); err != nil {
 			t.Fatal(err)
 		}
-		msgs = srv.Wait(3, 10*time.Second)
+		srv.Wait(3, 10*time.Second)
 		time.Sleep(500 * time.Millisecond)
 		msgs = srv.Messages()
 		var reminders []string

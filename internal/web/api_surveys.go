@@ -172,3 +172,39 @@ func (s *Server) apiRespond(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, resp)
 }
+
+// apiSend invites customers by e-mail, subject to the contact budget.
+func (s *Server) apiSend(w http.ResponseWriter, r *http.Request) error {
+	if err := canEditSurveys(r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		CustomerIDs []int64 `json:"customer_ids"`
+		Channel     string  `json:"channel"`
+		Department  string  `json:"department"`
+		Division    string  `json:"division"`
+		TTLDays     int     `json:"ttl_days"`
+		BudgetDays  int     `json:"budget_days"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		return err
+	}
+	if len(body.CustomerIDs) == 0 || len(body.CustomerIDs) > 5000 {
+		return &tp.Error{Code: tp.EINVALID, Message: "customer_ids must list 1 to 5000 customers per request",
+			Fields: map[string]string{"customer_ids": "1–5000"}}
+	}
+	if body.TTLDays < 0 || body.TTLDays > 365 || body.BudgetDays < 0 || body.BudgetDays > 3650 {
+		return tp.Errorf(tp.EINVALID, "ttl_days must be 0–365 and budget_days 0–3650 (0 for the defaults)")
+	}
+	rep, err := s.Surveys.QueueInvitations(r.Context(), id, body.CustomerIDs, tp.SendOptions{Channel: body.Channel,
+		Department: body.Department, Division: body.Division, TTL: time.Duration(body.TTLDays) * 24 * time.Hour, BudgetDays: body.BudgetDays})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, rep)
+	return nil
+}

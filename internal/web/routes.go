@@ -37,6 +37,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/v1/surveys/{id}", s.api(s.apiSurvey))
 	mux.Handle("PUT /api/v1/surveys/{id}", s.api(s.apiUpdateSurvey))
 	mux.Handle("POST /api/v1/surveys/{id}/invitations", s.api(s.apiInvite))
+	mux.Handle("POST /api/v1/surveys/{id}/send", s.api(s.apiSend))
 	mux.Handle("GET /api/v1/surveys/{id}/results", s.api(s.apiResults))
 	mux.Handle("GET /api/v1/sources", s.api(s.apiListSources))
 	mux.Handle("POST /api/v1/sources", s.api(s.apiCreateSource))
@@ -46,6 +47,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /v1/responses/{token}", s.apiRespond)
 	mux.HandleFunc("GET /s/{token}", s.respondPage)
 	mux.HandleFunc("POST /s/{token}", s.respondSubmit)
+	mux.HandleFunc("GET /u/{token}", s.unsubscribePage)
+	mux.HandleFunc("POST /u/{token}", s.unsubscribe)
 
 	// UI (session cookie; forms work without JavaScript).
 	static, _ := fs.Sub(assets, "static")

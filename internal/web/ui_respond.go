@@ -11,17 +11,18 @@ import (
 
 // respondData is what the respondent page shows.
 type respondData struct {
-	Survey   *tp.Survey
-	Text     tp.SurveyText
-	Scale    []int
-	Score    int // -1 when none
-	Comment  string
-	Answers  map[string][]string
-	Error    string
-	Done     bool
-	Preview  bool
-	Action   string
-	LowScore int
+	Survey      *tp.Survey
+	Text        tp.SurveyText
+	Scale       []int
+	Score       int // -1 when none
+	Comment     string
+	Answers     map[string][]string
+	Error       string
+	Done        bool
+	Preview     bool
+	Action      string
+	LowScore    int
+	Unsubscribe bool // the opt-out confirmation
 }
 
 // respondPage shows a personal survey link. "?score=N" (the buttons in the
@@ -207,4 +208,25 @@ func (s *Server) renderRespond(w http.ResponseWriter, code int, lang string, d *
 	if err := s.render(w, code, v, "respond", "respond.html", d); err != nil {
 		s.Log.Error("render respond page", "err", err)
 	}
+}
+
+// unsubscribePage asks to confirm; mail clients' one-click unsubscribe
+// (RFC 8058) posts directly.
+func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
+	lang := negotiateLanguage(r, nil)
+	d := &respondData{Score: -1, Unsubscribe: true, Action: "/u/" + r.PathValue("token")}
+	s.renderRespond(w, http.StatusOK, lang, d)
+}
+
+func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
+	lang := negotiateLanguage(r, nil)
+	if !s.limiter.allow(clientIP(r)) {
+		s.respondError(w, http.StatusTooManyRequests, lang, "respond.busy")
+		return
+	}
+	if err := s.Surveys.OptOut(r.Context(), r.PathValue("token")); err != nil {
+		s.respondFailure(w, r, lang, err)
+		return
+	}
+	s.renderRespond(w, http.StatusOK, lang, &respondData{Score: -1, Error: translate(lang, "unsub.done")})
 }

@@ -1,0 +1,147 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/emersion/go-message/mail"
+
+	"github.com/touchpoint-cx/touchpoint/internal/mailer/smtptest"
+)
+
+func post(t *testing.T, url, token, body string, v any) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if v != nil {
+		if err := json.Unmarshal(b, v); err != nil {
+			t.Fatalf("POST %s: %v: %s", url, err, b)
+		}
+	}
+	return res.StatusCode
+}
+
+// TestSurveyByMailAnsweredInBrowser: an invitation goes out through a real SMTP
+// conversation; the link is read out of the received mail and answered in
+// Chromium in German; the answer shows on the timeline and in the results.
+func TestSurveyByMailAnsweredInBrowser(t *testing.T) {
+	ctx := browser(t)
+	smtp := smtptest.Start(t)
+	srv := start(t, "serve", "--smtp-relay", fmt.Sprintf("smtp://%s?from=cx@example.com", smtp.Addr), "--reminder-after", "0")
+	key := cli(t, "", "source", "create", "--name", "Shop", "--db", srv.DB)
+	token := cli(t, "", "token", "create", "--name", "e2e", "--role", "admin", "--db", srv.DB)
+
+	req, _ := http.NewRequest("POST", srv.URL+"/v1/identify", strings.NewReader(
+		`{"userId":"kunde-1","traits":{"name":"Greta Becker","email":"greta@example.de","locale":"de","country":"DE"}}`))
+	req.SetBasicAuth(key, "")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+		t.Fatalf("identify: %v", err)
+	}
+	var cust struct{ ID int64 }
+	getJSON(t, srv.URL+"/api/v1/customers/by-identity?type=user_id&value=kunde-1", token, &cust)
+	var survey struct{ ID int64 }
+	if code := post(t, srv.URL+"/api/v1/surveys", token, `{"name":"Beziehung NPS","type":"nps","status":"active"}`, &survey); code != 201 {
+		t.Fatalf("create survey: %d", code)
+	}
+	var rep struct{ Queued int }
+	if code := post(t, fmt.Sprintf("%s/api/v1/surveys/%d/send", srv.URL, survey.ID), token,
+		fmt.Sprintf(`{"customer_ids":[%d],"channel":"email","department":"Service","division":"Retail"}`, cust.ID), &rep); code != 202 || rep.Queued != 1 {
+		t.Fatalf("send: %d %+v", code, rep)
+	}
+	msgs := smtp.Wait(1, 30*time.Second)
+	if len(msgs) != 1 || msgs[0].To[0] != "greta@example.de" {
+		t.Fatalf("mails: %+v", msgs)
+	}
+	link := answerLink(t, msgs[0].Data)
+
+	var thanks string
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(link),
+		chromedp.WaitVisible(chromedp.CSS(`form fieldset.score`)),
+		chromedp.Click(chromedp.CSS(`.scale label:nth-child(10) span`)), // the score 9
+		chromedp.SendKeys(chromedp.CSS(`#comment`), "Die Lieferung war schnell, danke schön!"),
+		chromedp.Submit(chromedp.CSS(`#comment`)),
+		chromedp.WaitVisible(chromedp.CSS(`main.survey h1`)),
+	); err != nil {
+		t.Fatalf("answer: %v", err)
+	}
+	thanks, _ = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main.survey h1`)))
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		artifact(t, "survey-thanks.png", png)
+	}
+	if thanks != "Vielen Dank für Ihr Feedback!" {
+		t.Fatalf("after submitting the page says %q", thanks)
+	}
+	var tl struct {
+		Events []struct {
+			Name       string
+			Channel    string
+			Department string
+			Properties map[string]any
+		}
+	}
+	getJSON(t, fmt.Sprintf("%s/api/v1/customers/%d/timeline", srv.URL, cust.ID), token, &tl)
+	found := false
+	for _, e := range tl.Events {
+		if e.Name == "Survey Responded" {
+			found = e.Properties["score"] == 9.0 && e.Properties["comment"] == "Die Lieferung war schnell, danke schön!" &&
+				e.Properties["language"] == "de" && e.Channel == "email" && e.Department == "Service"
+		}
+	}
+	if !found {
+		t.Errorf("timeline lacks the answer: %+v", tl.Events)
+	}
+	var res struct {
+		Total struct {
+			Estimate struct {
+				Value float64
+				N     int
+			}
+		}
+		Responded int
+	}
+	getJSON(t, fmt.Sprintf("%s/api/v1/surveys/%d/results", srv.URL, survey.ID), token, &res)
+	if res.Total.Estimate.N != 1 || res.Total.Estimate.Value != 100 || res.Responded != 1 {
+		t.Errorf("results: %+v", res)
+	}
+}
+
+var answerLinkRE = regexp.MustCompile(`Oder antworten Sie hier: (http://\S+/s/\S+)`)
+
+// answerLink reads the plain-text part of an invitation and returns its link.
+func answerLink(t *testing.T, raw []byte) string {
+	t.Helper()
+	r, err := mail.CreateReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		p, err := r.NextPart()
+		if err != nil {
+			break
+		}
+		if ct, _, _ := p.Header.(*mail.InlineHeader).ContentType(); ct == "text/plain" {
+			b, _ := io.ReadAll(p.Body)
+			if m := answerLinkRE.FindStringSubmatch(string(b)); m != nil {
+				return m[1]
+			}
+			t.Fatalf("no answer link in:\n%s", b)
+		}
+	}
+	t.Fatal("the invitation has no text part")
+	return ""
+}
