@@ -412,6 +412,8 @@ type SendOptions struct {
 	Channel    string        `json:"channel"` // the touchpoint the survey asks about
 	Department string        `json:"department"`
 	Division   string        `json:"division"`
+	Delay      time.Duration `json:"-"` // send this long after queueing
+	TriggerKey string        `json:"-"` // the event that triggered it, for at most one invitation per event
 	TTL        time.Duration `json:"-"` // how long links stay valid
 	BudgetDays int           `json:"-"` // contact-frequency budget: at most one invitation per customer in this many days
 }
@@ -424,6 +426,33 @@ const (
 	SkipUnknown       = "unknown_customer"
 	DefaultBudgetDays = 30
 )
+
+// Trigger invites a customer after an event: "when Order Delivered arrives
+// from the logistics source, send the delivery CSAT one hour later". At most
+// one invitation per event.
+type Trigger struct {
+	ID         int64         `json:"id"`
+	SurveyID   int64         `json:"survey_id"`
+	EventName  string        `json:"event"`
+	SourceID   int64         `json:"source_id,omitempty"`  // 0: any source
+	Department string        `json:"department,omitempty"` // "": any department
+	Delay      time.Duration `json:"-"`
+	DelayMin   int           `json:"delay_minutes"`
+	CreatedAt  time.Time     `json:"created_at"`
+}
+
+// Validate checks a trigger.
+func (t *Trigger) Validate() error {
+	t.EventName = strings.TrimSpace(t.EventName)
+	if t.EventName == "" || len(t.EventName) > 512 {
+		return &Error{Code: EINVALID, Message: "a trigger needs the name of the event that starts it", Fields: map[string]string{"event": "required"}}
+	}
+	if t.DelayMin < 0 || t.DelayMin > 60*24*90 {
+		return &Error{Code: EINVALID, Message: "the delay must be 0 minutes to 90 days", Fields: map[string]string{"delay_minutes": "0–129600"}}
+	}
+	t.Delay = time.Duration(t.DelayMin) * time.Minute
+	return nil
+}
 
 // SendReport counts what a send did.
 type SendReport struct {
@@ -473,5 +502,8 @@ type SurveyService interface {
 	ImportResponses(ctx context.Context, recs []ResponseImport) error
 	QueueInvitations(ctx context.Context, surveyID int64, customers []int64, opt SendOptions) (SendReport, error)
 	OptOut(ctx context.Context, token string) error
+	CreateTrigger(ctx context.Context, t *Trigger) error
+	ListTriggers(ctx context.Context, surveyID int64) ([]Trigger, error)
+	DeleteTrigger(ctx context.Context, id int64) error
 	SurveyResults(ctx context.Context, q ResultsQuery) (*Results, error)
 }

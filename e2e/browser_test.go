@@ -46,6 +46,31 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// step runs browser actions with their own deadline; on failure it names the
+// step, keeps a screenshot and the page's HTML as artifacts, and stops the test.
+func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	// A deadline on a derived context would close the tab in chromedp, so
+	// the step runs aside and a timer bounds the wait.
+	done := make(chan error, 1)
+	go func() { done <- chromedp.Do(ctx, actions...) }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(45 * time.Second):
+		err = fmt.Errorf("no result after 45 s")
+	}
+	if err != nil {
+		if png, err2 := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err2 == nil {
+			artifact(t, "failed-"+t.Name()+".png", png)
+		}
+		if html, err2 := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`)); err2 == nil {
+			artifact(t, "failed-"+t.Name()+".html", []byte(html))
+		}
+		t.Fatalf("browser step %q: %v", name, err)
+	}
+}
+
 // artifact saves a screenshot under e2e/artifacts for people to look at.
 func artifact(t *testing.T, name string, png []byte) {
 	dir := "artifacts"
@@ -77,16 +102,14 @@ func TestBrowserLoginSearchTimeline(t *testing.T) {
 		}
 		artifact(t, name, png)
 	}
-	if err := chromedp.Do(ctx,
+	step(t, ctx, "log in",
 		chromedp.Navigate(srv.URL+"/customers"),
 		chromedp.WaitVisible(css("#email")),
 		chromedp.SendKeys(css("#email"), demo.AdminEmail),
 		chromedp.SendKeys(css("#password"), demo.Password),
 		chromedp.Submit(css("#password")),
 		chromedp.WaitVisible(css("#q")),
-	); err != nil {
-		t.Fatalf("login: %v", err)
-	}
+	)
 	if h := text("h1"); h != "Customers" {
 		t.Fatalf("after login the page says %q", h)
 	}
@@ -98,22 +121,18 @@ func TestBrowserLoginSearchTimeline(t *testing.T) {
 	}
 	parts := strings.Fields(first)
 	query := parts[len(parts)-1]
-	if err := chromedp.Do(ctx,
+	step(t, ctx, "search",
 		chromedp.SendKeys(css("#q"), query),
 		chromedp.WaitVisible(css("#results p.muted")), // htmx swapped in the search results
-	); err != nil {
-		t.Fatalf("search: %v", err)
-	}
+	)
 	shot("customers.png")
 	if got := text("#results tbody"); !strings.Contains(got, query) {
 		t.Errorf("search for %q shows %q", query, got)
 	}
-	if err := chromedp.Do(ctx,
+	step(t, ctx, "open customer",
 		chromedp.Click(css("#results tbody tr:first-child a")),
 		chromedp.WaitVisible(css("ol.timeline li.event")),
-	); err != nil {
-		t.Fatalf("open customer: %v", err)
-	}
+	)
 	shot("customer.png")
 	if h := text("h1"); !strings.Contains(h, query) {
 		t.Errorf("opened customer %q, searched %q", h, query)
@@ -131,9 +150,8 @@ func TestBrowserLoginSearchTimeline(t *testing.T) {
 	}
 	if more, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('li.more a').length`)); more == 1 {
 		n := count()
-		if err := chromedp.Do(ctx, chromedp.Click(css("li.more a")), chromedp.WaitVisible(css(fmt.Sprintf("ol.timeline li.event:nth-of-type(%d)", n+1)))); err != nil {
-			t.Fatalf("show older events: %v", err)
-		}
+		step(t, ctx, "show older events", chromedp.Click(css("li.more a")),
+			chromedp.WaitVisible(css(fmt.Sprintf("ol.timeline li.event:nth-of-type(%d)", n+1))))
 		if count() <= n {
 			t.Errorf("show older events added nothing")
 		}

@@ -8,9 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/jobs"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 )
 
@@ -118,7 +120,9 @@ func (e *env) dbFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", def, "SQLite file path or postgres:// URL (env TOUCHPOINT_DB)")
 }
 
-// open connects to the database and applies pending migrations.
+// open connects to the database, applies pending migrations, and lets the
+// store enqueue jobs (a survey trigger during an import, say); only serve
+// also works them.
 func (e *env) open(dsn string) (*sqldb.DB, error) {
 	db, err := sqldb.Open(e.ctx, dsn)
 	if err != nil {
@@ -127,6 +131,10 @@ func (e *env) open(dsn string) (*sqldb.DB, error) {
 	if _, err := db.Migrate(e.ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if _, err := jobs.Open(e.ctx, db, jobs.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("job tables: %w", err)
 	}
 	return db, nil
 }

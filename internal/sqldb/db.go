@@ -52,6 +52,8 @@ type DB struct {
 	// Enqueue stores background jobs; the job runner sets it (see Enqueuer).
 	Enqueue Enqueuer
 
+	triggers triggerCache
+
 	hotOnce sync.Once
 	hot     map[string]*sql.Stmt // SQL text → statement prepared once
 	hotErr  error

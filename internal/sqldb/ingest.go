@@ -66,8 +66,12 @@ type ingestReq struct {
 // several times the raw INSERT that ingestion is measured against.
 func (db *DB) ingestTx(ctx context.Context, reqs []*ingestReq) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		triggers, err := db.activeTriggers(ctx)
+		if err != nil {
+			return err
+		}
 		in := &ingester{
-			db: db, tx: tx, ctx: ctx, now: tp.ToMicros(db.Now()),
+			db: db, tx: tx, ctx: ctx, now: tp.ToMicros(db.Now()), triggers: triggers, merged: map[int64]int64{},
 			ids:    map[tp.Identity]int64{},
 			traits: map[int64]map[string]traitRow{},
 			span:   map[int64][2]int64{},
@@ -86,7 +90,10 @@ func (db *DB) ingestTx(ctx context.Context, reqs []*ingestReq) error {
 		if err := in.flush(); err != nil {
 			return err
 		}
-		return in.updateSeen()
+		if err := in.updateSeen(); err != nil {
+			return err
+		}
+		return in.fireTriggers()
 	})
 }
 
@@ -115,6 +122,10 @@ type ingester struct {
 	events  []any                 // events rows
 	dirty   map[int64]bool        // customers whose derived columns need recomputing
 	span    map[int64][2]int64    // customer → earliest, latest event time in this batch
+
+	triggers []tp.Trigger    // active survey triggers
+	hits     []triggerHit    // events that matched one, handled at the end
+	merged   map[int64]int64 // customers merged in this transaction → survivor
 }
 
 type msgKey struct {
@@ -232,6 +243,12 @@ func (in *ingester) message(m *tp.Message) error {
 		div = m.Division
 	}
 	in.seen(cust, tp.ToMicros(m.Timestamp))
+	for _, t := range in.triggers {
+		if matches(t, m, in.src, dept) {
+			in.hits = append(in.hits, triggerHit{trigger: t, cust: cust, key: fmt.Sprintf("%d:%s", in.src.ID, m.MessageID),
+				channel: channel, dept: dept, div: div})
+		}
+	}
 	in.events = append(in.events, m.MessageID, in.src.ID, cust, string(m.Type), m.Name, channel, dept,
 		div, tp.ToMicros(m.Timestamp), tp.ToMicros(m.ReceivedAt), m.UserID, m.AnonymousID,
 		rawOrNil(m.Properties), traitsJSON, rawOrNil(m.Context))
@@ -668,6 +685,12 @@ func (in *ingester) merge(survivor, x int64, reason string) error {
 	for id, c := range in.ids {
 		if c == x {
 			in.ids[id] = survivor
+		}
+	}
+	in.merged[x] = survivor
+	for k, v := range in.merged {
+		if v == x {
+			in.merged[k] = survivor
 		}
 	}
 	if sp, ok := in.span[x]; ok {

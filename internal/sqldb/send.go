@@ -113,15 +113,19 @@ func (db *DB) queueOne(ctx context.Context, tx *sql.Tx, s *tp.Survey, cust int64
 		status = "skipped"
 	}
 	var id int64
+	var key any
+	if opt.TriggerKey != "" {
+		key = opt.TriggerKey
+	}
 	if err := tx.QueryRowContext(ctx, `INSERT INTO invitations (survey_id, customer_id, channel, department, division, status, reason,
-		expires_us, created_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, s.ID, cust, opt.Channel, opt.Department,
-		opt.Division, status, reason, tp.ToMicros(now.Add(opt.TTL).Truncate(time.Second)), tp.ToMicros(now)).Scan(&id); err != nil {
+		expires_us, created_us, trigger_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, s.ID, cust, opt.Channel, opt.Department,
+		opt.Division, status, reason, tp.ToMicros(now.Add(opt.Delay+opt.TTL).Truncate(time.Second)), tp.ToMicros(now), key).Scan(&id); err != nil {
 		return "", fmt.Errorf("record invitation: %w", err)
 	}
 	if reason != "" {
 		return reason, nil
 	}
-	return "", db.enqueue(ctx, tx, tp.SendInvitation{InvitationID: id}, now)
+	return "", db.enqueue(ctx, tx, tp.SendInvitation{InvitationID: id}, now.Add(opt.Delay))
 }
 
 // Delivery is what the send worker needs, read fresh when the job runs.
