@@ -233,3 +233,56 @@ func TestJobsSurviveRestart(t *testing.T) {
 		}
 	})
 }
+
+// TestTriggerInvitesOncePerEvent: "when Order Delivered arrives from the
+// logistics source, send the delivery CSAT". A replay of the event invites
+// nobody again; another delivery within the budget is skipped with a reason.
+func TestTriggerInvitesOncePerEvent(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		srv := smtptest.Start(t)
+		start(t, db, srv, -1)
+		logistics := &tp.Source{Name: "Logistics", Channel: "field", Department: "Logistics", Division: "Retail"}
+		web := &tp.Source{Name: "Web", Channel: "web"}
+		for _, s := range []*tp.Source{logistics, web} {
+			if err := db.CreateSource(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := &tp.Survey{Name: "Delivery CSAT", Type: tp.SurveyCSAT, Status: tp.SurveyActive}
+		db.CreateSurvey(ctx, s)
+		if err := db.CreateTrigger(ctx, &tp.Trigger{SurveyID: s.ID, EventName: "Order Delivered", SourceID: logistics.ID}); err != nil {
+			t.Fatal(err)
+		}
+		ingest := func(src *tp.Source, body string) {
+			d, err := track.DecodeBatch([]byte(body), time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Ingest(ctx, src, d.Messages); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The customer's e-mail arrives in the same batch as the delivery.
+		batch := `{"batch":[{"type":"identify","userId":"k1","traits":{"email":"k1@example.com","locale":"en"}},
+			{"type":"track","event":"Order Delivered","userId":"k1","messageId":"d-1"}]}`
+		ingest(logistics, batch)
+		ingest(logistics, batch)                                                                            // a replay
+		ingest(web, `{"batch":[{"type":"track","event":"Order Delivered","userId":"k1","messageId":"w-1"}]}`) // another source
+		ingest(logistics, `{"batch":[{"type":"track","event":"Order Delivered","userId":"k1","messageId":"d-2"}]}`)
+		if got := srv.Wait(1, 10*time.Second); len(got) != 1 || got[0].To[0] != "k1@example.com" {
+			t.Fatalf("mails: %+v", got)
+		}
+		time.Sleep(300 * time.Millisecond)
+		if n := len(srv.Messages()); n != 1 {
+			t.Errorf("%d mails, want exactly 1", n)
+		}
+		invs, _ := db.ListInvitations(ctx, s.ID, 0)
+		var got []string
+		for _, inv := range invs {
+			got = append(got, inv.Status+"/"+inv.Reason+"/"+inv.Channel+"/"+inv.Department)
+		}
+		if len(invs) != 2 || got[0] != "skipped/contacted_recently/field/Logistics" || got[1] != "sent//field/Logistics" {
+			t.Errorf("invitations: %v", got)
+		}
+	})
+}

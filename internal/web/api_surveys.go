@@ -208,3 +208,51 @@ func (s *Server) apiSend(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusAccepted, rep)
 	return nil
 }
+
+func (s *Server) apiListTriggers(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.Surveys.ListTriggers(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"triggers": list})
+	return nil
+}
+
+func (s *Server) apiCreateTrigger(w http.ResponseWriter, r *http.Request) error {
+	if err := canEditSurveys(r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var t tp.Trigger
+	if err := decodeJSON(r, &t); err != nil {
+		return err
+	}
+	t.ID, t.SurveyID = 0, id
+	if err := s.Surveys.CreateTrigger(r.Context(), &t); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, t)
+	return nil
+}
+
+func (s *Server) apiDeleteTrigger(w http.ResponseWriter, r *http.Request) error {
+	if err := canEditSurveys(r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Surveys.DeleteTrigger(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -110,8 +110,21 @@ func (s *Server) surveyResultsPage(w http.ResponseWriter, r *http.Request, v *vi
 		}
 		months = append(months, rv)
 	}
+	triggers, err := s.Surveys.ListTriggers(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	srcs, err := s.Sources.ListSources(r.Context())
+	if err != nil {
+		return err
+	}
+	srcName := map[int64]string{}
+	for _, src := range srcs {
+		srcName[src.ID] = src.Name
+	}
 	v.Title = sv.Name
 	return s.render(w, http.StatusOK, v, "survey", "", map[string]any{
+		"Triggers": triggers, "Sources": srcs, "SourceName": srcName,
 		"Survey": sv, "Metric": m, "MetricName": m.Name[langIndex(v.Lang)], "Total": resultView{Est: bySlice.Total.Estimate, Dist: bars(bySlice.Total.Scores)},
 		"Results": bySlice, "Slices": slices, "Months": months, "By": r.URL.Query().Get("by"), "CanEdit": canEdit(v),
 	})
@@ -236,5 +249,45 @@ func (s *Server) surveyPreview(w http.ResponseWriter, r *http.Request, v *view) 
 	d := s.respondDataFor(sv, lang, "")
 	d.Preview = true
 	s.renderRespond(w, http.StatusOK, lang, d)
+	return nil
+}
+
+func (s *Server) addTrigger(w http.ResponseWriter, r *http.Request, v *view) error {
+	if !canEdit(v) {
+		return tp.Errorf(tp.EFORBIDDEN, "only admin and cco may change surveys")
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	t := &tp.Trigger{SurveyID: id, EventName: r.FormValue("event"), Department: strings.TrimSpace(r.FormValue("department"))}
+	t.SourceID, _ = strconv.ParseInt(r.FormValue("source_id"), 10, 64)
+	if t.DelayMin, err = strconv.Atoi(strings.TrimSpace(r.FormValue("delay_minutes"))); err != nil {
+		t.DelayMin = -1 // rejected with a clear message
+	}
+	flash := translate(v.Lang, "triggers.added")
+	if err := s.Surveys.CreateTrigger(r.Context(), t); err != nil {
+		if tp.ErrorCode(err) != tp.EINVALID {
+			return err
+		}
+		flash = tp.ErrorMessage(err)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/surveys/%d?flash=%s#triggers", id, url.QueryEscape(flash)), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) removeTrigger(w http.ResponseWriter, r *http.Request, v *view) error {
+	if !canEdit(v) {
+		return tp.Errorf(tp.EFORBIDDEN, "only admin and cco may change surveys")
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	tid, _ := strconv.ParseInt(r.PathValue("tid"), 10, 64)
+	if err := s.Surveys.DeleteTrigger(r.Context(), tid); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/surveys/%d#triggers", id), http.StatusSeeOther)
 	return nil
 }
