@@ -460,6 +460,28 @@ type SendReport struct {
 	Skipped map[string]int `json:"skipped"` // by reason
 }
 
+// ResponseFilter selects responses to list or export.
+type ResponseFilter struct {
+	SurveyID    int64
+	MinScore    *int
+	MaxScore    *int
+	Division    string
+	Channel     string
+	Department  string
+	Language    string
+	Query       string // words in the comment
+	WithComment bool
+	From, To    time.Time
+	Limit       int   // 0: all (exports stream)
+	BeforeID    int64 // paging: responses older than this id
+}
+
+// ResponseRow is a response with its customer's name, for lists and exports.
+type ResponseRow struct {
+	Response
+	CustomerName string `json:"customer_name"`
+}
+
 // ResultsQuery selects survey results.
 type ResultsQuery struct {
 	SurveyID int64
@@ -502,6 +524,7 @@ type SurveyService interface {
 	ImportResponses(ctx context.Context, recs []ResponseImport) error
 	QueueInvitations(ctx context.Context, surveyID int64, customers []int64, opt SendOptions) (SendReport, error)
 	OptOut(ctx context.Context, token string) error
+	ListResponses(ctx context.Context, f ResponseFilter, each func(ResponseRow) error) error
 	CreateTrigger(ctx context.Context, t *Trigger) error
 	ListTriggers(ctx context.Context, surveyID int64) ([]Trigger, error)
 	DeleteTrigger(ctx context.Context, id int64) error

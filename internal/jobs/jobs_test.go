@@ -266,7 +266,7 @@ func TestTriggerInvitesOncePerEvent(t *testing.T) {
 		batch := `{"batch":[{"type":"identify","userId":"k1","traits":{"email":"k1@example.com","locale":"en"}},
 			{"type":"track","event":"Order Delivered","userId":"k1","messageId":"d-1"}]}`
 		ingest(logistics, batch)
-		ingest(logistics, batch)                                                                            // a replay
+		ingest(logistics, batch)                                                                              // a replay
 		ingest(web, `{"batch":[{"type":"track","event":"Order Delivered","userId":"k1","messageId":"w-1"}]}`) // another source
 		ingest(logistics, `{"batch":[{"type":"track","event":"Order Delivered","userId":"k1","messageId":"d-2"}]}`)
 		if got := srv.Wait(1, 10*time.Second); len(got) != 1 || got[0].To[0] != "k1@example.com" {

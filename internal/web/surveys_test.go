@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -149,5 +150,41 @@ func TestSurveyPermissions(t *testing.T) {
 	}
 	if r := f.api("GET", "/api/v1/surveys/1/results?by=segment", f.admin, ""); r.Code != 404 && r.Code != 400 {
 		t.Errorf("by=segment: %d", r.Code)
+	}
+}
+
+func TestResponsesListAndExport(t *testing.T) {
+	f := newFixture(t)
+	id, _, link := f.surveyWithLink(t)
+	http.PostForm(link, url.Values{"score": {"3"}, "comment": {"=1+1 Lieferung kam zu spät"}})
+	base := fmt.Sprintf("/api/v1/surveys/%d/responses", id)
+	r := f.api("GET", base+"?max_score=6&q=SPÄT", f.analyst, "")
+	list, _ := r.JSON["responses"].([]any)
+	if r.Code != 200 || len(list) != 1 || list[0].(map[string]any)["customer_name"] != "Sanne" {
+		t.Fatalf("list: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("GET", base+"?min_score=7", f.analyst, ""); len(r.JSON["responses"].([]any)) != 0 {
+		t.Errorf("min_score filter ignored: %s", r.Body)
+	}
+	req, _ := http.NewRequest("GET", f.srv.URL+base+"?format=csv", nil)
+	req.Header.Set("Authorization", "Bearer "+f.analyst)
+	res, _ := http.DefaultClient.Do(req)
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(string(b), "'=1+1 Lieferung kam zu spät") || !strings.Contains(res.Header.Get("Content-Disposition"), ".csv") {
+		t.Errorf("csv: %d %s\n%s", res.StatusCode, res.Header, b)
+	}
+	req, _ = http.NewRequest("GET", f.srv.URL+base+"?format=xlsx", nil)
+	req.Header.Set("Authorization", "Bearer "+f.analyst)
+	res, _ = http.DefaultClient.Do(req)
+	b, _ = io.ReadAll(res.Body)
+	if res.StatusCode != 200 || !bytes.HasPrefix(b, []byte("PK")) {
+		t.Errorf("xlsx: %d, %d bytes", res.StatusCode, len(b))
+	}
+	if r := f.api("GET", base+"?format=pdf", f.analyst, ""); r.Code != 400 {
+		t.Errorf("format=pdf: %d", r.Code)
+	}
+	if r := f.api("GET", base+"?min_score=x", f.analyst, ""); r.Code != 400 {
+		t.Errorf("min_score=x: %d", r.Code)
 	}
 }

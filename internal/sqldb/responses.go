@@ -1,0 +1,85 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// ListResponses streams a survey's responses, newest first, to each.
+func (db *DB) ListResponses(ctx context.Context, f tp.ResponseFilter, each func(tp.ResponseRow) error) error {
+	where := []string{"r.survey_id = $1"}
+	args := []any{f.SurveyID}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.MinScore != nil {
+		add("r.score >= $%d", *f.MinScore)
+	}
+	if f.MaxScore != nil {
+		add("r.score <= $%d", *f.MaxScore)
+	}
+	for col, v := range map[string]string{"r.division": f.Division, "r.channel": f.Channel, "r.department": f.Department, "r.lang": f.Language} {
+		if v != "" {
+			add(col+" = $%d", v)
+		}
+	}
+	if f.Query != "" {
+		add("lower(r.comment) LIKE $%d ESCAPE '\\'", "%"+likeEscape(strings.ToLower(f.Query))+"%")
+	}
+	if f.WithComment {
+		where = append(where, "r.comment <> ''")
+	}
+	if !f.From.IsZero() {
+		add("r.created_us >= $%d", tp.ToMicros(f.From))
+	}
+	if !f.To.IsZero() {
+		add("r.created_us <= $%d", tp.ToMicros(f.To))
+	}
+	if f.BeforeID > 0 {
+		add("r.id < $%d", f.BeforeID)
+	}
+	q := "SELECT " + prefixed("r.", responseCols) + ", COALESCE(c.name, '') FROM responses r LEFT JOIN customers c ON c.id = r.customer_id WHERE " +
+		strings.Join(where, " AND ") + " ORDER BY r.id DESC"
+	if f.Limit > 0 {
+		args = append(args, f.Limit)
+		q += fmt.Sprintf(" LIMIT $%d", len(args))
+	}
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("list responses: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var row tp.ResponseRow
+		r, err := scanResponse(scanWithExtra{rows, &row.CustomerName})
+		if err != nil {
+			return err
+		}
+		row.Response = *r
+		if err := each(row); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = p + parts[i]
+	}
+	return strings.Join(parts, ", ")
+}
+
+// scanWithExtra appends destinations to a row scan, so the response scanner
+// can be reused for rows with extra columns.
+type scanWithExtra struct {
+	row   interface{ Scan(...any) error }
+	extra *string
+}
+
+func (s scanWithExtra) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra)...) }
