@@ -18,10 +18,12 @@ test-pg:        ## the store's tests on a throw-away local PostgreSQL
 e2e:            ## browser and SDK tests (need chromium, node, npm)
 	TOUCHPOINT_E2E_REQUIRED=1 TOUCHPOINT_SDK_REQUIRED=1 $(GO) test -count=1 -v ./e2e
 
-fuzz:           ## each fuzz target for FUZZTIME
+fuzz:           ## each fuzz target for FUZZTIME (tracking JSON, customers CSV, survey answers)
 	$(GO) test ./internal/track -run '^$$' -fuzz '^FuzzDecodeBatch$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/track -run '^$$' -fuzz '^FuzzDecodeCall$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/app -run '^$$' -fuzz '^FuzzCustomersCSV$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzResponseForm$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzResponseJSON$$' -fuzztime $(FUZZTIME)
 
 lint:           ## gofmt, go vet, staticcheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "run gofmt -w"; exit 1; }

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -109,35 +110,7 @@ func (s *Server) respondSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang = sv.RespondentLanguage(c.Locale, r.Header.Get("Accept-Language"))
-	in := tp.ResponseInput{Comment: r.PostForm.Get("comment"), Language: lang, Complete: true, Answers: map[string]json.RawMessage{}}
-	if v := r.PostForm.Get("score"); v != "" {
-		if n, err := strconv.Atoi(v); err == nil {
-			in.Score = &n
-		} else {
-			bad := -1 // not a number: validation rejects it with a clear message
-			in.Score = &bad
-		}
-	}
-	for _, q := range sv.Questions {
-		vals := r.PostForm["q_"+q.ID]
-		if len(vals) == 0 || (len(vals) == 1 && vals[0] == "") {
-			continue
-		}
-		var b []byte
-		switch q.Kind {
-		case tp.QuestionMulti:
-			b, _ = json.Marshal(vals)
-		case tp.QuestionRating:
-			n, err := strconv.Atoi(vals[0])
-			if err != nil {
-				n = 0
-			}
-			b, _ = json.Marshal(n)
-		default:
-			b, _ = json.Marshal(vals[0])
-		}
-		in.Answers[q.ID] = b
-	}
+	in := formInput(sv, r.PostForm, lang)
 	resp, err := s.Surveys.SaveResponse(r.Context(), token, in)
 	d := s.respondDataFor(sv, lang, "/s/"+token)
 	if err != nil {
@@ -229,4 +202,38 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderRespond(w, http.StatusOK, lang, &respondData{Score: -1, Error: translate(lang, "unsub.done")})
+}
+
+// formInput turns the respondent form into an answer; validation happens
+// in the domain, so a bad value here becomes a clear error there.
+func formInput(sv *tp.Survey, form url.Values, lang string) tp.ResponseInput {
+	in := tp.ResponseInput{Comment: form.Get("comment"), Language: lang, Complete: true, Answers: map[string]json.RawMessage{}}
+	if v := form.Get("score"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			n = -1 // not a number: rejected as out of range
+		}
+		in.Score = &n
+	}
+	for _, q := range sv.Questions {
+		vals := form["q_"+q.ID]
+		if len(vals) == 0 || (len(vals) == 1 && vals[0] == "") {
+			continue
+		}
+		var b []byte
+		switch q.Kind {
+		case tp.QuestionMulti:
+			b, _ = json.Marshal(vals)
+		case tp.QuestionRating:
+			n, err := strconv.Atoi(vals[0])
+			if err != nil {
+				n = 0
+			}
+			b, _ = json.Marshal(n)
+		default:
+			b, _ = json.Marshal(vals[0])
+		}
+		in.Answers[q.ID] = b
+	}
+	return in
 }
