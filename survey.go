@@ -273,6 +273,7 @@ type ResponseInput struct {
 	Comment  string                     `json:"comment"`
 	Language string                     `json:"language"`
 	Complete bool                       `json:"complete"` // false saves a partial answer
+	Page     string                     `json:"page,omitempty"` // where a widget answer was given
 }
 
 // ValidateResponse checks an answer against the survey version it answers.
@@ -524,6 +525,7 @@ type SurveyService interface {
 	ImportResponses(ctx context.Context, recs []ResponseImport) error
 	QueueInvitations(ctx context.Context, surveyID int64, customers []int64, opt SendOptions) (SendReport, error)
 	OptOut(ctx context.Context, token string) error
+	PublicToken(ctx context.Context, surveyID int64, anonymousID string) (string, error)
 	ListResponses(ctx context.Context, f ResponseFilter, each func(ResponseRow) error) error
 	CreateTrigger(ctx context.Context, t *Trigger) error
 	ListTriggers(ctx context.Context, surveyID int64) ([]Trigger, error)

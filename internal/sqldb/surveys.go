@@ -402,8 +402,12 @@ func (db *DB) saveResponseTx(ctx context.Context, tx *sql.Tx, inv *tp.Invitation
 	if r.Complete {
 		complete = 1
 	}
-	props, _ := json.Marshal(map[string]any{"survey_id": s.ID, "survey": s.Name, "survey_type": s.Type, "version": r.Version,
-		"score": r.Score, "comment": r.Comment, "language": r.Language, "complete": r.Complete})
+	p := map[string]any{"survey_id": s.ID, "survey": s.Name, "survey_type": s.Type, "version": r.Version,
+		"score": r.Score, "comment": r.Comment, "language": r.Language, "complete": r.Complete}
+	if in.Page != "" {
+		p["page"] = in.Page
+	}
+	props, _ := json.Marshal(p)
 	msgID := fmt.Sprintf("survey-invitation-%d", inv.ID)
 	us := tp.ToMicros(at)
 	if old == nil {
@@ -556,4 +560,60 @@ func (db *DB) ListInvitations(ctx context.Context, surveyID int64, limit int) ([
 		out = append(out, *inv)
 	}
 	return out, rows.Err()
+}
+
+// PublicToken returns the link token for an anonymous respondent of a public
+// link or widget: the anonymous id joins (or starts) a customer profile, and
+// the same respondent always gets the same invitation, so a second answer
+// updates the first.
+func (db *DB) PublicToken(ctx context.Context, surveyID int64, anonymousID string) (string, error) {
+	id, err := tp.NormalizeIdentity(tp.IdentityAnonymousID, anonymousID, "")
+	if err != nil {
+		return "", &tp.Error{Code: tp.EINVALID, Message: "anonymousId: " + tp.ErrorMessage(err), Fields: map[string]string{"anonymousId": "invalid"}}
+	}
+	s, err := db.FindSurvey(ctx, surveyID)
+	if err != nil {
+		return "", err
+	}
+	if s.Status != tp.SurveyActive {
+		return "", tp.Errorf(tp.ECONFLICT, "this survey is %s and takes no more answers", s.Status)
+	}
+	srcID, err := db.surveySource(ctx)
+	if err != nil {
+		return "", err
+	}
+	src, err := scanSource(db.r.QueryRowContext(ctx, "SELECT "+sourceCols+" FROM sources WHERE id = $1", srcID))
+	if err != nil {
+		return "", err
+	}
+	now := db.Now()
+	msg := tp.Message{Type: tp.EventIdentify, MessageID: "survey-visitor-" + id.Value, AnonymousID: id.Value,
+		Identities: []tp.Identity{id}, Timestamp: now, ReceivedAt: now}
+	if _, err := db.Ingest(ctx, src, []tp.Message{msg}); err != nil {
+		return "", err
+	}
+	c, err := db.FindCustomerByIdentity(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	key := fmt.Sprintf("public:%d:%s", surveyID, id.Value)
+	var invID, exp int64
+	err = db.r.QueryRowContext(ctx, "SELECT id, expires_us FROM invitations WHERE trigger_key = $1", key).Scan(&invID, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		exp = tp.ToMicros(now.AddDate(1, 0, 0).Truncate(time.Second))
+		err = db.w.QueryRowContext(ctx, `INSERT INTO invitations (survey_id, customer_id, channel, status, expires_us, created_us, trigger_key)
+			VALUES ($1, $2, 'web', 'created', $3, $4, $5) ON CONFLICT (trigger_key) WHERE trigger_key IS NOT NULL DO NOTHING RETURNING id`,
+			surveyID, c.ID, exp, tp.ToMicros(now), key).Scan(&invID)
+		if errors.Is(err, sql.ErrNoRows) { // a concurrent request made it
+			err = db.w.QueryRowContext(ctx, "SELECT id, expires_us FROM invitations WHERE trigger_key = $1", key).Scan(&invID, &exp)
+		}
+	}
+	if err != nil {
+		return "", fmt.Errorf("public invitation: %w", err)
+	}
+	secret, err := db.tokenSecret(ctx)
+	if err != nil {
+		return "", err
+	}
+	return signToken(secret, invID, tp.FromMicros(exp)), nil
 }

@@ -182,3 +182,24 @@ func TestRollupMatchesRawResponses(t *testing.T) {
 		}
 	})
 }
+
+func TestPublicTokenIsStablePerVisitor(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s := activeSurvey(t, db, tp.SurveyCES)
+		a, err := db.PublicToken(ctx, s.ID, "visitor-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := db.PublicToken(ctx, s.ID, "visitor-1")
+		c, _ := db.PublicToken(ctx, s.ID, "visitor-2")
+		if a != b || a == c {
+			t.Errorf("tokens: %q %q %q", a, b, c)
+		}
+		if _, err := db.SaveResponse(ctx, a, tp.ResponseInput{Score: intp(6)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.PublicToken(ctx, s.ID, ""); tp.ErrorCode(err) != tp.EINVALID {
+			t.Errorf("empty anonymous id: %v", err)
+		}
+	})
+}

@@ -51,6 +51,10 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /v1/responses/{token}", s.apiRespond)
 	mux.HandleFunc("GET /s/{token}", s.respondPage)
 	mux.HandleFunc("POST /s/{token}", s.respondSubmit)
+	mux.HandleFunc("GET /p/{id}", s.publicPage)
+	mux.HandleFunc("POST /p/{id}", s.publicSubmit)
+	mux.HandleFunc("GET /v1/surveys/{id}/widget", s.widgetConfig)
+	mux.HandleFunc("POST /v1/surveys/{id}/responses", s.widgetRespond)
 	mux.HandleFunc("GET /u/{token}", s.unsubscribePage)
 	mux.HandleFunc("POST /u/{token}", s.unsubscribe)
 

@@ -188,3 +188,56 @@ func TestResponsesListAndExport(t *testing.T) {
 		t.Errorf("min_score=x: %d", r.Code)
 	}
 }
+
+func TestPublicLinkAndWidget(t *testing.T) {
+	f := newFixture(t)
+	id, _, _ := f.surveyWithLink(t)
+	// A visitor the web shop already tracked answers in the widget on its site.
+	f.track("/v1/page", `{"anonymousId":"visitor-42","name":"Checkout"}`)
+	r := f.api("GET", fmt.Sprintf("/v1/surveys/%d/widget?lang=de", id), "", "")
+	if r.Code != 200 || r.JSON["question"] == "" || r.JSON["max"].(float64) != 10 {
+		t.Fatalf("widget config: %d %s", r.Code, r.Body)
+	}
+	for _, body := range []string{`{"anonymousId":"visitor-42","score":10,"page":"https://shop.example/checkout"}`,
+		`{"anonymousId":"visitor-42","score":8,"comment":"Schnell!","complete":true,"page":"https://shop.example/checkout"}`} {
+		if r := f.api("POST", fmt.Sprintf("/v1/surveys/%d/responses", id), "", body); r.Code != 200 {
+			t.Fatalf("widget answer: %d %s", r.Code, r.Body)
+		}
+	}
+	c, _ := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "anonymous_id", Value: "visitor-42"})
+	tl, _ := f.db.Timeline(ctx, c.ID, tp.TimelineFilter{})
+	answers := 0
+	for _, e := range tl.Events {
+		if e.Name == "Survey Responded" {
+			answers++
+			if !strings.Contains(string(e.Properties), `"score":8`) || !strings.Contains(string(e.Properties), "shop.example/checkout") {
+				t.Errorf("widget answer on the timeline: %s", e.Properties)
+			}
+		}
+	}
+	if answers != 1 {
+		t.Errorf("%d answers on the visitor's timeline, want 1 (the second updates the first)", answers)
+	}
+	if r := f.api("POST", fmt.Sprintf("/v1/surveys/%d/responses", id), "", `{"score":8}`); r.Code != 400 {
+		t.Errorf("widget answer without anonymousId: %d %s", r.Code, r.Body)
+	}
+	// The public link: the browser gets an anonymous id and can change its answer.
+	jar := f.browser("en")
+	code, body := get(t, jar, fmt.Sprintf("%s/p/%d", f.srv.URL, id))
+	if code != 200 || !strings.Contains(body, fmt.Sprintf(`action="/p/%d"`, id)) {
+		t.Fatalf("public page: %d", code)
+	}
+	for _, score := range []string{"2", "6"} {
+		res, err := jar.PostForm(fmt.Sprintf("%s/p/%d", f.srv.URL, id), url.Values{"score": {score}, "q_reason": {"price"}})
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("public answer: %v %d", err, res.StatusCode)
+		}
+	}
+	res, _ := f.db.SurveyResults(ctx, tp.ResultsQuery{SurveyID: id})
+	if res.Total.Estimate.N != 2 { // the widget visitor and the public-link visitor
+		t.Errorf("n = %d, want 2", res.Total.Estimate.N)
+	}
+	if r := f.api("GET", "/p/999", "", ""); r.Code != 404 {
+		t.Errorf("unknown public survey: %d", r.Code)
+	}
+}
