@@ -526,6 +526,7 @@ type SurveyService interface {
 	QueueInvitations(ctx context.Context, surveyID int64, customers []int64, opt SendOptions) (SendReport, error)
 	OptOut(ctx context.Context, token string) error
 	PublicToken(ctx context.Context, surveyID int64, anonymousID string) (string, error)
+	CustomerForEmail(ctx context.Context, email string) (*Customer, error)
 	ListResponses(ctx context.Context, f ResponseFilter, each func(ResponseRow) error) error
 	CreateTrigger(ctx context.Context, t *Trigger) error
 	ListTriggers(ctx context.Context, surveyID int64) ([]Trigger, error)

@@ -96,8 +96,11 @@ func (db *DB) queueOne(ctx context.Context, tx *sql.Tx, s *tp.Survey, cust int64
 		return "", err
 	}
 	var recent int
+	// Every invitation we made counts (links handed out by the API too), not
+	// the ones visitors start themselves on a public link or widget.
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM invitations WHERE customer_id = $1 AND created_us >= $2
-		AND status IN ('queued', 'sent', 'responded')`, cust, tp.ToMicros(now.AddDate(0, 0, -opt.BudgetDays))).Scan(&recent); err != nil {
+		AND status IN ('created', 'queued', 'sent', 'responded') AND (trigger_key IS NULL OR trigger_key NOT LIKE 'public:%')`,
+		cust, tp.ToMicros(now.AddDate(0, 0, -opt.BudgetDays))).Scan(&recent); err != nil {
 		return "", err
 	}
 	switch {

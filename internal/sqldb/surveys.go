@@ -587,12 +587,7 @@ func (db *DB) PublicToken(ctx context.Context, surveyID int64, anonymousID strin
 		return "", err
 	}
 	now := db.Now()
-	msg := tp.Message{Type: tp.EventIdentify, MessageID: "survey-visitor-" + id.Value, AnonymousID: id.Value,
-		Identities: []tp.Identity{id}, Timestamp: now, ReceivedAt: now}
-	if _, err := db.Ingest(ctx, src, []tp.Message{msg}); err != nil {
-		return "", err
-	}
-	c, err := db.FindCustomerByIdentity(ctx, id)
+	c, err := db.identifyVia(ctx, src, id, tp.Message{AnonymousID: id.Value})
 	if err != nil {
 		return "", err
 	}
@@ -616,4 +611,34 @@ func (db *DB) PublicToken(ctx context.Context, surveyID int64, anonymousID strin
 		return "", err
 	}
 	return signToken(secret, invID, tp.FromMicros(exp)), nil
+}
+
+// CustomerForEmail returns the customer of an e-mail address, creating one
+// (through the surveys source, as an identify) when it is new.
+func (db *DB) CustomerForEmail(ctx context.Context, email string) (*tp.Customer, error) {
+	id, err := tp.NormalizeIdentity(tp.IdentityEmail, email, "")
+	if err != nil {
+		return nil, err
+	}
+	srcID, err := db.surveySource(ctx)
+	if err != nil {
+		return nil, err
+	}
+	src, err := scanSource(db.r.QueryRowContext(ctx, "SELECT "+sourceCols+" FROM sources WHERE id = $1", srcID))
+	if err != nil {
+		return nil, err
+	}
+	b, _ := json.Marshal(id.Value)
+	return db.identifyVia(ctx, src, id, tp.Message{Traits: map[string]json.RawMessage{"email": b}})
+}
+
+// identifyVia ingests an identify naming id (once: its message id is derived
+// from it) and returns the identity's customer.
+func (db *DB) identifyVia(ctx context.Context, src *tp.Source, id tp.Identity, m tp.Message) (*tp.Customer, error) {
+	now := db.Now()
+	m.Type, m.MessageID, m.Identities, m.Timestamp, m.ReceivedAt = tp.EventIdentify, "survey-"+id.String(), []tp.Identity{id}, now, now
+	if _, err := db.Ingest(ctx, src, []tp.Message{m}); err != nil {
+		return nil, err
+	}
+	return db.FindCustomerByIdentity(ctx, id)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -183,20 +184,26 @@ func (s *Server) apiSend(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var body struct {
-		CustomerIDs []int64 `json:"customer_ids"`
-		Channel     string  `json:"channel"`
-		Department  string  `json:"department"`
-		Division    string  `json:"division"`
-		TTLDays     int     `json:"ttl_days"`
-		BudgetDays  int     `json:"budget_days"`
+		CustomerIDs []int64  `json:"customer_ids"`
+		Emails      []string `json:"emails"`
+		Channel     string   `json:"channel"`
+		Department  string   `json:"department"`
+		Division    string   `json:"division"`
+		TTLDays     int      `json:"ttl_days"`
+		BudgetDays  int      `json:"budget_days"`
 	}
 	if err := decodeJSON(r, &body); err != nil {
 		return err
 	}
-	if len(body.CustomerIDs) == 0 || len(body.CustomerIDs) > 5000 {
-		return &tp.Error{Code: tp.EINVALID, Message: "customer_ids must list 1 to 5000 customers per request",
+	if n := len(body.CustomerIDs) + len(body.Emails); n == 0 || n > 5000 {
+		return &tp.Error{Code: tp.EINVALID, Message: "customer_ids and emails must list 1 to 5000 customers per request",
 			Fields: map[string]string{"customer_ids": "1–5000"}}
 	}
+	ids, err := s.customersByEmail(r, body.Emails)
+	if err != nil {
+		return err
+	}
+	body.CustomerIDs = append(body.CustomerIDs, ids...)
 	if body.TTLDays < 0 || body.TTLDays > 365 || body.BudgetDays < 0 || body.BudgetDays > 3650 {
 		return tp.Errorf(tp.EINVALID, "ttl_days must be 0–365 and budget_days 0–3650 (0 for the defaults)")
 	}
@@ -255,4 +262,26 @@ func (s *Server) apiDeleteTrigger(w http.ResponseWriter, r *http.Request) error 
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// customersByEmail finds the customers of e-mail addresses; an unknown
+// address becomes a customer through the surveys source, as if identified.
+func (s *Server) customersByEmail(r *http.Request, emails []string) ([]int64, error) {
+	var ids []int64
+	for i, e := range emails {
+		id, err := tp.NormalizeIdentity(tp.IdentityEmail, e, "")
+		if err != nil {
+			return nil, &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("emails[%d]: %s", i, tp.ErrorMessage(err)),
+				Fields: map[string]string{fmt.Sprintf("emails[%d]", i): "invalid"}}
+		}
+		c, err := s.Customers.FindCustomerByIdentity(r.Context(), id)
+		if tp.ErrorCode(err) == tp.ENOTFOUND {
+			c, err = s.Surveys.CustomerForEmail(r.Context(), id.Value)
+		}
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, c.ID)
+	}
+	return ids, nil
 }

@@ -78,6 +78,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /surveys/{id}", s.ui(s.saveSurvey, true))
 	mux.Handle("GET /surveys/{id}/preview", s.ui(s.surveyPreview, true))
 	mux.Handle("GET /surveys/{id}/comments", s.ui(s.commentsPage, true))
+	mux.Handle("POST /surveys/{id}/send", s.ui(s.sendToList, true))
 	mux.Handle("POST /surveys/{id}/triggers", s.ui(s.addTrigger, true))
 	mux.Handle("POST /surveys/{id}/triggers/{tid}/delete", s.ui(s.removeTrigger, true))
 	mux.Handle("GET /admin", s.ui(s.adminPage, true))

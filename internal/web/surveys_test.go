@@ -241,3 +241,26 @@ func TestPublicLinkAndWidget(t *testing.T) {
 		t.Errorf("unknown public survey: %d", r.Code)
 	}
 }
+
+func TestSendToListFromSurveyPage(t *testing.T) {
+	f := newFixture(t)
+	id, _, _ := f.surveyWithLink(t)
+	b := f.browser("en")
+	b.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	res, err := b.PostForm(fmt.Sprintf("%s/surveys/%d/send", f.srv.URL, id), url.Values{"emails": {"new@example.com\n\"x\";sanne@example.nl"}})
+	if err != nil || res.StatusCode != 303 {
+		t.Fatalf("send: %v %d", err, res.StatusCode)
+	}
+	// Sanne already has the invitation the fixture made: the budget skips her.
+	if loc, _ := url.QueryUnescape(res.Header.Get("Location")); !strings.Contains(loc, "1 invitations queued, 1 skipped") ||
+		!strings.Contains(loc, "contacted in the last 30 days") {
+		t.Errorf("flash: %s", loc)
+	}
+	r := f.api("POST", fmt.Sprintf("/api/v1/surveys/%d/send", id), f.admin, `{"emails":["not-an-address"]}`)
+	if r.Code != 400 || !strings.Contains(string(r.Body), "emails[0]") {
+		t.Errorf("bad address: %d %s", r.Code, r.Body)
+	}
+	if c, err := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "email", Value: "new@example.com"}); err != nil || c.Email != "new@example.com" {
+		t.Errorf("the new address did not become a customer: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -289,5 +290,64 @@ func (s *Server) removeTrigger(w http.ResponseWriter, r *http.Request, v *view) 
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/surveys/%d#triggers", id), http.StatusSeeOther)
+	return nil
+}
+
+// sendToList invites the addresses pasted or uploaded on the survey page: one
+// per line, or a CSV whose first column holding an "@" is the address.
+func (s *Server) sendToList(w http.ResponseWriter, r *http.Request, v *view) error {
+	if !canEdit(v) {
+		return tp.Errorf(tp.EFORBIDDEN, "only admin and cco may send surveys")
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<20)
+	if err := r.ParseMultipartForm(4 << 20); err != nil && err != http.ErrNotMultipart {
+		return tp.Errorf(tp.EINVALID, "the list is larger than 4 MB; send it in parts")
+	}
+	text := r.FormValue("emails")
+	if file, _, err := r.FormFile("file"); err == nil {
+		b, _ := io.ReadAll(io.LimitReader(file, 4<<20))
+		text += "\n" + string(b)
+		file.Close()
+	}
+	var emails []string
+	for _, line := range strings.Split(text, "\n") {
+		for _, cell := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ';' || r == '\t' }) {
+			if cell = strings.Trim(strings.TrimSpace(cell), `"`); strings.Contains(cell, "@") {
+				emails = append(emails, cell)
+				break
+			}
+		}
+	}
+	flash := ""
+	if len(emails) == 0 || len(emails) > 5000 {
+		flash = translate(v.Lang, "send.count")
+	} else if ids, err := s.customersByEmail(r, emails); err != nil {
+		if tp.ErrorCode(err) != tp.EINVALID {
+			return err
+		}
+		flash = tp.ErrorMessage(err)
+	} else {
+		rep, err := s.Surveys.QueueInvitations(r.Context(), id, ids, tp.SendOptions{Channel: r.FormValue("channel"),
+			Department: strings.TrimSpace(r.FormValue("department")), Division: strings.TrimSpace(r.FormValue("division"))})
+		if tp.ErrorCode(err) == tp.EINVALID || tp.ErrorCode(err) == tp.ECONFLICT {
+			flash = tp.ErrorMessage(err)
+		} else if err != nil {
+			return err
+		} else {
+			skipped := 0
+			for _, n := range rep.Skipped {
+				skipped += n
+			}
+			flash = translate(v.Lang, "send.done", rep.Queued, skipped)
+			for reason, n := range rep.Skipped {
+				flash += fmt.Sprintf(" %s: %d.", translate(v.Lang, "skip."+reason), n)
+			}
+		}
+	}
+	http.Redirect(w, r, fmt.Sprintf("/surveys/%d?flash=%s#send", id, url.QueryEscape(flash)), http.StatusSeeOther)
 	return nil
 }

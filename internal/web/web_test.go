@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/jobs"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb/sqldbtest"
 	"github.com/touchpoint-cx/touchpoint/internal/web"
@@ -35,6 +36,10 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db := sqldbtest.SQLite(t)
+	// Jobs are stored (not worked): sends queue as they would in production.
+	if _, err := jobs.Open(ctx, db, jobs.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
+		t.Fatal(err)
+	}
 	s := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, DB: db,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	srv := httptest.NewServer(s.Handler())
