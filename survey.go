@@ -272,7 +272,7 @@ type ResponseInput struct {
 	Answers  map[string]json.RawMessage `json:"answers,omitempty"`
 	Comment  string                     `json:"comment"`
 	Language string                     `json:"language"`
-	Complete bool                       `json:"complete"` // false saves a partial answer
+	Complete bool                       `json:"complete"`       // false saves a partial answer
 	Page     string                     `json:"page,omitempty"` // where a widget answer was given
 }
 

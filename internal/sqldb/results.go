@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"sort"
@@ -13,6 +14,84 @@ import (
 // SurveyResults computes a survey's metric overall and per slice and period
 // from the rollup counts, through the metric registry.
 func (db *DB) SurveyResults(ctx context.Context, q tp.ResultsQuery) (*tp.Results, error) {
+	if q.Period != "week" && monthAligned(q.From, false) && monthAligned(q.To, true) {
+		return db.surveyResults(ctx, q, "response_rollup_month", "month", "SUM(n)")
+	}
+	return db.surveyResults(ctx, q, "response_rollup", "day", "SUM(n)")
+}
+
+// monthAligned reports whether t is open or a month boundary (its first
+// moment, or its last day's end for a range's end).
+func monthAligned(t time.Time, end bool) bool {
+	if t.IsZero() {
+		return true
+	}
+	t = t.UTC()
+	if end {
+		t = t.Add(time.Microsecond)
+	}
+	return t.Day() == 1 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+}
+
+// SurveyResultsFromResponses computes the same from the raw responses with a
+// plain GROUP BY: the baseline the rollup is measured against, and a check.
+func (db *DB) SurveyResultsFromResponses(ctx context.Context, q tp.ResultsQuery) (*tp.Results, error) {
+	return db.surveyResults(ctx, q, "(SELECT survey_id, created_us / 86400000000 AS day, division, channel, department, score FROM responses WHERE score IS NOT NULL) AS r",
+		"day", "COUNT(*)")
+}
+
+// RecomputeRollup rebuilds a survey's rollup counts from its responses, in one
+// transaction (for repairs and after bulk loads).
+func (db *DB) RecomputeRollup(ctx context.Context, surveyID int64) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM response_rollup WHERE survey_id = $1", surveyID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO response_rollup (survey_id, day, division, channel, department, score, n)
+			SELECT survey_id, created_us / 86400000000, division, channel, department, score, COUNT(*) FROM responses
+			WHERE survey_id = $1 AND score IS NOT NULL GROUP BY survey_id, created_us / 86400000000, division, channel, department, score`, surveyID); err != nil {
+			return err
+		}
+		return recomputeMonths(ctx, tx, surveyID)
+	})
+}
+
+// recomputeMonths rebuilds the monthly rollup from the daily one; months are
+// computed here because the two databases name date functions differently.
+func recomputeMonths(ctx context.Context, tx *sql.Tx, surveyID int64) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM response_rollup_month WHERE survey_id = $1", surveyID); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT day, division, channel, department, score, n FROM response_rollup WHERE survey_id = $1", surveyID)
+	if err != nil {
+		return err
+	}
+	type key struct {
+		month         int64
+		div, ch, dept string
+		score         int
+	}
+	sums := map[key]int64{}
+	for rows.Next() {
+		var day, n int64
+		var k key
+		if err := rows.Scan(&day, &k.div, &k.ch, &k.dept, &k.score, &n); err != nil {
+			rows.Close()
+			return err
+		}
+		k.month = monthIndex(time.Unix(day*86400, 0))
+		sums[k] += n
+	}
+	rows.Close()
+	for k, n := range sums {
+		if _, err := tx.ExecContext(ctx, rollupMonthSQL, surveyID, k.month, k.div, k.ch, k.dept, k.score, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) surveyResults(ctx context.Context, q tp.ResultsQuery, from, dayCol, count string) (*tp.Results, error) {
 	s, err := db.FindSurvey(ctx, q.SurveyID)
 	if err != nil {
 		return nil, err
@@ -26,21 +105,25 @@ func (db *DB) SurveyResults(ctx context.Context, q tp.ResultsQuery) (*tp.Results
 	if q.Period != "" && q.Period != "week" && q.Period != "month" {
 		return nil, &tp.Error{Code: tp.EINVALID, Message: "period must be week or month", Fields: map[string]string{"period": "invalid"}}
 	}
-	// Days since 1970 bound the rollup; microseconds bound the invitations.
-	from, to := int64(0), int64(math.MaxInt32)
+	// Buckets (days or months) bound the rollup; microseconds bound the invitations.
+	bucket := func(t time.Time) int64 { return t.Unix() / 86400 }
+	if dayCol == "month" {
+		bucket = monthIndex
+	}
+	fromDay, toDay := int64(0), int64(math.MaxInt32)
 	fromUS, toUS := int64(0), int64(math.MaxInt64)
 	if !q.From.IsZero() {
-		from, fromUS = q.From.Unix()/86400, tp.ToMicros(q.From)
+		fromDay, fromUS = bucket(q.From), tp.ToMicros(q.From)
 	}
 	if !q.To.IsZero() {
-		to, toUS = q.To.Unix()/86400, tp.ToMicros(q.To)
+		toDay, toUS = bucket(q.To), tp.ToMicros(q.To)
 	}
-	group := "day, score"
+	group := dayCol + ", score"
 	if q.By != "" {
-		group = "day, " + col + ", score"
+		group = dayCol + ", " + col + ", score"
 	}
-	rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT day, %s, score, SUM(n) FROM response_rollup
-		WHERE survey_id = $1 AND day >= $2 AND day <= $3 GROUP BY %s`, col, group), q.SurveyID, from, to)
+	rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %s, %s, score, %s FROM %s
+		WHERE survey_id = $1 AND %s >= $2 AND %s <= $3 GROUP BY %s`, dayCol, col, count, from, dayCol, dayCol, group), q.SurveyID, fromDay, toDay)
 	if err != nil {
 		return nil, fmt.Errorf("results: %w", err)
 	}
@@ -56,7 +139,13 @@ func (db *DB) SurveyResults(ctx context.Context, q tp.ResultsQuery) (*tp.Results
 			return nil, err
 		}
 		total.Add(score, n)
-		start := periodStart(time.Unix(day*86400, 0).UTC(), q.Period)
+		var at time.Time
+		if dayCol == "month" {
+			at = time.Date(int(day/12), time.Month(day%12+1), 1, 0, 0, 0, 0, time.UTC)
+		} else {
+			at = time.Unix(day*86400, 0).UTC()
+		}
+		start := periodStart(at, q.Period)
 		k := key{slice, ""}
 		if q.Period != "" {
 			k.period = periodLabel(start, q.Period)

@@ -500,25 +500,45 @@ func channelOr(c string) string {
 	return c
 }
 
-// rollupMove moves a response from its old score's count to its new one.
+// rollupMove moves a response from its old score's counts to its new one,
+// in the daily and the monthly rollup.
 func (db *DB) rollupMove(ctx context.Context, tx *sql.Tx, r *tp.Response, old *int) error {
 	if old != nil && r.Score != nil && *old == *r.Score {
 		return nil
 	}
-	day := r.CreatedAt.Unix() / 86400
-	q := `INSERT INTO response_rollup (survey_id, day, division, channel, department, score, n) VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (survey_id, day, division, channel, department, score) DO UPDATE SET n = response_rollup.n + excluded.n`
+	move := func(score, delta int) error {
+		for _, q := range []struct {
+			sql    string
+			bucket int64
+		}{{rollupDaySQL, r.CreatedAt.Unix() / 86400}, {rollupMonthSQL, monthIndex(r.CreatedAt)}} {
+			if _, err := tx.ExecContext(ctx, q.sql, r.SurveyID, q.bucket, r.Division, r.Channel, r.Department, score, delta); err != nil {
+				return fmt.Errorf("rollup: %w", err)
+			}
+		}
+		return nil
+	}
 	if old != nil {
-		if _, err := tx.ExecContext(ctx, q, r.SurveyID, day, r.Division, r.Channel, r.Department, *old, -1); err != nil {
-			return fmt.Errorf("rollup: %w", err)
+		if err := move(*old, -1); err != nil {
+			return err
 		}
 	}
 	if r.Score != nil {
-		if _, err := tx.ExecContext(ctx, q, r.SurveyID, day, r.Division, r.Channel, r.Department, *r.Score, 1); err != nil {
-			return fmt.Errorf("rollup: %w", err)
-		}
+		return move(*r.Score, 1)
 	}
 	return nil
+}
+
+const (
+	rollupDaySQL = `INSERT INTO response_rollup (survey_id, day, division, channel, department, score, n) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (survey_id, day, division, channel, department, score) DO UPDATE SET n = response_rollup.n + excluded.n`
+	rollupMonthSQL = `INSERT INTO response_rollup_month (survey_id, month, division, channel, department, score, n) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (survey_id, month, division, channel, department, score) DO UPDATE SET n = response_rollup_month.n + excluded.n`
+)
+
+// monthIndex numbers months: year × 12 + month − 1, in UTC.
+func monthIndex(t time.Time) int64 {
+	t = t.UTC()
+	return int64(t.Year())*12 + int64(t.Month()) - 1
 }
 
 // surveySource is the built-in source that survey responses are recorded

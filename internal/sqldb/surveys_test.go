@@ -180,6 +180,22 @@ func TestRollupMatchesRawResponses(t *testing.T) {
 		if len(res.Rows) != 3 {
 			t.Errorf("%d division rows", len(res.Rows))
 		}
+		raw, err := db.SurveyResultsFromResponses(ctx, tp.ResultsQuery{SurveyID: s.ID, By: "division", Period: "month"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RecomputeRollup(ctx, s.ID); err != nil {
+			t.Fatal(err)
+		}
+		again, _ := db.SurveyResults(ctx, tp.ResultsQuery{SurveyID: s.ID, By: "division", Period: "month"})
+		if len(raw.Rows) != len(again.Rows) || raw.Total.Estimate != again.Total.Estimate {
+			t.Fatalf("raw %+v vs recomputed rollup %+v", raw.Total.Estimate, again.Total.Estimate)
+		}
+		for i := range raw.Rows {
+			if raw.Rows[i].Estimate != again.Rows[i].Estimate {
+				t.Errorf("row %d: raw %+v, rollup %+v", i, raw.Rows[i].Estimate, again.Rows[i].Estimate)
+			}
+		}
 	})
 }
 

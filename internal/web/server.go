@@ -38,6 +38,9 @@ type Server struct {
 	// PublicURL is the address respondents reach (https://cx.example.com), for
 	// links in e-mails; empty uses the request's own host.
 	PublicURL string
+	// RateLimit is answers per minute per client address on public
+	// endpoints; 0 for the default (60), negative for none (benchmarks).
+	RateLimit int
 
 	metrics *metrics
 	pages   map[string]*pageTemplate
@@ -57,7 +60,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	s.metrics = newMetrics(prometheus.NewRegistry())
 	s.pages = parsePages()
-	s.limiter = newLimiter(60, 30)
+	s.limiter = newLimiter(s.RateLimit, 30)
 	return s.routes()
 }
 

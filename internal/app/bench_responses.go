@@ -1,0 +1,174 @@
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
+	"github.com/touchpoint-cx/touchpoint/internal/web"
+)
+
+// benchResponses measures (1) answer submission over HTTP through personal
+// links and (2) the results query by division × month on a survey with many
+// responses, against the same numbers computed by a plain GROUP BY over the
+// raw responses, in the same run.
+func benchResponses(e *env, args []string) error {
+	fs := e.flags("bench responses", "bench responses [--submit 20000] [--clients 8] [--responses 1000000] [--db postgres://…]")
+	submit := fs.Int("submit", 20000, "answers to submit over HTTP")
+	clients := fs.Int("clients", 8, "concurrent HTTP clients")
+	total := fs.Int("responses", 1000000, "responses in the survey queried for results")
+	dsn := fs.String("db", "", "PostgreSQL URL (a scratch schema); empty: a SQLite file in a temp folder")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	var db *sqldb.DB
+	var err error
+	if *dsn == "" {
+		dir, err := os.MkdirTemp("", "tp-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		db, err = e.open(filepath.Join(dir, "bench.db"))
+		if err != nil {
+			return err
+		}
+	} else {
+		scratch, drop, err := sqldb.ScratchSchema(e.ctx, *dsn, "bench_resp")
+		if err != nil {
+			return err
+		}
+		defer drop()
+		if db, err = e.open(scratch); err != nil {
+			return err
+		}
+	}
+	defer db.Close()
+	fmt.Fprintf(e.stdout, "touchpoint bench responses — %s, %s, %d CPUs, %s, %s\n", db.Dialect(), cpuModel(), runtime.NumCPU(),
+		runtime.Version(), time.Now().UTC().Format("2006-01-02"))
+
+	// (1) Submission.
+	sv := &tp.Survey{Name: "bench", Type: tp.SurveyNPS, Status: tp.SurveyActive}
+	if err := db.CreateSurvey(e.ctx, sv); err != nil {
+		return err
+	}
+	custs, err := db.BenchCreateCustomers(e.ctx, *submit)
+	if err != nil {
+		return err
+	}
+	tokens, err := db.BenchCreateInvitations(e.ctx, sv.ID, custs)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, DB: db, Log: log, RateLimit: -1}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler()}
+	go hs.Serve(ln)
+	defer hs.Close()
+	base := "http://" + ln.Addr().String()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients}, Timeout: time.Minute}
+	work := make(chan string)
+	var mu sync.Mutex
+	var durs []time.Duration
+	var firstErr error
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := range *clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(c), 1))
+			for tok := range work {
+				body := fmt.Sprintf(`{"score":%d,"comment":"bench answer","complete":true}`, r.IntN(11))
+				t0 := time.Now()
+				res, err := client.Post(base+"/v1/responses/"+tok, "application/json", bytes.NewReader([]byte(body)))
+				if err == nil {
+					b, _ := io.ReadAll(res.Body)
+					res.Body.Close()
+					if res.StatusCode != 200 {
+						err = fmt.Errorf("status %d: %s", res.StatusCode, b)
+					}
+				}
+				mu.Lock()
+				durs = append(durs, time.Since(t0))
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, t := range tokens {
+		work <- t
+	}
+	close(work)
+	wg.Wait()
+	elapsed := time.Since(start)
+	if firstErr != nil {
+		return fmt.Errorf("submission: %w", firstErr)
+	}
+	slices.Sort(durs)
+	fmt.Fprintf(e.stdout, "answer submission over HTTP (%d answers, %d clients): %.0f answers/s, p50 %s, p99 %s\n", *submit, *clients,
+		float64(*submit)/elapsed.Seconds(), durs[len(durs)/2].Round(time.Microsecond*100), durs[len(durs)*99/100].Round(time.Microsecond*100))
+
+	// (2) Results over many responses.
+	big := &tp.Survey{Name: "bench results", Type: tp.SurveyNPS, Status: tp.SurveyActive}
+	if err := db.CreateSurvey(e.ctx, big); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "bench: inserting %d responses…\n", *total)
+	if err := db.BenchInsertResponses(e.ctx, big.ID, *total, time.Now(), func(done int) {
+		if done%100000 == 0 {
+			fmt.Fprintf(e.stderr, "bench: %d responses\n", done)
+		}
+	}); err != nil {
+		return err
+	}
+	q := tp.ResultsQuery{SurveyID: big.ID, By: "division", Period: "month"}
+	measure := func(fn func() (*tp.Results, error), runs int) ([]time.Duration, *tp.Results, error) {
+		var ds []time.Duration
+		var last *tp.Results
+		for range runs {
+			t0 := time.Now()
+			res, err := fn()
+			if err != nil {
+				return nil, nil, err
+			}
+			ds, last = append(ds, time.Since(t0)), res
+		}
+		slices.Sort(ds)
+		return ds, last, nil
+	}
+	rollup, a, err := measure(func() (*tp.Results, error) { return db.SurveyResults(e.ctx, q) }, 50)
+	if err != nil {
+		return err
+	}
+	naive, b, err := measure(func() (*tp.Results, error) { return db.SurveyResultsFromResponses(e.ctx, q) }, 5)
+	if err != nil {
+		return err
+	}
+	if a.Total.Estimate != b.Total.Estimate || len(a.Rows) != len(b.Rows) {
+		return fmt.Errorf("rollup and raw results differ: %+v vs %+v", a.Total.Estimate, b.Total.Estimate)
+	}
+	p95 := func(ds []time.Duration) time.Duration { return ds[(len(ds)*95+99)/100-1] }
+	fmt.Fprintf(e.stdout, "results by division × month, %d responses (%d rows): rollup p50 %s p95 %s; plain GROUP BY p50 %s p95 %s; %.0f× faster\n",
+		*total, len(a.Rows), rollup[len(rollup)/2].Round(time.Microsecond*100), p95(rollup).Round(time.Microsecond*100),
+		naive[len(naive)/2].Round(time.Millisecond), p95(naive).Round(time.Millisecond), float64(naive[len(naive)/2])/float64(rollup[len(rollup)/2]))
+	return nil
+}
