@@ -114,10 +114,36 @@ func benchHTTP(e *env, open func(string) (*sqldb.DB, func(), error), msgs [][]by
 		fmt.Fprintf(&b, `],"sentAt":%q}`, time.Now().UTC().Format(time.RFC3339Nano))
 		bodies = append(bodies, b.Bytes())
 	}
+	elapsed, durs, err := loadHTTP(clients, len(bodies), func(c *http.Client, i int) error {
+		if i%200 == 199 {
+			fmt.Fprintf(e.stderr, "bench: HTTP %d/%d batches\n", i+1, len(bodies))
+		}
+		req, _ := http.NewRequest("POST", url, bytes.NewReader(bodies[i]))
+		req.SetBasicAuth(src.WriteKey, "")
+		req.Header.Set("Content-Type", "application/json")
+		return doOK(c, req)
+	})
+	if err != nil {
+		return 0, lat, "", fmt.Errorf("HTTP side: %w", err)
+	}
+	stored, err := db.CountEvents(e.ctx)
+	if err != nil {
+		return 0, lat, "", err
+	}
+	if stored != len(msgs) {
+		return 0, lat, "", fmt.Errorf("HTTP side stored %d events, sent %d", stored, len(msgs))
+	}
+	lat = [2]time.Duration{durs[len(durs)/2], durs[len(durs)*99/100]}
+	return float64(len(msgs)) / elapsed.Seconds(), lat, db.Dialect(), nil
+}
+
+// loadHTTP runs do for requests 0…n−1 from clients goroutines and returns
+// the elapsed time and the sorted request latencies; it reports the first error.
+func loadHTTP(clients, n int, do func(c *http.Client, i int) error) (time.Duration, []time.Duration, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: time.Minute}
-	work := make(chan []byte)
+	work := make(chan int)
 	var mu sync.Mutex
-	var durs []time.Duration
+	durs := make([]time.Duration, 0, n)
 	var firstErr error
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -125,19 +151,9 @@ func benchHTTP(e *env, open func(string) (*sqldb.DB, func(), error), msgs [][]by
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for body := range work {
+			for i := range work {
 				t0 := time.Now()
-				req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
-				req.SetBasicAuth(src.WriteKey, "")
-				req.Header.Set("Content-Type", "application/json")
-				res, err := client.Do(req)
-				if err == nil {
-					msg, _ := io.ReadAll(res.Body)
-					res.Body.Close()
-					if res.StatusCode != 200 {
-						err = fmt.Errorf("status %d: %s", res.StatusCode, msg)
-					}
-				}
+				err := do(client, i)
 				mu.Lock()
 				durs = append(durs, time.Since(t0))
 				if err != nil && firstErr == nil {
@@ -147,28 +163,27 @@ func benchHTTP(e *env, open func(string) (*sqldb.DB, func(), error), msgs [][]by
 			}
 		}()
 	}
-	for i, b := range bodies {
-		work <- b
-		if i%200 == 199 {
-			fmt.Fprintf(e.stderr, "bench: HTTP %d/%d batches\n", i+1, len(bodies))
-		}
+	for i := range n {
+		work <- i
 	}
 	close(work)
 	wg.Wait()
-	elapsed := time.Since(start)
-	if firstErr != nil {
-		return 0, lat, "", fmt.Errorf("HTTP side: %w", firstErr)
-	}
-	stored, err := db.CountEvents(e.ctx)
-	if err != nil {
-		return 0, lat, "", err
-	}
-	if stored != len(msgs) {
-		return 0, lat, "", fmt.Errorf("HTTP side stored %d events, sent %d", stored, len(msgs))
-	}
 	slices.Sort(durs)
-	lat = [2]time.Duration{durs[len(durs)/2], durs[len(durs)*99/100]}
-	return float64(len(msgs)) / elapsed.Seconds(), lat, db.Dialect(), nil
+	return time.Since(start), durs, firstErr
+}
+
+// doOK sends req and fails unless the answer is 200.
+func doOK(c *http.Client, req *http.Request) error {
+	res, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	msg, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		return fmt.Errorf("status %d: %s", res.StatusCode, msg)
+	}
+	return nil
 }
 
 // benchRaw inserts the same events, with their customer ids known in

@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -12,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
@@ -82,48 +80,20 @@ func benchResponses(e *env, args []string) error {
 	go hs.Serve(ln)
 	defer hs.Close()
 	base := "http://" + ln.Addr().String()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients}, Timeout: time.Minute}
-	work := make(chan string)
-	var mu sync.Mutex
-	var durs []time.Duration
-	var firstErr error
-	var wg sync.WaitGroup
-	start := time.Now()
-	for c := range *clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := rand.New(rand.NewPCG(uint64(c), 1))
-			for tok := range work {
-				body := fmt.Sprintf(`{"score":%d,"comment":"bench answer","complete":true}`, r.IntN(11))
-				t0 := time.Now()
-				res, err := client.Post(base+"/v1/responses/"+tok, "application/json", bytes.NewReader([]byte(body)))
-				if err == nil {
-					b, _ := io.ReadAll(res.Body)
-					res.Body.Close()
-					if res.StatusCode != 200 {
-						err = fmt.Errorf("status %d: %s", res.StatusCode, b)
-					}
-				}
-				mu.Lock()
-				durs = append(durs, time.Since(t0))
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
-			}
-		}()
+	r := rand.New(rand.NewPCG(1, 1))
+	scores := make([]int, len(tokens))
+	for i := range scores {
+		scores[i] = r.IntN(11)
 	}
-	for _, t := range tokens {
-		work <- t
+	elapsed, durs, err := loadHTTP(*clients, len(tokens), func(c *http.Client, i int) error {
+		body := fmt.Sprintf(`{"score":%d,"comment":"bench answer","complete":true}`, scores[i])
+		req, _ := http.NewRequest("POST", base+"/v1/responses/"+tokens[i], bytes.NewReader([]byte(body)))
+		req.Header.Set("Content-Type", "application/json")
+		return doOK(c, req)
+	})
+	if err != nil {
+		return fmt.Errorf("submission: %w", err)
 	}
-	close(work)
-	wg.Wait()
-	elapsed := time.Since(start)
-	if firstErr != nil {
-		return fmt.Errorf("submission: %w", firstErr)
-	}
-	slices.Sort(durs)
 	fmt.Fprintf(e.stdout, "answer submission over HTTP (%d answers, %d clients): %.0f answers/s, p50 %s, p99 %s\n", *submit, *clients,
 		float64(*submit)/elapsed.Seconds(), durs[len(durs)/2].Round(time.Microsecond*100), durs[len(durs)*99/100].Round(time.Microsecond*100))
 

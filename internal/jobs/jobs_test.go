@@ -1,7 +1,6 @@
 package jobs_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,8 +10,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/emersion/go-message/mail"
 
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/jobs"
@@ -59,22 +56,11 @@ func start(t *testing.T, db *sqldb.DB, srv *smtptest.Server, reminder time.Durat
 	return r
 }
 
-func textOf(t *testing.T, raw []byte) (subject, text string) {
+func textOf(t *testing.T, m smtptest.Received) (subject, text string) {
 	t.Helper()
-	r, err := mail.CreateReader(bytes.NewReader(raw))
+	subject, text, err := m.Text()
 	if err != nil {
 		t.Fatal(err)
-	}
-	subject, _ = r.Header.Subject()
-	for {
-		p, err := r.NextPart()
-		if err != nil {
-			break
-		}
-		if ct, _, _ := p.Header.(*mail.InlineHeader).ContentType(); ct == "text/plain" {
-			b, _ := io.ReadAll(p.Body)
-			text = string(b)
-		}
 	}
 	return subject, text
 }
@@ -111,7 +97,7 @@ func TestInvitationsByMail(t *testing.T) {
 		}
 		var deToken string
 		for _, m := range msgs {
-			subject, text := textOf(t, m.Data)
+			subject, text := textOf(t, m)
 			switch m.To[0] {
 			case "juergen@example.de":
 				if subject != "Würden Sie uns weiterempfehlen?" || !strings.Contains(text, "Guten Tag Jürgen") {
@@ -133,7 +119,7 @@ func TestInvitationsByMail(t *testing.T) {
 		msgs = srv.Messages()
 		var reminders []string
 		for _, m := range msgs {
-			if subject, _ := textOf(t, m.Data); strings.HasPrefix(subject, "Herinnering") || strings.HasPrefix(subject, "Erinnerung") {
+			if subject, _ := textOf(t, m); strings.HasPrefix(subject, "Herinnering") || strings.HasPrefix(subject, "Erinnerung") {
 				reminders = append(reminders, m.To[0])
 			}
 		}

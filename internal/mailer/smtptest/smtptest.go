@@ -3,6 +3,7 @@
 package smtptest
 
 import (
+	"bytes"
 	"io"
 	"net"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-message/mail"
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
@@ -108,4 +110,26 @@ func (ss *session) Data(r io.Reader) error {
 	default:
 	}
 	return nil
+}
+
+// Text returns a received message's subject and its text/plain part.
+func (m Received) Text() (subject, text string, err error) {
+	r, err := mail.CreateReader(bytes.NewReader(m.Data))
+	if err != nil {
+		return "", "", err
+	}
+	subject, _ = r.Header.Subject()
+	for {
+		p, err := r.NextPart()
+		if err != nil {
+			break
+		}
+		if h, ok := p.Header.(*mail.InlineHeader); ok {
+			if ct, _, _ := h.ContentType(); ct == "text/plain" {
+				b, _ := io.ReadAll(p.Body)
+				text = string(b)
+			}
+		}
+	}
+	return subject, text, nil
 }
