@@ -19,7 +19,7 @@ func (db *DB) BenchCreateInvitations(ctx context.Context, surveyID int64, custom
 	}
 	exp := db.Now().Add(24 * time.Hour).Truncate(time.Second)
 	tokens := make([]string, 0, len(customers))
-	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+	err = db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, c := range customers {
 			var id int64
 			if err := tx.QueryRowContext(ctx, `INSERT INTO invitations (survey_id, customer_id, channel, status, expires_us, created_us)
@@ -44,7 +44,7 @@ func (db *DB) BenchInsertResponses(ctx context.Context, surveyID int64, n int, e
 	span := 548 * 24 * time.Hour
 	const cols = 11
 	for start := 0; start < n; start += 5000 {
-		err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			for b := start; b < min(start+5000, n); b += 500 {
 				rows := min(500, n-b)
 				args := make([]any, 0, rows*cols)

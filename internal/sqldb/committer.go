@@ -2,91 +2,119 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"sync"
-
-	tp "github.com/touchpoint-cx/touchpoint"
 )
 
-// Group limits: enough to amortise a commit over many requests, small enough
+// Group limits: enough to amortise a commit over many writers, small enough
 // that a group's latency stays a few milliseconds.
-const (
-	groupMaxRequests = 32
-	groupMaxEvents   = 4000
-)
+const groupMaxWrites = 64
 
-// committer runs SQLite ingestion in one goroutine that takes every request
-// waiting at that moment into one transaction: one commit (one fsync) for
-// the group instead of one per request, and larger multi-row statements.
+// committer is SQLite's group commit. SQLite has one writer, so concurrent
+// write transactions wait for each other anyway; the committer runs every
+// transaction waiting at that moment inside one SQLite transaction, each in
+// its own SAVEPOINT, and commits them with one fsync. A transaction whose
+// function fails is rolled back to its savepoint: the others are unaffected.
 type committer struct {
 	db   *DB
-	q    chan *ingestReq // unbuffered: a sent request is always processed
+	q    chan *groupWrite // unbuffered: a sent write is always processed
 	quit chan struct{}
 	wg   sync.WaitGroup
 	once sync.Once
 }
 
+type groupWrite struct {
+	ctx  context.Context
+	fn   func(context.Context, *sql.Tx) error
+	err  error
+	done chan struct{}
+}
+
 func newCommitter(db *DB) *committer {
-	c := &committer{db: db, q: make(chan *ingestReq), quit: make(chan struct{})}
+	c := &committer{db: db, q: make(chan *groupWrite), quit: make(chan struct{})}
 	c.wg.Add(1)
 	go c.loop()
 	return c
 }
 
-// submit hands req to the committer and waits until its group committed. It
-// waits even when ctx ends meanwhile: the answer then tells the truth, and a
-// client that gave up may resend safely thanks to message-id dedupe.
-func (c *committer) submit(ctx context.Context, req *ingestReq) (tp.IngestResult, error) {
-	req.done = make(chan struct{})
+// run hands fn to the committer and waits until its group committed. It
+// waits even when ctx ends meanwhile: the answer then tells the truth.
+func (c *committer) run(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
+	w := &groupWrite{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan struct{})}
 	select {
-	case c.q <- req:
+	case c.q <- w:
 	case <-c.quit:
-		return tp.IngestResult{}, tp.Errorf(tp.EINTERNAL, "the store is closing")
+		return fmt.Errorf("the store is closing")
 	case <-ctx.Done():
-		return tp.IngestResult{}, ctx.Err()
+		return ctx.Err()
 	}
-	<-req.done
-	return req.res, req.err
+	<-w.done
+	return w.err
 }
 
 func (c *committer) loop() {
 	defer c.wg.Done()
 	for {
-		var first *ingestReq
+		var first *groupWrite
 		select {
 		case first = <-c.q:
 		case <-c.quit:
 			return
 		}
-		group, events := []*ingestReq{first}, len(first.msgs)
+		group := []*groupWrite{first}
 	drain:
-		for len(group) < groupMaxRequests && events < groupMaxEvents {
+		for len(group) < groupMaxWrites {
 			select {
-			case r := <-c.q:
-				group = append(group, r)
-				events += len(r.msgs)
+			case w := <-c.q:
+				group = append(group, w)
 			default:
 				break drain
 			}
 		}
 		c.commit(group)
+		for _, w := range group {
+			close(w.done)
+		}
 	}
 }
 
-// commit stores a group; if the group fails, each request is retried alone
-// so that one request's failure is not every request's.
-func (c *committer) commit(group []*ingestReq) {
-	ctx := context.Background() // no single caller's context may abort the others' transaction
-	err := c.db.ingestTx(ctx, group)
-	if err != nil && len(group) > 1 {
-		for _, r := range group {
-			r.err = c.db.ingestTx(ctx, []*ingestReq{r})
-			close(r.done)
+// commit runs a group in one transaction. Statements run under contexts
+// without cancellation: an interrupted SQLite statement would roll back the
+// whole transaction, everyone's work with it.
+func (c *committer) commit(group []*groupWrite) {
+	tx, err := c.db.w.BeginTx(context.Background(), nil)
+	if err != nil {
+		for _, w := range group {
+			w.err = fmt.Errorf("begin: %w", err)
 		}
 		return
 	}
-	for _, r := range group {
-		r.err = err
-		close(r.done)
+	ok := 0
+	for _, w := range group {
+		if _, err := tx.ExecContext(w.ctx, "SAVEPOINT w"); err != nil {
+			w.err = err
+			continue
+		}
+		if w.err = w.fn(w.ctx, tx); w.err != nil {
+			_, _ = tx.ExecContext(w.ctx, "ROLLBACK TO w")
+		} else {
+			ok++
+		}
+		if _, err := tx.ExecContext(w.ctx, "RELEASE w"); err != nil && w.err == nil {
+			w.err = err
+		}
+	}
+	if ok == 0 {
+		tx.Rollback()
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		for _, w := range group {
+			if w.err == nil {
+				w.err = fmt.Errorf("commit: %w", err)
+			}
+		}
 	}
 }
 

@@ -286,7 +286,7 @@ func (db *DB) Unmerge(ctx context.Context, customerID, mergeID int64) (*tp.Custo
 		actor = "system"
 	}
 	var merged int64
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var survivor int64
 		var undone sql.NullInt64
 		err := tx.QueryRowContext(ctx, "SELECT survivor_id, merged_id, undone_us FROM merges WHERE id = $1"+db.forUpdate(), mergeID).

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -47,12 +48,13 @@ type DB struct {
 	// lookup, and sources never change after creation, so a hit is current.
 	sources sync.Map
 
-	group *committer // SQLite only: shares one transaction among concurrent ingests
+	group *committer // SQLite only: group commit of concurrent write transactions
 
 	// Enqueue stores background jobs; the job runner sets it (see Enqueuer).
 	Enqueue Enqueuer
 
 	triggers triggerCache
+	secret   atomic.Pointer[[]byte] // the link-signing secret, once read
 
 	hotOnce sync.Once
 	hot     map[string]*sql.Stmt // SQL text → statement prepared once
@@ -200,17 +202,21 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 	return applied, nil
 }
 
-// writeTx runs fn in a write transaction and retries it on deadlocks,
-// serialization failures and unique races (PostgreSQL), which the lock
-// protocol of ingestion makes rare but cannot rule out. On SQLite the single
-// writer connection with BEGIN IMMEDIATE already serialises writers.
-func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// writeTx runs fn in a write transaction. On SQLite it joins the group
+// commit (see committer): fn may share the transaction with other writers but
+// is isolated from their failures by a savepoint. On PostgreSQL it is retried
+// on deadlocks, serialization failures and unique races, which the lock
+// protocol of ingestion makes rare but cannot rule out.
+func (db *DB) writeTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	if db.group != nil {
+		return db.group.run(ctx, fn)
+	}
 	for attempt := 0; ; attempt++ {
 		tx, err := db.w.BeginTx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("begin: %w", err)
 		}
-		err = fn(tx)
+		err = fn(ctx, tx)
 		if err == nil {
 			err = tx.Commit()
 		} else {
@@ -403,7 +409,7 @@ func (db *DB) insertEventsSQL(rows int) string {
 // exists for the ingestion benchmark's raw-INSERT baseline.
 func (db *DB) BenchCreateCustomers(ctx context.Context, n int) ([]int64, error) {
 	ids := make([]int64, 0, n)
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for range n {
 			var id int64
 			if err := tx.QueryRowContext(ctx, insertCustomerSQL, tp.ToMicros(db.Now())).Scan(&id); err != nil {
@@ -424,7 +430,7 @@ func (db *DB) BenchRawInsertEvents(ctx context.Context, rows [][]any) error {
 	for _, r := range rows {
 		args = append(args, r...)
 	}
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, db.insertEventsSQL(len(rows)), args...)
 		return err
 	})

@@ -35,37 +35,16 @@ const (
 // as needed), applies traits (latest timestamp wins, history kept) and
 // inserts the events.
 //
-// On SQLite, concurrent calls share one transaction (group commit, see
-// committer): SQLite has one writer, so this costs no concurrency and saves a
-// commit per request. On PostgreSQL each call is its own transaction.
+// Reads go through in-memory state kept for the transaction; writes are queued
+// and flushed as multi-row statements, because per-row statements would cost
+// several times the raw INSERT that ingestion is measured against. On SQLite
+// concurrent calls share one commit (see committer).
 func (db *DB) Ingest(ctx context.Context, src *tp.Source, msgs []tp.Message) (tp.IngestResult, error) {
 	if err := db.prepareHot(ctx); err != nil {
 		return tp.IngestResult{}, err
 	}
-	req := &ingestReq{src: src, msgs: msgs}
-	if db.group != nil {
-		return db.group.submit(ctx, req)
-	}
-	err := db.ingestTx(ctx, []*ingestReq{req})
-	return req.res, err
-}
-
-// ingestReq is one caller's batch and, once done, its result.
-type ingestReq struct {
-	src  *tp.Source
-	msgs []tp.Message
-	res  tp.IngestResult
-	err  error
-	done chan struct{}
-}
-
-// ingestTx stores the batches of reqs in one transaction.
-//
-// Reads go through in-memory state kept for the transaction; writes are queued
-// and flushed as multi-row statements, because per-row statements would cost
-// several times the raw INSERT that ingestion is measured against.
-func (db *DB) ingestTx(ctx context.Context, reqs []*ingestReq) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	var res tp.IngestResult
+	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		triggers, err := db.activeTriggers(ctx)
 		if err != nil {
 			return err
@@ -79,13 +58,9 @@ func (db *DB) ingestTx(ctx context.Context, reqs []*ingestReq) error {
 			queued: map[msgKey]bool{},
 			locked: map[int64]bool{},
 		}
-		for _, r := range reqs {
-			in.src, in.actor = r.src, "source:"+r.src.Name
-			res, err := in.run(r.msgs)
-			if err != nil {
-				return err
-			}
-			r.res = res
+		in.src, in.actor = src, "source:"+src.Name
+		if res, err = in.run(msgs); err != nil {
+			return err
 		}
 		if err := in.flush(); err != nil {
 			return err
@@ -95,6 +70,7 @@ func (db *DB) ingestTx(ctx context.Context, reqs []*ingestReq) error {
 		}
 		return in.fireTriggers()
 	})
+	return res, err
 }
 
 type traitRow struct {
@@ -111,7 +87,7 @@ type ingester struct {
 	now    int64
 	ids    map[tp.Identity]int64 // identity → customer; 0 = known to be unassigned
 	traits map[int64]map[string]traitRow
-	queued map[msgKey]bool // messages stored by this transaction
+	queued map[msgKey]bool // messages stored by this transaction (a batch may repeat one)
 	locked map[int64]bool  // customers locked FOR UPDATE (PostgreSQL)
 	res    tp.IngestResult // of the current batch
 

@@ -43,7 +43,7 @@ func (db *DB) SurveyResultsFromResponses(ctx context.Context, q tp.ResultsQuery)
 // RecomputeRollup rebuilds a survey's rollup counts from its responses, in one
 // transaction (for repairs and after bulk loads).
 func (db *DB) RecomputeRollup(ctx context.Context, surveyID int64) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM response_rollup WHERE survey_id = $1", surveyID); err != nil {
 			return err
 		}

@@ -47,7 +47,7 @@ func (db *DB) QueueInvitations(ctx context.Context, surveyID int64, customers []
 	for start := 0; start < len(customers); start += 200 {
 		chunk := customers[start:min(start+200, len(customers))]
 		var part tp.SendReport
-		err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			part = tp.SendReport{Skipped: map[string]int{}}
 			for _, cust := range chunk {
 				reason, err := db.queueOne(ctx, tx, s, cust, opt)
@@ -189,7 +189,7 @@ func (db *DB) DeliveryFor(ctx context.Context, invitationID int64) (*Delivery, e
 // MarkSent records a delivered invitation (or reminder) and, for the first
 // mail, schedules its one reminder in the same transaction.
 func (db *DB) MarkSent(ctx context.Context, invitationID int64, messageID string, reminder bool, remindAt time.Time) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := tp.ToMicros(db.Now())
 		if reminder {
 			_, err := tx.ExecContext(ctx, "UPDATE invitations SET reminded_us = $1 WHERE id = $2", now, invitationID)

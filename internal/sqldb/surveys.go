@@ -28,7 +28,7 @@ func (db *DB) CreateSurvey(ctx context.Context, s *tp.Survey) error {
 	}
 	now := db.Now()
 	s.Version, s.CreatedAt, s.UpdatedAt = 1, now, now
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO surveys (name, type, status, default_lang, version, department, created_us, updated_us)
 			VALUES ($1, $2, $3, $4, 1, $5, $6, $6) RETURNING id`, s.Name, string(s.Type), string(s.Status), s.DefaultLang,
 			s.Department, tp.ToMicros(now)).Scan(&s.ID); err != nil {
@@ -57,7 +57,7 @@ func (db *DB) UpdateSurvey(ctx context.Context, s *tp.Survey) error {
 	if s.Questions == nil {
 		s.Questions = []tp.Question{}
 	}
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		cur, err := findSurvey(ctx, tx, s.ID, 0, db.forUpdate())
 		if err != nil {
 			return err
@@ -185,7 +185,11 @@ func (db *DB) setting(ctx context.Context, key string, make func() string) (stri
 	return v, err
 }
 
+// tokenSecret is read once: it never changes after it is made.
 func (db *DB) tokenSecret(ctx context.Context) ([]byte, error) {
+	if s := db.secret.Load(); s != nil {
+		return *s, nil
+	}
 	v, err := db.setting(ctx, "link_secret", func() string {
 		b := make([]byte, 32)
 		_, _ = rand.Read(b)
@@ -194,7 +198,12 @@ func (db *DB) tokenSecret(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("link secret: %w", err)
 	}
-	return hex.DecodeString(v)
+	b, err := hex.DecodeString(v)
+	if err != nil {
+		return nil, err
+	}
+	db.secret.Store(&b)
+	return b, nil
 }
 
 // Survey links carry the invitation id and expiry, signed with HMAC-SHA256:
@@ -294,9 +303,10 @@ func (db *DB) InvitationByToken(ctx context.Context, token string) (*tp.Invitati
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	c, err := db.FindCustomerByID(ctx, inv.CustomerID)
+	// Only the customer's own columns (locale, name): not traits and history.
+	c, err := scanCustomer(db.r.QueryRowContext(ctx, "SELECT "+customerCols+" FROM customers WHERE id = $1", inv.CustomerID))
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, fmt.Errorf("invitation's customer: %w", err)
 	}
 	return inv, s, c, nil
 }
@@ -355,7 +365,7 @@ func (db *DB) SaveResponse(ctx context.Context, token string, in tp.ResponseInpu
 		return nil, err
 	}
 	var out *tp.Response
-	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+	err = db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		out, err = db.saveResponseTx(ctx, tx, inv, s, c.ID, in, db.Now(), srcID)
 		return err
 	})
@@ -469,7 +479,7 @@ func (db *DB) ImportResponses(ctx context.Context, recs []tp.ResponseImport) err
 	}
 	for start := 0; start < len(recs); start += 500 {
 		chunk := recs[start:min(start+500, len(recs))]
-		err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			for _, rec := range chunk {
 				inv := &tp.Invitation{SurveyID: rec.SurveyID, CustomerID: rec.CustomerID, Channel: rec.Channel, Department: rec.Department,
 					Division: rec.Division, Status: "created"}
