@@ -18,7 +18,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -54,7 +53,7 @@ type DB struct {
 	Enqueue Enqueuer
 
 	triggers triggerCache
-	secret   atomic.Pointer[[]byte] // the link-signing secret, once read
+	settings sync.Map // key → value of settings already read (they never change)
 
 	hotOnce sync.Once
 	hot     map[string]*sql.Stmt // SQL text → statement prepared once

@@ -168,11 +168,16 @@ func (db *DB) ListSurveys(ctx context.Context) ([]tp.Survey, error) {
 }
 
 // setting returns an instance-wide setting, creating it with make() the first
-// time. Replicas racing to create it agree on the first value stored.
+// time. Replicas racing to create it agree on the first value stored. Settings
+// never change once stored, so each is read once per process.
 func (db *DB) setting(ctx context.Context, key string, make func() string) (string, error) {
+	if v, ok := db.settings.Load(key); ok {
+		return v.(string), nil
+	}
 	var v string
 	err := db.r.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = $1", key).Scan(&v)
 	if err == nil {
+		db.settings.Store(key, v)
 		return v, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
@@ -181,15 +186,13 @@ func (db *DB) setting(ctx context.Context, key string, make func() string) (stri
 	if _, err := db.w.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", key, make()); err != nil {
 		return "", err
 	}
-	err = db.w.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = $1", key).Scan(&v)
+	if err = db.w.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = $1", key).Scan(&v); err == nil {
+		db.settings.Store(key, v)
+	}
 	return v, err
 }
 
-// tokenSecret is read once: it never changes after it is made.
 func (db *DB) tokenSecret(ctx context.Context) ([]byte, error) {
-	if s := db.secret.Load(); s != nil {
-		return *s, nil
-	}
 	v, err := db.setting(ctx, "link_secret", func() string {
 		b := make([]byte, 32)
 		_, _ = rand.Read(b)
@@ -198,12 +201,7 @@ func (db *DB) tokenSecret(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("link secret: %w", err)
 	}
-	b, err := hex.DecodeString(v)
-	if err != nil {
-		return nil, err
-	}
-	db.secret.Store(&b)
-	return b, nil
+	return hex.DecodeString(v)
 }
 
 // Survey links carry the invitation id and expiry, signed with HMAC-SHA256:
