@@ -622,6 +622,7 @@ func (in *ingester) merge(survivor, x int64, reason string) error {
 	for _, q := range []string{
 		"INSERT INTO merge_events (merge_id, event_id) SELECT $1, id FROM events WHERE customer_id = $2",
 		"INSERT INTO merge_identities (merge_id, type, value) SELECT $1, type, value FROM identities WHERE customer_id = $2",
+		"INSERT INTO merge_invitations (merge_id, invitation_id) SELECT $1, id FROM invitations WHERE customer_id = $2",
 	} {
 		if _, err := in.tx.ExecContext(in.ctx, q, mid, x); err != nil {
 			return fmt.Errorf("record merge: %w", err)
@@ -630,6 +631,8 @@ func (in *ingester) merge(survivor, x int64, reason string) error {
 	for _, q := range []string{
 		"UPDATE events SET customer_id = $1 WHERE customer_id = $2",
 		"UPDATE identities SET customer_id = $1 WHERE customer_id = $2",
+		"UPDATE invitations SET customer_id = $1 WHERE customer_id = $2",
+		"UPDATE responses SET customer_id = $1 WHERE customer_id = $2",
 	} {
 		if _, err := in.tx.ExecContext(in.ctx, q, survivor, x); err != nil {
 			return fmt.Errorf("merge customer %d into %d: %w", x, survivor, err)

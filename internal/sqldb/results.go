@@ -14,6 +14,9 @@ import (
 // SurveyResults computes a survey's metric overall and per slice and period
 // from the rollup counts, through the metric registry.
 func (db *DB) SurveyResults(ctx context.Context, q tp.ResultsQuery) (*tp.Results, error) {
+	if q.By == "segment" {
+		return db.resultsBySegment(ctx, q)
+	}
 	if q.Period != "week" && monthAligned(q.From, false) && monthAligned(q.To, true) {
 		return db.surveyResults(ctx, q, "response_rollup_month", "month", "SUM(n)")
 	}
@@ -99,7 +102,7 @@ func (db *DB) surveyResults(ctx context.Context, q tp.ResultsQuery, from, dayCol
 	m, _ := s.Type.Metric()
 	col := map[string]string{"": "''", "division": "division", "channel": "channel", "department": "department"}[q.By]
 	if col == "" {
-		return nil, &tp.Error{Code: tp.EINVALID, Message: "by must be division, channel or department (segments come with the segments feature)",
+		return nil, &tp.Error{Code: tp.EINVALID, Message: "by must be division, channel, department or segment",
 			Fields: map[string]string{"by": "invalid"}}
 	}
 	if q.Period != "" && q.Period != "week" && q.Period != "month" {
@@ -202,4 +205,50 @@ func periodLabel(start time.Time, period string) string {
 		return fmt.Sprintf("%d-W%02d", y, w)
 	}
 	return start.Format("2006-01")
+}
+
+// resultsBySegment computes one row per saved segment from the responses of
+// its current members. Membership is computed now, so these rows come from
+// raw responses rather than the rollup.
+func (db *DB) resultsBySegment(ctx context.Context, q tp.ResultsQuery) (*tp.Results, error) {
+	all := q
+	all.By = ""
+	res, err := db.SurveyResults(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	res.Rows = []tp.ResultRow{}
+	m, _ := tp.MetricByID(res.Metric)
+	segs, err := db.ListSegments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fromUS, toUS := int64(0), int64(math.MaxInt64)
+	if !q.From.IsZero() {
+		fromUS = tp.ToMicros(q.From)
+	}
+	if !q.To.IsZero() {
+		toUS = tp.ToMicros(q.To)
+	}
+	for i := range segs {
+		where, args := db.segmentWhere(&segs[i], 4)
+		rows, err := db.r.QueryContext(ctx, `SELECT r.score, COUNT(*) FROM responses r JOIN customers c ON c.id = r.customer_id
+			WHERE r.survey_id = $1 AND r.score IS NOT NULL AND r.created_us >= $2 AND r.created_us <= $3 AND `+where+` GROUP BY r.score`,
+			append([]any{q.SurveyID, fromUS, toUS}, args...)...)
+		if err != nil {
+			return nil, fmt.Errorf("segment %q: %w", segs[i].Name, err)
+		}
+		sc := tp.NewScores(m.ScaleMin, m.ScaleMax)
+		for rows.Next() {
+			var score, n int
+			if err := rows.Scan(&score, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			sc.Add(score, n)
+		}
+		rows.Close()
+		res.Rows = append(res.Rows, tp.ResultRow{Slice: segs[i].Name, Scores: sc, Estimate: m.Estimate(sc)})
+	}
+	return res, nil
 }

@@ -219,3 +219,35 @@ func TestPublicTokenIsStablePerVisitor(t *testing.T) {
 		}
 	})
 }
+
+func TestAnswersFollowMergeAndUnmerge(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		src := source(t, db, "Web", "web", "")
+		s := activeSurvey(t, db, tp.SurveyNPS)
+		a := newCustomer(t, db, src, "a", "en")
+		b := newCustomer(t, db, src, "b", "en")
+		tok, _ := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: b.ID}, time.Hour)
+		if _, err := db.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(10)}); err != nil {
+			t.Fatal(err)
+		}
+		res := send(t, db, src, `{"type":"alias","userId":"a","previousId":"b"}`)
+		if res.Merges != 1 {
+			t.Fatalf("merges = %d", res.Merges)
+		}
+		owner := func() int64 {
+			var got int64
+			db.ListResponses(ctx, tp.ResponseFilter{SurveyID: s.ID}, func(r tp.ResponseRow) error { got = r.CustomerID; return nil })
+			return got
+		}
+		if got := owner(); got != a.ID {
+			t.Errorf("after the merge the answer belongs to %d, want survivor %d", got, a.ID)
+		}
+		c, _ := db.FindCustomerByID(ctx, a.ID)
+		if _, err := db.Unmerge(ctx, a.ID, c.Merges[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := owner(); got != b.ID {
+			t.Errorf("after the unmerge the answer belongs to %d, want %d", got, b.ID)
+		}
+	})
+}

@@ -186,6 +186,7 @@ func (s *Server) apiSend(w http.ResponseWriter, r *http.Request) error {
 	var body struct {
 		CustomerIDs []int64  `json:"customer_ids"`
 		Emails      []string `json:"emails"`
+		SegmentID   int64    `json:"segment_id"`
 		Channel     string   `json:"channel"`
 		Department  string   `json:"department"`
 		Division    string   `json:"division"`
@@ -195,8 +196,15 @@ func (s *Server) apiSend(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &body); err != nil {
 		return err
 	}
-	if n := len(body.CustomerIDs) + len(body.Emails); n == 0 || n > 5000 {
-		return &tp.Error{Code: tp.EINVALID, Message: "customer_ids and emails must list 1 to 5000 customers per request",
+	if body.SegmentID != 0 {
+		members, _, err := s.Segments.SegmentMembers(r.Context(), body.SegmentID, 0)
+		if err != nil {
+			return err
+		}
+		body.CustomerIDs = append(body.CustomerIDs, members...)
+	}
+	if n := len(body.CustomerIDs) + len(body.Emails); n == 0 || (n > 5000 && body.SegmentID == 0) {
+		return &tp.Error{Code: tp.EINVALID, Message: "give a segment_id, or list 1 to 5000 customer_ids and emails per request",
 			Fields: map[string]string{"customer_ids": "1–5000"}}
 	}
 	ids, err := s.customersByEmail(r, body.Emails)

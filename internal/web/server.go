@@ -30,6 +30,7 @@ type Server struct {
 	Sources   tp.SourceService
 	Users     tp.UserService
 	Surveys   tp.SurveyService
+	Segments  tp.SegmentService
 	DB        Pinger
 	Log       *slog.Logger
 	Now       func() time.Time

@@ -264,3 +264,27 @@ func TestSendToListFromSurveyPage(t *testing.T) {
 		t.Errorf("the new address did not become a customer: %v", err)
 	}
 }
+
+func TestSegmentsAPIAndSend(t *testing.T) {
+	f := newFixture(t)
+	id, _, _ := f.surveyWithLink(t) // Sanne already holds an invitation
+	f.track("/v1/identify", `{"userId":"vip","traits":{"plan":"vip","email":"vip@example.com"}}`)
+	r := f.api("POST", "/api/v1/segments", f.analyst, `{"name":"VIP","conditions":[{"kind":"trait","key":"plan","op":"eq","value":"vip"}]}`)
+	if r.Code != 201 {
+		t.Fatalf("analyst saves segment: %d %s", r.Code, r.Body)
+	}
+	seg := int64(r.JSON["id"].(float64))
+	if r := f.api("GET", fmt.Sprintf("/api/v1/segments/%d", seg), f.analyst, ""); r.JSON["members"].(float64) != 1 {
+		t.Errorf("members: %s", r.Body)
+	}
+	if r := f.api("POST", "/api/v1/segments", f.analyst, `{"name":"bad","conditions":[{"kind":"mood"}]}`); r.Code != 400 {
+		t.Errorf("bad segment: %d", r.Code)
+	}
+	r = f.api("POST", fmt.Sprintf("/api/v1/surveys/%d/send", id), f.admin, fmt.Sprintf(`{"segment_id":%d}`, seg))
+	if r.Code != 202 || r.JSON["queued"].(float64) != 1 {
+		t.Errorf("send to segment: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("GET", fmt.Sprintf("/api/v1/surveys/%d/results?by=segment", id), f.admin, ""); r.Code != 200 || len(r.JSON["rows"].([]any)) != 1 {
+		t.Errorf("results by segment: %d %s", r.Code, r.Body)
+	}
+}

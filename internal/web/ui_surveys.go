@@ -119,13 +119,17 @@ func (s *Server) surveyResultsPage(w http.ResponseWriter, r *http.Request, v *vi
 	if err != nil {
 		return err
 	}
+	segs, err := s.Segments.ListSegments(r.Context())
+	if err != nil {
+		return err
+	}
 	srcName := map[int64]string{}
 	for _, src := range srcs {
 		srcName[src.ID] = src.Name
 	}
 	v.Title = sv.Name
 	return s.render(w, http.StatusOK, v, "survey", "", map[string]any{
-		"Triggers": triggers, "Sources": srcs, "SourceName": srcName,
+		"Triggers": triggers, "Sources": srcs, "SourceName": srcName, "Segments": segs,
 		"Survey": sv, "Metric": m, "MetricName": m.Name[langIndex(v.Lang)], "Total": resultView{Est: bySlice.Total.Estimate, Dist: bars(bySlice.Total.Scores)},
 		"Results": bySlice, "Slices": slices, "Months": months, "By": r.URL.Query().Get("by"), "CanEdit": canEdit(v),
 	})
@@ -314,6 +318,14 @@ func (s *Server) sendToList(w http.ResponseWriter, r *http.Request, v *view) err
 		file.Close()
 	}
 	var emails []string
+	var ids []int64
+	if seg, _ := strconv.ParseInt(r.FormValue("segment_id"), 10, 64); seg > 0 {
+		members, _, err := s.Segments.SegmentMembers(r.Context(), seg, 0)
+		if err != nil {
+			return err
+		}
+		ids = members
+	}
 	for _, line := range strings.Split(text, "\n") {
 		for _, cell := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ';' || r == '\t' }) {
 			if cell = strings.Trim(strings.TrimSpace(cell), `"`); strings.Contains(cell, "@") {
@@ -323,14 +335,15 @@ func (s *Server) sendToList(w http.ResponseWriter, r *http.Request, v *view) err
 		}
 	}
 	flash := ""
-	if len(emails) == 0 || len(emails) > 5000 {
+	if (len(emails) == 0 && len(ids) == 0) || len(emails) > 5000 {
 		flash = translate(v.Lang, "send.count")
-	} else if ids, err := s.customersByEmail(r, emails); err != nil {
+	} else if byMail, err := s.customersByEmail(r, emails); err != nil {
 		if tp.ErrorCode(err) != tp.EINVALID {
 			return err
 		}
 		flash = tp.ErrorMessage(err)
 	} else {
+		ids = append(ids, byMail...)
 		rep, err := s.Surveys.QueueInvitations(r.Context(), id, ids, tp.SendOptions{Channel: r.FormValue("channel"),
 			Department: strings.TrimSpace(r.FormValue("department")), Division: strings.TrimSpace(r.FormValue("division"))})
 		if tp.ErrorCode(err) == tp.EINVALID || tp.ErrorCode(err) == tp.ECONFLICT {

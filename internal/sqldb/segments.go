@@ -1,0 +1,141 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// CreateSegment saves a segment.
+func (db *DB) CreateSegment(ctx context.Context, s *tp.Segment) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	conds, _ := json.Marshal(s.Conditions)
+	s.CreatedAt = db.Now()
+	return db.w.QueryRowContext(ctx, "INSERT INTO segments (name, description, conditions, created_us) VALUES ($1, $2, $3, $4) RETURNING id",
+		s.Name, s.Description, string(conds), tp.ToMicros(s.CreatedAt)).Scan(&s.ID)
+}
+
+func scanSegment(row interface{ Scan(...any) error }) (*tp.Segment, error) {
+	var s tp.Segment
+	var conds string
+	var created int64
+	if err := row.Scan(&s.ID, &s.Name, &s.Description, &conds, &created); err != nil {
+		return nil, err
+	}
+	s.CreatedAt = tp.FromMicros(created)
+	return &s, json.Unmarshal([]byte(conds), &s.Conditions)
+}
+
+// ListSegments lists segments by name.
+func (db *DB) ListSegments(ctx context.Context) ([]tp.Segment, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT id, name, description, conditions, created_us FROM segments ORDER BY name, id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []tp.Segment{}
+	for rows.Next() {
+		s, err := scanSegment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *s)
+	}
+	return out, rows.Err()
+}
+
+// FindSegment returns one segment.
+func (db *DB) FindSegment(ctx context.Context, id int64) (*tp.Segment, error) {
+	s, err := scanSegment(db.r.QueryRowContext(ctx, "SELECT id, name, description, conditions, created_us FROM segments WHERE id = $1", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tp.Errorf(tp.ENOTFOUND, "segment %d not found", id)
+	}
+	return s, err
+}
+
+// segmentWhere turns a segment's conditions into a condition on customers c,
+// with its parameters numbered from start.
+func (db *DB) segmentWhere(s *tp.Segment, start int) (string, []any) {
+	var parts []string
+	var args []any
+	p := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", start+len(args)-1)
+	}
+	for _, c := range s.Conditions {
+		switch c.Kind {
+		case "trait":
+			key := p(c.Key)
+			switch c.Op {
+			case "exists":
+				parts = append(parts, "EXISTS (SELECT 1 FROM customer_traits t WHERE t.customer_id = c.id AND t.key = "+key+")")
+			case "contains":
+				parts = append(parts, "EXISTS (SELECT 1 FROM customer_traits t WHERE t.customer_id = c.id AND t.key = "+key+
+					" AND lower(t.value) LIKE "+p("%"+likeEscape(strings.ToLower(c.Value))+"%")+" ESCAPE '\\')")
+			default: // eq, neq: traits are JSON; "5" may be stored as 5 or "5"
+				str, _ := json.Marshal(c.Value)
+				vals := p(string(str))
+				alt := vals
+				if _, err := strconv.ParseFloat(c.Value, 64); err == nil || c.Value == "true" || c.Value == "false" {
+					alt = p(c.Value)
+				}
+				cond := "EXISTS (SELECT 1 FROM customer_traits t WHERE t.customer_id = c.id AND t.key = " + key +
+					" AND (t.value = " + vals + " OR t.value = " + alt + "))"
+				if c.Op == "neq" {
+					cond = "NOT " + cond
+				}
+				parts = append(parts, cond)
+			}
+		case "event":
+			since := tp.ToMicros(db.Now().Add(-time.Duration(c.Days) * 24 * time.Hour))
+			cond := "EXISTS (SELECT 1 FROM events e WHERE e.customer_id = c.id AND e.name = " + p(c.Event) + " AND e.ts_us >= " + p(since) + ")"
+			if c.Op == "none" {
+				cond = "NOT " + cond
+			}
+			parts = append(parts, cond)
+		}
+	}
+	return "c.merged_into IS NULL AND " + strings.Join(parts, " AND "), args
+}
+
+// SegmentMembers computes a segment's members now: up to limit ids (0: all)
+// and the total count.
+func (db *DB) SegmentMembers(ctx context.Context, id int64, limit int) ([]int64, int, error) {
+	s, err := db.FindSegment(ctx, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	where, args := db.segmentWhere(s, 1)
+	var total int
+	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM customers c WHERE "+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("segment %d: %w", id, err)
+	}
+	q := "SELECT c.id FROM customers c WHERE " + where + " ORDER BY c.id"
+	if limit > 0 {
+		args = append(args, limit)
+		q += fmt.Sprintf(" LIMIT $%d", len(args))
+	}
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var c int64
+		if err := rows.Scan(&c); err != nil {
+			return nil, 0, err
+		}
+		ids = append(ids, c)
+	}
+	return ids, total, rows.Err()
+}

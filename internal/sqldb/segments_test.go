@@ -1,0 +1,67 @@
+package sqldb_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb/sqldbtest"
+)
+
+func TestSegmentMembership(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		src := source(t, db, "Web", "web", "")
+		recent := time.Now().UTC().Add(-24 * time.Hour).Format(time.RFC3339)
+		old := time.Now().UTC().Add(-200 * 24 * time.Hour).Format(time.RFC3339)
+		send(t, db, src,
+			`{"type":"identify","userId":"p1","traits":{"plan":"premium","city":"Berlin","age":42}}`,
+			`{"type":"identify","userId":"p2","traits":{"plan":"premium","city":"Köln"}}`,
+			`{"type":"identify","userId":"b1","traits":{"plan":"basic","city":"Berlin"}}`,
+			`{"type":"track","event":"Order Completed","userId":"p1","timestamp":"`+recent+`"}`,
+			`{"type":"track","event":"Order Completed","userId":"p2","timestamp":"`+old+`"}`)
+		id := func(u string) int64 { return customerOf(t, db, "user_id", u).ID }
+		p1, p2, b1 := id("p1"), id("p2"), id("b1")
+		for _, c := range []struct {
+			conds []tp.Condition
+			want  []int64
+		}{
+			{[]tp.Condition{{Kind: "trait", Key: "plan", Op: "eq", Value: "premium"}}, []int64{p1, p2}},
+			{[]tp.Condition{{Kind: "trait", Key: "plan", Op: "neq", Value: "premium"}}, []int64{b1}},
+			{[]tp.Condition{{Kind: "trait", Key: "city", Op: "contains", Value: "BERL"}}, []int64{p1, b1}},
+			{[]tp.Condition{{Kind: "trait", Key: "age", Op: "eq", Value: "42"}}, []int64{p1}},
+			{[]tp.Condition{{Kind: "trait", Key: "age", Op: "exists"}}, []int64{p1}},
+			{[]tp.Condition{{Kind: "event", Event: "Order Completed", Days: 90}}, []int64{p1}},
+			{[]tp.Condition{{Kind: "trait", Key: "plan", Op: "eq", Value: "premium"}, {Kind: "event", Event: "Order Completed", Days: 90, Op: "none"}}, []int64{p2}},
+		} {
+			seg := &tp.Segment{Name: "s", Conditions: c.conds}
+			if err := db.CreateSegment(ctx, seg); err != nil {
+				t.Fatal(err)
+			}
+			got, n, err := db.SegmentMembers(ctx, seg.ID, 0)
+			slices.Sort(c.want)
+			if err != nil || n != len(c.want) || !slices.Equal(got, c.want) {
+				t.Errorf("%+v: members %v (n %d, %v), want %v", c.conds, got, n, err, c.want)
+			}
+		}
+		if err := db.CreateSegment(ctx, &tp.Segment{Name: "x", Conditions: []tp.Condition{{Kind: "trait", Key: "plan", Op: "like"}}}); tp.ErrorCode(err) != tp.EINVALID {
+			t.Errorf("bad op: %v", err)
+		}
+		// Results by segment come from the members' answers.
+		s := activeSurvey(t, db, tp.SurveyNPS)
+		for u, score := range map[int64]int{p1: 10, p2: 9, b1: 0} {
+			tok, _ := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: u}, time.Hour)
+			if _, err := db.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(score)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := db.SurveyResults(ctx, tp.ResultsQuery{SurveyID: s.ID, By: "segment"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Rows[0].Estimate.N != 2 || res.Rows[0].Estimate.Value != 100 || res.Rows[1].Estimate.N != 1 || res.Rows[1].Estimate.Value != -100 {
+			t.Errorf("by segment: %+v", res.Rows[:2])
+		}
+	})
+}

@@ -1,0 +1,120 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// Admins, the CCO's office and analysts save segments (DESIGN.md §2).
+func canEditSegments(role tp.Role) bool {
+	return role == tp.RoleAdmin || role == tp.RoleCCO || role == tp.RoleAnalyst
+}
+
+func (s *Server) apiListSegments(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.Segments.ListSegments(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"segments": list})
+	return nil
+}
+
+func (s *Server) apiCreateSegment(w http.ResponseWriter, r *http.Request) error {
+	if !canEditSegments(tp.AccessFrom(r.Context()).Role) {
+		return tp.Errorf(tp.EFORBIDDEN, "only admin, cco and analyst may save segments")
+	}
+	var seg tp.Segment
+	if err := decodeJSON(r, &seg); err != nil {
+		return err
+	}
+	seg.ID = 0
+	if err := s.Segments.CreateSegment(r.Context(), &seg); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, seg)
+	return nil
+}
+
+func (s *Server) apiSegment(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	seg, err := s.Segments.FindSegment(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	members, total, err := s.Segments.SegmentMembers(r.Context(), id, 1000)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"segment": seg, "members": total, "customer_ids": members})
+	return nil
+}
+
+type segmentRow struct {
+	tp.Segment
+	Members int
+	Rules   string
+}
+
+func ruleText(c tp.Condition) string {
+	if c.Kind == "event" {
+		not := ""
+		if c.Op == "none" {
+			not = "no "
+		}
+		return fmt.Sprintf("%s%q in %d days", not, c.Event, c.Days)
+	}
+	if c.Op == "exists" {
+		return c.Key + " is set"
+	}
+	return fmt.Sprintf("%s %s %q", c.Key, c.Op, c.Value)
+}
+
+func (s *Server) segmentsPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	list, err := s.Segments.ListSegments(r.Context())
+	if err != nil {
+		return err
+	}
+	rows := make([]segmentRow, 0, len(list))
+	for _, seg := range list {
+		_, n, err := s.Segments.SegmentMembers(r.Context(), seg.ID, 1)
+		if err != nil {
+			return err
+		}
+		var rules []string
+		for _, c := range seg.Conditions {
+			rules = append(rules, ruleText(c))
+		}
+		rows = append(rows, segmentRow{seg, n, strings.Join(rules, " · ")})
+	}
+	v.Title = translate(v.Lang, "nav.segments")
+	return s.render(w, http.StatusOK, v, "segments", "", map[string]any{"Segments": rows, "CanEdit": canEditSegments(v.User.Role),
+		"Example": `[{"kind":"trait","key":"plan","op":"eq","value":"premium"},{"kind":"event","event":"Order Completed","days":90}]`})
+}
+
+func (s *Server) createSegment(w http.ResponseWriter, r *http.Request, v *view) error {
+	if !canEditSegments(v.User.Role) {
+		return tp.Errorf(tp.EFORBIDDEN, "only admin, cco and analyst may save segments")
+	}
+	seg := &tp.Segment{Name: r.FormValue("name"), Description: r.FormValue("description")}
+	flash := ""
+	if err := json.Unmarshal([]byte(r.FormValue("conditions")), &seg.Conditions); err != nil {
+		flash = "conditions must be a JSON list: " + err.Error()
+	} else if err := s.Segments.CreateSegment(r.Context(), seg); err != nil {
+		if tp.ErrorCode(err) != tp.EINVALID {
+			return err
+		}
+		flash = tp.ErrorMessage(err)
+	} else {
+		flash = translate(v.Lang, "segments.saved", seg.Name)
+	}
+	http.Redirect(w, r, "/segments?flash="+url.QueryEscape(flash), http.StatusSeeOther)
+	return nil
+}
