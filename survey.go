@@ -515,6 +515,7 @@ type Results struct {
 type SurveyService interface {
 	CreateSurvey(ctx context.Context, s *Survey) error
 	UpdateSurvey(ctx context.Context, s *Survey) error
+	DeleteSurvey(ctx context.Context, id int64) error
 	FindSurvey(ctx context.Context, id int64) (*Survey, error)
 	FindSurveyVersion(ctx context.Context, id int64, version int) (*Survey, error)
 	ListSurveys(ctx context.Context) ([]Survey, error)

@@ -93,6 +93,31 @@ func (db *DB) UpdateSurvey(ctx context.Context, s *tp.Survey) error {
 	})
 }
 
+// DeleteSurvey deletes a draft that never invited anyone. A survey that may
+// have answers is closed instead, so that no answer is ever lost.
+func (db *DB) DeleteSurvey(ctx context.Context, id int64) error {
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		s, err := findSurvey(ctx, tx, id, 0, db.forUpdate())
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM invitations WHERE survey_id = $1", id).Scan(&n); err != nil {
+			return err
+		}
+		if s.Status != tp.SurveyDraft || n > 0 {
+			return tp.Errorf(tp.ECONFLICT, "survey %d is %s and has %d invitations; close it instead of deleting it", id, s.Status, n)
+		}
+		for _, q := range []string{"DELETE FROM survey_triggers WHERE survey_id = $1", "DELETE FROM survey_versions WHERE survey_id = $1",
+			"DELETE FROM surveys WHERE id = $1"} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 func rank(s tp.SurveyStatus) int {
 	return map[tp.SurveyStatus]int{tp.SurveyDraft: 0, tp.SurveyActive: 1, tp.SurveyClosed: 2}[s]
 }

@@ -293,3 +293,18 @@ func (s *Server) customersByEmail(r *http.Request, emails []string) ([]int64, er
 	}
 	return ids, nil
 }
+
+func (s *Server) apiDeleteSurvey(w http.ResponseWriter, r *http.Request) error {
+	if err := canEditSurveys(r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Surveys.DeleteSurvey(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -36,6 +36,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /api/v1/surveys", s.api(s.apiCreateSurvey))
 	mux.Handle("GET /api/v1/surveys/{id}", s.api(s.apiSurvey))
 	mux.Handle("PUT /api/v1/surveys/{id}", s.api(s.apiUpdateSurvey))
+	mux.Handle("DELETE /api/v1/surveys/{id}", s.api(s.apiDeleteSurvey))
 	mux.Handle("POST /api/v1/surveys/{id}/invitations", s.api(s.apiInvite))
 	mux.Handle("POST /api/v1/surveys/{id}/send", s.api(s.apiSend))
 	mux.Handle("GET /api/v1/surveys/{id}/triggers", s.api(s.apiListTriggers))

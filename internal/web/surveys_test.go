@@ -148,8 +148,20 @@ func TestSurveyPermissions(t *testing.T) {
 	if r := f.api("POST", "/api/v1/surveys", f.admin, `{"name":"","type":"stars"}`); r.Code != 400 || r.JSON["error"].(map[string]any)["fields"] == nil {
 		t.Errorf("bad survey: %d %s", r.Code, r.Body)
 	}
-	if r := f.api("GET", "/api/v1/surveys/1/results?by=segment", f.admin, ""); r.Code != 404 && r.Code != 400 {
-		t.Errorf("by=segment: %d", r.Code)
+	r := f.api("POST", "/api/v1/surveys", f.admin, `{"name":"Draft","type":"csat"}`)
+	draft := int64(r.JSON["id"].(float64))
+	if r := f.api("DELETE", fmt.Sprintf("/api/v1/surveys/%d", draft), f.analyst, ""); r.Code != 403 {
+		t.Errorf("analyst deletes: %d", r.Code)
+	}
+	if r := f.api("DELETE", fmt.Sprintf("/api/v1/surveys/%d", draft), f.admin, ""); r.Code != 204 {
+		t.Errorf("delete draft: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("GET", fmt.Sprintf("/api/v1/surveys/%d", draft), f.admin, ""); r.Code != 404 {
+		t.Errorf("deleted draft still there: %d", r.Code)
+	}
+	id, _, _ := f.surveyWithLink(t)
+	if r := f.api("DELETE", fmt.Sprintf("/api/v1/surveys/%d", id), f.admin, ""); r.Code != 409 || !strings.Contains(string(r.Body), "close it") {
+		t.Errorf("delete an active survey with invitations: %d %s", r.Code, r.Body)
 	}
 }
 
