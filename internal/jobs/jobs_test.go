@@ -272,3 +272,45 @@ func TestTriggerInvitesOncePerEvent(t *testing.T) {
 		}
 	})
 }
+
+// TestBudgetUnderConcurrentTriggerEvents: many deliveries for one customer
+// arrive at once, each firing the trigger; the budget lets exactly one through.
+func TestBudgetUnderConcurrentTriggerEvents(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		srv := smtptest.Start(t)
+		start(t, db, srv, -1)
+		logistics := &tp.Source{Name: "Logistics", Channel: "field", Department: "Logistics"}
+		db.CreateSource(ctx, logistics)
+		customer(t, db, logistics, "k", `{"email":"k@example.com"}`)
+		s := &tp.Survey{Name: "Delivery CSAT", Type: tp.SurveyCSAT, Status: tp.SurveyActive}
+		db.CreateSurvey(ctx, s)
+		if err := db.CreateTrigger(ctx, &tp.Trigger{SurveyID: s.ID, EventName: "Order Delivered"}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				d, _ := track.DecodeCall(tp.EventTrack, []byte(fmt.Sprintf(`{"event":"Order Delivered","userId":"k","messageId":"d-%d"}`, i)), time.Now())
+				if _, err := db.Ingest(ctx, logistics, d.Messages); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		invs, _ := db.ListInvitations(ctx, s.ID, 0)
+		queued := 0
+		for _, inv := range invs {
+			if inv.Status != "skipped" {
+				queued++
+			}
+		}
+		if len(invs) != 8 || queued != 1 {
+			t.Errorf("%d invitations, %d not skipped; want 8 and 1", len(invs), queued)
+		}
+		if got := srv.Wait(1, 10*time.Second); len(got) != 1 {
+			t.Errorf("%d mails", len(got))
+		}
+	})
+}
