@@ -65,5 +65,6 @@ func (s *Server) Handler() http.Handler {
 	return s.routes()
 }
 
-// EventsIngested and Merges expose counters for the CLI bench (and tests).
+// metricsRegistry is what /metrics serves: this server's own registry, so
+// several servers in one process (tests, benchmarks) do not collide.
 func (s *Server) metricsRegistry() *prometheus.Registry { return s.metrics.reg }
