@@ -88,7 +88,9 @@ func (c *BusinessCalendar) window(t time.Time) (start, end time.Time, ok bool) {
 		return time.Time{}, time.Time{}, false
 	}
 	// Wall-clock opening hours, also on days when daylight saving time changes.
-	at := func(min int) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), min/60, min%60, 0, 0, c.Location) }
+	at := func(min int) time.Time {
+		return time.Date(t.Year(), t.Month(), t.Day(), min/60, min%60, 0, 0, c.Location)
+	}
 	return at(h.Open), at(h.Close), true
 }
 

@@ -1,0 +1,204 @@
+package touchpoint
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// CaseStatus moves new → open → pending_customer → resolved → closed; a
+// resolved case may be reopened.
+type CaseStatus string
+
+const (
+	CaseNew             CaseStatus = "new"
+	CaseOpen            CaseStatus = "open"
+	CasePendingCustomer CaseStatus = "pending_customer"
+	CaseResolved        CaseStatus = "resolved"
+	CaseClosed          CaseStatus = "closed"
+)
+
+// caseTransitions lists where each status may go.
+var caseTransitions = map[CaseStatus][]CaseStatus{
+	CaseNew:             {CaseOpen, CasePendingCustomer, CaseResolved},
+	CaseOpen:            {CasePendingCustomer, CaseResolved},
+	CasePendingCustomer: {CaseOpen, CaseResolved},
+	CaseResolved:        {CaseOpen, CaseClosed}, // open again = reopen
+	CaseClosed:          {},
+}
+
+// CanMove reports whether a case may go from one status to another, and why not.
+func CanMove(from, to CaseStatus) error {
+	if _, ok := caseTransitions[to]; !ok {
+		return Errorf(EINVALID, "unknown status %q (new, open, pending_customer, resolved, closed)", to)
+	}
+	for _, s := range caseTransitions[from] {
+		if s == to {
+			return nil
+		}
+	}
+	if from == CaseClosed {
+		return Errorf(ECONFLICT, "the case is closed; a closed case cannot change status (open a new case)")
+	}
+	return Errorf(ECONFLICT, "a case cannot go from %s to %s", from, to)
+}
+
+// Priority of a case.
+type Priority string
+
+const (
+	PriorityLow    Priority = "low"
+	PriorityNormal Priority = "normal"
+	PriorityHigh   Priority = "high"
+	PriorityUrgent Priority = "urgent"
+)
+
+// Priorities from low to urgent.
+var Priorities = []Priority{PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent}
+
+// Raise returns the next higher priority (urgent stays urgent).
+func (p Priority) Raise() Priority {
+	for i, q := range Priorities {
+		if q == p && i+1 < len(Priorities) {
+			return Priorities[i+1]
+		}
+	}
+	return PriorityUrgent
+}
+
+// CaseSource says how a case came in.
+const (
+	CaseFromEmail  = "email"
+	CaseFromWeb    = "web_form"
+	CaseFromAPI    = "api"
+	CaseFromSurvey = "survey"
+	CaseFromPhone  = "phone"
+	CaseFromManual = "manual"
+)
+
+// Redress is what the company gave to make good.
+type Redress struct {
+	Amount   float64 `json:"amount"`
+	Currency string  `json:"currency"`
+	Kind     string  `json:"kind"` // refund, voucher, goodwill…
+}
+
+// Case is a complaint or request that must be resolved.
+type Case struct {
+	ID             int64      `json:"id"`
+	CustomerID     int64      `json:"customer_id"`
+	Subject        string     `json:"subject"`
+	Description    string     `json:"description"`
+	Channel        string     `json:"channel"`
+	Source         string     `json:"source"` // email, web_form, api, survey, phone, manual
+	Category       string     `json:"category,omitempty"`
+	SubCategory    string     `json:"sub_category,omitempty"`
+	Priority       Priority   `json:"priority"`
+	Department     string     `json:"department,omitempty"` // "" = triage queue
+	Division       string     `json:"division,omitempty"`
+	AssigneeID     int64      `json:"assignee_id,omitempty"`
+	Status         CaseStatus `json:"status"`
+	ResolutionCode string     `json:"resolution_code,omitempty"`
+	RootCause      string     `json:"root_cause,omitempty"`
+	Redress        *Redress   `json:"redress,omitempty"`
+	Tags           []string   `json:"tags,omitempty"`
+	ResponseID     int64      `json:"response_id,omitempty"` // the survey answer that opened it
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	FirstReplyAt   *time.Time `json:"first_reply_at,omitempty"`
+	ResolvedAt     *time.Time `json:"resolved_at,omitempty"`
+}
+
+// Limits on cases.
+const (
+	MaxSubjectLen     = 300
+	MaxDescriptionLen = 50000
+)
+
+// Validate checks a new case and fills defaults.
+func (c *Case) Validate() error {
+	c.Subject = strings.TrimSpace(c.Subject)
+	fields := map[string]string{}
+	if c.CustomerID <= 0 {
+		fields["customer_id"] = "required"
+	}
+	if c.Subject == "" || utf8.RuneCountInString(c.Subject) > MaxSubjectLen {
+		fields["subject"] = fmt.Sprintf("required, at most %d characters", MaxSubjectLen)
+	}
+	if utf8.RuneCountInString(c.Description) > MaxDescriptionLen {
+		fields["description"] = fmt.Sprintf("at most %d characters", MaxDescriptionLen)
+	}
+	if c.Priority == "" {
+		c.Priority = PriorityNormal
+	}
+	valid := false
+	for _, p := range Priorities {
+		valid = valid || p == c.Priority
+	}
+	if !valid {
+		fields["priority"] = "one of low, normal, high, urgent"
+	}
+	if c.Channel == "" {
+		c.Channel = "web"
+	}
+	if !IsChannel(c.Channel) {
+		fields["channel"] = "unknown channel"
+	}
+	if c.Source == "" {
+		c.Source = CaseFromAPI
+	}
+	switch c.Source {
+	case CaseFromEmail, CaseFromWeb, CaseFromAPI, CaseFromSurvey, CaseFromPhone, CaseFromManual:
+	default:
+		fields["source"] = "one of email, web_form, api, survey, phone, manual"
+	}
+	if c.Status == "" {
+		c.Status = CaseNew
+	}
+	if c.Redress != nil && (c.Redress.Amount < 0 || len(c.Redress.Currency) != 3) {
+		fields["redress"] = "amount ≥ 0 and a 3-letter currency"
+	}
+	if len(fields) > 0 {
+		return &Error{Code: EINVALID, Message: "the case is not valid: " + firstField(fields), Fields: fields}
+	}
+	return nil
+}
+
+// CaseEvent is one entry of a case's audit trail and conversation.
+type CaseEvent struct {
+	ID       int64           `json:"id"`
+	CaseID   int64           `json:"case_id"`
+	At       time.Time       `json:"at"`
+	Actor    string          `json:"actor"`
+	Kind     string          `json:"kind"` // created, status, assign, priority, department, field, note, reply, inbound, sla
+	Field    string          `json:"field,omitempty"`
+	Old      string          `json:"old,omitempty"`
+	New      string          `json:"new,omitempty"`
+	Body     string          `json:"body,omitempty"` // notes and messages
+	Public   bool            `json:"public"`         // visible to the customer (replies and inbound mail)
+	Metadata json.RawMessage `json:"metadata,omitempty"`
+}
+
+// CaseFilter selects a queue.
+type CaseFilter struct {
+	Department string
+	Status     []CaseStatus
+	Priority   Priority
+	AssigneeID int64
+	Unassigned bool
+	CustomerID int64
+	Limit      int
+	BeforeID   int64
+}
+
+// CaseService manages cases.
+type CaseService interface {
+	CreateCase(ctx context.Context, c *Case) error
+	FindCase(ctx context.Context, id int64) (*Case, []CaseEvent, error)
+	ListCases(ctx context.Context, f CaseFilter) ([]Case, error)
+	MoveCase(ctx context.Context, id int64, to CaseStatus, note string) (*Case, error)
+	AddCaseNote(ctx context.Context, id int64, body string, public bool) (*CaseEvent, error)
+}
