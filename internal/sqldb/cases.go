@@ -1,0 +1,278 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+const caseCols = `id, customer_id, subject, description, channel, source, category, sub_category, priority, department, division,
+	assignee_id, status, resolution_code, root_cause, redress, tags, response_id, created_us, updated_us, first_reply_us, resolved_us`
+
+func scanCase(row interface{ Scan(...any) error }) (*tp.Case, error) {
+	var c tp.Case
+	var prio, status, tags string
+	var assignee, response, firstReply, resolved sql.NullInt64
+	var redress sql.NullString
+	var created, updated int64
+	if err := row.Scan(&c.ID, &c.CustomerID, &c.Subject, &c.Description, &c.Channel, &c.Source, &c.Category, &c.SubCategory,
+		&prio, &c.Department, &c.Division, &assignee, &status, &c.ResolutionCode, &c.RootCause, &redress, &tags, &response,
+		&created, &updated, &firstReply, &resolved); err != nil {
+		return nil, err
+	}
+	c.Priority, c.Status = tp.Priority(prio), tp.CaseStatus(status)
+	c.AssigneeID, c.ResponseID = assignee.Int64, response.Int64
+	c.CreatedAt, c.UpdatedAt = tp.FromMicros(created), tp.FromMicros(updated)
+	if firstReply.Valid {
+		t := tp.FromMicros(firstReply.Int64)
+		c.FirstReplyAt = &t
+	}
+	if resolved.Valid {
+		t := tp.FromMicros(resolved.Int64)
+		c.ResolvedAt = &t
+	}
+	if redress.Valid {
+		c.Redress = &tp.Redress{}
+		_ = json.Unmarshal([]byte(redress.String), c.Redress)
+	}
+	_ = json.Unmarshal([]byte(tags), &c.Tags)
+	return &c, nil
+}
+
+func actorOf(ctx context.Context) string {
+	if a := tp.AccessFrom(ctx).Actor; a != "" {
+		return a
+	}
+	return "system"
+}
+
+// CreateCase stores a case with its first audit event, in one transaction.
+func (db *DB) CreateCase(ctx context.Context, c *tp.Case) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	cust, err := db.FindCustomerByID(ctx, c.CustomerID)
+	if err != nil {
+		return err
+	}
+	if cust.MergedInto != 0 {
+		c.CustomerID = cust.MergedInto
+	}
+	now := db.Now()
+	c.CreatedAt, c.UpdatedAt = now, now
+	var redress any
+	if c.Redress != nil {
+		b, _ := json.Marshal(c.Redress)
+		redress = string(b)
+	}
+	if c.Tags == nil {
+		c.Tags = []string{}
+	}
+	tags, _ := json.Marshal(c.Tags)
+	var assignee, response any
+	if c.AssigneeID != 0 {
+		assignee = c.AssigneeID
+	}
+	if c.ResponseID != 0 {
+		response = c.ResponseID
+	}
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO cases (customer_id, subject, description, channel, source, category, sub_category,
+			priority, department, division, assignee_id, status, redress, tags, response_id, created_us, updated_us)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`,
+			c.CustomerID, c.Subject, c.Description, c.Channel, c.Source, c.Category, c.SubCategory, string(c.Priority), c.Department,
+			c.Division, assignee, string(c.Status), redress, string(tags), response, tp.ToMicros(now)).Scan(&c.ID); err != nil {
+			return fmt.Errorf("create case: %w", err)
+		}
+		return addCaseEvent(ctx, tx, &tp.CaseEvent{CaseID: c.ID, At: now, Actor: actorOf(ctx), Kind: "created", New: string(c.Status),
+			Body: c.Description, Public: c.Source == tp.CaseFromEmail || c.Source == tp.CaseFromWeb})
+	})
+}
+
+func addCaseEvent(ctx context.Context, tx *sql.Tx, e *tp.CaseEvent) error {
+	public := 0
+	if e.Public {
+		public = 1
+	}
+	var meta any
+	if len(e.Metadata) > 0 {
+		meta = string(e.Metadata)
+	}
+	return tx.QueryRowContext(ctx, `INSERT INTO case_events (case_id, at_us, actor, kind, field, old, new, body, public, metadata)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, e.CaseID, tp.ToMicros(e.At), e.Actor, e.Kind, e.Field,
+		e.Old, e.New, e.Body, public, meta).Scan(&e.ID)
+}
+
+// canSee enforces department scoping where the data is read: department
+// heads and agents see only their own department's cases.
+func canSee(ctx context.Context, c *tp.Case) bool {
+	a := tp.AccessFrom(ctx)
+	return !a.Role.DepartmentScoped() || a.Department == c.Department
+}
+
+// FindCase returns a case and its audit trail, oldest event first.
+func (db *DB) FindCase(ctx context.Context, id int64) (*tp.Case, []tp.CaseEvent, error) {
+	c, err := scanCase(db.r.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", id))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !canSee(ctx, c)) {
+		return nil, nil, tp.Errorf(tp.ENOTFOUND, "case %d not found", id)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT id, case_id, at_us, actor, kind, field, old, new, body, public, metadata
+		FROM case_events WHERE case_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	events := []tp.CaseEvent{}
+	for rows.Next() {
+		var e tp.CaseEvent
+		var at int64
+		var public int
+		var meta sql.NullString
+		if err := rows.Scan(&e.ID, &e.CaseID, &at, &e.Actor, &e.Kind, &e.Field, &e.Old, &e.New, &e.Body, &public, &meta); err != nil {
+			return nil, nil, err
+		}
+		e.At, e.Public, e.Metadata = tp.FromMicros(at), public == 1, nullString(meta)
+		events = append(events, e)
+	}
+	return c, events, rows.Err()
+}
+
+// ListCases returns a queue, newest first. Department-scoped callers see
+// only their department, whatever the filter asks.
+func (db *DB) ListCases(ctx context.Context, f tp.CaseFilter) ([]tp.Case, error) {
+	if a := tp.AccessFrom(ctx); a.Role.DepartmentScoped() {
+		f.Department = a.Department
+	}
+	where, args := []string{"1 = 1"}, []any{}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.Department != "" {
+		add("department = $%d", f.Department)
+	}
+	if len(f.Status) > 0 {
+		var ph []string
+		for _, s := range f.Status {
+			args = append(args, string(s))
+			ph = append(ph, fmt.Sprintf("$%d", len(args)))
+		}
+		where = append(where, "status IN ("+strings.Join(ph, ", ")+")")
+	}
+	if f.Priority != "" {
+		add("priority = $%d", string(f.Priority))
+	}
+	if f.AssigneeID != 0 {
+		add("assignee_id = $%d", f.AssigneeID)
+	}
+	if f.Unassigned {
+		where = append(where, "assignee_id IS NULL")
+	}
+	if f.CustomerID != 0 {
+		add("customer_id = $%d", f.CustomerID)
+	}
+	if f.BeforeID > 0 {
+		add("id < $%d", f.BeforeID)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	args = append(args, limit)
+	rows, err := db.r.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM cases WHERE %s ORDER BY id DESC LIMIT $%d",
+		caseCols, strings.Join(where, " AND "), len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	defer rows.Close()
+	out := []tp.Case{}
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *c)
+	}
+	return out, rows.Err()
+}
+
+// MoveCase changes a case's status, recording who, when and old → new.
+func (db *DB) MoveCase(ctx context.Context, id int64, to tp.CaseStatus, note string) (*tp.Case, error) {
+	var out *tp.Case
+	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1"+db.forUpdate(), id))
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !canSee(ctx, c)) {
+			return tp.Errorf(tp.ENOTFOUND, "case %d not found", id)
+		}
+		if err != nil {
+			return err
+		}
+		if err := tp.CanMove(c.Status, to); err != nil {
+			return err
+		}
+		now := db.Now()
+		set := "status = $1, updated_us = $2"
+		switch {
+		case to == tp.CaseResolved:
+			set += ", resolved_us = $2"
+		case c.Status == tp.CaseResolved && to != tp.CaseClosed: // reopened: resolved again later
+			set += ", resolved_us = NULL"
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE cases SET "+set+" WHERE id = $3", string(to), tp.ToMicros(now), id); err != nil {
+			return err
+		}
+		if err := addCaseEvent(ctx, tx, &tp.CaseEvent{CaseID: id, At: now, Actor: actorOf(ctx), Kind: "status", Field: "status",
+			Old: string(c.Status), New: string(to), Body: note}); err != nil {
+			return err
+		}
+		out, err = scanCase(tx.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", id))
+		return err
+	})
+	return out, err
+}
+
+// AddCaseNote adds an internal note or a customer-visible reply. The first
+// reply stops the first-response clock.
+func (db *DB) AddCaseNote(ctx context.Context, id int64, body string, public bool) (*tp.CaseEvent, error) {
+	body = strings.TrimSpace(body)
+	if body == "" || len(body) > tp.MaxDescriptionLen {
+		return nil, &tp.Error{Code: tp.EINVALID, Message: "a note needs text (at most 50 000 characters)", Fields: map[string]string{"body": "required"}}
+	}
+	var e *tp.CaseEvent
+	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1"+db.forUpdate(), id))
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !canSee(ctx, c)) {
+			return tp.Errorf(tp.ENOTFOUND, "case %d not found", id)
+		}
+		if err != nil {
+			return err
+		}
+		if c.Status == tp.CaseClosed {
+			return tp.Errorf(tp.ECONFLICT, "case %d is closed", id)
+		}
+		now := db.Now()
+		kind := "note"
+		if public {
+			kind = "reply"
+			if c.FirstReplyAt == nil {
+				if _, err := tx.ExecContext(ctx, "UPDATE cases SET first_reply_us = $1 WHERE id = $2", tp.ToMicros(now), id); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE cases SET updated_us = $1 WHERE id = $2", tp.ToMicros(now), id); err != nil {
+			return err
+		}
+		e = &tp.CaseEvent{CaseID: id, At: now, Actor: actorOf(ctx), Kind: kind, Body: body, Public: public}
+		return addCaseEvent(ctx, tx, e)
+	})
+	return e, err
+}

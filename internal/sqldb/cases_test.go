@@ -1,0 +1,76 @@
+package sqldb_test
+
+import (
+	"testing"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb/sqldbtest"
+)
+
+func TestCaseLifecycleAndAudit(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		src := source(t, db, "Web", "web", "")
+		cust := newCustomer(t, db, src, "greta", "de")
+		agent := tp.WithAccess(ctx, tp.Access{Actor: "user:agent@example.com", Role: tp.RoleAgent, Department: "Logistics"})
+		c := &tp.Case{CustomerID: cust.ID, Subject: "Paket zu spät", Description: "Seit einer Woche unterwegs", Channel: "email",
+			Source: tp.CaseFromEmail, Priority: tp.PriorityHigh, Department: "Logistics", Category: "delivery"}
+		if err := db.CreateCase(agent, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AddCaseNote(agent, c.ID, "Carrier asked for a trace", false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AddCaseNote(agent, c.ID, "Wir kümmern uns darum.", true); err != nil {
+			t.Fatal(err)
+		}
+		for _, to := range []tp.CaseStatus{tp.CasePendingCustomer, tp.CaseOpen, tp.CaseResolved, tp.CaseOpen, tp.CaseResolved, tp.CaseClosed} {
+			if _, err := db.MoveCase(agent, c.ID, to, ""); err != nil {
+				t.Fatalf("→ %s: %v", to, err)
+			}
+		}
+		if _, err := db.MoveCase(agent, c.ID, tp.CasePendingCustomer, ""); tp.ErrorCode(err) != tp.ECONFLICT {
+			t.Errorf("closed → pending: %v", err)
+		}
+		got, events, err := db.FindCase(agent, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != tp.CaseClosed || got.FirstReplyAt == nil || got.ResolvedAt == nil {
+			t.Errorf("case = %+v", got)
+		}
+		var trail []string
+		for _, e := range events {
+			trail = append(trail, e.Kind+":"+e.Old+">"+e.New)
+			if e.Actor != "user:agent@example.com" {
+				t.Errorf("event %s by %q", e.Kind, e.Actor)
+			}
+		}
+		want := "created:>new note:> reply:> status:new>pending_customer status:pending_customer>open status:open>resolved status:resolved>open status:open>resolved status:resolved>closed"
+		if got := join(trail); got != want {
+			t.Errorf("audit trail\n got %s\nwant %s", got, want)
+		}
+		// Scoping is enforced where data is read: another department sees nothing.
+		billing := tp.WithAccess(ctx, tp.Access{Role: tp.RoleAgent, Department: "Billing"})
+		if _, _, err := db.FindCase(billing, c.ID); tp.ErrorCode(err) != tp.ENOTFOUND {
+			t.Errorf("billing agent reads a logistics case: %v", err)
+		}
+		if list, _ := db.ListCases(billing, tp.CaseFilter{Department: "Logistics"}); len(list) != 0 {
+			t.Errorf("billing agent lists %d logistics cases", len(list))
+		}
+		if list, _ := db.ListCases(tp.WithAccess(ctx, tp.Access{Role: tp.RoleCCO}), tp.CaseFilter{Status: []tp.CaseStatus{tp.CaseClosed}}); len(list) != 1 {
+			t.Errorf("cco lists %d closed cases", len(list))
+		}
+	})
+}
+
+func join(xs []string) string {
+	out := ""
+	for i, x := range xs {
+		if i > 0 {
+			out += " "
+		}
+		out += x
+	}
+	return out
+}
