@@ -31,6 +31,7 @@ type Server struct {
 	Users     tp.UserService
 	Surveys   tp.SurveyService
 	Segments  tp.SegmentService
+	Cases     tp.CaseService
 	DB        Pinger
 	Log       *slog.Logger
 	Now       func() time.Time
