@@ -264,3 +264,54 @@ func (c *BusinessCalendar) State(k SLAClock, now time.Time) (SLAState, time.Dura
 	}
 	return SLAOK, used
 }
+
+// SLAPolicy sets a case's targets in business time.
+type SLAPolicy struct {
+	ID            int64             `json:"id"`
+	Priority      Priority          `json:"priority"`
+	Category      string            `json:"category,omitempty"` // "": any
+	FirstResponse time.Duration     `json:"-"`
+	Resolution    time.Duration     `json:"-"`
+	Calendar      *BusinessCalendar `json:"-"`
+}
+
+// Default SLA targets, used when no policy matches: on a business day of
+// 8:00–18:00, "3 business days" is 30 business hours.
+var DefaultSLATargets = map[Priority][2]time.Duration{
+	PriorityUrgent: {1 * time.Hour, 10 * time.Hour},
+	PriorityHigh:   {4 * time.Hour, 30 * time.Hour},
+	PriorityNormal: {8 * time.Hour, 50 * time.Hour},
+	PriorityLow:    {16 * time.Hour, 100 * time.Hour},
+}
+
+// SLA targets of a case.
+const (
+	TargetFirstResponse = "first_response"
+	TargetResolution    = "resolution"
+)
+
+// SLACheck looks at one SLA target of a case when it is due to warn or breach.
+type SLACheck struct {
+	CaseID int64  `json:"case_id"`
+	Target string `json:"target"` // first_response or resolution
+}
+
+// Kind names the worker.
+func (SLACheck) Kind() string { return "sla_check" }
+
+// CasePauses derives the pauses of a case's clocks from its audit trail:
+// every stretch in pending_customer.
+func CasePauses(events []CaseEvent) []Span {
+	var out []Span
+	for _, e := range events {
+		if e.Kind != "status" {
+			continue
+		}
+		if e.New == string(CasePendingCustomer) {
+			out = append(out, Span{From: e.At})
+		} else if e.Old == string(CasePendingCustomer) && len(out) > 0 && out[len(out)-1].To.IsZero() {
+			out[len(out)-1].To = e.At
+		}
+	}
+	return out
+}

@@ -314,3 +314,78 @@ func TestBudgetUnderConcurrentTriggerEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestSLATimersFireAfterRestart: cases are opened while no runner works (the
+// server is down); a runner started later finds their stored SLA checks,
+// records the breach once and escalates; a case answered in time is left alone.
+func TestSLATimersFireAfterRestart(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		always := &tp.BusinessCalendar{Name: "24/7", Location: time.UTC}
+		for d := range always.Hours {
+			always.Hours[d] = tp.OpeningHours{Open: 0, Close: 24 * 60}
+		}
+		cal, err := db.CreateCalendar(ctx, always)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateSLAPolicy(ctx, &tp.SLAPolicy{Priority: tp.PriorityHigh, FirstResponse: 2 * time.Second, Resolution: time.Hour}, cal); err != nil {
+			t.Fatal(err)
+		}
+		src := &tp.Source{Name: "Mail", Channel: "email"}
+		db.CreateSource(ctx, src)
+		cust := customer(t, db, src, "x", `{"email":"x@example.com"}`)
+		late := &tp.Case{CustomerID: cust, Subject: "Paket fehlt", Priority: tp.PriorityHigh, Department: "Logistics"}
+		onTime := &tp.Case{CustomerID: cust, Subject: "Rechnung falsch", Priority: tp.PriorityHigh, Department: "Billing"}
+		for _, c := range []*tp.Case{late, onTime} {
+			if err := db.CreateCase(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.AddCaseNote(ctx, onTime.ID, "Wir prüfen das.", true); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2500 * time.Millisecond) // past due, and nobody is working the jobs
+		srv := smtptest.Start(t)
+		start(t, db, srv, -1) // the server is back
+		deadline := time.Now().Add(20 * time.Second)
+		var breaches int
+		var got *tp.Case
+		for time.Now().Before(deadline) {
+			var events []tp.CaseEvent
+			got, events, _ = db.FindCase(ctx, late.ID)
+			breaches = 0
+			for _, e := range events {
+				if e.Kind == "sla" && e.Field == tp.TargetFirstResponse && e.New == string(tp.SLABreached) {
+					breaches++
+				}
+			}
+			if breaches > 0 && got.Priority == tp.PriorityUrgent {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if breaches != 1 || got.Priority != tp.PriorityUrgent {
+			t.Fatalf("late case: %d breach records, priority %s; want 1 and urgent", breaches, got.Priority)
+		}
+		time.Sleep(time.Second) // both of its checks have run by now: still one record
+		_, events, _ := db.FindCase(ctx, late.ID)
+		n := 0
+		for _, e := range events {
+			if e.Kind == "sla" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d SLA records on the late case, want 1", n)
+		}
+		c, events, _ := db.FindCase(ctx, onTime.ID)
+		for _, e := range events {
+			if e.Kind == "sla" {
+				t.Errorf("the case answered in time got an SLA record: %+v", e)
+			}
+		}
+		if c.Priority != tp.PriorityHigh {
+			t.Errorf("the case answered in time was escalated to %s", c.Priority)
+		}
+	})
+}

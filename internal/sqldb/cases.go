@@ -89,8 +89,11 @@ func (db *DB) CreateCase(ctx context.Context, c *tp.Case) error {
 			c.Division, assignee, string(c.Status), redress, string(tags), response, tp.ToMicros(now)).Scan(&c.ID); err != nil {
 			return fmt.Errorf("create case: %w", err)
 		}
-		return addCaseEvent(ctx, tx, &tp.CaseEvent{CaseID: c.ID, At: now, Actor: actorOf(ctx), Kind: "created", New: string(c.Status),
-			Body: c.Description, Public: c.Source == tp.CaseFromEmail || c.Source == tp.CaseFromWeb})
+		if err := addCaseEvent(ctx, tx, &tp.CaseEvent{CaseID: c.ID, At: now, Actor: actorOf(ctx), Kind: "created", New: string(c.Status),
+			Body: c.Description, Public: c.Source == tp.CaseFromEmail || c.Source == tp.CaseFromWeb}); err != nil {
+			return err
+		}
+		return db.scheduleSLA(ctx, tx, c, nil) // the clocks start with the case, in its transaction
 	})
 }
 
@@ -124,25 +127,11 @@ func (db *DB) FindCase(ctx context.Context, id int64) (*tp.Case, []tp.CaseEvent,
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id, case_id, at_us, actor, kind, field, old, new, body, public, metadata
-		FROM case_events WHERE case_id = $1 ORDER BY id`, id)
+	events, err := caseEvents(ctx, db.r, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer rows.Close()
-	events := []tp.CaseEvent{}
-	for rows.Next() {
-		var e tp.CaseEvent
-		var at int64
-		var public int
-		var meta sql.NullString
-		if err := rows.Scan(&e.ID, &e.CaseID, &at, &e.Actor, &e.Kind, &e.Field, &e.Old, &e.New, &e.Body, &public, &meta); err != nil {
-			return nil, nil, err
-		}
-		e.At, e.Public, e.Metadata = tp.FromMicros(at), public == 1, nullString(meta)
-		events = append(events, e)
-	}
-	return c, events, rows.Err()
+	return c, events, nil
 }
 
 // ListCases returns a queue, newest first. Department-scoped callers see
@@ -233,8 +222,18 @@ func (db *DB) MoveCase(ctx context.Context, id int64, to tp.CaseStatus, note str
 			Old: string(c.Status), New: string(to), Body: note}); err != nil {
 			return err
 		}
-		out, err = scanCase(tx.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", id))
-		return err
+		if out, err = scanCase(tx.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", id)); err != nil {
+			return err
+		}
+		if c.Status == tp.CasePendingCustomer || c.Status == tp.CaseResolved && to == tp.CaseOpen {
+			// The clock runs again: due times moved, so the checks are scheduled anew.
+			events, err := caseEvents(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			return db.scheduleSLA(ctx, tx, out, tp.CasePauses(events))
+		}
+		return nil
 	})
 	return out, err
 }

@@ -5,10 +5,13 @@ package sqldbtest
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/touchpoint-cx/touchpoint/internal/jobs"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 )
 
@@ -47,6 +50,11 @@ func open(t testing.TB, dsn string) *sqldb.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Work that needs background jobs stores them, as in production; tests
+	// that want them worked start a runner themselves.
+	if _, err := jobs.Open(ctx, db, jobs.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Fatal(err)
 	}
 	return db
