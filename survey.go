@@ -78,8 +78,10 @@ type Survey struct {
 	Questions   []Question            `json:"questions"`
 	Texts       map[string]SurveyText `json:"texts"` // by language: en, de, nl
 	Department  string                `json:"department,omitempty"`
-	CreatedAt   time.Time             `json:"created_at"`
-	UpdatedAt   time.Time             `json:"updated_at"`
+	// CloseLoop opens a case for every detractor's answer (see Detractor).
+	CloseLoop bool      `json:"close_loop"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Limits on survey content and answers.
@@ -93,6 +95,17 @@ const (
 )
 
 var questionIDRE = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
+
+// Detractor reports whether a score is a detractor's: NPS 0–6, CSAT 1–2, CES 1–2.
+func (t SurveyType) Detractor(score int) bool {
+	switch t {
+	case SurveyNPS:
+		return score <= 6
+	case SurveyCSAT, SurveyCES:
+		return score <= 2
+	}
+	return false
+}
 
 // Scale returns the main question's scale.
 func (s *Survey) Scale() (min, max int) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
 )
@@ -63,7 +64,14 @@ func (db *DB) CreateCase(ctx context.Context, c *tp.Case) error {
 	if cust.MergedInto != 0 {
 		c.CustomerID = cust.MergedInto
 	}
-	now := db.Now()
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return db.createCaseTx(ctx, tx, c, db.Now())
+	})
+}
+
+// createCaseTx stores a validated case, its first audit event and its SLA
+// checks in tx.
+func (db *DB) createCaseTx(ctx context.Context, tx *sql.Tx, c *tp.Case, now time.Time) error {
 	c.CreatedAt, c.UpdatedAt = now, now
 	var redress any
 	if c.Redress != nil {
@@ -81,20 +89,18 @@ func (db *DB) CreateCase(ctx context.Context, c *tp.Case) error {
 	if c.ResponseID != 0 {
 		response = c.ResponseID
 	}
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO cases (customer_id, subject, description, channel, source, category, sub_category,
-			priority, department, division, assignee_id, status, redress, tags, response_id, created_us, updated_us)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`,
-			c.CustomerID, c.Subject, c.Description, c.Channel, c.Source, c.Category, c.SubCategory, string(c.Priority), c.Department,
-			c.Division, assignee, string(c.Status), redress, string(tags), response, tp.ToMicros(now)).Scan(&c.ID); err != nil {
-			return fmt.Errorf("create case: %w", err)
-		}
-		if err := addCaseEvent(ctx, tx, &tp.CaseEvent{CaseID: c.ID, At: now, Actor: actorOf(ctx), Kind: "created", New: string(c.Status),
-			Body: c.Description, Public: c.Source == tp.CaseFromEmail || c.Source == tp.CaseFromWeb}); err != nil {
-			return err
-		}
-		return db.scheduleSLA(ctx, tx, c, nil) // the clocks start with the case, in its transaction
-	})
+	if err := tx.QueryRowContext(ctx, `INSERT INTO cases (customer_id, subject, description, channel, source, category, sub_category,
+		priority, department, division, assignee_id, status, redress, tags, response_id, created_us, updated_us)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`,
+		c.CustomerID, c.Subject, c.Description, c.Channel, c.Source, c.Category, c.SubCategory, string(c.Priority), c.Department,
+		c.Division, assignee, string(c.Status), redress, string(tags), response, tp.ToMicros(now)).Scan(&c.ID); err != nil {
+		return fmt.Errorf("create case: %w", err)
+	}
+	if err := addCaseEvent(ctx, tx, &tp.CaseEvent{CaseID: c.ID, At: now, Actor: actorOf(ctx), Kind: "created", New: string(c.Status),
+		Body: c.Description, Public: c.Source == tp.CaseFromEmail || c.Source == tp.CaseFromWeb}); err != nil {
+		return err
+	}
+	return db.scheduleSLA(ctx, tx, c, nil) // the clocks start with the case, in its transaction
 }
 
 func addCaseEvent(ctx context.Context, tx *sql.Tx, e *tp.CaseEvent) error {

@@ -29,9 +29,9 @@ func (db *DB) CreateSurvey(ctx context.Context, s *tp.Survey) error {
 	now := db.Now()
 	s.Version, s.CreatedAt, s.UpdatedAt = 1, now, now
 	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO surveys (name, type, status, default_lang, version, department, created_us, updated_us)
-			VALUES ($1, $2, $3, $4, 1, $5, $6, $6) RETURNING id`, s.Name, string(s.Type), string(s.Status), s.DefaultLang,
-			s.Department, tp.ToMicros(now)).Scan(&s.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO surveys (name, type, status, default_lang, version, department, close_loop, created_us, updated_us)
+			VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $7) RETURNING id`, s.Name, string(s.Type), string(s.Status), s.DefaultLang,
+			s.Department, boolInt(s.CloseLoop), tp.ToMicros(now)).Scan(&s.ID); err != nil {
 			return fmt.Errorf("create survey: %w", err)
 		}
 		return insertSurveyVersion(ctx, tx, s, now)
@@ -88,7 +88,8 @@ func (db *DB) UpdateSurvey(ctx context.Context, s *tp.Survey) error {
 			}
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE surveys SET name = $1, status = $2, default_lang = $3, version = $4, department = $5,
-			updated_us = $6 WHERE id = $7`, s.Name, string(s.Status), s.DefaultLang, s.Version, s.Department, tp.ToMicros(now), s.ID)
+			close_loop = $6, updated_us = $7 WHERE id = $8`, s.Name, string(s.Status), s.DefaultLang, s.Version, s.Department,
+			boolInt(s.CloseLoop), tp.ToMicros(now), s.ID)
 		return err
 	})
 }
@@ -136,8 +137,11 @@ func findSurvey(ctx context.Context, q querier, id int64, version int, lock stri
 	var s tp.Survey
 	var typ, status string
 	var created, updated int64
-	err := q.QueryRowContext(ctx, `SELECT id, name, type, status, default_lang, version, department, created_us, updated_us
-		FROM surveys WHERE id = $1`+lock, id).Scan(&s.ID, &s.Name, &typ, &status, &s.DefaultLang, &s.Version, &s.Department, &created, &updated)
+	var closeLoop int
+	err := q.QueryRowContext(ctx, `SELECT id, name, type, status, default_lang, version, department, close_loop, created_us, updated_us
+		FROM surveys WHERE id = $1`+lock, id).Scan(&s.ID, &s.Name, &typ, &status, &s.DefaultLang, &s.Version, &s.Department, &closeLoop,
+		&created, &updated)
+	s.CloseLoop = closeLoop == 1
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tp.Errorf(tp.ENOTFOUND, "survey %d not found", id)
 	}
@@ -473,6 +477,9 @@ func (db *DB) saveResponseTx(ctx context.Context, tx *sql.Tx, inv *tp.Invitation
 	if err := db.rollupMove(ctx, tx, r, oldScore); err != nil {
 		return nil, err
 	}
+	if err := db.closeLoop(ctx, tx, s, r); err != nil {
+		return nil, err
+	}
 	if _, err := tx.ExecContext(ctx, "UPDATE invitations SET status = 'responded', responded_us = $1 WHERE id = $2 AND responded_us IS NULL",
 		us, inv.ID); err != nil {
 		return nil, err
@@ -694,4 +701,39 @@ func (db *DB) identifyVia(ctx context.Context, src *tp.Source, id tp.Identity, m
 		return nil, err
 	}
 	return db.FindCustomerByIdentity(ctx, id)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// closeLoop opens a case for a detractor's answer, once per answer, routed to
+// the department the answer is about (the triage queue when none), in the
+// answer's transaction.
+func (db *DB) closeLoop(ctx context.Context, tx *sql.Tx, s *tp.Survey, r *tp.Response) error {
+	if !s.CloseLoop || r.Score == nil || !s.Type.Detractor(*r.Score) || r.CustomerID == 0 {
+		return nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases WHERE response_id = $1", r.ID).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	dept := r.Department
+	if dept == "" {
+		dept = s.Department
+	}
+	desc := r.Comment
+	if desc == "" {
+		desc = "(no comment)"
+	}
+	c := &tp.Case{CustomerID: r.CustomerID, Subject: fmt.Sprintf("Detractor: %s %s %d", s.Name, s.Type, *r.Score), Description: desc,
+		Channel: channelOr(r.Channel), Source: tp.CaseFromSurvey, Category: "detractor", Priority: tp.PriorityHigh,
+		Department: dept, Division: r.Division, ResponseID: r.ID}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return db.createCaseTx(ctx, tx, c, r.UpdatedAt)
 }

@@ -251,3 +251,43 @@ func TestAnswersFollowMergeAndUnmerge(t *testing.T) {
 		}
 	})
 }
+
+func TestDetractorOpensOneCase(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		src := source(t, db, "Web", "web", "")
+		s := &tp.Survey{Name: "Relationship", Type: tp.SurveyNPS, Status: tp.SurveyActive, CloseLoop: true}
+		if err := db.CreateSurvey(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		c := newCustomer(t, db, src, "d", "de")
+		p := newCustomer(t, db, src, "p", "de")
+		tok, _ := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c.ID, Channel: "email", Department: "Logistics", Division: "Retail"}, time.Hour)
+		r, err := db.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(3)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(2), Comment: "Lieferung zu spät", Complete: true}) // the same answer, completed
+		ptok, _ := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: p.ID}, time.Hour)
+		db.SaveResponse(ctx, ptok, tp.ResponseInput{Score: intp(10)})
+		cases, err := db.ListCases(ctx, tp.CaseFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cases) != 1 {
+			t.Fatalf("%d cases, want 1 (one detractor answer)", len(cases))
+		}
+		got := cases[0]
+		if got.ResponseID != r.ID || got.CustomerID != c.ID || got.Department != "Logistics" || got.Source != tp.CaseFromSurvey ||
+			got.Division != "Retail" || got.Category != "detractor" {
+			t.Errorf("case = %+v", got)
+		}
+		s.CloseLoop = false
+		db.UpdateSurvey(ctx, s)
+		q := newCustomer(t, db, src, "q", "de")
+		qtok, _ := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: q.ID}, time.Hour)
+		db.SaveResponse(ctx, qtok, tp.ResponseInput{Score: intp(0)})
+		if cases, _ := db.ListCases(ctx, tp.CaseFilter{}); len(cases) != 1 {
+			t.Errorf("with the rule off a detractor still opened a case")
+		}
+	})
+}

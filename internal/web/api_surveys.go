@@ -28,7 +28,7 @@ func (s *Server) apiCreateSurvey(w http.ResponseWriter, r *http.Request) error {
 	if err := canEditSurveys(r); err != nil {
 		return err
 	}
-	var sv tp.Survey
+	sv := tp.Survey{CloseLoop: true} // closing the loop with detractors is the default
 	if err := decodeJSON(r, &sv); err != nil {
 		return err
 	}

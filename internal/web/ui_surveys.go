@@ -173,7 +173,7 @@ func (s *Server) surveyForm(w http.ResponseWriter, r *http.Request, v *view) err
 	if !canEdit(v) {
 		return tp.Errorf(tp.EFORBIDDEN, "only admin and cco may change surveys")
 	}
-	sv := &tp.Survey{Type: tp.SurveyNPS, Status: tp.SurveyDraft, DefaultLang: "en", Texts: map[string]tp.SurveyText{}}
+	sv := &tp.Survey{Type: tp.SurveyNPS, Status: tp.SurveyDraft, DefaultLang: "en", Texts: map[string]tp.SurveyText{}, CloseLoop: true}
 	if r.PathValue("id") != "" {
 		id, err := pathID(r)
 		if err != nil {
@@ -197,7 +197,8 @@ func (s *Server) saveSurvey(w http.ResponseWriter, r *http.Request, v *view) err
 	}
 	f := r.PostForm
 	sv := &tp.Survey{Name: f.Get("name"), Type: tp.SurveyType(f.Get("type")), Status: tp.SurveyStatus(f.Get("status")),
-		DefaultLang: f.Get("default_language"), Department: strings.TrimSpace(f.Get("department")), Texts: map[string]tp.SurveyText{}}
+		DefaultLang: f.Get("default_language"), Department: strings.TrimSpace(f.Get("department")), Texts: map[string]tp.SurveyText{},
+		CloseLoop: f.Get("close_loop") == "1"}
 	for _, l := range tp.Locales {
 		t := tp.SurveyText{Title: f.Get(l + "_title"), Question: f.Get(l + "_question"), LowLabel: f.Get(l + "_low"),
 			HighLabel: f.Get(l + "_high"), CommentPrompt: f.Get(l + "_comment"), ThankYou: f.Get(l + "_thanks")}
