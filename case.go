@@ -185,6 +185,7 @@ type CaseEvent struct {
 // CaseFilter selects a queue.
 type CaseFilter struct {
 	Department string
+	Triage     bool // cases no rule routed (no department)
 	Status     []CaseStatus
 	Priority   Priority
 	AssigneeID int64

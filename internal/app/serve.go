@@ -115,7 +115,7 @@ func (e *env) listen(db *sqldb.DB, f serveFlags, ready func(url string)) error {
 		ln.Close()
 		return err
 	}
-	srv := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, DB: db, Log: log,
+	srv := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db, DB: db, Log: log,
 		SecureCookies: *f.secureCookies, PublicURL: public}
 	hs := &http.Server{
 		Handler:           srv.Handler(),

@@ -73,6 +73,13 @@ func (db *DB) CreateCase(ctx context.Context, c *tp.Case) error {
 // checks in tx.
 func (db *DB) createCaseTx(ctx context.Context, tx *sql.Tx, c *tp.Case, now time.Time) error {
 	c.CreatedAt, c.UpdatedAt = now, now
+	routedBy := ""
+	if c.Department == "" {
+		var err error
+		if routedBy, err = db.route(ctx, tx, c); err != nil {
+			return fmt.Errorf("route: %w", err)
+		}
+	}
 	var redress any
 	if c.Redress != nil {
 		b, _ := json.Marshal(c.Redress)
@@ -99,6 +106,12 @@ func (db *DB) createCaseTx(ctx context.Context, tx *sql.Tx, c *tp.Case, now time
 	if err := addCaseEvent(ctx, tx, &tp.CaseEvent{CaseID: c.ID, At: now, Actor: actorOf(ctx), Kind: "created", New: string(c.Status),
 		Body: c.Description, Public: c.Source == tp.CaseFromEmail || c.Source == tp.CaseFromWeb}); err != nil {
 		return err
+	}
+	if routedBy != "" {
+		if err := addCaseEvent(ctx, tx, &tp.CaseEvent{CaseID: c.ID, At: now, Actor: "system:routing", Kind: "department",
+			Field: "department", New: c.Department, Body: "routed by " + routedBy}); err != nil {
+			return err
+		}
 	}
 	return db.scheduleSLA(ctx, tx, c, nil) // the clocks start with the case, in its transaction
 }
@@ -153,6 +166,9 @@ func (db *DB) ListCases(ctx context.Context, f tp.CaseFilter) ([]tp.Case, error)
 	}
 	if f.Department != "" {
 		add("department = $%d", f.Department)
+	}
+	if f.Triage {
+		where = append(where, "department = ''")
 	}
 	if len(f.Status) > 0 {
 		var ph []string

@@ -38,7 +38,8 @@ func (s *Server) apiCreateCase(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := tp.CaseFilter{Department: q.Get("department"), Priority: tp.Priority(q.Get("priority")), Unassigned: q.Get("unassigned") == "1"}
+	f := tp.CaseFilter{Department: q.Get("department"), Priority: tp.Priority(q.Get("priority")), Unassigned: q.Get("unassigned") == "1",
+		Triage: q.Get("triage") == "1"}
 	for _, st := range strings.Split(q.Get("status"), ",") {
 		if st = strings.TrimSpace(st); st != "" {
 			f.Status = append(f.Status, tp.CaseStatus(st))
@@ -122,5 +123,52 @@ func (s *Server) apiCaseNote(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, e)
+	return nil
+}
+
+func canAdministerRouting(r *http.Request) error {
+	if role := tp.AccessFrom(r.Context()).Role; role != tp.RoleAdmin && role != tp.RoleCCO {
+		return tp.Errorf(tp.EFORBIDDEN, "only admin and cco may change routing")
+	}
+	return nil
+}
+
+func (s *Server) apiListRules(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.Routing.ListRoutingRules(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"rules": list})
+	return nil
+}
+
+func (s *Server) apiCreateRule(w http.ResponseWriter, r *http.Request) error {
+	if err := canAdministerRouting(r); err != nil {
+		return err
+	}
+	var rule tp.RoutingRule
+	if err := decodeJSON(r, &rule); err != nil {
+		return err
+	}
+	rule.ID = 0
+	if err := s.Routing.CreateRoutingRule(r.Context(), &rule); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, rule)
+	return nil
+}
+
+func (s *Server) apiDeleteRule(w http.ResponseWriter, r *http.Request) error {
+	if err := canAdministerRouting(r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Routing.DeleteRoutingRule(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -45,6 +45,16 @@ func TestCasesAPI(t *testing.T) {
 	if r := f.api("POST", fmt.Sprintf("/api/v1/cases/%d/notes", id), f.analyst, `{"body":"x"}`); r.Code != 403 {
 		t.Errorf("analyst writes: %d", r.Code)
 	}
+	if r := f.api("POST", "/api/v1/routing-rules", f.admin, `{"name":"Invoices","keywords":["rechnung"],"department":"Billing"}`); r.Code != 201 {
+		t.Errorf("create rule: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("POST", "/api/v1/routing-rules", logistics, `{"name":"x","department":"Billing"}`); r.Code != 403 {
+		t.Errorf("agent changes routing: %d", r.Code)
+	}
+	r = f.api("POST", "/api/v1/cases", f.admin, fmt.Sprintf(`{"customer_id":%d,"subject":"Falsche Rechnung"}`, cust.ID))
+	if r.Code != 201 || r.JSON["department"] != "Billing" {
+		t.Errorf("routed case: %d %s", r.Code, r.Body)
+	}
 	r = f.api("GET", fmt.Sprintf("/api/v1/cases/%d", id), logistics, "")
 	if events := r.JSON["events"].([]any); len(events) != 4 {
 		t.Errorf("audit trail has %d events, want 4 (created, reply, resolved, closed)", len(events))

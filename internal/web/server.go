@@ -32,6 +32,7 @@ type Server struct {
 	Surveys   tp.SurveyService
 	Segments  tp.SegmentService
 	Cases     tp.CaseService
+	Routing   tp.RoutingService
 	DB        Pinger
 	Log       *slog.Logger
 	Now       func() time.Time
