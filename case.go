@@ -110,6 +110,10 @@ type Case struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 	FirstReplyAt   *time.Time `json:"first_reply_at,omitempty"`
 	ResolvedAt     *time.Time `json:"resolved_at,omitempty"`
+	// SLA due times (business time from the case's policy; paused while
+	// waiting for the customer).
+	FirstResponseDue *time.Time `json:"first_response_due,omitempty"`
+	ResolutionDue    *time.Time `json:"resolution_due,omitempty"`
 }
 
 // Limits on cases.

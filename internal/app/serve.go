@@ -15,6 +15,9 @@ import (
 	"github.com/touchpoint-cx/touchpoint/internal/demo"
 	"github.com/touchpoint-cx/touchpoint/internal/jobs"
 	"github.com/touchpoint-cx/touchpoint/internal/mailer"
+	"github.com/touchpoint-cx/touchpoint/internal/smtpd"
+
+	"github.com/emersion/go-smtp"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 	"github.com/touchpoint-cx/touchpoint/internal/web"
 )
@@ -26,6 +29,8 @@ type serveFlags struct {
 	publicURL     *string
 	mailPerMinute *int
 	reminderAfter *time.Duration
+	smtpAddr      *string
+	smtpDomains   *string
 }
 
 func (e *env) serveFlags(fs *flag.FlagSet) serveFlags {
@@ -43,6 +48,10 @@ func (e *env) serveFlags(fs *flag.FlagSet) serveFlags {
 			"address customers reach for survey links, e.g. https://cx.example.com (env TOUCHPOINT_PUBLIC_URL; default http://<addr>)"),
 		mailPerMinute: fs.Int("mail-per-minute", 60, "survey invitations sent per minute at most"),
 		reminderAfter: fs.Duration("reminder-after", 72*time.Hour, "send one reminder to non-responders after this long (0 for none)"),
+		smtpAddr: fs.String("smtp-addr", e.getenv("TOUCHPOINT_SMTP_ADDR"),
+			"take complaint mail on this address, e.g. 127.0.0.1:2525 (env TOUCHPOINT_SMTP_ADDR; empty: off)"),
+		smtpDomains: fs.String("smtp-domains", e.getenv("TOUCHPOINT_SMTP_DOMAINS"),
+			"comma-separated domains whose mail is taken, e.g. cx.example.com (env TOUCHPOINT_SMTP_DOMAINS)"),
 	}
 }
 
@@ -115,6 +124,13 @@ func (e *env) listen(db *sqldb.DB, f serveFlags, ready func(url string)) error {
 		ln.Close()
 		return err
 	}
+	inbound, err := e.startSMTP(db, f, log)
+	if err != nil {
+		ln.Close()
+		runner.Stop(context.Background())
+		return err
+	}
+	defer inbound.Close()
 	srv := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db, DB: db, Log: log,
 		SecureCookies: *f.secureCookies, PublicURL: public}
 	hs := &http.Server{
@@ -178,4 +194,31 @@ func (e *env) startJobs(db *sqldb.DB, f serveFlags, public string, log *slog.Log
 		return nil, fmt.Errorf("start jobs: %w", err)
 	}
 	return r, nil
+}
+
+// startSMTP takes complaint mail when --smtp-addr is set.
+func (e *env) startSMTP(db *sqldb.DB, f serveFlags, log *slog.Logger) (*smtpd.Server, error) {
+	s := &smtpd.Server{Intake: db, Log: log}
+	if *f.smtpAddr == "" {
+		return s, nil
+	}
+	for _, d := range strings.Split(*f.smtpDomains, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			s.Domains = append(s.Domains, d)
+		}
+	}
+	if len(s.Domains) == 0 {
+		return nil, fmt.Errorf("--smtp-addr needs --smtp-domains: the domains whose mail is complaints: %w", errUsage)
+	}
+	ln, err := net.Listen("tcp", *f.smtpAddr)
+	if err != nil {
+		return nil, fmt.Errorf("smtp listen on %s: %w", *f.smtpAddr, err)
+	}
+	log.Info("touchpoint smtp listening", "addr", ln.Addr().String(), "domains", s.Domains)
+	go func() {
+		if err := s.Serve(ln); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
+			log.Error("smtp server", "err", err)
+		}
+	}()
+	return s, nil
 }

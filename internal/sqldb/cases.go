@@ -13,30 +13,25 @@ import (
 )
 
 const caseCols = `id, customer_id, subject, description, channel, source, category, sub_category, priority, department, division,
-	assignee_id, status, resolution_code, root_cause, redress, tags, response_id, created_us, updated_us, first_reply_us, resolved_us`
+	assignee_id, status, resolution_code, root_cause, redress, tags, response_id, created_us, updated_us, first_reply_us, resolved_us,
+	first_due_us, resolve_due_us`
 
 func scanCase(row interface{ Scan(...any) error }) (*tp.Case, error) {
 	var c tp.Case
 	var prio, status, tags string
-	var assignee, response, firstReply, resolved sql.NullInt64
+	var assignee, response, firstReply, resolved, firstDue, resolveDue sql.NullInt64
 	var redress sql.NullString
 	var created, updated int64
 	if err := row.Scan(&c.ID, &c.CustomerID, &c.Subject, &c.Description, &c.Channel, &c.Source, &c.Category, &c.SubCategory,
 		&prio, &c.Department, &c.Division, &assignee, &status, &c.ResolutionCode, &c.RootCause, &redress, &tags, &response,
-		&created, &updated, &firstReply, &resolved); err != nil {
+		&created, &updated, &firstReply, &resolved, &firstDue, &resolveDue); err != nil {
 		return nil, err
 	}
+	c.FirstResponseDue, c.ResolutionDue = optTime(firstDue), optTime(resolveDue)
 	c.Priority, c.Status = tp.Priority(prio), tp.CaseStatus(status)
 	c.AssigneeID, c.ResponseID = assignee.Int64, response.Int64
 	c.CreatedAt, c.UpdatedAt = tp.FromMicros(created), tp.FromMicros(updated)
-	if firstReply.Valid {
-		t := tp.FromMicros(firstReply.Int64)
-		c.FirstReplyAt = &t
-	}
-	if resolved.Valid {
-		t := tp.FromMicros(resolved.Int64)
-		c.ResolvedAt = &t
-	}
+	c.FirstReplyAt, c.ResolvedAt = optTime(firstReply), optTime(resolved)
 	if redress.Valid {
 		c.Redress = &tp.Redress{}
 		_ = json.Unmarshal([]byte(redress.String), c.Redress)
@@ -296,4 +291,12 @@ func (db *DB) AddCaseNote(ctx context.Context, id int64, body string, public boo
 		return addCaseEvent(ctx, tx, e)
 	})
 	return e, err
+}
+
+func optTime(us sql.NullInt64) *time.Time {
+	if !us.Valid {
+		return nil
+	}
+	t := tp.FromMicros(us.Int64)
+	return &t
 }
