@@ -15,3 +15,12 @@ type SendInvitation struct {
 
 // Kind names the worker.
 func (SendInvitation) Kind() string { return "send_invitation" }
+
+// SendCaseReply mails an agent's reply on a case to the customer.
+type SendCaseReply struct {
+	CaseID  int64 `json:"case_id"`
+	EventID int64 `json:"event_id"`
+}
+
+// Kind names the worker.
+func (SendCaseReply) Kind() string { return "send_case_reply" }

@@ -1,20 +1,26 @@
 package jobs_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	netsmtp "net/smtp"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/emersion/go-message/mail"
+
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/jobs"
 	"github.com/touchpoint-cx/touchpoint/internal/mailer"
 	"github.com/touchpoint-cx/touchpoint/internal/mailer/smtptest"
+	"github.com/touchpoint-cx/touchpoint/internal/smtpd"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb/sqldbtest"
 	"github.com/touchpoint-cx/touchpoint/internal/track"
@@ -386,6 +392,62 @@ func TestSLATimersFireAfterRestart(t *testing.T) {
 		}
 		if c.Priority != tp.PriorityHigh {
 			t.Errorf("the case answered in time was escalated to %s", c.Priority)
+		}
+	})
+}
+
+// TestReplyThreadsBack: a complaint comes in by SMTP; the agent's reply is
+// mailed with threading headers; the customer's answer to that mail lands on
+// the same case.
+func TestReplyThreadsBack(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		out := smtptest.Start(t)
+		start(t, db, out, -1)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := &smtpd.Server{Intake: db, Domains: []string{"cx.example.com"}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		go in.Serve(ln)
+		defer in.Close()
+		send := func(headers, body string) {
+			msg := strings.ReplaceAll("From: Ana <ana@example.nl>\nTo: klacht@cx.example.com\n"+headers+"\n\n"+body+"\n", "\n", "\r\n")
+			if err := netsmtp.SendMail(ln.Addr().String(), nil, "ana@example.nl", []string{"klacht@cx.example.com"}, []byte(msg)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		send("Subject: Factuur klopt niet\nMessage-ID: <a1@example.nl>", "Ik betaal twee keer.")
+		cases, _ := db.ListCases(ctx, tp.CaseFilter{})
+		if len(cases) != 1 {
+			t.Fatalf("%d cases", len(cases))
+		}
+		c := cases[0]
+		if _, err := db.AddCaseNote(ctx, c.ID, "We hebben het tweede bedrag teruggestort.", true); err != nil {
+			t.Fatal(err)
+		}
+		got := out.Wait(1, 15*time.Second)
+		if len(got) != 1 {
+			t.Fatalf("%d replies mailed", len(got))
+		}
+		subject, text := textOf(t, got[0])
+		r, _ := mail.CreateReader(bytes.NewReader(got[0].Data))
+		ourID, _ := r.Header.MessageID()
+		if !strings.Contains(subject, fmt.Sprintf("[#%d]", c.ID)) || !strings.Contains(r.Header.Get("In-Reply-To"), "a1@example.nl") ||
+			!strings.Contains(text, "teruggestort") || got[0].To[0] != "ana@example.nl" {
+			t.Errorf("reply: %q %q\n%s", subject, r.Header.Get("In-Reply-To"), text)
+		}
+		// Her mail program keeps only In-Reply-To to our reply.
+		send(fmt.Sprintf("Subject: Re: %s\nIn-Reply-To: <%s>\nMessage-ID: <a2@example.nl>", subject, ourID), "Dank je!")
+		_, events, _ := db.FindCase(ctx, c.ID)
+		var kinds []string
+		for _, e := range events {
+			kinds = append(kinds, e.Kind)
+		}
+		if k := strings.Join(kinds, " "); !strings.HasSuffix(k, "reply inbound") {
+			t.Errorf("events: %s", k)
+		}
+		if n, _ := db.ListCases(ctx, tp.CaseFilter{}); len(n) != 1 {
+			t.Errorf("%d cases after the answer, want 1", len(n))
 		}
 	})
 }

@@ -288,7 +288,13 @@ func (db *DB) AddCaseNote(ctx context.Context, id int64, body string, public boo
 			return err
 		}
 		e = &tp.CaseEvent{CaseID: id, At: now, Actor: actorOf(ctx), Kind: kind, Body: body, Public: public}
-		return addCaseEvent(ctx, tx, e)
+		if err := addCaseEvent(ctx, tx, e); err != nil {
+			return err
+		}
+		if public { // the mail goes out after the commit, from a job: the reply and its sending cannot part
+			return db.enqueue(ctx, tx, tp.SendCaseReply{CaseID: id, EventID: e.ID}, now)
+		}
+		return nil
 	})
 	return e, err
 }

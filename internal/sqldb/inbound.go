@@ -88,8 +88,8 @@ func (db *DB) ProcessInbound(ctx context.Context, id int64, m *tp.InboundMail, p
 			caseID = c.ID
 		}
 		if m.MessageID != "" {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO case_messages (message_id, case_id) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING",
-				m.MessageID, caseID); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_messages (message_id, case_id, direction, created_us) VALUES ($1, $2, 'in', $3)
+				ON CONFLICT (message_id) DO NOTHING`, m.MessageID, caseID, tp.ToMicros(now)); err != nil {
 				return err
 			}
 		}
@@ -189,4 +189,63 @@ func (db *DB) InboundStats(ctx context.Context) map[string]int {
 		}
 	}
 	return out
+}
+
+// OutboundReply is what the reply worker needs, read fresh.
+type OutboundReply struct {
+	Case      *tp.Case
+	Customer  *tp.Customer
+	Body      string
+	Sent      bool   // mailed before (a retried job must not mail twice)
+	InReplyTo string // the customer's last message, for threading
+}
+
+// ReplyFor reads a reply event and its case for mailing.
+func (db *DB) ReplyFor(ctx context.Context, caseID, eventID int64) (*OutboundReply, error) {
+	c, err := scanCase(db.r.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", caseID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tp.Errorf(tp.ENOTFOUND, "case %d not found", caseID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &OutboundReply{Case: c}
+	var meta sql.NullString
+	if err := db.r.QueryRowContext(ctx, "SELECT body, metadata FROM case_events WHERE id = $1 AND case_id = $2", eventID, caseID).
+		Scan(&out.Body, &meta); err != nil {
+		return nil, fmt.Errorf("reply %d: %w", eventID, err)
+	}
+	out.Sent = meta.Valid && strings.Contains(meta.String, "message_id")
+	if out.Customer, err = scanCustomer(db.r.QueryRowContext(ctx, "SELECT "+customerCols+" FROM customers WHERE id = $1", c.CustomerID)); err != nil {
+		return nil, err
+	}
+	err = db.r.QueryRowContext(ctx, `SELECT message_id FROM case_messages WHERE case_id = $1 AND direction = 'in'
+		ORDER BY created_us DESC LIMIT 1`, caseID).Scan(&out.InReplyTo)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	return out, nil
+}
+
+// MarkReplySent records the Message-ID of a mailed reply, so the customer's
+// answer threads back to the case.
+func (db *DB) MarkReplySent(ctx context.Context, caseID, eventID int64, messageID string) error {
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		now := tp.ToMicros(db.Now())
+		meta := fmt.Sprintf(`{"message_id":%q,"sent_us":%d}`, messageID, now)
+		if _, err := tx.ExecContext(ctx, "UPDATE case_events SET metadata = $1 WHERE id = $2", meta, eventID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO case_messages (message_id, case_id, direction, created_us) VALUES ($1, $2, 'out', $3)
+			ON CONFLICT (message_id) DO NOTHING`, messageID, caseID, now)
+		return err
+	})
+}
+
+// MarkReplyFailed records on the case that a reply could not be mailed.
+func (db *DB) MarkReplyFailed(ctx context.Context, caseID, eventID int64, reason string) error {
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return addCaseEvent(ctx, tx, &tp.CaseEvent{CaseID: caseID, At: db.Now(), Actor: "system:mail", Kind: "mail_failed",
+			Body: reason, Metadata: []byte(fmt.Sprintf(`{"reply_event":%d}`, eventID))})
+	})
 }

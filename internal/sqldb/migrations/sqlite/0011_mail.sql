@@ -13,8 +13,11 @@ CREATE TABLE inbound_mail (
 -- Message ids of a case's mails, in and out: replies thread by them.
 CREATE TABLE case_messages (
   message_id TEXT PRIMARY KEY,
-  case_id    BIGINT NOT NULL REFERENCES cases(id)
+  case_id    BIGINT NOT NULL REFERENCES cases(id),
+  direction  TEXT NOT NULL DEFAULT 'in', -- in: from the customer; out: our replies
+  created_us BIGINT NOT NULL DEFAULT 0
 );
+CREATE INDEX case_messages_case ON case_messages(case_id, created_us);
 
 CREATE TABLE case_attachments (
   id           INTEGER PRIMARY KEY,

@@ -1,0 +1,68 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/riverqueue/river"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/mailer"
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
+)
+
+// replyWorker mails agents' replies with threading headers, so the
+// customer's answer comes back to the same case.
+type replyWorker struct {
+	river.WorkerDefaults[tp.SendCaseReply]
+	db  *sqldb.DB
+	cfg Config
+}
+
+var signatures = map[string]string{
+	"en": "Kind regards,\nCustomer Service",
+	"de": "Freundliche Grüße\nIhr Kundenservice",
+	"nl": "Met vriendelijke groet,\nKlantenservice",
+}
+
+func (w *replyWorker) Work(ctx context.Context, job *river.Job[tp.SendCaseReply]) error {
+	a := job.Args
+	r, err := w.db.ReplyFor(ctx, a.CaseID, a.EventID)
+	if tp.ErrorCode(err) == tp.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if r.Sent {
+		return nil
+	}
+	if r.Customer.Email == "" {
+		return w.db.MarkReplyFailed(ctx, a.CaseID, a.EventID, "the customer has no e-mail address")
+	}
+	if w.cfg.Mailer == nil {
+		return fmt.Errorf("no SMTP relay is configured (serve --smtp-relay); the reply on case %d waits", a.CaseID)
+	}
+	lang := r.Customer.Locale
+	if _, ok := signatures[lang]; !ok {
+		lang = "en"
+	}
+	subject := r.Case.Subject
+	if !strings.HasPrefix(strings.ToLower(subject), "re:") {
+		subject = "Re: " + subject
+	}
+	subject = fmt.Sprintf("%s [#%d]", subject, r.Case.ID)
+	msgID, err := w.cfg.Mailer.Send(ctx, mailer.Message{To: r.Customer.Email, ToName: r.Customer.Name, Subject: subject,
+		Text: r.Body + "\n\n" + signatures[lang], InReplyTo: r.InReplyTo})
+	if tp.ErrorCode(err) == tp.EINVALID {
+		return w.db.MarkReplyFailed(ctx, a.CaseID, a.EventID, tp.ErrorMessage(err))
+	}
+	if err != nil {
+		if job.Attempt >= job.MaxAttempts {
+			_ = w.db.MarkReplyFailed(ctx, a.CaseID, a.EventID, err.Error())
+		}
+		return err
+	}
+	return w.db.MarkReplySent(ctx, a.CaseID, a.EventID, msgID)
+}
