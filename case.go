@@ -206,4 +206,15 @@ type CaseService interface {
 	ListCases(ctx context.Context, f CaseFilter) ([]Case, error)
 	MoveCase(ctx context.Context, id int64, to CaseStatus, note string) (*Case, error)
 	AddCaseNote(ctx context.Context, id int64, body string, public bool) (*CaseEvent, error)
+	AssignCase(ctx context.Context, id, userID int64) error
+	ListAgents(ctx context.Context, department string) ([]User, error)
+}
+
+// Overdue reports whether an SLA target of c is past due and not met.
+func (c *Case) Overdue(now time.Time) bool {
+	if c.Status == CaseClosed || c.Status == CasePendingCustomer {
+		return false
+	}
+	return (c.FirstReplyAt == nil && c.FirstResponseDue != nil && now.After(*c.FirstResponseDue)) ||
+		(c.ResolvedAt == nil && c.ResolutionDue != nil && now.After(*c.ResolutionDue))
 }

@@ -306,3 +306,52 @@ func optTime(us sql.NullInt64) *time.Time {
 	t := tp.FromMicros(us.Int64)
 	return &t
 }
+
+// AssignCase gives a case to a user (0: nobody), audited.
+func (db *DB) AssignCase(ctx context.Context, id, userID int64) error {
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1"+db.forUpdate(), id))
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !canSee(ctx, c)) {
+			return tp.Errorf(tp.ENOTFOUND, "case %d not found", id)
+		}
+		if err != nil {
+			return err
+		}
+		var assignee any
+		newName := ""
+		if userID != 0 {
+			if err := tx.QueryRowContext(ctx, "SELECT email FROM users WHERE id = $1", userID).Scan(&newName); err != nil {
+				return tp.Errorf(tp.EINVALID, "user %d does not exist", userID)
+			}
+			assignee = userID
+		}
+		if c.AssigneeID == userID {
+			return nil
+		}
+		now := db.Now()
+		if _, err := tx.ExecContext(ctx, "UPDATE cases SET assignee_id = $1, updated_us = $2 WHERE id = $3", assignee, tp.ToMicros(now), id); err != nil {
+			return err
+		}
+		return addCaseEvent(ctx, tx, &tp.CaseEvent{CaseID: id, At: now, Actor: actorOf(ctx), Kind: "assign", Field: "assignee",
+			Old: fmt.Sprint(c.AssigneeID), New: newName})
+	})
+}
+
+// ListAgents lists the users who work a department's cases ("" for all).
+func (db *DB) ListAgents(ctx context.Context, department string) ([]tp.User, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT "+userCols+` FROM users WHERE role IN ('agent', 'department_head')
+		AND (department = $1 OR $1 = '') ORDER BY email`, department)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []tp.User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *u)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,80 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/touchpoint-cx/touchpoint/internal/mailer/smtptest"
+)
+
+// TestAgentWorksCaseInBrowser: an agent opens the queue, opens the case,
+// replies and resolves it in Chromium; the reply reaches the customer by mail.
+func TestAgentWorksCaseInBrowser(t *testing.T) {
+	ctx := browser(t)
+	out := smtptest.Start(t)
+	srv := start(t, "serve", "--smtp-relay", fmt.Sprintf("smtp://%s?from=service@example.com", out.Addr))
+	key := cli(t, "", "source", "create", "--name", "Shop", "--db", srv.DB)
+	token := cli(t, "", "token", "create", "--name", "e2e", "--role", "admin", "--db", srv.DB)
+	cli(t, "agent password 1\n", "user", "create", "--email", "agent@example.com", "--role", "agent", "--department", "Logistics",
+		"--password-stdin", "--db", srv.DB)
+	req, _ := http.NewRequest("POST", srv.URL+"/v1/identify", strings.NewReader(`{"userId":"k7","traits":{"name":"Lotte Visser","email":"lotte@example.nl","locale":"nl"}}`))
+	req.SetBasicAuth(key, "")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+		t.Fatalf("identify: %v", err)
+	}
+	var cust struct{ ID int64 }
+	getJSON(t, srv.URL+"/api/v1/customers/by-identity?type=user_id&value=k7", token, &cust)
+	var c struct{ ID int64 }
+	if code := post(t, srv.URL+"/api/v1/cases", token, fmt.Sprintf(`{"customer_id":%d,"subject":"Pakket kwijt","description":"Mijn pakket is niet aangekomen.","department":"Logistics","priority":"high","channel":"email","source":"email"}`, cust.ID), &c); code != 201 {
+		t.Fatalf("create case: %d", code)
+	}
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	step(t, ctx, "log in as agent",
+		chromedp.Navigate(srv.URL+"/cases"),
+		chromedp.WaitVisible(css("#email")),
+		chromedp.SendKeys(css("#email"), "agent@example.com"),
+		chromedp.SendKeys(css("#password"), "agent password 1"),
+		chromedp.Submit(css("#password")),
+		chromedp.WaitVisible(css("table.list tbody tr")),
+	)
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		artifact(t, "cases-queue.png", png)
+	}
+	step(t, ctx, "open the case",
+		chromedp.Click(css(fmt.Sprintf(`a[href="/cases/%d"]`, c.ID))),
+		chromedp.WaitVisible(css("#body")),
+	)
+	step(t, ctx, "reply",
+		chromedp.SendKeys(css("#body"), "We zoeken het uit en sturen vandaag een nieuw pakket."),
+		chromedp.Click(css(`button[value="reply"]`)),
+		chromedp.WaitVisible(css("li.ev-reply")),
+	)
+	step(t, ctx, "resolve", chromedp.Click(css("#to-resolved")), chromedp.WaitVisible(css("#to-closed")))
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		artifact(t, "case.png", png)
+	}
+	var got struct {
+		Case struct {
+			Status       string
+			FirstReplyAt *time.Time `json:"first_reply_at"`
+		}
+	}
+	getJSON(t, fmt.Sprintf("%s/api/v1/cases/%d", srv.URL, c.ID), token, &got)
+	if got.Case.Status != "resolved" || got.Case.FirstReplyAt == nil {
+		t.Errorf("case after the agent's work: %+v", got.Case)
+	}
+	mails := out.Wait(1, 30*time.Second)
+	if len(mails) != 1 {
+		t.Fatalf("%d mails to the customer", len(mails))
+	}
+	subject, text, _ := mails[0].Text()
+	if mails[0].To[0] != "lotte@example.nl" || !strings.Contains(subject, fmt.Sprintf("[#%d]", c.ID)) ||
+		!strings.Contains(text, "nieuw pakket") || !strings.Contains(text, "Met vriendelijke groet") {
+		t.Errorf("reply mail: %q\n%s", subject, text)
+	}
+}

@@ -1,0 +1,172 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+type queueData struct {
+	Cases    []tp.Case
+	Agents   []tp.User
+	AgentOf  map[int64]string
+	Filter   url.Values
+	Overdue  map[int64]bool
+	CanWork  bool
+	Statuses []tp.CaseStatus
+}
+
+var openStatuses = []tp.CaseStatus{tp.CaseNew, tp.CaseOpen, tp.CasePendingCustomer}
+
+func (s *Server) casesPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	ctx := tp.WithAccess(r.Context(), userAccess(v.User))
+	q := r.URL.Query()
+	f := tp.CaseFilter{Department: q.Get("department"), Priority: tp.Priority(q.Get("priority")), Triage: q.Get("triage") == "1",
+		Unassigned: q.Get("assignee") == "none", Limit: 200}
+	if q.Get("assignee") == "me" {
+		f.AssigneeID = v.User.ID
+	}
+	switch st := q.Get("status"); st {
+	case "", "open":
+		f.Status = openStatuses
+	case "all":
+	default:
+		f.Status = []tp.CaseStatus{tp.CaseStatus(st)}
+	}
+	cases, err := s.Cases.ListCases(ctx, f)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	d := queueData{Filter: q, Overdue: map[int64]bool{}, AgentOf: map[int64]string{}, CanWork: v.User.Role != tp.RoleAnalyst,
+		Statuses: []tp.CaseStatus{tp.CaseNew, tp.CaseOpen, tp.CasePendingCustomer, tp.CaseResolved, tp.CaseClosed}}
+	for _, c := range cases {
+		if q.Get("sla") == "overdue" && !c.Overdue(now) {
+			continue
+		}
+		d.Overdue[c.ID] = c.Overdue(now)
+		d.Cases = append(d.Cases, c)
+	}
+	dept := ""
+	if v.User.Role.DepartmentScoped() {
+		dept = v.User.Department
+	}
+	if d.Agents, err = s.Cases.ListAgents(ctx, dept); err != nil {
+		return err
+	}
+	for _, a := range d.Agents {
+		d.AgentOf[a.ID] = a.Email
+	}
+	v.Title = translate(v.Lang, "nav.cases")
+	return s.render(w, http.StatusOK, v, "cases", "", d)
+}
+
+// bulkAssign gives the checked cases to one agent.
+func (s *Server) bulkAssign(w http.ResponseWriter, r *http.Request, v *view) error {
+	if v.User.Role == tp.RoleAnalyst {
+		return tp.Errorf(tp.EFORBIDDEN, "analysts read cases only")
+	}
+	if err := r.ParseForm(); err != nil {
+		return tp.Errorf(tp.EINVALID, "the form could not be read")
+	}
+	ctx := tp.WithAccess(r.Context(), userAccess(v.User))
+	agent, _ := strconv.ParseInt(r.PostForm.Get("assignee"), 10, 64)
+	n := 0
+	for _, idText := range r.PostForm["case"] {
+		id, err := strconv.ParseInt(idText, 10, 64)
+		if err != nil {
+			continue
+		}
+		if err := s.Cases.AssignCase(ctx, id, agent); err != nil {
+			return err
+		}
+		n++
+	}
+	back := "/cases?" + r.PostForm.Get("filter")
+	http.Redirect(w, r, back+"&flash="+url.QueryEscape(translate(v.Lang, "cases.assigned", n)), http.StatusSeeOther)
+	return nil
+}
+
+type caseData struct {
+	Case     *tp.Case
+	Events   []tp.CaseEvent
+	Customer *tp.Customer
+	Timeline *tp.TimelinePage
+	Next     []tp.CaseStatus
+	Overdue  bool
+	CanWork  bool
+}
+
+func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	ctx := tp.WithAccess(r.Context(), userAccess(v.User))
+	c, events, err := s.Cases.FindCase(ctx, id)
+	if err != nil {
+		return err
+	}
+	cust, err := s.Customers.FindCustomerByID(ctx, c.CustomerID)
+	if err != nil {
+		return err
+	}
+	tl, err := s.Customers.Timeline(ctx, c.CustomerID, tp.TimelineFilter{Limit: 30})
+	if err != nil {
+		return err
+	}
+	d := caseData{Case: c, Events: events, Customer: cust, Timeline: tl, Overdue: c.Overdue(time.Now()), CanWork: v.User.Role != tp.RoleAnalyst}
+	for _, to := range []tp.CaseStatus{tp.CaseOpen, tp.CasePendingCustomer, tp.CaseResolved, tp.CaseClosed} {
+		if tp.CanMove(c.Status, to) == nil {
+			d.Next = append(d.Next, to)
+		}
+	}
+	v.Title = fmt.Sprintf("#%d %s", c.ID, c.Subject)
+	return s.render(w, http.StatusOK, v, "case", "", d)
+}
+
+// caseAction handles the case page's forms: reply, note, status, assign.
+func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, v *view) error {
+	if v.User.Role == tp.RoleAnalyst {
+		return tp.Errorf(tp.EFORBIDDEN, "analysts read cases only")
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return tp.Errorf(tp.EINVALID, "the form could not be read")
+	}
+	ctx := tp.WithAccess(r.Context(), userAccess(v.User))
+	flash := ""
+	switch r.PostForm.Get("action") {
+	case "reply", "note":
+		_, err = s.Cases.AddCaseNote(ctx, id, r.PostForm.Get("body"), r.PostForm.Get("action") == "reply")
+		flash = translate(v.Lang, "case.saved."+r.PostForm.Get("action"))
+	case "status":
+		_, err = s.Cases.MoveCase(ctx, id, tp.CaseStatus(r.PostForm.Get("status")), strings.TrimSpace(r.PostForm.Get("note")))
+		flash = translate(v.Lang, "case.moved", translate(v.Lang, "status."+r.PostForm.Get("status")))
+	case "assign":
+		uid, _ := strconv.ParseInt(r.PostForm.Get("assignee"), 10, 64)
+		if r.PostForm.Get("assignee") == "me" {
+			uid = v.User.ID
+		}
+		err = s.Cases.AssignCase(ctx, id, uid)
+		flash = translate(v.Lang, "cases.assigned", 1)
+	default:
+		return tp.Errorf(tp.EINVALID, "unknown action")
+	}
+	if code := tp.ErrorCode(err); code == tp.EINVALID || code == tp.ECONFLICT {
+		flash, err = tp.ErrorMessage(err), nil
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/cases/%d?flash=%s", id, url.QueryEscape(flash)), http.StatusSeeOther)
+	return nil
+}
