@@ -79,7 +79,10 @@ type Survey struct {
 	Texts       map[string]SurveyText `json:"texts"` // by language: en, de, nl
 	Department  string                `json:"department,omitempty"`
 	// CloseLoop opens a case for every detractor's answer (see Detractor).
-	CloseLoop bool      `json:"close_loop"`
+	CloseLoop bool `json:"close_loop"`
+	// AfterCase sends this survey when a customer's case is resolved (the
+	// CSAT about the handling); the contact budget applies.
+	AfterCase bool      `json:"after_case"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }

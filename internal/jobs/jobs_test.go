@@ -451,3 +451,35 @@ func TestReplyThreadsBack(t *testing.T) {
 		}
 	})
 }
+
+// TestCSATAfterResolution: resolving a case invites its customer to the
+// survey marked after_case, by mail.
+func TestCSATAfterResolution(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		out := smtptest.Start(t)
+		start(t, db, out, -1)
+		src := &tp.Source{Name: "Mail", Channel: "email"}
+		db.CreateSource(ctx, src)
+		cust := customer(t, db, src, "z", `{"email":"z@example.de","locale":"de"}`)
+		s := &tp.Survey{Name: "Service CSAT", Type: tp.SurveyCSAT, Status: tp.SurveyActive, AfterCase: true}
+		if err := db.CreateSurvey(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		c := &tp.Case{CustomerID: cust, Subject: "Rechnung", Department: "Billing", Channel: "phone"}
+		db.CreateCase(ctx, c)
+		if _, err := db.MoveCase(ctx, c.ID, tp.CaseResolved, ""); err != nil {
+			t.Fatal(err)
+		}
+		got := out.Wait(1, 15*time.Second)
+		if len(got) != 1 || got[0].To[0] != "z@example.de" {
+			t.Fatalf("mails: %+v", got)
+		}
+		if subject, _ := textOf(t, got[0]); subject != "Wie waren wir?" {
+			t.Errorf("survey mail subject %q", subject)
+		}
+		invs, _ := db.ListInvitations(ctx, s.ID, 0)
+		if len(invs) != 1 || invs[0].Department != "Billing" || invs[0].Channel != "phone" {
+			t.Errorf("invitation: %+v", invs)
+		}
+	})
+}

@@ -242,6 +242,11 @@ func (db *DB) MoveCase(ctx context.Context, id int64, to tp.CaseStatus, note str
 		if out, err = scanCase(tx.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", id)); err != nil {
 			return err
 		}
+		if to == tp.CaseResolved {
+			if err := db.surveyAfterCase(ctx, tx, out); err != nil {
+				return err
+			}
+		}
 		if c.Status == tp.CasePendingCustomer || c.Status == tp.CaseResolved && to == tp.CaseOpen {
 			// The clock runs again: due times moved, so the checks are scheduled anew.
 			events, err := caseEvents(ctx, tx, id)
@@ -354,4 +359,25 @@ func (db *DB) ListAgents(ctx context.Context, department string) ([]tp.User, err
 		out = append(out, *u)
 	}
 	return out, rows.Err()
+}
+
+// surveyAfterCase invites the customer of a resolved case to the survey
+// marked after_case (the CSAT about the handling), in the resolving
+// transaction; the contact budget applies as to every invitation.
+func (db *DB) surveyAfterCase(ctx context.Context, tx *sql.Tx, c *tp.Case) error {
+	var id int64
+	err := tx.QueryRowContext(ctx, "SELECT id FROM surveys WHERE after_case = 1 AND status = 'active' ORDER BY id LIMIT 1").Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s, err := findSurvey(ctx, tx, id, 0, "")
+	if err != nil {
+		return err
+	}
+	_, err = db.queueOne(ctx, tx, s, c.CustomerID, tp.SendOptions{Channel: c.Channel, Department: c.Department, Division: c.Division,
+		TriggerKey: fmt.Sprintf("case:%d:%d", c.ID, tp.ToMicros(db.Now())), TTL: 30 * 24 * time.Hour, BudgetDays: tp.DefaultBudgetDays})
+	return err
 }

@@ -29,9 +29,9 @@ func (db *DB) CreateSurvey(ctx context.Context, s *tp.Survey) error {
 	now := db.Now()
 	s.Version, s.CreatedAt, s.UpdatedAt = 1, now, now
 	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO surveys (name, type, status, default_lang, version, department, close_loop, created_us, updated_us)
-			VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $7) RETURNING id`, s.Name, string(s.Type), string(s.Status), s.DefaultLang,
-			s.Department, boolInt(s.CloseLoop), tp.ToMicros(now)).Scan(&s.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO surveys (name, type, status, default_lang, version, department, close_loop, after_case, created_us, updated_us)
+			VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $8) RETURNING id`, s.Name, string(s.Type), string(s.Status), s.DefaultLang,
+			s.Department, boolInt(s.CloseLoop), boolInt(s.AfterCase), tp.ToMicros(now)).Scan(&s.ID); err != nil {
 			return fmt.Errorf("create survey: %w", err)
 		}
 		return insertSurveyVersion(ctx, tx, s, now)
@@ -88,8 +88,8 @@ func (db *DB) UpdateSurvey(ctx context.Context, s *tp.Survey) error {
 			}
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE surveys SET name = $1, status = $2, default_lang = $3, version = $4, department = $5,
-			close_loop = $6, updated_us = $7 WHERE id = $8`, s.Name, string(s.Status), s.DefaultLang, s.Version, s.Department,
-			boolInt(s.CloseLoop), tp.ToMicros(now), s.ID)
+			close_loop = $6, after_case = $7, updated_us = $8 WHERE id = $9`, s.Name, string(s.Status), s.DefaultLang, s.Version, s.Department,
+			boolInt(s.CloseLoop), boolInt(s.AfterCase), tp.ToMicros(now), s.ID)
 		return err
 	})
 }
@@ -137,11 +137,11 @@ func findSurvey(ctx context.Context, q querier, id int64, version int, lock stri
 	var s tp.Survey
 	var typ, status string
 	var created, updated int64
-	var closeLoop int
-	err := q.QueryRowContext(ctx, `SELECT id, name, type, status, default_lang, version, department, close_loop, created_us, updated_us
+	var closeLoop, afterCase int
+	err := q.QueryRowContext(ctx, `SELECT id, name, type, status, default_lang, version, department, close_loop, after_case, created_us, updated_us
 		FROM surveys WHERE id = $1`+lock, id).Scan(&s.ID, &s.Name, &typ, &status, &s.DefaultLang, &s.Version, &s.Department, &closeLoop,
-		&created, &updated)
-	s.CloseLoop = closeLoop == 1
+		&afterCase, &created, &updated)
+	s.CloseLoop, s.AfterCase = closeLoop == 1, afterCase == 1
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tp.Errorf(tp.ENOTFOUND, "survey %d not found", id)
 	}

@@ -198,7 +198,7 @@ func (s *Server) saveSurvey(w http.ResponseWriter, r *http.Request, v *view) err
 	f := r.PostForm
 	sv := &tp.Survey{Name: f.Get("name"), Type: tp.SurveyType(f.Get("type")), Status: tp.SurveyStatus(f.Get("status")),
 		DefaultLang: f.Get("default_language"), Department: strings.TrimSpace(f.Get("department")), Texts: map[string]tp.SurveyText{},
-		CloseLoop: f.Get("close_loop") == "1"}
+		CloseLoop: f.Get("close_loop") == "1", AfterCase: f.Get("after_case") == "1"}
 	for _, l := range tp.Locales {
 		t := tp.SurveyText{Title: f.Get(l + "_title"), Question: f.Get(l + "_question"), LowLabel: f.Get(l + "_low"),
 			HighLabel: f.Get(l + "_high"), CommentPrompt: f.Get(l + "_comment"), ThankYou: f.Get(l + "_thanks")}
