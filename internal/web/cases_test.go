@@ -2,6 +2,9 @@ package web_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	tp "github.com/touchpoint-cx/touchpoint"
@@ -58,5 +61,37 @@ func TestCasesAPI(t *testing.T) {
 	r = f.api("GET", fmt.Sprintf("/api/v1/cases/%d", id), logistics, "")
 	if events := r.JSON["events"].([]any); len(events) != 4 {
 		t.Errorf("audit trail has %d events, want 4 (created, reply, resolved, closed)", len(events))
+	}
+}
+
+func TestComplaintForm(t *testing.T) {
+	f := newFixture(t)
+	f.api("POST", "/api/v1/routing-rules", f.admin, `{"name":"Delivery","keywords":["pakket"],"department":"Logistics"}`)
+	code, body := get(t, f.browser("nl"), f.srv.URL+"/complaint")
+	if code != 200 || !strings.Contains(body, "Vertel ons wat er misging") {
+		t.Fatalf("form: %d", code)
+	}
+	res, err := http.PostForm(f.srv.URL+"/complaint", url.Values{"name": {"Ana"}, "email": {"Ana@Example.nl"}, "subject": {"Pakket kwijt"},
+		"message": {"<b>Waar</b> is mijn pakket?"}})
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("submit: %v %d", err, res.StatusCode)
+	}
+	cases, _ := f.db.ListCases(ctx, tp.CaseFilter{})
+	if len(cases) != 1 || cases[0].Department != "Logistics" || cases[0].Source != tp.CaseFromWeb {
+		t.Fatalf("cases: %+v", cases)
+	}
+	cust, _ := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "email", Value: "ana@example.nl"})
+	if cust == nil || cases[0].CustomerID != cust.ID {
+		t.Error("the complaint is not on the sender's profile")
+	}
+	for _, bad := range []url.Values{{"email": {"nope"}, "subject": {"x"}, "message": {"y"}}, {"email": {"a@b.nl"}, "subject": {""}, "message": {"y"}},
+		{"email": {"a@b.nl"}, "subject": {"x"}, "message": {" "}}} {
+		res, _ := http.PostForm(f.srv.URL+"/complaint", bad)
+		if res.StatusCode != 400 {
+			t.Errorf("%v: %d", bad, res.StatusCode)
+		}
+	}
+	if cases, _ := f.db.ListCases(ctx, tp.CaseFilter{}); len(cases) != 1 {
+		t.Errorf("bad forms made cases: %d", len(cases))
 	}
 }

@@ -67,6 +67,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /p/{id}", s.publicSubmit)
 	mux.HandleFunc("GET /v1/surveys/{id}/widget", s.widgetConfig)
 	mux.HandleFunc("POST /v1/surveys/{id}/responses", s.widgetRespond)
+	mux.HandleFunc("GET /complaint", s.complaintForm)
+	mux.HandleFunc("POST /complaint", s.complaintSubmit)
 	mux.HandleFunc("GET /u/{token}", s.unsubscribePage)
 	mux.HandleFunc("POST /u/{token}", s.unsubscribe)
 

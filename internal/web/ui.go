@@ -149,6 +149,7 @@ func parsePages() map[string]*pageTemplate {
 	}
 	// The respondent page has its own minimal layout: no app chrome, no script.
 	out["respond"] = &pageTemplate{template.Must(template.New("respond.html").Funcs(funcs).ParseFS(assets, "templates/respond.html"))}
+	out["complaint"] = &pageTemplate{template.Must(template.New("complaint.html").Funcs(funcs).ParseFS(assets, "templates/complaint.html"))}
 	return out
 }
 
