@@ -207,6 +207,7 @@ type CaseService interface {
 	MoveCase(ctx context.Context, id int64, to CaseStatus, note string) (*Case, error)
 	AddCaseNote(ctx context.Context, id int64, body string, public bool) (*CaseEvent, error)
 	AssignCase(ctx context.Context, id, userID int64) error
+	CaseKPIs(ctx context.Context, q CaseKPIQuery) ([]CaseKPIRow, error)
 	ListAgents(ctx context.Context, department string) ([]User, error)
 }
 
@@ -217,4 +218,12 @@ func (c *Case) Overdue(now time.Time) bool {
 	}
 	return (c.FirstReplyAt == nil && c.FirstResponseDue != nil && now.After(*c.FirstResponseDue)) ||
 		(c.ResolvedAt == nil && c.ResolutionDue != nil && now.After(*c.ResolutionDue))
+}
+
+// CaseKPIQuery selects case KPIs: by department, division, channel or
+// category, per week or month, for cases opened in [From, To].
+type CaseKPIQuery struct {
+	By       string
+	Period   string
+	From, To time.Time
 }

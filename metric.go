@@ -229,3 +229,59 @@ func StudentT975(df int) float64 {
 	z3, z5, z7 := z*z*z, math.Pow(z, 5), math.Pow(z, 7)
 	return z + (z3+z)/(4*v) + (5*z5+16*z3+3*z)/(96*v*v) + (3*z7+19*z5+17*z3-15*z)/(384*v*v*v)
 }
+
+// Case KPIs. Their definitions live here with the survey metrics; CaseKPIs
+// computes them (times are business time on each case's SLA calendar).
+var CaseMetrics = []MetricDef{
+	{ID: "case_volume", Name: [3]string{"Cases", "Fälle", "Zaken"}, Formula: "number of cases opened in the period"},
+	{ID: "ttfr_median", Name: [3]string{"Time to first response (median)", "Zeit bis zur ersten Antwort (Median)", "Tijd tot eerste reactie (mediaan)"},
+		Formula: "median business hours from opening to the first reply to the customer", HigherIsBetter: false, Unit: "h"},
+	{ID: "ttfr_p90", Name: [3]string{"Time to first response (90th pct.)", "Zeit bis zur ersten Antwort (90. Perz.)", "Tijd tot eerste reactie (90e pct.)"},
+		Formula: "90th percentile of business hours from opening to the first reply", HigherIsBetter: false, Unit: "h"},
+	{ID: "ttr_median", Name: [3]string{"Time to resolution (median)", "Lösungszeit (Median)", "Oplostijd (mediaan)"},
+		Formula: "median business hours from opening to resolution", HigherIsBetter: false, Unit: "h"},
+	{ID: "ttr_p90", Name: [3]string{"Time to resolution (90th pct.)", "Lösungszeit (90. Perz.)", "Oplostijd (90e pct.)"},
+		Formula: "90th percentile of business hours from opening to resolution", HigherIsBetter: false, Unit: "h"},
+	{ID: "sla_compliance", Name: [3]string{"SLA compliance", "SLA-Einhaltung", "SLA-naleving"},
+		Formula:        "100 × cases whose first response and resolution came by their due times / cases whose due times have passed or that met them",
+		HigherIsBetter: true, Unit: "%"},
+	{ID: "reopen_rate", Name: [3]string{"Reopen rate", "Wiedereröffnungsquote", "Heropeningspercentage"},
+		Formula: "100 × resolved cases that were opened again / resolved cases", HigherIsBetter: false, Unit: "%"},
+	{ID: "fcr", Name: [3]string{"First-contact resolution", "Erstlösungsquote", "Oplossing bij eerste contact"},
+		Formula: "100 × resolved cases with one reply to the customer and never reopened / resolved cases", HigherIsBetter: true, Unit: "%"},
+	{ID: "recovery_rate", Name: [3]string{"Recovery rate", "Rückgewinnungsquote", "Herstelpercentage"},
+		Formula:        "100 × detractor cases whose customer's next answer is no longer a detractor's / detractor cases followed by an answer",
+		HigherIsBetter: true, Unit: "%"},
+}
+
+// CaseKPIRow is the case KPIs of one slice and period.
+type CaseKPIRow struct {
+	Slice         string   `json:"slice,omitempty"`
+	Period        string   `json:"period,omitempty"`
+	Volume        int      `json:"case_volume"`
+	TTFRMedian    *float64 `json:"ttfr_median_hours"`
+	TTFRP90       *float64 `json:"ttfr_p90_hours"`
+	TTRMedian     *float64 `json:"ttr_median_hours"`
+	TTRP90        *float64 `json:"ttr_p90_hours"`
+	SLACompliance *float64 `json:"sla_compliance"`
+	SLAN          int      `json:"sla_n"`
+	ReopenRate    *float64 `json:"reopen_rate"`
+	FCR           *float64 `json:"fcr"`
+	ResolvedN     int      `json:"resolved_n"`
+	RecoveryRate  *float64 `json:"recovery_rate"`
+	RecoveryN     int      `json:"recovery_n"`
+}
+
+// Percentile returns the p-th percentile (0–100) of sorted values by the
+// nearest-rank method; nil for none.
+func Percentile(sorted []float64, p float64) *float64 {
+	if len(sorted) == 0 {
+		return nil
+	}
+	rank := int(math.Ceil(p / 100 * float64(len(sorted))))
+	if rank < 1 {
+		rank = 1
+	}
+	v := sorted[rank-1]
+	return &v
+}

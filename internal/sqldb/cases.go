@@ -12,9 +12,12 @@ import (
 	tp "github.com/touchpoint-cx/touchpoint"
 )
 
-const caseCols = `id, customer_id, subject, description, channel, source, category, sub_category, priority, department, division,
-	assignee_id, status, resolution_code, root_cause, redress, tags, response_id, created_us, updated_us, first_reply_us, resolved_us,
-	first_due_us, resolve_due_us`
+// caseColsList is caseCols as a plain list, for prefixing with a table alias.
+const caseColsList = "id, customer_id, subject, description, channel, source, category, sub_category, priority, department, division, " +
+	"assignee_id, status, resolution_code, root_cause, redress, tags, response_id, created_us, updated_us, first_reply_us, resolved_us, " +
+	"first_due_us, resolve_due_us"
+
+const caseCols = caseColsList
 
 func scanCase(row interface{ Scan(...any) error }) (*tp.Case, error) {
 	var c tp.Case

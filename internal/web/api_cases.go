@@ -1,11 +1,14 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/tabular"
 )
 
 // canWorkCases: analysts read; everyone else with a role works cases
@@ -59,11 +62,77 @@ func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Limit = limit
+	format := q.Get("format")
+	if format == "csv" || format == "xlsx" {
+		f.Limit = 500
+	}
 	list, err := s.Cases.ListCases(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"cases": list})
+	if format == "" || format == "json" {
+		writeJSON(w, http.StatusOK, map[string]any{"cases": list})
+		return nil
+	}
+	return s.exportCases(w, r, format, f, list)
+}
+
+var caseHeader = []string{"id", "customer_id", "subject", "status", "priority", "department", "division", "channel", "source", "category",
+	"sub_category", "assignee_id", "created_at", "first_reply_at", "first_response_due", "resolved_at", "resolution_due", "resolution_code", "root_cause"}
+
+// exportCases writes every case the filter selects, page by page.
+func (s *Server) exportCases(w http.ResponseWriter, r *http.Request, format string, f tp.CaseFilter, page []tp.Case) error {
+	ct, ok := tabular.ContentTypes[format]
+	if !ok {
+		return &tp.Error{Code: tp.EINVALID, Message: "format must be json, csv or xlsx", Fields: map[string]string{"format": "invalid"}}
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="cases-%s.%s"`, time.Now().UTC().Format("2006-01-02"), format))
+	tw, err := tabular.New(format, w, caseHeader)
+	if err != nil {
+		return err
+	}
+	opt := func(t *time.Time) any {
+		if t == nil {
+			return nil
+		}
+		return *t
+	}
+	for len(page) > 0 {
+		for _, c := range page {
+			if err := tw.Write([]any{c.ID, c.CustomerID, c.Subject, string(c.Status), string(c.Priority), c.Department, c.Division, c.Channel,
+				c.Source, c.Category, c.SubCategory, c.AssigneeID, c.CreatedAt, opt(c.FirstReplyAt), opt(c.FirstResponseDue),
+				opt(c.ResolvedAt), opt(c.ResolutionDue), c.ResolutionCode, c.RootCause}); err != nil {
+				return nil // the client went away
+			}
+		}
+		if len(page) < f.Limit {
+			break
+		}
+		f.BeforeID = page[len(page)-1].ID
+		if page, err = s.Cases.ListCases(r.Context(), f); err != nil {
+			s.logErr(r, err)
+			return nil // headers are gone: the truncated file is the signal
+		}
+	}
+	return tw.Close()
+}
+
+// apiCaseKPIs serves the case metrics (definitions: tp.CaseMetrics).
+func (s *Server) apiCaseKPIs(w http.ResponseWriter, r *http.Request) error {
+	rq, err := resultsQuery(r, 0)
+	if err != nil {
+		return err
+	}
+	rows, err := s.Cases.CaseKPIs(r.Context(), tp.CaseKPIQuery{By: r.URL.Query().Get("by"), Period: r.URL.Query().Get("period"), From: rq.From, To: rq.To})
+	if err != nil {
+		return err
+	}
+	defs := make([]map[string]string, 0, len(tp.CaseMetrics))
+	for _, m := range tp.CaseMetrics {
+		defs = append(defs, map[string]string{"id": m.ID, "name": m.Name[0], "formula": m.Formula, "unit": m.Unit})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"rows": rows, "definitions": defs})
 	return nil
 }
 

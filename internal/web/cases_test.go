@@ -58,6 +58,15 @@ func TestCasesAPI(t *testing.T) {
 	if r.Code != 201 || r.JSON["department"] != "Billing" {
 		t.Errorf("routed case: %d %s", r.Code, r.Body)
 	}
+	if r := f.api("GET", "/api/v1/metrics/cases?by=department", f.admin, ""); r.Code != 200 || len(r.JSON["rows"].([]any)) != 2 {
+		t.Errorf("case kpis: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("GET", "/api/v1/metrics/cases?by=mood", f.admin, ""); r.Code != 400 {
+		t.Errorf("bad by: %d", r.Code)
+	}
+	if r := f.api("GET", "/api/v1/cases?format=csv&status=closed", f.admin, ""); r.Code != 200 || !strings.Contains(string(r.Body), "Paket zu spät") {
+		t.Errorf("csv export: %d %s", r.Code, r.Body)
+	}
 	r = f.api("GET", fmt.Sprintf("/api/v1/cases/%d", id), logistics, "")
 	if events := r.JSON["events"].([]any); len(events) != 4 {
 		t.Errorf("audit trail has %d events, want 4 (created, reply, resolved, closed)", len(events))

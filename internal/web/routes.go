@@ -45,6 +45,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/v1/surveys/{id}/results", s.api(s.apiResults))
 	mux.Handle("GET /api/v1/surveys/{id}/responses", s.api(s.apiResponses))
 	mux.Handle("GET /api/v1/cases", s.api(s.apiListCases))
+	mux.Handle("GET /api/v1/metrics/cases", s.api(s.apiCaseKPIs))
 	mux.Handle("POST /api/v1/cases", s.api(s.apiCreateCase))
 	mux.Handle("GET /api/v1/cases/{id}", s.api(s.apiCase))
 	mux.Handle("POST /api/v1/cases/{id}/status", s.api(s.apiMoveCase))
