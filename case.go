@@ -208,6 +208,7 @@ type CaseService interface {
 	AddCaseNote(ctx context.Context, id int64, body string, public bool) (*CaseEvent, error)
 	AssignCase(ctx context.Context, id, userID int64) error
 	CaseKPIs(ctx context.Context, q CaseKPIQuery) ([]CaseKPIRow, error)
+	ImportCases(ctx context.Context, cases []CaseImport) error
 	ListAgents(ctx context.Context, department string) ([]User, error)
 }
 
@@ -226,4 +227,11 @@ type CaseKPIQuery struct {
 	By       string
 	Period   string
 	From, To time.Time
+}
+
+// CaseImport is a case from elsewhere (another ticket system, or the demo
+// data) with its own times and trail; Case.Status is where it stands now.
+type CaseImport struct {
+	Case   Case
+	Events []CaseEvent // after "created", in time order
 }

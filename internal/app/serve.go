@@ -90,12 +90,12 @@ func demoCmd(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "filling the empty database with demo data (seed %d, %d customers)…\n", *seed, *customers)
 		start := time.Now()
 		cfg := demo.Config{Seed: *seed, Customers: *customers, End: demo.DefaultEnd(time.Now()), Progress: e.stderr}
-		st, err := demo.Load(e.ctx, cfg, demo.Store{Ingester: db, Sources: db, Users: db, Customers: db, Surveys: db})
+		st, err := demo.Load(e.ctx, cfg, demo.Store{Ingester: db, Sources: db, Users: db, Customers: db, Surveys: db, Cases: db})
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
-		fmt.Fprintf(e.stderr, "demo data ready in %s: %d events, %d merges, %d survey answers\n",
-			time.Since(start).Round(time.Second), st.Stored, st.Merges, st.Responses)
+		fmt.Fprintf(e.stderr, "demo data ready in %s: %d events, %d merges, %d survey answers, %d cases\n",
+			time.Since(start).Round(time.Second), st.Stored, st.Merges, st.Responses, st.Cases)
 	} else {
 		fmt.Fprintln(e.stderr, "the database already holds data; serving it as it is")
 	}

@@ -46,6 +46,7 @@ type Store struct {
 	Users     tp.UserService
 	Customers tp.CustomerService
 	Surveys   tp.SurveyService
+	Cases     tp.CaseService
 }
 
 // DefaultEnd is the start of today (UTC): data ends "now" yet stays
@@ -93,6 +94,7 @@ var users = []tp.User{
 type Stats struct {
 	tp.IngestResult
 	Responses int
+	Cases     int
 }
 
 // Load creates the demo users and sources, ingests every customer's events,
@@ -103,7 +105,11 @@ func Load(ctx context.Context, cfg Config, st Store) (Stats, error) {
 		return Stats{IngestResult: res}, err
 	}
 	n, err := loadResponses(ctx, cfg, st)
-	return Stats{IngestResult: res, Responses: n}, err
+	if err != nil {
+		return Stats{IngestResult: res, Responses: n}, err
+	}
+	cases, err := loadCases(ctx, cfg, st)
+	return Stats{IngestResult: res, Responses: n, Cases: cases}, err
 }
 
 func loadEvents(ctx context.Context, cfg Config, st Store) (tp.IngestResult, error) {

@@ -36,12 +36,27 @@ func TestLoadBuildsMergedProfiles(t *testing.T) {
 	ctx := context.Background()
 	var progress bytes.Buffer
 	res, err := demo.Load(ctx, demo.Config{Seed: 1, Customers: 300, End: end, Progress: &progress},
-		demo.Store{Ingester: db, Sources: db, Users: db, Customers: db, Surveys: db})
+		demo.Store{Ingester: db, Sources: db, Users: db, Customers: db, Surveys: db, Cases: db})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Responses < 300*2 || res.Responses > 300*4 {
 		t.Errorf("%d survey answers for 300 customers; want about 3 each", res.Responses)
+	}
+	if res.Cases < 300/3 || res.Cases > 300 {
+		t.Errorf("%d cases for 300 customers; want about 0.7 each", res.Cases)
+	}
+	kpis, err := db.CaseKPIs(ctx, tp.CaseKPIQuery{By: "department"})
+	if err != nil || len(kpis) < 4 {
+		t.Fatalf("case kpis by department: %d rows, %v", len(kpis), err)
+	}
+	breached, reopened := false, false
+	for _, k := range kpis {
+		breached = breached || (k.SLACompliance != nil && *k.SLACompliance < 100)
+		reopened = reopened || (k.ReopenRate != nil && *k.ReopenRate > 0)
+	}
+	if !breached || !reopened {
+		t.Errorf("demo cases lack breaches (%v) or reopenings (%v)", breached, reopened)
 	}
 	if res.Stored < 300*15 || res.Merges == 0 {
 		t.Errorf("loaded %+v; want about 25 events a customer and some merges", res)
