@@ -72,7 +72,7 @@ func Open(ctx context.Context, db *sqldb.DB, cfg Config) (*Runner, error) {
 	client, err := river.NewClient(driver, &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:           workers,
-		Logger:            cfg.Log,
+		Logger:            slog.New(minLevel{slog.LevelWarn, cfg.Log.Handler()}), // River's own chatter is for debugging
 		FetchPollInterval: cfg.PollInterval,
 		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
 		PollOnly:          db.Dialect() == sqldb.SQLite,
@@ -94,3 +94,16 @@ func (r *Runner) Start(ctx context.Context) error { return r.client.Start(ctx) }
 
 // Stop lets running jobs finish (as long as ctx allows) and stops.
 func (r *Runner) Stop(ctx context.Context) error { return r.client.Stop(ctx) }
+
+// minLevel passes records at or above a level to h.
+type minLevel struct {
+	min slog.Level
+	h   slog.Handler
+}
+
+func (m minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= m.min && m.h.Enabled(ctx, l)
+}
+func (m minLevel) Handle(ctx context.Context, r slog.Record) error { return m.h.Handle(ctx, r) }
+func (m minLevel) WithAttrs(as []slog.Attr) slog.Handler           { return minLevel{m.min, m.h.WithAttrs(as)} }
+func (m minLevel) WithGroup(g string) slog.Handler                 { return minLevel{m.min, m.h.WithGroup(g)} }
