@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -67,4 +68,40 @@ func (db *DB) BenchInsertResponses(ctx context.Context, surveyID int64, n int, e
 		}
 	}
 	return db.RecomputeRollup(ctx, surveyID)
+}
+
+// BenchRawInbound stores raw messages only, one transaction each: the
+// baseline for mail intake (what any intake must do at the least).
+func (db *DB) BenchRawInbound(ctx context.Context, raw []byte) error {
+	_, err := db.RecordInbound(ctx, raw, "bench@example.com", []string{"complaints@cx.example.com"})
+	return err
+}
+
+// BenchOpenCases inserts n open cases for one customer across departments,
+// in bulk, without SLA jobs.
+func (db *DB) BenchOpenCases(ctx context.Context, customer int64, n int) error {
+	depts := []string{"Service", "Logistics", "Billing", "Sales"}
+	now := tp.ToMicros(db.Now())
+	const cols = 9
+	for start := 0; start < n; start += 5000 {
+		err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			for b := start; b < min(start+5000, n); b += 500 {
+				rows := min(500, n-b)
+				args := make([]any, 0, rows*cols)
+				for k := range rows {
+					args = append(args, customer, fmt.Sprintf("bench case %d", b+k), "email", "email", "normal", depts[(b+k)%len(depts)],
+						"open", now-int64(b+k), now)
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT INTO cases (customer_id, subject, channel, source, priority, department, status,
+					created_us, updated_us) VALUES `+db.placeholders(rows, cols, 1), args...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
