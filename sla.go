@@ -1,6 +1,7 @@
 package touchpoint
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -273,6 +274,10 @@ type SLAPolicy struct {
 	FirstResponse time.Duration     `json:"-"`
 	Resolution    time.Duration     `json:"-"`
 	Calendar      *BusinessCalendar `json:"-"`
+	// For the API: targets in business minutes and the calendar's name.
+	FirstResponseMin int    `json:"first_response_minutes"`
+	ResolutionMin    int    `json:"resolution_minutes"`
+	CalendarName     string `json:"calendar,omitempty"`
 }
 
 // Default SLA targets, used when no policy matches: on a business day of
@@ -314,4 +319,11 @@ func CasePauses(events []CaseEvent) []Span {
 		}
 	}
 	return out
+}
+
+// SLAService configures business calendars and SLA policies.
+type SLAService interface {
+	CreateCalendar(ctx context.Context, c *BusinessCalendar) (int64, error)
+	CreateSLAPolicy(ctx context.Context, p *SLAPolicy, calendarID int64) error
+	ListSLAPolicies(ctx context.Context) ([]SLAPolicy, error)
 }

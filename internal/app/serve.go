@@ -131,7 +131,7 @@ func (e *env) listen(db *sqldb.DB, f serveFlags, ready func(url string)) error {
 		return err
 	}
 	defer inbound.Close()
-	srv := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db, DB: db, Log: log,
+	srv := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db, SLA: db, DB: db, Log: log,
 		SecureCookies: *f.secureCookies, PublicURL: public}
 	hs := &http.Server{
 		Handler:           srv.Handler(),

@@ -212,3 +212,28 @@ func caseEvents(ctx context.Context, q querier, id int64) ([]tp.CaseEvent, error
 	}
 	return events, rows.Err()
 }
+
+// ListSLAPolicies lists the configured policies (cases no policy matches use
+// tp.DefaultSLATargets).
+func (db *DB) ListSLAPolicies(ctx context.Context) ([]tp.SLAPolicy, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT p.id, p.priority, p.category, p.first_response_s, p.resolution_s, COALESCE(c.name, '')
+		FROM sla_policies p LEFT JOIN business_calendars c ON c.id = p.calendar_id ORDER BY p.priority, p.category, p.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []tp.SLAPolicy{}
+	for rows.Next() {
+		var p tp.SLAPolicy
+		var prio string
+		var first, res int64
+		if err := rows.Scan(&p.ID, &prio, &p.Category, &first, &res, &p.CalendarName); err != nil {
+			return nil, err
+		}
+		p.Priority = tp.Priority(prio)
+		p.FirstResponse, p.Resolution = time.Duration(first)*time.Second, time.Duration(res)*time.Second
+		p.FirstResponseMin, p.ResolutionMin = int(first/60), int(res/60)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

@@ -58,6 +58,25 @@ func TestCasesAPI(t *testing.T) {
 	if r.Code != 201 || r.JSON["department"] != "Billing" {
 		t.Errorf("routed case: %d %s", r.Code, r.Body)
 	}
+	r = f.api("POST", "/api/v1/sla-policies", f.admin, `{"priority":"urgent","first_response_minutes":30,"resolution_minutes":240,
+		"calendar":{"name":"NL 24/7","time_zone":"Europe/Amsterdam","country":"NL","hours":[[0,1440],[0,1440],[0,1440],[0,1440],[0,1440],[0,1440],[0,1440]]}}`)
+	if r.Code != 400 { // hours are objects {"Open","Close"}: arrays are a clear error
+		t.Errorf("sla policy with array hours: %d", r.Code)
+	}
+	r = f.api("POST", "/api/v1/sla-policies", f.admin, `{"priority":"urgent","first_response_minutes":30,"resolution_minutes":240,
+		"calendar":{"name":"NL shop","time_zone":"Europe/Amsterdam","country":"NL","hours":[{},{"Open":540,"Close":1020},{"Open":540,"Close":1020},{"Open":540,"Close":1020},{"Open":540,"Close":1020},{"Open":540,"Close":1020},{}]}}`)
+	if r.Code != 201 {
+		t.Errorf("sla policy: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("POST", "/api/v1/sla-policies", f.admin, `{"priority":"asap","first_response_minutes":30,"resolution_minutes":240}`); r.Code != 400 {
+		t.Errorf("bad priority: %d", r.Code)
+	}
+	if r := f.api("POST", "/api/v1/sla-policies", logistics, `{"priority":"low","first_response_minutes":30,"resolution_minutes":240}`); r.Code != 403 {
+		t.Errorf("agent sets SLA: %d", r.Code)
+	}
+	if r := f.api("GET", "/api/v1/sla-policies", f.admin, ""); len(r.JSON["policies"].([]any)) != 1 {
+		t.Errorf("policies: %s", r.Body)
+	}
 	if r := f.api("GET", "/api/v1/metrics/cases?by=department", f.admin, ""); r.Code != 200 || len(r.JSON["rows"].([]any)) != 2 {
 		t.Errorf("case kpis: %d %s", r.Code, r.Body)
 	}

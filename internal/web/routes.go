@@ -50,6 +50,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/v1/cases/{id}", s.api(s.apiCase))
 	mux.Handle("POST /api/v1/cases/{id}/status", s.api(s.apiMoveCase))
 	mux.Handle("POST /api/v1/cases/{id}/notes", s.api(s.apiCaseNote))
+	mux.Handle("GET /api/v1/sla-policies", s.api(s.apiListSLAPolicies))
+	mux.Handle("POST /api/v1/sla-policies", s.api(s.apiCreateSLAPolicy))
 	mux.Handle("GET /api/v1/routing-rules", s.api(s.apiListRules))
 	mux.Handle("POST /api/v1/routing-rules", s.api(s.apiCreateRule))
 	mux.Handle("DELETE /api/v1/routing-rules/{id}", s.api(s.apiDeleteRule))

@@ -33,6 +33,7 @@ type Server struct {
 	Segments  tp.SegmentService
 	Cases     tp.CaseService
 	Routing   tp.RoutingService
+	SLA       tp.SLAService
 	DB        Pinger
 	Log       *slog.Logger
 	Now       func() time.Time
