@@ -209,6 +209,7 @@ type CaseService interface {
 	AssignCase(ctx context.Context, id, userID int64) error
 	CaseKPIs(ctx context.Context, q CaseKPIQuery) ([]CaseKPIRow, error)
 	ImportCases(ctx context.Context, cases []CaseImport) error
+	UpdateCase(ctx context.Context, id int64, ch CaseChange) (*Case, error)
 	ListAgents(ctx context.Context, department string) ([]User, error)
 }
 
@@ -234,4 +235,16 @@ type CaseKPIQuery struct {
 type CaseImport struct {
 	Case   Case
 	Events []CaseEvent // after "created", in time order
+}
+
+// CaseChange sets some fields of a case; nil fields stay as they are.
+type CaseChange struct {
+	Priority       *Priority `json:"priority"`
+	Department     *string   `json:"department"`
+	Category       *string   `json:"category"`
+	SubCategory    *string   `json:"sub_category"`
+	ResolutionCode *string   `json:"resolution_code"`
+	RootCause      *string   `json:"root_cause"`
+	Redress        *Redress  `json:"redress"`
+	Tags           *[]string `json:"tags"`
 }

@@ -24,6 +24,10 @@ func TestCaseLifecycleAndAudit(t *testing.T) {
 		if _, err := db.AddCaseNote(agent, c.ID, "Wir kümmern uns darum.", true); err != nil {
 			t.Fatal(err)
 		}
+		urgent, rc := tp.PriorityUrgent, "carrier"
+		if up, err := db.UpdateCase(agent, c.ID, tp.CaseChange{Priority: &urgent, RootCause: &rc}); err != nil || up.Priority != urgent || up.RootCause != rc {
+			t.Fatalf("update: %+v %v", up, err)
+		}
 		for _, to := range []tp.CaseStatus{tp.CasePendingCustomer, tp.CaseOpen, tp.CaseResolved, tp.CaseOpen, tp.CaseResolved, tp.CaseClosed} {
 			if _, err := db.MoveCase(agent, c.ID, to, ""); err != nil {
 				t.Fatalf("→ %s: %v", to, err)
@@ -46,7 +50,7 @@ func TestCaseLifecycleAndAudit(t *testing.T) {
 				t.Errorf("event %s by %q", e.Kind, e.Actor)
 			}
 		}
-		want := "created:>new note:> reply:> status:new>pending_customer status:pending_customer>open status:open>resolved status:resolved>open status:open>resolved status:resolved>closed"
+		want := "created:>new note:> reply:> field:high>urgent field:>carrier status:new>pending_customer status:pending_customer>open status:open>resolved status:resolved>open status:open>resolved status:resolved>closed"
 		if got := join(trail); got != want {
 			t.Errorf("audit trail\n got %s\nwant %s", got, want)
 		}

@@ -241,3 +241,23 @@ func (s *Server) apiDeleteRule(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+func (s *Server) apiUpdateCase(w http.ResponseWriter, r *http.Request) error {
+	if err := canWorkCases(r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var ch tp.CaseChange
+	if err := decodeJSON(r, &ch); err != nil {
+		return err
+	}
+	c, err := s.Cases.UpdateCase(r.Context(), id, ch)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}

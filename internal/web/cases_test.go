@@ -27,6 +27,14 @@ func TestCasesAPI(t *testing.T) {
 	if r := f.api("POST", "/api/v1/cases", f.admin, `{"subject":""}`); r.Code != 400 {
 		t.Errorf("bad case: %d", r.Code)
 	}
+	r = f.api("PATCH", fmt.Sprintf("/api/v1/cases/%d", id), logistics, `{"category":"delivery","root_cause":"carrier lost parcel",
+		"redress":{"amount":15,"currency":"EUR","kind":"voucher"},"tags":["carrier"]}`)
+	if r.Code != 200 || r.JSON["root_cause"] != "carrier lost parcel" || r.JSON["redress"].(map[string]any)["kind"] != "voucher" {
+		t.Errorf("update case: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("PATCH", fmt.Sprintf("/api/v1/cases/%d", id), logistics, `{"priority":"asap"}`); r.Code != 400 {
+		t.Errorf("bad priority: %d", r.Code)
+	}
 	if r := f.api("POST", fmt.Sprintf("/api/v1/cases/%d/notes", id), logistics, `{"body":"Wir kümmern uns.","public":true}`); r.Code != 201 {
 		t.Errorf("reply: %d %s", r.Code, r.Body)
 	}
@@ -87,8 +95,8 @@ func TestCasesAPI(t *testing.T) {
 		t.Errorf("csv export: %d %s", r.Code, r.Body)
 	}
 	r = f.api("GET", fmt.Sprintf("/api/v1/cases/%d", id), logistics, "")
-	if events := r.JSON["events"].([]any); len(events) != 4 {
-		t.Errorf("audit trail has %d events, want 4 (created, reply, resolved, closed)", len(events))
+	if events := r.JSON["events"].([]any); len(events) != 8 {
+		t.Errorf("audit trail has %d events, want 8 (created, 4 field changes, reply, resolved, closed)", len(events))
 	}
 }
 

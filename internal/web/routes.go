@@ -48,6 +48,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/v1/metrics/cases", s.api(s.apiCaseKPIs))
 	mux.Handle("POST /api/v1/cases", s.api(s.apiCreateCase))
 	mux.Handle("GET /api/v1/cases/{id}", s.api(s.apiCase))
+	mux.Handle("PATCH /api/v1/cases/{id}", s.api(s.apiUpdateCase))
 	mux.Handle("POST /api/v1/cases/{id}/status", s.api(s.apiMoveCase))
 	mux.Handle("POST /api/v1/cases/{id}/notes", s.api(s.apiCaseNote))
 	mux.Handle("GET /api/v1/sla-policies", s.api(s.apiListSLAPolicies))
