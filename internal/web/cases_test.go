@@ -131,3 +131,25 @@ func TestComplaintForm(t *testing.T) {
 		t.Errorf("bad forms made cases: %d", len(cases))
 	}
 }
+
+func TestManualCaseEntry(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser("en")
+	b.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	res, err := b.PostForm(f.srv.URL+"/cases/new", url.Values{"email": {"caller@example.com"}, "subject": {"Called about a refund"},
+		"channel": {"phone"}, "priority": {"high"}, "department": {"Billing"}, "description": {"Wants the refund for order 9."}})
+	if err != nil || res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/cases/") {
+		t.Fatalf("new case: %v %d %s", err, res.StatusCode, res.Header.Get("Location"))
+	}
+	cases, _ := f.db.ListCases(ctx, tp.CaseFilter{})
+	if len(cases) != 1 || cases[0].Source != tp.CaseFromPhone || cases[0].Department != "Billing" || cases[0].Priority != tp.PriorityHigh {
+		t.Errorf("cases: %+v", cases)
+	}
+	if code, body := get(t, b, f.srv.URL+res.Header.Get("Location")); code != 200 || !strings.Contains(body, "Called about a refund") {
+		t.Errorf("case page: %d", code)
+	}
+	res, _ = b.PostForm(f.srv.URL+"/cases/new", url.Values{"email": {"not-an-address"}, "subject": {"x"}})
+	if loc, _ := url.QueryUnescape(res.Header.Get("Location")); !strings.Contains(loc, "not an e-mail address") {
+		t.Errorf("bad address: %s", loc)
+	}
+}

@@ -101,6 +101,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /surveys/{id}/triggers/{tid}/delete", s.ui(s.removeTrigger, true))
 	mux.Handle("GET /cases", s.ui(s.casesPage, true))
 	mux.Handle("POST /cases/assign", s.ui(s.bulkAssign, true))
+	mux.Handle("POST /cases/new", s.ui(s.newCase, true))
 	mux.Handle("GET /cases/{id}", s.ui(s.casePage, true))
 	mux.Handle("POST /cases/{id}/act", s.ui(s.caseAction, true))
 	mux.Handle("GET /segments", s.ui(s.segmentsPage, true))

@@ -170,3 +170,39 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, v *view) err
 	http.Redirect(w, r, fmt.Sprintf("/cases/%d?flash=%s", id, url.QueryEscape(flash)), http.StatusSeeOther)
 	return nil
 }
+
+// newCase is manual entry: an agent records a complaint taken by phone or
+// at the counter, for a customer found by e-mail address.
+func (s *Server) newCase(w http.ResponseWriter, r *http.Request, v *view) error {
+	if v.User.Role == tp.RoleAnalyst {
+		return tp.Errorf(tp.EFORBIDDEN, "analysts read cases only")
+	}
+	if err := r.ParseForm(); err != nil {
+		return tp.Errorf(tp.EINVALID, "the form could not be read")
+	}
+	f := r.PostForm
+	ctx := tp.WithAccess(r.Context(), userAccess(v.User))
+	dept := strings.TrimSpace(f.Get("department"))
+	if v.User.Role.DepartmentScoped() {
+		dept = v.User.Department
+	}
+	flash := ""
+	cust, err := s.Surveys.CustomerForEmail(ctx, f.Get("email"))
+	if err == nil {
+		c := &tp.Case{CustomerID: cust.ID, Subject: f.Get("subject"), Description: f.Get("description"), Channel: f.Get("channel"),
+			Source: tp.CaseFromManual, Category: strings.TrimSpace(f.Get("category")), Priority: tp.Priority(f.Get("priority")), Department: dept}
+		if c.Channel == "phone" {
+			c.Source = tp.CaseFromPhone
+		}
+		if err = s.Cases.CreateCase(ctx, c); err == nil {
+			http.Redirect(w, r, fmt.Sprintf("/cases/%d", c.ID), http.StatusSeeOther)
+			return nil
+		}
+	}
+	if tp.ErrorCode(err) != tp.EINVALID {
+		return err
+	}
+	flash = tp.ErrorMessage(err)
+	http.Redirect(w, r, "/cases?flash="+url.QueryEscape(flash)+"#new", http.StatusSeeOther)
+	return nil
+}
