@@ -24,3 +24,13 @@ type SendCaseReply struct {
 
 // Kind names the worker.
 func (SendCaseReply) Kind() string { return "send_case_reply" }
+
+// NotifyBreach tells a department's heads (the CCO's office for the triage
+// queue) that a case breached its SLA.
+type NotifyBreach struct {
+	CaseID int64  `json:"case_id"`
+	Target string `json:"target"`
+}
+
+// Kind names the worker.
+func (NotifyBreach) Kind() string { return "notify_breach" }

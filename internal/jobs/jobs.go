@@ -69,6 +69,7 @@ func Open(ctx context.Context, db *sqldb.DB, cfg Config) (*Runner, error) {
 	river.AddWorker(workers, &sendWorker{db: db, cfg: cfg, pace: newPacer(cfg.MailPerMinute)})
 	river.AddWorker(workers, &slaWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &replyWorker{db: db, cfg: cfg})
+	river.AddWorker(workers, &breachWorker{db: db, cfg: cfg})
 	client, err := river.NewClient(driver, &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:           workers,

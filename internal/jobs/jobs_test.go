@@ -340,6 +340,10 @@ func TestSLATimersFireAfterRestart(t *testing.T) {
 		src := &tp.Source{Name: "Mail", Channel: "email"}
 		db.CreateSource(ctx, src)
 		cust := customer(t, db, src, "x", `{"email":"x@example.com"}`)
+		if err := db.CreateUser(ctx, &tp.User{Email: "head.logistics@example.com", Role: tp.RoleDepartmentHead, Department: "Logistics"},
+			"long enough password"); err != nil {
+			t.Fatal(err)
+		}
 		late := &tp.Case{CustomerID: cust, Subject: "Paket fehlt", Priority: tp.PriorityHigh, Department: "Logistics"}
 		onTime := &tp.Case{CustomerID: cust, Subject: "Rechnung falsch", Priority: tp.PriorityHigh, Department: "Billing"}
 		for _, c := range []*tp.Case{late, onTime} {
@@ -389,6 +393,17 @@ func TestSLATimersFireAfterRestart(t *testing.T) {
 			if e.Kind == "sla" {
 				t.Errorf("the case answered in time got an SLA record: %+v", e)
 			}
+		}
+		// Mail: the reply on the case answered in time, and one notice to the Logistics head.
+		var notices []string
+		for _, m := range srv.Wait(2, 15*time.Second) {
+			if m.To[0] == "head.logistics@example.com" {
+				subject, _ := textOf(t, m)
+				notices = append(notices, subject)
+			}
+		}
+		if len(notices) != 1 || !strings.Contains(notices[0], fmt.Sprintf("Case #%d missed its first response target", late.ID)) {
+			t.Errorf("breach notices: %q", notices)
 		}
 		if c.Priority != tp.PriorityHigh {
 			t.Errorf("the case answered in time was escalated to %s", c.Priority)

@@ -179,6 +179,9 @@ func (db *DB) CheckSLA(ctx context.Context, caseID int64, target string) (string
 				return err
 			}
 		}
+		if state == tp.SLABreached {
+			return db.enqueue(ctx, tx, tp.NotifyBreach{CaseID: caseID, Target: target}, now)
+		}
 		return nil
 	})
 	return did, err
@@ -236,4 +239,36 @@ func (db *DB) ListSLAPolicies(ctx context.Context) ([]tp.SLAPolicy, error) {
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// BreachRecipients returns who hears of a breach: the department's heads, or
+// the admins and the CCO's office when the case has no department (or the
+// department has no head).
+func (db *DB) BreachRecipients(ctx context.Context, c *tp.Case) ([]string, error) {
+	var out []string
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{"SELECT email FROM users WHERE role = 'department_head' AND department = $1 ORDER BY email", []any{c.Department}},
+		{"SELECT email FROM users WHERE role IN ('cco', 'admin') ORDER BY email", nil},
+	} {
+		rows, err := db.r.QueryContext(ctx, q.sql, q.args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var e string
+			if err := rows.Scan(&e); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, e)
+		}
+		rows.Close()
+		if len(out) > 0 {
+			return out, nil
+		}
+	}
+	return out, nil
 }
