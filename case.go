@@ -210,6 +210,8 @@ type CaseService interface {
 	CaseKPIs(ctx context.Context, q CaseKPIQuery) ([]CaseKPIRow, error)
 	ImportCases(ctx context.Context, cases []CaseImport) error
 	UpdateCase(ctx context.Context, id int64, ch CaseChange) (*Case, error)
+	SetTaxonomy(ctx context.Context, t Taxonomy) error
+	Taxonomy(ctx context.Context) (Taxonomy, error)
 	ListAgents(ctx context.Context, department string) ([]User, error)
 }
 
@@ -247,4 +249,28 @@ type CaseChange struct {
 	RootCause      *string   `json:"root_cause"`
 	Redress        *Redress  `json:"redress"`
 	Tags           *[]string `json:"tags"`
+}
+
+// Taxonomy lists case categories and their sub-categories. Empty means any
+// category is accepted.
+type Taxonomy map[string][]string
+
+// Check reports whether a category (and sub-category) is in the taxonomy.
+func (t Taxonomy) Check(category, sub string) error {
+	if len(t) == 0 || (category == "" && sub == "") {
+		return nil
+	}
+	subs, ok := t[category]
+	if !ok {
+		return &Error{Code: EINVALID, Message: "unknown category " + category, Fields: map[string]string{"category": "not in the taxonomy"}}
+	}
+	if sub == "" {
+		return nil
+	}
+	for _, s := range subs {
+		if s == sub {
+			return nil
+		}
+	}
+	return &Error{Code: EINVALID, Message: "unknown sub-category " + sub + " of " + category, Fields: map[string]string{"sub_category": "not in the taxonomy"}}
 }

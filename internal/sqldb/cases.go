@@ -71,6 +71,16 @@ func (db *DB) CreateCase(ctx context.Context, c *tp.Case) error {
 // checks in tx.
 func (db *DB) createCaseTx(ctx context.Context, tx *sql.Tx, c *tp.Case, now time.Time) error {
 	c.CreatedAt, c.UpdatedAt = now, now
+	tax, err := taxonomy(ctx, tx)
+	if err != nil {
+		return err
+	}
+	// Cases the system opens (closed loop) use its own category.
+	if c.Source != tp.CaseFromSurvey {
+		if err := tax.Check(c.Category, c.SubCategory); err != nil {
+			return err
+		}
+	}
 	routedBy := ""
 	if c.Department == "" {
 		var err error
@@ -419,6 +429,15 @@ func (db *DB) UpdateCase(ctx context.Context, id int64, ch tp.CaseChange) (*tp.C
 		if err := next.Validate(); err != nil {
 			return err
 		}
+		if next.Category != c.Category || next.SubCategory != c.SubCategory {
+			tax, err := taxonomy(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if err := tax.Check(next.Category, next.SubCategory); err != nil {
+				return err
+			}
+		}
 		redress, _ := json.Marshal(next.Redress)
 		tags, _ := json.Marshal(next.Tags)
 		if next.Department != c.Department {
@@ -465,4 +484,53 @@ func (db *DB) UpdateCase(ctx context.Context, id int64, ch tp.CaseChange) (*tp.C
 		return err
 	})
 	return out, err
+}
+
+// SetTaxonomy replaces the case taxonomy (empty: any category).
+func (db *DB) SetTaxonomy(ctx context.Context, t tp.Taxonomy) error {
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM case_taxonomy"); err != nil {
+			return err
+		}
+		for cat, subs := range t {
+			cat = strings.TrimSpace(cat)
+			if cat == "" {
+				return &tp.Error{Code: tp.EINVALID, Message: "a category needs a name", Fields: map[string]string{"category": "required"}}
+			}
+			for _, sub := range append([]string{""}, subs...) {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO case_taxonomy (category, sub_category) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+					cat, strings.TrimSpace(sub)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// Taxonomy returns the case taxonomy.
+func (db *DB) Taxonomy(ctx context.Context) (tp.Taxonomy, error) {
+	return taxonomy(ctx, db.r)
+}
+
+func taxonomy(ctx context.Context, q querier) (tp.Taxonomy, error) {
+	rows, err := q.QueryContext(ctx, "SELECT category, sub_category FROM case_taxonomy ORDER BY category, sub_category")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	t := tp.Taxonomy{}
+	for rows.Next() {
+		var c, s string
+		if err := rows.Scan(&c, &s); err != nil {
+			return nil, err
+		}
+		if _, ok := t[c]; !ok {
+			t[c] = []string{}
+		}
+		if s != "" {
+			t[c] = append(t[c], s)
+		}
+	}
+	return t, rows.Err()
 }

@@ -261,3 +261,28 @@ func (s *Server) apiUpdateCase(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, c)
 	return nil
 }
+
+func (s *Server) apiTaxonomy(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.Cases.Taxonomy(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"categories": t})
+	return nil
+}
+
+func (s *Server) apiSetTaxonomy(w http.ResponseWriter, r *http.Request) error {
+	if err := canAdministerRouting(r); err != nil {
+		return err
+	}
+	var body struct {
+		Categories tp.Taxonomy `json:"categories"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		return err
+	}
+	if err := s.Cases.SetTaxonomy(r.Context(), body.Categories); err != nil {
+		return err
+	}
+	return s.apiTaxonomy(w, r)
+}

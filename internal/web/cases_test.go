@@ -153,3 +153,25 @@ func TestManualCaseEntry(t *testing.T) {
 		t.Errorf("bad address: %s", loc)
 	}
 }
+
+func TestCaseTaxonomy(t *testing.T) {
+	f := newFixture(t)
+	f.track("/v1/identify", `{"userId":"t-1","traits":{"email":"t@example.de"}}`)
+	cust, _ := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "t-1"})
+	if r := f.api("PUT", "/api/v1/case-taxonomy", f.admin, `{"categories":{"delivery":["late","damaged"],"billing":[]}}`); r.Code != 200 {
+		t.Fatalf("set taxonomy: %d %s", r.Code, r.Body)
+	}
+	for body, want := range map[string]int{
+		`{"customer_id":%d,"subject":"x","category":"delivery","sub_category":"late"}`:     201,
+		`{"customer_id":%d,"subject":"x","category":"billing"}`:                            201,
+		`{"customer_id":%d,"subject":"x","category":"weather"}`:                            400,
+		`{"customer_id":%d,"subject":"x","category":"delivery","sub_category":"too fast"}`: 400,
+	} {
+		if r := f.api("POST", "/api/v1/cases", f.admin, fmt.Sprintf(body, cust.ID)); r.Code != want {
+			t.Errorf("%s: %d, want %d (%s)", body, r.Code, want, r.Body)
+		}
+	}
+	if r := f.api("GET", "/api/v1/case-taxonomy", f.analyst, ""); len(r.JSON["categories"].(map[string]any)) != 2 {
+		t.Errorf("taxonomy: %s", r.Body)
+	}
+}

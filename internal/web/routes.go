@@ -51,6 +51,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("PATCH /api/v1/cases/{id}", s.api(s.apiUpdateCase))
 	mux.Handle("POST /api/v1/cases/{id}/status", s.api(s.apiMoveCase))
 	mux.Handle("POST /api/v1/cases/{id}/notes", s.api(s.apiCaseNote))
+	mux.Handle("GET /api/v1/case-taxonomy", s.api(s.apiTaxonomy))
+	mux.Handle("PUT /api/v1/case-taxonomy", s.api(s.apiSetTaxonomy))
 	mux.Handle("GET /api/v1/sla-policies", s.api(s.apiListSLAPolicies))
 	mux.Handle("POST /api/v1/sla-policies", s.api(s.apiCreateSLAPolicy))
 	mux.Handle("GET /api/v1/routing-rules", s.api(s.apiListRules))
