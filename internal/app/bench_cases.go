@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/smtp"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/smtpd"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
+	"github.com/touchpoint-cx/touchpoint/internal/web"
 )
 
 // benchCases measures (1) complaint intake over SMTP — 20 KB mails, each
@@ -155,11 +157,41 @@ func benchCases(e *env, args []string) error {
 		qd = append(qd, time.Since(t0))
 	}
 	slices.Sort(qd)
+
+	// (3) The whole queue page (session check, query, agents, 200 rendered
+	// rows) as the Logistics head sees it, over HTTP.
+	head := &tp.User{Email: "head@logistics.example.com", Role: tp.RoleDepartmentHead, Department: "Logistics"}
+	if err := db.CreateUser(e.ctx, head, "bench-password-1"); err != nil {
+		return err
+	}
+	session, err := db.CreateSession(e.ctx, head.ID, time.Hour)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ui := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db, SLA: db, DB: db, Log: log}
+	hl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: ui.Handler()}
+	go hs.Serve(hl)
+	defer hs.Close()
+	_, pd, err := loadHTTP(1, 50, func(c *http.Client, _ int) error {
+		req, _ := http.NewRequest("GET", "http://"+hl.Addr().String()+"/cases?department=Logistics", nil)
+		req.AddCookie(&http.Cookie{Name: "tp_session", Value: session})
+		return doOK(c, req)
+	})
+	if err != nil {
+		return fmt.Errorf("queue page: %w", err)
+	}
 	fmt.Fprintf(e.stdout, "touchpoint bench cases — %s, %s, %d CPUs, %s, %s\n", db.Dialect(), cpuModel(), runtime.NumCPU(), runtime.Version(),
 		time.Now().UTC().Format("2006-01-02"))
 	fmt.Fprintf(e.stdout, "SMTP intake, 20 KB mails, %d clients: %.0f mails/s into cases; storing the raw mail alone: %.0f mails/s (%.0f %%)\n",
 		*clients, intake, rawRate, 100*intake/rawRate)
 	fmt.Fprintf(e.stdout, "department queue (200 newest open cases of %d open): p50 %s, p95 %s\n", *open+*mails,
 		qd[len(qd)/2].Round(time.Microsecond*100), qd[len(qd)*95/100].Round(time.Microsecond*100))
+	fmt.Fprintf(e.stdout, "department queue page over HTTP (query + 200 rendered rows): p50 %s, p95 %s\n",
+		pd[len(pd)/2].Round(time.Microsecond*100), pd[len(pd)*95/100].Round(time.Microsecond*100))
 	return nil
 }
