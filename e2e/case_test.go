@@ -45,12 +45,37 @@ func TestAgentWorksCaseInBrowser(t *testing.T) {
 	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		artifact(t, "cases-queue.png", png)
 	}
-	step(t, ctx, "open the case",
-		chromedp.Click(css(fmt.Sprintf(`a[href="/cases/%d"]`, c.ID))),
-		chromedp.WaitVisible(css("#body")),
-	)
-	step(t, ctx, "reply",
-		chromedp.SendKeys(css("#body"), "We zoeken het uit en sturen vandaag een nieuw pakket."),
+	// Keyboard only: j focuses the first case, Enter opens it, r goes to the reply.
+	js := func(expr string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		return v
+	}
+	loaded := func() { // keys.js is deferred: wait until it has run
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === "complete"`)); err != nil {
+			t.Fatalf("page load: %v", err)
+		}
+	}
+	loaded()
+	step(t, ctx, "j", chromedp.KeyEvent("j"))
+	if got := js(`document.activeElement.getAttribute("href") || ""`); got != fmt.Sprintf("/cases/%d", c.ID) {
+		t.Fatalf("after j the focus is on %q, want the case link", got)
+	}
+	step(t, ctx, "enter opens the case", chromedp.KeyEvent("\r"), chromedp.WaitVisible(css("#body")))
+	loaded()
+	step(t, ctx, "r", chromedp.KeyEvent("r"))
+	if got := js(`document.activeElement.id`); got != "body" {
+		t.Fatalf("after r the focus is on %q, want the reply box", got)
+	}
+	step(t, ctx, "type the reply", chromedp.KeyEvent("We zoeken het uit en sturen vandaag een nieuw pakket."))
+	if got := js(`document.getElementById("body").value`); !strings.HasPrefix(got, "We zoeken") {
+		t.Fatalf("reply box holds %q (the r must not be typed into it)", got)
+	}
+	step(t, ctx, "send",
 		chromedp.Click(css(`button[value="reply"]`)),
 		chromedp.WaitVisible(css("li.ev-reply")),
 	)
