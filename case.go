@@ -201,6 +201,7 @@ type CaseFilter struct {
 
 // CaseService manages cases.
 type CaseService interface {
+	ReplyTemplateService
 	CreateCase(ctx context.Context, c *Case) error
 	FindCase(ctx context.Context, id int64) (*Case, []CaseEvent, error)
 	ListCases(ctx context.Context, f CaseFilter) ([]Case, error)

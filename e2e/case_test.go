@@ -33,6 +33,9 @@ func TestAgentWorksCaseInBrowser(t *testing.T) {
 	if code := post(t, srv.URL+"/api/v1/cases", token, fmt.Sprintf(`{"customer_id":%d,"subject":"Pakket kwijt","description":"Mijn pakket is niet aangekomen.","department":"Logistics","priority":"high","channel":"email","source":"email"}`, cust.ID), &c); code != 201 {
 		t.Fatalf("create case: %d", code)
 	}
+	if code := send(t, "PUT", srv.URL+"/api/v1/reply-templates", token, `{"name":"Nieuw pakket","language":"nl","body":"Beste {name}, over zaak {case}: we zoeken het uit en sturen vandaag een nieuw pakket."}`, nil); code != 200 {
+		t.Fatalf("reply template: %d", code)
+	}
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	step(t, ctx, "log in as agent",
 		chromedp.Navigate(srv.URL+"/cases"),
@@ -71,9 +74,17 @@ func TestAgentWorksCaseInBrowser(t *testing.T) {
 	if got := js(`document.activeElement.id`); got != "body" {
 		t.Fatalf("after r the focus is on %q, want the reply box", got)
 	}
-	step(t, ctx, "type the reply", chromedp.KeyEvent("We zoeken het uit en sturen vandaag een nieuw pakket."))
-	if got := js(`document.getElementById("body").value`); !strings.HasPrefix(got, "We zoeken") {
+	if got := js(`document.getElementById("body").value`); got != "" {
 		t.Fatalf("reply box holds %q (the r must not be typed into it)", got)
+	}
+	// Start the reply from the Dutch template, filled with her name and the case.
+	step(t, ctx, "use the template", chromedp.Click(css(`form[method="get"] button`)), chromedp.WaitVisible(css("#body")))
+	want := fmt.Sprintf("Beste Lotte Visser, over zaak #%d: we zoeken het uit en sturen vandaag een nieuw pakket.", c.ID)
+	if got := js(`document.getElementById("body").value`); got != want {
+		t.Fatalf("reply box after the template: %q, want %q", got, want)
+	}
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		artifact(t, "case-template.png", png)
 	}
 	step(t, ctx, "send",
 		chromedp.Click(css(`button[value="reply"]`)),

@@ -17,7 +17,13 @@ import (
 
 func post(t *testing.T, url, token, body string, v any) int {
 	t.Helper()
-	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	return send(t, "POST", url, token, body, v)
+}
+
+// send calls the JSON API and decodes the answer into v (when not nil).
+func send(t *testing.T, method, url, token, body string, v any) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -27,7 +33,7 @@ func post(t *testing.T, url, token, body string, v any) int {
 	b, _ := io.ReadAll(res.Body)
 	if v != nil {
 		if err := json.Unmarshal(b, v); err != nil {
-			t.Fatalf("POST %s: %v: %s", url, err, b)
+			t.Fatalf("%s %s: %v: %s", method, url, err, b)
 		}
 	}
 	return res.StatusCode

@@ -167,8 +167,24 @@ func lowerDept(d string) []byte {
 	return b
 }
 
-// loadCases records every customer's cases.
+// replyTemplates are the demo's saved answers, one wording per language.
+var replyTemplates = []tp.ReplyTemplate{
+	{Name: "Late delivery", Language: "en", Body: "Dear {name},\n\nI am sorry your parcel is late. I have asked the carrier to trace it and will write to you again within one working day about {case}."},
+	{Name: "Late delivery", Language: "de", Body: "Hallo {name},\n\nes tut mir leid, dass Ihr Paket noch nicht da ist. Ich habe eine Nachforschung beim Zusteller beauftragt und melde mich innerhalb eines Werktags zu {case}."},
+	{Name: "Late delivery", Language: "nl", Body: "Beste {name},\n\nhet spijt me dat uw pakket te laat is. Ik heb de vervoerder gevraagd het op te sporen en laat binnen één werkdag van me horen over {case}."},
+	{Name: "Refund sent", Language: "en", Body: "Dear {name},\n\nthe refund for {subject} is on its way and reaches your account within five working days."},
+	{Name: "Refund sent", Language: "de", Body: "Hallo {name},\n\ndie Erstattung zu „{subject}“ ist angewiesen und innerhalb von fünf Werktagen auf Ihrem Konto."},
+	{Name: "Refund sent", Language: "nl", Body: "Beste {name},\n\nde terugbetaling voor {subject} is onderweg en staat binnen vijf werkdagen op uw rekening."},
+}
+
+// loadCases records every customer's cases and the reply templates.
 func loadCases(ctx context.Context, cfg Config, st Store) (int, error) {
+	for i := range replyTemplates {
+		t := replyTemplates[i] // Save sets the id; the package's list stays untouched
+		if err := st.Cases.SaveReplyTemplate(ctx, &t); err != nil {
+			return 0, err
+		}
+	}
 	total := 0
 	var batch []tp.CaseImport
 	for i := range cfg.Customers {

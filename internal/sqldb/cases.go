@@ -534,3 +534,48 @@ func taxonomy(ctx context.Context, q querier) (tp.Taxonomy, error) {
 	}
 	return t, rows.Err()
 }
+
+// SaveReplyTemplate creates a template or, for a known name and language,
+// replaces its body.
+func (db *DB) SaveReplyTemplate(ctx context.Context, t *tp.ReplyTemplate) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO reply_templates (name, language, body) VALUES ($1, $2, $3)
+			ON CONFLICT (name, language) DO UPDATE SET body = excluded.body RETURNING id`, t.Name, t.Language, t.Body).Scan(&t.ID)
+	})
+}
+
+// ListReplyTemplates lists the templates of one language ("" for all) by name.
+func (db *DB) ListReplyTemplates(ctx context.Context, language string) ([]tp.ReplyTemplate, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, name, language, body FROM reply_templates
+		WHERE $1 = '' OR language = $1 ORDER BY name, language`, language)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []tp.ReplyTemplate
+	for rows.Next() {
+		var t tp.ReplyTemplate
+		if err := rows.Scan(&t.ID, &t.Name, &t.Language, &t.Body); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// DeleteReplyTemplate removes a template.
+func (db *DB) DeleteReplyTemplate(ctx context.Context, id int64) error {
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM reply_templates WHERE id = $1", id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return tp.Errorf(tp.ENOTFOUND, "reply template %d not found", id)
+		}
+		return nil
+	})
+}

@@ -286,3 +286,47 @@ func (s *Server) apiSetTaxonomy(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.apiTaxonomy(w, r)
 }
+
+func (s *Server) apiReplyTemplates(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.Cases.ListReplyTemplates(r.Context(), r.URL.Query().Get("language"))
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []tp.ReplyTemplate{} // [] rather than null
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"templates": list})
+	return nil
+}
+
+// apiSaveReplyTemplate creates a template or replaces the body of the one
+// with the same name and language.
+func (s *Server) apiSaveReplyTemplate(w http.ResponseWriter, r *http.Request) error {
+	if err := canAdministerRouting(r); err != nil {
+		return err
+	}
+	var t tp.ReplyTemplate
+	if err := decodeJSON(r, &t); err != nil {
+		return err
+	}
+	if err := s.Cases.SaveReplyTemplate(r.Context(), &t); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+func (s *Server) apiDeleteReplyTemplate(w http.ResponseWriter, r *http.Request) error {
+	if err := canAdministerRouting(r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Cases.DeleteReplyTemplate(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -175,3 +175,64 @@ func TestCaseTaxonomy(t *testing.T) {
 		t.Errorf("taxonomy: %s", r.Body)
 	}
 }
+
+// TestReplyTemplates: templates are saved per name and language through the
+// API, and the case page offers the customer's language and fills one in.
+func TestReplyTemplates(t *testing.T) {
+	f := newFixture(t)
+	f.track("/v1/identify", `{"userId":"rt-1","traits":{"name":"Lotte Visser","email":"lotte@example.nl","locale":"nl-NL"}}`)
+	cust, _ := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "rt-1"})
+	for body, want := range map[string]int{
+		`{"name":"Late parcel","language":"nl","body":"Beste {name}, uw zaak {case} ({subject}) is in behandeling. {agent}"}`: 200,
+		`{"name":"Late parcel","language":"en","body":"Dear {name}, case {case} is being handled."}`:                          200,
+		`{"name":"Late parcel","language":"fr","body":"Bonjour"}`:                                                             400,
+		`{"name":"","language":"en","body":"x"}`:                                                                              400,
+		`{"name":"Empty","language":"en","body":"  "}`:                                                                        400,
+	} {
+		if r := f.api("PUT", "/api/v1/reply-templates", f.admin, body); r.Code != want {
+			t.Errorf("%s: %d, want %d (%s)", body, r.Code, want, r.Body)
+		}
+	}
+	if r := f.api("PUT", "/api/v1/reply-templates", f.analyst, `{"name":"x","language":"en","body":"y"}`); r.Code != 403 {
+		t.Errorf("analyst saves a template: %d", r.Code)
+	}
+	// A second save of the same name and language replaces the body.
+	r := f.api("PUT", "/api/v1/reply-templates", f.admin, `{"name":"Late parcel","language":"en","body":"Dear {name}, we are on it ({case})."}`)
+	if r.Code != 200 {
+		t.Fatalf("replace: %d %s", r.Code, r.Body)
+	}
+	enID := int64(r.JSON["id"].(float64))
+	all, _ := f.db.ListReplyTemplates(ctx, "")
+	nl, _ := f.db.ListReplyTemplates(ctx, "nl")
+	if len(all) != 2 || len(nl) != 1 || all[0].Body != "Dear {name}, we are on it ({case})." {
+		t.Fatalf("templates: all %+v, nl %+v", all, nl)
+	}
+
+	var c struct{ ID int64 }
+	if r := f.api("POST", "/api/v1/cases", f.admin, fmt.Sprintf(`{"customer_id":%d,"subject":"Pakket kwijt"}`, cust.ID)); r.Code != 201 {
+		t.Fatalf("case: %d %s", r.Code, r.Body)
+	} else {
+		c.ID = int64(r.JSON["id"].(float64))
+	}
+	b := f.browser("en")
+	b.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	_, page := get(t, b, fmt.Sprintf("%s/cases/%d", f.srv.URL, c.ID))
+	if !strings.Contains(page, "Late parcel (nl)") || strings.Contains(page, "Late parcel (en)") {
+		t.Errorf("a Dutch customer's case should offer the Dutch template only")
+	}
+	_, page = get(t, b, fmt.Sprintf("%s/cases/%d?template=%d", f.srv.URL, c.ID, nl[0].ID))
+	want := fmt.Sprintf("Beste Lotte Visser, uw zaak #%d (Pakket kwijt) is in behandeling. ada@example.com</textarea>", c.ID)
+	if !strings.Contains(page, want) {
+		t.Errorf("filled template missing; want %q in the page", want)
+	}
+	// Another language's template id is not filled in.
+	if _, page = get(t, b, fmt.Sprintf("%s/cases/%d?template=%d", f.srv.URL, c.ID, enID)); strings.Contains(page, "we are on it") {
+		t.Errorf("the English template was filled in for a Dutch customer")
+	}
+	if r := f.api("DELETE", fmt.Sprintf("/api/v1/reply-templates/%d", enID), f.admin, ""); r.Code != 204 {
+		t.Errorf("delete: %d", r.Code)
+	}
+	if r := f.api("DELETE", fmt.Sprintf("/api/v1/reply-templates/%d", enID), f.admin, ""); r.Code != 404 {
+		t.Errorf("delete again: %d", r.Code)
+	}
+}

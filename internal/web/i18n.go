@@ -141,6 +141,8 @@ var catalogue = map[string][3]string{ // en, de, nl
 	"nav.language":            {"Language", "Sprache", "Taal"},
 	"nav.skip":                {"Skip to content", "Zum Inhalt springen", "Naar de inhoud"},
 	"keys.queue":              {"Keyboard: j / k next / previous case, Enter opens, / first filter", "Tastatur: j / k nächster / vorheriger Fall, Enter öffnet, / erster Filter", "Toetsenbord: j / k volgende / vorige zaak, Enter opent, / eerste filter"},
+	"case.template":           {"Reply template", "Antwortvorlage", "Antwoordsjabloon"},
+	"case.usetemplate":        {"Use template", "Vorlage verwenden", "Sjabloon gebruiken"},
 	"keys.case":               {"Keyboard: r writes a reply", "Tastatur: r schreibt eine Antwort", "Toetsenbord: r schrijft een antwoord"},
 	"lang.auto":               {"Browser language", "Browsersprache", "Browsertaal"},
 	"action.save":             {"Save", "Speichern", "Opslaan"},

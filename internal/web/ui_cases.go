@@ -100,6 +100,11 @@ type caseData struct {
 	Next     []tp.CaseStatus
 	Overdue  bool
 	CanWork  bool
+	// Reply templates in the customer's language (all when it has none) and
+	// the chosen one filled in, to start the reply from.
+	Templates  []tp.ReplyTemplate
+	TemplateID int64
+	Draft      string
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -124,6 +129,19 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error
 	for _, to := range []tp.CaseStatus{tp.CaseOpen, tp.CasePendingCustomer, tp.CaseResolved, tp.CaseClosed} {
 		if tp.CanMove(c.Status, to) == nil {
 			d.Next = append(d.Next, to)
+		}
+	}
+	if d.Templates, err = s.Cases.ListReplyTemplates(ctx, tp.LanguageOf(cust.Locale)); err == nil && len(d.Templates) == 0 {
+		d.Templates, err = s.Cases.ListReplyTemplates(ctx, "")
+	}
+	if err != nil {
+		return err
+	}
+	if tid, _ := strconv.ParseInt(r.URL.Query().Get("template"), 10, 64); tid > 0 {
+		for _, t := range d.Templates {
+			if t.ID == tid {
+				d.TemplateID, d.Draft = t.ID, t.Fill(c, cust, v.User.Email)
+			}
 		}
 	}
 	v.Title = fmt.Sprintf("#%d %s", c.ID, c.Subject)

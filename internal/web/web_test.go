@@ -275,7 +275,7 @@ func TestOps(t *testing.T) {
 	r = f.api("GET", "/api/v1/openapi.json", "", "")
 	paths, _ := r.JSON["paths"].(map[string]any)
 	for _, p := range []string{"/v1/batch", "/v1/identify", "/api/v1/customers/{id}/timeline", "/api/v1/customers/{id}/unmerge",
-		"/api/v1/surveys/{id}/results", "/api/v1/surveys/{id}/send", "/v1/responses/{token}", "/v1/surveys/{id}/responses"} {
+		"/api/v1/surveys/{id}/results", "/api/v1/surveys/{id}/send", "/v1/responses/{token}", "/v1/surveys/{id}/responses", "/api/v1/reply-templates"} {
 		if paths[p] == nil {
 			t.Errorf("openapi lacks %s", p)
 		}
