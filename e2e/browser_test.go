@@ -156,4 +156,10 @@ func TestBrowserLoginSearchTimeline(t *testing.T) {
 			t.Errorf("show older events added nothing")
 		}
 	}
+	// The admin page carries the demo's reply templates.
+	step(t, ctx, "admin", chromedp.Navigate(srv.URL+"/admin"), chromedp.WaitVisible(css("#templates table")))
+	shot("admin.png")
+	if got := text("#templates tbody"); !strings.Contains(got, "Late delivery") || !strings.Contains(got, "Beste {name}") {
+		t.Errorf("admin templates: %q", got)
+	}
 }

@@ -235,4 +235,26 @@ func TestReplyTemplates(t *testing.T) {
 	if r := f.api("DELETE", fmt.Sprintf("/api/v1/reply-templates/%d", enID), f.admin, ""); r.Code != 404 {
 		t.Errorf("delete again: %d", r.Code)
 	}
+
+	// The admin page lists, saves and deletes them too.
+	res, err := b.PostForm(f.srv.URL+"/admin/reply-templates", url.Values{"name": {"Refund"}, "language": {"de"}, "body": {"Hallo {name},\nIhr Geld kommt."}})
+	if err != nil || res.StatusCode != 303 {
+		t.Fatalf("admin save: %v %d", err, res.StatusCode)
+	}
+	if code, page := get(t, b, f.srv.URL+"/admin"); code != 200 || !strings.Contains(page, "Ihr Geld kommt.") {
+		t.Errorf("admin page lacks the new template (%d)", code)
+	}
+	if res, _ := b.PostForm(f.srv.URL+"/admin/reply-templates", url.Values{"name": {"Refund"}, "language": {"fr"}, "body": {"x"}}); res.StatusCode != 400 {
+		t.Errorf("admin save in French: %d", res.StatusCode)
+	}
+	de, _ := f.db.ListReplyTemplates(ctx, "de")
+	if len(de) != 1 {
+		t.Fatalf("German templates: %+v", de)
+	}
+	if res, _ := b.PostForm(fmt.Sprintf("%s/admin/reply-templates/%d/delete", f.srv.URL, de[0].ID), nil); res.StatusCode != 303 {
+		t.Errorf("admin delete: %d", res.StatusCode)
+	}
+	if de, _ = f.db.ListReplyTemplates(ctx, "de"); len(de) != 0 {
+		t.Errorf("after delete: %+v", de)
+	}
 }

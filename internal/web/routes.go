@@ -115,6 +115,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /admin/sources", s.ui(s.createSource, true))
 	mux.Handle("POST /admin/tokens", s.ui(s.createToken, true))
 	mux.Handle("POST /admin/tokens/{id}/revoke", s.ui(s.revokeToken, true))
+	mux.Handle("POST /admin/reply-templates", s.ui(s.saveReplyTemplate, true))
+	mux.Handle("POST /admin/reply-templates/{id}/delete", s.ui(s.deleteReplyTemplate, true))
 	mux.Handle("/", s.ui(s.notFoundPage, false))
 
 	return s.observe(mux)

@@ -10,8 +10,9 @@ import (
 
 type adminData struct {
 	Sources  []tp.Source
-	Tokens   []tp.Token
-	NewToken string
+	Tokens    []tp.Token
+	NewToken  string
+	Templates []tp.ReplyTemplate
 }
 
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -31,8 +32,12 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *view, co
 	if err != nil {
 		return err
 	}
+	tpls, err := s.Cases.ListReplyTemplates(ctx, "")
+	if err != nil {
+		return err
+	}
 	v.Title = translate(v.Lang, "nav.admin")
-	return s.render(w, code, v, "admin", "", adminData{Sources: srcs, Tokens: toks, NewToken: newToken})
+	return s.render(w, code, v, "admin", "", adminData{Sources: srcs, Tokens: toks, NewToken: newToken, Templates: tpls})
 }
 
 func (s *Server) createSource(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -82,5 +87,38 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, v *view) er
 		return err
 	}
 	http.Redirect(w, r, "/admin?flash="+url.QueryEscape(translate(v.Lang, "admin.token.revoked")), http.StatusSeeOther)
+	return nil
+}
+
+// saveReplyTemplate adds a template or replaces the one with the same name
+// and language.
+func (s *Server) saveReplyTemplate(w http.ResponseWriter, r *http.Request, v *view) error {
+	if !v.User.Role.CanAdminister() {
+		return tp.Errorf(tp.EFORBIDDEN, "admin only")
+	}
+	t := &tp.ReplyTemplate{Name: r.FormValue("name"), Language: r.FormValue("language"), Body: r.FormValue("body")}
+	if err := s.Cases.SaveReplyTemplate(r.Context(), t); err != nil {
+		if tp.ErrorCode(err) == tp.EINVALID {
+			v.Flash = tp.ErrorMessage(err)
+			return s.renderAdmin(w, r, v, http.StatusBadRequest, "")
+		}
+		return err
+	}
+	http.Redirect(w, r, "/admin?flash="+url.QueryEscape(translate(v.Lang, "admin.template.saved", t.Name))+"#templates", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) deleteReplyTemplate(w http.ResponseWriter, r *http.Request, v *view) error {
+	if !v.User.Role.CanAdminister() {
+		return tp.Errorf(tp.EFORBIDDEN, "admin only")
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Cases.DeleteReplyTemplate(r.Context(), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin?flash="+url.QueryEscape(translate(v.Lang, "admin.template.deleted"))+"#templates", http.StatusSeeOther)
 	return nil
 }
