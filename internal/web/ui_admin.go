@@ -9,7 +9,7 @@ import (
 )
 
 type adminData struct {
-	Sources  []tp.Source
+	Sources   []tp.Source
 	Tokens    []tp.Token
 	NewToken  string
 	Templates []tp.ReplyTemplate
