@@ -20,7 +20,6 @@ import (
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 	"github.com/touchpoint-cx/touchpoint/internal/track"
-	"github.com/touchpoint-cx/touchpoint/internal/web"
 )
 
 // bench ingest measures POST /v1/batch over HTTP with identity resolution
@@ -98,17 +97,12 @@ func benchHTTP(e *env, open func(string) (*sqldb.DB, func(), error), msgs [][]by
 	if err := db.CreateSource(e.ctx, src); err != nil {
 		return 0, lat, "", err
 	}
-	// Errors are logged; request lines are not (they would drown the figures).
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db, SLA: db, DB: db, Log: log}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := benchServer(e, db, 0)
 	if err != nil {
 		return 0, lat, "", err
 	}
-	hs := &http.Server{Handler: srv.Handler()}
-	go hs.Serve(ln)
-	defer hs.Close()
-	url := "http://" + ln.Addr().String() + "/v1/batch"
+	defer stop()
+	url := base + "/v1/batch"
 	var bodies [][]byte
 	for i := 0; i < len(msgs); i += batch {
 		var b bytes.Buffer
@@ -173,6 +167,21 @@ func loadHTTP(clients, n int, do func(c *http.Client, i int) error) (time.Durati
 	wg.Wait()
 	slices.Sort(durs)
 	return time.Since(start), durs, firstErr
+}
+
+// benchServer serves db's web handler on a loopback port and returns its
+// base URL. Errors are logged; request lines are not (they would drown the
+// figures).
+func benchServer(e *env, db *sqldb.DB, rateLimit int) (string, func(), error) {
+	srv := webServer(db, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	srv.RateLimit = rateLimit
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	hs := &http.Server{Handler: srv.Handler()}
+	go hs.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { hs.Close() }, nil
 }
 
 // doOK sends req and fails unless the answer is 200.

@@ -18,7 +18,6 @@ import (
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/smtpd"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
-	"github.com/touchpoint-cx/touchpoint/internal/web"
 )
 
 // benchCases measures (1) complaint intake over SMTP — 20 KB mails, each
@@ -168,17 +167,13 @@ func benchCases(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ui := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db, SLA: db, DB: db, Log: log}
-	hl, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := benchServer(e, db, 0)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: ui.Handler()}
-	go hs.Serve(hl)
-	defer hs.Close()
+	defer stop()
 	_, pd, err := loadHTTP(1, 50, func(c *http.Client, _ int) error {
-		req, _ := http.NewRequest("GET", "http://"+hl.Addr().String()+"/cases?department=Logistics", nil)
+		req, _ := http.NewRequest("GET", base+"/cases?department=Logistics", nil)
 		req.AddCookie(&http.Cookie{Name: "tp_session", Value: session})
 		return doOK(c, req)
 	})

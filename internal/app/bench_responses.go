@@ -3,9 +3,7 @@ package app
 import (
 	"bytes"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,7 +13,6 @@ import (
 
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
-	"github.com/touchpoint-cx/touchpoint/internal/web"
 )
 
 // benchResponses measures (1) answer submission over HTTP through personal
@@ -70,16 +67,11 @@ func benchResponses(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db, SLA: db, DB: db, Log: log, RateLimit: -1}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := benchServer(e, db, -1)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler()}
-	go hs.Serve(ln)
-	defer hs.Close()
-	base := "http://" + ln.Addr().String()
+	defer stop()
 	r := rand.New(rand.NewPCG(1, 1))
 	scores := make([]int, len(tokens))
 	for i := range scores {

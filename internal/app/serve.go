@@ -131,8 +131,8 @@ func (e *env) listen(db *sqldb.DB, f serveFlags, ready func(url string)) error {
 		return err
 	}
 	defer inbound.Close()
-	srv := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db, SLA: db, DB: db, Log: log,
-		SecureCookies: *f.secureCookies, PublicURL: public}
+	srv := webServer(db, log)
+	srv.SecureCookies, srv.PublicURL = *f.secureCookies, public
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -221,4 +221,11 @@ func (e *env) startSMTP(db *sqldb.DB, f serveFlags, log *slog.Logger) (*smtpd.Se
 		}
 	}()
 	return s, nil
+}
+
+// webServer wires the store into the web layer: every service is the one
+// database.
+func webServer(db *sqldb.DB, log *slog.Logger) *web.Server {
+	return &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db,
+		SLA: db, DB: db, Log: log}
 }
