@@ -136,7 +136,7 @@ var catalogue = map[string][3]string{ // en, de, nl
 	"ev.department":           {"routed", "weitergeleitet", "doorgestuurd"},
 	"ev.sla":                  {"SLA", "SLA", "SLA"},
 	"ev.mail_failed":          {"mail failed", "Mail fehlgeschlagen", "mail mislukt"},
-	"nav.admin":               {"Sources & tokens", "Quellen & Tokens", "Bronnen & tokens"},
+	"nav.admin":               {"Administration", "Verwaltung", "Beheer"},
 	"nav.logout":              {"Log out", "Abmelden", "Afmelden"},
 	"nav.language":            {"Language", "Sprache", "Taal"},
 	"nav.skip":                {"Skip to content", "Zum Inhalt springen", "Naar de inhoud"},
