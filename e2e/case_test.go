@@ -78,7 +78,19 @@ func TestAgentWorksCaseInBrowser(t *testing.T) {
 		t.Fatalf("reply box holds %q (the r must not be typed into it)", got)
 	}
 	// Start the reply from the Dutch template, filled with her name and the case.
-	step(t, ctx, "use the template", chromedp.Click(css(`form[method="get"] button`)), chromedp.WaitVisible(css("#body")))
+	step(t, ctx, "use the template", chromedp.Click(css(`form[method="get"] button`)))
+	// The old page also has #body: wait for the new one, whose address names the template.
+	until := time.Now().Add(30 * time.Second)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`location.search.includes("template=") && document.readyState === "complete"`))
+		if err == nil && ok {
+			break
+		}
+		if time.Now().After(until) {
+			t.Fatalf("the page with the template did not load: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	want := fmt.Sprintf("Beste Lotte Visser, over zaak #%d: we zoeken het uit en sturen vandaag een nieuw pakket.", c.ID)
 	if got := js(`document.getElementById("body").value`); got != want {
 		t.Fatalf("reply box after the template: %q, want %q", got, want)
