@@ -162,4 +162,9 @@ func TestBrowserLoginSearchTimeline(t *testing.T) {
 	if got := text("#templates tbody"); !strings.Contains(got, "Late delivery") || !strings.Contains(got, "Beste {name}") {
 		t.Errorf("admin templates: %q", got)
 	}
+	step(t, ctx, "kpis", chromedp.Navigate(srv.URL+"/kpis"), chromedp.WaitVisible(css("#kpi-nps")))
+	shot("kpis.png")
+	if got := text("#kpi-recovery_rate"); !strings.Contains(got, "Recovery rate") {
+		t.Errorf("kpis page: %q", got)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -378,5 +379,27 @@ func TestUIAdminAndLanguage(t *testing.T) {
 	res, _ = b.Do(req)
 	if res.StatusCode != 403 {
 		t.Errorf("cross-site post: %d", res.StatusCode)
+	}
+}
+
+// TestKPIDefinitions: /kpis and /api/v1/kpis show every registered metric,
+// in the user's language.
+func TestKPIDefinitions(t *testing.T) {
+	f := newFixture(t)
+	r := f.api("GET", "/api/v1/kpis?lang=de", f.analyst, "")
+	kpis, _ := r.JSON["kpis"].([]any)
+	if r.Code != 200 || len(kpis) != len(tp.Metrics)+len(tp.CaseMetrics) {
+		t.Fatalf("api: %d, %d definitions", r.Code, len(kpis))
+	}
+	b := f.browser("de")
+	b.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	code, page := get(t, b, f.srv.URL+"/kpis")
+	if code != 200 {
+		t.Fatalf("/kpis: %d", code)
+	}
+	for _, m := range append(append([]tp.MetricDef{}, tp.Metrics...), tp.CaseMetrics...) {
+		if !strings.Contains(page, `id="kpi-`+m.ID+`"`) || !strings.Contains(page, html.EscapeString(m.Name[1])) {
+			t.Errorf("/kpis lacks %s (%s)", m.ID, m.Name[1])
+		}
 	}
 }

@@ -1,0 +1,52 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// kpiDef is one registry entry in one language, for the page and the API.
+type kpiDef struct {
+	ID             string `json:"id"`
+	Group          string `json:"group"` // survey or case
+	Name           string `json:"name"`
+	Definition     string `json:"definition,omitempty"`
+	Formula        string `json:"formula"`
+	Interval       string `json:"interval,omitempty"`
+	HigherIsBetter bool   `json:"higher_is_better"`
+	Scale          string `json:"scale,omitempty"`
+	Unit           string `json:"unit,omitempty"`
+}
+
+// kpiDefs lists the registry (tp.Metrics and tp.CaseMetrics) in lang; the
+// texts come from there only, so the page cannot drift from the code.
+func kpiDefs(lang string) []kpiDef {
+	i := langIndex(lang)
+	var out []kpiDef
+	add := func(group string, ms []tp.MetricDef) {
+		for _, m := range ms {
+			d := kpiDef{ID: m.ID, Group: group, Name: m.Name[i], Definition: m.Definition[i], Formula: m.Formula, Interval: m.Interval,
+				HigherIsBetter: m.HigherIsBetter, Unit: m.Unit}
+			if m.ScaleMax > 0 {
+				d.Scale = strconv.Itoa(m.ScaleMin) + "–" + strconv.Itoa(m.ScaleMax)
+			}
+			out = append(out, d)
+		}
+	}
+	add("survey", tp.Metrics)
+	add("case", tp.CaseMetrics)
+	return out
+}
+
+func (s *Server) kpisPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	v.Title = translate(v.Lang, "nav.kpis")
+	return s.render(w, http.StatusOK, v, "kpis", "", kpiDefs(v.Lang))
+}
+
+// apiKPIs returns the definitions; ?lang=de|nl for the names in German or Dutch.
+func (s *Server) apiKPIs(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]any{"kpis": kpiDefs(r.URL.Query().Get("lang"))})
+	return nil
+}
