@@ -34,6 +34,7 @@ type Server struct {
 	Cases     tp.CaseService
 	Routing   tp.RoutingService
 	SLA       tp.SLAService
+	Actions   tp.ActionService
 	DB        Pinger
 	Log       *slog.Logger
 	Now       func() time.Time

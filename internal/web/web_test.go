@@ -41,7 +41,7 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := jobs.Open(ctx, db, jobs.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Fatal(err)
 	}
-	s := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db, SLA: db, DB: db,
+	s := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db, SLA: db, Actions: db, DB: db,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
@@ -401,5 +401,35 @@ func TestKPIDefinitions(t *testing.T) {
 		if !strings.Contains(page, `id="kpi-`+m.ID+`"`) || !strings.Contains(page, html.EscapeString(m.Name[1])) {
 			t.Errorf("/kpis lacks %s (%s)", m.ID, m.Name[1])
 		}
+	}
+}
+
+// TestActionsAPI: create, list, read and update action items over the API,
+// with clear errors for bad input.
+func TestActionsAPI(t *testing.T) {
+	f := newFixture(t)
+	r := f.api("POST", "/api/v1/actions", f.admin, `{"title":"Second carrier","department":"Logistics","due":"2026-12-15","kpi":"nps","slice":"division=Online"}`)
+	if r.Code != 201 || r.JSON["status"] != "open" {
+		t.Fatalf("create: %d %s", r.Code, r.Body)
+	}
+	id := int64(r.JSON["id"].(float64))
+	if r := f.api("POST", "/api/v1/actions", f.admin, `{"title":"x","department":"Logistics","due":"soon","kpi":"mood"}`); r.Code != 400 ||
+		!strings.Contains(string(r.Body), `"due"`) || !strings.Contains(string(r.Body), `"kpi"`) {
+		t.Errorf("bad item: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("POST", "/api/v1/actions", f.analyst, `{"title":"x","department":"Logistics","due":"2026-12-15"}`); r.Code != 403 {
+		t.Errorf("analyst creates: %d", r.Code)
+	}
+	if r := f.api("GET", "/api/v1/actions?status=open", f.analyst, ""); r.Code != 200 || len(r.JSON["actions"].([]any)) != 1 {
+		t.Errorf("list: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("PATCH", fmt.Sprintf("/api/v1/actions/%d", id), f.admin, `{"status":"done","comment":"Signed."}`); r.Code != 200 || r.JSON["status"] != "done" {
+		t.Errorf("update: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("GET", fmt.Sprintf("/api/v1/actions/%d", id), f.analyst, ""); r.Code != 200 || len(r.JSON["comments"].([]any)) != 1 {
+		t.Errorf("get: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("GET", "/api/v1/actions/999", f.admin, ""); r.Code != 404 {
+		t.Errorf("unknown item: %d", r.Code)
 	}
 }
