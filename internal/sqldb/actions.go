@@ -35,6 +35,19 @@ func canChangeActions(ctx context.Context, department string) error {
 	return nil
 }
 
+// checkOwner rejects an owner id that names no user.
+func checkOwner(ctx context.Context, q querier, owner int64) error {
+	if owner == 0 {
+		return nil
+	}
+	var one int
+	err := q.QueryRowContext(ctx, "SELECT 1 FROM users WHERE id = $1", owner).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &tp.Error{Code: tp.EINVALID, Message: "the owner is not a user", Fields: map[string]string{"owner_id": "no such user"}}
+	}
+	return err
+}
+
 // CreateAction stores a new action item.
 func (db *DB) CreateAction(ctx context.Context, a *tp.ActionItem) error {
 	if err := a.Validate(); err != nil {
@@ -46,6 +59,9 @@ func (db *DB) CreateAction(ctx context.Context, a *tp.ActionItem) error {
 	a.CreatedBy, a.CreatedAt = actorOf(ctx), db.Now()
 	a.UpdatedAt = a.CreatedAt
 	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := checkOwner(ctx, tx, a.OwnerID); err != nil {
+			return err
+		}
 		return tx.QueryRowContext(ctx, `INSERT INTO action_items (title, owner_id, department, due, kpi, slice, status, created_by, created_us, updated_us)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`, a.Title, a.OwnerID, a.Department, a.Due, a.KPI, a.Slice, a.Status,
 			a.CreatedBy, tp.ToMicros(a.CreatedAt)).Scan(&a.ID)
@@ -146,6 +162,9 @@ func (db *DB) UpdateAction(ctx context.Context, id int64, ch tp.ActionChange) (*
 			a.Status = *ch.Status
 		}
 		if err := a.Validate(); err != nil {
+			return err
+		}
+		if err := checkOwner(ctx, tx, a.OwnerID); err != nil {
 			return err
 		}
 		comment := strings.TrimSpace(ch.Comment)

@@ -28,6 +28,19 @@ func TestActionItems(t *testing.T) {
 				t.Errorf("%+v: %v, want invalid", bad, err)
 			}
 		}
+		if err := db.CreateAction(cco, &tp.ActionItem{Title: "x", Department: "Logistics", Due: "2026-12-15", OwnerID: 4242}); tp.ErrorCode(err) != tp.EINVALID {
+			t.Errorf("unknown owner: %v", err)
+		}
+		owner := &tp.User{Email: "head@example.com", Role: tp.RoleDepartmentHead, Department: "Logistics"}
+		if err := db.CreateUser(ctx, owner, "long enough password"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.UpdateAction(cco, a.ID, tp.ActionChange{OwnerID: &owner.ID}); err != nil {
+			t.Errorf("set owner: %v", err)
+		}
+		if list, _ := db.ListActions(cco, tp.ActionFilter{OwnerID: owner.ID}); len(list) != 1 {
+			t.Errorf("by owner: %+v", list)
+		}
 		if err := db.CreateAction(head, &tp.ActionItem{Title: "x", Department: "Billing", Due: "2026-12-15"}); tp.ErrorCode(err) != tp.EFORBIDDEN {
 			t.Errorf("head creates for another department: %v", err)
 		}
