@@ -52,22 +52,7 @@ func bench(e *env, args []string) error {
 	fmt.Fprintf(e.stderr, "bench: %d events (%d customers, about %d bytes each) in batches of %d\n",
 		*n, *n/10, avgLen(msgs), *batch)
 
-	open := func(side string) (*sqldb.DB, func(), error) {
-		if *dsn == "" {
-			dir, err := os.MkdirTemp("", "tp-bench-")
-			if err != nil {
-				return nil, nil, err
-			}
-			db, err := e.open(filepath.Join(dir, side+".db"))
-			return db, func() { db.Close(); os.RemoveAll(dir) }, err
-		}
-		scratch, drop, err := sqldb.ScratchSchema(e.ctx, *dsn, "bench_"+side)
-		if err != nil {
-			return nil, nil, err
-		}
-		db, err := e.open(scratch)
-		return db, func() { db.Close(); drop() }, err
-	}
+	open := func(side string) (*sqldb.DB, func(), error) { return benchDB(e, *dsn, side) }
 	httpRate, lat, dialect, err := benchHTTP(e, open, msgs, *batch, *clients)
 	if err != nil {
 		return err
@@ -167,6 +152,34 @@ func loadHTTP(clients, n int, do func(c *http.Client, i int) error) (time.Durati
 	wg.Wait()
 	slices.Sort(durs)
 	return time.Since(start), durs, firstErr
+}
+
+// benchDB opens an empty database for one side of a benchmark: a SQLite file
+// in a temp folder, or a scratch schema when dsn names a PostgreSQL server.
+// The returned func closes it and removes the folder or schema.
+func benchDB(e *env, dsn, side string) (*sqldb.DB, func(), error) {
+	if dsn == "" {
+		dir, err := os.MkdirTemp("", "tp-bench-")
+		if err != nil {
+			return nil, nil, err
+		}
+		db, err := e.open(filepath.Join(dir, side+".db"))
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, nil, err
+		}
+		return db, func() { db.Close(); os.RemoveAll(dir) }, nil
+	}
+	scratch, drop, err := sqldb.ScratchSchema(e.ctx, dsn, "bench_"+side)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := e.open(scratch)
+	if err != nil {
+		drop()
+		return nil, nil, err
+	}
+	return db, func() { db.Close(); drop() }, nil
 }
 
 // benchServer serves db's web handler on a loopback port and returns its

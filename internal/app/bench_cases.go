@@ -7,8 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/smtp"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -17,7 +15,6 @@ import (
 
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/smtpd"
-	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 )
 
 // benchCases measures (1) complaint intake over SMTP — 20 KB mails, each
@@ -33,29 +30,13 @@ func benchCases(e *env, args []string) error {
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
-	openDB := func(side string) (*sqldb.DB, func(), error) {
-		if *dsn == "" {
-			dir, err := os.MkdirTemp("", "tp-bench-")
-			if err != nil {
-				return nil, nil, err
-			}
-			db, err := e.open(filepath.Join(dir, side+".db"))
-			return db, func() { db.Close(); os.RemoveAll(dir) }, err
-		}
-		scratch, drop, err := sqldb.ScratchSchema(e.ctx, *dsn, "bench_"+side)
-		if err != nil {
-			return nil, nil, err
-		}
-		db, err := e.open(scratch)
-		return db, func() { db.Close(); drop() }, err
-	}
 	body := strings.Repeat("Das Paket ist nicht angekommen, obwohl die Sendungsverfolgung etwas anderes sagt.\n", 240) // ≈ 20 KB
 	msg := func(i int) []byte {
 		return []byte(strings.ReplaceAll(fmt.Sprintf("From: kunde%d@example.de\nTo: complaints@cx.example.com\nSubject: Paket %d fehlt\n"+
 			"Message-ID: <bench-%d@example.de>\nContent-Type: text/plain; charset=utf-8\n\n%s\n", i%500, i, i, body), "\n", "\r\n"))
 	}
 
-	db, done, err := openDB("smtp")
+	db, done, err := benchDB(e, *dsn, "smtp")
 	if err != nil {
 		return err
 	}
@@ -103,7 +84,7 @@ func benchCases(e *env, args []string) error {
 		return fmt.Errorf("sent %d mails, processed %v", *mails, stats)
 	}
 
-	raw, done2, err := openDB("raw")
+	raw, done2, err := benchDB(e, *dsn, "raw")
 	if err != nil {
 		return err
 	}

@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
-	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 )
 
 // benchResponses measures (1) answer submission over HTTP through personal
@@ -28,29 +25,11 @@ func benchResponses(e *env, args []string) error {
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
-	var db *sqldb.DB
-	var err error
-	if *dsn == "" {
-		dir, err := os.MkdirTemp("", "tp-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		db, err = e.open(filepath.Join(dir, "bench.db"))
-		if err != nil {
-			return err
-		}
-	} else {
-		scratch, drop, err := sqldb.ScratchSchema(e.ctx, *dsn, "bench_resp")
-		if err != nil {
-			return err
-		}
-		defer drop()
-		if db, err = e.open(scratch); err != nil {
-			return err
-		}
+	db, done, err := benchDB(e, *dsn, "resp")
+	if err != nil {
+		return err
 	}
-	defer db.Close()
+	defer done()
 	fmt.Fprintf(e.stdout, "touchpoint bench responses — %s, %s, %d CPUs, %s, %s\n", db.Dialect(), cpuModel(), runtime.NumCPU(),
 		runtime.Version(), time.Now().UTC().Format("2006-01-02"))
 
