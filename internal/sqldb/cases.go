@@ -145,6 +145,16 @@ func canSee(ctx context.Context, c *tp.Case) bool {
 	return !a.Role.DepartmentScoped() || a.Department == c.Department
 }
 
+// lockCase reads a case the caller may see, locked for the rest of tx; a
+// case outside the caller's department is "not found", as in FindCase.
+func (db *DB) lockCase(ctx context.Context, tx *sql.Tx, id int64) (*tp.Case, error) {
+	c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1"+db.forUpdate(), id))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !canSee(ctx, c)) {
+		return nil, tp.Errorf(tp.ENOTFOUND, "case %d not found", id)
+	}
+	return c, err
+}
+
 // FindCase returns a case and its audit trail, oldest event first.
 func (db *DB) FindCase(ctx context.Context, id int64) (*tp.Case, []tp.CaseEvent, error) {
 	c, err := scanCase(db.r.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", id))
@@ -227,10 +237,7 @@ func (db *DB) ListCases(ctx context.Context, f tp.CaseFilter) ([]tp.Case, error)
 func (db *DB) MoveCase(ctx context.Context, id int64, to tp.CaseStatus, note string) (*tp.Case, error) {
 	var out *tp.Case
 	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1"+db.forUpdate(), id))
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && !canSee(ctx, c)) {
-			return tp.Errorf(tp.ENOTFOUND, "case %d not found", id)
-		}
+		c, err := db.lockCase(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -282,10 +289,7 @@ func (db *DB) AddCaseNote(ctx context.Context, id int64, body string, public boo
 	}
 	var e *tp.CaseEvent
 	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1"+db.forUpdate(), id))
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && !canSee(ctx, c)) {
-			return tp.Errorf(tp.ENOTFOUND, "case %d not found", id)
-		}
+		c, err := db.lockCase(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -328,10 +332,7 @@ func optTime(us sql.NullInt64) *time.Time {
 // AssignCase gives a case to a user (0: nobody), audited.
 func (db *DB) AssignCase(ctx context.Context, id, userID int64) error {
 	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1"+db.forUpdate(), id))
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && !canSee(ctx, c)) {
-			return tp.Errorf(tp.ENOTFOUND, "case %d not found", id)
-		}
+		c, err := db.lockCase(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -400,10 +401,7 @@ func (db *DB) surveyAfterCase(ctx context.Context, tx *sql.Tx, c *tp.Case) error
 func (db *DB) UpdateCase(ctx context.Context, id int64, ch tp.CaseChange) (*tp.Case, error) {
 	var out *tp.Case
 	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1"+db.forUpdate(), id))
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && !canSee(ctx, c)) {
-			return tp.Errorf(tp.ENOTFOUND, "case %d not found", id)
-		}
+		c, err := db.lockCase(ctx, tx, id)
 		if err != nil {
 			return err
 		}

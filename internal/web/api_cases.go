@@ -128,9 +128,11 @@ func (s *Server) apiCaseKPIs(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	defs := make([]map[string]string, 0, len(tp.CaseMetrics))
-	for _, m := range tp.CaseMetrics {
-		defs = append(defs, map[string]string{"id": m.ID, "name": m.Name[0], "formula": m.Formula, "unit": m.Unit})
+	var defs []kpiDef
+	for _, d := range kpiDefs(r.URL.Query().Get("lang")) {
+		if d.Group == "case" {
+			defs = append(defs, d)
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"rows": rows, "definitions": defs})
 	return nil
@@ -195,9 +197,11 @@ func (s *Server) apiCaseNote(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func canAdministerRouting(r *http.Request) error {
+// canConfigureCases guards the case settings: routing rules, SLA policies,
+// the taxonomy and reply templates.
+func canConfigureCases(r *http.Request) error {
 	if role := tp.AccessFrom(r.Context()).Role; role != tp.RoleAdmin && role != tp.RoleCCO {
-		return tp.Errorf(tp.EFORBIDDEN, "only admin and cco may change routing")
+		return tp.Errorf(tp.EFORBIDDEN, "only admin and cco may change case settings (routing, SLA, taxonomy, reply templates)")
 	}
 	return nil
 }
@@ -212,7 +216,7 @@ func (s *Server) apiListRules(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiCreateRule(w http.ResponseWriter, r *http.Request) error {
-	if err := canAdministerRouting(r); err != nil {
+	if err := canConfigureCases(r); err != nil {
 		return err
 	}
 	var rule tp.RoutingRule
@@ -228,7 +232,7 @@ func (s *Server) apiCreateRule(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiDeleteRule(w http.ResponseWriter, r *http.Request) error {
-	if err := canAdministerRouting(r); err != nil {
+	if err := canConfigureCases(r); err != nil {
 		return err
 	}
 	id, err := pathID(r)
@@ -272,7 +276,7 @@ func (s *Server) apiTaxonomy(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiSetTaxonomy(w http.ResponseWriter, r *http.Request) error {
-	if err := canAdministerRouting(r); err != nil {
+	if err := canConfigureCases(r); err != nil {
 		return err
 	}
 	var body struct {
@@ -302,7 +306,7 @@ func (s *Server) apiReplyTemplates(w http.ResponseWriter, r *http.Request) error
 // apiSaveReplyTemplate creates a template or replaces the body of the one
 // with the same name and language.
 func (s *Server) apiSaveReplyTemplate(w http.ResponseWriter, r *http.Request) error {
-	if err := canAdministerRouting(r); err != nil {
+	if err := canConfigureCases(r); err != nil {
 		return err
 	}
 	var t tp.ReplyTemplate
@@ -317,7 +321,7 @@ func (s *Server) apiSaveReplyTemplate(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) apiDeleteReplyTemplate(w http.ResponseWriter, r *http.Request) error {
-	if err := canAdministerRouting(r); err != nil {
+	if err := canConfigureCases(r); err != nil {
 		return err
 	}
 	id, err := pathID(r)

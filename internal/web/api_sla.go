@@ -27,7 +27,7 @@ func defaultTargets() map[tp.Priority][2]int {
 // apiCreateSLAPolicy sets targets for a priority (and category), optionally
 // on a new business calendar given inline.
 func (s *Server) apiCreateSLAPolicy(w http.ResponseWriter, r *http.Request) error {
-	if err := canAdministerRouting(r); err != nil {
+	if err := canConfigureCases(r); err != nil {
 		return err
 	}
 	var body struct {
