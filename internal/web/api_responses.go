@@ -110,15 +110,11 @@ type commentsData struct {
 }
 
 func (s *Server) commentsPage(w http.ResponseWriter, r *http.Request, v *view) error {
-	id, err := pathID(r)
+	sv, err := s.surveyFromPath(r)
 	if err != nil {
 		return err
 	}
-	sv, err := s.Surveys.FindSurvey(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	f, err := responseFilter(r, id)
+	f, err := responseFilter(r, sv.ID)
 	if err != nil {
 		return err
 	}

@@ -41,11 +41,7 @@ func (s *Server) apiCreateSurvey(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiSurvey(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	sv, err := s.Surveys.FindSurvey(r.Context(), id)
+	sv, err := s.surveyFromPath(r)
 	if err != nil {
 		return err
 	}
@@ -307,4 +303,13 @@ func (s *Server) apiDeleteSurvey(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// surveyFromPath finds the survey the path's {id} names.
+func (s *Server) surveyFromPath(r *http.Request) (*tp.Survey, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.Surveys.FindSurvey(r.Context(), id)
 }

@@ -68,15 +68,11 @@ func bars(sc tp.Scores) []distBar {
 }
 
 func (s *Server) surveyResultsPage(w http.ResponseWriter, r *http.Request, v *view) error {
-	id, err := pathID(r)
+	sv, err := s.surveyFromPath(r)
 	if err != nil {
 		return err
 	}
-	sv, err := s.Surveys.FindSurvey(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	q, err := resultsQuery(r, id)
+	q, err := resultsQuery(r, sv.ID)
 	if err != nil {
 		return err
 	}
@@ -111,7 +107,7 @@ func (s *Server) surveyResultsPage(w http.ResponseWriter, r *http.Request, v *vi
 		}
 		months = append(months, rv)
 	}
-	triggers, err := s.Surveys.ListTriggers(r.Context(), id)
+	triggers, err := s.Surveys.ListTriggers(r.Context(), sv.ID)
 	if err != nil {
 		return err
 	}
@@ -240,11 +236,7 @@ func (s *Server) saveSurvey(w http.ResponseWriter, r *http.Request, v *view) err
 }
 
 func (s *Server) surveyPreview(w http.ResponseWriter, r *http.Request, v *view) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	sv, err := s.Surveys.FindSurvey(r.Context(), id)
+	sv, err := s.surveyFromPath(r)
 	if err != nil {
 		return err
 	}
