@@ -80,14 +80,8 @@ func (a *ActionItem) Overdue(now time.Time, loc *time.Location) bool {
 }
 
 func isKPI(id string) bool {
-	for _, ms := range [][]MetricDef{Metrics, CaseMetrics} {
-		for _, m := range ms {
-			if m.ID == id {
-				return true
-			}
-		}
-	}
-	return false
+	_, ok := KPIByID(id)
+	return ok
 }
 
 // ActionChange is a partial update; nil fields stay.

@@ -113,7 +113,7 @@ var Metrics = []MetricDef{
 			"Aandeel tevreden antwoorden (4 of 5 op een schaal van 1–5), in procent.",
 		},
 		Formula:        "CSAT = 100 × answers 4–5 / n",
-		Interval:       "95 % Wilson score interval; SE = 100 × √(p(1 − p) / n) for comparisons",
+		Interval:       wilson,
 		HigherIsBetter: true, ScaleMin: 1, ScaleMax: 5, Unit: "%",
 		Estimate: csatEstimate,
 	},
@@ -157,22 +157,49 @@ func npsEstimate(s Scores) Estimate {
 	return e
 }
 
-func csatEstimate(s Scores) Estimate {
-	e := Estimate{Metric: MetricCSAT, N: s.N()}
-	if e.N == 0 {
+func csatEstimate(s Scores) Estimate { return percentEstimate(MetricCSAT, s.Between(4, 5), s.N()) }
+
+// percentEstimate is a share k/n in percent with its Wilson score interval;
+// SE (for comparisons) is the normal approximation's.
+func percentEstimate(id string, k, n int) Estimate {
+	e := Estimate{Metric: id, N: n}
+	if n == 0 {
 		e.TooFew = true
 		return e
 	}
-	n := float64(e.N)
-	p := float64(s.Between(4, 5)) / n
+	nf := float64(n)
+	p := float64(k) / nf
 	e.Value = 100 * p
-	e.SE = 100 * math.Sqrt(p*(1-p)/n)
+	e.SE = 100 * math.Sqrt(p*(1-p)/nf)
 	const z = 1.96
-	center := (p + z*z/(2*n)) / (1 + z*z/n)
-	half := z / (1 + z*z/n) * math.Sqrt(p*(1-p)/n+z*z/(4*n*n))
+	center := (p + z*z/(2*nf)) / (1 + z*z/nf)
+	half := z / (1 + z*z/nf) * math.Sqrt(p*(1-p)/nf+z*z/(4*nf*nf))
 	e.Low, e.High = 100*(center-half), 100*(center+half)
-	e.TooFew = e.N < MinResponses
+	e.TooFew = n < MinResponses
 	return e
+}
+
+// RateScores holds a yes/no count as Scores on the scale 0–1, so that rates
+// share the registry's Estimate signature: Count[0] = no, Count[1] = yes.
+func RateScores(yes, n int) Scores { return Scores{Min: 0, Count: []int{n - yes, yes}} }
+
+// rate is the Estimate of a percentage KPI over RateScores.
+func rate(id string) func(Scores) Estimate {
+	return func(s Scores) Estimate { return percentEstimate(id, s.Between(1, 1), s.N()) }
+}
+
+// CountScores holds a plain count (cases opened) as Scores.
+func CountScores(n int) Scores { return Scores{Min: 1, Count: []int{n}} }
+
+// countEstimate treats a count as Poisson: SE = √n, 95 % CI = n ± 1.96 √n,
+// so two periods' counts differ significantly when |a − b| > 1.96 √(a + b).
+func countEstimate(id string) func(Scores) Estimate {
+	return func(s Scores) Estimate {
+		n := s.N()
+		e := Estimate{Metric: id, N: n, Value: float64(n), SE: math.Sqrt(float64(n))}
+		e.Low, e.High = math.Max(0, e.Value-1.96*e.SE), e.Value+1.96*e.SE
+		return e // a count is never "too few": zero complaints is a result
+	}
 }
 
 func cesEstimate(s Scores) Estimate {
@@ -230,10 +257,13 @@ func StudentT975(df int) float64 {
 	return z + (z3+z)/(4*v) + (5*z5+16*z3+3*z)/(96*v*v) + (3*z7+19*z5+17*z3-15*z)/(384*v*v*v)
 }
 
+const wilson = "95 % Wilson score interval; SE = 100 × √(p(1 − p) / n) for comparisons"
+
 // Case KPIs. Their definitions live here with the survey metrics; CaseKPIs
 // computes them (times are business time on each case's SLA calendar).
 var CaseMetrics = []MetricDef{
-	{ID: "case_volume", Name: [3]string{"Cases", "Fälle", "Zaken"}, Formula: "number of cases opened in the period"},
+	{ID: "case_volume", Name: [3]string{"Complaint volume", "Beschwerdevolumen", "Klachtvolume"}, Formula: "number of cases opened in the period",
+		Interval: "Poisson: SE = √n; two periods differ significantly when |a − b| > 1.96 × √(a + b)", Unit: "cases", Estimate: countEstimate("case_volume")},
 	{ID: "ttfr_median", Name: [3]string{"Time to first response (median)", "Zeit bis zur ersten Antwort (Median)", "Tijd tot eerste reactie (mediaan)"},
 		Formula: "median business hours from opening to the first reply to the customer", HigherIsBetter: false, Unit: "h"},
 	{ID: "ttfr_p90", Name: [3]string{"Time to first response (90th pct.)", "Zeit bis zur ersten Antwort (90. Perz.)", "Tijd tot eerste reactie (90e pct.)"},
@@ -244,14 +274,14 @@ var CaseMetrics = []MetricDef{
 		Formula: "90th percentile of business hours from opening to resolution", HigherIsBetter: false, Unit: "h"},
 	{ID: "sla_compliance", Name: [3]string{"SLA compliance", "SLA-Einhaltung", "SLA-naleving"},
 		Formula:        "100 × cases whose first response and resolution came by their due times / cases whose due times have passed or that met them",
-		HigherIsBetter: true, Unit: "%"},
+		HigherIsBetter: true, Unit: "%", Interval: wilson, Estimate: rate("sla_compliance")},
 	{ID: "reopen_rate", Name: [3]string{"Reopen rate", "Wiedereröffnungsquote", "Heropeningspercentage"},
-		Formula: "100 × resolved cases that were opened again / resolved cases", HigherIsBetter: false, Unit: "%"},
+		Formula: "100 × resolved cases that were opened again / resolved cases", HigherIsBetter: false, Unit: "%", Interval: wilson, Estimate: rate("reopen_rate")},
 	{ID: "fcr", Name: [3]string{"First-contact resolution", "Erstlösungsquote", "Oplossing bij eerste contact"},
-		Formula: "100 × resolved cases with one reply to the customer and never reopened / resolved cases", HigherIsBetter: true, Unit: "%"},
+		Formula: "100 × resolved cases with one reply to the customer and never reopened / resolved cases", HigherIsBetter: true, Unit: "%", Interval: wilson, Estimate: rate("fcr")},
 	{ID: "recovery_rate", Name: [3]string{"Recovery rate", "Rückgewinnungsquote", "Herstelpercentage"},
 		Formula:        "100 × detractor cases whose customer's next answer is no longer a detractor's / detractor cases followed by an answer",
-		HigherIsBetter: true, Unit: "%"},
+		HigherIsBetter: true, Unit: "%", Interval: wilson, Estimate: rate("recovery_rate")},
 }
 
 // CaseKPIRow is the case KPIs of one slice and period.

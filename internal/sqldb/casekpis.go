@@ -16,6 +16,99 @@ type caseFacts struct {
 	replies, reopens int
 }
 
+// caseOutcome is what one case contributes to the case KPIs.
+type caseOutcome struct {
+	*tp.Case
+	ttfr, ttr                *float64 // business hours
+	slaKnown, slaMet         bool
+	resolved, reopened, fcr  bool
+	recoveryKnown, recovered bool
+}
+
+// caseOutcomes reads the cases matching where (over alias c) and works out
+// each one's contribution: the one implementation behind CaseKPIs and the
+// case rollup.
+func (db *DB) caseOutcomes(ctx context.Context, where string, args []any) ([]caseOutcome, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT "+prefixed("c.", caseColsList)+` FROM cases c WHERE `+where+" ORDER BY c.id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("case kpis: %w", err)
+	}
+	facts := map[int64]*caseFacts{}
+	var order []int64
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		facts[c.ID] = &caseFacts{Case: *c}
+		order = append(order, c.ID)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = db.r.QueryContext(ctx, `SELECT e.case_id,
+		SUM(CASE WHEN e.kind = 'reply' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN e.kind = 'status' AND e.old = 'resolved' AND e.new = 'open' THEN 1 ELSE 0 END)
+		FROM case_events e JOIN cases c ON c.id = e.case_id WHERE `+where+` GROUP BY e.case_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var replies, reopens int
+		if err := rows.Scan(&id, &replies, &reopens); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if f := facts[id]; f != nil {
+			f.replies, f.reopens = replies, reopens
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	calendars := map[string]*tp.BusinessCalendar{}
+	now := db.Now()
+	out := make([]caseOutcome, 0, len(order))
+	for _, id := range order {
+		f := facts[id]
+		o := caseOutcome{Case: &f.Case}
+		ck := string(f.Priority) + "\x00" + f.Category
+		cal := calendars[ck]
+		if cal == nil {
+			p, err := db.policyFor(ctx, db.r, f.Priority, f.Category)
+			if err != nil {
+				return nil, err
+			}
+			cal, calendars[ck] = p.Calendar, p.Calendar
+		}
+		if f.FirstReplyAt != nil {
+			h := cal.Elapsed(f.CreatedAt, *f.FirstReplyAt).Hours()
+			o.ttfr = &h
+		}
+		if f.ResolvedAt != nil {
+			h := cal.Elapsed(f.CreatedAt, *f.ResolvedAt).Hours()
+			o.ttr = &h
+			o.resolved = true
+			o.reopened = f.reopens > 0
+			o.fcr = f.reopens == 0 && f.replies == 1
+		}
+		o.slaMet, o.slaKnown = slaMet(&f.Case, now)
+		if f.Source == tp.CaseFromSurvey && f.Category == "detractor" {
+			recovered, followed, err := db.recovered(ctx, &f.Case)
+			if err != nil {
+				return nil, err
+			}
+			o.recoveryKnown, o.recovered = followed, recovered
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
 // CaseKPIs computes the case metrics of tp.CaseMetrics per slice and period.
 // Callers scoped to a department see their department's only.
 func (db *DB) CaseKPIs(ctx context.Context, q tp.CaseKPIQuery) ([]tp.CaseKPIRow, error) {
@@ -38,123 +131,47 @@ func (db *DB) CaseKPIs(ctx context.Context, q tp.CaseKPIQuery) ([]tp.CaseKPIRow,
 		args = append(args, a.Department)
 		where += fmt.Sprintf(" AND c.department = $%d", len(args))
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT "+prefixed("c.", caseColsList)+` FROM cases c WHERE `+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("case kpis: %w", err)
-	}
-	facts := map[int64]*caseFacts{}
-	var order []int64
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		facts[c.ID] = &caseFacts{Case: *c}
-		order = append(order, c.ID)
-	}
-	rows.Close()
-	rows, err = db.r.QueryContext(ctx, `SELECT e.case_id,
-		SUM(CASE WHEN e.kind = 'reply' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN e.kind = 'status' AND e.old = 'resolved' AND e.new = 'open' THEN 1 ELSE 0 END)
-		FROM case_events e JOIN cases c ON c.id = e.case_id WHERE `+where+` GROUP BY e.case_id`, args...)
+	outcomes, err := db.caseOutcomes(ctx, where, args)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var id int64
-		var replies, reopens int
-		if err := rows.Scan(&id, &replies, &reopens); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if f := facts[id]; f != nil {
-			f.replies, f.reopens = replies, reopens
-		}
-	}
-	rows.Close()
-
 	type acc struct {
-		row             tp.CaseKPIRow
-		start           time.Time
-		ttfr, ttr       []float64
-		slaOK, reopened int
-		fcr, recovered  int
+		row       tp.CaseKPIRow
+		ttfr, ttr []float64
+		counts    caseCounts
 	}
 	groups := map[[2]string]*acc{}
-	calendars := map[string]*tp.BusinessCalendar{}
-	now := db.Now()
-	for _, id := range order {
-		f := facts[id]
-		slice := map[string]string{"department": f.Department, "division": f.Division, "channel": f.Channel, "category": f.Category}[q.By]
-		start := periodStart(f.CreatedAt, q.Period)
+	for _, o := range outcomes {
+		slice := map[string]string{"department": o.Department, "division": o.Division, "channel": o.Channel, "category": o.Category}[q.By]
 		key := [2]string{slice, ""}
 		if q.Period != "" {
-			key[1] = periodLabel(start, q.Period)
+			key[1] = periodLabel(periodStart(o.CreatedAt, q.Period), q.Period)
 		}
 		g := groups[key]
 		if g == nil {
-			g = &acc{row: tp.CaseKPIRow{Slice: slice, Period: key[1]}, start: start}
+			g = &acc{row: tp.CaseKPIRow{Slice: slice, Period: key[1]}}
 			groups[key] = g
 		}
-		g.row.Volume++
-		ck := string(f.Priority) + "\x00" + f.Category
-		cal := calendars[ck]
-		if cal == nil {
-			p, err := db.policyFor(ctx, db.r, f.Priority, f.Category)
-			if err != nil {
-				return nil, err
-			}
-			cal, calendars[ck] = p.Calendar, p.Calendar
+		if o.ttfr != nil {
+			g.ttfr = append(g.ttfr, *o.ttfr)
 		}
-		if f.FirstReplyAt != nil {
-			g.ttfr = append(g.ttfr, cal.Elapsed(f.CreatedAt, *f.FirstReplyAt).Hours())
+		if o.ttr != nil {
+			g.ttr = append(g.ttr, *o.ttr)
 		}
-		if f.ResolvedAt != nil {
-			g.ttr = append(g.ttr, cal.Elapsed(f.CreatedAt, *f.ResolvedAt).Hours())
-			g.row.ResolvedN++
-			if f.reopens > 0 {
-				g.reopened++
-			} else if f.replies == 1 {
-				g.fcr++
-			}
-		}
-		if met, known := slaMet(&f.Case, now); known {
-			g.row.SLAN++
-			if met {
-				g.slaOK++
-			}
-		}
-		if f.Source == tp.CaseFromSurvey && f.Category == "detractor" {
-			recovered, followed, err := db.recovered(ctx, &f.Case)
-			if err != nil {
-				return nil, err
-			}
-			if followed {
-				g.row.RecoveryN++
-				if recovered {
-					g.recovered++
-				}
-			}
-		}
+		g.counts.add(o)
 	}
 	out := make([]tp.CaseKPIRow, 0, len(groups))
-	pct := func(n, of int) *float64 {
-		if of == 0 {
-			return nil
-		}
-		v := 100 * float64(n) / float64(of)
-		return &v
-	}
 	for _, g := range groups {
 		sort.Float64s(g.ttfr)
 		sort.Float64s(g.ttr)
 		r := &g.row
 		r.TTFRMedian, r.TTFRP90 = tp.Percentile(g.ttfr, 50), tp.Percentile(g.ttfr, 90)
 		r.TTRMedian, r.TTRP90 = tp.Percentile(g.ttr, 50), tp.Percentile(g.ttr, 90)
-		r.SLACompliance = pct(g.slaOK, r.SLAN)
-		r.ReopenRate, r.FCR = pct(g.reopened, r.ResolvedN), pct(g.fcr, r.ResolvedN)
-		r.RecoveryRate = pct(g.recovered, r.RecoveryN)
+		c := g.counts
+		r.Volume, r.SLAN, r.ResolvedN, r.RecoveryN = int(c.volume), int(c.slaN), int(c.resolved), int(c.recoveryN)
+		r.SLACompliance = c.value("sla_compliance")
+		r.ReopenRate, r.FCR = c.value("reopen_rate"), c.value("fcr")
+		r.RecoveryRate = c.value("recovery_rate")
 		out = append(out, *r)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -164,6 +181,76 @@ func (db *DB) CaseKPIs(ctx context.Context, q tp.CaseKPIQuery) ([]tp.CaseKPIRow,
 		return out[i].Period < out[j].Period
 	})
 	return out, nil
+}
+
+// caseCounts are the additive counts behind the count-based case KPIs: what
+// the case rollup stores per day and slice.
+type caseCounts struct {
+	volume, slaN, slaMet, resolved, reopened, fcr, recoveryN, recovered int64
+}
+
+func (c *caseCounts) add(o caseOutcome) {
+	c.volume++
+	if o.slaKnown {
+		c.slaN++
+		if o.slaMet {
+			c.slaMet++
+		}
+	}
+	if o.resolved {
+		c.resolved++
+		if o.reopened {
+			c.reopened++
+		}
+		if o.fcr {
+			c.fcr++
+		}
+	}
+	if o.recoveryKnown {
+		c.recoveryN++
+		if o.recovered {
+			c.recovered++
+		}
+	}
+}
+
+func (c *caseCounts) merge(o caseCounts) {
+	c.volume += o.volume
+	c.slaN += o.slaN
+	c.slaMet += o.slaMet
+	c.resolved += o.resolved
+	c.reopened += o.reopened
+	c.fcr += o.fcr
+	c.recoveryN += o.recoveryN
+	c.recovered += o.recovered
+}
+
+// scores returns a case KPI's sufficient statistics for the registry.
+func (c caseCounts) scores(kpi string) (tp.Scores, bool) {
+	switch kpi {
+	case "case_volume":
+		return tp.CountScores(int(c.volume)), true
+	case "sla_compliance":
+		return tp.RateScores(int(c.slaMet), int(c.slaN)), true
+	case "reopen_rate":
+		return tp.RateScores(int(c.reopened), int(c.resolved)), true
+	case "fcr":
+		return tp.RateScores(int(c.fcr), int(c.resolved)), true
+	case "recovery_rate":
+		return tp.RateScores(int(c.recovered), int(c.recoveryN)), true
+	}
+	return tp.Scores{}, false
+}
+
+// value is a rate KPI's value through the registry; nil without data.
+func (c caseCounts) value(kpi string) *float64 {
+	s, _ := c.scores(kpi)
+	if s.N() == 0 {
+		return nil
+	}
+	m, _ := tp.KPIByID(kpi)
+	v := m.Estimate(s).Value
+	return &v
 }
 
 // slaMet says whether a case met both SLA targets; known is false while a

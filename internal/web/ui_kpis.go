@@ -10,7 +10,7 @@ import (
 // kpiDef is one registry entry in one language, for the page and the API.
 type kpiDef struct {
 	ID             string `json:"id"`
-	Group          string `json:"group"` // survey or case
+	Group          string `json:"group"` // survey, case or customer
 	Name           string `json:"name"`
 	Definition     string `json:"definition,omitempty"`
 	Formula        string `json:"formula"`
@@ -37,6 +37,7 @@ func kpiDefs(lang string) []kpiDef {
 	}
 	add("survey", tp.Metrics)
 	add("case", tp.CaseMetrics)
+	add("customer", tp.CustomerMetrics)
 	return out
 }
 

@@ -1,0 +1,216 @@
+package touchpoint
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Customer KPIs: churn and retention, from the customers active in each
+// division (a customer belongs to every division it has events in).
+var CustomerMetrics = []MetricDef{
+	{ID: "churn_rate", Name: [3]string{"Churn rate", "Abwanderungsquote", "Verloop"},
+		Definition: [3]string{
+			"Share of the customers active at the start of the period who churned during it. A customer is active in a division from its first event there until it churns; churn is a configured event (default “Customer Churned”) or a trait taking a configured value.",
+			"Anteil der zu Periodenbeginn aktiven Kunden, die in der Periode abgewandert sind. Ein Kunde ist in einer Sparte aktiv ab seinem ersten Ereignis dort, bis er abwandert; Abwanderung ist ein konfiguriertes Ereignis (Standard „Customer Churned“) oder ein Merkmal mit einem konfigurierten Wert.",
+			"Aandeel van de klanten die aan het begin van de periode actief waren en in de periode vertrokken. Een klant is actief in een divisie vanaf zijn eerste gebeurtenis daar tot hij vertrekt; vertrek is een ingestelde gebeurtenis (standaard “Customer Churned”) of een kenmerk met een ingestelde waarde.",
+		},
+		Formula: "100 × customers who churned in the period / customers active at its start", Interval: wilson,
+		HigherIsBetter: false, Unit: "%", Estimate: rate("churn_rate")},
+	{ID: "retention_rate", Name: [3]string{"Retention rate", "Kundenbindungsquote", "Klantbehoud"},
+		Definition: [3]string{
+			"100 minus the churn rate: share of the customers active at the start of the period who did not churn during it.",
+			"100 minus Abwanderungsquote: Anteil der zu Periodenbeginn aktiven Kunden, die in der Periode nicht abgewandert sind.",
+			"100 min verloop: aandeel van de klanten die aan het begin van de periode actief waren en niet vertrokken.",
+		},
+		Formula: "100 − churn rate", Interval: wilson,
+		HigherIsBetter: true, Unit: "%", Estimate: rate("retention_rate")},
+}
+
+// ScorecardKPIs are the cockpit's columns, in order.
+var ScorecardKPIs = []string{MetricNPS, MetricCSAT, MetricCES, "case_volume", "sla_compliance", "fcr", "recovery_rate", "churn_rate"}
+
+// KPIByID finds a KPI in any part of the registry.
+func KPIByID(id string) (MetricDef, bool) {
+	for _, ms := range [][]MetricDef{Metrics, CaseMetrics, CustomerMetrics} {
+		for _, m := range ms {
+			if m.ID == id {
+				return m, true
+			}
+		}
+	}
+	return MetricDef{}, false
+}
+
+// ChurnRule says what makes a customer churned: a track event's name, or a
+// trait taking a value. It is part of the churn definition, so changing it
+// makes a new definition version.
+type ChurnRule struct {
+	Event string `json:"event,omitempty"`
+	Trait string `json:"trait,omitempty"`
+	Value string `json:"value,omitempty"`
+}
+
+// DefaultChurnRule is the rule until an admin changes it.
+var DefaultChurnRule = ChurnRule{Event: "Customer Churned"}
+
+// Validate checks that exactly one kind of rule is given.
+func (r *ChurnRule) Validate() error {
+	r.Event, r.Trait, r.Value = strings.TrimSpace(r.Event), strings.TrimSpace(r.Trait), strings.TrimSpace(r.Value)
+	switch {
+	case r.Event != "" && r.Trait == "" && r.Value == "":
+		return nil
+	case r.Event == "" && r.Trait != "" && r.Value != "":
+		return nil
+	}
+	return &Error{Code: EINVALID, Message: "churn is either an event name, or a trait and its value",
+		Fields: map[string]string{"event": "an event name, or empty with trait and value", "trait": "with value, or empty with event"}}
+}
+
+// String describes the rule for definition pages and reports.
+func (r ChurnRule) String() string {
+	if r.Event != "" {
+		return fmt.Sprintf("event %q", r.Event)
+	}
+	return fmt.Sprintf("trait %s = %q", r.Trait, r.Value)
+}
+
+// DefinitionVersion is one version of a KPI's configurable definition, with
+// who changed it and when: the audit trail of what a number meant.
+type DefinitionVersion struct {
+	KPI       string          `json:"kpi"`
+	Version   int             `json:"version"`
+	Params    json.RawMessage `json:"params"`
+	Note      string          `json:"note,omitempty"`
+	Actor     string          `json:"actor"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
+// Period is a half-open time range [From, To).
+type Period struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// PeriodOf returns the week (ISO, Monday first), month or quarter that holds t, in UTC.
+func PeriodOf(kind string, t time.Time) (Period, error) {
+	t = t.UTC()
+	var from time.Time
+	switch kind {
+	case "week":
+		from = time.Date(t.Year(), t.Month(), t.Day()-(int(t.Weekday())+6)%7, 0, 0, 0, 0, time.UTC)
+		return Period{from, from.AddDate(0, 0, 7)}, nil
+	case "month":
+		from = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+		return Period{from, from.AddDate(0, 1, 0)}, nil
+	case "quarter":
+		from = time.Date(t.Year(), t.Month()-(t.Month()-1)%3, 1, 0, 0, 0, 0, time.UTC)
+		return Period{from, from.AddDate(0, 3, 0)}, nil
+	}
+	return Period{}, &Error{Code: EINVALID, Message: "period must be week, month, quarter or custom", Fields: map[string]string{"period": "invalid"}}
+}
+
+// Previous is the period of the same length just before p: the previous
+// calendar month or quarter for those, else the same duration.
+func (p Period) Previous() Period {
+	if p.From.Day() == 1 && p.To.Day() == 1 && p.From.Hour() == 0 && p.To.Hour() == 0 {
+		months := (p.To.Year()-p.From.Year())*12 + int(p.To.Month()-p.From.Month())
+		return Period{p.From.AddDate(0, -months, 0), p.From}
+	}
+	return Period{p.From.Add(-p.To.Sub(p.From)), p.From}
+}
+
+// YearBefore is the same period a year earlier.
+func (p Period) YearBefore() Period { return Period{p.From.AddDate(-1, 0, 0), p.To.AddDate(-1, 0, 0)} }
+
+// MonthAligned reports whether p starts and ends on month boundaries.
+func (p Period) MonthAligned() bool {
+	on := func(t time.Time) bool { return t.Day() == 1 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 }
+	return on(p.From) && on(p.To)
+}
+
+// Label names the period for people: 2026-10, 2026-Q3, 2026-W42 or a date range.
+func (p Period) Label() string {
+	months := (p.To.Year()-p.From.Year())*12 + int(p.To.Month()-p.From.Month())
+	switch {
+	case p.MonthAligned() && months == 1:
+		return p.From.Format("2006-01")
+	case p.MonthAligned() && months == 3 && (p.From.Month()-1)%3 == 0:
+		return fmt.Sprintf("%d-Q%d", p.From.Year(), (p.From.Month()-1)/3+1)
+	case p.To.Sub(p.From) == 7*24*time.Hour && p.From.Weekday() == time.Monday:
+		y, w := p.From.ISOWeek()
+		return fmt.Sprintf("%d-W%02d", y, w)
+	}
+	return p.From.Format(time.DateOnly) + " – " + p.To.Add(-time.Nanosecond).Format(time.DateOnly)
+}
+
+// ScorecardQuery asks for KPIs per slice over a period, compared with the
+// previous period and the same period a year before.
+type ScorecardQuery struct {
+	Period     Period
+	By         string // division (default), department or channel
+	Division   string // drill-down filters
+	Department string
+	Channel    string
+	Months     int // length of the monthly trend (sparklines); default 12
+}
+
+// Scorecard is the cockpit's grid: a row per slice (the first is everything
+// the filters select), a cell per KPI.
+type Scorecard struct {
+	Period   Period         `json:"period"`
+	Previous Period         `json:"previous"`
+	YearAgo  Period         `json:"year_ago"`
+	By       string         `json:"by"`
+	KPIs     []string       `json:"kpis"`
+	Months   []string       `json:"months"` // the trend's months, oldest first
+	Rows     []ScorecardRow `json:"rows"`
+}
+
+// ScorecardRow is one slice's KPIs.
+type ScorecardRow struct {
+	Slice string      `json:"slice"` // "" for the total
+	Cells []ScoreCell `json:"cells"`
+}
+
+// ScoreCell is one KPI of one slice: now, before, a year ago, and the trend.
+type ScoreCell struct {
+	KPI       string     `json:"kpi"`
+	Now       Estimate   `json:"now"`
+	Previous  Estimate   `json:"previous"`
+	YearAgo   Estimate   `json:"year_ago"`
+	Change    *float64   `json:"change"`    // Now − Previous; nil when either has no data
+	Direction int        `json:"direction"` // +1 / −1 only when the change is significant, else 0
+	Better    bool       `json:"better"`    // the significant change is an improvement
+	YearDir   int        `json:"year_direction"`
+	Trend     []Estimate `json:"trend"` // one per Scorecard.Months
+	NA        bool       `json:"na"`    // the KPI does not apply to this cut (churn by channel)
+}
+
+// NewScoreCell compares the estimates with the one significance rule.
+func NewScoreCell(m MetricDef, now, prev, year Estimate, trend []Estimate) ScoreCell {
+	c := ScoreCell{KPI: m.ID, Now: now, Previous: prev, YearAgo: year, Trend: trend}
+	if now.N > 0 && prev.N > 0 {
+		d := now.Value - prev.Value
+		c.Change = &d
+	}
+	dir := func(a, b Estimate) int {
+		if !Significant(a, b) || a.TooFew || b.TooFew {
+			return 0
+		}
+		if a.Value > b.Value {
+			return 1
+		}
+		return -1
+	}
+	c.Direction, c.YearDir = dir(now, prev), dir(now, year)
+	c.Better = c.Direction != 0 && (c.Direction > 0) == m.HigherIsBetter
+	return c
+}
+
+// CockpitService computes scorecards and keeps the rollups behind them.
+type CockpitService interface {
+	Scorecard(ctx context.Context, q ScorecardQuery) (*Scorecard, error)
+}

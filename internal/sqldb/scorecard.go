@@ -1,0 +1,292 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// stats holds a slice's sufficient statistics for every scorecard KPI over
+// one time range, keyed by KPI id.
+type stats map[string]tp.Scores
+
+func (s stats) add(kpi string, o tp.Scores) {
+	cur, ok := s[kpi]
+	if !ok {
+		cur = tp.Scores{Min: o.Min, Count: make([]int, len(o.Count))}
+	}
+	cur.Merge(o)
+	s[kpi] = cur
+}
+
+// sliceStats: slice → stats; slice "" is the total of the filtered data.
+type sliceStats map[string]stats
+
+func (ss sliceStats) add(slice, kpi string, o tp.Scores) {
+	for _, k := range []string{"", slice} {
+		if ss[k] == nil {
+			ss[k] = stats{}
+		}
+		ss[k].add(kpi, o)
+		if slice == "" {
+			return
+		}
+	}
+}
+
+// cockpitFilter is a scorecard query's WHERE over a rollup table.
+func cockpitFilter(q tp.ScorecardQuery, next int) (string, []any) {
+	where, args := "", []any{}
+	for _, f := range []struct{ col, v string }{{"division", q.Division}, {"department", q.Department}, {"channel", q.Channel}} {
+		if f.v != "" {
+			args = append(args, f.v)
+			where += fmt.Sprintf(" AND r.%s = $%d", f.col, next+len(args)-1)
+		}
+	}
+	return where, args
+}
+
+// Scorecard computes every scorecard KPI per slice for the period, the
+// previous period and the same period a year earlier, with a monthly trend,
+// from the rollups only. Department-scoped users get their department's.
+func (db *DB) Scorecard(ctx context.Context, q tp.ScorecardQuery) (*tp.Scorecard, error) {
+	if q.By == "" {
+		q.By = "division"
+	}
+	if q.By != "division" && q.By != "department" && q.By != "channel" {
+		return nil, &tp.Error{Code: tp.EINVALID, Message: "by must be division, department or channel", Fields: map[string]string{"by": "invalid"}}
+	}
+	if !q.Period.From.Before(q.Period.To) {
+		return nil, &tp.Error{Code: tp.EINVALID, Message: "the period must end after it starts", Fields: map[string]string{"to": "before from"}}
+	}
+	if q.Months <= 0 {
+		q.Months = 12
+	}
+	if q.Months > 60 {
+		q.Months = 60
+	}
+	if a := tp.AccessFrom(ctx); a.Role.DepartmentScoped() {
+		q.Department = a.Department
+	}
+	sc := &tp.Scorecard{Period: q.Period, Previous: q.Period.Previous(), YearAgo: q.Period.YearBefore(), By: q.By, KPIs: tp.ScorecardKPIs}
+	// The trend: Months whole months, the last one holding the period's end.
+	lastMonth := time.Date(q.Period.To.Add(-time.Nanosecond).Year(), q.Period.To.Add(-time.Nanosecond).Month(), 1, 0, 0, 0, 0, time.UTC)
+	firstMonth := lastMonth.AddDate(0, -(q.Months - 1), 0)
+	for m := firstMonth; !m.After(lastMonth); m = m.AddDate(0, 1, 0) {
+		sc.Months = append(sc.Months, m.Format("2006-01"))
+	}
+	trend, err := db.monthlyStats(ctx, q, firstMonth, lastMonth.AddDate(0, 1, 0))
+	if err != nil {
+		return nil, err
+	}
+	ranges := []tp.Period{sc.Period, sc.Previous, sc.YearAgo}
+	sums := make([]sliceStats, len(ranges))
+	for i, p := range ranges {
+		if sums[i], err = db.rangeStats(ctx, q, p); err != nil {
+			return nil, err
+		}
+	}
+	churn, err := db.churnBase(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	// Slices: every one seen now, before or in the trend.
+	seen := map[string]bool{}
+	for _, ss := range append(sums, trend...) {
+		for k := range ss {
+			if k != "" {
+				seen[k] = true
+			}
+		}
+	}
+	if q.By == "division" {
+		for k := range churn.divisions() {
+			seen[k] = true
+		}
+	}
+	slices := []string{""}
+	for k := range seen {
+		slices = append(slices, k)
+	}
+	sort.Strings(slices[1:])
+	for _, slice := range slices {
+		row := tp.ScorecardRow{Slice: slice}
+		for _, id := range sc.KPIs {
+			m, _ := tp.KPIByID(id)
+			est := func(ss sliceStats, p tp.Period) tp.Estimate {
+				if id == "churn_rate" {
+					s, _ := churn.scores(q, slice, p)
+					return m.Estimate(s)
+				}
+				return m.Estimate(ss[slice][id])
+			}
+			tr := make([]tp.Estimate, len(trend))
+			for i := range trend {
+				from := firstMonth.AddDate(0, i, 0)
+				tr[i] = est(trend[i], tp.Period{From: from, To: from.AddDate(0, 1, 0)})
+			}
+			cell := tp.NewScoreCell(m, est(sums[0], ranges[0]), est(sums[1], ranges[1]), est(sums[2], ranges[2]), tr)
+			if id == "churn_rate" {
+				_, cell.NA = churn.scores(q, slice, q.Period)
+				cell.NA = !cell.NA
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		sc.Rows = append(sc.Rows, row)
+	}
+	return sc, nil
+}
+
+// monthlyStats reads the monthly sums of [from, to) per slice, one entry per month.
+func (db *DB) monthlyStats(ctx context.Context, q tp.ScorecardQuery, from, to time.Time) ([]sliceStats, error) {
+	n := int(monthIndex(to) - monthIndex(from))
+	out := make([]sliceStats, n)
+	for i := range out {
+		out[i] = sliceStats{}
+	}
+	put := func(bucket int64, slice, kpi string, s tp.Scores) {
+		if i := int(bucket - monthIndex(from)); i >= 0 && i < n {
+			out[i].add(slice, kpi, s)
+		}
+	}
+	err := db.readStats(ctx, q, "month", monthIndex(from), monthIndex(to), true, put)
+	return out, err
+}
+
+// rangeStats reads the sums of one period per slice: from the monthly
+// rollups when the period is whole months, else from the daily ones.
+func (db *DB) rangeStats(ctx context.Context, q tp.ScorecardQuery, p tp.Period) (sliceStats, error) {
+	out := sliceStats{}
+	put := func(_ int64, slice, kpi string, s tp.Scores) { out.add(slice, kpi, s) }
+	if p.MonthAligned() {
+		return out, db.readStats(ctx, q, "month", monthIndex(p.From), monthIndex(p.To), false, put)
+	}
+	return out, db.readStats(ctx, q, "day", p.From.Unix()/86400, p.To.Unix()/86400, false, put)
+}
+
+// readStats reads the survey and case rollups for buckets [lo, hi) of the
+// given grain, grouped by slice (and by bucket when perBucket).
+func (db *DB) readStats(ctx context.Context, q tp.ScorecardQuery, grain string, lo, hi int64, perBucket bool,
+	put func(bucket int64, slice, kpi string, s tp.Scores)) error {
+	// bucket is selected; group lists it only when it is a column (a
+	// constant in GROUP BY would name a column by position).
+	bucket, group := "0", ""
+	if perBucket {
+		bucket, group = "r."+grain, "r."+grain+", "
+	}
+	filter, fargs := cockpitFilter(q, 3)
+	args := append([]any{lo, hi}, fargs...)
+	surveyTable := map[string]string{"day": "response_rollup", "month": "response_rollup_month"}[grain]
+	rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %[1]s, r.%[2]s, s.type, r.score, SUM(r.n)
+		FROM %[3]s r JOIN surveys s ON s.id = r.survey_id
+		WHERE r.%[4]s >= $1 AND r.%[4]s < $2%[5]s GROUP BY %[6]sr.%[2]s, s.type, r.score`, bucket, q.By, surveyTable, grain, filter, group), args...)
+	if err != nil {
+		return fmt.Errorf("scorecard surveys: %w", err)
+	}
+	for rows.Next() {
+		var b int64
+		var slice, typ string
+		var score, n int
+		if err := rows.Scan(&b, &slice, &typ, &score, &n); err != nil {
+			rows.Close()
+			return err
+		}
+		m, ok := tp.KPIByID(typ)
+		if !ok {
+			continue
+		}
+		s := tp.NewScores(m.ScaleMin, m.ScaleMax)
+		s.Add(score, n)
+		put(b, slice, typ, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %[1]s, r.%[2]s, SUM(volume), SUM(sla_n), SUM(sla_met), SUM(resolved),
+		SUM(reopened), SUM(fcr), SUM(recovery_n), SUM(recovered)
+		FROM case_rollup r WHERE r.%[3]s >= $1 AND r.%[3]s < $2%[4]s GROUP BY %[5]sr.%[2]s`, bucket, q.By, grain, filter, group), args...)
+	if err != nil {
+		return fmt.Errorf("scorecard cases: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b int64
+		var slice string
+		var c caseCounts
+		if err := rows.Scan(&b, &slice, &c.volume, &c.slaN, &c.slaMet, &c.resolved, &c.reopened, &c.fcr, &c.recoveryN, &c.recovered); err != nil {
+			return err
+		}
+		for _, id := range tp.ScorecardKPIs {
+			if s, ok := c.scores(id); ok {
+				put(b, slice, id, s)
+			}
+		}
+	}
+	return rows.Err()
+}
+
+// churnDays is the churn rollup: per division ('' = any) and day, the
+// customers who became active and who churned.
+type churnDays map[string]map[int64][2]int64
+
+func (db *DB) churnBase(ctx context.Context, q tp.ScorecardQuery) (churnDays, error) {
+	out := churnDays{}
+	rows, err := db.r.QueryContext(ctx, "SELECT division, day, joined, churned FROM churn_rollup")
+	if err != nil {
+		return nil, fmt.Errorf("churn: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var div string
+		var day, j, c int64
+		if err := rows.Scan(&div, &day, &j, &c); err != nil {
+			return nil, err
+		}
+		if out[div] == nil {
+			out[div] = map[int64][2]int64{}
+		}
+		out[div][day] = [2]int64{j, c}
+	}
+	return out, rows.Err()
+}
+
+func (c churnDays) divisions() map[string]bool {
+	out := map[string]bool{}
+	for d := range c {
+		if d != "" {
+			out[d] = true
+		}
+	}
+	return out
+}
+
+// scores returns churn's statistics for a slice and period: customers active
+// at the start (n) and those who churned in it (yes); ok is false where churn
+// does not apply (slices other than divisions, department or channel filters).
+func (c churnDays) scores(q tp.ScorecardQuery, slice string, p tp.Period) (tp.Scores, bool) {
+	if q.Department != "" || q.Channel != "" || (slice != "" && q.By != "division") {
+		return tp.Scores{}, false
+	}
+	div := q.Division
+	if slice != "" {
+		div = slice
+	}
+	from, to := p.From.Unix()/86400, p.To.Unix()/86400
+	var active, churned int64
+	for day, jc := range c[div] {
+		switch {
+		case day < from:
+			active += jc[0] - jc[1]
+		case day < to:
+			churned += jc[1]
+		}
+	}
+	// New customers who churn in their first period count too, as the
+	// definition says; they cannot push the rate past 100 %.
+	churned = min(churned, active)
+	return tp.RateScores(int(churned), int(active)), true
+}
