@@ -127,7 +127,9 @@ func (p Period) YearBefore() Period { return Period{p.From.AddDate(-1, 0, 0), p.
 
 // MonthAligned reports whether p starts and ends on month boundaries.
 func (p Period) MonthAligned() bool {
-	on := func(t time.Time) bool { return t.Day() == 1 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 }
+	on := func(t time.Time) bool {
+		return t.Day() == 1 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+	}
 	return on(p.From) && on(p.To)
 }
 

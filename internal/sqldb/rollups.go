@@ -236,7 +236,7 @@ func (db *DB) DefinitionHistory(ctx context.Context) ([]tp.DefinitionVersion, er
 }
 
 // divisionActivitySQL computes customer_divisions rows from events: per
-// customer and division (and '' for any division) the first event and the
+// customer and division (and ” for any division) the first event and the
 // first churn event. The caller adds the event selection as $1.. and the
 // churn event name.
 const divisionActivitySQL = `SELECT * FROM (

@@ -229,7 +229,7 @@ func (db *DB) readStats(ctx context.Context, q tp.ScorecardQuery, grain string, 
 	return rows.Err()
 }
 
-// churnDays is the churn rollup: per division ('' = any) and day, the
+// churnDays is the churn rollup: per division (” = any) and day, the
 // customers who became active and who churned.
 type churnDays map[string]map[int64][2]int64
 
