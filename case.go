@@ -195,6 +195,9 @@ type CaseFilter struct {
 	AssigneeID int64
 	Unassigned bool
 	CustomerID int64
+	Division   string
+	Channel    string
+	From, To   time.Time // opened in [From, To)
 	Limit      int
 	BeforeID   int64
 }

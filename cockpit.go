@@ -215,4 +215,7 @@ func NewScoreCell(m MetricDef, now, prev, year Estimate, trend []Estimate) Score
 // CockpitService computes scorecards and keeps the rollups behind them.
 type CockpitService interface {
 	Scorecard(ctx context.Context, q ScorecardQuery) (*Scorecard, error)
+	ChurnRule(ctx context.Context) (ChurnRule, int, error)
+	SetChurnRule(ctx context.Context, r ChurnRule, note string) (*DefinitionVersion, error)
+	DefinitionHistory(ctx context.Context) ([]DefinitionVersion, error)
 }

@@ -34,3 +34,10 @@ type NotifyBreach struct {
 
 // Kind names the worker.
 func (NotifyBreach) Kind() string { return "notify_breach" }
+
+// RefreshRollups brings the cockpit's rollups up to date, then evaluates the
+// alert rules on them. It runs every minute.
+type RefreshRollups struct{}
+
+// Kind names the worker.
+func (RefreshRollups) Kind() string { return "refresh_rollups" }

@@ -480,6 +480,7 @@ type SendReport struct {
 // ResponseFilter selects responses to list or export.
 type ResponseFilter struct {
 	SurveyID    int64
+	SurveyType  SurveyType // instead of SurveyID: the responses of every survey of this type (cockpit drill-down)
 	MinScore    *int
 	MaxScore    *int
 	Division    string

@@ -94,6 +94,9 @@ func demoCmd(e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
+		if _, err := db.RefreshRollups(e.ctx); err != nil {
+			return fmt.Errorf("demo rollups: %w", err)
+		}
 		fmt.Fprintf(e.stderr, "demo data ready in %s: %d events, %d merges, %d survey answers, %d cases\n",
 			time.Since(start).Round(time.Second), st.Stored, st.Merges, st.Responses, st.Cases)
 	} else {
@@ -227,5 +230,5 @@ func (e *env) startSMTP(db *sqldb.DB, f serveFlags, log *slog.Logger) (*smtpd.Se
 // database.
 func webServer(db *sqldb.DB, log *slog.Logger) *web.Server {
 	return &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db,
-		SLA: db, Actions: db, DB: db, Log: log}
+		SLA: db, Actions: db, Cockpit: db, DB: db, Log: log}
 }

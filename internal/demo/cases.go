@@ -117,7 +117,12 @@ func demoCase(r *rand.Rand, cal *tp.BusinessCalendar, end time.Time, p *persona,
 		return true
 	}
 	replyAt := cal.Due(at, time.Duration(r.ExpFloat64()*3.5*float64(time.Hour)))
-	if !event(replyAt, "reply", "", "", txt[0], true, agent) {
+	quick := r.Float64() < 0.35 // the first reply solves it: first-contact resolution
+	first := txt[0]
+	if quick {
+		first = txt[2]
+	}
+	if !event(replyAt, "reply", "", "", first, true, agent) {
 		return ci
 	}
 	c.FirstReplyAt = &replyAt
@@ -125,6 +130,16 @@ func demoCase(r *rand.Rand, cal *tp.BusinessCalendar, end time.Time, p *persona,
 		return ci
 	}
 	t := replyAt
+	if quick {
+		if !move(replyAt.Add(time.Minute), tp.CaseResolved) {
+			return ci
+		}
+		resolved := replyAt.Add(time.Minute)
+		c.ResolvedAt = &resolved
+		c.ResolutionCode = pick(r, []string{"explained", "fixed"})
+		move(resolved.Add(5*24*time.Hour), tp.CaseClosed)
+		return ci
+	}
 	if r.Float64() < 0.2 { // a question to the customer pauses the clock until she answers
 		if !event(t.Add(time.Minute), "reply", "", "", txt[1], true, agent) || !move(t.Add(time.Minute), tp.CasePendingCustomer) {
 			return ci

@@ -70,6 +70,7 @@ func Open(ctx context.Context, db *sqldb.DB, cfg Config) (*Runner, error) {
 	river.AddWorker(workers, &slaWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &replyWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &breachWorker{db: db, cfg: cfg})
+	river.AddWorker(workers, &rollupWorker{db: db, cfg: cfg})
 	client, err := river.NewClient(driver, &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:           workers,
@@ -79,6 +80,12 @@ func Open(ctx context.Context, db *sqldb.DB, cfg Config) (*Runner, error) {
 		PollOnly:          db.Dialect() == sqldb.SQLite,
 		MaxAttempts:       8,
 		JobTimeout:        2 * time.Minute,
+		// The leader alone enqueues periodic jobs, so replicas do not repeat them.
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {
+				return tp.RefreshRollups{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
+		},
 	})
 	if err != nil {
 		return nil, err

@@ -208,6 +208,18 @@ func (db *DB) ListCases(ctx context.Context, f tp.CaseFilter) ([]tp.Case, error)
 	if f.CustomerID != 0 {
 		add("customer_id = $%d", f.CustomerID)
 	}
+	if f.Division != "" {
+		add("division = $%d", f.Division)
+	}
+	if f.Channel != "" {
+		add("channel = $%d", f.Channel)
+	}
+	if !f.From.IsZero() {
+		add("created_us >= $%d", tp.ToMicros(f.From))
+	}
+	if !f.To.IsZero() {
+		add("created_us < $%d", tp.ToMicros(f.To))
+	}
 	if f.BeforeID > 0 {
 		add("id < $%d", f.BeforeID)
 	}

@@ -84,16 +84,22 @@ func (s *Server) apiResponses(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusOK, out)
 		return nil
 	}
+	return s.exportResponses(w, r, format, f, fmt.Sprintf("survey-%d-responses", id))
+}
+
+// exportResponses streams every response the filter selects as CSV or XLSX.
+func (s *Server) exportResponses(w http.ResponseWriter, r *http.Request, format string, f tp.ResponseFilter, name string) error {
 	ct, ok := tabular.ContentTypes[format]
 	if !ok {
 		return &tp.Error{Code: tp.EINVALID, Message: "format must be json, csv or xlsx", Fields: map[string]string{"format": "invalid"}}
 	}
 	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="survey-%d-responses-%s.%s"`, id, time.Now().UTC().Format("2006-01-02"), format))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"`, name, time.Now().UTC().Format("2006-01-02"), format))
 	tw, err := tabular.New(format, w, responseHeader)
 	if err != nil {
 		return err
 	}
+	f.Limit = 0
 	if err := s.Surveys.ListResponses(r.Context(), f, func(row tp.ResponseRow) error { return tw.Write(responseRecord(row)) }); err != nil {
 		s.logErr(r, err) // headers are gone: the truncated file is the signal
 		return nil

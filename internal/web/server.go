@@ -35,6 +35,7 @@ type Server struct {
 	Routing   tp.RoutingService
 	SLA       tp.SLAService
 	Actions   tp.ActionService
+	Cockpit   tp.CockpitService
 	DB        Pinger
 	Log       *slog.Logger
 	Now       func() time.Time

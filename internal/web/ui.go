@@ -143,7 +143,7 @@ var funcs = template.FuncMap{
 // can define its own "content" block.
 func parsePages() map[string]*pageTemplate {
 	out := map[string]*pageTemplate{}
-	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "cases", "case", "kpis"} {
+	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "cases", "case", "kpis", "cockpit", "cockpit_detail"} {
 		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/"+name+".html"))
 		out[name] = &pageTemplate{t}
 	}
@@ -189,8 +189,14 @@ func (s *Server) notFoundPage(w http.ResponseWriter, r *http.Request, v *view) e
 	return tp.Errorf(tp.ENOTFOUND, "%s", r.URL.Path)
 }
 
+// home is the cockpit for the people who steer (CCO, department heads,
+// admins, analysts) and the customer search for agents.
 func (s *Server) home(w http.ResponseWriter, r *http.Request, v *view) error {
-	http.Redirect(w, r, "/customers", http.StatusSeeOther)
+	to := "/cockpit"
+	if v.User.Role == tp.RoleAgent {
+		to = "/customers"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
 

@@ -41,7 +41,7 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := jobs.Open(ctx, db, jobs.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Fatal(err)
 	}
-	s := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db, SLA: db, Actions: db, DB: db,
+	s := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db, SLA: db, Actions: db, Cockpit: db, DB: db,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
@@ -388,7 +388,7 @@ func TestKPIDefinitions(t *testing.T) {
 	f := newFixture(t)
 	r := f.api("GET", "/api/v1/kpis?lang=de", f.analyst, "")
 	kpis, _ := r.JSON["kpis"].([]any)
-	if r.Code != 200 || len(kpis) != len(tp.Metrics)+len(tp.CaseMetrics) {
+	if r.Code != 200 || len(kpis) != len(tp.Metrics)+len(tp.CaseMetrics)+len(tp.CustomerMetrics) {
 		t.Fatalf("api: %d, %d definitions", r.Code, len(kpis))
 	}
 	b := f.browser("de")
@@ -397,7 +397,7 @@ func TestKPIDefinitions(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("/kpis: %d", code)
 	}
-	for _, m := range append(append([]tp.MetricDef{}, tp.Metrics...), tp.CaseMetrics...) {
+	for _, m := range append(append(append([]tp.MetricDef{}, tp.Metrics...), tp.CaseMetrics...), tp.CustomerMetrics...) {
 		if !strings.Contains(page, `id="kpi-`+m.ID+`"`) || !strings.Contains(page, html.EscapeString(m.Name[1])) {
 			t.Errorf("/kpis lacks %s (%s)", m.ID, m.Name[1])
 		}

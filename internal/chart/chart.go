@@ -1,0 +1,202 @@
+// Package chart draws touchpoint's charts as inline SVG: the cockpit and
+// the board pack use the same functions, so a chart looks the same on screen
+// and on paper, needs no JavaScript and prints sharply.
+package chart
+
+import (
+	"fmt"
+	"html"
+	"html/template"
+	"math"
+	"strings"
+)
+
+// Point is one value of a series; Missing points (no data, too few) are gaps.
+type Point struct {
+	Label     string
+	Value     float64
+	Low, High float64 // interval; equal to Value when there is none
+	Missing   bool
+}
+
+func bounds(ps []Point, withBand bool) (lo, hi float64, ok bool) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, p := range ps {
+		if p.Missing {
+			continue
+		}
+		l, h := p.Value, p.Value
+		if withBand && !math.IsInf(p.Low, 0) && !math.IsInf(p.High, 0) {
+			l, h = math.Min(l, p.Low), math.Max(h, p.High)
+		}
+		lo, hi, ok = math.Min(lo, l), math.Max(hi, h), true
+	}
+	if ok && hi-lo < 1e-9 {
+		lo, hi = lo-1, hi+1
+	}
+	return lo, hi, ok
+}
+
+func f(v float64) string { return fmt.Sprintf("%.1f", v) }
+
+// Sparkline is a small line without axes; the last point is marked. title
+// is read by screen readers.
+func Sparkline(ps []Point, title string) template.HTML {
+	const w, h, pad = 96.0, 24.0, 3.0
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="spark" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">`, int(w), int(h), int(w), int(h), html.EscapeString(title))
+	lo, hi, ok := bounds(ps, false)
+	if ok && len(ps) > 0 {
+		x := func(i int) float64 {
+			if len(ps) == 1 {
+				return w / 2
+			}
+			return pad + float64(i)*(w-2*pad)/float64(len(ps)-1)
+		}
+		y := func(v float64) float64 { return h - pad - (v-lo)/(hi-lo)*(h-2*pad) }
+		b.WriteString(`<path fill="none" stroke="currentColor" stroke-width="1.5" d="`)
+		pen := "M"
+		last := -1
+		for i, p := range ps {
+			if p.Missing {
+				pen = "M"
+				continue
+			}
+			fmt.Fprintf(&b, "%s%s %s ", pen, f(x(i)), f(y(p.Value)))
+			pen, last = "L", i
+		}
+		b.WriteString(`"/>`)
+		if last >= 0 {
+			fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="2.2" fill="currentColor"/>`, f(x(last)), f(y(ps[last].Value)))
+		}
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// Line is a labelled line chart with the 95 % interval as a band and the
+// axis range written at the left.
+func Line(ps []Point, title, unit string) template.HTML {
+	const w, h, left, right, top, bottom = 560.0, 180.0, 44.0, 8.0, 10.0, 24.0
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s"><title>%s</title>`, int(w), int(h), html.EscapeString(title), html.EscapeString(title))
+	lo, hi, ok := bounds(ps, true)
+	if !ok {
+		b.WriteString(`</svg>`)
+		return template.HTML(b.String())
+	}
+	x := func(i int) float64 {
+		if len(ps) == 1 {
+			return (left + w - right) / 2
+		}
+		return left + float64(i)*(w-left-right)/float64(len(ps)-1)
+	}
+	y := func(v float64) float64 { return top + (hi-v)/(hi-lo)*(h-top-bottom) }
+	// axis labels and grid
+	for _, v := range []float64{lo, (lo + hi) / 2, hi} {
+		fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#ddd"/>`, f(left), f(w-right), f(y(v)), f(y(v)))
+		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="10" text-anchor="end" fill="#555">%s%s</text>`, f(left-4), f(y(v)+3), f(v), html.EscapeString(unit))
+	}
+	// band
+	var upper, lower []string
+	for i, p := range ps {
+		if p.Missing || math.IsInf(p.Low, 0) || math.IsInf(p.High, 0) {
+			continue
+		}
+		upper = append(upper, f(x(i))+" "+f(y(p.High)))
+		lower = append([]string{f(x(i)) + " " + f(y(p.Low))}, lower...)
+	}
+	if len(upper) > 1 {
+		fmt.Fprintf(&b, `<path fill="#1f6feb" fill-opacity="0.12" stroke="none" d="M%s L%s Z"/>`, strings.Join(upper, " L"), strings.Join(lower, " L"))
+	}
+	b.WriteString(`<path fill="none" stroke="#1f6feb" stroke-width="2" d="`)
+	pen := "M"
+	for i, p := range ps {
+		if p.Missing {
+			pen = "M"
+			continue
+		}
+		fmt.Fprintf(&b, "%s%s %s ", pen, f(x(i)), f(y(p.Value)))
+		pen = "L"
+	}
+	b.WriteString(`"/>`)
+	step := max(1, len(ps)/6)
+	for i, p := range ps {
+		if !p.Missing {
+			fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="2.5" fill="#1f6feb"><title>%s: %s</title></circle>`, f(x(i)), f(y(p.Value)), html.EscapeString(p.Label), f(p.Value))
+		}
+		if i%step == 0 || i == len(ps)-1 {
+			fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="10" text-anchor="middle" fill="#555">%s</text>`, f(x(i)), f(h-6), html.EscapeString(p.Label))
+		}
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// Bar is a horizontal bar chart of labelled counts, largest first as given.
+func Bar(labels []string, values []float64, title string) template.HTML {
+	const w, rowH, labelW = 560.0, 20.0, 180.0
+	h := rowH*float64(len(labels)) + 4
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s"><title>%s</title>`, int(w), int(h), html.EscapeString(title), html.EscapeString(title))
+	top := 0.0
+	for _, v := range values {
+		top = math.Max(top, v)
+	}
+	for i, l := range labels {
+		y := float64(i) * rowH
+		bw := 0.0
+		if top > 0 {
+			bw = values[i] / top * (w - labelW - 50)
+		}
+		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="11" text-anchor="end" fill="#333">%s</text>`, f(labelW-6), f(y+14), html.EscapeString(l))
+		fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" fill="#1f6feb"/>`, f(labelW), f(y+3), f(bw), f(rowH-6))
+		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="11" fill="#333">%s</text>`, f(labelW+bw+4), f(y+14), trim(values[i]))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// Stacked draws one 100 % bar per label, split into parts (e.g. detractors,
+// passives, promoters) with the given colours.
+func Stacked(labels []string, parts [][]float64, names, colors []string, title string) template.HTML {
+	const w, h, bottom = 560.0, 150.0, 34.0
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s"><title>%s</title>`, int(w), int(h), html.EscapeString(title), html.EscapeString(title))
+	n := float64(max(1, len(labels)))
+	bw := w / n
+	for i, l := range labels {
+		total := 0.0
+		for _, v := range parts[i] {
+			total += v
+		}
+		y := h - bottom
+		for j, v := range parts[i] {
+			if total == 0 {
+				break
+			}
+			ph := v / total * (h - bottom - 4)
+			y -= ph
+			fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s %s: %s</title></rect>`,
+				f(float64(i)*bw+2), f(y), f(bw-4), f(ph), colors[j%len(colors)], html.EscapeString(l), html.EscapeString(names[j]), trim(v))
+		}
+		if len(labels) <= 8 || i%2 == 0 {
+			fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="10" text-anchor="middle" fill="#555">%s</text>`, f(float64(i)*bw+bw/2), f(h-bottom+12), html.EscapeString(l))
+		}
+	}
+	x := 0.0
+	for j, name := range names {
+		fmt.Fprintf(&b, `<rect x="%s" y="%s" width="10" height="10" fill="%s"/><text x="%s" y="%s" font-size="10" fill="#333">%s</text>`,
+			f(x), f(h-12), colors[j%len(colors)], f(x+14), f(h-3), html.EscapeString(name))
+		x += 110
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+func trim(v float64) string {
+	if v == math.Trunc(v) {
+		return fmt.Sprintf("%d", int64(v))
+	}
+	return f(v)
+}

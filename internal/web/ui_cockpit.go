@@ -1,0 +1,495 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/chart"
+	"github.com/touchpoint-cx/touchpoint/internal/tabular"
+)
+
+// cockpitParams are the cockpit's query parameters: the period picker, the
+// cut and the drill-down filters.
+type cockpitParams struct {
+	Kind                          string // week, month, quarter, custom
+	At                            string // a day in the period (YYYY-MM-DD)
+	From, To                      string // custom: first and last day
+	By                            string
+	Division, Department, Channel string
+	Months                        int
+}
+
+// parseCockpit reads the parameters; the default is the last complete month.
+func parseCockpit(r *http.Request, now time.Time) (cockpitParams, tp.ScorecardQuery, error) {
+	q := r.URL.Query()
+	p := cockpitParams{Kind: q.Get("period"), At: q.Get("at"), From: q.Get("from"), To: q.Get("to"), By: q.Get("by"),
+		Division: q.Get("division"), Department: q.Get("department"), Channel: q.Get("channel")}
+	if p.Kind == "" {
+		p.Kind = "month"
+	}
+	var sq tp.ScorecardQuery
+	bad := func(field, msg string) error {
+		return &tp.Error{Code: tp.EINVALID, Message: msg, Fields: map[string]string{field: "invalid"}}
+	}
+	if p.Kind == "custom" {
+		from, err1 := time.Parse(time.DateOnly, p.From)
+		to, err2 := time.Parse(time.DateOnly, p.To)
+		if err1 != nil || err2 != nil || to.Before(from) {
+			return p, sq, bad("from", "a custom period needs from and to as YYYY-MM-DD, to not before from")
+		}
+		sq.Period = tp.Period{From: from, To: to.AddDate(0, 0, 1)}
+	} else {
+		at := now.UTC()
+		if p.At != "" {
+			t, err := time.Parse(time.DateOnly, p.At)
+			if err != nil {
+				if t, err = time.Parse("2006-01", p.At); err != nil {
+					return p, sq, bad("at", "at must be a date (YYYY-MM-DD) or a month (YYYY-MM)")
+				}
+			}
+			at = t
+		}
+		cur, err := tp.PeriodOf(p.Kind, at)
+		if err != nil {
+			return p, sq, err
+		}
+		if p.At == "" { // default: the last complete period
+			cur = cur.Previous()
+		}
+		sq.Period = cur
+		p.At = cur.From.Format(time.DateOnly)
+	}
+	var err error
+	if p.Months, err = queryInt(r, "months", 12); err != nil {
+		return p, sq, err
+	}
+	sq.By, sq.Division, sq.Department, sq.Channel, sq.Months = p.By, p.Division, p.Department, p.Channel, p.Months
+	return p, sq, nil
+}
+
+// values renders the parameters back, with changes applied.
+func (p cockpitParams) values(set ...string) url.Values {
+	v := url.Values{}
+	for k, x := range map[string]string{"period": p.Kind, "at": p.At, "by": p.By, "division": p.Division, "department": p.Department, "channel": p.Channel} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if p.Kind == "custom" {
+		v.Del("at")
+		v.Set("from", p.From)
+		v.Set("to", p.To)
+	}
+	for i := 0; i+1 < len(set); i += 2 {
+		if set[i+1] == "" {
+			v.Del(set[i])
+		} else {
+			v.Set(set[i], set[i+1])
+		}
+	}
+	return v
+}
+
+type kpiHead struct {
+	ID, Name, Unit string
+}
+
+type cockpitCell struct {
+	tp.ScoreCell
+	Value, CI, Change string
+	Spark             template.HTML
+	Detail            string
+	YearValue         string
+}
+
+type cockpitRow struct {
+	Slice, Label, Drill string
+	Cells               []cockpitCell
+}
+
+type actionRow struct {
+	tp.ActionItem
+	Owner   string
+	Overdue bool
+	KPIName string
+}
+
+type cockpitData struct {
+	P              cockpitParams
+	SC             *tp.Scorecard
+	Heads          []kpiHead
+	Rows           []cockpitRow
+	PrevURL        string
+	NextURL        string
+	Export         string
+	Crumbs         []crumb
+	Actions        []actionRow
+	Owners         []tp.User
+	CanAct         bool
+	DefaultSlice   string
+	DefaultDept    string
+	PeriodLabel    string
+	PreviousLabel  string
+	YearAgoLabel   string
+	DepartmentOnly bool
+}
+
+type crumb struct{ Label, URL string }
+
+// fmtKPI formats an estimate by its KPI's unit; "—" without data.
+func fmtKPI(lang string, e tp.Estimate) string {
+	m, _ := tp.KPIByID(e.Metric)
+	if e.N == 0 && m.Unit != "cases" {
+		return "—"
+	}
+	if e.TooFew {
+		return translate(lang, "results.toofew")
+	}
+	switch {
+	case m.Unit == "cases":
+		return fmt.Sprintf("%d", e.N)
+	case m.Unit == "%":
+		return fmt.Sprintf("%.1f %%", e.Value)
+	case m.ID == tp.MetricCES:
+		return fmt.Sprintf("%.2f", e.Value)
+	}
+	return fmt.Sprintf("%+.1f", e.Value)
+}
+
+func fmtChange(c tp.ScoreCell) string {
+	if c.Change == nil {
+		return ""
+	}
+	if c.KPI == tp.MetricCES {
+		return fmt.Sprintf("%+.2f", *c.Change)
+	}
+	if m, _ := tp.KPIByID(c.KPI); m.Unit == "cases" {
+		return fmt.Sprintf("%+d", int(*c.Change))
+	}
+	return fmt.Sprintf("%+.1f", *c.Change)
+}
+
+// sparkPoints turns a trend into chart points; too-few months are gaps.
+func sparkPoints(months []string, trend []tp.Estimate) []chart.Point {
+	ps := make([]chart.Point, len(trend))
+	for i, e := range trend {
+		ps[i] = chart.Point{Label: months[i], Value: e.Value, Low: e.Low, High: e.High, Missing: e.N == 0 || e.TooFew}
+	}
+	return ps
+}
+
+func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	p, q, err := parseCockpit(r, s.Now())
+	if err != nil {
+		return err
+	}
+	if p.By == "" && v.User.Role.DepartmentScoped() {
+		p.By, q.By = "channel", "channel" // a department head lands on their department, cut by channel
+	}
+	sc, err := s.Cockpit.Scorecard(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	p.By = sc.By
+	d := cockpitData{P: p, SC: sc, PeriodLabel: sc.Period.Label(), PreviousLabel: sc.Previous.Label(), YearAgoLabel: sc.YearAgo.Label(),
+		DepartmentOnly: v.User.Role.DepartmentScoped()}
+	i := langIndex(v.Lang)
+	for _, id := range sc.KPIs {
+		m, _ := tp.KPIByID(id)
+		d.Heads = append(d.Heads, kpiHead{ID: id, Name: m.Name[i], Unit: m.Unit})
+	}
+	for _, row := range sc.Rows {
+		cr := cockpitRow{Slice: row.Slice, Label: row.Slice}
+		if row.Slice == "" {
+			cr.Label = translate(v.Lang, "cockpit.all")
+		} else {
+			next := map[string]string{"division": "channel", "channel": "department", "department": "channel"}[sc.By]
+			cr.Drill = "/cockpit?" + p.values(sc.By, row.Slice, "by", next).Encode()
+		}
+		for _, c := range row.Cells {
+			m, _ := tp.KPIByID(c.KPI)
+			cc := cockpitCell{ScoreCell: c, Value: fmtKPI(v.Lang, c.Now), CI: fmtCI(c.Now), Change: fmtChange(c), YearValue: fmtKPI(v.Lang, c.YearAgo)}
+			if m.Unit == "cases" {
+				cc.CI = ""
+			}
+			cc.Spark = chart.Sparkline(sparkPoints(sc.Months, c.Trend), m.Name[i]+" "+cr.Label)
+			set := []string{"kpi", c.KPI}
+			if row.Slice != "" {
+				set = append(set, sc.By, row.Slice)
+			}
+			cc.Detail = "/cockpit/detail?" + p.values(set...).Encode()
+			cr.Cells = append(cr.Cells, cc)
+		}
+		d.Rows = append(d.Rows, cr)
+	}
+	if p.Kind != "custom" {
+		d.PrevURL = "/cockpit?" + p.values("at", sc.Previous.From.Format(time.DateOnly)).Encode()
+		d.NextURL = "/cockpit?" + p.values("at", sc.Period.To.Format(time.DateOnly)).Encode()
+	}
+	d.Export = p.values().Encode()
+	d.Crumbs = append(d.Crumbs, crumb{translate(v.Lang, "cockpit.all"), "/cockpit?" + p.values("division", "", "department", "", "channel", "", "by", "").Encode()})
+	for _, f := range []struct{ key, val string }{{"division", p.Division}, {"department", p.Department}, {"channel", p.Channel}} {
+		if f.val != "" {
+			d.Crumbs = append(d.Crumbs, crumb{f.val, "/cockpit?" + p.values().Encode()})
+		}
+	}
+	var slice []string
+	for _, f := range []struct{ key, val string }{{"division", p.Division}, {"department", p.Department}, {"channel", p.Channel}} {
+		if f.val != "" {
+			slice = append(slice, f.key+"="+f.val)
+		}
+	}
+	d.DefaultSlice = strings.Join(slice, ", ")
+	d.DefaultDept = p.Department
+	if v.User.Role.DepartmentScoped() {
+		d.DefaultDept = v.User.Department
+	}
+	if d.Actions, d.Owners, err = s.actionRows(r, v); err != nil {
+		return err
+	}
+	d.CanAct = v.User.Role == tp.RoleAdmin || v.User.Role == tp.RoleCCO || v.User.Role == tp.RoleDepartmentHead
+	v.Title = translate(v.Lang, "nav.cockpit")
+	return s.render(w, http.StatusOK, v, "cockpit", "", d)
+}
+
+// actionRows lists open action items, overdue ones first.
+func (s *Server) actionRows(r *http.Request, v *view) ([]actionRow, []tp.User, error) {
+	items, err := s.Actions.ListActions(r.Context(), tp.ActionFilter{Status: tp.ActionOpen})
+	if err != nil {
+		return nil, nil, err
+	}
+	owners, err := s.Cases.ListAgents(r.Context(), "")
+	if err != nil {
+		return nil, nil, err
+	}
+	names := map[int64]string{}
+	for _, u := range owners {
+		names[u.ID] = u.Email
+	}
+	now := s.Now()
+	out := make([]actionRow, 0, len(items))
+	for _, a := range items {
+		m, _ := tp.KPIByID(a.KPI)
+		out = append(out, actionRow{ActionItem: a, Owner: names[a.OwnerID], Overdue: a.Overdue(now, time.Local), KPIName: m.Name[langIndex(v.Lang)]})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Overdue != out[j].Overdue {
+			return out[i].Overdue
+		}
+		return out[i].Due < out[j].Due
+	})
+	return out, owners, nil
+}
+
+// createActionForm adds an action item from the cockpit form.
+func (s *Server) createActionForm(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return tp.Errorf(tp.EINVALID, "the form could not be read")
+	}
+	f := r.PostForm
+	a := tp.ActionItem{Title: f.Get("title"), Department: f.Get("department"), Due: f.Get("due"), KPI: f.Get("kpi"), Slice: f.Get("slice")}
+	if _, err := fmt.Sscan(f.Get("owner_id"), &a.OwnerID); err != nil && f.Get("owner_id") != "" {
+		return tp.Errorf(tp.EINVALID, "owner is not a user")
+	}
+	back := safeNext(f.Get("back"))
+	if err := s.Actions.CreateAction(r.Context(), &a); err != nil {
+		return err
+	}
+	http.Redirect(w, r, withFlash(back, translate(v.Lang, "actions.created", a.Title)), http.StatusSeeOther)
+	return nil
+}
+
+// actionStatusForm marks an action item done or cancelled (or reopens it).
+func (s *Server) actionStatusForm(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return tp.Errorf(tp.EINVALID, "the form could not be read")
+	}
+	st := tp.ActionStatus(r.PostForm.Get("status"))
+	if _, err := s.Actions.UpdateAction(r.Context(), id, tp.ActionChange{Status: &st, Comment: r.PostForm.Get("comment")}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, safeNext(r.PostForm.Get("back")), http.StatusSeeOther)
+	return nil
+}
+
+func withFlash(u, msg string) string {
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + "flash=" + url.QueryEscape(msg)
+}
+
+// apiScorecard serves the scorecard as JSON, CSV or XLSX (?format=).
+func (s *Server) apiScorecard(w http.ResponseWriter, r *http.Request) error {
+	_, q, err := parseCockpit(r, s.Now())
+	if err != nil {
+		return err
+	}
+	sc, err := s.Cockpit.Scorecard(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" || format == "json" {
+		writeJSON(w, http.StatusOK, sc)
+		return nil
+	}
+	return writeScorecard(w, format, sc)
+}
+
+// cockpitExport is the same for the UI session (the export buttons).
+func (s *Server) cockpitExport(w http.ResponseWriter, r *http.Request, v *view) error {
+	return s.apiScorecard(w, r)
+}
+
+var scorecardHeader = []string{"period", "slice", "kpi", "value", "n", "ci_low", "ci_high", "too_few", "previous", "previous_n", "change",
+	"significant_vs_previous", "year_ago", "year_ago_n", "significant_vs_year_ago"}
+
+func writeScorecard(w http.ResponseWriter, format string, sc *tp.Scorecard) error {
+	ct, ok := tabular.ContentTypes[format]
+	if !ok {
+		return &tp.Error{Code: tp.EINVALID, Message: "format must be json, csv or xlsx", Fields: map[string]string{"format": "invalid"}}
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="scorecard-%s.%s"`, strings.ReplaceAll(sc.Period.Label(), " ", ""), format))
+	tw, err := tabular.New(format, w, scorecardHeader)
+	if err != nil {
+		return err
+	}
+	num := func(e tp.Estimate) any {
+		if e.N == 0 && e.Metric != "case_volume" {
+			return nil
+		}
+		return e.Value
+	}
+	for _, row := range sc.Rows {
+		slice := row.Slice
+		if slice == "" {
+			slice = "all"
+		}
+		for _, c := range row.Cells {
+			if c.NA {
+				continue
+			}
+			var change any
+			if c.Change != nil {
+				change = *c.Change
+			}
+			if err := tw.Write([]any{sc.Period.Label(), slice, c.KPI, num(c.Now), c.Now.N, c.Now.Low, c.Now.High, c.Now.TooFew,
+				num(c.Previous), c.Previous.N, change, c.Direction != 0, num(c.YearAgo), c.YearAgo.N, c.YearDir != 0}); err != nil {
+				return nil // the client went away
+			}
+		}
+	}
+	return tw.Close()
+}
+
+type detailData struct {
+	P         cockpitParams
+	KPI       kpiHead
+	Def       string
+	Cell      cockpitCell
+	Period    string
+	Previous  string
+	YearAgo   string
+	Chart     template.HTML
+	Responses []tp.ResponseRow
+	Cases     []tp.Case
+	Back      string
+	Export    string
+	Slice     string
+	Survey    bool
+}
+
+// drillFilters are the response and case filters behind a cockpit number.
+func drillFilters(p cockpitParams, q tp.ScorecardQuery, kpi string) (tp.ResponseFilter, tp.CaseFilter) {
+	rf := tp.ResponseFilter{SurveyType: tp.SurveyType(kpi), Division: p.Division, Department: p.Department, Channel: p.Channel,
+		From: q.Period.From, To: q.Period.To.Add(-time.Microsecond)}
+	cf := tp.CaseFilter{Division: p.Division, Department: p.Department, Channel: p.Channel, From: q.Period.From, To: q.Period.To}
+	return rf, cf
+}
+
+func isSurveyKPI(id string) bool { _, ok := tp.MetricByID(id); return ok }
+
+// cockpitDetail shows one KPI of one slice: its trend with intervals and the
+// responses or cases behind it, exportable.
+func (s *Server) cockpitDetail(w http.ResponseWriter, r *http.Request, v *view) error {
+	p, q, err := parseCockpit(r, s.Now())
+	if err != nil {
+		return err
+	}
+	kpi := r.URL.Query().Get("kpi")
+	m, ok := tp.KPIByID(kpi)
+	if !ok {
+		return &tp.Error{Code: tp.EINVALID, Message: "kpi is not a registered KPI", Fields: map[string]string{"kpi": "unknown"}}
+	}
+	if v.User.Role.DepartmentScoped() {
+		p.Department = v.User.Department
+	}
+	rf, cf := drillFilters(p, q, kpi)
+	if format := r.URL.Query().Get("format"); format != "" {
+		if isSurveyKPI(kpi) {
+			return s.exportResponses(w, r, format, rf, "cockpit-"+kpi)
+		}
+		cf.Limit = 500
+		page, err := s.Cases.ListCases(r.Context(), cf)
+		if err != nil {
+			return err
+		}
+		return s.exportCases(w, r, format, cf, page)
+	}
+	q.Months = max(q.Months, 18)
+	q.By = "division"
+	sc, err := s.Cockpit.Scorecard(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	i := langIndex(v.Lang)
+	var cell tp.ScoreCell
+	for _, c := range sc.Rows[0].Cells {
+		if c.KPI == kpi {
+			cell = c
+		}
+	}
+	var slice []string
+	for _, f := range []string{p.Division, p.Department, p.Channel} {
+		if f != "" {
+			slice = append(slice, f)
+		}
+	}
+	if len(slice) == 0 {
+		slice = append(slice, translate(v.Lang, "cockpit.all"))
+	}
+	d := detailData{P: p, KPI: kpiHead{ID: kpi, Name: m.Name[i], Unit: m.Unit}, Def: m.Formula, Period: sc.Period.Label(), Previous: sc.Previous.Label(),
+		YearAgo: sc.YearAgo.Label(), Slice: strings.Join(slice, " · "), Survey: isSurveyKPI(kpi),
+		Cell: cockpitCell{ScoreCell: cell, Value: fmtKPI(v.Lang, cell.Now), CI: fmtCI(cell.Now), Change: fmtChange(cell), YearValue: fmtKPI(v.Lang, cell.YearAgo)},
+		Back: "/cockpit?" + p.values().Encode(), Export: p.values("kpi", kpi).Encode()}
+	unit := ""
+	if m.Unit == "%" {
+		unit = "%"
+	}
+	d.Chart = chart.Line(sparkPoints(sc.Months, cell.Trend), m.Name[i]+" · "+d.Slice, unit)
+	if d.Survey {
+		rf.Limit = 100
+		err = s.Surveys.ListResponses(r.Context(), rf, func(row tp.ResponseRow) error { d.Responses = append(d.Responses, row); return nil })
+	} else if kpi != "churn_rate" && kpi != "retention_rate" {
+		cf.Limit = 100
+		d.Cases, err = s.Cases.ListCases(r.Context(), cf)
+	}
+	if err != nil {
+		return err
+	}
+	v.Title = m.Name[i] + " · " + d.Slice
+	return s.render(w, http.StatusOK, v, "cockpit_detail", "", d)
+}
