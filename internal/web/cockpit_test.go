@@ -1,0 +1,121 @@
+package web_test
+
+import (
+	"encoding/csv"
+	"html"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// cockpitFixture adds last month's NPS answers in two divisions and a case.
+func cockpitFixture(t *testing.T, f *fixture) tp.Period {
+	t.Helper()
+	last, _ := tp.PeriodOf("month", time.Now().UTC())
+	last = last.Previous()
+	clock := last.From.Add(36 * time.Hour)
+	f.db.Now = func() time.Time { return clock }
+	t.Cleanup(func() { f.db.Now = func() time.Time { return time.Now().UTC() } })
+	s := &tp.Survey{Name: "Relationship", Type: tp.SurveyNPS, Status: tp.SurveyActive, DefaultLang: "en"}
+	if err := f.db.CreateSurvey(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	f.track("/v1/identify", `{"userId":"c1","traits":{"name":"Ann"}}`)
+	cs, _ := f.db.FindCustomers(ctx, tp.CustomerFilter{Limit: 1})
+	for i := range 60 {
+		div, score := "Online", 10
+		if i%2 == 1 {
+			div, score = "Retail", 2
+		}
+		tok, err := f.db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: cs[0].ID, Division: div, Channel: "email", Department: "Sales"}, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		comment := ""
+		if i == 1 {
+			comment = "Lieferung kam zu spät"
+		}
+		if _, err := f.db.SaveResponse(ctx, tok, tp.ResponseInput{Score: &score, Comment: comment}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.db.CreateCase(ctx, &tp.Case{CustomerID: cs[0].ID, Subject: "Parcel lost", Department: "Logistics", Division: "Retail", Channel: "email"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.RefreshRollups(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return last
+}
+
+// TestCockpit: the scorecard page shows every division's KPIs from the
+// registry, drills down, exports the same numbers, lists the responses
+// behind a number, and takes an action item.
+func TestCockpit(t *testing.T) {
+	f := newFixture(t)
+	period := cockpitFixture(t, f)
+	b := f.browser("en")
+	b.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	if res, err := b.Get(f.srv.URL + "/"); err != nil || res.Header.Get("Location") != "/cockpit" {
+		t.Fatalf("home does not lead to the cockpit: %v %v", err, res.Header)
+	}
+	code, page := get(t, b, f.srv.URL+"/cockpit")
+	if code != 200 || !strings.Contains(page, `id="scorecard"`) {
+		t.Fatalf("cockpit: %d", code)
+	}
+	if !strings.Contains(page, period.Label()) {
+		t.Errorf("default period should be the last complete month %s", period.Label())
+	}
+	for _, want := range []string{`data-slice="Online"`, `data-slice="Retail"`, "+100.0", "-100.0", "<svg class=\"spark\""} {
+		if !strings.Contains(html.UnescapeString(page), want) {
+			t.Errorf("cockpit lacks %s", want)
+		}
+	}
+	for _, id := range tp.ScorecardKPIs {
+		if !strings.Contains(page, `data-kpi="`+id+`"`) {
+			t.Errorf("cockpit lacks KPI %s", id)
+		}
+	}
+	// Drill into Retail: rows become channels.
+	code, page = get(t, b, f.srv.URL+"/cockpit?division=Retail&by=channel&at="+period.From.Format(time.DateOnly))
+	if code != 200 || !strings.Contains(page, `data-slice="email"`) || strings.Contains(page, `data-slice="Online"`) {
+		t.Errorf("drill-down by channel: %d", code)
+	}
+	// The detail behind Retail's NPS lists the German comment.
+	code, page = get(t, b, f.srv.URL+"/cockpit/detail?kpi=nps&division=Retail&at="+period.From.Format(time.DateOnly))
+	if code != 200 || !strings.Contains(page, "Lieferung kam zu spät") || !strings.Contains(page, "<svg class=\"chart\"") {
+		t.Errorf("detail: %d", code)
+	}
+	// The export carries the same numbers.
+	r := f.api("GET", "/api/v1/scorecard?format=csv&at="+period.From.Format(time.DateOnly), f.analyst, "")
+	rows, err := csv.NewReader(strings.NewReader(string(r.Body))).ReadAll()
+	if r.Code != 200 || err != nil {
+		t.Fatalf("export: %d %v", r.Code, err)
+	}
+	found := false
+	for _, row := range rows {
+		if row[1] == "Retail" && row[2] == "nps" {
+			found = row[3] == "-100" && row[4] == "30"
+		}
+	}
+	if !found {
+		t.Errorf("export lacks Retail NPS -100 (n 30): %v", rows)
+	}
+	// Bad period parameters get a clear error.
+	if r := f.api("GET", "/api/v1/scorecard?period=decade", f.analyst, ""); r.Code != 400 || errCode(r) != "invalid" {
+		t.Errorf("bad period: %d %s", r.Code, r.Body)
+	}
+	// An action item from the cockpit form.
+	res, err := b.PostForm(f.srv.URL+"/cockpit/actions", url.Values{"title": {"Second carrier for Retail"}, "department": {"Logistics"},
+		"due": {"2020-01-31"}, "kpi": {"nps"}, "slice": {"division=Retail"}, "back": {"/cockpit"}})
+	if err != nil || res.StatusCode != 303 {
+		t.Fatalf("create action: %v %d", err, res.StatusCode)
+	}
+	_, page = get(t, b, f.srv.URL+"/cockpit")
+	if !strings.Contains(page, "Second carrier for Retail") || !strings.Contains(page, `class="overdue"`) {
+		t.Error("the overdue action item is not highlighted on the cockpit")
+	}
+}
