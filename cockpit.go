@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/mail"
 	"strings"
 	"time"
 )
@@ -218,4 +219,52 @@ type CockpitService interface {
 	ChurnRule(ctx context.Context) (ChurnRule, int, error)
 	SetChurnRule(ctx context.Context, r ChurnRule, note string) (*DefinitionVersion, error)
 	DefinitionHistory(ctx context.Context) ([]DefinitionVersion, error)
+}
+
+// BoardPackConfig says who receives the monthly board pack, in which language.
+type BoardPackConfig struct {
+	Recipients []string `json:"recipients"`
+	Lang       string   `json:"lang"`
+}
+
+// Validate checks the addresses and the language.
+func (c *BoardPackConfig) Validate() error {
+	fields := map[string]string{}
+	for i, r := range c.Recipients {
+		r = strings.TrimSpace(r)
+		c.Recipients[i] = r
+		if a, err := mail.ParseAddress(r); err != nil || a.Address != r {
+			fields["recipients"] = fmt.Sprintf("%q is not an e-mail address", r)
+		}
+	}
+	if c.Lang == "" {
+		c.Lang = "en"
+	}
+	if c.Lang != "en" && c.Lang != "de" && c.Lang != "nl" {
+		fields["lang"] = "en, de or nl"
+	}
+	if len(fields) > 0 {
+		return &Error{Code: EINVALID, Message: "the board pack settings are not valid", Fields: fields}
+	}
+	return nil
+}
+
+// SendBoardPack mails last month's board pack on the first working day of
+// a month (the worker checks the day and that it was not sent yet).
+type SendBoardPack struct{}
+
+// Kind names the worker.
+func (SendBoardPack) Kind() string { return "send_board_pack" }
+
+// FirstWorkingDay reports whether t's day is the month's first Monday–Friday.
+func FirstWorkingDay(t time.Time) bool {
+	if t.Weekday() == time.Saturday || t.Weekday() == time.Sunday {
+		return false
+	}
+	for d := t.AddDate(0, 0, -1); d.Month() == t.Month(); d = d.AddDate(0, 0, -1) {
+		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
+			return false
+		}
+	}
+	return true
 }

@@ -9,11 +9,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/jobs"
+	"github.com/touchpoint-cx/touchpoint/internal/report"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 )
 
@@ -51,6 +54,7 @@ func commands() []command {
 		{"source", "source create: create a source and print its write key", source},
 		{"token", "token create: create an API token and print it", token},
 		{"import", "import customers FILE.csv | events FILE.jsonl", importCmd},
+		{"report", "report --month YYYY-MM --out pack.pdf: the board pack as PDF and HTML", reportCmd},
 		{"rollup", "bring the cockpit's rollups up to date; --recompute rebuilds them from raw data", rollupCmd},
 		{"bench", "bench ingest: measure ingestion against a raw INSERT baseline", bench},
 		{"version", "print the version", version},
@@ -163,6 +167,58 @@ func migrate(e *env, args []string) error {
 		fmt.Fprintln(e.stderr, "applied", m)
 	}
 	return nil
+}
+
+func reportCmd(e *env, args []string) error {
+	fs := e.flags("report", "report --month 2026-10 --out pack.pdf [--lang en|de|nl] [--db DSN]")
+	dsn := e.dbFlag(fs)
+	monthFlag := fs.String("month", "", "the month, YYYY-MM (default: last month)")
+	out := fs.String("out", "pack.pdf", "the PDF to write; the HTML goes beside it (.html)")
+	lang := fs.String("lang", "en", "language: en, de or nl")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	month, err := reportMonth(*monthFlag, time.Now())
+	if err != nil {
+		return err
+	}
+	db, err := e.open(*dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	ctx := tp.WithAccess(e.ctx, tp.SystemAccess)
+	if _, err := db.RefreshRollups(ctx); err != nil {
+		return err
+	}
+	htmlPath := strings.TrimSuffix(*out, filepath.Ext(*out)) + ".html"
+	pdf, err := report.Write(ctx, db, month, *lang, time.Now().UTC(), htmlPath)
+	if errors.Is(err, report.ErrNoChromium) {
+		fmt.Fprintf(e.stderr, "wrote %s; no PDF: %v\n", htmlPath, err)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, pdf, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "board pack %s: %s and %s in %s\n", month.Label(), *out, htmlPath, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// reportMonth parses YYYY-MM; empty means last month.
+func reportMonth(s string, now time.Time) (tp.Period, error) {
+	if s == "" {
+		p, err := tp.PeriodOf("month", now)
+		return p.Previous(), err
+	}
+	t, err := time.Parse("2006-01", s)
+	if err != nil {
+		return tp.Period{}, fmt.Errorf("--month %q: want YYYY-MM, e.g. 2026-10", s)
+	}
+	return tp.PeriodOf("month", t)
 }
 
 func rollupCmd(e *env, args []string) error {

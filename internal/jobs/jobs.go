@@ -71,6 +71,7 @@ func Open(ctx context.Context, db *sqldb.DB, cfg Config) (*Runner, error) {
 	river.AddWorker(workers, &replyWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &breachWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &rollupWorker{db: db, cfg: cfg})
+	river.AddWorker(workers, &boardPackWorker{db: db, cfg: cfg})
 	client, err := river.NewClient(driver, &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:           workers,
@@ -84,6 +85,9 @@ func Open(ctx context.Context, db *sqldb.DB, cfg Config) (*Runner, error) {
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {
 				return tp.RefreshRollups{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+				return tp.SendBoardPack{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 			}, &river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	})

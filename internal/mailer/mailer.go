@@ -83,6 +83,13 @@ type Message struct {
 	InReplyTo   string            // threading
 	Unsubscribe string            // URL for List-Unsubscribe
 	Headers     map[string]string // more headers
+	Attachments []Attachment
+}
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	Name, ContentType string
+	Data              []byte
 }
 
 // Mailer sends messages through one relay.
@@ -147,6 +154,19 @@ func (mr *Mailer) Build(m Message) ([]byte, string, error) {
 		pw.Close()
 	}
 	iw.Close()
+	for _, a := range m.Attachments {
+		var ah mail.AttachmentHeader
+		ah.SetContentType(a.ContentType, nil)
+		ah.SetFilename(a.Name)
+		aw, err := w.CreateAttachment(ah)
+		if err != nil {
+			return nil, "", err
+		}
+		if _, err := aw.Write(a.Data); err != nil {
+			return nil, "", err
+		}
+		aw.Close()
+	}
 	w.Close()
 	return buf.Bytes(), id, nil
 }

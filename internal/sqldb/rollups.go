@@ -70,7 +70,7 @@ func (db *DB) RecomputeRollups(ctx context.Context, progress func(string)) (Roll
 	}
 	progress(fmt.Sprintf("survey rollups: %d surveys", len(surveys)))
 	if err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		for _, q := range []string{"DELETE FROM case_rollup", "DELETE FROM customer_divisions", "DELETE FROM churn_rollup", "DELETE FROM rollup_state"} {
+		for _, q := range []string{"DELETE FROM case_rollup", "DELETE FROM customer_divisions", "DELETE FROM churn_rollup", "DELETE FROM rollup_state WHERE name <> 'board_pack_month'"} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}

@@ -1,0 +1,364 @@
+// Package report builds the monthly board pack: a cover, an executive
+// summary, a page per division and the definitions, as HTML with our own SVG
+// charts, and as PDF through headless Chromium's print-to-PDF. Every number
+// comes from the store's scorecard, which computes through the registry.
+package report
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"math"
+	"os"
+	"os/exec"
+	"sort"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/chart"
+)
+
+//go:embed pack.html
+var assets embed.FS
+
+// Store is what the pack reads.
+type Store interface {
+	Scorecard(ctx context.Context, q tp.ScorecardQuery) (*tp.Scorecard, error)
+	ListActions(ctx context.Context, f tp.ActionFilter) ([]tp.ActionItem, error)
+	CaseKPIs(ctx context.Context, q tp.CaseKPIQuery) ([]tp.CaseKPIRow, error)
+	ChurnRule(ctx context.Context) (tp.ChurnRule, int, error)
+}
+
+// Pack is the board pack's content.
+type Pack struct {
+	Month      tp.Period
+	Lang       string
+	Generated  time.Time
+	Scorecard  *tp.Scorecard
+	Divisions  []Division
+	Total      Division
+	Moves      []Move
+	Best       string // division with the highest NPS (n ≥ 30)
+	Worst      string
+	Categories []Category
+	Actions    []Action
+	Defs       []Def
+	ChurnRule  string
+}
+
+// Division is one division's page.
+type Division struct {
+	Name   string
+	Rows   []KPIRow
+	Charts []Chart
+}
+
+// Chart is a titled SVG chart.
+type Chart struct {
+	Title string
+	SVG   template.HTML
+}
+
+// KPIRow is one line of a division's KPI table.
+type KPIRow struct {
+	ID, Name, Value, CI, Change, YearAgo, Significance string
+	N                                                  int
+	Direction                                          int
+	Better                                             bool
+}
+
+// Move is a significant change against the previous month.
+type Move struct {
+	Division, KPI, Text string
+	Better              bool
+}
+
+// Category is a complaint category with its volume.
+type Category struct {
+	Name string
+	N    int
+}
+
+// Action is an open action item.
+type Action struct {
+	tp.ActionItem
+	Overdue bool
+	KPIName string
+}
+
+// Def is one definition of the appendix.
+type Def struct{ Name, Definition, Formula, Interval string }
+
+var texts = map[string][3]string{
+	"title":       {"Customer experience board pack", "Kundenerlebnis – Bericht an den Vorstand", "Klantbeleving – bestuursrapportage"},
+	"summary":     {"Executive summary", "Zusammenfassung", "Samenvatting"},
+	"moves":       {"Significant moves against the previous month", "Signifikante Veränderungen zum Vormonat", "Significante veranderingen t.o.v. vorige maand"},
+	"nomoves":     {"No KPI changed significantly against the previous month.", "Keine Kennzahl hat sich signifikant gegenüber dem Vormonat verändert.", "Geen KPI veranderde significant t.o.v. de vorige maand."},
+	"best":        {"Best division by NPS", "Beste Sparte nach NPS", "Beste divisie op NPS"},
+	"worst":       {"Weakest division by NPS", "Schwächste Sparte nach NPS", "Zwakste divisie op NPS"},
+	"categories":  {"Top complaint categories", "Häufigste Beschwerdekategorien", "Meest voorkomende klachtcategorieën"},
+	"actions":     {"Open action items", "Offene Maßnahmen", "Open acties"},
+	"noactions":   {"No open action items.", "Keine offenen Maßnahmen.", "Geen open acties."},
+	"kpi":         {"KPI", "Kennzahl", "KPI"},
+	"value":       {"Value", "Wert", "Waarde"},
+	"ci":          {"95 % CI", "95-%-KI", "95%-BI"},
+	"change":      {"Change", "Veränderung", "Verandering"},
+	"yearago":     {"Year ago", "Vorjahr", "Vorig jaar"},
+	"sig":         {"Significance", "Signifikanz", "Significantie"},
+	"significant": {"significant", "signifikant", "significant"},
+	"notsig":      {"not significant", "nicht signifikant", "niet significant"},
+	"toofew":      {"too few responses", "zu wenige Antworten", "te weinig antwoorden"},
+	"trends":      {"Trends (monthly, 95 % interval)", "Verläufe (monatlich, 95-%-Intervall)", "Verloop (maandelijks, 95%-interval)"},
+	"defs":        {"Definitions", "Definitionen", "Definities"},
+	"all":         {"All divisions", "Alle Sparten", "Alle divisies"},
+	"overdue":     {"overdue", "überfällig", "te laat"},
+	"owner":       {"Department", "Abteilung", "Afdeling"},
+	"due":         {"Due", "Fällig", "Deadline"},
+	"generated":   {"Generated", "Erstellt", "Gemaakt"},
+	"churnrule":   {"Churn is counted by", "Abwanderung wird gezählt nach", "Verloop wordt geteld op"},
+	"better":      {"better", "besser", "beter"},
+	"worse":       {"worse", "schlechter", "slechter"},
+	"cases":       {"cases", "Fälle", "zaken"},
+}
+
+func langIndex(lang string) int {
+	switch lang {
+	case "de":
+		return 1
+	case "nl":
+		return 2
+	}
+	return 0
+}
+
+// Build gathers the pack for a month.
+func Build(ctx context.Context, st Store, month tp.Period, lang string, now time.Time) (*Pack, error) {
+	li := langIndex(lang)
+	sc, err := st.Scorecard(ctx, tp.ScorecardQuery{Period: month, By: "division", Months: 18})
+	if err != nil {
+		return nil, err
+	}
+	p := &Pack{Month: month, Lang: lang, Generated: now, Scorecard: sc}
+	bestV, worstV := math.Inf(-1), math.Inf(1)
+	for _, row := range sc.Rows {
+		d := Division{Name: row.Slice}
+		if row.Slice == "" {
+			d.Name = texts["all"][li]
+		}
+		for _, c := range row.Cells {
+			if c.NA {
+				continue
+			}
+			m, _ := tp.KPIByID(c.KPI)
+			kr := KPIRow{ID: c.KPI, Name: m.Name[li], Value: Format(c.Now, li), CI: ci(c.Now), Change: change(c), YearAgo: Format(c.YearAgo, li),
+				N: c.Now.N, Direction: c.Direction, Better: c.Better, Significance: texts["notsig"][li]}
+			if c.Direction != 0 {
+				kr.Significance = texts["significant"][li]
+				if row.Slice != "" {
+					dir := texts["worse"][li]
+					if c.Better {
+						dir = texts["better"][li]
+					}
+					p.Moves = append(p.Moves, Move{Division: row.Slice, KPI: m.Name[li], Better: c.Better,
+						Text: fmt.Sprintf("%s %s → %s (%s)", m.Name[li], Format(c.Previous, li), Format(c.Now, li), dir)})
+				}
+			}
+			d.Rows = append(d.Rows, kr)
+			if c.KPI == tp.MetricNPS && row.Slice != "" && !c.Now.TooFew && c.Now.N > 0 {
+				if c.Now.Value > bestV {
+					bestV, p.Best = c.Now.Value, fmt.Sprintf("%s (%s)", row.Slice, Format(c.Now, li))
+				}
+				if c.Now.Value < worstV {
+					worstV, p.Worst = c.Now.Value, fmt.Sprintf("%s (%s)", row.Slice, Format(c.Now, li))
+				}
+			}
+			if c.KPI == tp.MetricNPS || c.KPI == tp.MetricCSAT || c.KPI == "case_volume" || c.KPI == "sla_compliance" {
+				unit := ""
+				if m.Unit == "%" {
+					unit = "%"
+				}
+				d.Charts = append(d.Charts, Chart{m.Name[li], chart.Line(points(sc.Months, c.Trend), m.Name[li]+" · "+d.Name, unit)})
+			}
+		}
+		if row.Slice == "" {
+			p.Total = d
+		} else {
+			p.Divisions = append(p.Divisions, d)
+		}
+	}
+	rows, err := st.CaseKPIs(ctx, tp.CaseKPIQuery{By: "category", From: month.From, To: month.To.Add(-time.Microsecond)})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		name := r.Slice
+		if name == "" {
+			name = "—"
+		}
+		p.Categories = append(p.Categories, Category{name, r.Volume})
+	}
+	sort.Slice(p.Categories, func(i, j int) bool { return p.Categories[i].N > p.Categories[j].N })
+	if len(p.Categories) > 8 {
+		p.Categories = p.Categories[:8]
+	}
+	items, err := st.ListActions(ctx, tp.ActionFilter{Status: tp.ActionOpen})
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range items {
+		m, _ := tp.KPIByID(a.KPI)
+		p.Actions = append(p.Actions, Action{ActionItem: a, Overdue: a.Overdue(now, time.UTC), KPIName: m.Name[li]})
+	}
+	sort.SliceStable(p.Actions, func(i, j int) bool { return p.Actions[i].Overdue && !p.Actions[j].Overdue })
+	for _, id := range sc.KPIs {
+		m, _ := tp.KPIByID(id)
+		p.Defs = append(p.Defs, Def{m.Name[li], m.Definition[li], m.Formula, m.Interval})
+	}
+	rule, _, err := st.ChurnRule(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.ChurnRule = rule.String()
+	return p, nil
+}
+
+func points(months []string, trend []tp.Estimate) []chart.Point {
+	ps := make([]chart.Point, len(trend))
+	for i, e := range trend {
+		ps[i] = chart.Point{Label: months[i], Value: e.Value, Low: e.Low, High: e.High, Missing: e.N == 0 || e.TooFew}
+	}
+	return ps
+}
+
+// Format writes an estimate the way the cockpit does.
+func Format(e tp.Estimate, li int) string {
+	m, _ := tp.KPIByID(e.Metric)
+	switch {
+	case m.Unit == "cases":
+		return fmt.Sprintf("%d", e.N)
+	case e.N == 0:
+		return "—"
+	case e.TooFew:
+		return texts["toofew"][li] + fmt.Sprintf(" (n %d)", e.N)
+	case m.Unit == "%":
+		return fmt.Sprintf("%.1f %%", e.Value)
+	case m.ID == tp.MetricCES:
+		return fmt.Sprintf("%.2f", e.Value)
+	}
+	return fmt.Sprintf("%+.1f", e.Value)
+}
+
+func ci(e tp.Estimate) string {
+	if e.N < 2 || e.TooFew || e.Metric == "case_volume" {
+		return ""
+	}
+	if e.Metric == tp.MetricCES {
+		return fmt.Sprintf("%.2f – %.2f", e.Low, e.High)
+	}
+	return fmt.Sprintf("%.1f – %.1f", e.Low, e.High)
+}
+
+func change(c tp.ScoreCell) string {
+	if c.Change == nil {
+		return ""
+	}
+	if c.KPI == tp.MetricCES {
+		return fmt.Sprintf("%+.2f", *c.Change)
+	}
+	if c.KPI == "case_volume" {
+		return fmt.Sprintf("%+d", int(*c.Change))
+	}
+	return fmt.Sprintf("%+.1f", *c.Change)
+}
+
+var tmpl = template.Must(template.New("pack.html").Funcs(template.FuncMap{
+	"t": func(lang, key string) string { return texts[key][langIndex(lang)] },
+}).ParseFS(assets, "pack.html"))
+
+// HTML renders the pack as one self-contained page (inline CSS and SVG).
+func (p *Pack) HTML() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, p); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// ErrNoChromium says the PDF could not be made because no Chromium was found.
+var ErrNoChromium = errors.New("no Chromium or Chrome found (install chromium, or set TOUCHPOINT_CHROMIUM to its path); the HTML pack is written without a PDF")
+
+// chromiumPath finds a browser for print-to-PDF.
+func chromiumPath() (string, error) {
+	if p := os.Getenv("TOUCHPOINT_CHROMIUM"); p != "" {
+		return p, nil
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", ErrNoChromium
+}
+
+// PDF prints the HTML to an A4 PDF with headless Chromium.
+func PDF(ctx context.Context, html []byte) ([]byte, error) {
+	path, err := chromiumPath()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "touchpoint-pack-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	file := dir + "/pack.html"
+	if err := os.WriteFile(file, html, 0o600); err != nil {
+		return nil, err
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.UserDataDir(dir+"/profile"))
+	if os.Geteuid() == 0 {
+		opts = append(opts, chromedp.NoSandbox) // Chromium refuses to run as root with its sandbox
+	}
+	actx, cancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancel()
+	bctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	if err := chromedp.Do(bctx, chromedp.Navigate("file://"+file)); err != nil {
+		return nil, fmt.Errorf("chromium: %w", err)
+	}
+	yes := true
+	pdf, err := chromedp.Run(bctx, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+		res, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PrintBackground: &yes, PreferCSSPageSize: &yes})
+		return res.Data, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("print to PDF: %w", err)
+	}
+	return pdf, nil
+}
+
+// Write builds the pack, writes its HTML to htmlPath (when not empty) and
+// returns the PDF; without Chromium it returns ErrNoChromium after writing
+// the HTML.
+func Write(ctx context.Context, st Store, month tp.Period, lang string, now time.Time, htmlPath string) ([]byte, error) {
+	p, err := Build(ctx, st, month, lang, now)
+	if err != nil {
+		return nil, err
+	}
+	html, err := p.HTML()
+	if err != nil {
+		return nil, err
+	}
+	if htmlPath != "" {
+		if err := os.WriteFile(htmlPath, html, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return PDF(ctx, html)
+}

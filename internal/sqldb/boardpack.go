@@ -1,0 +1,49 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// BoardPack returns who receives the monthly board pack.
+func (db *DB) BoardPack(ctx context.Context) (tp.BoardPackConfig, error) {
+	c := tp.BoardPackConfig{Recipients: []string{}, Lang: "en"}
+	var v string
+	err := db.r.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = 'board_pack'").Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, nil
+	}
+	if err != nil {
+		return c, err
+	}
+	return c, json.Unmarshal([]byte(v), &c)
+}
+
+// SetBoardPack stores the recipients; admins and the CCO only.
+func (db *DB) SetBoardPack(ctx context.Context, c tp.BoardPackConfig) error {
+	if a := tp.AccessFrom(ctx); a.Role != tp.RoleAdmin && a.Role != tp.RoleCCO {
+		return &tp.Error{Code: tp.EFORBIDDEN, Message: "only an admin or the CCO sets the board pack recipients"}
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	v, _ := json.Marshal(c)
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('board_pack', $1)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, string(v))
+		return err
+	})
+}
+
+// BoardPackSent returns the month index (year × 12 + month − 1) of the last
+// pack mailed, and MarkBoardPackSent records one.
+func (db *DB) BoardPackSent(ctx context.Context) (int64, error) { return db.mark(ctx, db.r, "board_pack_month") }
+
+// MarkBoardPackSent records that the pack of the month index was mailed.
+func (db *DB) MarkBoardPackSent(ctx context.Context, month int64) error {
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return setMark(ctx, tx, "board_pack_month", month) })
+}
