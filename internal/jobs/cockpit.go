@@ -4,7 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -29,7 +34,11 @@ func (w *rollupWorker) Work(ctx context.Context, job *river.Job[tp.RefreshRollup
 	if rep.CaseDays > 0 || rep.Churn {
 		w.cfg.Log.Info("rollups refreshed", "case_days", rep.CaseDays, "customers", rep.Customers)
 	}
-	return nil
+	events, err := w.db.EvaluateAlerts(ctx)
+	for _, ev := range events {
+		w.cfg.Log.Info("alert "+ev.Kind, "rule", ev.RuleID, "summary", ev.Summary)
+	}
+	return err
 }
 
 // boardPackWorker mails last month's board pack to the recipients on the
@@ -106,4 +115,75 @@ func summaryText(p *report.Pack) string {
 		}
 	}
 	return b.String()
+}
+
+// alertWorker delivers one alert event to one address. Errors make River
+// retry with growing back-off; every attempt is logged for the delivery log.
+type alertWorker struct {
+	river.WorkerDefaults[tp.DeliverAlert]
+	db     *sqldb.DB
+	cfg    Config
+	client *http.Client
+}
+
+func newAlertWorker(db *sqldb.DB, cfg Config) *alertWorker {
+	return &alertWorker{db: db, cfg: cfg, client: &http.Client{Timeout: 10 * time.Second}}
+}
+
+func (w *alertWorker) Work(ctx context.Context, job *river.Job[tp.DeliverAlert]) error {
+	ev, rule, err := w.db.AlertForDelivery(ctx, job.Args.EventID)
+	if err != nil {
+		var e *tp.Error
+		if errors.As(err, &e) && e.Code == tp.ENOTFOUND {
+			return river.JobCancel(err) // the rule was deleted
+		}
+		return err
+	}
+	d := tp.AlertDelivery{EventID: ev.ID, Target: job.Args.Target, Address: job.Args.Address, Attempt: job.Attempt}
+	switch job.Args.Target {
+	case "email":
+		if w.cfg.Mailer == nil {
+			err = fmt.Errorf("no SMTP relay configured (serve --smtp-relay)")
+			break
+		}
+		link := w.cfg.PublicURL + "/cockpit?" + url.Values{"period": {rule.Period}, "division": {rule.Division}}.Encode()
+		_, err = w.cfg.Mailer.Send(ctx, mailer.Message{To: job.Args.Address, Subject: "touchpoint alert: " + rule.Name,
+			Text: ev.Summary + "\n\n" + link + "\n"})
+	case "webhook":
+		d.Status, err = w.post(ctx, job.Args.Address, rule.Secret, ev)
+	default:
+		return river.JobCancel(fmt.Errorf("unknown alert target %q", job.Args.Target))
+	}
+	d.OK, d.At = err == nil, w.db.Now()
+	if err != nil {
+		d.Error = err.Error()
+	}
+	if rerr := w.db.RecordDelivery(ctx, d); rerr != nil {
+		return rerr
+	}
+	return err
+}
+
+// post sends the signed webhook; any status but 2xx is a failure.
+func (w *alertWorker) post(ctx context.Context, address, secret string, ev *tp.AlertEvent) (int, error) {
+	ts := w.db.Now()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, address, strings.NewReader(ev.Payload))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "touchpoint-alerts")
+	req.Header.Set("X-Touchpoint-Event", "alert."+ev.Kind)
+	req.Header.Set("X-Touchpoint-Timestamp", strconv.FormatInt(ts.Unix(), 10))
+	req.Header.Set("X-Touchpoint-Signature", tp.SignWebhook(secret, ts, []byte(ev.Payload)))
+	res, err := w.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return res.StatusCode, fmt.Errorf("webhook answered %s", res.Status)
+	}
+	return res.StatusCode, nil
 }

@@ -72,6 +72,7 @@ func Open(ctx context.Context, db *sqldb.DB, cfg Config) (*Runner, error) {
 	river.AddWorker(workers, &breachWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &rollupWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &boardPackWorker{db: db, cfg: cfg})
+	river.AddWorker(workers, newAlertWorker(db, cfg))
 	client, err := river.NewClient(driver, &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:           workers,

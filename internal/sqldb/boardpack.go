@@ -41,7 +41,9 @@ func (db *DB) SetBoardPack(ctx context.Context, c tp.BoardPackConfig) error {
 
 // BoardPackSent returns the month index (year × 12 + month − 1) of the last
 // pack mailed, and MarkBoardPackSent records one.
-func (db *DB) BoardPackSent(ctx context.Context) (int64, error) { return db.mark(ctx, db.r, "board_pack_month") }
+func (db *DB) BoardPackSent(ctx context.Context) (int64, error) {
+	return db.mark(ctx, db.r, "board_pack_month")
+}
 
 // MarkBoardPackSent records that the pack of the month index was mailed.
 func (db *DB) MarkBoardPackSent(ctx context.Context, month int64) error {

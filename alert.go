@@ -1,0 +1,171 @@
+package touchpoint
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// AlertRule watches one KPI of one slice: a significant drop against the
+// previous period, or a threshold crossed. It fires once and stays quiet
+// until the condition clears.
+type AlertRule struct {
+	ID         int64     `json:"id"`
+	Name       string    `json:"name"`
+	KPI        string    `json:"kpi"`
+	Division   string    `json:"division,omitempty"`
+	Department string    `json:"department,omitempty"`
+	Channel    string    `json:"channel,omitempty"`
+	Kind       string    `json:"kind"`         // drop or threshold
+	Op         string    `json:"op,omitempty"` // < or > (threshold)
+	Threshold  float64   `json:"threshold,omitempty"`
+	Period     string    `json:"period"` // week or month: the current one against the one before
+	Emails     []string  `json:"emails,omitempty"`
+	WebhookURL string    `json:"webhook_url,omitempty"`
+	Secret     string    `json:"secret,omitempty"` // signs webhook bodies; shown when created only
+	Enabled    bool      `json:"enabled"`
+	Firing     bool      `json:"firing"`
+	CreatedBy  string    `json:"created_by"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Validate checks a rule before it is stored.
+func (r *AlertRule) Validate() error {
+	r.Name = strings.TrimSpace(r.Name)
+	fields := map[string]string{}
+	if r.Name == "" || len(r.Name) > 200 {
+		fields["name"] = "required, at most 200 characters"
+	}
+	if _, ok := KPIByID(r.KPI); !ok {
+		fields["kpi"] = "not a registered KPI (see /api/v1/kpis)"
+	}
+	if r.Period == "" {
+		r.Period = "month"
+	}
+	if r.Period != "week" && r.Period != "month" {
+		fields["period"] = "week or month"
+	}
+	switch r.Kind {
+	case "drop":
+		r.Op, r.Threshold = "", 0
+	case "threshold":
+		if r.Op != "<" && r.Op != ">" {
+			fields["op"] = "< or >"
+		}
+	default:
+		fields["kind"] = "drop or threshold"
+	}
+	for i, e := range r.Emails {
+		e = strings.TrimSpace(e)
+		r.Emails[i] = e
+		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
+			fields["emails"] = fmt.Sprintf("%q is not an e-mail address", e)
+		}
+	}
+	if r.WebhookURL != "" {
+		if u, err := url.Parse(r.WebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fields["webhook_url"] = "an http or https URL"
+		}
+	}
+	if len(r.Emails) == 0 && r.WebhookURL == "" {
+		fields["emails"] = "at least one e-mail address or a webhook URL"
+	}
+	if len(fields) > 0 {
+		return &Error{Code: EINVALID, Message: "the alert rule is not valid", Fields: fields}
+	}
+	return nil
+}
+
+// Slice describes the rule's slice for people.
+func (r *AlertRule) Slice() string {
+	var parts []string
+	for _, p := range [][2]string{{"division", r.Division}, {"department", r.Department}, {"channel", r.Channel}} {
+		if p[1] != "" {
+			parts = append(parts, p[0]+"="+p[1])
+		}
+	}
+	if len(parts) == 0 {
+		return "all"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Holds reports whether the rule's condition holds for a scorecard cell.
+// A drop needs a significant worsening; a threshold needs a value that is
+// not "too few responses".
+func (r *AlertRule) Holds(c ScoreCell) bool {
+	if c.NA {
+		return false
+	}
+	if r.Kind == "drop" {
+		return c.Direction != 0 && !c.Better
+	}
+	m, _ := KPIByID(r.KPI)
+	if c.Now.TooFew || (c.Now.N == 0 && m.Unit != "cases") {
+		return false
+	}
+	if r.Op == "<" {
+		return c.Now.Value < r.Threshold
+	}
+	return c.Now.Value > r.Threshold
+}
+
+// AlertEvent is a rule firing or clearing, with what it saw.
+type AlertEvent struct {
+	ID         int64           `json:"id"`
+	RuleID     int64           `json:"rule_id"`
+	RuleName   string          `json:"rule_name"`
+	At         time.Time       `json:"at"`
+	Kind       string          `json:"kind"` // fired or cleared
+	Summary    string          `json:"summary"`
+	Payload    string          `json:"-"` // the JSON body webhooks receive
+	Deliveries []AlertDelivery `json:"deliveries,omitempty"`
+}
+
+// AlertDelivery is one attempt to deliver an alert.
+type AlertDelivery struct {
+	EventID int64     `json:"event_id"`
+	Target  string    `json:"target"` // email or webhook
+	Address string    `json:"address"`
+	Attempt int       `json:"attempt"`
+	OK      bool      `json:"ok"`
+	Status  int       `json:"status,omitempty"` // HTTP status of a webhook
+	Error   string    `json:"error,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// DeliverAlert sends one alert event to one address; River retries it with
+// growing back-off, and every attempt is logged.
+type DeliverAlert struct {
+	EventID int64  `json:"event_id"`
+	Target  string `json:"target"`
+	Address string `json:"address"`
+}
+
+// Kind names the worker.
+func (DeliverAlert) Kind() string { return "deliver_alert" }
+
+// SignWebhook returns the signature header value for a webhook body sent at
+// ts: "sha256=" + hex(HMAC-SHA256(secret, ts + "." + body)). Receivers
+// recompute it and reject old timestamps to stop replays.
+func SignWebhook(secret string, ts time.Time, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(strconv.FormatInt(ts.Unix(), 10) + "."))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// AlertService stores alert rules and their log.
+type AlertService interface {
+	CreateAlertRule(ctx context.Context, r *AlertRule) error
+	ListAlertRules(ctx context.Context) ([]AlertRule, error)
+	DeleteAlertRule(ctx context.Context, id int64) error
+	ListAlertEvents(ctx context.Context, limit int) ([]AlertEvent, error)
+}

@@ -1,0 +1,154 @@
+package jobs_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/mailer/smtptest"
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb/sqldbtest"
+)
+
+// TestAlertFiresOnceForASignificantDrop plants a significant mid-month NPS
+// drop in Online and a drop of the same size at small n in Retail. Only
+// Online's rule fires, once however often the rules are evaluated; the
+// e-mail goes out and the webhook, refused once, is retried with a valid
+// signature; every attempt is in the delivery log; the alert clears when the
+// scores recover.
+func TestAlertFiresOnceForASignificantDrop(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		clock := time.Date(2026, 10, 12, 10, 0, 0, 0, time.UTC)
+		var mu sync.Mutex
+		db.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+		setClock := func(t time.Time) { mu.Lock(); clock = t; mu.Unlock() }
+		src := &tp.Source{Name: "CRM", Channel: "email"}
+		db.CreateSource(ctx, src)
+		c := customer(t, db, src, "a", `{"email":"a@example.com"}`)
+		s := &tp.Survey{Name: "NPS", Type: tp.SurveyNPS, Status: tp.SurveyActive}
+		db.CreateSurvey(ctx, s)
+		answer := func(div string, score, n int) {
+			for range n {
+				tok, err := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c, Division: div}, 24*time.Hour)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.SaveResponse(ctx, tok, tp.ResponseInput{Score: &score}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		// October: Online 160 answers, NPS +50; Retail 8 answers, NPS +50.
+		answer("Online", 10, 100)
+		answer("Online", 8, 40)
+		answer("Online", 3, 20)
+		answer("Retail", 10, 5)
+		answer("Retail", 8, 2)
+		answer("Retail", 3, 1)
+		// November so far: both fall to NPS −25.
+		setClock(time.Date(2026, 11, 10, 10, 0, 0, 0, time.UTC))
+		answer("Online", 10, 40)
+		answer("Online", 8, 40)
+		answer("Online", 2, 80)
+		answer("Retail", 10, 2)
+		answer("Retail", 8, 2)
+		answer("Retail", 2, 4)
+
+		var hooks []*http.Request
+		var bodies [][]byte
+		var hmu sync.Mutex
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			hmu.Lock()
+			defer hmu.Unlock()
+			hooks, bodies = append(hooks, r), append(bodies, b)
+			if len(hooks) == 1 {
+				http.Error(w, "try later", http.StatusServiceUnavailable)
+			}
+		}))
+		defer hook.Close()
+		srv := smtptest.Start(t)
+		start(t, db, srv, -1)
+		cco := tp.WithAccess(ctx, tp.Access{Actor: "user:cco@example.com", Role: tp.RoleCCO})
+		online := &tp.AlertRule{Name: "Online NPS drop", KPI: "nps", Division: "Online", Kind: "drop", Period: "month",
+			Emails: []string{"head-online@example.com"}, WebhookURL: hook.URL}
+		retail := &tp.AlertRule{Name: "Retail NPS drop", KPI: "nps", Division: "Retail", Kind: "drop", Period: "month", Emails: []string{"head-retail@example.com"}}
+		for _, r := range []*tp.AlertRule{online, retail} {
+			if err := db.CreateAlertRule(cco, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if online.Secret == "" {
+			t.Fatal("a webhook rule gets a signing secret")
+		}
+		for range 3 {
+			if _, err := db.EvaluateAlerts(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		events, err := db.ListAlertEvents(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(events) != 1 || events[0].RuleID != online.ID || events[0].Kind != "fired" {
+			t.Fatalf("events %+v, want one firing of the Online rule", events)
+		}
+		mails := srv.Wait(1, 10*time.Second)
+		if len(mails) != 1 || mails[0].To[0] != "head-online@example.com" {
+			t.Fatalf("mails %+v", mails)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			hmu.Lock()
+			n := len(hooks)
+			hmu.Unlock()
+			if n >= 2 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		hmu.Lock()
+		if len(hooks) != 2 {
+			t.Fatalf("webhook got %d requests, want a refused one and its retry", len(hooks))
+		}
+		last, body := hooks[1], bodies[1]
+		hmu.Unlock()
+		ts, _ := strconv.ParseInt(last.Header.Get("X-Touchpoint-Timestamp"), 10, 64)
+		if want := tp.SignWebhook(online.Secret, time.Unix(ts, 0), body); last.Header.Get("X-Touchpoint-Signature") != want {
+			t.Errorf("signature %q, want %q", last.Header.Get("X-Touchpoint-Signature"), want)
+		}
+		var payload map[string]any
+		if err := json.Unmarshal(body, &payload); err != nil || payload["event"] != "alert.fired" || payload["slice"] != "division=Online" {
+			t.Errorf("payload %s", body)
+		}
+		// The delivery log: the mail, the refused webhook call and the retry.
+		time.Sleep(200 * time.Millisecond)
+		events, _ = db.ListAlertEvents(ctx, 10)
+		var ok, failed int
+		for _, d := range events[0].Deliveries {
+			if d.OK {
+				ok++
+			} else if d.Target == "webhook" && d.Status == 503 {
+				failed++
+			}
+		}
+		if ok != 2 || failed != 1 {
+			t.Errorf("delivery log %+v", events[0].Deliveries)
+		}
+		// Recovery clears the alert; nothing is delivered for a clearing.
+		answer("Online", 10, 200)
+		if _, err := db.EvaluateAlerts(ctx); err != nil {
+			t.Fatal(err)
+		}
+		events, _ = db.ListAlertEvents(ctx, 10)
+		if len(events) != 2 || events[0].Kind != "cleared" {
+			t.Errorf("after recovery: %+v", events)
+		}
+	})
+}
