@@ -219,6 +219,8 @@ type CockpitService interface {
 	ChurnRule(ctx context.Context) (ChurnRule, int, error)
 	SetChurnRule(ctx context.Context, r ChurnRule, note string) (*DefinitionVersion, error)
 	DefinitionHistory(ctx context.Context) ([]DefinitionVersion, error)
+	BoardPack(ctx context.Context) (BoardPackConfig, error)
+	SetBoardPack(ctx context.Context, c BoardPackConfig) error
 }
 
 // BoardPackConfig says who receives the monthly board pack, in which language.

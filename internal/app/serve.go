@@ -230,5 +230,5 @@ func (e *env) startSMTP(db *sqldb.DB, f serveFlags, log *slog.Logger) (*smtpd.Se
 // database.
 func webServer(db *sqldb.DB, log *slog.Logger) *web.Server {
 	return &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db,
-		SLA: db, Actions: db, Cockpit: db, DB: db, Log: log}
+		SLA: db, Actions: db, Cockpit: db, Alerts: db, DB: db, Log: log}
 }

@@ -326,14 +326,17 @@ func (db *DB) refreshChurn(ctx context.Context) (changed bool, customers int, er
 		}
 		customers += len(moved)
 		if rule.Trait != "" && (maxTrait > lastTrait || len(moved) > 0) {
+			// Traits are stored as compact JSON: "cancelled" matches the string, true the boolean.
+			quoted, _ := json.Marshal(rule.Value)
 			if _, err := tx.ExecContext(ctx, `UPDATE customer_divisions SET churned_us = (SELECT MIN(COALESCE(h.new_us, h.changed_us))
-				FROM trait_history h WHERE h.customer_id = customer_divisions.customer_id AND h.key = $1 AND h.new_value = $2)
-				WHERE customer_id IN (SELECT customer_id FROM trait_history WHERE id > $3 AND key = $1)`, rule.Trait, rule.Value, lastTrait); err != nil {
+				FROM trait_history h WHERE h.customer_id = customer_divisions.customer_id AND h.key = $1 AND (h.new_value = $2 OR h.new_value = $3))
+				WHERE customer_id IN (SELECT customer_id FROM trait_history WHERE id > $4 AND key = $1)`, rule.Trait, string(quoted), rule.Value, lastTrait); err != nil {
 				return err
 			}
 			for _, id := range moved {
 				if _, err := tx.ExecContext(ctx, `UPDATE customer_divisions SET churned_us = (SELECT MIN(COALESCE(h.new_us, h.changed_us))
-					FROM trait_history h WHERE h.customer_id = $3 AND h.key = $1 AND h.new_value = $2) WHERE customer_id = $3`, rule.Trait, rule.Value, id); err != nil {
+					FROM trait_history h WHERE h.customer_id = $4 AND h.key = $1 AND (h.new_value = $2 OR h.new_value = $3)) WHERE customer_id = $4`,
+					rule.Trait, string(quoted), rule.Value, id); err != nil {
 					return err
 				}
 			}

@@ -253,3 +253,38 @@ func TestRollupsMatchRecomputation(t *testing.T) {
 		}
 	})
 }
+
+// TestChurnByTrait: with a trait rule (a new definition version), a customer
+// whose status trait becomes "cancelled" counts as churned then.
+func TestChurnByTrait(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		src := source(t, db, "Shop", "web", "Sales")
+		for i := range 4 {
+			send(t, db, src, fmt.Sprintf(`{"type":"identify","userId":"t%d","traits":{"status":"active"},"timestamp":"2026-09-0%dT10:00:00Z","messageId":"a%d"}`, i, i+1, i))
+		}
+		send(t, db, src, `{"type":"identify","userId":"t2","traits":{"status":"cancelled"},"timestamp":"2026-10-15T10:00:00Z","messageId":"x"}`)
+		admin := tp.WithAccess(ctx, tp.Access{Actor: "user:cco@example.com", Role: tp.RoleCCO})
+		// Under the default (event) rule nobody churned.
+		if _, err := db.RefreshRollups(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sc, _ := db.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.October)})
+		if c := cell(t, sc, "Online", "churn_rate"); c.Now.N != 4 || c.Now.Value != 0 {
+			t.Fatalf("event rule: %+v", c.Now)
+		}
+		v, err := db.SetChurnRule(admin, tp.ChurnRule{Trait: "status", Value: "cancelled"}, "CRM status")
+		if err != nil || v.Version != 1 || v.Actor != "user:cco@example.com" {
+			t.Fatalf("set rule: %+v %v", v, err)
+		}
+		if _, err := db.RefreshRollups(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sc, _ = db.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.October)})
+		if c := cell(t, sc, "Online", "churn_rate"); c.Now.N != 4 || c.Now.Value != 25 {
+			t.Errorf("trait rule: %+v", c.Now)
+		}
+		if _, err := db.SetChurnRule(ctx, tp.ChurnRule{Event: "x"}, ""); err == nil {
+			t.Error("a caller without the CCO or admin role changed a definition")
+		}
+	})
+}

@@ -119,3 +119,51 @@ func TestCockpit(t *testing.T) {
 		t.Error("the overdue action item is not highlighted on the cockpit")
 	}
 }
+
+// TestAlertsAndDefinitionsAPI: alert rules with clear errors, the board
+// pack recipients, and a versioned, audited churn definition.
+func TestAlertsAndDefinitionsAPI(t *testing.T) {
+	f := newFixture(t)
+	r := f.api("POST", "/api/v1/alerts", f.admin, `{"name":"Billing SLA","kpi":"sla_compliance","department":"Billing","kind":"threshold","op":"<","threshold":90,"webhook_url":"https://hooks.example.com/cx"}`)
+	if r.Code != 201 || !strings.HasPrefix(r.JSON["secret"].(string), "whsec_") {
+		t.Fatalf("create: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("GET", "/api/v1/alerts", f.analyst, ""); r.Code != 200 || strings.Contains(string(r.Body), "whsec_") || !strings.Contains(string(r.Body), "Billing SLA") {
+		t.Errorf("list (secrets never listed): %d %s", r.Code, r.Body)
+	}
+	if r := f.api("POST", "/api/v1/alerts", f.admin, `{"name":"x","kpi":"mood","kind":"sometimes","emails":["not an address"]}`); r.Code != 400 ||
+		!strings.Contains(string(r.Body), `"kpi"`) || !strings.Contains(string(r.Body), `"kind"`) || !strings.Contains(string(r.Body), `"emails"`) {
+		t.Errorf("bad rule: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("POST", "/api/v1/alerts", f.analyst, `{"name":"x","kpi":"nps","kind":"drop","emails":["a@example.com"]}`); r.Code != 403 {
+		t.Errorf("analyst creates a rule: %d", r.Code)
+	}
+	if r := f.api("PUT", "/api/v1/board-pack", f.admin, `{"recipients":["board@example.com","cfo@example.com"],"lang":"de"}`); r.Code != 200 {
+		t.Errorf("board pack: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("PUT", "/api/v1/board-pack", f.admin, `{"recipients":["board"],"lang":"fr"}`); r.Code != 400 || !strings.Contains(string(r.Body), `"lang"`) {
+		t.Errorf("bad board pack: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("GET", "/api/v1/board-pack", f.analyst, ""); !strings.Contains(string(r.Body), "cfo@example.com") {
+		t.Errorf("board pack read: %s", r.Body)
+	}
+	// The churn definition: default, then a trait rule as version 1, audited.
+	r = f.api("GET", "/api/v1/kpis/churn_rate/definition", f.analyst, "")
+	if r.Code != 200 || r.JSON["version"].(float64) != 0 || !strings.Contains(string(r.Body), "Customer Churned") {
+		t.Errorf("default churn rule: %s", r.Body)
+	}
+	if r := f.api("PUT", "/api/v1/kpis/churn_rate/definition", f.admin, `{"event":"Churned","trait":"status"}`); r.Code != 400 {
+		t.Errorf("ambiguous rule: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("PUT", "/api/v1/kpis/churn_rate/definition", f.analyst, `{"trait":"status","value":"cancelled"}`); r.Code != 403 {
+		t.Errorf("analyst changes a definition: %d", r.Code)
+	}
+	if r := f.api("PUT", "/api/v1/kpis/churn_rate/definition", f.admin, `{"trait":"status","value":"cancelled","note":"CRM marks cancellations"}`); r.Code != 201 || r.JSON["version"].(float64) != 1 {
+		t.Fatalf("new version: %d %s", r.Code, r.Body)
+	}
+	r = f.api("GET", "/api/v1/kpis/churn_rate/definition", f.analyst, "")
+	hist, _ := r.JSON["history"].([]any)
+	if r.JSON["version"].(float64) != 1 || len(hist) != 1 || !strings.Contains(string(r.Body), "CRM marks cancellations") || !strings.Contains(string(r.Body), `"actor"`) {
+		t.Errorf("history: %s", r.Body)
+	}
+}

@@ -36,6 +36,7 @@ type Server struct {
 	SLA       tp.SLAService
 	Actions   tp.ActionService
 	Cockpit   tp.CockpitService
+	Alerts    tp.AlertService
 	DB        Pinger
 	Log       *slog.Logger
 	Now       func() time.Time

@@ -41,9 +41,25 @@ func kpiDefs(lang string) []kpiDef {
 	return out
 }
 
+type kpisData struct {
+	Defs      []kpiDef
+	Rule      tp.ChurnRule
+	Version   int
+	History   []tp.DefinitionVersion
+	CanManage bool
+}
+
 func (s *Server) kpisPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	d := kpisData{Defs: kpiDefs(v.Lang), CanManage: canManageCockpit(v.User)}
+	var err error
+	if d.Rule, d.Version, err = s.Cockpit.ChurnRule(r.Context()); err != nil {
+		return err
+	}
+	if d.History, err = s.Cockpit.DefinitionHistory(r.Context()); err != nil {
+		return err
+	}
 	v.Title = translate(v.Lang, "nav.kpis")
-	return s.render(w, http.StatusOK, v, "kpis", "", kpiDefs(v.Lang))
+	return s.render(w, http.StatusOK, v, "kpis", "", d)
 }
 
 // apiKPIs returns the definitions; ?lang=de|nl for the names in German or Dutch.

@@ -41,7 +41,7 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := jobs.Open(ctx, db, jobs.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Fatal(err)
 	}
-	s := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db, SLA: db, Actions: db, Cockpit: db, DB: db,
+	s := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db, SLA: db, Actions: db, Cockpit: db, Alerts: db, DB: db,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
