@@ -126,7 +126,11 @@ func Line(ps []Point, title, unit string) template.HTML {
 			fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="2.5" fill="#1f6feb"><title>%s: %s</title></circle>`, f(x(i)), f(y(p.Value)), html.EscapeString(p.Label), f(p.Value))
 		}
 		if i%step == 0 || i == len(ps)-1 {
-			fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="10" text-anchor="middle" fill="#555">%s</text>`, f(x(i)), f(h-6), html.EscapeString(p.Label))
+			anchor := "middle"
+			if i == len(ps)-1 && len(ps) > 1 {
+				anchor = "end"
+			}
+			fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="10" text-anchor="%s" fill="#555">%s</text>`, f(x(i)), f(h-6), anchor, html.EscapeString(p.Label))
 		}
 	}
 	b.WriteString(`</svg>`)

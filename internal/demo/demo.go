@@ -86,6 +86,7 @@ var users = []tp.User{
 	{Email: AdminEmail, Role: tp.RoleAdmin},
 	{Email: "cco@example.com", Role: tp.RoleCCO},
 	{Email: "service.head@example.com", Role: tp.RoleDepartmentHead, Department: "Service"},
+	{Email: "logistics.head@example.com", Role: tp.RoleDepartmentHead, Department: "Logistics"},
 	{Email: "agent@example.com", Role: tp.RoleAgent, Department: "Service", Locale: "de"},
 	{Email: "analyst@example.com", Role: tp.RoleAnalyst},
 }

@@ -1,0 +1,157 @@
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/demo"
+)
+
+// TestCCOCockpitAndBoardPack: the CCO logs in and lands on the scorecard,
+// drills into a division and into the responses behind its NPS, and assigns
+// an action item to the Logistics head. The board pack of the same month,
+// printed to PDF by Chromium, holds every division's NPS as the UI shows it.
+func TestCCOCockpitAndBoardPack(t *testing.T) {
+	ctx := browser(t)
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil && os.Getenv("TOUCHPOINT_E2E_REQUIRED") == "1" {
+		t.Fatal("TOUCHPOINT_E2E_REQUIRED=1 but pdftotext is missing (apt-get install poppler-utils)")
+	}
+	srv := start(t, "demo", "--customers", "2500")
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		artifact(t, name, png)
+	}
+	step(t, ctx, "log in as CCO",
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(css("#email")),
+		chromedp.SendKeys(css("#email"), "cco@example.com"),
+		chromedp.SendKeys(css("#password"), demo.Password),
+		chromedp.Submit(css("#password")),
+		chromedp.WaitVisible(css("#scorecard")),
+	)
+	// Every division's NPS as the scorecard shows it.
+	divisions, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll('#scorecard tbody tr[data-slice]:not([data-slice=""])')].map(r => r.dataset.slice)`))
+	if err != nil || len(divisions) != 3 {
+		t.Fatalf("scorecard divisions %v: %v", divisions, err)
+	}
+	nps := map[string]string{}
+	for _, d := range divisions {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#scorecard tr[data-slice="`+d+`"] td[data-kpi="nps"] .value').textContent.trim()`))
+		if err != nil || v == "" {
+			t.Fatalf("NPS of %s: %q %v", d, v, err)
+		}
+		nps[d] = v
+	}
+	shot("cockpit.png")
+	step(t, ctx, "drill into Online", chromedp.Click(css(`#scorecard tr[data-slice="Online"] th a`)))
+	// The click navigates: poll for the new page, retrying while the old one's context goes away.
+	for i := 0; ; i++ {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`location.search.includes('division=Online') && document.readyState === 'complete' && !!document.querySelector('#scorecard')`))
+		if err == nil && ok {
+			break
+		}
+		if i == 100 {
+			t.Fatalf("drill-down page did not load: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	head, _ := chromedp.Run(ctx, chromedp.Text(css("#scorecard thead th")))
+	if !strings.Contains(head, "Channel") {
+		t.Errorf("the drill-down rows are %q, want channels", head)
+	}
+	shot("cockpit-online.png")
+	step(t, ctx, "open the responses behind Online's NPS",
+		chromedp.Click(css(`#scorecard tr.total td[data-kpi="nps"] a`)),
+		chromedp.WaitVisible(css("#drill-responses")),
+	)
+	shot("cockpit-detail.png")
+	rows, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#drill-responses tbody tr td.num').length`))
+	if rows == 0 {
+		t.Error("no responses behind Online's NPS")
+	}
+	step(t, ctx, "open the action form",
+		chromedp.Navigate(srv.URL+"/cockpit?division=Online&by=channel"),
+		chromedp.WaitVisible(css("#new-action")),
+	)
+	owner, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const s = document.querySelector('#new-action select[name=owner_id]');
+		const o = [...s.options].find(o => o.text.includes('logistics.head@example.com'));
+		return o ? o.value : '' })()`))
+	if err != nil || owner == "" {
+		t.Fatalf("the Logistics head is not offered as owner: %v", err)
+	}
+	step(t, ctx, "create an action item for the Logistics head",
+		chromedp.SendKeys(css(`#new-action input[name=title]`), "Second carrier for Online parcels"),
+		chromedp.SetValue(css(`#new-action select[name=owner_id]`), owner),
+		chromedp.SetValue(css(`#new-action input[name=department]`), "Logistics"),
+		chromedp.SetValue(css(`#new-action input[name=due]`), time.Now().AddDate(0, 0, 14).Format(time.DateOnly)),
+		chromedp.SetValue(css(`#new-action select[name=kpi]`), "nps"),
+		chromedp.Submit(css(`#new-action input[name=title]`)),
+		chromedp.WaitVisible(css("#action-items")),
+	)
+	shot("cockpit-action.png")
+	items, _ := chromedp.Run(ctx, chromedp.Text(css("#action-items")))
+	if !strings.Contains(items, "Second carrier for Online parcels") || !strings.Contains(items, "logistics.head@example.com") {
+		t.Errorf("action items: %q", items)
+	}
+
+	// The board pack of the month the cockpit showed.
+	month, _ := tp.PeriodOf("month", time.Now())
+	month = month.Previous()
+	out := filepath.Join(t.TempDir(), "pack.pdf")
+	cli(t, "", "report", "--db", srv.DB, "--month", month.Label(), "--out", out)
+	if pdftotext == "" {
+		t.Skip("pdftotext missing; the PDF's text is not checked")
+	}
+	text, err := exec.Command(pdftotext, "-layout", out, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	html, _ := os.ReadFile(strings.TrimSuffix(out, ".pdf") + ".html")
+	for d, v := range nps {
+		if !strings.Contains(string(text), d) || !strings.Contains(string(text), v) {
+			t.Errorf("the PDF lacks %s's NPS %s", d, v)
+		}
+		// On the division's own page, the KPI table's NPS row carries the same value.
+		page := string(text)[strings.Index(string(text), d+" · "+month.Label()):]
+		page = page[:strings.Index(page, "Trends")]
+		if line := lineWith(page, "Net Promoter Score "); !strings.Contains(line, v) {
+			t.Errorf("%s's page shows NPS line %q, the cockpit %s", d, line, v)
+		}
+	}
+	if !strings.Contains(string(html), "<svg") || !strings.Contains(string(text), "Second carrier for Online parcels") {
+		t.Error("the pack lacks its charts or the open action item")
+	}
+	artifact(t, "board-pack.pdf", mustRead(t, out))
+}
+
+func lineWith(s, sub string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	return ""
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
