@@ -26,12 +26,15 @@ import (
 // against a raw batched INSERT of the same rows into the same kind of
 // database, in one run, and prints both rates and their ratio.
 func bench(e *env, args []string) error {
-	const u = "bench ingest [--events 200000] [--batch 100] [--clients 4] [--db postgres://…] | bench responses [-h] | bench cases [-h]"
+	const u = "bench ingest [--events 200000] [--batch 100] [--clients 4] [--db postgres://…] | bench responses [-h] | bench cases [-h] | bench cockpit [-h]"
 	if len(args) > 0 && args[0] == "responses" {
 		return benchResponses(e, args[1:])
 	}
 	if len(args) > 0 && args[0] == "cases" {
 		return benchCases(e, args[1:])
+	}
+	if len(args) > 0 && args[0] == "cockpit" {
+		return benchCockpit(e, args[1:])
 	}
 	args, err := subcommand(args, "ingest", u)
 	if err != nil {

@@ -38,7 +38,12 @@ func (db *DB) BenchCreateInvitations(ctx context.Context, surveyID int64, custom
 // before end, across 3 divisions, 3 channels and 3 departments, with one
 // multi-row INSERT per 500 rows; then rebuilds the survey's rollup.
 func (db *DB) BenchInsertResponses(ctx context.Context, surveyID int64, n int, end time.Time, progress func(done int)) error {
-	r := rand.New(rand.NewPCG(7, 7))
+	return db.BenchInsertScores(ctx, surveyID, n, 0, 10, end, progress)
+}
+
+// BenchInsertScores is BenchInsertResponses for any scale lo..hi.
+func (db *DB) BenchInsertScores(ctx context.Context, surveyID int64, n, lo, hi int, end time.Time, progress func(done int)) error {
+	r := rand.New(rand.NewPCG(7, uint64(surveyID)))
 	divisions := []string{"Retail", "Online", "Business"}
 	channels := []string{"email", "web", "phone"}
 	depts := []string{"Service", "Logistics", "Billing"}
@@ -51,7 +56,7 @@ func (db *DB) BenchInsertResponses(ctx context.Context, surveyID int64, n int, e
 				args := make([]any, 0, rows*cols)
 				for range rows {
 					at := tp.ToMicros(end.Add(-time.Duration(r.Int64N(int64(span)))))
-					args = append(args, surveyID, 1, r.IntN(11), "{}", "", "en", channels[r.IntN(3)], depts[r.IntN(3)], divisions[r.IntN(3)], at, at)
+					args = append(args, surveyID, 1, lo+r.IntN(hi-lo+1), "{}", "", "en", channels[r.IntN(3)], depts[r.IntN(3)], divisions[r.IntN(3)], at, at)
 				}
 				if _, err := tx.ExecContext(ctx, `INSERT INTO responses (survey_id, version, score, answers, comment, lang, channel, department,
 					division, created_us, updated_us) VALUES `+db.placeholders(rows, cols, 1), args...); err != nil {
@@ -104,4 +109,87 @@ func (db *DB) BenchOpenCases(ctx context.Context, customer int64, n int) error {
 		}
 	}
 	return nil
+}
+
+// BenchInsertCases inserts n cases over the 18 months before end across 3
+// divisions, 4 departments, 3 channels and 4 categories, with due times, 90 %
+// answered and 80 % resolved (some late), then builds the case rollup.
+func (db *DB) BenchInsertCases(ctx context.Context, customer int64, n int, end time.Time, progress func(done int)) error {
+	r := rand.New(rand.NewPCG(9, 9))
+	divisions := []string{"Retail", "Online", "Business"}
+	depts := []string{"Service", "Logistics", "Billing", "Sales"}
+	channels := []string{"email", "web", "phone"}
+	cats := []string{"delivery", "billing", "product", "service"}
+	span := 548 * 24 * time.Hour
+	const cols = 14
+	for start := 0; start < n; start += 5000 {
+		err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			for b := start; b < min(start+5000, n); b += 500 {
+				rows := min(500, n-b)
+				args := make([]any, 0, rows*cols)
+				for k := range rows {
+					at := end.Add(-time.Duration(r.Int64N(int64(span))))
+					firstDue := at.Add(8 * time.Hour)
+					var reply, resolved any
+					status := "open"
+					if r.Float64() < 0.9 {
+						reply = tp.ToMicros(at.Add(time.Duration(r.Int64N(int64(10 * time.Hour)))))
+					}
+					if reply != nil && r.Float64() < 0.89 {
+						resolved, status = tp.ToMicros(at.Add(time.Duration(r.Int64N(int64(60*time.Hour))))), "resolved"
+					}
+					args = append(args, customer, fmt.Sprintf("bench case %d", b+k), "email", channels[r.IntN(3)], cats[r.IntN(4)], "normal",
+						depts[r.IntN(4)], divisions[r.IntN(3)], status, tp.ToMicros(at), tp.ToMicros(at), reply, resolved, tp.ToMicros(firstDue))
+				}
+				// resolve_due_us follows first_due_us by 42 h in every bench case.
+				if _, err := tx.ExecContext(ctx, `INSERT INTO cases (customer_id, subject, source, channel, category, priority, department, division,
+					status, created_us, updated_us, first_reply_us, resolved_us, first_due_us) VALUES `+db.placeholders(rows, cols, 1), args...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(min(start+5000, n))
+		}
+	}
+	if err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE cases SET resolve_due_us = first_due_us + 151200000000 WHERE resolve_due_us IS NULL")
+		return err
+	}); err != nil {
+		return err
+	}
+	_, err := db.refreshCaseRollup(ctx)
+	return err
+}
+
+// BenchChurn gives each customer activity in one division since a random day
+// of the 24 months before end; 15 % churn later. Then it builds the rollup.
+func (db *DB) BenchChurn(ctx context.Context, customers []int64, end time.Time) error {
+	r := rand.New(rand.NewPCG(3, 3))
+	divisions := []string{"Retail", "Online", "Business"}
+	span := int64(730 * 24 * time.Hour / time.Microsecond)
+	endUS := tp.ToMicros(end)
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		for b := 0; b < len(customers); b += 250 {
+			rows := min(250, len(customers)-b)
+			args := make([]any, 0, rows*8)
+			for _, c := range customers[b : b+rows] {
+				first := endUS - r.Int64N(span)
+				var churned any
+				if r.Float64() < 0.15 {
+					churned = first + r.Int64N(endUS-first+1)
+				}
+				args = append(args, c, divisions[r.IntN(3)], first, churned, c, "", first, churned)
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO customer_divisions (customer_id, division, first_us, churned_us) VALUES "+
+				db.placeholders(rows*2, 4, 1), args...); err != nil {
+				return err
+			}
+		}
+		return rebuildChurnRollup(ctx, tx)
+	})
 }

@@ -214,17 +214,6 @@ func (c *caseCounts) add(o caseOutcome) {
 	}
 }
 
-func (c *caseCounts) merge(o caseCounts) {
-	c.volume += o.volume
-	c.slaN += o.slaN
-	c.slaMet += o.slaMet
-	c.resolved += o.resolved
-	c.reopened += o.reopened
-	c.fcr += o.fcr
-	c.recoveryN += o.recoveryN
-	c.recovered += o.recovered
-}
-
 // scores returns a case KPI's sufficient statistics for the registry.
 func (c caseCounts) scores(kpi string) (tp.Scores, bool) {
 	switch kpi {

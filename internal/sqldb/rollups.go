@@ -70,7 +70,7 @@ func (db *DB) RecomputeRollups(ctx context.Context, progress func(string)) (Roll
 	}
 	progress(fmt.Sprintf("survey rollups: %d surveys", len(surveys)))
 	if err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		for _, q := range []string{"DELETE FROM case_rollup", "DELETE FROM customer_divisions", "DELETE FROM churn_rollup", "DELETE FROM rollup_state WHERE name <> 'board_pack_month'"} {
+		for _, q := range []string{"DELETE FROM case_rollup", "DELETE FROM case_rollup_month", "DELETE FROM customer_divisions", "DELETE FROM churn_rollup", "DELETE FROM rollup_state WHERE name <> 'board_pack_month'"} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}
@@ -168,7 +168,17 @@ func (db *DB) rollupCaseDays(ctx context.Context, first, last int64) error {
 				return err
 			}
 		}
-		return nil
+		// The months these days fall in are summed again from the days.
+		m1, m2 := monthIndex(time.Unix(first*86400, 0)), monthIndex(time.Unix(last*86400, 0))
+		if _, err := tx.ExecContext(ctx, "DELETE FROM case_rollup_month WHERE month >= $1 AND month <= $2", m1, m2); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO case_rollup_month (month, division, department, channel, category,
+			volume, sla_n, sla_met, resolved, reopened, fcr, recovery_n, recovered)
+			SELECT month, division, department, channel, category, SUM(volume), SUM(sla_n), SUM(sla_met), SUM(resolved),
+			SUM(reopened), SUM(fcr), SUM(recovery_n), SUM(recovered) FROM case_rollup WHERE month >= $1 AND month <= $2
+			GROUP BY month, division, department, channel, category`, m1, m2)
+		return err
 	})
 }
 
@@ -343,17 +353,7 @@ func (db *DB) refreshChurn(ctx context.Context) (changed bool, customers int, er
 			changed = true
 		}
 		if changed {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM churn_rollup"); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO churn_rollup (day, division, joined, churned)
-				SELECT day, division, SUM(j), SUM(c) FROM (
-					SELECT cd.first_us / 86400000000 AS day, cd.division, 1 AS j, 0 AS c
-					FROM customer_divisions cd JOIN customers cu ON cu.id = cd.customer_id WHERE cu.merged_into IS NULL
-					UNION ALL
-					SELECT cd.churned_us / 86400000000, cd.division, 0, 1
-					FROM customer_divisions cd JOIN customers cu ON cu.id = cd.customer_id WHERE cu.merged_into IS NULL AND cd.churned_us IS NOT NULL
-				) AS x GROUP BY day, division`); err != nil {
+			if err := rebuildChurnRollup(ctx, tx); err != nil {
 				return err
 			}
 		}
@@ -365,4 +365,21 @@ func (db *DB) refreshChurn(ctx context.Context) (changed bool, customers int, er
 		return nil
 	})
 	return changed, customers, err
+}
+
+// rebuildChurnRollup recounts, per division and day, the live customers who
+// became active and who churned.
+func rebuildChurnRollup(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM churn_rollup"); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO churn_rollup (day, division, joined, churned)
+		SELECT day, division, SUM(j), SUM(c) FROM (
+			SELECT cd.first_us / 86400000000 AS day, cd.division, 1 AS j, 0 AS c
+			FROM customer_divisions cd JOIN customers cu ON cu.id = cd.customer_id WHERE cu.merged_into IS NULL
+			UNION ALL
+			SELECT cd.churned_us / 86400000000, cd.division, 0, 1
+			FROM customer_divisions cd JOIN customers cu ON cu.id = cd.customer_id WHERE cu.merged_into IS NULL AND cd.churned_us IS NOT NULL
+		) AS x GROUP BY day, division`)
+	return err
 }

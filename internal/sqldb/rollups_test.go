@@ -231,6 +231,27 @@ func TestRollupsMatchRecomputation(t *testing.T) {
 		if string(a) != string(b) {
 			t.Errorf("incremental rollups differ from a recomputation:\n%s\n%s", a, b)
 		}
+		fromRaw, err := db.ScorecardFromRaw(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := json.Marshal(fromRaw); string(c) != string(b) {
+			t.Errorf("the scorecard from raw rows differs from the rollups':\n%s\n%s", c, b)
+		}
+		for _, by := range []string{"division", "channel"} {
+			q.By = by
+			a, err1 := db.Scorecard(ctx, q)
+			b, err2 := db.ScorecardFromRaw(ctx, q)
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			x, _ := json.Marshal(a)
+			y, _ := json.Marshal(b)
+			if string(x) != string(y) {
+				t.Errorf("by %s: rollups and raw rows differ", by)
+			}
+		}
+		q.By = "department"
 		raw, err := db.CaseKPIs(ctx, tp.CaseKPIQuery{By: "department", From: q.Period.From, To: q.Period.To.Add(-time.Microsecond)})
 		if err != nil {
 			t.Fatal(err)

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"time"
@@ -53,6 +54,17 @@ func cockpitFilter(q tp.ScorecardQuery, next int) (string, []any) {
 // previous period and the same period a year earlier, with a monthly trend,
 // from the rollups only. Department-scoped users get their department's.
 func (db *DB) Scorecard(ctx context.Context, q tp.ScorecardQuery) (*tp.Scorecard, error) {
+	return db.scorecard(ctx, q, false)
+}
+
+// ScorecardFromRaw computes the same scorecard from the raw responses, cases
+// and customer activity, without the rollups: the baseline the benchmark
+// measures the rollups against, and a check that both agree.
+func (db *DB) ScorecardFromRaw(ctx context.Context, q tp.ScorecardQuery) (*tp.Scorecard, error) {
+	return db.scorecard(ctx, q, true)
+}
+
+func (db *DB) scorecard(ctx context.Context, q tp.ScorecardQuery, raw bool) (*tp.Scorecard, error) {
 	if q.By == "" {
 		q.By = "division"
 	}
@@ -78,18 +90,34 @@ func (db *DB) Scorecard(ctx context.Context, q tp.ScorecardQuery) (*tp.Scorecard
 	for m := firstMonth; !m.After(lastMonth); m = m.AddDate(0, 1, 0) {
 		sc.Months = append(sc.Months, m.Format("2006-01"))
 	}
-	trend, err := db.monthlyStats(ctx, q, firstMonth, lastMonth.AddDate(0, 1, 0))
+	trend, err := db.monthlyStats(ctx, q, firstMonth, lastMonth.AddDate(0, 1, 0), raw)
 	if err != nil {
 		return nil, err
 	}
 	ranges := []tp.Period{sc.Period, sc.Previous, sc.YearAgo}
 	sums := make([]sliceStats, len(ranges))
 	for i, p := range ranges {
-		if sums[i], err = db.rangeStats(ctx, q, p); err != nil {
+		lo, hi := int(monthIndex(p.From)-monthIndex(firstMonth)), int(monthIndex(p.To)-monthIndex(firstMonth))
+		if p.MonthAligned() && lo >= 0 && hi <= len(trend) {
+			// Whole months inside the trend: sum its months instead of asking again.
+			sums[i] = sliceStats{}
+			for _, m := range trend[lo:hi] {
+				for slice, st := range m {
+					if sums[i][slice] == nil {
+						sums[i][slice] = stats{}
+					}
+					for kpi, sc := range st {
+						sums[i][slice].add(kpi, sc)
+					}
+				}
+			}
+			continue
+		}
+		if sums[i], err = db.rangeStats(ctx, q, p, raw); err != nil {
 			return nil, err
 		}
 	}
-	churn, err := db.churnBase(ctx, q)
+	churn, err := db.churnBase(ctx, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +169,7 @@ func (db *DB) Scorecard(ctx context.Context, q tp.ScorecardQuery) (*tp.Scorecard
 }
 
 // monthlyStats reads the monthly sums of [from, to) per slice, one entry per month.
-func (db *DB) monthlyStats(ctx context.Context, q tp.ScorecardQuery, from, to time.Time) ([]sliceStats, error) {
+func (db *DB) monthlyStats(ctx context.Context, q tp.ScorecardQuery, from, to time.Time, raw bool) ([]sliceStats, error) {
 	n := int(monthIndex(to) - monthIndex(from))
 	out := make([]sliceStats, n)
 	for i := range out {
@@ -152,24 +180,24 @@ func (db *DB) monthlyStats(ctx context.Context, q tp.ScorecardQuery, from, to ti
 			out[i].add(slice, kpi, s)
 		}
 	}
-	err := db.readStats(ctx, q, "month", monthIndex(from), monthIndex(to), true, put)
+	err := db.readStats(ctx, q, "month", monthIndex(from), monthIndex(to), true, raw, put)
 	return out, err
 }
 
 // rangeStats reads the sums of one period per slice: from the monthly
 // rollups when the period is whole months, else from the daily ones.
-func (db *DB) rangeStats(ctx context.Context, q tp.ScorecardQuery, p tp.Period) (sliceStats, error) {
+func (db *DB) rangeStats(ctx context.Context, q tp.ScorecardQuery, p tp.Period, raw bool) (sliceStats, error) {
 	out := sliceStats{}
 	put := func(_ int64, slice, kpi string, s tp.Scores) { out.add(slice, kpi, s) }
 	if p.MonthAligned() {
-		return out, db.readStats(ctx, q, "month", monthIndex(p.From), monthIndex(p.To), false, put)
+		return out, db.readStats(ctx, q, "month", monthIndex(p.From), monthIndex(p.To), false, raw, put)
 	}
-	return out, db.readStats(ctx, q, "day", p.From.Unix()/86400, p.To.Unix()/86400, false, put)
+	return out, db.readStats(ctx, q, "day", p.From.Unix()/86400, p.To.Unix()/86400, false, raw, put)
 }
 
 // readStats reads the survey and case rollups for buckets [lo, hi) of the
 // given grain, grouped by slice (and by bucket when perBucket).
-func (db *DB) readStats(ctx context.Context, q tp.ScorecardQuery, grain string, lo, hi int64, perBucket bool,
+func (db *DB) readStats(ctx context.Context, q tp.ScorecardQuery, grain string, lo, hi int64, perBucket, raw bool,
 	put func(bucket int64, slice, kpi string, s tp.Scores)) error {
 	// bucket is selected; group lists it only when it is a column (a
 	// constant in GROUP BY would name a column by position).
@@ -180,6 +208,10 @@ func (db *DB) readStats(ctx context.Context, q tp.ScorecardQuery, grain string, 
 	filter, fargs := cockpitFilter(q, 3)
 	args := append([]any{lo, hi}, fargs...)
 	surveyTable := map[string]string{"day": "response_rollup", "month": "response_rollup_month"}[grain]
+	if raw {
+		surveyTable = `(SELECT survey_id, created_us / 86400000000 AS day, ` + db.monthOf("created_us") + ` AS month,
+			division, channel, department, score, 1 AS n FROM responses WHERE score IS NOT NULL)`
+	}
 	rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %[1]s, r.%[2]s, s.type, r.score, SUM(r.n)
 		FROM %[3]s r JOIN surveys s ON s.id = r.survey_id
 		WHERE r.%[4]s >= $1 AND r.%[4]s < $2%[5]s GROUP BY %[6]sr.%[2]s, s.type, r.score`, bucket, q.By, surveyTable, grain, filter, group), args...)
@@ -206,9 +238,13 @@ func (db *DB) readStats(ctx context.Context, q tp.ScorecardQuery, grain string, 
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	if raw {
+		return db.rawCaseStats(ctx, q, grain, lo, hi, perBucket, put)
+	}
 	rows, err = db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %[1]s, r.%[2]s, SUM(volume), SUM(sla_n), SUM(sla_met), SUM(resolved),
 		SUM(reopened), SUM(fcr), SUM(recovery_n), SUM(recovered)
-		FROM case_rollup r WHERE r.%[3]s >= $1 AND r.%[3]s < $2%[4]s GROUP BY %[5]sr.%[2]s`, bucket, q.By, grain, filter, group), args...)
+		FROM %[6]s r WHERE r.%[3]s >= $1 AND r.%[3]s < $2%[4]s GROUP BY %[5]sr.%[2]s`, bucket, q.By, grain, filter, group,
+		map[string]string{"day": "case_rollup", "month": "case_rollup_month"}[grain]), args...)
 	if err != nil {
 		return fmt.Errorf("scorecard cases: %w", err)
 	}
@@ -233,8 +269,11 @@ func (db *DB) readStats(ctx context.Context, q tp.ScorecardQuery, grain string, 
 // customers who became active and who churned.
 type churnDays map[string]map[int64][2]int64
 
-func (db *DB) churnBase(ctx context.Context, q tp.ScorecardQuery) (churnDays, error) {
+func (db *DB) churnBase(ctx context.Context, raw bool) (churnDays, error) {
 	out := churnDays{}
+	if raw {
+		return out, db.rawChurnBase(ctx, out)
+	}
 	rows, err := db.r.QueryContext(ctx, "SELECT division, day, joined, churned FROM churn_rollup")
 	if err != nil {
 		return nil, fmt.Errorf("churn: %w", err)
@@ -289,4 +328,92 @@ func (c churnDays) scores(q tp.ScorecardQuery, slice string, p tp.Period) (tp.Sc
 	// definition says; they cannot push the rate past 100 %.
 	churned = min(churned, active)
 	return tp.RateScores(int(churned), int(active)), true
+}
+
+// monthOf is SQL for the month index (year × 12 + month − 1, UTC) of a
+// microsecond timestamp column.
+func (db *DB) monthOf(col string) string {
+	if db.dialect == Postgres {
+		t := "(to_timestamp(" + col + " / 1000000.0) AT TIME ZONE 'UTC')"
+		return "(EXTRACT(YEAR FROM " + t + ")::int * 12 + EXTRACT(MONTH FROM " + t + ")::int - 1)"
+	}
+	t := col + " / 1000000, 'unixepoch'"
+	return "(CAST(strftime('%Y', " + t + ") AS INTEGER) * 12 + CAST(strftime('%m', " + t + ") AS INTEGER) - 1)"
+}
+
+// rawCaseStats works out every case's outcome from the raw cases and events
+// (as CaseKPIs does) and sums them per slice and bucket.
+func (db *DB) rawCaseStats(ctx context.Context, q tp.ScorecardQuery, grain string, lo, hi int64, perBucket bool,
+	put func(bucket int64, slice, kpi string, s tp.Scores)) error {
+	from, to := time.Unix(lo*86400, 0), time.Unix(hi*86400, 0)
+	if grain == "month" {
+		from, to = time.Date(int(lo/12), time.Month(lo%12+1), 1, 0, 0, 0, 0, time.UTC), time.Date(int(hi/12), time.Month(hi%12+1), 1, 0, 0, 0, 0, time.UTC)
+	}
+	where, args := "c.created_us >= $1 AND c.created_us < $2", []any{tp.ToMicros(from), tp.ToMicros(to)}
+	for _, f := range []struct{ col, v string }{{"division", q.Division}, {"department", q.Department}, {"channel", q.Channel}} {
+		if f.v != "" {
+			args = append(args, f.v)
+			where += fmt.Sprintf(" AND c.%s = $%d", f.col, len(args))
+		}
+	}
+	outcomes, err := db.caseOutcomes(ctx, where, args)
+	if err != nil {
+		return err
+	}
+	type key struct {
+		bucket int64
+		slice  string
+	}
+	sums := map[key]*caseCounts{}
+	for _, o := range outcomes {
+		k := key{slice: map[string]string{"division": o.Division, "department": o.Department, "channel": o.Channel}[q.By]}
+		if perBucket {
+			k.bucket = tp.ToMicros(o.CreatedAt) / usPerDay
+			if grain == "month" {
+				k.bucket = monthIndex(o.CreatedAt)
+			}
+		}
+		if sums[k] == nil {
+			sums[k] = &caseCounts{}
+		}
+		sums[k].add(o)
+	}
+	for k, c := range sums {
+		for _, id := range tp.ScorecardKPIs {
+			if s, ok := c.scores(id); ok {
+				put(k.bucket, k.slice, id, s)
+			}
+		}
+	}
+	return nil
+}
+
+// rawChurnBase buckets the live customers' division activity by day.
+func (db *DB) rawChurnBase(ctx context.Context, out churnDays) error {
+	rows, err := db.r.QueryContext(ctx, `SELECT cd.division, cd.first_us, cd.churned_us FROM customer_divisions cd
+		JOIN customers cu ON cu.id = cd.customer_id WHERE cu.merged_into IS NULL`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var div string
+		var first int64
+		var churned sql.NullInt64
+		if err := rows.Scan(&div, &first, &churned); err != nil {
+			return err
+		}
+		if out[div] == nil {
+			out[div] = map[int64][2]int64{}
+		}
+		jc := out[div][first/usPerDay]
+		jc[0]++
+		out[div][first/usPerDay] = jc
+		if churned.Valid {
+			jc := out[div][churned.Int64/usPerDay]
+			jc[1]++
+			out[div][churned.Int64/usPerDay] = jc
+		}
+	}
+	return rows.Err()
 }

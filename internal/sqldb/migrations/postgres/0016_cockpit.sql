@@ -17,7 +17,7 @@ CREATE TABLE case_rollup (
   recovered  BIGINT NOT NULL,
   PRIMARY KEY (day, division, department, channel, category)
 );
-CREATE INDEX case_rollup_month ON case_rollup (month);
+CREATE INDEX case_rollup_by_month ON case_rollup (month);
 
 -- When each customer became active in each division ('' = any division)
 -- and when it churned: the base of churn and retention.
@@ -94,3 +94,22 @@ CREATE TABLE alert_deliveries (
   at_us    BIGINT NOT NULL
 );
 CREATE INDEX alert_deliveries_event ON alert_deliveries (event_id, id);
+
+-- Monthly sums of the case rollup, rebuilt for the months a refresh touched:
+-- a scorecard reads at most a few hundred rows per month.
+CREATE TABLE case_rollup_month (
+  month      INTEGER NOT NULL,
+  division   TEXT NOT NULL,
+  department TEXT NOT NULL,
+  channel    TEXT NOT NULL,
+  category   TEXT NOT NULL,
+  volume     BIGINT NOT NULL,
+  sla_n      BIGINT NOT NULL,
+  sla_met    BIGINT NOT NULL,
+  resolved   BIGINT NOT NULL,
+  reopened   BIGINT NOT NULL,
+  fcr        BIGINT NOT NULL,
+  recovery_n BIGINT NOT NULL,
+  recovered  BIGINT NOT NULL,
+  PRIMARY KEY (month, division, department, channel, category)
+);
