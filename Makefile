@@ -25,6 +25,7 @@ fuzz:           ## each fuzz target for FUZZTIME (tracking JSON, customers CSV, 
 	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzResponseForm$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzResponseJSON$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/smtpd -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzCockpitParams$$' -fuzztime $(FUZZTIME)
 
 lint:           ## gofmt, go vet, staticcheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "run gofmt -w"; exit 1; }
