@@ -190,6 +190,7 @@ type ScoreCell struct {
 	YearDir   int        `json:"year_direction"`
 	Trend     []Estimate `json:"trend"` // one per Scorecard.Months
 	NA        bool       `json:"na"`    // the KPI does not apply to this cut (churn by channel)
+	Dist      [3]Scores  `json:"-"`     // survey KPIs: score counts now, before, a year ago (distribution charts)
 }
 
 // NewScoreCell compares the estimates with the one significance rule.

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
+	"strings"
 	"strconv"
 	"sync"
 	"testing"
@@ -151,4 +153,43 @@ func TestAlertFiresOnceForASignificantDrop(t *testing.T) {
 			t.Errorf("after recovery: %+v", events)
 		}
 	})
+}
+
+// TestBoardPackMailedOnFirstWorkingDay: on the first working day of December
+// the job mails November's pack, with the PDF when Chromium is there, to
+// every recipient, once.
+func TestBoardPackMailedOnFirstWorkingDay(t *testing.T) {
+	db := sqldbtest.SQLite(t)
+	db.Now = func() time.Time { return time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC) } // a Tuesday
+	cco := tp.WithAccess(ctx, tp.Access{Actor: "user:cco@example.com", Role: tp.RoleCCO})
+	if err := db.SetBoardPack(cco, tp.BoardPackConfig{Recipients: []string{"board@example.com", "cfo@example.com"}, Lang: "de"}); err != nil {
+		t.Fatal(err)
+	}
+	srv := smtptest.Start(t)
+	start(t, db, srv, -1) // the hourly job runs on start
+	mails := srv.Wait(2, 60*time.Second)
+	if len(mails) != 2 {
+		t.Fatalf("%d mails, want one per recipient", len(mails))
+	}
+	for _, m := range mails {
+		body := string(m.Data)
+		if !strings.Contains(body, "board pack 2026-11") || !strings.Contains(body, "board-pack-2026-11.html") {
+			t.Errorf("mail to %v lacks the November pack", m.To)
+		}
+		if _, err := exec.LookPath("chromium"); err == nil && !strings.Contains(body, "board-pack-2026-11.pdf") {
+			t.Errorf("mail to %v lacks the PDF", m.To)
+		}
+	}
+	var sent int64
+	for i := 0; i < 100 && sent == 0; i++ { // the mark is written after the last mail
+		time.Sleep(50 * time.Millisecond)
+		sent, _ = db.BoardPackSent(ctx)
+	}
+	if sent != 2026*12+10 {
+		t.Errorf("sent mark %d", sent)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if n := len(srv.Messages()); n != 2 {
+		t.Errorf("%d mails after the first round", n)
+	}
 }

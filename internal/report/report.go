@@ -47,6 +47,7 @@ type Pack struct {
 	Best       string // division with the highest NPS (n ≥ 30)
 	Worst      string
 	Categories []Category
+	CatChart   template.HTML
 	Actions    []Action
 	Defs       []Def
 	ChurnRule  string
@@ -206,6 +207,14 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 	sort.Slice(p.Categories, func(i, j int) bool { return p.Categories[i].N > p.Categories[j].N })
 	if len(p.Categories) > 8 {
 		p.Categories = p.Categories[:8]
+	}
+	if len(p.Categories) > 0 {
+		var labels []string
+		var counts []float64
+		for _, c := range p.Categories {
+			labels, counts = append(labels, c.Name), append(counts, float64(c.N))
+		}
+		p.CatChart = chart.Bar(labels, counts, texts["categories"][li])
 	}
 	items, err := st.ListActions(ctx, tp.ActionFilter{Status: tp.ActionOpen})
 	if err != nil {

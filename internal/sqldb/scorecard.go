@@ -161,6 +161,9 @@ func (db *DB) scorecard(ctx context.Context, q tp.ScorecardQuery, raw bool) (*tp
 				_, cell.NA = churn.scores(q, slice, q.Period)
 				cell.NA = !cell.NA
 			}
+			if _, survey := tp.MetricByID(id); survey {
+				cell.Dist = [3]tp.Scores{sums[0][slice][id], sums[1][slice][id], sums[2][slice][id]}
+			}
 			row.Cells = append(row.Cells, cell)
 		}
 		sc.Rows = append(sc.Rows, row)

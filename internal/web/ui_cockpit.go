@@ -404,6 +404,8 @@ type detailData struct {
 	Previous  string
 	YearAgo   string
 	Chart     template.HTML
+	Dist      template.HTML // score distribution now
+	Mix       template.HTML // NPS: detractors, passives, promoters a year ago, before, now
 	Responses []tp.ResponseRow
 	Cases     []tp.Case
 	Back      string
@@ -480,6 +482,24 @@ func (s *Server) cockpitDetail(w http.ResponseWriter, r *http.Request, v *view) 
 		unit = "%"
 	}
 	d.Chart = chart.Line(sparkPoints(sc.Months, cell.Trend), m.Name[i]+" · "+d.Slice, unit)
+	if now := cell.Dist[0]; now.N() > 0 {
+		var labels []string
+		var counts []float64
+		for j, c := range now.Count {
+			labels = append(labels, fmt.Sprint(now.Min+j))
+			counts = append(counts, float64(c))
+		}
+		d.Dist = chart.Bar(labels, counts, translate(v.Lang, "cockpit.distribution"))
+	}
+	if kpi == tp.MetricNPS {
+		var parts [][]float64
+		for _, sc := range []tp.Scores{cell.Dist[2], cell.Dist[1], cell.Dist[0]} {
+			parts = append(parts, []float64{float64(sc.Between(0, 6)), float64(sc.Between(7, 8)), float64(sc.Between(9, 10))})
+		}
+		d.Mix = chart.Stacked([]string{sc.YearAgo.Label(), sc.Previous.Label(), sc.Period.Label()}, parts,
+			[]string{translate(v.Lang, "cockpit.detractors"), translate(v.Lang, "cockpit.passives"), translate(v.Lang, "cockpit.promoters")},
+			[]string{"#b3261e", "#9aa4ae", "#1a7f37"}, translate(v.Lang, "cockpit.mix"))
+	}
 	if d.Survey {
 		rf.Limit = 100
 		err = s.Surveys.ListResponses(r.Context(), rf, func(row tp.ResponseRow) error { d.Responses = append(d.Responses, row); return nil })
