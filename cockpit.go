@@ -157,7 +157,8 @@ type ScorecardQuery struct {
 	Division   string // drill-down filters
 	Department string
 	Channel    string
-	Months     int // length of the monthly trend (sparklines); default 12
+	SurveyID   int64 // only this survey's answers; the case and customer KPIs do not apply then
+	Months     int   // length of the monthly trend (sparklines); default 12
 }
 
 // Scorecard is the cockpit's grid: a row per slice (the first is everything

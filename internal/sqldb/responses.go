@@ -12,8 +12,12 @@ import (
 func (db *DB) ListResponses(ctx context.Context, f tp.ResponseFilter, each func(tp.ResponseRow) error) error {
 	where := []string{"r.survey_id = $1"}
 	args := []any{f.SurveyID}
-	if f.SurveyID == 0 {
-		where, args = []string{"r.score IS NOT NULL AND r.survey_id IN (SELECT id FROM surveys WHERE type = $1)"}, []any{string(f.SurveyType)}
+	if f.SurveyType != "" {
+		if f.SurveyID == 0 {
+			where, args = []string{"r.score IS NOT NULL AND r.survey_id IN (SELECT id FROM surveys WHERE type = $1)"}, []any{string(f.SurveyType)}
+		} else {
+			where, args = []string{"r.score IS NOT NULL AND r.survey_id IN (SELECT id FROM surveys WHERE id = $1 AND type = $2)"}, []any{f.SurveyID, string(f.SurveyType)}
+		}
 	}
 	add := func(cond string, v any) {
 		args = append(args, v)

@@ -135,6 +135,18 @@ func TestScorecardByHand(t *testing.T) {
 		if fcr := cell(t, sc, "Retail", "fcr").Now; fcr.N != 1 || fcr.Value != 100 {
 			t.Errorf("Retail FCR %+v", fcr)
 		}
+		// One survey's answers only: the case and customer KPIs do not apply.
+		bySurvey, err := db.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.November), SurveyID: s.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := cell(t, bySurvey, "Online", "nps"); c.Now.N != 40 || !cell(t, bySurvey, "Retail", "case_volume").NA || !cell(t, bySurvey, "Retail", "churn_rate").NA {
+			t.Errorf("survey filter: %+v", c.Now)
+		}
+		other, _ := db.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.November), SurveyID: s.ID + 100})
+		if c := cell(t, other, "", "nps"); c.Now.N != 0 {
+			t.Errorf("another survey's scorecard counts %d answers", c.Now.N)
+		}
 		// By channel, churn does not apply; a department head sees their department only.
 		byCh, err := db.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.November), By: "channel"})
 		if err != nil {

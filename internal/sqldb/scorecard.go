@@ -161,7 +161,9 @@ func (db *DB) scorecard(ctx context.Context, q tp.ScorecardQuery, raw bool) (*tp
 				_, cell.NA = churn.scores(q, slice, q.Period)
 				cell.NA = !cell.NA
 			}
-			if _, survey := tp.MetricByID(id); survey {
+			_, survey := tp.MetricByID(id)
+			cell.NA = cell.NA || (q.SurveyID != 0 && !survey)
+			if survey {
 				cell.Dist = [3]tp.Scores{sums[0][slice][id], sums[1][slice][id], sums[2][slice][id]}
 			}
 			row.Cells = append(row.Cells, cell)
@@ -210,6 +212,11 @@ func (db *DB) readStats(ctx context.Context, q tp.ScorecardQuery, grain string, 
 	}
 	filter, fargs := cockpitFilter(q, 3)
 	args := append([]any{lo, hi}, fargs...)
+	surveyFilter, surveyArgs := filter, args
+	if q.SurveyID != 0 {
+		surveyArgs = append(surveyArgs, q.SurveyID)
+		surveyFilter += fmt.Sprintf(" AND r.survey_id = $%d", len(surveyArgs))
+	}
 	surveyTable := map[string]string{"day": "response_rollup", "month": "response_rollup_month"}[grain]
 	if raw {
 		surveyTable = `(SELECT survey_id, created_us / 86400000000 AS day, ` + db.monthOf("created_us") + ` AS month,
@@ -217,7 +224,7 @@ func (db *DB) readStats(ctx context.Context, q tp.ScorecardQuery, grain string, 
 	}
 	rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %[1]s, r.%[2]s, s.type, r.score, SUM(r.n)
 		FROM %[3]s r JOIN surveys s ON s.id = r.survey_id
-		WHERE r.%[4]s >= $1 AND r.%[4]s < $2%[5]s GROUP BY %[6]sr.%[2]s, s.type, r.score`, bucket, q.By, surveyTable, grain, filter, group), args...)
+		WHERE r.%[4]s >= $1 AND r.%[4]s < $2%[5]s GROUP BY %[6]sr.%[2]s, s.type, r.score`, bucket, q.By, surveyTable, grain, surveyFilter, group), surveyArgs...)
 	if err != nil {
 		return fmt.Errorf("scorecard surveys: %w", err)
 	}
@@ -240,6 +247,9 @@ func (db *DB) readStats(ctx context.Context, q tp.ScorecardQuery, grain string, 
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
+	}
+	if q.SurveyID != 0 {
+		return nil // cases belong to no survey
 	}
 	if raw {
 		return db.rawCaseStats(ctx, q, grain, lo, hi, perBucket, put)
@@ -310,7 +320,7 @@ func (c churnDays) divisions() map[string]bool {
 // at the start (n) and those who churned in it (yes); ok is false where churn
 // does not apply (slices other than divisions, department or channel filters).
 func (c churnDays) scores(q tp.ScorecardQuery, slice string, p tp.Period) (tp.Scores, bool) {
-	if q.Department != "" || q.Channel != "" || (slice != "" && q.By != "division") {
+	if q.Department != "" || q.Channel != "" || q.SurveyID != 0 || (slice != "" && q.By != "division") {
 		return tp.Scores{}, false
 	}
 	div := q.Division

@@ -22,6 +22,7 @@ type cockpitParams struct {
 	From, To                      string // custom: first and last day
 	By                            string
 	Division, Department, Channel string
+	Survey                        string
 	Months                        int
 }
 
@@ -29,7 +30,7 @@ type cockpitParams struct {
 func parseCockpit(r *http.Request, now time.Time) (cockpitParams, tp.ScorecardQuery, error) {
 	q := r.URL.Query()
 	p := cockpitParams{Kind: q.Get("period"), At: q.Get("at"), From: q.Get("from"), To: q.Get("to"), By: q.Get("by"),
-		Division: q.Get("division"), Department: q.Get("department"), Channel: q.Get("channel")}
+		Division: q.Get("division"), Department: q.Get("department"), Channel: q.Get("channel"), Survey: q.Get("survey")}
 	if p.Kind == "" {
 		p.Kind = "month"
 	}
@@ -69,6 +70,11 @@ func parseCockpit(r *http.Request, now time.Time) (cockpitParams, tp.ScorecardQu
 	if p.Months, err = queryInt(r, "months", 12); err != nil {
 		return p, sq, err
 	}
+	if p.Survey != "" {
+		if _, err := fmt.Sscan(p.Survey, &sq.SurveyID); err != nil || sq.SurveyID <= 0 {
+			return p, sq, bad("survey", "survey must be a survey id")
+		}
+	}
 	sq.By, sq.Division, sq.Department, sq.Channel, sq.Months = p.By, p.Division, p.Department, p.Channel, p.Months
 	return p, sq, nil
 }
@@ -76,7 +82,7 @@ func parseCockpit(r *http.Request, now time.Time) (cockpitParams, tp.ScorecardQu
 // values renders the parameters back, with changes applied.
 func (p cockpitParams) values(set ...string) url.Values {
 	v := url.Values{}
-	for k, x := range map[string]string{"period": p.Kind, "at": p.At, "by": p.By, "division": p.Division, "department": p.Department, "channel": p.Channel} {
+	for k, x := range map[string]string{"period": p.Kind, "at": p.At, "by": p.By, "division": p.Division, "department": p.Department, "channel": p.Channel, "survey": p.Survey} {
 		if x != "" {
 			v.Set(k, x)
 		}
@@ -416,7 +422,7 @@ type detailData struct {
 
 // drillFilters are the response and case filters behind a cockpit number.
 func drillFilters(p cockpitParams, q tp.ScorecardQuery, kpi string) (tp.ResponseFilter, tp.CaseFilter) {
-	rf := tp.ResponseFilter{SurveyType: tp.SurveyType(kpi), Division: p.Division, Department: p.Department, Channel: p.Channel,
+	rf := tp.ResponseFilter{SurveyID: q.SurveyID, SurveyType: tp.SurveyType(kpi), Division: p.Division, Department: p.Department, Channel: p.Channel,
 		From: q.Period.From, To: q.Period.To.Add(-time.Microsecond)}
 	cf := tp.CaseFilter{Division: p.Division, Department: p.Department, Channel: p.Channel, From: q.Period.From, To: q.Period.To}
 	return rf, cf
