@@ -118,6 +118,20 @@ func TestCockpit(t *testing.T) {
 	if !strings.Contains(page, "Second carrier for Retail") || !strings.Contains(page, `class="overdue"`) {
 		t.Error("the overdue action item is not highlighted on the cockpit")
 	}
+	// A department head lands on their department, cut by channel: Logistics has the one case, no answers.
+	if err := f.db.CreateUser(ctx, &tp.User{Email: "log@example.com", Role: tp.RoleDepartmentHead, Department: "Logistics"}, "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	h := f.browser("de")
+	h.PostForm(f.srv.URL+"/login", url.Values{"email": {"log@example.com"}, "password": {"correct horse battery"}})
+	_, page = get(t, h, f.srv.URL+"/cockpit?at="+period.From.Format(time.DateOnly))
+	if !strings.Contains(page, `<th scope="col">Kanal</th>`) || !strings.Contains(page, `data-slice="email"`) || strings.Contains(page, `data-slice="Online"`) {
+		t.Error("the department head's cockpit is not cut by channel")
+	}
+	sc := f.api("GET", "/api/v1/scorecard?at="+period.From.Format(time.DateOnly), f.analyst, "")
+	if !strings.Contains(string(sc.Body), `"slice":"Retail"`) {
+		t.Errorf("analyst scorecard: %s", sc.Body[:200])
+	}
 }
 
 // TestAlertsAndDefinitionsAPI: alert rules with clear errors, the board
