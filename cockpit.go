@@ -272,3 +272,19 @@ func FirstWorkingDay(t time.Time) bool {
 	}
 	return true
 }
+
+// ChangeText writes the change against the previous period in the KPI's
+// precision; "" when either period has no data.
+func (c ScoreCell) ChangeText() string {
+	if c.Change == nil {
+		return ""
+	}
+	m, _ := KPIByID(c.KPI)
+	switch {
+	case m.ID == MetricCES:
+		return fmt.Sprintf("%+.2f", *c.Change)
+	case m.Unit == "cases":
+		return fmt.Sprintf("%+d", int(*c.Change))
+	}
+	return fmt.Sprintf("%+.1f", *c.Change)
+}

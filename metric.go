@@ -1,6 +1,7 @@
 package touchpoint
 
 import (
+	"fmt"
 	"math"
 )
 
@@ -314,4 +315,36 @@ func Percentile(sorted []float64, p float64) *float64 {
 	}
 	v := sorted[rank-1]
 	return &v
+}
+
+// Text writes the value in its KPI's unit (+12.3 points, 81.5 %, 5.12 on
+// CES, a count of cases); "—" without data and tooFew below MinResponses.
+// The cockpit, survey pages and the board pack all write numbers this way.
+func (e Estimate) Text(tooFew string) string {
+	m, _ := KPIByID(e.Metric)
+	switch {
+	case m.Unit == "cases":
+		return fmt.Sprintf("%d", e.N)
+	case e.N == 0:
+		return "—"
+	case e.TooFew:
+		return tooFew
+	case m.Unit == "%":
+		return fmt.Sprintf("%.1f %%", e.Value)
+	case m.ID == MetricCES:
+		return fmt.Sprintf("%.2f", e.Value)
+	}
+	return fmt.Sprintf("%+.1f", e.Value)
+}
+
+// CIText writes the 95 % interval, or "" where none is shown (too few, counts).
+func (e Estimate) CIText() string {
+	m, _ := KPIByID(e.Metric)
+	if e.N < 2 || e.TooFew || m.Unit == "cases" {
+		return ""
+	}
+	if m.ID == MetricCES {
+		return fmt.Sprintf("%.2f – %.2f", e.Low, e.High)
+	}
+	return fmt.Sprintf("%.1f – %.1f", e.Low, e.High)
 }

@@ -157,7 +157,7 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 				continue
 			}
 			m, _ := tp.KPIByID(c.KPI)
-			kr := KPIRow{ID: c.KPI, Name: m.Name[li], Value: Format(c.Now, li), CI: ci(c.Now), Change: change(c), YearAgo: Format(c.YearAgo, li),
+			kr := KPIRow{ID: c.KPI, Name: m.Name[li], Value: Format(c.Now, li), CI: c.Now.CIText(), Change: c.ChangeText(), YearAgo: Format(c.YearAgo, li),
 				N: c.Now.N, Direction: c.Direction, Better: c.Better, Significance: texts["notsig"][li]}
 			if c.Direction != 0 {
 				kr.Significance = texts["significant"][li]
@@ -245,45 +245,9 @@ func points(months []string, trend []tp.Estimate) []chart.Point {
 	return ps
 }
 
-// Format writes an estimate the way the cockpit does.
+// Format writes an estimate as the cockpit does; too few shows n.
 func Format(e tp.Estimate, li int) string {
-	m, _ := tp.KPIByID(e.Metric)
-	switch {
-	case m.Unit == "cases":
-		return fmt.Sprintf("%d", e.N)
-	case e.N == 0:
-		return "—"
-	case e.TooFew:
-		return texts["toofew"][li] + fmt.Sprintf(" (n %d)", e.N)
-	case m.Unit == "%":
-		return fmt.Sprintf("%.1f %%", e.Value)
-	case m.ID == tp.MetricCES:
-		return fmt.Sprintf("%.2f", e.Value)
-	}
-	return fmt.Sprintf("%+.1f", e.Value)
-}
-
-func ci(e tp.Estimate) string {
-	if e.N < 2 || e.TooFew || e.Metric == "case_volume" {
-		return ""
-	}
-	if e.Metric == tp.MetricCES {
-		return fmt.Sprintf("%.2f – %.2f", e.Low, e.High)
-	}
-	return fmt.Sprintf("%.1f – %.1f", e.Low, e.High)
-}
-
-func change(c tp.ScoreCell) string {
-	if c.Change == nil {
-		return ""
-	}
-	if c.KPI == tp.MetricCES {
-		return fmt.Sprintf("%+.2f", *c.Change)
-	}
-	if c.KPI == "case_volume" {
-		return fmt.Sprintf("%+d", int(*c.Change))
-	}
-	return fmt.Sprintf("%+.1f", *c.Change)
+	return e.Text(texts["toofew"][li] + fmt.Sprintf(" (n %d)", e.N))
 }
 
 var tmpl = template.Must(template.New("pack.html").Funcs(template.FuncMap{

@@ -119,7 +119,7 @@ var funcs = template.FuncMap{
 	"sub90":       func(h float64) float64 { return 90 - h },
 	"barh":        func(pct float64) string { return fmt.Sprintf("%.1f", pct*0.9) },
 	"sub100":      func(pct float64) string { return fmt.Sprintf("%.1f", 90-pct*0.9) },
-	"ci":          fmtCI,
+	"ci":          func(e tp.Estimate) string { return e.CIText() },
 	"pct":         func(f float64) string { return fmt.Sprintf("%.0f %%", f) },
 	"defaultText": func(t tp.SurveyType, lang string) tp.SurveyText { return tp.DefaultSurveyText(t, lang) },
 	"has": func(list []string, v string) bool {

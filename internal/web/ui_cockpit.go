@@ -148,39 +148,6 @@ type cockpitData struct {
 
 type crumb struct{ Label, URL string }
 
-// fmtKPI formats an estimate by its KPI's unit; "—" without data.
-func fmtKPI(lang string, e tp.Estimate) string {
-	m, _ := tp.KPIByID(e.Metric)
-	if e.N == 0 && m.Unit != "cases" {
-		return "—"
-	}
-	if e.TooFew {
-		return translate(lang, "results.toofew")
-	}
-	switch {
-	case m.Unit == "cases":
-		return fmt.Sprintf("%d", e.N)
-	case m.Unit == "%":
-		return fmt.Sprintf("%.1f %%", e.Value)
-	case m.ID == tp.MetricCES:
-		return fmt.Sprintf("%.2f", e.Value)
-	}
-	return fmt.Sprintf("%+.1f", e.Value)
-}
-
-func fmtChange(c tp.ScoreCell) string {
-	if c.Change == nil {
-		return ""
-	}
-	if c.KPI == tp.MetricCES {
-		return fmt.Sprintf("%+.2f", *c.Change)
-	}
-	if m, _ := tp.KPIByID(c.KPI); m.Unit == "cases" {
-		return fmt.Sprintf("%+d", int(*c.Change))
-	}
-	return fmt.Sprintf("%+.1f", *c.Change)
-}
-
 // sparkPoints turns a trend into chart points; too-few months are gaps.
 func sparkPoints(months []string, trend []tp.Estimate) []chart.Point {
 	ps := make([]chart.Point, len(trend))
@@ -220,10 +187,7 @@ func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) er
 		}
 		for _, c := range row.Cells {
 			m, _ := tp.KPIByID(c.KPI)
-			cc := cockpitCell{ScoreCell: c, Value: fmtKPI(v.Lang, c.Now), CI: fmtCI(c.Now), Change: fmtChange(c), YearValue: fmtKPI(v.Lang, c.YearAgo)}
-			if m.Unit == "cases" {
-				cc.CI = ""
-			}
+			cc := cockpitCell{ScoreCell: c, Value: fmtEstimate(v.Lang, c.Now), CI: c.Now.CIText(), Change: c.ChangeText(), YearValue: fmtEstimate(v.Lang, c.YearAgo)}
 			cc.Spark = chart.Sparkline(sparkPoints(sc.Months, c.Trend), m.Name[i]+" "+cr.Label)
 			set := []string{"kpi", c.KPI}
 			if row.Slice != "" {
@@ -481,7 +445,7 @@ func (s *Server) cockpitDetail(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	d := detailData{P: p, KPI: kpiHead{ID: kpi, Name: m.Name[i], Unit: m.Unit}, Def: m.Formula, Period: sc.Period.Label(), Previous: sc.Previous.Label(),
 		YearAgo: sc.YearAgo.Label(), Slice: strings.Join(slice, " · "), Survey: isSurveyKPI(kpi),
-		Cell: cockpitCell{ScoreCell: cell, Value: fmtKPI(v.Lang, cell.Now), CI: fmtCI(cell.Now), Change: fmtChange(cell), YearValue: fmtKPI(v.Lang, cell.YearAgo)},
+		Cell: cockpitCell{ScoreCell: cell, Value: fmtEstimate(v.Lang, cell.Now), CI: cell.Now.CIText(), Change: cell.ChangeText(), YearValue: fmtEstimate(v.Lang, cell.YearAgo)},
 		Back: "/cockpit?" + p.values().Encode(), Export: p.values("kpi", kpi).Encode()}
 	unit := ""
 	if m.Unit == "%" {

@@ -132,31 +132,7 @@ func (s *Server) surveyResultsPage(w http.ResponseWriter, r *http.Request, v *vi
 }
 
 // fmtEstimate shows a value in its metric's unit, or "too few responses".
-func fmtEstimate(lang string, e tp.Estimate) string {
-	if e.N == 0 {
-		return "—"
-	}
-	if e.TooFew {
-		return translate(lang, "results.toofew")
-	}
-	switch e.Metric {
-	case tp.MetricCES:
-		return fmt.Sprintf("%.2f", e.Value)
-	case tp.MetricCSAT:
-		return fmt.Sprintf("%.1f %%", e.Value)
-	}
-	return fmt.Sprintf("%+.1f", e.Value)
-}
-
-func fmtCI(e tp.Estimate) string {
-	if e.N < 2 || e.TooFew {
-		return ""
-	}
-	if e.Metric == tp.MetricCES {
-		return fmt.Sprintf("%.2f – %.2f", e.Low, e.High)
-	}
-	return fmt.Sprintf("%.1f – %.1f", e.Low, e.High)
-}
+func fmtEstimate(lang string, e tp.Estimate) string { return e.Text(translate(lang, "results.toofew")) }
 
 type surveyFormData struct {
 	Survey    *tp.Survey
