@@ -198,6 +198,7 @@ type CaseFilter struct {
 	Division   string
 	Channel    string
 	From, To   time.Time // opened in [From, To)
+	SegmentID  int64     // only the segment's current members' cases
 	Limit      int
 	BeforeID   int64
 }

@@ -158,6 +158,7 @@ type ScorecardQuery struct {
 	Department string
 	Channel    string
 	SurveyID   int64 // only this survey's answers; the case and customer KPIs do not apply then
+	SegmentID  int64 // only the current members of this segment (computed from raw rows: membership changes)
 	Months     int   // length of the monthly trend (sparklines); default 12
 }
 

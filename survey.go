@@ -481,6 +481,7 @@ type SendReport struct {
 type ResponseFilter struct {
 	SurveyID    int64
 	SurveyType  SurveyType // instead of SurveyID: the responses of every survey of this type (cockpit drill-down)
+	SegmentID   int64      // only the segment's current members' responses
 	MinScore    *int
 	MaxScore    *int
 	Division    string

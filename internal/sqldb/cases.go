@@ -223,6 +223,14 @@ func (db *DB) ListCases(ctx context.Context, f tp.CaseFilter) ([]tp.Case, error)
 	if f.BeforeID > 0 {
 		add("id < $%d", f.BeforeID)
 	}
+	if f.SegmentID != 0 {
+		seg, err := db.FindSegment(ctx, f.SegmentID)
+		if err != nil {
+			return nil, err
+		}
+		members, margs := db.membersOf(seg, "customer_id", len(args)+1)
+		where, args = append(where, strings.TrimPrefix(members, " AND ")), append(args, margs...)
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 100

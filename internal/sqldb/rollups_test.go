@@ -147,6 +147,24 @@ func TestScorecardByHand(t *testing.T) {
 		if c := cell(t, other, "", "nps"); c.Now.N != 0 {
 			t.Errorf("another survey's scorecard counts %d answers", c.Now.N)
 		}
+		// A segment (English-speaking customers: only the fixture customer) is computed from its members' raw rows.
+		seg := &tp.Segment{Name: "English", Conditions: []tp.Condition{{Kind: "trait", Key: "locale", Op: "eq", Value: "en"}}}
+		if err := db.CreateSegment(ctx, seg); err != nil {
+			t.Fatal(err)
+		}
+		bySeg, err := db.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.November), SegmentID: seg.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := cell(t, bySeg, "Online", "nps"); c.Now.N != 40 || c.Now.Value != 0 {
+			t.Errorf("segment NPS %+v", c.Now)
+		}
+		if c := cell(t, bySeg, "Retail", "churn_rate"); c.Now.N != 1 || c.Now.Value != 0 {
+			t.Errorf("segment churn %+v (only the fixture customer is a member)", c.Now)
+		}
+		if c := cell(t, bySeg, "Retail", "case_volume"); c.Now.N != 1 {
+			t.Errorf("segment cases %+v", c.Now)
+		}
 		// By channel, churn does not apply; a department head sees their department only.
 		byCh, err := db.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.November), By: "channel"})
 		if err != nil {

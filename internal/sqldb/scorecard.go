@@ -64,7 +64,15 @@ func (db *DB) ScorecardFromRaw(ctx context.Context, q tp.ScorecardQuery) (*tp.Sc
 	return db.scorecard(ctx, q, true)
 }
 
+// source says where a scorecard's numbers come from: the rollups, or the raw
+// rows (of a segment's members only, when seg is set).
+type source struct {
+	raw bool
+	seg *tp.Segment
+}
+
 func (db *DB) scorecard(ctx context.Context, q tp.ScorecardQuery, raw bool) (*tp.Scorecard, error) {
+	src := source{raw: raw}
 	if q.By == "" {
 		q.By = "division"
 	}
@@ -83,6 +91,14 @@ func (db *DB) scorecard(ctx context.Context, q tp.ScorecardQuery, raw bool) (*tp
 	if a := tp.AccessFrom(ctx); a.Role.DepartmentScoped() {
 		q.Department = a.Department
 	}
+	if q.SegmentID != 0 {
+		// Rollups do not know customers; a segment's numbers come from the raw rows of its members.
+		var err error
+		if src.seg, err = db.FindSegment(ctx, q.SegmentID); err != nil {
+			return nil, err
+		}
+		src.raw = true
+	}
 	sc := &tp.Scorecard{Period: q.Period, Previous: q.Period.Previous(), YearAgo: q.Period.YearBefore(), By: q.By, KPIs: tp.ScorecardKPIs}
 	// The trend: Months whole months, the last one holding the period's end.
 	lastMonth := time.Date(q.Period.To.Add(-time.Nanosecond).Year(), q.Period.To.Add(-time.Nanosecond).Month(), 1, 0, 0, 0, 0, time.UTC)
@@ -90,7 +106,7 @@ func (db *DB) scorecard(ctx context.Context, q tp.ScorecardQuery, raw bool) (*tp
 	for m := firstMonth; !m.After(lastMonth); m = m.AddDate(0, 1, 0) {
 		sc.Months = append(sc.Months, m.Format("2006-01"))
 	}
-	trend, err := db.monthlyStats(ctx, q, firstMonth, lastMonth.AddDate(0, 1, 0), raw)
+	trend, err := db.monthlyStats(ctx, q, firstMonth, lastMonth.AddDate(0, 1, 0), src)
 	if err != nil {
 		return nil, err
 	}
@@ -113,11 +129,11 @@ func (db *DB) scorecard(ctx context.Context, q tp.ScorecardQuery, raw bool) (*tp
 			}
 			continue
 		}
-		if sums[i], err = db.rangeStats(ctx, q, p, raw); err != nil {
+		if sums[i], err = db.rangeStats(ctx, q, p, src); err != nil {
 			return nil, err
 		}
 	}
-	churn, err := db.churnBase(ctx, raw)
+	churn, err := db.churnBase(ctx, src)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +190,7 @@ func (db *DB) scorecard(ctx context.Context, q tp.ScorecardQuery, raw bool) (*tp
 }
 
 // monthlyStats reads the monthly sums of [from, to) per slice, one entry per month.
-func (db *DB) monthlyStats(ctx context.Context, q tp.ScorecardQuery, from, to time.Time, raw bool) ([]sliceStats, error) {
+func (db *DB) monthlyStats(ctx context.Context, q tp.ScorecardQuery, from, to time.Time, src source) ([]sliceStats, error) {
 	n := int(monthIndex(to) - monthIndex(from))
 	out := make([]sliceStats, n)
 	for i := range out {
@@ -185,24 +201,24 @@ func (db *DB) monthlyStats(ctx context.Context, q tp.ScorecardQuery, from, to ti
 			out[i].add(slice, kpi, s)
 		}
 	}
-	err := db.readStats(ctx, q, "month", monthIndex(from), monthIndex(to), true, raw, put)
+	err := db.readStats(ctx, q, "month", monthIndex(from), monthIndex(to), true, src, put)
 	return out, err
 }
 
 // rangeStats reads the sums of one period per slice: from the monthly
 // rollups when the period is whole months, else from the daily ones.
-func (db *DB) rangeStats(ctx context.Context, q tp.ScorecardQuery, p tp.Period, raw bool) (sliceStats, error) {
+func (db *DB) rangeStats(ctx context.Context, q tp.ScorecardQuery, p tp.Period, src source) (sliceStats, error) {
 	out := sliceStats{}
 	put := func(_ int64, slice, kpi string, s tp.Scores) { out.add(slice, kpi, s) }
 	if p.MonthAligned() {
-		return out, db.readStats(ctx, q, "month", monthIndex(p.From), monthIndex(p.To), false, raw, put)
+		return out, db.readStats(ctx, q, "month", monthIndex(p.From), monthIndex(p.To), false, src, put)
 	}
-	return out, db.readStats(ctx, q, "day", p.From.Unix()/86400, p.To.Unix()/86400, false, raw, put)
+	return out, db.readStats(ctx, q, "day", p.From.Unix()/86400, p.To.Unix()/86400, false, src, put)
 }
 
 // readStats reads the survey and case rollups for buckets [lo, hi) of the
 // given grain, grouped by slice (and by bucket when perBucket).
-func (db *DB) readStats(ctx context.Context, q tp.ScorecardQuery, grain string, lo, hi int64, perBucket, raw bool,
+func (db *DB) readStats(ctx context.Context, q tp.ScorecardQuery, grain string, lo, hi int64, perBucket bool, src source,
 	put func(bucket int64, slice, kpi string, s tp.Scores)) error {
 	// bucket is selected; group lists it only when it is a column (a
 	// constant in GROUP BY would name a column by position).
@@ -218,9 +234,15 @@ func (db *DB) readStats(ctx context.Context, q tp.ScorecardQuery, grain string, 
 		surveyFilter += fmt.Sprintf(" AND r.survey_id = $%d", len(surveyArgs))
 	}
 	surveyTable := map[string]string{"day": "response_rollup", "month": "response_rollup_month"}[grain]
-	if raw {
+	if src.raw {
+		members := ""
+		if src.seg != nil {
+			var margs []any
+			members, margs = db.membersOf(src.seg, "customer_id", len(surveyArgs)+1)
+			surveyArgs = append(surveyArgs, margs...)
+		}
 		surveyTable = `(SELECT survey_id, created_us / 86400000000 AS day, ` + db.monthOf("created_us") + ` AS month,
-			division, channel, department, score, 1 AS n FROM responses WHERE score IS NOT NULL)`
+			division, channel, department, score, 1 AS n FROM responses WHERE score IS NOT NULL` + members + `)`
 	}
 	rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %[1]s, r.%[2]s, s.type, r.score, SUM(r.n)
 		FROM %[3]s r JOIN surveys s ON s.id = r.survey_id
@@ -251,8 +273,8 @@ func (db *DB) readStats(ctx context.Context, q tp.ScorecardQuery, grain string, 
 	if q.SurveyID != 0 {
 		return nil // cases belong to no survey
 	}
-	if raw {
-		return db.rawCaseStats(ctx, q, grain, lo, hi, perBucket, put)
+	if src.raw {
+		return db.rawCaseStats(ctx, q, grain, lo, hi, perBucket, src.seg, put)
 	}
 	rows, err = db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %[1]s, r.%[2]s, SUM(volume), SUM(sla_n), SUM(sla_met), SUM(resolved),
 		SUM(reopened), SUM(fcr), SUM(recovery_n), SUM(recovered)
@@ -282,10 +304,10 @@ func (db *DB) readStats(ctx context.Context, q tp.ScorecardQuery, grain string, 
 // customers who became active and who churned.
 type churnDays map[string]map[int64][2]int64
 
-func (db *DB) churnBase(ctx context.Context, raw bool) (churnDays, error) {
+func (db *DB) churnBase(ctx context.Context, src source) (churnDays, error) {
 	out := churnDays{}
-	if raw {
-		return out, db.rawChurnBase(ctx, out)
+	if src.raw {
+		return out, db.rawChurnBase(ctx, out, src.seg)
 	}
 	rows, err := db.r.QueryContext(ctx, "SELECT division, day, joined, churned FROM churn_rollup")
 	if err != nil {
@@ -356,7 +378,7 @@ func (db *DB) monthOf(col string) string {
 
 // rawCaseStats works out every case's outcome from the raw cases and events
 // (as CaseKPIs does) and sums them per slice and bucket.
-func (db *DB) rawCaseStats(ctx context.Context, q tp.ScorecardQuery, grain string, lo, hi int64, perBucket bool,
+func (db *DB) rawCaseStats(ctx context.Context, q tp.ScorecardQuery, grain string, lo, hi int64, perBucket bool, seg *tp.Segment,
 	put func(bucket int64, slice, kpi string, s tp.Scores)) error {
 	from, to := time.Unix(lo*86400, 0), time.Unix(hi*86400, 0)
 	if grain == "month" {
@@ -368,6 +390,10 @@ func (db *DB) rawCaseStats(ctx context.Context, q tp.ScorecardQuery, grain strin
 			args = append(args, f.v)
 			where += fmt.Sprintf(" AND c.%s = $%d", f.col, len(args))
 		}
+	}
+	if seg != nil {
+		members, margs := db.membersOf(seg, "c.customer_id", len(args)+1)
+		where, args = where+members, append(args, margs...)
 	}
 	outcomes, err := db.caseOutcomes(ctx, where, args)
 	if err != nil {
@@ -402,9 +428,13 @@ func (db *DB) rawCaseStats(ctx context.Context, q tp.ScorecardQuery, grain strin
 }
 
 // rawChurnBase buckets the live customers' division activity by day.
-func (db *DB) rawChurnBase(ctx context.Context, out churnDays) error {
+func (db *DB) rawChurnBase(ctx context.Context, out churnDays, seg *tp.Segment) error {
+	members, args := "", []any{}
+	if seg != nil {
+		members, args = db.membersOf(seg, "cd.customer_id", 1)
+	}
 	rows, err := db.r.QueryContext(ctx, `SELECT cd.division, cd.first_us, cd.churned_us FROM customer_divisions cd
-		JOIN customers cu ON cu.id = cd.customer_id WHERE cu.merged_into IS NULL`)
+		JOIN customers cu ON cu.id = cd.customer_id WHERE cu.merged_into IS NULL`+members, args...)
 	if err != nil {
 		return err
 	}
@@ -429,4 +459,11 @@ func (db *DB) rawChurnBase(ctx context.Context, out churnDays) error {
 		}
 	}
 	return rows.Err()
+}
+
+// membersOf is " AND col IN (the segment's current members)", with its
+// arguments numbered from start.
+func (db *DB) membersOf(seg *tp.Segment, col string, start int) (string, []any) {
+	where, args := db.segmentWhere(seg, start)
+	return " AND " + col + " IN (SELECT c.id FROM customers c WHERE " + where + ")", args
 }

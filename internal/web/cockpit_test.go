@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/csv"
+	"fmt"
 	"html"
 	"net/url"
 	"strings"
@@ -103,6 +104,22 @@ func TestCockpit(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("export lacks Retail NPS -100 (n 30): %v", rows)
+	}
+	// A segment's scorecard and drill-down: Ann is the only member.
+	seg := &tp.Segment{Name: "Ann", Conditions: []tp.Condition{{Kind: "trait", Key: "name", Op: "eq", Value: "Ann"}}}
+	if err := f.db.CreateSegment(ctx, seg); err != nil {
+		t.Fatal(err)
+	}
+	at := period.From.Format(time.DateOnly)
+	if r := f.api("GET", fmt.Sprintf("/api/v1/scorecard?at=%s&segment=%d", at, seg.ID), f.analyst, ""); r.Code != 200 || !strings.Contains(string(r.Body), `"n":30`) {
+		t.Errorf("segment scorecard: %d", r.Code)
+	}
+	code, page = get(t, b, fmt.Sprintf("%s/cockpit/detail?kpi=nps&division=Retail&segment=%d&at=%s", f.srv.URL, seg.ID, at))
+	if code != 200 || !strings.Contains(page, "Lieferung kam zu spät") {
+		t.Errorf("segment detail: %d", code)
+	}
+	if r := f.api("GET", "/api/v1/scorecard?segment=999", f.analyst, ""); r.Code != 404 {
+		t.Errorf("unknown segment: %d", r.Code)
 	}
 	// Bad period parameters get a clear error.
 	if r := f.api("GET", "/api/v1/scorecard?period=decade", f.analyst, ""); r.Code != 400 || errCode(r) != "invalid" {

@@ -22,7 +22,7 @@ type cockpitParams struct {
 	From, To                      string // custom: first and last day
 	By                            string
 	Division, Department, Channel string
-	Survey                        string
+	Survey, Segment               string
 	Months                        int
 }
 
@@ -30,7 +30,7 @@ type cockpitParams struct {
 func parseCockpit(r *http.Request, now time.Time) (cockpitParams, tp.ScorecardQuery, error) {
 	q := r.URL.Query()
 	p := cockpitParams{Kind: q.Get("period"), At: q.Get("at"), From: q.Get("from"), To: q.Get("to"), By: q.Get("by"),
-		Division: q.Get("division"), Department: q.Get("department"), Channel: q.Get("channel"), Survey: q.Get("survey")}
+		Division: q.Get("division"), Department: q.Get("department"), Channel: q.Get("channel"), Survey: q.Get("survey"), Segment: q.Get("segment")}
 	if p.Kind == "" {
 		p.Kind = "month"
 	}
@@ -75,6 +75,11 @@ func parseCockpit(r *http.Request, now time.Time) (cockpitParams, tp.ScorecardQu
 			return p, sq, bad("survey", "survey must be a survey id")
 		}
 	}
+	if p.Segment != "" {
+		if _, err := fmt.Sscan(p.Segment, &sq.SegmentID); err != nil || sq.SegmentID <= 0 {
+			return p, sq, bad("segment", "segment must be a segment id")
+		}
+	}
 	sq.By, sq.Division, sq.Department, sq.Channel, sq.Months = p.By, p.Division, p.Department, p.Channel, p.Months
 	return p, sq, nil
 }
@@ -82,7 +87,7 @@ func parseCockpit(r *http.Request, now time.Time) (cockpitParams, tp.ScorecardQu
 // values renders the parameters back, with changes applied.
 func (p cockpitParams) values(set ...string) url.Values {
 	v := url.Values{}
-	for k, x := range map[string]string{"period": p.Kind, "at": p.At, "by": p.By, "division": p.Division, "department": p.Department, "channel": p.Channel, "survey": p.Survey} {
+	for k, x := range map[string]string{"period": p.Kind, "at": p.At, "by": p.By, "division": p.Division, "department": p.Department, "channel": p.Channel, "survey": p.Survey, "segment": p.Segment} {
 		if x != "" {
 			v.Set(k, x)
 		}
@@ -144,6 +149,7 @@ type cockpitData struct {
 	PreviousLabel  string
 	YearAgoLabel   string
 	DepartmentOnly bool
+	Segments       []tp.Segment
 }
 
 type crumb struct{ Label, URL string }
@@ -221,6 +227,9 @@ func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) er
 		d.DefaultDept = v.User.Department
 	}
 	if d.Actions, d.Owners, err = s.actionRows(r, v); err != nil {
+		return err
+	}
+	if d.Segments, err = s.Segments.ListSegments(r.Context()); err != nil {
 		return err
 	}
 	d.CanAct = v.User.Role == tp.RoleAdmin || v.User.Role == tp.RoleCCO || v.User.Role == tp.RoleDepartmentHead
@@ -387,8 +396,8 @@ type detailData struct {
 // drillFilters are the response and case filters behind a cockpit number.
 func drillFilters(p cockpitParams, q tp.ScorecardQuery, kpi string) (tp.ResponseFilter, tp.CaseFilter) {
 	rf := tp.ResponseFilter{SurveyID: q.SurveyID, SurveyType: tp.SurveyType(kpi), Division: p.Division, Department: p.Department, Channel: p.Channel,
-		From: q.Period.From, To: q.Period.To.Add(-time.Microsecond)}
-	cf := tp.CaseFilter{Division: p.Division, Department: p.Department, Channel: p.Channel, From: q.Period.From, To: q.Period.To}
+		From: q.Period.From, To: q.Period.To.Add(-time.Microsecond), SegmentID: q.SegmentID}
+	cf := tp.CaseFilter{Division: p.Division, Department: p.Department, Channel: p.Channel, From: q.Period.From, To: q.Period.To, SegmentID: q.SegmentID}
 	return rf, cf
 }
 
