@@ -26,6 +26,10 @@ type rollupWorker struct {
 	cfg Config
 }
 
+// Timeout is long: the first refresh over an existing database computes every
+// day of the case rollup (minutes for millions of cases); later ones take milliseconds.
+func (w *rollupWorker) Timeout(*river.Job[tp.RefreshRollups]) time.Duration { return time.Hour }
+
 func (w *rollupWorker) Work(ctx context.Context, job *river.Job[tp.RefreshRollups]) error {
 	rep, err := w.db.RefreshRollups(ctx)
 	if err != nil {
@@ -48,6 +52,9 @@ type boardPackWorker struct {
 	db  *sqldb.DB
 	cfg Config
 }
+
+// Timeout allows for Chromium's print-to-PDF and a slow relay.
+func (w *boardPackWorker) Timeout(*river.Job[tp.SendBoardPack]) time.Duration { return 10 * time.Minute }
 
 func (w *boardPackWorker) Work(ctx context.Context, job *river.Job[tp.SendBoardPack]) error {
 	now := w.db.Now().UTC()
