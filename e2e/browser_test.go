@@ -72,6 +72,16 @@ func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Ac
 }
 
 // artifact saves a screenshot under e2e/artifacts for people to look at.
+// screenshot keeps the whole page as an artifact.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	artifact(t, name, png)
+}
+
 func artifact(t *testing.T, name string, png []byte) {
 	dir := "artifacts"
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -94,14 +104,7 @@ func TestBrowserLoginSearchTimeline(t *testing.T) {
 		}
 		return s
 	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		artifact(t, name, png)
-	}
+	shot := func(name string) { screenshot(t, ctx, name) }
 	step(t, ctx, "log in",
 		chromedp.Navigate(srv.URL+"/customers"),
 		chromedp.WaitVisible(css("#email")),

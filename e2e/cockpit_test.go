@@ -26,14 +26,7 @@ func TestCCOCockpitAndBoardPack(t *testing.T) {
 	}
 	srv := start(t, "demo", "--customers", "2500")
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		artifact(t, name, png)
-	}
+	shot := func(name string) { screenshot(t, ctx, name) }
 	step(t, ctx, "log in as CCO",
 		chromedp.Navigate(srv.URL+"/"),
 		chromedp.WaitVisible(css("#email")),

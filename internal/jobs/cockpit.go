@@ -54,7 +54,9 @@ type boardPackWorker struct {
 }
 
 // Timeout allows for Chromium's print-to-PDF and a slow relay.
-func (w *boardPackWorker) Timeout(*river.Job[tp.SendBoardPack]) time.Duration { return 10 * time.Minute }
+func (w *boardPackWorker) Timeout(*river.Job[tp.SendBoardPack]) time.Duration {
+	return 10 * time.Minute
+}
 
 func (w *boardPackWorker) Work(ctx context.Context, job *river.Job[tp.SendBoardPack]) error {
 	now := w.db.Now().UTC()

@@ -48,29 +48,13 @@ func (db *DB) BenchInsertScores(ctx context.Context, surveyID int64, n, lo, hi i
 	channels := []string{"email", "web", "phone"}
 	depts := []string{"Service", "Logistics", "Billing"}
 	span := 548 * 24 * time.Hour
-	const cols = 11
-	for start := 0; start < n; start += 5000 {
-		err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			for b := start; b < min(start+5000, n); b += 500 {
-				rows := min(500, n-b)
-				args := make([]any, 0, rows*cols)
-				for range rows {
-					at := tp.ToMicros(end.Add(-time.Duration(r.Int64N(int64(span)))))
-					args = append(args, surveyID, 1, lo+r.IntN(hi-lo+1), "{}", "", "en", channels[r.IntN(3)], depts[r.IntN(3)], divisions[r.IntN(3)], at, at)
-				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO responses (survey_id, version, score, answers, comment, lang, channel, department,
-					division, created_us, updated_us) VALUES `+db.placeholders(rows, cols, 1), args...); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if progress != nil {
-			progress(min(start+5000, n))
-		}
+	err := db.benchInsert(ctx, n, 11, `INSERT INTO responses (survey_id, version, score, answers, comment, lang, channel, department,
+		division, created_us, updated_us)`, func(_ int, args []any) []any {
+		at := tp.ToMicros(end.Add(-time.Duration(r.Int64N(int64(span)))))
+		return append(args, surveyID, 1, lo+r.IntN(hi-lo+1), "{}", "", "en", channels[r.IntN(3)], depts[r.IntN(3)], divisions[r.IntN(3)], at, at)
+	}, progress)
+	if err != nil {
+		return err
 	}
 	return db.RecomputeRollup(ctx, surveyID)
 }
@@ -87,28 +71,10 @@ func (db *DB) BenchRawInbound(ctx context.Context, raw []byte) error {
 func (db *DB) BenchOpenCases(ctx context.Context, customer int64, n int) error {
 	depts := []string{"Service", "Logistics", "Billing", "Sales"}
 	now := tp.ToMicros(db.Now())
-	const cols = 9
-	for start := 0; start < n; start += 5000 {
-		err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			for b := start; b < min(start+5000, n); b += 500 {
-				rows := min(500, n-b)
-				args := make([]any, 0, rows*cols)
-				for k := range rows {
-					args = append(args, customer, fmt.Sprintf("bench case %d", b+k), "email", "email", "normal", depts[(b+k)%len(depts)],
-						"open", now-int64(b+k), now)
-				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO cases (customer_id, subject, channel, source, priority, department, status,
-					created_us, updated_us) VALUES `+db.placeholders(rows, cols, 1), args...); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return db.benchInsert(ctx, n, 9, `INSERT INTO cases (customer_id, subject, channel, source, priority, department, status, created_us, updated_us)`,
+		func(i int, args []any) []any {
+			return append(args, customer, fmt.Sprintf("bench case %d", i), "email", "email", "normal", depts[i%len(depts)], "open", now-int64(i), now)
+		}, nil)
 }
 
 // BenchInsertCases inserts n cases over the 18 months before end across 3
@@ -121,40 +87,23 @@ func (db *DB) BenchInsertCases(ctx context.Context, customer int64, n int, end t
 	channels := []string{"email", "web", "phone"}
 	cats := []string{"delivery", "billing", "product", "service"}
 	span := 548 * 24 * time.Hour
-	const cols = 14
-	for start := 0; start < n; start += 5000 {
-		err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			for b := start; b < min(start+5000, n); b += 500 {
-				rows := min(500, n-b)
-				args := make([]any, 0, rows*cols)
-				for k := range rows {
-					at := end.Add(-time.Duration(r.Int64N(int64(span))))
-					firstDue := at.Add(8 * time.Hour)
-					var reply, resolved any
-					status := "open"
-					if r.Float64() < 0.9 {
-						reply = tp.ToMicros(at.Add(time.Duration(r.Int64N(int64(10 * time.Hour)))))
-					}
-					if reply != nil && r.Float64() < 0.89 {
-						resolved, status = tp.ToMicros(at.Add(time.Duration(r.Int64N(int64(60*time.Hour))))), "resolved"
-					}
-					args = append(args, customer, fmt.Sprintf("bench case %d", b+k), "email", channels[r.IntN(3)], cats[r.IntN(4)], "normal",
-						depts[r.IntN(4)], divisions[r.IntN(3)], status, tp.ToMicros(at), tp.ToMicros(at), reply, resolved, tp.ToMicros(firstDue))
-				}
-				// resolve_due_us follows first_due_us by 42 h in every bench case.
-				if _, err := tx.ExecContext(ctx, `INSERT INTO cases (customer_id, subject, source, channel, category, priority, department, division,
-					status, created_us, updated_us, first_reply_us, resolved_us, first_due_us) VALUES `+db.placeholders(rows, cols, 1), args...); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+	// resolve_due_us follows first_due_us by 42 h in every bench case (set below).
+	err := db.benchInsert(ctx, n, 14, `INSERT INTO cases (customer_id, subject, source, channel, category, priority, department, division,
+		status, created_us, updated_us, first_reply_us, resolved_us, first_due_us)`, func(i int, args []any) []any {
+		at := end.Add(-time.Duration(r.Int64N(int64(span))))
+		var reply, resolved any
+		status := "open"
+		if r.Float64() < 0.9 {
+			reply = tp.ToMicros(at.Add(time.Duration(r.Int64N(int64(10 * time.Hour)))))
 		}
-		if progress != nil {
-			progress(min(start+5000, n))
+		if reply != nil && r.Float64() < 0.89 {
+			resolved, status = tp.ToMicros(at.Add(time.Duration(r.Int64N(int64(60*time.Hour))))), "resolved"
 		}
+		return append(args, customer, fmt.Sprintf("bench case %d", i), "email", channels[r.IntN(3)], cats[r.IntN(4)], "normal",
+			depts[r.IntN(4)], divisions[r.IntN(3)], status, tp.ToMicros(at), tp.ToMicros(at), reply, resolved, tp.ToMicros(at.Add(8*time.Hour)))
+	}, progress)
+	if err != nil {
+		return err
 	}
 	if err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "UPDATE cases SET resolve_due_us = first_due_us + 151200000000 WHERE resolve_due_us IS NULL")
@@ -162,7 +111,7 @@ func (db *DB) BenchInsertCases(ctx context.Context, customer int64, n int, end t
 	}); err != nil {
 		return err
 	}
-	_, err := db.refreshCaseRollup(ctx)
+	_, err = db.refreshCaseRollup(ctx)
 	return err
 }
 
@@ -192,4 +141,31 @@ func (db *DB) BenchChurn(ctx context.Context, customers []int64, end time.Time) 
 		}
 		return rebuildChurnRollup(ctx, tx)
 	})
+}
+
+// benchInsert inserts n rows of cols columns with multi-row INSERTs of 500
+// rows, 5000 rows per transaction; row(i) appends row i's values.
+func (db *DB) benchInsert(ctx context.Context, n, cols int, insert string, row func(i int, args []any) []any, progress func(done int)) error {
+	for start := 0; start < n; start += 5000 {
+		err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			for b := start; b < min(start+5000, n); b += 500 {
+				rows := min(500, n-b)
+				args := make([]any, 0, rows*cols)
+				for i := b; i < b+rows; i++ {
+					args = row(i, args)
+				}
+				if _, err := tx.ExecContext(ctx, insert+" VALUES "+db.placeholders(rows, cols, 1), args...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(min(start+5000, n))
+		}
+	}
+	return nil
 }
