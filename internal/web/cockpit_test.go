@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"html"
+	"io"
 	"net/url"
 	"strings"
 	"testing"
@@ -196,5 +197,57 @@ func TestAlertsAndDefinitionsAPI(t *testing.T) {
 	hist, _ := r.JSON["history"].([]any)
 	if r.JSON["version"].(float64) != 1 || len(hist) != 1 || !strings.Contains(string(r.Body), "CRM marks cancellations") || !strings.Contains(string(r.Body), `"actor"`) {
 		t.Errorf("history: %s", r.Body)
+	}
+}
+
+// TestCockpitForms: the alert, board pack and churn forms act as the
+// logged-in user: an admin may, an agent may not (nor add action items).
+func TestCockpitForms(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser("en")
+	b.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	res, err := b.PostForm(f.srv.URL+"/alerts", url.Values{"name": {"Billing SLA"}, "kpi": {"sla_compliance"}, "department": {"Billing"},
+		"kind": {"threshold"}, "op": {"<"}, "threshold": {"90"}, "period": {"month"}, "webhook_url": {"https://hooks.example.com/x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(body), `id="webhook-secret">whsec_`) {
+		t.Errorf("alert form: %d", res.StatusCode)
+	}
+	res, _ = b.PostForm(f.srv.URL+"/alerts", url.Values{"name": {"x"}, "kpi": {"nps"}, "kind": {"drop"}, "emails": {"nobody"}})
+	if res.StatusCode != 400 {
+		t.Errorf("bad alert form: %d", res.StatusCode)
+	}
+	if res, _ := b.PostForm(f.srv.URL+"/alerts/board-pack", url.Values{"recipients": {"board@example.com, cfo@example.com"}, "lang": {"nl"}}); res.StatusCode != 303 {
+		t.Errorf("board pack form: %d", res.StatusCode)
+	}
+	if res, _ := b.PostForm(f.srv.URL+"/kpis/churn_rate", url.Values{"mode": {"trait"}, "trait": {"status"}, "value": {"cancelled"}, "note": {"CRM"}}); res.StatusCode != 303 {
+		t.Errorf("churn form: %d", res.StatusCode)
+	}
+	_, page := get(t, b, f.srv.URL+"/kpis")
+	if !strings.Contains(html.UnescapeString(page), `trait status = "cancelled"`) {
+		t.Error("the new churn rule is not shown on /kpis")
+	}
+	_, page = get(t, b, f.srv.URL+"/alerts")
+	if !strings.Contains(page, "Billing SLA") || !strings.Contains(page, "cfo@example.com") {
+		t.Error("/alerts lacks the rule or the recipients")
+	}
+	// An agent is refused.
+	if err := f.db.CreateUser(ctx, &tp.User{Email: "agent@example.com", Role: tp.RoleAgent, Department: "Billing"}, "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	a := f.browser("en")
+	a.PostForm(f.srv.URL+"/login", url.Values{"email": {"agent@example.com"}, "password": {"correct horse battery"}})
+	for path, form := range map[string]url.Values{
+		"/alerts":            {"name": {"x"}, "kpi": {"nps"}, "kind": {"drop"}, "emails": {"a@example.com"}},
+		"/alerts/board-pack": {"recipients": {"me@example.com"}},
+		"/kpis/churn_rate":   {"event": {"Gone"}},
+		"/cockpit/actions":   {"title": {"x"}, "department": {"Billing"}, "due": {"2027-01-01"}},
+	} {
+		if res, _ := a.PostForm(f.srv.URL+path, form); res.StatusCode != 403 {
+			t.Errorf("agent posts %s: %d", path, res.StatusCode)
+		}
 	}
 }

@@ -48,6 +48,10 @@ func (s *Server) ui(h uiHandler, needLogin bool) http.Handler {
 			http.Error(w, "log in first", http.StatusUnauthorized)
 			return
 		}
+		if u != nil {
+			// The store checks every change and scopes every list by this access.
+			r = r.WithContext(tp.WithAccess(r.Context(), userAccess(u)))
+		}
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		if err := h(w, r, v); err != nil {
