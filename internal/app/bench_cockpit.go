@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -106,6 +107,28 @@ func benchCockpit(e *env, args []string) error {
 		len(a.Rows)-1, len(a.KPIs), len(a.Months), *responses, *cases, *customers,
 		rolled[len(rolled)/2].Round(100*time.Microsecond), p95(rolled).Round(100*time.Microsecond),
 		raw[len(raw)/2].Round(time.Millisecond), p95(raw).Round(time.Millisecond), float64(raw[len(raw)/2])/float64(rolled[len(rolled)/2]))
+
+	// The same scorecard over HTTP (token auth, JSON), one request after another.
+	token, err := db.CreateToken(ctx, &tp.Token{Name: "bench", Role: tp.RoleAnalyst})
+	if err != nil {
+		return err
+	}
+	base, stop, err := benchServer(e, db, -1)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	url := fmt.Sprintf("%s/api/v1/scorecard?period=month&at=%s&months=18", base, q.Period.From.Format(time.DateOnly))
+	_, durs, err := loadHTTP(1, *runs, func(c *http.Client, _ int) error {
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		return doOK(c, req)
+	})
+	if err != nil {
+		return fmt.Errorf("scorecard over HTTP: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "GET /api/v1/scorecard (the same, as JSON over HTTP, %d requests): p50 %s p95 %s\n", *runs,
+		durs[len(durs)/2].Round(100*time.Microsecond), p95(durs).Round(100*time.Microsecond))
 
 	dir, err := os.MkdirTemp("", "touchpoint-bench-pack-")
 	if err != nil {
