@@ -136,6 +136,16 @@ func TestCockpit(t *testing.T) {
 	if !strings.Contains(page, "Second carrier for Retail") || !strings.Contains(page, `class="overdue"`) {
 		t.Error("the overdue action item is not highlighted on the cockpit")
 	}
+	items, _ := f.db.ListActions(ctx, tp.ActionFilter{})
+	if res, _ := b.PostForm(fmt.Sprintf("%s/actions/%d/status", f.srv.URL, items[0].ID), url.Values{"comment": {"carrier shortlisted"}, "back": {"/cockpit"}}); res.StatusCode != 303 {
+		t.Errorf("comment: %d", res.StatusCode)
+	}
+	if res, _ := b.PostForm(fmt.Sprintf("%s/actions/%d/status", f.srv.URL, items[0].ID), url.Values{"status": {"done"}, "back": {"/cockpit"}}); res.StatusCode != 303 {
+		t.Errorf("done: %d", res.StatusCode)
+	}
+	if a, _ := f.db.FindAction(ctx, items[0].ID); a.Status != tp.ActionDone || len(a.Comments) != 1 || a.Comments[0].Author != "user:ada@example.com" {
+		t.Errorf("after comment and done: %+v", a)
+	}
 	// A department head lands on their department, cut by channel: Logistics has the one case, no answers.
 	if err := f.db.CreateUser(ctx, &tp.User{Email: "log@example.com", Role: tp.RoleDepartmentHead, Department: "Logistics"}, "correct horse battery"); err != nil {
 		t.Fatal(err)

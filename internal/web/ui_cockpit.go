@@ -284,7 +284,8 @@ func (s *Server) createActionForm(w http.ResponseWriter, r *http.Request, v *vie
 	return nil
 }
 
-// actionStatusForm marks an action item done or cancelled (or reopens it).
+// actionStatusForm marks an action item done or cancelled (or reopens it),
+// and/or adds a comment.
 func (s *Server) actionStatusForm(w http.ResponseWriter, r *http.Request, v *view) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -293,8 +294,11 @@ func (s *Server) actionStatusForm(w http.ResponseWriter, r *http.Request, v *vie
 	if err := r.ParseForm(); err != nil {
 		return tp.Errorf(tp.EINVALID, "the form could not be read")
 	}
-	st := tp.ActionStatus(r.PostForm.Get("status"))
-	if _, err := s.Actions.UpdateAction(r.Context(), id, tp.ActionChange{Status: &st, Comment: r.PostForm.Get("comment")}); err != nil {
+	ch := tp.ActionChange{Comment: strings.TrimSpace(r.PostForm.Get("comment"))}
+	if st := tp.ActionStatus(r.PostForm.Get("status")); st != "" {
+		ch.Status = &st
+	}
+	if _, err := s.Actions.UpdateAction(r.Context(), id, ch); err != nil {
 		return err
 	}
 	http.Redirect(w, r, safeNext(r.PostForm.Get("back")), http.StatusSeeOther)
