@@ -103,10 +103,12 @@ func (db *DB) refreshCaseRollup(ctx context.Context) (int, error) {
 	if last == 0 {
 		since = 0
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT created_us / 86400000000 FROM cases
-		WHERE updated_us >= $1 OR (first_due_us >= $1 AND first_due_us <= $2) OR (resolve_due_us >= $1 AND resolve_due_us <= $2)
-		OR (source = 'survey' AND category = 'detractor' AND customer_id IN
-			(SELECT customer_id FROM responses WHERE updated_us >= $1 AND customer_id IS NOT NULL))`, since, now)
+	// Four indexed questions rather than one OR, which would scan every case.
+	rows, err := db.r.QueryContext(ctx, `SELECT created_us / 86400000000 FROM cases WHERE updated_us >= $1
+		UNION SELECT created_us / 86400000000 FROM cases WHERE first_due_us >= $1 AND first_due_us <= $2
+		UNION SELECT created_us / 86400000000 FROM cases WHERE resolve_due_us >= $1 AND resolve_due_us <= $2
+		UNION SELECT c.created_us / 86400000000 FROM responses r JOIN cases c ON c.customer_id = r.customer_id
+			WHERE r.updated_us >= $1 AND c.source = 'survey' AND c.category = 'detractor'`, since, now)
 	if err != nil {
 		return 0, err
 	}

@@ -113,3 +113,10 @@ CREATE TABLE case_rollup_month (
   recovered  BIGINT NOT NULL,
   PRIMARY KEY (month, division, department, channel, category)
 );
+
+-- What the rollup refresh asks every minute: cases changed or come due since
+-- its last run, and answers given since then (detractor recovery).
+CREATE INDEX cases_updated ON cases (updated_us);
+CREATE INDEX cases_first_due ON cases (first_due_us);
+CREATE INDEX cases_resolve_due ON cases (resolve_due_us);
+CREATE INDEX responses_updated ON responses (updated_us);
