@@ -33,6 +33,18 @@ var CustomerMetrics = []MetricDef{
 // ScorecardKPIs are the cockpit's columns, in order.
 var ScorecardKPIs = []string{MetricNPS, MetricCSAT, MetricCES, "case_volume", "sla_compliance", "fcr", "recovery_rate", "churn_rate"}
 
+// KPIGroup says what a KPI counts: "survey" (responses), "case" or "customer".
+func KPIGroup(id string) string {
+	for group, ms := range map[string][]MetricDef{"survey": Metrics, "case": CaseMetrics, "customer": CustomerMetrics} {
+		for _, m := range ms {
+			if m.ID == id {
+				return group
+			}
+		}
+	}
+	return ""
+}
+
 // KPIByID finds a KPI in any part of the registry.
 func KPIByID(id string) (MetricDef, bool) {
 	for _, ms := range [][]MetricDef{Metrics, CaseMetrics, CustomerMetrics} {

@@ -115,6 +115,8 @@ var texts = map[string][3]string{
 	"significant": {"significant", "signifikant", "significant"},
 	"notsig":      {"not significant", "nicht signifikant", "niet significant"},
 	"toofew":      {"too few responses", "zu wenige Antworten", "te weinig antwoorden"},
+	"toofewcase":  {"too few cases", "zu wenige Fälle", "te weinig zaken"},
+	"toofewcust":  {"too few customers", "zu wenige Kunden", "te weinig klanten"},
 	"trends":      {"Trends (monthly, 95 % interval)", "Verläufe (monatlich, 95-%-Intervall)", "Verloop (maandelijks, 95%-interval)"},
 	"defs":        {"Definitions", "Definitionen", "Definities"},
 	"all":         {"All divisions", "Alle Sparten", "Alle divisies"},
@@ -269,6 +271,9 @@ var ErrNoChromium = errors.New("no Chromium or Chrome found (install chromium, o
 // chromiumPath finds a browser for print-to-PDF.
 func chromiumPath() (string, error) {
 	if p := os.Getenv("TOUCHPOINT_CHROMIUM"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("TOUCHPOINT_CHROMIUM=%s: %w", p, ErrNoChromium)
+		}
 		return p, nil
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {

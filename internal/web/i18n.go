@@ -68,6 +68,8 @@ var catalogue = map[string][3]string{ // en, de, nl
 	"skip.no_email":           {"no e-mail address", "keine E-Mail-Adresse", "geen e-mailadres"},
 	"skip.unknown_customer":   {"unknown customer", "unbekannter Kunde", "onbekende klant"},
 	"results.toofew":          {"too few responses", "zu wenige Antworten", "te weinig reacties"},
+	"results.toofew.case":     {"too few cases", "zu wenige Fälle", "te weinig zaken"},
+	"results.toofew.customer": {"too few customers", "zu wenige Kunden", "te weinig klanten"},
 	"results.responserate":    {"%d invited, %d responded (%.0f %%)", "%d eingeladen, %d geantwortet (%.0f %%)", "%d uitgenodigd, %d gereageerd (%.0f %%)"},
 	"results.by":              {"By", "Nach", "Per"},
 	"results.trend":           {"By month", "Nach Monat", "Per maand"},

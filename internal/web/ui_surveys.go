@@ -131,8 +131,15 @@ func (s *Server) surveyResultsPage(w http.ResponseWriter, r *http.Request, v *vi
 	})
 }
 
-// fmtEstimate shows a value in its metric's unit, or "too few responses".
-func fmtEstimate(lang string, e tp.Estimate) string { return e.Text(translate(lang, "results.toofew")) }
+// fmtEstimate shows a value in its metric's unit, or "too few responses"
+// (cases, customers: whatever the KPI counts).
+func fmtEstimate(lang string, e tp.Estimate) string {
+	key := "results.toofew"
+	if g := tp.KPIGroup(e.Metric); g == "case" || g == "customer" {
+		key += "." + g
+	}
+	return e.Text(translate(lang, key))
+}
 
 type surveyFormData struct {
 	Survey    *tp.Survey
