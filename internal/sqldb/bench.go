@@ -111,7 +111,7 @@ func (db *DB) BenchInsertCases(ctx context.Context, customer int64, n int, end t
 	}); err != nil {
 		return err
 	}
-	_, err = db.refreshCaseRollup(ctx)
+	_, err = db.refreshCaseRollup(ctx, nil)
 	return err
 }
 

@@ -47,7 +47,7 @@ type RollupReport struct {
 func (db *DB) RefreshRollups(ctx context.Context) (RollupReport, error) {
 	var rep RollupReport
 	var err error
-	if rep.CaseDays, err = db.refreshCaseRollup(ctx); err != nil {
+	if rep.CaseDays, err = db.refreshCaseRollup(ctx, nil); err != nil {
 		return rep, fmt.Errorf("case rollup: %w", err)
 	}
 	if rep.Churn, rep.Customers, err = db.refreshChurn(ctx); err != nil {
@@ -79,11 +79,15 @@ func (db *DB) RecomputeRollups(ctx context.Context, progress func(string)) (Roll
 	}); err != nil {
 		return RollupReport{}, err
 	}
-	rep, err := db.RefreshRollups(ctx)
-	if err == nil {
-		progress(fmt.Sprintf("case rollup: %d days; churn base: %d customers", rep.CaseDays, rep.Customers))
+	var rep RollupReport
+	if rep.CaseDays, err = db.refreshCaseRollup(ctx, progress); err != nil {
+		return rep, fmt.Errorf("case rollup: %w", err)
 	}
-	return rep, err
+	if rep.Churn, rep.Customers, err = db.refreshChurn(ctx); err != nil {
+		return rep, fmt.Errorf("churn rollup: %w", err)
+	}
+	progress(fmt.Sprintf("case rollup: %d days; churn base: %d customers", rep.CaseDays, rep.Customers))
+	return rep, nil
 }
 
 type caseRollupKey struct {
@@ -93,7 +97,7 @@ type caseRollupKey struct {
 
 // refreshCaseRollup recomputes the days whose cases changed, whose SLA due
 // times passed, or whose detractor cases' customers answered again.
-func (db *DB) refreshCaseRollup(ctx context.Context) (int, error) {
+func (db *DB) refreshCaseRollup(ctx context.Context, progress func(string)) (int, error) {
 	last, err := db.mark(ctx, db.r, "case_rollup_us")
 	if err != nil {
 		return 0, err
@@ -134,6 +138,9 @@ func (db *DB) refreshCaseRollup(ctx context.Context) (int, error) {
 		}
 		if err := db.rollupCaseDays(ctx, days[i], days[j-1]); err != nil {
 			return 0, err
+		}
+		if progress != nil {
+			progress(fmt.Sprintf("case rollup: %d of %d days", j, len(days)))
 		}
 		i = j
 	}
