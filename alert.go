@@ -30,6 +30,8 @@ type AlertRule struct {
 	Emails     []string  `json:"emails,omitempty"`
 	WebhookURL string    `json:"webhook_url,omitempty"`
 	Secret     string    `json:"secret,omitempty"` // signs webhook bodies; shown when created only
+	// NotifyOwners also mails the CCO's office and, for a department rule, the department's heads.
+	NotifyOwners bool `json:"notify_owners,omitempty"`
 	Enabled    bool      `json:"enabled"`
 	Firing     bool      `json:"firing"`
 	CreatedBy  string    `json:"created_by"`
@@ -74,8 +76,8 @@ func (r *AlertRule) Validate() error {
 			fields["webhook_url"] = "an http or https URL"
 		}
 	}
-	if len(r.Emails) == 0 && r.WebhookURL == "" {
-		fields["emails"] = "at least one e-mail address or a webhook URL"
+	if len(r.Emails) == 0 && r.WebhookURL == "" && !r.NotifyOwners {
+		fields["emails"] = "at least one e-mail address, a webhook URL or notify_owners"
 	}
 	if len(fields) > 0 {
 		return &Error{Code: EINVALID, Message: "the alert rule is not valid", Fields: fields}

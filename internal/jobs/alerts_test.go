@@ -78,8 +78,11 @@ func TestAlertFiresOnceForASignificantDrop(t *testing.T) {
 		srv := smtptest.Start(t)
 		start(t, db, srv, -1)
 		cco := tp.WithAccess(ctx, tp.Access{Actor: "user:cco@example.com", Role: tp.RoleCCO})
+		if err := db.CreateUser(ctx, &tp.User{Email: "cco@example.com", Role: tp.RoleCCO}, "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
 		online := &tp.AlertRule{Name: "Online NPS drop", KPI: "nps", Division: "Online", Kind: "drop", Period: "month",
-			Emails: []string{"head-online@example.com"}, WebhookURL: hook.URL}
+			Emails: []string{"head-online@example.com"}, WebhookURL: hook.URL, NotifyOwners: true}
 		retail := &tp.AlertRule{Name: "Retail NPS drop", KPI: "nps", Division: "Retail", Kind: "drop", Period: "month", Emails: []string{"head-retail@example.com"}}
 		for _, r := range []*tp.AlertRule{online, retail} {
 			if err := db.CreateAlertRule(cco, r); err != nil {
@@ -101,9 +104,13 @@ func TestAlertFiresOnceForASignificantDrop(t *testing.T) {
 		if len(events) != 1 || events[0].RuleID != online.ID || events[0].Kind != "fired" {
 			t.Fatalf("events %+v, want one firing of the Online rule", events)
 		}
-		mails := srv.Wait(1, 10*time.Second)
-		if len(mails) != 1 || mails[0].To[0] != "head-online@example.com" {
-			t.Fatalf("mails %+v", mails)
+		mails := srv.Wait(2, 10*time.Second)
+		to := map[string]bool{}
+		for _, m := range mails {
+			to[m.To[0]] = true
+		}
+		if len(mails) != 2 || !to["head-online@example.com"] || !to["cco@example.com"] {
+			t.Fatalf("mails to %v, want the rule's address and the CCO", to)
 		}
 		deadline := time.Now().Add(30 * time.Second)
 		for {
@@ -140,7 +147,7 @@ func TestAlertFiresOnceForASignificantDrop(t *testing.T) {
 				failed++
 			}
 		}
-		if ok != 2 || failed != 1 {
+		if ok != 3 || failed != 1 {
 			t.Errorf("delivery log %+v", events[0].Deliveries)
 		}
 		// Recovery clears the alert; nothing is delivered for a clearing.

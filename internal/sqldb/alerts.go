@@ -35,24 +35,25 @@ func (db *DB) CreateAlertRule(ctx context.Context, r *tp.AlertRule) error {
 	r.Enabled, r.Firing, r.CreatedBy, r.CreatedAt = true, false, actorOf(ctx), db.Now()
 	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `INSERT INTO alert_rules (name, kpi, division, department, channel, kind, op, threshold, period,
-			emails, webhook_url, secret, enabled, firing, created_by, created_us)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, 0, $13, $14) RETURNING id`,
+			emails, webhook_url, secret, notify_owners, enabled, firing, created_by, created_us)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, 0, $14, $15) RETURNING id`,
 			r.Name, r.KPI, r.Division, r.Department, r.Channel, r.Kind, r.Op, r.Threshold, r.Period,
-			strings.Join(r.Emails, ","), r.WebhookURL, r.Secret, r.CreatedBy, tp.ToMicros(r.CreatedAt)).Scan(&r.ID)
+			strings.Join(r.Emails, ","), r.WebhookURL, r.Secret, map[bool]int{true: 1}[r.NotifyOwners], r.CreatedBy, tp.ToMicros(r.CreatedAt)).Scan(&r.ID)
 	})
 }
 
-const alertCols = "id, name, kpi, division, department, channel, kind, op, threshold, period, emails, webhook_url, secret, enabled, firing, created_by, created_us"
+const alertCols = "id, name, kpi, division, department, channel, kind, op, threshold, period, emails, webhook_url, secret, notify_owners, enabled, firing, created_by, created_us"
 
 func scanAlertRule(s interface{ Scan(...any) error }) (*tp.AlertRule, error) {
 	var r tp.AlertRule
 	var emails string
-	var enabled, firing int
+	var owners, enabled, firing int
 	var at int64
 	if err := s.Scan(&r.ID, &r.Name, &r.KPI, &r.Division, &r.Department, &r.Channel, &r.Kind, &r.Op, &r.Threshold, &r.Period,
-		&emails, &r.WebhookURL, &r.Secret, &enabled, &firing, &r.CreatedBy, &at); err != nil {
+		&emails, &r.WebhookURL, &r.Secret, &owners, &enabled, &firing, &r.CreatedBy, &at); err != nil {
 		return nil, err
 	}
+	r.NotifyOwners = owners == 1
 	if emails != "" {
 		r.Emails = strings.Split(emails, ",")
 	}
@@ -191,7 +192,11 @@ func (db *DB) EvaluateAlerts(ctx context.Context) ([]tp.AlertEvent, error) {
 			if kind != "fired" {
 				return nil
 			}
-			for _, e := range r.Emails {
+			to, err := db.alertRecipients(ctx, tx, &r)
+			if err != nil {
+				return err
+			}
+			for _, e := range to {
 				if err := db.enqueue(ctx, tx, tp.DeliverAlert{EventID: ev.ID, Target: "email", Address: e}, now); err != nil {
 					return err
 				}
@@ -290,4 +295,34 @@ func (db *DB) ListAlertEvents(ctx context.Context, limit int) ([]tp.AlertEvent, 
 		}
 	}
 	return out, drows.Err()
+}
+
+// alertRecipients are the rule's addresses and, with NotifyOwners, the CCO's
+// office and the rule's department heads, each once.
+func (db *DB) alertRecipients(ctx context.Context, tx *sql.Tx, r *tp.AlertRule) ([]string, error) {
+	out := append([]string{}, r.Emails...)
+	if !r.NotifyOwners {
+		return out, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT email FROM users WHERE role = 'cco' OR (role = 'department_head' AND department = $1 AND $1 <> '')
+		ORDER BY email`, r.Department)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	for _, e := range out {
+		seen[strings.ToLower(e)] = true
+	}
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return nil, err
+		}
+		if !seen[strings.ToLower(e)] {
+			seen[strings.ToLower(e)] = true
+			out = append(out, e)
+		}
+	}
+	return out, rows.Err()
 }

@@ -88,8 +88,8 @@ func TestCockpit(t *testing.T) {
 	}
 	// The detail behind Retail's NPS lists the German comment.
 	code, page = get(t, b, f.srv.URL+"/cockpit/detail?kpi=nps&division=Retail&at="+period.From.Format(time.DateOnly))
-	if code != 200 || !strings.Contains(page, "Lieferung kam zu spät") || !strings.Contains(page, "<svg class=\"chart\"") {
-		t.Errorf("detail: %d", code)
+	if code != 200 || !strings.Contains(page, "Lieferung kam zu spät") || !strings.Contains(page, "<svg class=\"chart\"") || !strings.Contains(page, "Parcel lost") {
+		t.Errorf("detail (comments and cases behind Retail's NPS): %d", code)
 	}
 	// The export carries the same numbers.
 	r := f.api("GET", "/api/v1/scorecard?format=csv&at="+period.From.Format(time.DateOnly), f.analyst, "")

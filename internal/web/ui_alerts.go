@@ -66,7 +66,7 @@ func (s *Server) createAlertForm(w http.ResponseWriter, r *http.Request, v *view
 	f := r.PostForm
 	rule := tp.AlertRule{Name: f.Get("name"), KPI: f.Get("kpi"), Division: f.Get("division"), Department: f.Get("department"),
 		Channel: f.Get("channel"), Kind: f.Get("kind"), Op: f.Get("op"), Period: f.Get("period"), Emails: splitList(f.Get("emails")),
-		WebhookURL: strings.TrimSpace(f.Get("webhook_url"))}
+		WebhookURL: strings.TrimSpace(f.Get("webhook_url")), NotifyOwners: f.Get("notify_owners") == "1"}
 	if t := strings.TrimSpace(f.Get("threshold")); t != "" {
 		th, err := strconv.ParseFloat(strings.Replace(t, ",", ".", 1), 64)
 		if err != nil {

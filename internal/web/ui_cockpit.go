@@ -483,15 +483,19 @@ func (s *Server) cockpitDetail(w http.ResponseWriter, r *http.Request, v *view) 
 			[]string{translate(v.Lang, "cockpit.detractors"), translate(v.Lang, "cockpit.passives"), translate(v.Lang, "cockpit.promoters")},
 			[]string{"#b3261e", "#9aa4ae", "#1a7f37"}, translate(v.Lang, "cockpit.mix"))
 	}
+	// Behind a survey number: the answers and comments, and the cases of the
+	// same slice and period (detractor cases among them); behind a case number: the cases.
 	if d.Survey {
 		rf.Limit = 100
-		err = s.Surveys.ListResponses(r.Context(), rf, func(row tp.ResponseRow) error { d.Responses = append(d.Responses, row); return nil })
-	} else if kpi != "churn_rate" && kpi != "retention_rate" {
-		cf.Limit = 100
-		d.Cases, err = s.Cases.ListCases(r.Context(), cf)
+		if err := s.Surveys.ListResponses(r.Context(), rf, func(row tp.ResponseRow) error { d.Responses = append(d.Responses, row); return nil }); err != nil {
+			return err
+		}
 	}
-	if err != nil {
-		return err
+	if tp.KPIGroup(kpi) != "customer" {
+		cf.Limit = 100
+		if d.Cases, err = s.Cases.ListCases(r.Context(), cf); err != nil {
+			return err
+		}
 	}
 	v.Title = m.Name[i] + " · " + d.Slice
 	return s.render(w, http.StatusOK, v, "cockpit_detail", "", d)

@@ -68,6 +68,7 @@ CREATE TABLE alert_rules (
   emails      TEXT NOT NULL DEFAULT '',
   webhook_url TEXT NOT NULL DEFAULT '',
   secret      TEXT NOT NULL DEFAULT '',
+  notify_owners INTEGER NOT NULL DEFAULT 0, -- also mail the CCO and the department's heads
   enabled     INTEGER NOT NULL DEFAULT 1,
   firing      INTEGER NOT NULL DEFAULT 0, -- no repeat until the condition clears
   created_by  TEXT NOT NULL,
