@@ -17,25 +17,25 @@ import (
 // previous period, or a threshold crossed. It fires once and stays quiet
 // until the condition clears.
 type AlertRule struct {
-	ID         int64     `json:"id"`
-	Name       string    `json:"name"`
-	KPI        string    `json:"kpi"`
-	Division   string    `json:"division,omitempty"`
-	Department string    `json:"department,omitempty"`
-	Channel    string    `json:"channel,omitempty"`
-	Kind       string    `json:"kind"`         // drop or threshold
-	Op         string    `json:"op,omitempty"` // < or > (threshold)
-	Threshold  float64   `json:"threshold,omitempty"`
-	Period     string    `json:"period"` // week or month: the current one against the one before
-	Emails     []string  `json:"emails,omitempty"`
-	WebhookURL string    `json:"webhook_url,omitempty"`
-	Secret     string    `json:"secret,omitempty"` // signs webhook bodies; shown when created only
+	ID         int64    `json:"id"`
+	Name       string   `json:"name"`
+	KPI        string   `json:"kpi"`
+	Division   string   `json:"division,omitempty"`
+	Department string   `json:"department,omitempty"`
+	Channel    string   `json:"channel,omitempty"`
+	Kind       string   `json:"kind"`         // drop or threshold
+	Op         string   `json:"op,omitempty"` // < or > (threshold)
+	Threshold  float64  `json:"threshold,omitempty"`
+	Period     string   `json:"period"` // week or month: the current one against the one before
+	Emails     []string `json:"emails,omitempty"`
+	WebhookURL string   `json:"webhook_url,omitempty"`
+	Secret     string   `json:"secret,omitempty"` // signs webhook bodies; shown when created only
 	// NotifyOwners also mails the CCO's office and, for a department rule, the department's heads.
-	NotifyOwners bool `json:"notify_owners,omitempty"`
-	Enabled    bool      `json:"enabled"`
-	Firing     bool      `json:"firing"`
-	CreatedBy  string    `json:"created_by"`
-	CreatedAt  time.Time `json:"created_at"`
+	NotifyOwners bool      `json:"notify_owners,omitempty"`
+	Enabled      bool      `json:"enabled"`
+	Firing       bool      `json:"firing"`
+	CreatedBy    string    `json:"created_by"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // Validate checks a rule before it is stored.
