@@ -200,3 +200,39 @@ func TestBoardPackMailedOnFirstWorkingDay(t *testing.T) {
 		t.Errorf("%d mails after the first round", n)
 	}
 }
+
+// TestRollupJobKeepsTheScorecardCurrent: a case opened while no runner works
+// shows in the scorecard once the runner's periodic refresh has run.
+func TestRollupJobKeepsTheScorecardCurrent(t *testing.T) {
+	db := sqldbtest.SQLite(t)
+	src := &tp.Source{Name: "CRM", Channel: "email"}
+	db.CreateSource(ctx, src)
+	c := customer(t, db, src, "a", `{"email":"a@example.com"}`)
+	if err := db.CreateCase(ctx, &tp.Case{CustomerID: c, Subject: "late", Department: "Logistics", Division: "Online", Channel: "email"}); err != nil {
+		t.Fatal(err)
+	}
+	month, _ := tp.PeriodOf("month", time.Now())
+	volume := func() float64 {
+		sc, err := db.Scorecard(ctx, tp.ScorecardQuery{Period: month})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range sc.Rows[0].Cells {
+			if c.KPI == "case_volume" {
+				return c.Now.Value
+			}
+		}
+		t.Fatal("no case_volume in the scorecard")
+		return 0
+	}
+	if v := volume(); v != 0 {
+		t.Fatalf("volume %v before any refresh", v)
+	}
+	start(t, db, smtptest.Start(t), -1)
+	for i := 0; volume() != 1; i++ {
+		if i == 200 {
+			t.Fatal("the rollup job did not refresh within 20 s of starting")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
