@@ -273,13 +273,23 @@ type SendBoardPack struct{}
 // Kind names the worker.
 func (SendBoardPack) Kind() string { return "send_board_pack" }
 
-// FirstWorkingDay reports whether t's day is the month's first Monday–Friday.
-func FirstWorkingDay(t time.Time) bool {
-	if t.Weekday() == time.Saturday || t.Weekday() == time.Sunday {
+// FirstWorkingDay reports whether t's day (in cal's time zone) is the
+// month's first day that cal is open; without a calendar, Monday–Friday.
+func FirstWorkingDay(t time.Time, cal *BusinessCalendar) bool {
+	working := func(d time.Time) bool {
+		if cal == nil {
+			return d.Weekday() != time.Saturday && d.Weekday() != time.Sunday
+		}
+		return cal.Hours[d.Weekday()] != (OpeningHours{}) && !cal.IsHoliday(dateOf(d))
+	}
+	if cal != nil {
+		t = t.In(cal.Location)
+	}
+	if !working(t) {
 		return false
 	}
 	for d := t.AddDate(0, 0, -1); d.Month() == t.Month(); d = d.AddDate(0, 0, -1) {
-		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
+		if working(d) {
 			return false
 		}
 	}

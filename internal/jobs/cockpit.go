@@ -60,7 +60,11 @@ func (w *boardPackWorker) Timeout(*river.Job[tp.SendBoardPack]) time.Duration {
 
 func (w *boardPackWorker) Work(ctx context.Context, job *river.Job[tp.SendBoardPack]) error {
 	now := w.db.Now().UTC()
-	if !tp.FirstWorkingDay(now) {
+	cal, err := w.db.DefaultCalendar(ctx)
+	if err != nil {
+		return err
+	}
+	if !tp.FirstWorkingDay(now, cal) {
 		return nil
 	}
 	month, _ := tp.PeriodOf("month", now)

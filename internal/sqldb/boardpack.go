@@ -49,3 +49,13 @@ func (db *DB) BoardPackSent(ctx context.Context) (int64, error) {
 func (db *DB) MarkBoardPackSent(ctx context.Context, month int64) error {
 	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return setMark(ctx, tx, "board_pack_month", month) })
 }
+
+// DefaultCalendar is the business calendar of normal-priority cases without a
+// category: the company's working days (the board pack goes out on the first).
+func (db *DB) DefaultCalendar(ctx context.Context) (*tp.BusinessCalendar, error) {
+	p, err := db.policyFor(ctx, db.r, tp.PriorityNormal, "")
+	if err != nil {
+		return nil, err
+	}
+	return p.Calendar, nil
+}
