@@ -184,6 +184,9 @@ type Scorecard struct {
 	KPIs     []string       `json:"kpis"`
 	Months   []string       `json:"months"` // the trend's months, oldest first
 	Rows     []ScorecardRow `json:"rows"`
+	// AsOf is when the case and customer rollups were last brought up to date
+	// (survey answers count the moment they are given); zero before the first refresh.
+	AsOf time.Time `json:"as_of"`
 }
 
 // ScorecardRow is one slice's KPIs.

@@ -100,6 +100,13 @@ func (db *DB) scorecard(ctx context.Context, q tp.ScorecardQuery, raw bool) (*tp
 		src.raw = true
 	}
 	sc := &tp.Scorecard{Period: q.Period, Previous: q.Period.Previous(), YearAgo: q.Period.YearBefore(), By: q.By, KPIs: tp.ScorecardKPIs}
+	if src.raw {
+		sc.AsOf = db.Now()
+	} else if us, err := db.mark(ctx, db.r, "case_rollup_us"); err != nil {
+		return nil, err
+	} else if us > 0 {
+		sc.AsOf = tp.FromMicros(us)
+	}
 	// The trend: Months whole months, the last one holding the period's end.
 	lastMonth := time.Date(q.Period.To.Add(-time.Nanosecond).Year(), q.Period.To.Add(-time.Nanosecond).Month(), 1, 0, 0, 0, 0, time.UTC)
 	firstMonth := lastMonth.AddDate(0, -(q.Months - 1), 0)
