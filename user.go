@@ -42,6 +42,18 @@ func (r Role) CanRepairCustomers() bool { return r == RoleAdmin || r == RoleCCO 
 // Locales are the UI and survey languages.
 var Locales = []string{"en", "de", "nl"}
 
+// LangIndex is a language's place in Locales, which orders every [3]string
+// of texts (KPI names, catalogues); English for anything else.
+func LangIndex(lang string) int {
+	switch lang {
+	case "de":
+		return 1
+	case "nl":
+		return 2
+	}
+	return 0
+}
+
 // User is a person who logs in.
 type User struct {
 	ID         int64     `json:"id"`

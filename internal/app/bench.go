@@ -64,8 +64,7 @@ func bench(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "touchpoint bench ingest — %s, %s, %d CPUs, %s, %s\n", dialect, cpuModel(), runtime.NumCPU(),
-		runtime.Version(), time.Now().UTC().Format("2006-01-02"))
+	benchHeader(e, "ingest", dialect)
 	fmt.Fprintf(e.stdout, "events %d, batch %d, HTTP clients %d\n", *n, *batch, *clients)
 	fmt.Fprintf(e.stdout, "POST /v1/batch (identity resolution, durable 200): %8.0f events/s  (request p50 %s, p99 %s)\n",
 		httpRate, lat[0].Round(time.Microsecond*100), lat[1].Round(time.Microsecond*100))
@@ -124,6 +123,12 @@ func benchHTTP(e *env, open func(string) (*sqldb.DB, func(), error), msgs [][]by
 
 // loadHTTP runs do for requests 0…n−1 from clients goroutines and returns
 // the elapsed time and the sorted request latencies; it reports the first error.
+// benchHeader prints what a benchmark ran on: the database, the machine, Go and the day.
+func benchHeader(e *env, what, dialect string) {
+	fmt.Fprintf(e.stdout, "touchpoint bench %s — %s, %s, %d CPUs, %s, %s\n", what, dialect, cpuModel(), runtime.NumCPU(),
+		runtime.Version(), time.Now().UTC().Format("2006-01-02"))
+}
+
 func loadHTTP(clients, n int, do func(c *http.Client, i int) error) (time.Duration, []time.Duration, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: time.Minute}
 	work := make(chan int)

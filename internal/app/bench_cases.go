@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/smtp"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -161,8 +160,7 @@ func benchCases(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("queue page: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "touchpoint bench cases — %s, %s, %d CPUs, %s, %s\n", db.Dialect(), cpuModel(), runtime.NumCPU(), runtime.Version(),
-		time.Now().UTC().Format("2006-01-02"))
+	benchHeader(e, "cases", db.Dialect())
 	fmt.Fprintf(e.stdout, "SMTP intake, 20 KB mails, %d clients: %.0f mails/s into cases; storing the raw mail alone: %.0f mails/s (%.0f %%)\n",
 		*clients, intake, rawRate, 100*intake/rawRate)
 	fmt.Fprintf(e.stdout, "department queue (200 newest open cases of %d open): p50 %s, p95 %s\n", *open+*mails,

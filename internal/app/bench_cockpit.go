@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"time"
 
@@ -34,8 +33,7 @@ func benchCockpit(e *env, args []string) error {
 		return err
 	}
 	defer done()
-	fmt.Fprintf(e.stdout, "touchpoint bench cockpit — %s, %s, %d CPUs, %s, %s\n", db.Dialect(), cpuModel(), runtime.NumCPU(),
-		runtime.Version(), time.Now().UTC().Format("2006-01-02"))
+	benchHeader(e, "cockpit", db.Dialect())
 	ctx := tp.WithAccess(e.ctx, tp.SystemAccess)
 	end := time.Now().UTC()
 	setup := time.Now()

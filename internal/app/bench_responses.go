@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"runtime"
 	"slices"
 	"time"
 
@@ -30,8 +29,7 @@ func benchResponses(e *env, args []string) error {
 		return err
 	}
 	defer done()
-	fmt.Fprintf(e.stdout, "touchpoint bench responses — %s, %s, %d CPUs, %s, %s\n", db.Dialect(), cpuModel(), runtime.NumCPU(),
-		runtime.Version(), time.Now().UTC().Format("2006-01-02"))
+	benchHeader(e, "responses", db.Dialect())
 
 	// (1) Submission.
 	sv := &tp.Survey{Name: "bench", Type: tp.SurveyNPS, Status: tp.SurveyActive}

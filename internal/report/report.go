@@ -130,19 +130,9 @@ var texts = map[string][3]string{
 	"cases":       {"cases", "Fälle", "zaken"},
 }
 
-func langIndex(lang string) int {
-	switch lang {
-	case "de":
-		return 1
-	case "nl":
-		return 2
-	}
-	return 0
-}
-
 // Build gathers the pack for a month.
 func Build(ctx context.Context, st Store, month tp.Period, lang string, now time.Time) (*Pack, error) {
-	li := langIndex(lang)
+	li := tp.LangIndex(lang)
 	sc, err := st.Scorecard(ctx, tp.ScorecardQuery{Period: month, By: "division", Months: 18})
 	if err != nil {
 		return nil, err
@@ -253,7 +243,7 @@ func Format(e tp.Estimate, li int) string {
 }
 
 var tmpl = template.Must(template.New("pack.html").Funcs(template.FuncMap{
-	"t": func(lang, key string) string { return texts[key][langIndex(lang)] },
+	"t": func(lang, key string) string { return texts[key][tp.LangIndex(lang)] },
 }).ParseFS(assets, "pack.html"))
 
 // HTML renders the pack as one self-contained page (inline CSS and SVG).

@@ -355,23 +355,13 @@ var catalogue = map[string][3]string{ // en, de, nl
 	"error.back":              {"Back to customers", "Zurück zu den Kunden", "Terug naar klanten"},
 }
 
-func langIndex(lang string) int {
-	switch lang {
-	case "de":
-		return 1
-	case "nl":
-		return 2
-	}
-	return 0
-}
-
 // translate returns the catalogue text for key in lang, formatted with args.
 func translate(lang, key string, args ...any) string {
 	e, ok := catalogue[key]
 	if !ok {
 		return key
 	}
-	s := e[langIndex(lang)]
+	s := e[tp.LangIndex(lang)]
 	if len(args) > 0 {
 		s = fmt.Sprintf(s, args...)
 	}

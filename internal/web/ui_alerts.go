@@ -39,7 +39,7 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, v *view, d
 	if d.Pack, err = s.Cockpit.BoardPack(r.Context()); err != nil {
 		return err
 	}
-	i := langIndex(v.Lang)
+	i := tp.LangIndex(v.Lang)
 	for _, id := range tp.ScorecardKPIs {
 		m, _ := tp.KPIByID(id)
 		d.Heads = append(d.Heads, kpiHead{ID: id, Name: m.Name[i], Unit: m.Unit})

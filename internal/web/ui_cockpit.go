@@ -178,7 +178,7 @@ func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) er
 	p.By = sc.By
 	d := cockpitData{P: p, SC: sc, PeriodLabel: sc.Period.Label(), PreviousLabel: sc.Previous.Label(), YearAgoLabel: sc.YearAgo.Label(),
 		DepartmentOnly: v.User.Role.DepartmentScoped()}
-	i := langIndex(v.Lang)
+	i := tp.LangIndex(v.Lang)
 	for _, id := range sc.KPIs {
 		m, _ := tp.KPIByID(id)
 		d.Heads = append(d.Heads, kpiHead{ID: id, Name: m.Name[i], Unit: m.Unit})
@@ -255,7 +255,7 @@ func (s *Server) actionRows(r *http.Request, v *view) ([]actionRow, []tp.User, e
 	out := make([]actionRow, 0, len(items))
 	for _, a := range items {
 		m, _ := tp.KPIByID(a.KPI)
-		out = append(out, actionRow{ActionItem: a, Owner: names[a.OwnerID], Overdue: a.Overdue(now, time.Local), KPIName: m.Name[langIndex(v.Lang)]})
+		out = append(out, actionRow{ActionItem: a, Owner: names[a.OwnerID], Overdue: a.Overdue(now, time.Local), KPIName: m.Name[tp.LangIndex(v.Lang)]})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Overdue != out[j].Overdue {
@@ -440,7 +440,7 @@ func (s *Server) cockpitDetail(w http.ResponseWriter, r *http.Request, v *view) 
 	if err != nil {
 		return err
 	}
-	i := langIndex(v.Lang)
+	i := tp.LangIndex(v.Lang)
 	var cell tp.ScoreCell
 	for _, c := range sc.Rows[0].Cells {
 		if c.KPI == kpi {

@@ -23,7 +23,7 @@ type kpiDef struct {
 // kpiDefs lists the registry (tp.Metrics and tp.CaseMetrics) in lang; the
 // texts come from there only, so the page cannot drift from the code.
 func kpiDefs(lang string) []kpiDef {
-	i := langIndex(lang)
+	i := tp.LangIndex(lang)
 	var out []kpiDef
 	add := func(group string, ms []tp.MetricDef) {
 		for _, m := range ms {
