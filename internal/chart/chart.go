@@ -125,7 +125,8 @@ func Line(ps []Point, title, unit string) template.HTML {
 		if !p.Missing {
 			fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="2.5" fill="#1f6feb"><title>%s: %s</title></circle>`, f(x(i)), f(y(p.Value)), html.EscapeString(p.Label), f(p.Value))
 		}
-		if i%step == 0 || i == len(ps)-1 {
+		// Every step-th label and the last one, without crowding the last.
+		if (i%step == 0 && (i == len(ps)-1 || len(ps)-1-i > step/2)) || i == len(ps)-1 {
 			anchor := "middle"
 			if i == len(ps)-1 && len(ps) > 1 {
 				anchor = "end"

@@ -234,6 +234,7 @@ var catalogue = map[string][3]string{ // en, de, nl
 	"alerts.owners":           {"Also e-mail the CCO and the department's heads", "Auch an den CCO und die Leitung der Abteilung", "Ook naar de CCO en de afdelingshoofden"},
 	"alerts.ownersshort":      {"CCO + heads,", "CCO + Leitung,", "CCO + hoofden,"},
 	"cockpit.asof":            {"Cases and churn as of %s (refreshed every minute).", "Fälle und Abwanderung mit Stand %s (minütlich aktualisiert).", "Zaken en verloop per %s (elke minuut bijgewerkt)."},
+	"cockpit.newest":          {"The newest 50; CSV and XLSX hold them all.", "Die neuesten 50; CSV und XLSX enthalten alle.", "De nieuwste 50; CSV en XLSX bevatten ze allemaal."},
 	"nav.kpis":                {"KPIs", "KPIs", "KPI's"},
 	"kpis.intro":              {"Every number in touchpoint is computed from these definitions, in code, in one place. Intervals are 95 %; a change is called significant when it exceeds 1.96 times the standard error of the difference.", "Jede Zahl in touchpoint wird aus diesen Definitionen berechnet, im Code, an einer Stelle. Intervalle sind 95 %; eine Veränderung gilt als signifikant, wenn sie größer ist als das 1,96-Fache des Standardfehlers der Differenz.", "Elk getal in touchpoint wordt uit deze definities berekend, in de code, op één plek. Intervallen zijn 95 %; een verandering heet significant als ze groter is dan 1,96 maal de standaardfout van het verschil."},
 	"kpis.survey":             {"Survey metrics", "Umfragekennzahlen", "Enquêtemaatstaven"},

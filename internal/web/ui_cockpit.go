@@ -485,14 +485,15 @@ func (s *Server) cockpitDetail(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	// Behind a survey number: the answers and comments, and the cases of the
 	// same slice and period (detractor cases among them); behind a case number: the cases.
+	const shown = 50 // the newest; the export has them all
 	if d.Survey {
-		rf.Limit = 100
+		rf.Limit = shown
 		if err := s.Surveys.ListResponses(r.Context(), rf, func(row tp.ResponseRow) error { d.Responses = append(d.Responses, row); return nil }); err != nil {
 			return err
 		}
 	}
 	if tp.KPIGroup(kpi) != "customer" {
-		cf.Limit = 100
+		cf.Limit = shown
 		if d.Cases, err = s.Cases.ListCases(r.Context(), cf); err != nil {
 			return err
 		}
