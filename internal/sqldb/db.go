@@ -58,6 +58,8 @@ type DB struct {
 	hotOnce sync.Once
 	hot     map[string]*sql.Stmt // SQL text → statement prepared once
 	hotErr  error
+
+	rc stmtCache // the readers' hot statements (answering a survey link)
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL, or a SQLite file path.
@@ -95,9 +97,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 		r.SetMaxOpenConns(8)
+		// Keep them all: database/sql keeps two idle by default, so busy readers
+		// would open (pragmas, schema parse) and close connections all the time.
+		r.SetMaxIdleConns(8)
 		db.w, db.r = w, r
 		db.group = newCommitter(db)
 	}
+	db.rc.db = db.r
 	if err := db.w.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
@@ -116,6 +122,7 @@ func (db *DB) Close() error {
 	for _, s := range db.hot {
 		s.Close()
 	}
+	db.rc.close()
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -366,13 +373,15 @@ func (db *DB) IsEmpty(ctx context.Context) (bool, error) {
 	return n == 0, err
 }
 
-// prepareHot prepares the ingest path's statements once. Parsing them for
+// prepareHot prepares the ingest and answer paths' statements once. Parsing them for
 // every message would cost more than running them. It must run outside any
 // transaction: SQLite's single writer connection is busy inside one.
 func (db *DB) prepareHot(ctx context.Context) error {
 	db.hotOnce.Do(func() {
 		hot := map[string]*sql.Stmt{}
-		for _, q := range []string{insertCustomerSQL, refreshSQL, db.insertEventsSQL(flushAt)} {
+		for _, q := range []string{insertCustomerSQL, refreshSQL, db.insertEventsSQL(flushAt),
+			db.responseByInvitationSQL(), db.insertEventsSQL(1) + " RETURNING id", insertResponseSQL, touchCustomerSQL,
+			rollupDaySQL, rollupMonthSQL, respondedSQL} {
 			s, err := db.w.PrepareContext(ctx, q)
 			if err != nil {
 				db.hotErr = fmt.Errorf("prepare %q: %w", q, err)
@@ -438,3 +447,49 @@ func (db *DB) BenchRawInsertEvents(ctx context.Context, rows [][]any) error {
 // Pool is the writer pool, for the job runner's driver: its jobs then share
 // transactions (and, on SQLite, the single writer connection) with ours.
 func (db *DB) Pool() *sql.DB { return db.w }
+
+// stmtCache prepares a statement once per text and reuses it: SQLite spends
+// more time parsing a short query than running it. Only for fixed texts (the
+// cache never shrinks) and for the reader pool, whose connections no
+// transaction of ours holds while it prepares.
+type stmtCache struct {
+	db *sql.DB
+	m  sync.Map // SQL text → *sql.Stmt
+}
+
+func (c *stmtCache) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if s, ok := c.m.Load(q); ok {
+		return s.(*sql.Stmt), nil
+	}
+	s, err := c.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if old, loaded := c.m.LoadOrStore(q, s); loaded {
+		s.Close()
+		return old.(*sql.Stmt), nil
+	}
+	return s, nil
+}
+
+// QueryRowContext runs q through its cached statement; a statement that
+// cannot be prepared runs unprepared, so its error surfaces from Scan.
+func (c *stmtCache) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	s, err := c.stmt(ctx, q)
+	if err != nil {
+		return c.db.QueryRowContext(ctx, q, args...)
+	}
+	return s.QueryRowContext(ctx, args...)
+}
+
+func (c *stmtCache) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	s, err := c.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+func (c *stmtCache) close() {
+	c.m.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
+}

@@ -317,7 +317,7 @@ func (db *DB) InvitationByToken(ctx context.Context, token string) (*tp.Invitati
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	inv, err := scanInvitation(db.r.QueryRowContext(ctx, "SELECT "+invitationCols+" FROM invitations WHERE id = $1", id))
+	inv, err := scanInvitation(db.rc.QueryRowContext(ctx, "SELECT "+invitationCols+" FROM invitations WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil, tp.Errorf(tp.ENOTFOUND, "this survey link is not valid")
 	}
@@ -325,13 +325,13 @@ func (db *DB) InvitationByToken(ctx context.Context, token string) (*tp.Invitati
 		return nil, nil, nil, err
 	}
 	version := 0
-	_ = db.r.QueryRowContext(ctx, "SELECT version FROM responses WHERE invitation_id = $1", id).Scan(&version)
-	s, err := findSurvey(ctx, db.r, inv.SurveyID, version, "")
+	_ = db.rc.QueryRowContext(ctx, "SELECT version FROM responses WHERE invitation_id = $1", id).Scan(&version)
+	s, err := findSurvey(ctx, &db.rc, inv.SurveyID, version, "")
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	// Only the customer's own columns (locale, name): not traits and history.
-	c, err := scanCustomer(db.r.QueryRowContext(ctx, "SELECT "+customerCols+" FROM customers WHERE id = $1", inv.CustomerID))
+	c, err := scanCustomer(db.rc.QueryRowContext(ctx, "SELECT "+customerCols+" FROM customers WHERE id = $1", inv.CustomerID))
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("invitation's customer: %w", err)
 	}
@@ -391,6 +391,9 @@ func (db *DB) SaveResponse(ctx context.Context, token string, in tp.ResponseInpu
 	if err != nil {
 		return nil, err
 	}
+	if err := db.prepareHot(ctx); err != nil {
+		return nil, err
+	}
 	var out *tp.Response
 	err = db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		out, err = db.saveResponseTx(ctx, tx, inv, s, c.ID, in, db.Now(), srcID)
@@ -404,7 +407,7 @@ func (db *DB) SaveResponse(ctx context.Context, token string, in tp.ResponseInpu
 // invitation's status.
 func (db *DB) saveResponseTx(ctx context.Context, tx *sql.Tx, inv *tp.Invitation, s *tp.Survey, cust int64, in tp.ResponseInput,
 	at time.Time, srcID int64) (*tp.Response, error) {
-	old, err := scanResponse(tx.QueryRowContext(ctx, "SELECT "+responseCols+" FROM responses WHERE invitation_id = $1"+db.forUpdate(), inv.ID))
+	old, err := scanResponse(db.queryRow(ctx, tx, db.responseByInvitationSQL(), inv.ID))
 	if err != nil && tp.ErrorCode(err) != tp.ENOTFOUND {
 		return nil, err
 	}
@@ -449,19 +452,17 @@ func (db *DB) saveResponseTx(ctx context.Context, tx *sql.Tx, inv *tp.Invitation
 	us := tp.ToMicros(at)
 	if old == nil {
 		var evID int64
-		if err := tx.QueryRowContext(ctx, "INSERT INTO events ("+eventCols+") VALUES "+db.placeholders(1, eventColCount, 1)+" RETURNING id",
+		if err := db.queryRow(ctx, tx, db.insertEventsSQL(1)+" RETURNING id",
 			msgID, srcID, cust, string(tp.EventTrack), "Survey Responded", channelOr(r.Channel),
 			r.Department, r.Division, us, us, "", "", string(props), nil, nil).Scan(&evID); err != nil {
 			return nil, fmt.Errorf("timeline event: %w", err)
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO responses (survey_id, version, customer_id, invitation_id, score, answers, comment,
-			lang, channel, department, division, complete, event_id, created_us, updated_us)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id`,
+		if err := db.queryRow(ctx, tx, insertResponseSQL,
 			r.SurveyID, r.Version, r.CustomerID, r.InvitationID, score, string(answers), r.Comment, r.Language, r.Channel,
 			r.Department, r.Division, complete, evID, us).Scan(&r.ID); err != nil {
 			return nil, fmt.Errorf("save response: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE customers SET last_seen_us = $1 WHERE id = $2 AND last_seen_us < $1", us, cust); err != nil {
+		if _, err := db.exec(ctx, tx, touchCustomerSQL, us, cust); err != nil {
 			return nil, err
 		}
 	} else {
@@ -480,8 +481,7 @@ func (db *DB) saveResponseTx(ctx context.Context, tx *sql.Tx, inv *tp.Invitation
 	if err := db.closeLoop(ctx, tx, s, r); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE invitations SET status = 'responded', responded_us = $1 WHERE id = $2 AND responded_us IS NULL",
-		us, inv.ID); err != nil {
+	if _, err := db.exec(ctx, tx, respondedSQL, us, inv.ID); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -493,6 +493,9 @@ func (db *DB) saveResponseTx(ctx context.Context, tx *sql.Tx, inv *tp.Invitation
 func (db *DB) ImportResponses(ctx context.Context, recs []tp.ResponseImport) error {
 	srcID, err := db.surveySource(ctx)
 	if err != nil {
+		return err
+	}
+	if err := db.prepareHot(ctx); err != nil {
 		return err
 	}
 	surveys := map[int64]*tp.Survey{}
@@ -551,7 +554,7 @@ func (db *DB) rollupMove(ctx context.Context, tx *sql.Tx, r *tp.Response, old *i
 			sql    string
 			bucket int64
 		}{{rollupDaySQL, r.CreatedAt.Unix() / 86400}, {rollupMonthSQL, monthIndex(r.CreatedAt)}} {
-			if _, err := tx.ExecContext(ctx, q.sql, r.SurveyID, q.bucket, r.Division, r.Channel, r.Department, score, delta); err != nil {
+			if _, err := db.exec(ctx, tx, q.sql, r.SurveyID, q.bucket, r.Division, r.Channel, r.Department, score, delta); err != nil {
 				return fmt.Errorf("rollup: %w", err)
 			}
 		}
@@ -568,8 +571,14 @@ func (db *DB) rollupMove(ctx context.Context, tx *sql.Tx, r *tp.Response, old *i
 	return nil
 }
 
+// Statements of the answer path, prepared once (see DB.prepareHot).
 const (
-	rollupDaySQL = `INSERT INTO response_rollup (survey_id, day, division, channel, department, score, n) VALUES ($1, $2, $3, $4, $5, $6, $7)
+	insertResponseSQL = `INSERT INTO responses (survey_id, version, customer_id, invitation_id, score, answers, comment,
+		lang, channel, department, division, complete, event_id, created_us, updated_us)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id`
+	touchCustomerSQL = "UPDATE customers SET last_seen_us = $1 WHERE id = $2 AND last_seen_us < $1"
+	respondedSQL     = "UPDATE invitations SET status = 'responded', responded_us = $1 WHERE id = $2 AND responded_us IS NULL"
+	rollupDaySQL     = `INSERT INTO response_rollup (survey_id, day, division, channel, department, score, n) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (survey_id, day, division, channel, department, score) DO UPDATE SET n = response_rollup.n + excluded.n`
 	rollupMonthSQL = `INSERT INTO response_rollup_month (survey_id, month, division, channel, department, score, n) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (survey_id, month, division, channel, department, score) DO UPDATE SET n = response_rollup_month.n + excluded.n`
@@ -736,4 +745,8 @@ func (db *DB) closeLoop(ctx context.Context, tx *sql.Tx, s *tp.Survey, r *tp.Res
 		return err
 	}
 	return db.createCaseTx(ctx, tx, c, r.UpdatedAt)
+}
+
+func (db *DB) responseByInvitationSQL() string {
+	return "SELECT " + responseCols + " FROM responses WHERE invitation_id = $1" + db.forUpdate()
 }
