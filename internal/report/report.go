@@ -22,6 +22,7 @@ import (
 
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/chart"
+	"github.com/touchpoint-cx/touchpoint/internal/i18n"
 )
 
 //go:embed pack.html
@@ -31,26 +32,24 @@ var assets embed.FS
 type Store interface {
 	Scorecard(ctx context.Context, q tp.ScorecardQuery) (*tp.Scorecard, error)
 	ListActions(ctx context.Context, f tp.ActionFilter) ([]tp.ActionItem, error)
-	CaseKPIs(ctx context.Context, q tp.CaseKPIQuery) ([]tp.CaseKPIRow, error)
+	CaseVolumeByCategory(ctx context.Context, p tp.Period) (map[string]int, error)
 	ChurnRule(ctx context.Context) (tp.ChurnRule, int, error)
 }
 
 // Pack is the board pack's content.
 type Pack struct {
-	Month      tp.Period
-	Lang       string
-	Generated  time.Time
-	Scorecard  *tp.Scorecard
-	Divisions  []Division
-	Total      Division
-	Moves      []Move
-	Best       string // division with the highest NPS (n ≥ 30)
-	Worst      string
-	Categories []Category
-	CatChart   template.HTML
-	Actions    []Action
-	Defs       []Def
-	ChurnRule  string
+	Month     tp.Period
+	Lang      string
+	Generated time.Time
+	Divisions []Division
+	Total     Division
+	Moves     []Move
+	Best      string // division with the highest NPS (n ≥ 30)
+	Worst     string
+	CatChart  template.HTML
+	Actions   []Action
+	Defs      []Def
+	ChurnRule string
 }
 
 // Division is one division's page.
@@ -80,12 +79,6 @@ type Move struct {
 	Better              bool
 }
 
-// Category is a complaint category with its volume.
-type Category struct {
-	Name string
-	N    int
-}
-
 // Action is an open action item.
 type Action struct {
 	tp.ActionItem
@@ -96,79 +89,46 @@ type Action struct {
 // Def is one definition of the appendix.
 type Def struct{ Name, Definition, Formula, Interval string }
 
-var texts = map[string][3]string{
-	"title":       {"Customer experience board pack", "Kundenerlebnis – Bericht an den Vorstand", "Klantbeleving – bestuursrapportage"},
-	"summary":     {"Executive summary", "Zusammenfassung", "Samenvatting"},
-	"moves":       {"Significant moves against the previous month", "Signifikante Veränderungen zum Vormonat", "Significante veranderingen t.o.v. vorige maand"},
-	"nomoves":     {"No KPI changed significantly against the previous month.", "Keine Kennzahl hat sich signifikant gegenüber dem Vormonat verändert.", "Geen KPI veranderde significant t.o.v. de vorige maand."},
-	"best":        {"Best division by NPS", "Beste Sparte nach NPS", "Beste divisie op NPS"},
-	"worst":       {"Weakest division by NPS", "Schwächste Sparte nach NPS", "Zwakste divisie op NPS"},
-	"categories":  {"Top complaint categories", "Häufigste Beschwerdekategorien", "Meest voorkomende klachtcategorieën"},
-	"actions":     {"Open action items", "Offene Maßnahmen", "Open acties"},
-	"noactions":   {"No open action items.", "Keine offenen Maßnahmen.", "Geen open acties."},
-	"kpi":         {"KPI", "Kennzahl", "KPI"},
-	"value":       {"Value", "Wert", "Waarde"},
-	"ci":          {"95 % CI", "95-%-KI", "95%-BI"},
-	"change":      {"Change", "Veränderung", "Verandering"},
-	"yearago":     {"Year ago", "Vorjahr", "Vorig jaar"},
-	"sig":         {"Significance", "Signifikanz", "Significantie"},
-	"significant": {"significant", "signifikant", "significant"},
-	"notsig":      {"not significant", "nicht signifikant", "niet significant"},
-	"toofew":      {"too few responses", "zu wenige Antworten", "te weinig antwoorden"},
-	"toofewcase":  {"too few cases", "zu wenige Fälle", "te weinig zaken"},
-	"toofewcust":  {"too few customers", "zu wenige Kunden", "te weinig klanten"},
-	"trends":      {"Trends (monthly, 95 % interval)", "Verläufe (monatlich, 95-%-Intervall)", "Verloop (maandelijks, 95%-interval)"},
-	"defs":        {"Definitions", "Definitionen", "Definities"},
-	"all":         {"All divisions", "Alle Sparten", "Alle divisies"},
-	"overdue":     {"overdue", "überfällig", "te laat"},
-	"owner":       {"Department", "Abteilung", "Afdeling"},
-	"due":         {"Due", "Fällig", "Deadline"},
-	"generated":   {"Generated", "Erstellt", "Gemaakt"},
-	"churnrule":   {"Churn is counted by", "Abwanderung wird gezählt nach", "Verloop wordt geteld op"},
-	"better":      {"better", "besser", "beter"},
-	"worse":       {"worse", "schlechter", "slechter"},
-	"cases":       {"cases", "Fälle", "zaken"},
-}
-
 // Build gathers the pack for a month.
 func Build(ctx context.Context, st Store, month tp.Period, lang string, now time.Time) (*Pack, error) {
 	li := tp.LangIndex(lang)
+	t := func(key string) string { return i18n.T(lang, key) }
 	sc, err := st.Scorecard(ctx, tp.ScorecardQuery{Period: month, By: "division", Months: 18})
 	if err != nil {
 		return nil, err
 	}
-	p := &Pack{Month: month, Lang: lang, Generated: now, Scorecard: sc}
+	p := &Pack{Month: month, Lang: lang, Generated: now}
 	bestV, worstV := math.Inf(-1), math.Inf(1)
 	for _, row := range sc.Rows {
 		d := Division{Name: row.Slice}
 		if row.Slice == "" {
-			d.Name = texts["all"][li]
+			d.Name = t("pack.all")
 		}
 		for _, c := range row.Cells {
 			if c.NA {
 				continue
 			}
 			m, _ := tp.KPIByID(c.KPI)
-			kr := KPIRow{ID: c.KPI, Name: m.Name[li], Value: Format(c.Now, li), CI: c.Now.CIText(), Change: c.ChangeText(), YearAgo: Format(c.YearAgo, li),
-				N: c.Now.N, Direction: c.Direction, Better: c.Better, Significance: texts["notsig"][li]}
+			kr := KPIRow{ID: c.KPI, Name: m.Name[li], Value: Format(c.Now, lang), CI: c.Now.CIText(), Change: c.ChangeText(), YearAgo: Format(c.YearAgo, lang),
+				N: c.Now.N, Direction: c.Direction, Better: c.Better, Significance: t("cockpit.notsignificant")}
 			if c.Direction != 0 {
-				kr.Significance = texts["significant"][li]
+				kr.Significance = t("cockpit.significant")
 				if row.Slice != "" {
-					dir := texts["worse"][li]
+					dir := t("pack.worse")
 					if c.Better {
-						dir = texts["better"][li]
+						dir = t("pack.better")
 					}
 					p.Moves = append(p.Moves, Move{Division: row.Slice, KPI: m.Name[li], Better: c.Better,
-						Text: fmt.Sprintf("%s %s → %s (%s)", m.Name[li], Format(c.Previous, li), Format(c.Now, li), dir)})
+						Text: fmt.Sprintf("%s %s → %s (%s)", m.Name[li], Format(c.Previous, lang), Format(c.Now, lang), dir)})
 				}
 			}
 			d.Rows = append(d.Rows, kr)
 			if c.KPI == tp.MetricNPS && row.Slice != "" && !c.Now.TooFew && c.Now.N > 0 {
 				if c.Now.Value > bestV {
-					bestV, p.Best = c.Now.Value, fmt.Sprintf("%s (%s)", row.Slice, Format(c.Now, li))
+					bestV, p.Best = c.Now.Value, fmt.Sprintf("%s (%s)", row.Slice, Format(c.Now, lang))
 				}
 				if c.Now.Value < worstV {
-					worstV, p.Worst = c.Now.Value, fmt.Sprintf("%s (%s)", row.Slice, Format(c.Now, li))
+					worstV, p.Worst = c.Now.Value, fmt.Sprintf("%s (%s)", row.Slice, Format(c.Now, lang))
 				}
 			}
 			if c.KPI == tp.MetricNPS || c.KPI == tp.MetricCSAT || c.KPI == "case_volume" || c.KPI == "sla_compliance" {
@@ -185,28 +145,29 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 			p.Divisions = append(p.Divisions, d)
 		}
 	}
-	rows, err := st.CaseKPIs(ctx, tp.CaseKPIQuery{By: "category", From: month.From, To: month.To.Add(-time.Microsecond)})
+	byCat, err := st.CaseVolumeByCategory(ctx, month)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		name := r.Slice
-		if name == "" {
-			name = "—"
-		}
-		p.Categories = append(p.Categories, Category{name, r.Volume})
+	cats := make([]string, 0, len(byCat))
+	for c := range byCat {
+		cats = append(cats, c)
 	}
-	sort.Slice(p.Categories, func(i, j int) bool { return p.Categories[i].N > p.Categories[j].N })
-	if len(p.Categories) > 8 {
-		p.Categories = p.Categories[:8]
+	sort.Slice(cats, func(i, j int) bool {
+		return byCat[cats[i]] > byCat[cats[j]] || (byCat[cats[i]] == byCat[cats[j]] && cats[i] < cats[j])
+	})
+	if len(cats) > 8 {
+		cats = cats[:8]
 	}
-	if len(p.Categories) > 0 {
-		var labels []string
-		var counts []float64
-		for _, c := range p.Categories {
-			labels, counts = append(labels, c.Name), append(counts, float64(c.N))
+	if len(cats) > 0 {
+		counts := make([]float64, len(cats))
+		for i, c := range cats {
+			counts[i] = float64(byCat[c])
+			if c == "" {
+				cats[i] = "—"
+			}
 		}
-		p.CatChart = chart.Bar(labels, counts, texts["categories"][li])
+		p.CatChart = chart.Bar(cats, counts, t("pack.categories"))
 	}
 	items, err := st.ListActions(ctx, tp.ActionFilter{Status: tp.ActionOpen})
 	if err != nil {
@@ -238,12 +199,12 @@ func points(months []string, trend []tp.Estimate) []chart.Point {
 }
 
 // Format writes an estimate as the cockpit does; too few shows n.
-func Format(e tp.Estimate, li int) string {
-	return e.Text(texts["toofew"][li] + fmt.Sprintf(" (n %d)", e.N))
+func Format(e tp.Estimate, lang string) string {
+	return e.Text(i18n.TooFew(lang, e) + fmt.Sprintf(" (n %d)", e.N))
 }
 
 var tmpl = template.Must(template.New("pack.html").Funcs(template.FuncMap{
-	"t": func(lang, key string) string { return texts[key][tp.LangIndex(lang)] },
+	"t": i18n.T,
 }).ParseFS(assets, "pack.html"))
 
 // HTML renders the pack as one self-contained page (inline CSS and SVG).

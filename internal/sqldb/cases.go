@@ -224,12 +224,11 @@ func (db *DB) ListCases(ctx context.Context, f tp.CaseFilter) ([]tp.Case, error)
 		add("id < $%d", f.BeforeID)
 	}
 	if f.SegmentID != 0 {
-		seg, err := db.FindSegment(ctx, f.SegmentID)
+		cond, margs, err := db.segmentCond(ctx, f.SegmentID, "customer_id", len(args)+1)
 		if err != nil {
 			return nil, err
 		}
-		members, margs := db.membersOf(seg, "customer_id", len(args)+1)
-		where, args = append(where, strings.TrimPrefix(members, " AND ")), append(args, margs...)
+		where, args = append(where, cond), append(args, margs...)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {

@@ -50,12 +50,11 @@ func (db *DB) ListResponses(ctx context.Context, f tp.ResponseFilter, each func(
 		add("r.id < $%d", f.BeforeID)
 	}
 	if f.SegmentID != 0 {
-		seg, err := db.FindSegment(ctx, f.SegmentID)
+		cond, margs, err := db.segmentCond(ctx, f.SegmentID, "r.customer_id", len(args)+1)
 		if err != nil {
 			return err
 		}
-		members, margs := db.membersOf(seg, "r.customer_id", len(args)+1)
-		where, args = append(where, strings.TrimPrefix(members, " AND ")), append(args, margs...)
+		where, args = append(where, cond), append(args, margs...)
 	}
 	q := "SELECT " + prefixed("r.", responseCols) + ", COALESCE(c.name, '') FROM responses r LEFT JOIN customers c ON c.id = r.customer_id WHERE " +
 		strings.Join(where, " AND ") + " ORDER BY r.id DESC"

@@ -468,9 +468,26 @@ func (db *DB) rawChurnBase(ctx context.Context, out churnDays, seg *tp.Segment) 
 	return rows.Err()
 }
 
-// membersOf is " AND col IN (the segment's current members)", with its
-// arguments numbered from start.
-func (db *DB) membersOf(seg *tp.Segment, col string, start int) (string, []any) {
-	where, args := db.segmentWhere(seg, start)
-	return " AND " + col + " IN (SELECT c.id FROM customers c WHERE " + where + ")", args
+// CaseVolumeByCategory counts the cases opened in a month-aligned period per
+// category, from the monthly case rollup.
+func (db *DB) CaseVolumeByCategory(ctx context.Context, p tp.Period) (map[string]int, error) {
+	where, args := "month >= $1 AND month < $2", []any{monthIndex(p.From), monthIndex(p.To)}
+	if a := tp.AccessFrom(ctx); a.Role.DepartmentScoped() {
+		where, args = where+" AND department = $3", append(args, a.Department)
+	}
+	rows, err := db.r.QueryContext(ctx, "SELECT category, SUM(volume) FROM case_rollup_month WHERE "+where+" GROUP BY category", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var c string
+		var n int
+		if err := rows.Scan(&c, &n); err != nil {
+			return nil, err
+		}
+		out[c] = n
+	}
+	return out, rows.Err()
 }

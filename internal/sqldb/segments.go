@@ -139,3 +139,20 @@ func (db *DB) SegmentMembers(ctx context.Context, id int64, limit int) ([]int64,
 	}
 	return ids, total, rows.Err()
 }
+
+// membersOf is " AND col IN (the segment's current members)", with its
+// arguments numbered from start.
+func (db *DB) membersOf(seg *tp.Segment, col string, start int) (string, []any) {
+	where, args := db.segmentWhere(seg, start)
+	return " AND " + col + " IN (SELECT c.id FROM customers c WHERE " + where + ")", args
+}
+
+// segmentCond is "col IN (the current members of segment id)" for list filters.
+func (db *DB) segmentCond(ctx context.Context, id int64, col string, start int) (string, []any, error) {
+	seg, err := db.FindSegment(ctx, id)
+	if err != nil {
+		return "", nil, err
+	}
+	cond, args := db.membersOf(seg, col, start)
+	return strings.TrimPrefix(cond, " AND "), args, nil
+}

@@ -61,11 +61,7 @@ func (s *Server) apiCustomerByIdentity(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) apiCustomer(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.Customers.FindCustomerByID(r.Context(), id)
+	c, err := s.customerFromPath(r)
 	if err != nil {
 		return err
 	}
@@ -193,4 +189,13 @@ func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
 	b, _ := assets.ReadFile("static/openapi.json")
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(b)
+}
+
+// customerFromPath finds the customer whose id is the {id} path value.
+func (s *Server) customerFromPath(r *http.Request) (*tp.Customer, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.Customers.FindCustomerByID(r.Context(), id)
 }

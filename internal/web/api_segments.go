@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	tp "github.com/touchpoint-cx/touchpoint"
@@ -115,6 +114,6 @@ func (s *Server) createSegment(w http.ResponseWriter, r *http.Request, v *view) 
 	} else {
 		flash = translate(v.Lang, "segments.saved", seg.Name)
 	}
-	http.Redirect(w, r, "/segments?flash="+url.QueryEscape(flash), http.StatusSeeOther)
+	http.Redirect(w, r, withFlash("/segments", flash), http.StatusSeeOther)
 	return nil
 }

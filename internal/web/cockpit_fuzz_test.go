@@ -33,3 +33,15 @@ func FuzzCockpitParams(f *testing.F) {
 		}
 	})
 }
+
+func TestWithFlashKeepsFragment(t *testing.T) {
+	for u, want := range map[string]string{
+		"/admin#templates":  "/admin?flash=saved+%E2%9C%93#templates",
+		"/cases?status=new": "/cases?status=new&flash=saved+%E2%9C%93",
+		"/kpis":             "/kpis?flash=saved+%E2%9C%93",
+	} {
+		if got := withFlash(u, "saved ✓"); got != want {
+			t.Errorf("withFlash(%q) = %q, want %q", u, got, want)
+		}
+	}
+}

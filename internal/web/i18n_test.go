@@ -3,22 +3,10 @@ package web
 import (
 	"net/http/httptest"
 	"regexp"
-	"strings"
 	"testing"
-)
 
-func TestCatalogueComplete(t *testing.T) {
-	for k, v := range catalogue {
-		for i, s := range v {
-			if strings.TrimSpace(s) == "" {
-				t.Errorf("%s has no text in language %d", k, i)
-			}
-			if strings.Count(s, "%") != strings.Count(v[0], "%") {
-				t.Errorf("%s: language %d has other format verbs than English", k, i)
-			}
-		}
-	}
-}
+	"github.com/touchpoint-cx/touchpoint/internal/i18n"
+)
 
 func TestNegotiateLanguage(t *testing.T) {
 	for h, want := range map[string]string{"": "en", "de-DE,de;q=0.9": "de", "fr;q=1,nl;q=0.8,de;q=0.5": "nl", "en-GB;q=0.2,de;q=0.3": "de", "nl;q=x": "en"} {
@@ -36,7 +24,7 @@ func TestTemplatesUseKnownKeys(t *testing.T) {
 	for _, e := range entries {
 		b, _ := assets.ReadFile("templates/" + e.Name())
 		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-			if _, ok := catalogue[m[1]]; !ok {
+			if _, ok := i18n.Catalogue[m[1]]; !ok {
 				t.Errorf("%s uses unknown catalogue key %q", e.Name(), m[1])
 			}
 		}

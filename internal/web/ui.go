@@ -289,11 +289,7 @@ type traitView struct {
 }
 
 func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, v *view) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.Customers.FindCustomerByID(r.Context(), id)
+	c, err := s.customerFromPath(r)
 	if err != nil {
 		return err
 	}
@@ -347,11 +343,7 @@ func (s *Server) timelineFragment(w http.ResponseWriter, r *http.Request, v *vie
 	if r.Header.Get("HX-Request") != "true" {
 		return s.customerPage(w, r, v)
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.Customers.FindCustomerByID(r.Context(), id)
+	c, err := s.customerFromPath(r)
 	if err != nil {
 		return err
 	}
@@ -374,13 +366,13 @@ func (s *Server) unmerge(w http.ResponseWriter, r *http.Request, v *view) error 
 	if err != nil {
 		return tp.Errorf(tp.EINVALID, "merge_id must be a number")
 	}
-	ctx := tp.WithAccess(r.Context(), userAccess(v.User))
+	ctx := r.Context()
 	restored, err := s.Customers.Unmerge(ctx, id, mid)
 	if err != nil {
 		return err
 	}
 	flash := translate(v.Lang, "customer.unmerged", restored.ID)
-	http.Redirect(w, r, "/customers/"+strconv.FormatInt(id, 10)+"?flash="+url.QueryEscape(flash), http.StatusSeeOther)
+	http.Redirect(w, r, withFlash("/customers/"+strconv.FormatInt(id, 10), flash), http.StatusSeeOther)
 	return nil
 }
 

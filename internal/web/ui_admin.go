@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 
 	tp "github.com/touchpoint-cx/touchpoint"
@@ -23,7 +22,7 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *view, co
 	if !v.User.Role.CanAdminister() {
 		return tp.Errorf(tp.EFORBIDDEN, "admin only")
 	}
-	ctx := tp.WithAccess(r.Context(), userAccess(v.User))
+	ctx := r.Context()
 	srcs, err := s.Sources.ListSources(ctx)
 	if err != nil {
 		return err
@@ -53,7 +52,7 @@ func (s *Server) createSource(w http.ResponseWriter, r *http.Request, v *view) e
 		}
 		return err
 	}
-	http.Redirect(w, r, "/admin?flash="+url.QueryEscape(translate(v.Lang, "admin.source.created", src.Name)), http.StatusSeeOther)
+	http.Redirect(w, r, withFlash("/admin", translate(v.Lang, "admin.source.created", src.Name)), http.StatusSeeOther)
 	return nil
 }
 
@@ -86,7 +85,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, v *view) er
 	if err := s.Users.RevokeToken(r.Context(), id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin?flash="+url.QueryEscape(translate(v.Lang, "admin.token.revoked")), http.StatusSeeOther)
+	http.Redirect(w, r, withFlash("/admin", translate(v.Lang, "admin.token.revoked")), http.StatusSeeOther)
 	return nil
 }
 
@@ -104,7 +103,7 @@ func (s *Server) saveReplyTemplate(w http.ResponseWriter, r *http.Request, v *vi
 		}
 		return err
 	}
-	http.Redirect(w, r, "/admin?flash="+url.QueryEscape(translate(v.Lang, "admin.template.saved", t.Name))+"#templates", http.StatusSeeOther)
+	http.Redirect(w, r, withFlash("/admin#templates", translate(v.Lang, "admin.template.saved", t.Name)), http.StatusSeeOther)
 	return nil
 }
 
@@ -119,6 +118,6 @@ func (s *Server) deleteReplyTemplate(w http.ResponseWriter, r *http.Request, v *
 	if err := s.Cases.DeleteReplyTemplate(r.Context(), id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin?flash="+url.QueryEscape(translate(v.Lang, "admin.template.deleted"))+"#templates", http.StatusSeeOther)
+	http.Redirect(w, r, withFlash("/admin#templates", translate(v.Lang, "admin.template.deleted")), http.StatusSeeOther)
 	return nil
 }

@@ -24,7 +24,7 @@ type queueData struct {
 var openStatuses = []tp.CaseStatus{tp.CaseNew, tp.CaseOpen, tp.CasePendingCustomer}
 
 func (s *Server) casesPage(w http.ResponseWriter, r *http.Request, v *view) error {
-	ctx := tp.WithAccess(r.Context(), userAccess(v.User))
+	ctx := r.Context()
 	q := r.URL.Query()
 	f := tp.CaseFilter{Department: q.Get("department"), Priority: tp.Priority(q.Get("priority")), Triage: q.Get("triage") == "1",
 		Unassigned: q.Get("assignee") == "none", Limit: 200}
@@ -74,7 +74,7 @@ func (s *Server) bulkAssign(w http.ResponseWriter, r *http.Request, v *view) err
 	if err := r.ParseForm(); err != nil {
 		return tp.Errorf(tp.EINVALID, "the form could not be read")
 	}
-	ctx := tp.WithAccess(r.Context(), userAccess(v.User))
+	ctx := r.Context()
 	agent, _ := strconv.ParseInt(r.PostForm.Get("assignee"), 10, 64)
 	n := 0
 	for _, idText := range r.PostForm["case"] {
@@ -88,7 +88,7 @@ func (s *Server) bulkAssign(w http.ResponseWriter, r *http.Request, v *view) err
 		n++
 	}
 	back := "/cases?" + r.PostForm.Get("filter")
-	http.Redirect(w, r, back+"&flash="+url.QueryEscape(translate(v.Lang, "cases.assigned", n)), http.StatusSeeOther)
+	http.Redirect(w, r, withFlash(back, translate(v.Lang, "cases.assigned", n)), http.StatusSeeOther)
 	return nil
 }
 
@@ -112,7 +112,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error
 	if err != nil {
 		return err
 	}
-	ctx := tp.WithAccess(r.Context(), userAccess(v.User))
+	ctx := r.Context()
 	c, events, err := s.Cases.FindCase(ctx, id)
 	if err != nil {
 		return err
@@ -160,7 +160,7 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, v *view) err
 	if err := r.ParseForm(); err != nil {
 		return tp.Errorf(tp.EINVALID, "the form could not be read")
 	}
-	ctx := tp.WithAccess(r.Context(), userAccess(v.User))
+	ctx := r.Context()
 	flash := ""
 	switch r.PostForm.Get("action") {
 	case "reply", "note":
@@ -185,7 +185,7 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, v *view) err
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/cases/%d?flash=%s", id, url.QueryEscape(flash)), http.StatusSeeOther)
+	http.Redirect(w, r, withFlash(fmt.Sprintf("/cases/%d", id), flash), http.StatusSeeOther)
 	return nil
 }
 
@@ -199,7 +199,7 @@ func (s *Server) newCase(w http.ResponseWriter, r *http.Request, v *view) error 
 		return tp.Errorf(tp.EINVALID, "the form could not be read")
 	}
 	f := r.PostForm
-	ctx := tp.WithAccess(r.Context(), userAccess(v.User))
+	ctx := r.Context()
 	dept := strings.TrimSpace(f.Get("department"))
 	if v.User.Role.DepartmentScoped() {
 		dept = v.User.Department
@@ -221,6 +221,6 @@ func (s *Server) newCase(w http.ResponseWriter, r *http.Request, v *view) error 
 		return err
 	}
 	flash = tp.ErrorMessage(err)
-	http.Redirect(w, r, "/cases?flash="+url.QueryEscape(flash)+"#new", http.StatusSeeOther)
+	http.Redirect(w, r, withFlash("/cases#new", flash), http.StatusSeeOther)
 	return nil
 }

@@ -305,12 +305,18 @@ func (s *Server) actionStatusForm(w http.ResponseWriter, r *http.Request, v *vie
 	return nil
 }
 
+// withFlash adds the message shown once on the page u leads to (before u's #fragment).
 func withFlash(u, msg string) string {
+	path, frag, hasFrag := strings.Cut(u, "#")
 	sep := "?"
-	if strings.Contains(u, "?") {
+	if strings.Contains(path, "?") {
 		sep = "&"
 	}
-	return u + sep + "flash=" + url.QueryEscape(msg)
+	path += sep + "flash=" + url.QueryEscape(msg)
+	if hasFrag {
+		path += "#" + frag
+	}
+	return path
 }
 
 // apiScorecard serves the scorecard as JSON, CSV or XLSX (?format=).

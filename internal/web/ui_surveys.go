@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/i18n"
 )
 
 type surveyRow struct {
@@ -133,13 +133,7 @@ func (s *Server) surveyResultsPage(w http.ResponseWriter, r *http.Request, v *vi
 
 // fmtEstimate shows a value in its metric's unit, or "too few responses"
 // (cases, customers: whatever the KPI counts).
-func fmtEstimate(lang string, e tp.Estimate) string {
-	key := "results.toofew"
-	if g := tp.KPIGroup(e.Metric); g == "case" || g == "customer" {
-		key += "." + g
-	}
-	return e.Text(translate(lang, key))
-}
+func fmtEstimate(lang string, e tp.Estimate) string { return e.Text(i18n.TooFew(lang, e)) }
 
 type surveyFormData struct {
 	Survey    *tp.Survey
@@ -214,7 +208,7 @@ func (s *Server) saveSurvey(w http.ResponseWriter, r *http.Request, v *view) err
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/surveys/%d?flash=%s", sv.ID, url.QueryEscape(translate(v.Lang, "surveys.saved", sv.Version))), http.StatusSeeOther)
+	http.Redirect(w, r, withFlash(fmt.Sprintf("/surveys/%d", sv.ID), translate(v.Lang, "surveys.saved", sv.Version)), http.StatusSeeOther)
 	return nil
 }
 
@@ -253,7 +247,7 @@ func (s *Server) addTrigger(w http.ResponseWriter, r *http.Request, v *view) err
 		}
 		flash = tp.ErrorMessage(err)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/surveys/%d?flash=%s#triggers", id, url.QueryEscape(flash)), http.StatusSeeOther)
+	http.Redirect(w, r, withFlash(fmt.Sprintf("/surveys/%d#triggers", id), flash), http.StatusSeeOther)
 	return nil
 }
 
@@ -337,6 +331,6 @@ func (s *Server) sendToList(w http.ResponseWriter, r *http.Request, v *view) err
 			}
 		}
 	}
-	http.Redirect(w, r, fmt.Sprintf("/surveys/%d?flash=%s#send", id, url.QueryEscape(flash)), http.StatusSeeOther)
+	http.Redirect(w, r, withFlash(fmt.Sprintf("/surveys/%d#send", id), flash), http.StatusSeeOther)
 	return nil
 }
