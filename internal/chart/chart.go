@@ -9,6 +9,8 @@ import (
 	"html/template"
 	"math"
 	"strings"
+
+	tp "github.com/touchpoint-cx/touchpoint"
 )
 
 // Point is one value of a series; Missing points (no data, too few) are gaps.
@@ -17,6 +19,16 @@ type Point struct {
 	Value     float64
 	Low, High float64 // interval; equal to Value when there is none
 	Missing   bool
+}
+
+// Trend turns a KPI's monthly estimates into points; months without data or
+// with too few answers are gaps, not zeros.
+func Trend(months []string, trend []tp.Estimate) []Point {
+	ps := make([]Point, len(trend))
+	for i, e := range trend {
+		ps[i] = Point{Label: months[i], Value: e.Value, Low: e.Low, High: e.High, Missing: e.N == 0 || e.TooFew}
+	}
+	return ps
 }
 
 func bounds(ps []Point, withBand bool) (lo, hi float64, ok bool) {

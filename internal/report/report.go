@@ -136,7 +136,7 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 				if m.Unit == "%" {
 					unit = "%"
 				}
-				d.Charts = append(d.Charts, Chart{m.Name[li], chart.Line(points(sc.Months, c.Trend), m.Name[li]+" · "+d.Name, unit)})
+				d.Charts = append(d.Charts, Chart{m.Name[li], chart.Line(chart.Trend(sc.Months, c.Trend), m.Name[li]+" · "+d.Name, unit)})
 			}
 		}
 		if row.Slice == "" {
@@ -188,14 +188,6 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 	}
 	p.ChurnRule = rule.String()
 	return p, nil
-}
-
-func points(months []string, trend []tp.Estimate) []chart.Point {
-	ps := make([]chart.Point, len(trend))
-	for i, e := range trend {
-		ps[i] = chart.Point{Label: months[i], Value: e.Value, Low: e.Low, High: e.High, Missing: e.N == 0 || e.TooFew}
-	}
-	return ps
 }
 
 // Format writes an estimate as the cockpit does; too few shows n.

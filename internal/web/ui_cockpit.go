@@ -119,6 +119,10 @@ type cockpitCell struct {
 	YearValue         string
 }
 
+func newCockpitCell(lang string, c tp.ScoreCell) cockpitCell {
+	return cockpitCell{ScoreCell: c, Value: fmtEstimate(lang, c.Now), CI: c.Now.CIText(), Change: c.ChangeText(), YearValue: fmtEstimate(lang, c.YearAgo)}
+}
+
 type cockpitRow struct {
 	Slice, Label, Drill string
 	Cells               []cockpitCell
@@ -145,23 +149,11 @@ type cockpitData struct {
 	CanAct         bool
 	DefaultSlice   string
 	DefaultDept    string
-	PeriodLabel    string
-	PreviousLabel  string
-	YearAgoLabel   string
 	DepartmentOnly bool
 	Segments       []tp.Segment
 }
 
 type crumb struct{ Label, URL string }
-
-// sparkPoints turns a trend into chart points; too-few months are gaps.
-func sparkPoints(months []string, trend []tp.Estimate) []chart.Point {
-	ps := make([]chart.Point, len(trend))
-	for i, e := range trend {
-		ps[i] = chart.Point{Label: months[i], Value: e.Value, Low: e.Low, High: e.High, Missing: e.N == 0 || e.TooFew}
-	}
-	return ps
-}
 
 func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) error {
 	p, q, err := parseCockpit(r, s.Now())
@@ -176,8 +168,7 @@ func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) er
 		return err
 	}
 	p.By = sc.By
-	d := cockpitData{P: p, SC: sc, PeriodLabel: sc.Period.Label(), PreviousLabel: sc.Previous.Label(), YearAgoLabel: sc.YearAgo.Label(),
-		DepartmentOnly: v.User.Role.DepartmentScoped()}
+	d := cockpitData{P: p, SC: sc, DepartmentOnly: v.User.Role.DepartmentScoped()}
 	i := tp.LangIndex(v.Lang)
 	for _, id := range sc.KPIs {
 		m, _ := tp.KPIByID(id)
@@ -193,8 +184,8 @@ func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) er
 		}
 		for _, c := range row.Cells {
 			m, _ := tp.KPIByID(c.KPI)
-			cc := cockpitCell{ScoreCell: c, Value: fmtEstimate(v.Lang, c.Now), CI: c.Now.CIText(), Change: c.ChangeText(), YearValue: fmtEstimate(v.Lang, c.YearAgo)}
-			cc.Spark = chart.Sparkline(sparkPoints(sc.Months, c.Trend), m.Name[i]+" "+cr.Label)
+			cc := newCockpitCell(v.Lang, c)
+			cc.Spark = chart.Sparkline(chart.Trend(sc.Months, c.Trend), m.Name[i]+" "+cr.Label)
 			set := []string{"kpi", c.KPI}
 			if row.Slice != "" {
 				set = append(set, sc.By, row.Slice)
@@ -464,13 +455,13 @@ func (s *Server) cockpitDetail(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	d := detailData{P: p, KPI: kpiHead{ID: kpi, Name: m.Name[i], Unit: m.Unit}, Def: m.Formula, Period: sc.Period.Label(), Previous: sc.Previous.Label(),
 		YearAgo: sc.YearAgo.Label(), Slice: strings.Join(slice, " · "), Survey: isSurveyKPI(kpi),
-		Cell: cockpitCell{ScoreCell: cell, Value: fmtEstimate(v.Lang, cell.Now), CI: cell.Now.CIText(), Change: cell.ChangeText(), YearValue: fmtEstimate(v.Lang, cell.YearAgo)},
+		Cell: newCockpitCell(v.Lang, cell),
 		Back: "/cockpit?" + p.values().Encode(), Export: p.values("kpi", kpi).Encode()}
 	unit := ""
 	if m.Unit == "%" {
 		unit = "%"
 	}
-	d.Chart = chart.Line(sparkPoints(sc.Months, cell.Trend), m.Name[i]+" · "+d.Slice, unit)
+	d.Chart = chart.Line(chart.Trend(sc.Months, cell.Trend), m.Name[i]+" · "+d.Slice, unit)
 	if now := cell.Dist[0]; now.N() > 0 {
 		var labels []string
 		var counts []float64
