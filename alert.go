@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -97,6 +98,60 @@ func (r *AlertRule) Slice() string {
 		return "all"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// AlertPayload is the JSON a webhook receives.
+type AlertPayload struct {
+	Event     string    `json:"event"` // alert.fired or alert.cleared
+	Rule      string    `json:"rule"`
+	RuleID    int64     `json:"rule_id"`
+	KPI       string    `json:"kpi"`
+	Slice     string    `json:"slice"`
+	Period    string    `json:"period"`
+	Previous  string    `json:"previous"`
+	Now       Estimate  `json:"now"`
+	Before    Estimate  `json:"before"`
+	Condition string    `json:"condition"`
+	At        time.Time `json:"at"`
+}
+
+// Evaluate checks the rule on a scorecard of its slice (one row, the
+// current period against the previous one). It returns the event to record
+// when the rule's state flips (fired or cleared), or nil: no change, or a
+// KPI the scorecard does not carry.
+func (r *AlertRule) Evaluate(sc *Scorecard, now time.Time) *AlertEvent {
+	if len(sc.Rows) == 0 {
+		return nil
+	}
+	var cell ScoreCell
+	for _, c := range sc.Rows[0].Cells {
+		if c.KPI == r.KPI {
+			cell = c
+		}
+	}
+	if cell.KPI == "" { // a KPI outside the scorecard cannot be watched yet
+		return nil
+	}
+	holds := r.Holds(cell)
+	if holds == r.Firing {
+		return nil
+	}
+	m, _ := KPIByID(r.KPI)
+	cond := fmt.Sprintf("significant drop against %s", sc.Previous.Label())
+	if r.Kind == "threshold" {
+		cond = fmt.Sprintf("%s %s %g", m.ID, r.Op, r.Threshold)
+	}
+	kind := "fired"
+	if !holds {
+		kind = "cleared"
+	}
+	ev := &AlertEvent{RuleID: r.ID, RuleName: r.Name, At: now, Kind: kind,
+		Summary: fmt.Sprintf("%s: %s of %s is %.1f (n %d) in %s, was %.1f (n %d) in %s — %s %s", r.Name, m.Name[0], r.Slice(),
+			cell.Now.Value, cell.Now.N, sc.Period.Label(), cell.Previous.Value, cell.Previous.N, sc.Previous.Label(), cond, kind)}
+	body, _ := json.Marshal(AlertPayload{Event: "alert." + kind, Rule: r.Name, RuleID: r.ID, KPI: r.KPI, Slice: r.Slice(),
+		Period: sc.Period.Label(), Previous: sc.Previous.Label(), Now: cell.Now, Before: cell.Previous, Condition: cond, At: now})
+	ev.Payload = string(body)
+	return ev
 }
 
 // Holds reports whether the rule's condition holds for a scorecard cell.

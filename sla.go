@@ -321,6 +321,43 @@ func CasePauses(events []CaseEvent) []Span {
 	return out
 }
 
+// SLADecision is what a check of one SLA target of a case does now.
+type SLADecision struct {
+	State SLAState // warning or breached to record; "" for nothing
+	Note  string   // for the audit trail
+	Raise Priority // the priority to escalate to; "" for none
+}
+
+// CheckSLATarget decides a check of one target (TargetFirstResponse or
+// TargetResolution) of case c with its audit trail under policy p: record a
+// warning at WarnAt of the business time, and on breach record it once and
+// raise the priority one step (to urgent at most). A met target, a closed
+// case, a paused clock or a state recorded already does nothing.
+func CheckSLATarget(c *Case, events []CaseEvent, p *SLAPolicy, target string, now time.Time) SLADecision {
+	if (target == TargetFirstResponse && c.FirstReplyAt != nil) || (target == TargetResolution && c.ResolvedAt != nil) ||
+		c.Status == CaseClosed {
+		return SLADecision{}
+	}
+	d := p.FirstResponse
+	if target == TargetResolution {
+		d = p.Resolution
+	}
+	state, used := p.Calendar.State(SLAClock{Start: c.CreatedAt, Target: d, Pauses: CasePauses(events)}, now)
+	if state != SLAWarning && state != SLABreached {
+		return SLADecision{} // paused, or the due time moved: a later check handles it
+	}
+	for _, e := range events {
+		if e.Kind == "sla" && e.Field == target && (e.New == string(state) || e.New == string(SLABreached)) {
+			return SLADecision{} // recorded already
+		}
+	}
+	dec := SLADecision{State: state, Note: fmt.Sprintf("%s: %s of %s business time used", target, used.Round(time.Minute), d)}
+	if state == SLABreached && c.Priority != PriorityUrgent {
+		dec.Raise = c.Priority.Raise()
+	}
+	return dec
+}
+
 // SLAService configures business calendars and SLA policies.
 type SLAService interface {
 	CreateCalendar(ctx context.Context, c *BusinessCalendar) (int64, error)

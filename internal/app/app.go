@@ -129,7 +129,7 @@ func (e *env) dbFlag(fs *flag.FlagSet) *string {
 // open connects to the database, applies pending migrations, and lets the
 // store enqueue jobs (a survey trigger during an import, say); only serve
 // also works them.
-func (e *env) open(dsn string) (*sqldb.DB, error) {
+func (e *env) open(dsn string) (*sqldb.Store, error) {
 	db, err := sqldb.Open(e.ctx, dsn)
 	if err != nil {
 		return nil, err
@@ -138,11 +138,12 @@ func (e *env) open(dsn string) (*sqldb.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	if _, err := jobs.Open(e.ctx, db, jobs.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
+	st := sqldb.NewStore(db)
+	if _, err := jobs.Open(e.ctx, st, jobs.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("job tables: %w", err)
 	}
-	return db, nil
+	return st, nil
 }
 
 func migrate(e *env, args []string) error {
@@ -189,11 +190,11 @@ func reportCmd(e *env, args []string) error {
 	defer db.Close()
 	start := time.Now()
 	ctx := tp.WithAccess(e.ctx, tp.SystemAccess)
-	if _, err := db.RefreshRollups(ctx); err != nil {
+	if _, err := db.Cockpit.RefreshRollups(ctx); err != nil {
 		return err
 	}
 	htmlPath := strings.TrimSuffix(*out, filepath.Ext(*out)) + ".html"
-	pdf, err := report.Write(ctx, db, month, *lang, time.Now().UTC(), htmlPath)
+	pdf, err := report.Write(ctx, report.Store{Cockpit: db.Cockpit, Actions: db.Actions}, month, *lang, time.Now().UTC(), htmlPath)
 	if errors.Is(err, report.ErrNoChromium) {
 		fmt.Fprintf(e.stderr, "wrote %s; no PDF: %v\n", htmlPath, err)
 		return nil
@@ -236,9 +237,9 @@ func rollupCmd(e *env, args []string) error {
 	start := time.Now()
 	var rep sqldb.RollupReport
 	if *recompute {
-		rep, err = db.RecomputeRollups(e.ctx, func(s string) { fmt.Fprintln(e.stderr, s) })
+		rep, err = db.Cockpit.RecomputeRollups(e.ctx, func(s string) { fmt.Fprintln(e.stderr, s) })
 	} else {
-		rep, err = db.RefreshRollups(e.ctx)
+		rep, err = db.Cockpit.RefreshRollups(e.ctx)
 	}
 	if err != nil {
 		return err
@@ -288,7 +289,7 @@ func user(e *env, args []string) error {
 	}
 	defer db.Close()
 	usr := &tp.User{Email: *email, Role: tp.Role(*role), Department: *dept, Locale: *locale}
-	if err := db.CreateUser(e.ctx, usr, pw); err != nil {
+	if err := db.Users.CreateUser(e.ctx, usr, pw); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "created user %d %s (%s)\n", usr.ID, usr.Email, usr.Role)
@@ -325,7 +326,7 @@ func source(e *env, args []string) error {
 	}
 	defer db.Close()
 	s := &tp.Source{Name: *name, Channel: *channel, Department: *dept, Division: *div}
-	if err := db.CreateSource(e.ctx, s); err != nil {
+	if err := db.Sources.CreateSource(e.ctx, s); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, s.WriteKey)
@@ -351,7 +352,7 @@ func token(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	secret, err := db.CreateToken(e.ctx, &tp.Token{Name: *name, Role: tp.Role(*role), Department: *dept})
+	secret, err := db.Users.CreateToken(e.ctx, &tp.Token{Name: *name, Role: tp.Role(*role), Department: *dept})
 	if err != nil {
 		return err
 	}

@@ -87,16 +87,17 @@ func TestImportCustomersTwiceAndReportRejects(t *testing.T) {
 	if !strings.Contains(errs, "imported 0, already present 2") {
 		t.Errorf("second import:\n%s", errs)
 	}
-	s, err := sqldb.Open(context.Background(), db)
+	sdb, err := sqldb.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	c, err := s.FindCustomerByIdentity(context.Background(), tp.Identity{Type: "phone", Value: "+491701234567"})
+	defer sdb.Close()
+	s := sqldb.NewStore(sdb)
+	c, err := s.Customers.FindCustomerByIdentity(context.Background(), tp.Identity{Type: "phone", Value: "+491701234567"})
 	if err != nil || c.Name != "Ada Lovelace" {
 		t.Errorf("imported customer: %+v %v", c, err)
 	}
-	all, _ := s.FindCustomers(context.Background(), tp.CustomerFilter{})
+	all, _ := s.Customers.FindCustomers(context.Background(), tp.CustomerFilter{})
 	if len(all) != 2 {
 		t.Errorf("%d customers after two imports, want 2", len(all))
 	}

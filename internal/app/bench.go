@@ -55,7 +55,7 @@ func bench(e *env, args []string) error {
 	fmt.Fprintf(e.stderr, "bench: %d events (%d customers, about %d bytes each) in batches of %d\n",
 		*n, *n/10, avgLen(msgs), *batch)
 
-	open := func(side string) (*sqldb.DB, func(), error) { return benchDB(e, *dsn, side) }
+	open := func(side string) (*sqldb.Store, func(), error) { return benchDB(e, *dsn, side) }
 	httpRate, lat, dialect, err := benchHTTP(e, open, msgs, *batch, *clients)
 	if err != nil {
 		return err
@@ -73,7 +73,7 @@ func bench(e *env, args []string) error {
 	return nil
 }
 
-func benchHTTP(e *env, open func(string) (*sqldb.DB, func(), error), msgs [][]byte, batch, clients int) (float64, [2]time.Duration, string, error) {
+func benchHTTP(e *env, open func(string) (*sqldb.Store, func(), error), msgs [][]byte, batch, clients int) (float64, [2]time.Duration, string, error) {
 	var lat [2]time.Duration
 	db, done, err := open("http")
 	if err != nil {
@@ -81,7 +81,7 @@ func benchHTTP(e *env, open func(string) (*sqldb.DB, func(), error), msgs [][]by
 	}
 	defer done()
 	src := &tp.Source{Name: "bench", Channel: "web", Department: "Sales", Division: "Online"}
-	if err := db.CreateSource(e.ctx, src); err != nil {
+	if err := db.Sources.CreateSource(e.ctx, src); err != nil {
 		return 0, lat, "", err
 	}
 	base, stop, err := benchServer(e, db, 0)
@@ -165,7 +165,7 @@ func loadHTTP(clients, n int, do func(c *http.Client, i int) error) (time.Durati
 // benchDB opens an empty database for one side of a benchmark: a SQLite file
 // in a temp folder, or a scratch schema when dsn names a PostgreSQL server.
 // The returned func closes it and removes the folder or schema.
-func benchDB(e *env, dsn, side string) (*sqldb.DB, func(), error) {
+func benchDB(e *env, dsn, side string) (*sqldb.Store, func(), error) {
 	if dsn == "" {
 		dir, err := os.MkdirTemp("", "tp-bench-")
 		if err != nil {
@@ -193,7 +193,7 @@ func benchDB(e *env, dsn, side string) (*sqldb.DB, func(), error) {
 // benchServer serves db's web handler on a loopback port and returns its
 // base URL. Errors are logged; request lines are not (they would drown the
 // figures).
-func benchServer(e *env, db *sqldb.DB, rateLimit int) (string, func(), error) {
+func benchServer(e *env, db *sqldb.Store, rateLimit int) (string, func(), error) {
 	srv := webServer(db, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	srv.RateLimit = rateLimit
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -221,14 +221,14 @@ func doOK(c *http.Client, req *http.Request) error {
 
 // benchRaw inserts the same events, with their customer ids known in
 // advance, through one multi-row INSERT per batch and transaction.
-func benchRaw(e *env, open func(string) (*sqldb.DB, func(), error), msgs [][]byte, batch, clients int) (float64, error) {
+func benchRaw(e *env, open func(string) (*sqldb.Store, func(), error), msgs [][]byte, batch, clients int) (float64, error) {
 	db, done, err := open("raw")
 	if err != nil {
 		return 0, err
 	}
 	defer done()
 	src := &tp.Source{Name: "bench", Channel: "web", Department: "Sales", Division: "Online"}
-	if err := db.CreateSource(e.ctx, src); err != nil {
+	if err := db.Sources.CreateSource(e.ctx, src); err != nil {
 		return 0, err
 	}
 	custIDs, err := db.BenchCreateCustomers(e.ctx, len(msgs)/10)

@@ -40,14 +40,14 @@ func benchCases(e *env, args []string) error {
 		return err
 	}
 	defer done()
-	if err := db.CreateRoutingRule(e.ctx, &tp.RoutingRule{Name: "Delivery", Keywords: []string{"paket"}, Department: "Logistics"}); err != nil {
+	if err := db.Routing.CreateRoutingRule(e.ctx, &tp.RoutingRule{Name: "Delivery", Keywords: []string{"paket"}, Department: "Logistics"}); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	srv := &smtpd.Server{Intake: db, Domains: []string{"cx.example.com"}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	srv := &smtpd.Server{Intake: db.Mail, Domains: []string{"cx.example.com"}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	go srv.Serve(ln)
 	defer srv.Close()
 	start := time.Now()
@@ -79,7 +79,7 @@ func benchCases(e *env, args []string) error {
 	if firstErr != nil {
 		return fmt.Errorf("smtp: %w", firstErr)
 	}
-	if stats := db.InboundStats(e.ctx); stats["case"]+stats["reply"] != *mails {
+	if stats := db.Mail.InboundStats(e.ctx); stats["case"]+stats["reply"] != *mails {
 		return fmt.Errorf("sent %d mails, processed %v", *mails, stats)
 	}
 
@@ -115,7 +115,7 @@ func benchCases(e *env, args []string) error {
 	}
 
 	// (2) The queue over many open cases, vs counting them all.
-	cust, err := db.CustomerForEmail(e.ctx, "queue@example.com")
+	cust, err := db.Surveys.CustomerForEmail(e.ctx, "queue@example.com")
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func benchCases(e *env, args []string) error {
 	var qd []time.Duration
 	for range 50 {
 		t0 := time.Now()
-		list, err := db.ListCases(e.ctx, tp.CaseFilter{Department: "Logistics", Status: []tp.CaseStatus{tp.CaseNew, tp.CaseOpen, tp.CasePendingCustomer}, Limit: 200})
+		list, err := db.Cases.ListCases(e.ctx, tp.CaseFilter{Department: "Logistics", Status: []tp.CaseStatus{tp.CaseNew, tp.CaseOpen, tp.CasePendingCustomer}, Limit: 200})
 		if err != nil {
 			return err
 		}
@@ -140,10 +140,10 @@ func benchCases(e *env, args []string) error {
 	// (3) The whole queue page (session check, query, agents, 200 rendered
 	// rows) as the Logistics head sees it, over HTTP.
 	head := &tp.User{Email: "head@logistics.example.com", Role: tp.RoleDepartmentHead, Department: "Logistics"}
-	if err := db.CreateUser(e.ctx, head, "bench-password-1"); err != nil {
+	if err := db.Users.CreateUser(e.ctx, head, "bench-password-1"); err != nil {
 		return err
 	}
-	session, err := db.CreateSession(e.ctx, head.ID, time.Hour)
+	session, err := db.Users.CreateSession(e.ctx, head.ID, time.Hour)
 	if err != nil {
 		return err
 	}

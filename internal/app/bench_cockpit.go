@@ -40,7 +40,7 @@ func benchCockpit(e *env, args []string) error {
 	for i, typ := range []tp.SurveyType{tp.SurveyNPS, tp.SurveyCSAT, tp.SurveyCES} {
 		m, _ := typ.Metric()
 		s := &tp.Survey{Name: "bench " + string(typ), Type: typ, Status: tp.SurveyActive}
-		if err := db.CreateSurvey(ctx, s); err != nil {
+		if err := db.Surveys.CreateSurvey(ctx, s); err != nil {
 			return err
 		}
 		n := *responses / 3
@@ -87,11 +87,11 @@ func benchCockpit(e *env, args []string) error {
 		slices.Sort(ds)
 		return ds, last, nil
 	}
-	rolled, a, err := measure(func() (*tp.Scorecard, error) { return db.Scorecard(ctx, q) }, *runs)
+	rolled, a, err := measure(func() (*tp.Scorecard, error) { return db.Cockpit.Scorecard(ctx, q) }, *runs)
 	if err != nil {
 		return err
 	}
-	raw, b, err := measure(func() (*tp.Scorecard, error) { return db.ScorecardFromRaw(ctx, q) }, *rawRuns)
+	raw, b, err := measure(func() (*tp.Scorecard, error) { return db.Cockpit.ScorecardFromRaw(ctx, q) }, *rawRuns)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func benchCockpit(e *env, args []string) error {
 		raw[len(raw)/2].Round(time.Millisecond), p95(raw).Round(time.Millisecond), float64(raw[len(raw)/2])/float64(rolled[len(rolled)/2]))
 
 	// The same scorecard over HTTP (token auth, JSON), one request after another.
-	token, err := db.CreateToken(ctx, &tp.Token{Name: "bench", Role: tp.RoleAnalyst})
+	token, err := db.Users.CreateToken(ctx, &tp.Token{Name: "bench", Role: tp.RoleAnalyst})
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func benchCockpit(e *env, args []string) error {
 	}
 	defer os.RemoveAll(dir)
 	t0 := time.Now()
-	pdf, err := report.Write(ctx, db, q.Period, "en", end, filepath.Join(dir, "pack.html"))
+	pdf, err := report.Write(ctx, report.Store{Cockpit: db.Cockpit, Actions: db.Actions}, q.Period, "en", end, filepath.Join(dir, "pack.html"))
 	switch {
 	case errors.Is(err, report.ErrNoChromium):
 		fmt.Fprintf(e.stdout, "board pack (18-month trends, HTML only: %v): %s\n", err, time.Since(t0).Round(time.Millisecond))

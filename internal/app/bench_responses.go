@@ -33,7 +33,7 @@ func benchResponses(e *env, args []string) error {
 
 	// (1) Submission.
 	sv := &tp.Survey{Name: "bench", Type: tp.SurveyNPS, Status: tp.SurveyActive}
-	if err := db.CreateSurvey(e.ctx, sv); err != nil {
+	if err := db.Surveys.CreateSurvey(e.ctx, sv); err != nil {
 		return err
 	}
 	custs, err := db.BenchCreateCustomers(e.ctx, *submit)
@@ -68,7 +68,7 @@ func benchResponses(e *env, args []string) error {
 
 	// (2) Results over many responses.
 	big := &tp.Survey{Name: "bench results", Type: tp.SurveyNPS, Status: tp.SurveyActive}
-	if err := db.CreateSurvey(e.ctx, big); err != nil {
+	if err := db.Surveys.CreateSurvey(e.ctx, big); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "bench: inserting %d responses…\n", *total)
@@ -94,11 +94,11 @@ func benchResponses(e *env, args []string) error {
 		slices.Sort(ds)
 		return ds, last, nil
 	}
-	rollup, a, err := measure(func() (*tp.Results, error) { return db.SurveyResults(e.ctx, q) }, 50)
+	rollup, a, err := measure(func() (*tp.Results, error) { return db.Surveys.SurveyResults(e.ctx, q) }, 50)
 	if err != nil {
 		return err
 	}
-	naive, b, err := measure(func() (*tp.Results, error) { return db.SurveyResultsFromResponses(e.ctx, q) }, 5)
+	naive, b, err := measure(func() (*tp.Results, error) { return db.Surveys.SurveyResultsFromResponses(e.ctx, q) }, 5)
 	if err != nil {
 		return err
 	}

@@ -80,8 +80,8 @@ Re-running the same file imports nothing twice.`)
 	return nil
 }
 
-func importSource(e *env, db *sqldb.DB, name, channel string) (*tp.Source, error) {
-	all, err := db.ListSources(e.ctx)
+func importSource(e *env, db *sqldb.Store, name, channel string) (*tp.Source, error) {
+	all, err := db.Sources.ListSources(e.ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +91,7 @@ func importSource(e *env, db *sqldb.DB, name, channel string) (*tp.Source, error
 		}
 	}
 	s := &tp.Source{Name: name, Channel: channel}
-	if err := db.CreateSource(e.ctx, s); err != nil {
+	if err := db.Sources.CreateSource(e.ctx, s); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(e.stderr, "created source %q\n", name)
@@ -100,7 +100,7 @@ func importSource(e *env, db *sqldb.DB, name, channel string) (*tp.Source, error
 
 type importer struct {
 	e                               *env
-	db                              *sqldb.DB
+	db                              *sqldb.Store
 	src                             *tp.Source
 	batch                           []tp.Message
 	read, imported, dupes, rejected int
@@ -124,7 +124,7 @@ func (im *importer) flush() error {
 	if len(im.batch) == 0 {
 		return nil
 	}
-	res, err := im.db.Ingest(im.e.ctx, im.src, im.batch)
+	res, err := im.db.Tracking.Ingest(im.e.ctx, im.src, im.batch)
 	if err != nil {
 		return fmt.Errorf("import stopped after %d rows: %w", im.imported+im.dupes, err)
 	}

@@ -19,23 +19,24 @@ func TestReportWithoutChromium(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "tp.db")
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, dbPath)
+	sdb, err := sqldb.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
+	db := sqldb.NewStore(sdb)
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	db.Now = func() time.Time { return time.Date(2026, 10, 5, 9, 0, 0, 0, time.UTC) }
 	src := &tp.Source{Name: "Shop", Channel: "web", Division: "Online"}
-	db.CreateSource(ctx, src)
+	db.Sources.CreateSource(ctx, src)
 	custs, _ := db.BenchCreateCustomers(ctx, 1)
 	s := &tp.Survey{Name: "NPS", Type: tp.SurveyNPS, Status: tp.SurveyActive}
-	db.CreateSurvey(ctx, s)
+	db.Surveys.CreateSurvey(ctx, s)
 	for i := range 40 {
-		tok, _ := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: custs[0], Division: []string{"Online", "Retail"}[i%2]}, time.Hour)
+		tok, _ := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: custs[0], Division: []string{"Online", "Retail"}[i%2]}, time.Hour)
 		score := 10 - i%4
-		if _, err := db.SaveResponse(ctx, tok, tp.ResponseInput{Score: &score}); err != nil {
+		if _, err := db.Surveys.SaveResponse(ctx, tok, tp.ResponseInput{Score: &score}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -90,11 +90,11 @@ func demoCmd(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "filling the empty database with demo data (seed %d, %d customers)…\n", *seed, *customers)
 		start := time.Now()
 		cfg := demo.Config{Seed: *seed, Customers: *customers, End: demo.DefaultEnd(time.Now()), Progress: e.stderr}
-		st, err := demo.Load(e.ctx, cfg, demo.Store{Ingester: db, Sources: db, Users: db, Customers: db, Surveys: db, Cases: db})
+		st, err := demo.Load(e.ctx, cfg, demo.Store{Ingester: db.Tracking, Sources: db.Sources, Users: db.Users, Customers: db.Customers, Surveys: db.Surveys, Cases: db.Cases})
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
-		if _, err := db.RefreshRollups(e.ctx); err != nil {
+		if _, err := db.Cockpit.RefreshRollups(e.ctx); err != nil {
 			return fmt.Errorf("demo rollups: %w", err)
 		}
 		fmt.Fprintf(e.stderr, "demo data ready in %s: %d events, %d merges, %d survey answers, %d cases\n",
@@ -111,7 +111,7 @@ func demoCmd(e *env, args []string) error {
 // listen serves until the context ends, then shuts down gracefully: the
 // listener closes, in-flight requests finish (their commits included), and
 // only then does the database close.
-func (e *env) listen(db *sqldb.DB, f serveFlags, ready func(url string)) error {
+func (e *env) listen(db *sqldb.Store, f serveFlags, ready func(url string)) error {
 	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
 	ln, err := net.Listen("tcp", *f.addr)
 	if err != nil {
@@ -174,7 +174,7 @@ func (e *env) listen(db *sqldb.DB, f serveFlags, ready func(url string)) error {
 
 // startJobs starts the background job runner, with outgoing mail when a
 // relay is configured.
-func (e *env) startJobs(db *sqldb.DB, f serveFlags, public string, log *slog.Logger) (*jobs.Runner, error) {
+func (e *env) startJobs(db *sqldb.Store, f serveFlags, public string, log *slog.Logger) (*jobs.Runner, error) {
 	cfg := jobs.Config{PublicURL: public, MailPerMinute: *f.mailPerMinute, ReminderAfter: *f.reminderAfter, Log: log}
 	if *f.reminderAfter == 0 {
 		cfg.ReminderAfter = -1
@@ -200,8 +200,8 @@ func (e *env) startJobs(db *sqldb.DB, f serveFlags, public string, log *slog.Log
 }
 
 // startSMTP takes complaint mail when --smtp-addr is set.
-func (e *env) startSMTP(db *sqldb.DB, f serveFlags, log *slog.Logger) (*smtpd.Server, error) {
-	s := &smtpd.Server{Intake: db, Log: log}
+func (e *env) startSMTP(db *sqldb.Store, f serveFlags, log *slog.Logger) (*smtpd.Server, error) {
+	s := &smtpd.Server{Intake: db.Mail, Log: log}
 	if *f.smtpAddr == "" {
 		return s, nil
 	}
@@ -226,9 +226,9 @@ func (e *env) startSMTP(db *sqldb.DB, f serveFlags, log *slog.Logger) (*smtpd.Se
 	return s, nil
 }
 
-// webServer wires the store into the web layer: every service is the one
-// database.
-func webServer(db *sqldb.DB, log *slog.Logger) *web.Server {
-	return &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db,
-		SLA: db, Actions: db, Cockpit: db, Alerts: db, DB: db, Log: log}
+// webServer wires the store's services into the web layer.
+func webServer(db *sqldb.Store, log *slog.Logger) *web.Server {
+	return &web.Server{Ingester: db.Tracking, Customers: db.Customers, Sources: db.Sources, Users: db.Users, Surveys: db.Surveys,
+		Segments: db.Segments, Cases: db.Cases, Routing: db.Routing, SLA: db.SLA, Actions: db.Actions, Cockpit: db.Cockpit,
+		Alerts: db.Alerts, DB: db, Log: log}
 }

@@ -36,7 +36,7 @@ func TestLoadBuildsMergedProfiles(t *testing.T) {
 	ctx := context.Background()
 	var progress bytes.Buffer
 	res, err := demo.Load(ctx, demo.Config{Seed: 1, Customers: 300, End: end, Progress: &progress},
-		demo.Store{Ingester: db, Sources: db, Users: db, Customers: db, Surveys: db, Cases: db})
+		demo.Store{Ingester: db.Tracking, Sources: db.Sources, Users: db.Users, Customers: db.Customers, Surveys: db.Surveys, Cases: db.Cases})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestLoadBuildsMergedProfiles(t *testing.T) {
 	if res.Cases < 300/3 || res.Cases > 300 {
 		t.Errorf("%d cases for 300 customers; want about 0.7 each", res.Cases)
 	}
-	kpis, err := db.CaseKPIs(ctx, tp.CaseKPIQuery{By: "department"})
+	kpis, err := db.Cases.CaseKPIs(ctx, tp.CaseKPIQuery{By: "department"})
 	if err != nil || len(kpis) < 4 {
 		t.Fatalf("case kpis by department: %d rows, %v", len(kpis), err)
 	}
@@ -65,20 +65,20 @@ func TestLoadBuildsMergedProfiles(t *testing.T) {
 		t.Errorf("progress = %q", progress.String())
 	}
 	// Every demo customer ends as one live profile holding events from several channels.
-	c, err := db.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "cus-000001"})
+	c, err := db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "cus-000001"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.MergedInto != 0 || c.Name == "" || c.Email == "" {
 		t.Errorf("customer 1 = %+v", c)
 	}
-	live, _ := db.FindCustomers(ctx, tp.CustomerFilter{Limit: 200})
+	live, _ := db.Customers.FindCustomers(ctx, tp.CustomerFilter{Limit: 200})
 	if len(live) == 0 {
 		t.Fatal("no live customers")
 	}
 	channels := map[string]bool{}
 	for _, lc := range live[:50] {
-		tl, err := db.Timeline(ctx, lc.ID, tp.TimelineFilter{Limit: 500})
+		tl, err := db.Customers.Timeline(ctx, lc.ID, tp.TimelineFilter{Limit: 500})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +89,7 @@ func TestLoadBuildsMergedProfiles(t *testing.T) {
 	if len(channels) < 6 {
 		t.Errorf("demo timelines span only channels %v", channels)
 	}
-	if _, err := db.Authenticate(ctx, demo.AdminEmail, demo.Password); err != nil {
+	if _, err := db.Users.Authenticate(ctx, demo.AdminEmail, demo.Password); err != nil {
 		t.Errorf("demo login: %v", err)
 	}
 }

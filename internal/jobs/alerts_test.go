@@ -25,23 +25,23 @@ import (
 // signature; every attempt is in the delivery log; the alert clears when the
 // scores recover.
 func TestAlertFiresOnceForASignificantDrop(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		clock := time.Date(2026, 10, 12, 10, 0, 0, 0, time.UTC)
 		var mu sync.Mutex
 		db.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
 		setClock := func(t time.Time) { mu.Lock(); clock = t; mu.Unlock() }
 		src := &tp.Source{Name: "CRM", Channel: "email"}
-		db.CreateSource(ctx, src)
+		db.Sources.CreateSource(ctx, src)
 		c := customer(t, db, src, "a", `{"email":"a@example.com"}`)
 		s := &tp.Survey{Name: "NPS", Type: tp.SurveyNPS, Status: tp.SurveyActive}
-		db.CreateSurvey(ctx, s)
+		db.Surveys.CreateSurvey(ctx, s)
 		answer := func(div string, score, n int) {
 			for range n {
-				tok, err := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c, Division: div}, 24*time.Hour)
+				tok, err := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c, Division: div}, 24*time.Hour)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := db.SaveResponse(ctx, tok, tp.ResponseInput{Score: &score}); err != nil {
+				if _, err := db.Surveys.SaveResponse(ctx, tok, tp.ResponseInput{Score: &score}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -78,14 +78,14 @@ func TestAlertFiresOnceForASignificantDrop(t *testing.T) {
 		srv := smtptest.Start(t)
 		start(t, db, srv, -1)
 		cco := tp.WithAccess(ctx, tp.Access{Actor: "user:cco@example.com", Role: tp.RoleCCO})
-		if err := db.CreateUser(ctx, &tp.User{Email: "cco@example.com", Role: tp.RoleCCO}, "correct horse battery"); err != nil {
+		if err := db.Users.CreateUser(ctx, &tp.User{Email: "cco@example.com", Role: tp.RoleCCO}, "correct horse battery"); err != nil {
 			t.Fatal(err)
 		}
 		online := &tp.AlertRule{Name: "Online NPS drop", KPI: "nps", Division: "Online", Kind: "drop", Period: "month",
 			Emails: []string{"head-online@example.com"}, WebhookURL: hook.URL, NotifyOwners: true}
 		retail := &tp.AlertRule{Name: "Retail NPS drop", KPI: "nps", Division: "Retail", Kind: "drop", Period: "month", Emails: []string{"head-retail@example.com"}}
 		for _, r := range []*tp.AlertRule{online, retail} {
-			if err := db.CreateAlertRule(cco, r); err != nil {
+			if err := db.Alerts.CreateAlertRule(cco, r); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -93,11 +93,11 @@ func TestAlertFiresOnceForASignificantDrop(t *testing.T) {
 			t.Fatal("a webhook rule gets a signing secret")
 		}
 		for range 3 {
-			if _, err := db.EvaluateAlerts(ctx); err != nil {
+			if _, err := db.Alerts.EvaluateAlerts(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}
-		events, err := db.ListAlertEvents(ctx, 10)
+		events, err := db.Alerts.ListAlertEvents(ctx, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,7 +138,7 @@ func TestAlertFiresOnceForASignificantDrop(t *testing.T) {
 		}
 		// The delivery log: the mail, the refused webhook call and the retry.
 		time.Sleep(200 * time.Millisecond)
-		events, _ = db.ListAlertEvents(ctx, 10)
+		events, _ = db.Alerts.ListAlertEvents(ctx, 10)
 		var ok, failed int
 		for _, d := range events[0].Deliveries {
 			if d.OK {
@@ -152,10 +152,10 @@ func TestAlertFiresOnceForASignificantDrop(t *testing.T) {
 		}
 		// Recovery clears the alert; nothing is delivered for a clearing.
 		answer("Online", 10, 200)
-		if _, err := db.EvaluateAlerts(ctx); err != nil {
+		if _, err := db.Alerts.EvaluateAlerts(ctx); err != nil {
 			t.Fatal(err)
 		}
-		events, _ = db.ListAlertEvents(ctx, 10)
+		events, _ = db.Alerts.ListAlertEvents(ctx, 10)
 		if len(events) != 2 || events[0].Kind != "cleared" {
 			t.Errorf("after recovery: %+v", events)
 		}
@@ -169,7 +169,7 @@ func TestBoardPackMailedOnFirstWorkingDay(t *testing.T) {
 	db := sqldbtest.SQLite(t)
 	db.Now = func() time.Time { return time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC) } // a Tuesday
 	cco := tp.WithAccess(ctx, tp.Access{Actor: "user:cco@example.com", Role: tp.RoleCCO})
-	if err := db.SetBoardPack(cco, tp.BoardPackConfig{Recipients: []string{"board@example.com", "cfo@example.com"}, Lang: "de"}); err != nil {
+	if err := db.Cockpit.SetBoardPack(cco, tp.BoardPackConfig{Recipients: []string{"board@example.com", "cfo@example.com"}, Lang: "de"}); err != nil {
 		t.Fatal(err)
 	}
 	srv := smtptest.Start(t)
@@ -190,7 +190,7 @@ func TestBoardPackMailedOnFirstWorkingDay(t *testing.T) {
 	var sent int64
 	for i := 0; i < 100 && sent == 0; i++ { // the mark is written after the last mail
 		time.Sleep(50 * time.Millisecond)
-		sent, _ = db.BoardPackSent(ctx)
+		sent, _ = db.Cockpit.BoardPackSent(ctx)
 	}
 	if sent != 2026*12+10 {
 		t.Errorf("sent mark %d", sent)
@@ -206,14 +206,14 @@ func TestBoardPackMailedOnFirstWorkingDay(t *testing.T) {
 func TestRollupJobKeepsTheScorecardCurrent(t *testing.T) {
 	db := sqldbtest.SQLite(t)
 	src := &tp.Source{Name: "CRM", Channel: "email"}
-	db.CreateSource(ctx, src)
+	db.Sources.CreateSource(ctx, src)
 	c := customer(t, db, src, "a", `{"email":"a@example.com"}`)
-	if err := db.CreateCase(ctx, &tp.Case{CustomerID: c, Subject: "late", Department: "Logistics", Division: "Online", Channel: "email"}); err != nil {
+	if err := db.Cases.CreateCase(ctx, &tp.Case{CustomerID: c, Subject: "late", Department: "Logistics", Division: "Online", Channel: "email"}); err != nil {
 		t.Fatal(err)
 	}
 	month, _ := tp.PeriodOf("month", time.Now())
 	volume := func() float64 {
-		sc, err := db.Scorecard(ctx, tp.ScorecardQuery{Period: month})
+		sc, err := db.Cockpit.Scorecard(ctx, tp.ScorecardQuery{Period: month})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -22,7 +22,7 @@ import (
 // rollupWorker keeps the cockpit at most a minute behind the raw data.
 type rollupWorker struct {
 	river.WorkerDefaults[tp.RefreshRollups]
-	db  *sqldb.DB
+	db  *sqldb.Store
 	cfg Config
 }
 
@@ -31,14 +31,14 @@ type rollupWorker struct {
 func (w *rollupWorker) Timeout(*river.Job[tp.RefreshRollups]) time.Duration { return time.Hour }
 
 func (w *rollupWorker) Work(ctx context.Context, job *river.Job[tp.RefreshRollups]) error {
-	rep, err := w.db.RefreshRollups(ctx)
+	rep, err := w.db.Cockpit.RefreshRollups(ctx)
 	if err != nil {
 		return err
 	}
 	if rep.CaseDays > 0 || rep.Churn {
 		w.cfg.Log.Info("rollups refreshed", "case_days", rep.CaseDays, "customers", rep.Customers)
 	}
-	events, err := w.db.EvaluateAlerts(ctx)
+	events, err := w.db.Alerts.EvaluateAlerts(ctx)
 	for _, ev := range events {
 		w.cfg.Log.Info("alert "+ev.Kind, "rule", ev.RuleID, "summary", ev.Summary)
 	}
@@ -49,7 +49,7 @@ func (w *rollupWorker) Work(ctx context.Context, job *river.Job[tp.RefreshRollup
 // first working day of a month, once.
 type boardPackWorker struct {
 	river.WorkerDefaults[tp.SendBoardPack]
-	db  *sqldb.DB
+	db  *sqldb.Store
 	cfg Config
 }
 
@@ -60,7 +60,7 @@ func (w *boardPackWorker) Timeout(*river.Job[tp.SendBoardPack]) time.Duration {
 
 func (w *boardPackWorker) Work(ctx context.Context, job *river.Job[tp.SendBoardPack]) error {
 	now := w.db.Now().UTC()
-	cal, err := w.db.DefaultCalendar(ctx)
+	cal, err := w.db.Cockpit.DefaultCalendar(ctx)
 	if err != nil {
 		return err
 	}
@@ -70,11 +70,11 @@ func (w *boardPackWorker) Work(ctx context.Context, job *river.Job[tp.SendBoardP
 	month, _ := tp.PeriodOf("month", now)
 	month = month.Previous()
 	idx := int64(month.From.Year())*12 + int64(month.From.Month()) - 1
-	sent, err := w.db.BoardPackSent(ctx)
+	sent, err := w.db.Cockpit.BoardPackSent(ctx)
 	if err != nil || sent >= idx {
 		return err
 	}
-	conf, err := w.db.BoardPack(ctx)
+	conf, err := w.db.Cockpit.BoardPack(ctx)
 	if err != nil || len(conf.Recipients) == 0 {
 		return err
 	}
@@ -82,10 +82,10 @@ func (w *boardPackWorker) Work(ctx context.Context, job *river.Job[tp.SendBoardP
 		return fmt.Errorf("board pack: no SMTP relay configured (serve --smtp-relay)")
 	}
 	ctx = tp.WithAccess(ctx, tp.SystemAccess)
-	if _, err := w.db.RefreshRollups(ctx); err != nil {
+	if _, err := w.db.Cockpit.RefreshRollups(ctx); err != nil {
 		return err
 	}
-	p, err := report.Build(ctx, w.db, month, conf.Lang, now)
+	p, err := report.Build(ctx, report.Store{Cockpit: w.db.Cockpit, Actions: w.db.Actions}, month, conf.Lang, now)
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func (w *boardPackWorker) Work(ctx context.Context, job *river.Job[tp.SendBoardP
 		}
 	}
 	w.cfg.Log.Info("board pack sent", "month", month.Label(), "recipients", len(conf.Recipients))
-	return w.db.MarkBoardPackSent(ctx, idx)
+	return w.db.Cockpit.MarkBoardPackSent(ctx, idx)
 }
 
 // summaryText is the mail body: the total row and the significant moves.
@@ -134,17 +134,17 @@ func summaryText(p *report.Pack) string {
 // retry with growing back-off; every attempt is logged for the delivery log.
 type alertWorker struct {
 	river.WorkerDefaults[tp.DeliverAlert]
-	db     *sqldb.DB
+	db     *sqldb.Store
 	cfg    Config
 	client *http.Client
 }
 
-func newAlertWorker(db *sqldb.DB, cfg Config) *alertWorker {
+func newAlertWorker(db *sqldb.Store, cfg Config) *alertWorker {
 	return &alertWorker{db: db, cfg: cfg, client: &http.Client{Timeout: 10 * time.Second}}
 }
 
 func (w *alertWorker) Work(ctx context.Context, job *river.Job[tp.DeliverAlert]) error {
-	ev, rule, err := w.db.AlertForDelivery(ctx, job.Args.EventID)
+	ev, rule, err := w.db.Alerts.AlertForDelivery(ctx, job.Args.EventID)
 	if err != nil {
 		var e *tp.Error
 		if errors.As(err, &e) && e.Code == tp.ENOTFOUND {
@@ -171,7 +171,7 @@ func (w *alertWorker) Work(ctx context.Context, job *river.Job[tp.DeliverAlert])
 	if err != nil {
 		d.Error = err.Error()
 	}
-	if rerr := w.db.RecordDelivery(ctx, d); rerr != nil {
+	if rerr := w.db.Alerts.RecordDelivery(ctx, d); rerr != nil {
 		return rerr
 	}
 	return err

@@ -39,7 +39,7 @@ type Runner struct {
 
 // Open migrates River's tables, registers the workers and wires db.Enqueue.
 // Call Start to begin working jobs.
-func Open(ctx context.Context, db *sqldb.DB, cfg Config) (*Runner, error) {
+func Open(ctx context.Context, db *sqldb.Store, cfg Config) (*Runner, error) {
 	if cfg.MailPerMinute <= 0 {
 		cfg.MailPerMinute = 60
 	}

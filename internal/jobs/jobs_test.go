@@ -28,23 +28,23 @@ import (
 
 var ctx = context.Background()
 
-func customer(t *testing.T, db *sqldb.DB, src *tp.Source, user, traits string) int64 {
+func customer(t *testing.T, db *sqldb.Store, src *tp.Source, user, traits string) int64 {
 	t.Helper()
 	d, err := track.DecodeCall(tp.EventIdentify, []byte(`{"userId":"`+user+`","traits":`+traits+`}`), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Ingest(ctx, src, d.Messages); err != nil {
+	if _, err := db.Tracking.Ingest(ctx, src, d.Messages); err != nil {
 		t.Fatal(err)
 	}
-	c, err := db.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: user})
+	c, err := db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: user})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c.ID
 }
 
-func start(t *testing.T, db *sqldb.DB, srv *smtptest.Server, reminder time.Duration) *jobs.Runner {
+func start(t *testing.T, db *sqldb.Store, srv *smtptest.Server, reminder time.Duration) *jobs.Runner {
 	t.Helper()
 	cfg, err := mailer.ParseURL(fmt.Sprintf("smtp://%s?from=cx@example.com", srv.Addr))
 	if err != nil {
@@ -74,12 +74,12 @@ func textOf(t *testing.T, m smtptest.Received) (subject, text string) {
 var linkRE = regexp.MustCompile(`https://cx\.example\.com/s/([A-Za-z0-9_-]+)\?score=9`)
 
 func TestInvitationsByMail(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		srv := smtptest.Start(t)
 		srv.Reject = regexp.MustCompile(`^bounce@`)
 		start(t, db, srv, 300*time.Millisecond)
 		src := &tp.Source{Name: "CRM", Channel: "email"}
-		if err := db.CreateSource(ctx, src); err != nil {
+		if err := db.Sources.CreateSource(ctx, src); err != nil {
 			t.Fatal(err)
 		}
 		de := customer(t, db, src, "de", `{"name":"Jürgen","email":"juergen@example.de","locale":"de"}`)
@@ -87,10 +87,10 @@ func TestInvitationsByMail(t *testing.T) {
 		bounce := customer(t, db, src, "b", `{"email":"bounce@example.com"}`)
 		nomail := customer(t, db, src, "n", `{"name":"No Mail"}`)
 		s := &tp.Survey{Name: "NPS", Type: tp.SurveyNPS, Status: tp.SurveyActive}
-		if err := db.CreateSurvey(ctx, s); err != nil {
+		if err := db.Surveys.CreateSurvey(ctx, s); err != nil {
 			t.Fatal(err)
 		}
-		rep, err := db.QueueInvitations(ctx, s.ID, []int64{de, nl, bounce, nomail, 999999}, tp.SendOptions{Channel: "email", Department: "Service"})
+		rep, err := db.Surveys.QueueInvitations(ctx, s.ID, []int64{de, nl, bounce, nomail, 999999}, tp.SendOptions{Channel: "email", Department: "Service"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,7 +117,7 @@ func TestInvitationsByMail(t *testing.T) {
 			}
 		}
 		// The German customer answers; only the Dutch one gets the reminder.
-		if _, err := db.SaveResponse(ctx, deToken, tp.ResponseInput{Score: intp(9)}); err != nil {
+		if _, err := db.Surveys.SaveResponse(ctx, deToken, tp.ResponseInput{Score: intp(9)}); err != nil {
 			t.Fatal(err)
 		}
 		srv.Wait(3, 10*time.Second)
@@ -132,7 +132,7 @@ func TestInvitationsByMail(t *testing.T) {
 		if len(reminders) != 1 || reminders[0] != "sanne@example.nl" {
 			t.Errorf("reminders went to %v, want only sanne@example.nl", reminders)
 		}
-		invs, _ := db.ListInvitations(ctx, s.ID, 0)
+		invs, _ := db.Surveys.ListInvitations(ctx, s.ID, 0)
 		status := map[int64]string{}
 		for _, inv := range invs {
 			status[inv.CustomerID] = inv.Status + " " + inv.Reason
@@ -142,10 +142,10 @@ func TestInvitationsByMail(t *testing.T) {
 			t.Errorf("statuses: %v", status)
 		}
 		// The contact budget: nobody is invited twice in 30 days, and an opt-out is final.
-		if err := db.OptOut(ctx, deToken); err != nil {
+		if err := db.Surveys.OptOut(ctx, deToken); err != nil {
 			t.Fatal(err)
 		}
-		rep, _ = db.QueueInvitations(ctx, s.ID, []int64{de, nl}, tp.SendOptions{})
+		rep, _ = db.Surveys.QueueInvitations(ctx, s.ID, []int64{de, nl}, tp.SendOptions{})
 		if rep.Queued != 0 || rep.Skipped[tp.SkipBudget] != 1 || rep.Skipped[tp.SkipOptedOut] != 1 {
 			t.Errorf("second send: %+v", rep)
 		}
@@ -157,17 +157,17 @@ func intp(i int) *int { return &i }
 // TestBudgetUnderConcurrentTriggers fires many sends for the same customers
 // at once: each customer must get exactly one invitation.
 func TestBudgetUnderConcurrentTriggers(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		srv := smtptest.Start(t)
 		start(t, db, srv, -1)
 		src := &tp.Source{Name: "CRM", Channel: "email"}
-		db.CreateSource(ctx, src)
+		db.Sources.CreateSource(ctx, src)
 		var ids []int64
 		for i := range 5 {
 			ids = append(ids, customer(t, db, src, fmt.Sprint("c", i), fmt.Sprintf(`{"email":"c%d@example.com"}`, i)))
 		}
 		s := &tp.Survey{Name: "CSAT", Type: tp.SurveyCSAT, Status: tp.SurveyActive}
-		db.CreateSurvey(ctx, s)
+		db.Surveys.CreateSurvey(ctx, s)
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		queued := 0
@@ -175,7 +175,7 @@ func TestBudgetUnderConcurrentTriggers(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				rep, err := db.QueueInvitations(ctx, s.ID, ids, tp.SendOptions{})
+				rep, err := db.Surveys.QueueInvitations(ctx, s.ID, ids, tp.SendOptions{})
 				if err != nil {
 					t.Error(err)
 					return
@@ -198,7 +198,7 @@ func TestBudgetUnderConcurrentTriggers(t *testing.T) {
 // TestJobsSurviveRestart queues mail while no runner works, then starts one:
 // the stored jobs are sent.
 func TestJobsSurviveRestart(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		srv := smtptest.Start(t)
 		cfg, _ := mailer.ParseURL(fmt.Sprintf("smtp://%s?from=cx@example.com", srv.Addr))
 		first, err := jobs.Open(ctx, db, jobs.Config{Mailer: mailer.New(cfg), PollInterval: 50 * time.Millisecond,
@@ -208,11 +208,11 @@ func TestJobsSurviveRestart(t *testing.T) {
 		}
 		_ = first // opened (so sends can be queued) but never started: a process that stopped
 		src := &tp.Source{Name: "CRM", Channel: "email"}
-		db.CreateSource(ctx, src)
+		db.Sources.CreateSource(ctx, src)
 		c := customer(t, db, src, "r", `{"email":"r@example.com"}`)
 		s := &tp.Survey{Name: "CES", Type: tp.SurveyCES, Status: tp.SurveyActive}
-		db.CreateSurvey(ctx, s)
-		if rep, err := db.QueueInvitations(ctx, s.ID, []int64{c}, tp.SendOptions{}); err != nil || rep.Queued != 1 {
+		db.Surveys.CreateSurvey(ctx, s)
+		if rep, err := db.Surveys.QueueInvitations(ctx, s.ID, []int64{c}, tp.SendOptions{}); err != nil || rep.Queued != 1 {
 			t.Fatalf("queue: %+v %v", rep, err)
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -230,19 +230,19 @@ func TestJobsSurviveRestart(t *testing.T) {
 // logistics source, send the delivery CSAT". A replay of the event invites
 // nobody again; another delivery within the budget is skipped with a reason.
 func TestTriggerInvitesOncePerEvent(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		srv := smtptest.Start(t)
 		start(t, db, srv, -1)
 		logistics := &tp.Source{Name: "Logistics", Channel: "field", Department: "Logistics", Division: "Retail"}
 		web := &tp.Source{Name: "Web", Channel: "web"}
 		for _, s := range []*tp.Source{logistics, web} {
-			if err := db.CreateSource(ctx, s); err != nil {
+			if err := db.Sources.CreateSource(ctx, s); err != nil {
 				t.Fatal(err)
 			}
 		}
 		s := &tp.Survey{Name: "Delivery CSAT", Type: tp.SurveyCSAT, Status: tp.SurveyActive}
-		db.CreateSurvey(ctx, s)
-		if err := db.CreateTrigger(ctx, &tp.Trigger{SurveyID: s.ID, EventName: "Order Delivered", SourceID: logistics.ID}); err != nil {
+		db.Surveys.CreateSurvey(ctx, s)
+		if err := db.Surveys.CreateTrigger(ctx, &tp.Trigger{SurveyID: s.ID, EventName: "Order Delivered", SourceID: logistics.ID}); err != nil {
 			t.Fatal(err)
 		}
 		ingest := func(src *tp.Source, body string) {
@@ -250,7 +250,7 @@ func TestTriggerInvitesOncePerEvent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.Ingest(ctx, src, d.Messages); err != nil {
+			if _, err := db.Tracking.Ingest(ctx, src, d.Messages); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -268,7 +268,7 @@ func TestTriggerInvitesOncePerEvent(t *testing.T) {
 		if n := len(srv.Messages()); n != 1 {
 			t.Errorf("%d mails, want exactly 1", n)
 		}
-		invs, _ := db.ListInvitations(ctx, s.ID, 0)
+		invs, _ := db.Surveys.ListInvitations(ctx, s.ID, 0)
 		var got []string
 		for _, inv := range invs {
 			got = append(got, inv.Status+"/"+inv.Reason+"/"+inv.Channel+"/"+inv.Department)
@@ -282,15 +282,15 @@ func TestTriggerInvitesOncePerEvent(t *testing.T) {
 // TestBudgetUnderConcurrentTriggerEvents: many deliveries for one customer
 // arrive at once, each firing the trigger; the budget lets exactly one through.
 func TestBudgetUnderConcurrentTriggerEvents(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		srv := smtptest.Start(t)
 		start(t, db, srv, -1)
 		logistics := &tp.Source{Name: "Logistics", Channel: "field", Department: "Logistics"}
-		db.CreateSource(ctx, logistics)
+		db.Sources.CreateSource(ctx, logistics)
 		customer(t, db, logistics, "k", `{"email":"k@example.com"}`)
 		s := &tp.Survey{Name: "Delivery CSAT", Type: tp.SurveyCSAT, Status: tp.SurveyActive}
-		db.CreateSurvey(ctx, s)
-		if err := db.CreateTrigger(ctx, &tp.Trigger{SurveyID: s.ID, EventName: "Order Delivered"}); err != nil {
+		db.Surveys.CreateSurvey(ctx, s)
+		if err := db.Surveys.CreateTrigger(ctx, &tp.Trigger{SurveyID: s.ID, EventName: "Order Delivered"}); err != nil {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
@@ -299,13 +299,13 @@ func TestBudgetUnderConcurrentTriggerEvents(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				d, _ := track.DecodeCall(tp.EventTrack, []byte(fmt.Sprintf(`{"event":"Order Delivered","userId":"k","messageId":"d-%d"}`, i)), time.Now())
-				if _, err := db.Ingest(ctx, logistics, d.Messages); err != nil {
+				if _, err := db.Tracking.Ingest(ctx, logistics, d.Messages); err != nil {
 					t.Error(err)
 				}
 			}()
 		}
 		wg.Wait()
-		invs, _ := db.ListInvitations(ctx, s.ID, 0)
+		invs, _ := db.Surveys.ListInvitations(ctx, s.ID, 0)
 		queued := 0
 		for _, inv := range invs {
 			if inv.Status != "skipped" {
@@ -325,33 +325,33 @@ func TestBudgetUnderConcurrentTriggerEvents(t *testing.T) {
 // server is down); a runner started later finds their stored SLA checks,
 // records the breach once and escalates; a case answered in time is left alone.
 func TestSLATimersFireAfterRestart(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		always := &tp.BusinessCalendar{Name: "24/7", Location: time.UTC}
 		for d := range always.Hours {
 			always.Hours[d] = tp.OpeningHours{Open: 0, Close: 24 * 60}
 		}
-		cal, err := db.CreateCalendar(ctx, always)
+		cal, err := db.SLA.CreateCalendar(ctx, always)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.CreateSLAPolicy(ctx, &tp.SLAPolicy{Priority: tp.PriorityHigh, FirstResponse: 2 * time.Second, Resolution: time.Hour}, cal); err != nil {
+		if err := db.SLA.CreateSLAPolicy(ctx, &tp.SLAPolicy{Priority: tp.PriorityHigh, FirstResponse: 2 * time.Second, Resolution: time.Hour}, cal); err != nil {
 			t.Fatal(err)
 		}
 		src := &tp.Source{Name: "Mail", Channel: "email"}
-		db.CreateSource(ctx, src)
+		db.Sources.CreateSource(ctx, src)
 		cust := customer(t, db, src, "x", `{"email":"x@example.com"}`)
-		if err := db.CreateUser(ctx, &tp.User{Email: "head.logistics@example.com", Role: tp.RoleDepartmentHead, Department: "Logistics"},
+		if err := db.Users.CreateUser(ctx, &tp.User{Email: "head.logistics@example.com", Role: tp.RoleDepartmentHead, Department: "Logistics"},
 			"long enough password"); err != nil {
 			t.Fatal(err)
 		}
 		late := &tp.Case{CustomerID: cust, Subject: "Paket fehlt", Priority: tp.PriorityHigh, Department: "Logistics"}
 		onTime := &tp.Case{CustomerID: cust, Subject: "Rechnung falsch", Priority: tp.PriorityHigh, Department: "Billing"}
 		for _, c := range []*tp.Case{late, onTime} {
-			if err := db.CreateCase(ctx, c); err != nil {
+			if err := db.Cases.CreateCase(ctx, c); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := db.AddCaseNote(ctx, onTime.ID, "Wir prüfen das.", true); err != nil {
+		if _, err := db.Cases.AddCaseNote(ctx, onTime.ID, "Wir prüfen das.", true); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(2500 * time.Millisecond) // past due, and nobody is working the jobs
@@ -362,7 +362,7 @@ func TestSLATimersFireAfterRestart(t *testing.T) {
 		var got *tp.Case
 		for time.Now().Before(deadline) {
 			var events []tp.CaseEvent
-			got, events, _ = db.FindCase(ctx, late.ID)
+			got, events, _ = db.Cases.FindCase(ctx, late.ID)
 			breaches = 0
 			for _, e := range events {
 				if e.Kind == "sla" && e.Field == tp.TargetFirstResponse && e.New == string(tp.SLABreached) {
@@ -378,7 +378,7 @@ func TestSLATimersFireAfterRestart(t *testing.T) {
 			t.Fatalf("late case: %d breach records, priority %s; want 1 and urgent", breaches, got.Priority)
 		}
 		time.Sleep(time.Second) // both of its checks have run by now: still one record
-		_, events, _ := db.FindCase(ctx, late.ID)
+		_, events, _ := db.Cases.FindCase(ctx, late.ID)
 		n := 0
 		for _, e := range events {
 			if e.Kind == "sla" {
@@ -388,7 +388,7 @@ func TestSLATimersFireAfterRestart(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%d SLA records on the late case, want 1", n)
 		}
-		c, events, _ := db.FindCase(ctx, onTime.ID)
+		c, events, _ := db.Cases.FindCase(ctx, onTime.ID)
 		for _, e := range events {
 			if e.Kind == "sla" {
 				t.Errorf("the case answered in time got an SLA record: %+v", e)
@@ -415,14 +415,14 @@ func TestSLATimersFireAfterRestart(t *testing.T) {
 // mailed with threading headers; the customer's answer to that mail lands on
 // the same case.
 func TestReplyThreadsBack(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		out := smtptest.Start(t)
 		start(t, db, out, -1)
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
-		in := &smtpd.Server{Intake: db, Domains: []string{"cx.example.com"}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		in := &smtpd.Server{Intake: db.Mail, Domains: []string{"cx.example.com"}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 		go in.Serve(ln)
 		defer in.Close()
 		send := func(headers, body string) {
@@ -432,12 +432,12 @@ func TestReplyThreadsBack(t *testing.T) {
 			}
 		}
 		send("Subject: Factuur klopt niet\nMessage-ID: <a1@example.nl>", "Ik betaal twee keer.")
-		cases, _ := db.ListCases(ctx, tp.CaseFilter{})
+		cases, _ := db.Cases.ListCases(ctx, tp.CaseFilter{})
 		if len(cases) != 1 {
 			t.Fatalf("%d cases", len(cases))
 		}
 		c := cases[0]
-		if _, err := db.AddCaseNote(ctx, c.ID, "We hebben het tweede bedrag teruggestort.", true); err != nil {
+		if _, err := db.Cases.AddCaseNote(ctx, c.ID, "We hebben het tweede bedrag teruggestort.", true); err != nil {
 			t.Fatal(err)
 		}
 		got := out.Wait(1, 15*time.Second)
@@ -453,7 +453,7 @@ func TestReplyThreadsBack(t *testing.T) {
 		}
 		// Her mail program keeps only In-Reply-To to our reply.
 		send(fmt.Sprintf("Subject: Re: %s\nIn-Reply-To: <%s>\nMessage-ID: <a2@example.nl>", subject, ourID), "Dank je!")
-		_, events, _ := db.FindCase(ctx, c.ID)
+		_, events, _ := db.Cases.FindCase(ctx, c.ID)
 		var kinds []string
 		for _, e := range events {
 			kinds = append(kinds, e.Kind)
@@ -461,7 +461,7 @@ func TestReplyThreadsBack(t *testing.T) {
 		if k := strings.Join(kinds, " "); !strings.HasSuffix(k, "reply inbound") {
 			t.Errorf("events: %s", k)
 		}
-		if n, _ := db.ListCases(ctx, tp.CaseFilter{}); len(n) != 1 {
+		if n, _ := db.Cases.ListCases(ctx, tp.CaseFilter{}); len(n) != 1 {
 			t.Errorf("%d cases after the answer, want 1", len(n))
 		}
 	})
@@ -470,19 +470,19 @@ func TestReplyThreadsBack(t *testing.T) {
 // TestCSATAfterResolution: resolving a case invites its customer to the
 // survey marked after_case, by mail.
 func TestCSATAfterResolution(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		out := smtptest.Start(t)
 		start(t, db, out, -1)
 		src := &tp.Source{Name: "Mail", Channel: "email"}
-		db.CreateSource(ctx, src)
+		db.Sources.CreateSource(ctx, src)
 		cust := customer(t, db, src, "z", `{"email":"z@example.de","locale":"de"}`)
 		s := &tp.Survey{Name: "Service CSAT", Type: tp.SurveyCSAT, Status: tp.SurveyActive, AfterCase: true}
-		if err := db.CreateSurvey(ctx, s); err != nil {
+		if err := db.Surveys.CreateSurvey(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 		c := &tp.Case{CustomerID: cust, Subject: "Rechnung", Department: "Billing", Channel: "phone"}
-		db.CreateCase(ctx, c)
-		if _, err := db.MoveCase(ctx, c.ID, tp.CaseResolved, ""); err != nil {
+		db.Cases.CreateCase(ctx, c)
+		if _, err := db.Cases.MoveCase(ctx, c.ID, tp.CaseResolved, ""); err != nil {
 			t.Fatal(err)
 		}
 		got := out.Wait(1, 15*time.Second)
@@ -492,7 +492,7 @@ func TestCSATAfterResolution(t *testing.T) {
 		if subject, _ := textOf(t, got[0]); subject != "Wie waren wir?" {
 			t.Errorf("survey mail subject %q", subject)
 		}
-		invs, _ := db.ListInvitations(ctx, s.ID, 0)
+		invs, _ := db.Surveys.ListInvitations(ctx, s.ID, 0)
 		if len(invs) != 1 || invs[0].Department != "Billing" || invs[0].Channel != "phone" {
 			t.Errorf("invitation: %+v", invs)
 		}

@@ -16,7 +16,7 @@ import (
 // customer's answer comes back to the same case.
 type replyWorker struct {
 	river.WorkerDefaults[tp.SendCaseReply]
-	db  *sqldb.DB
+	db  *sqldb.Store
 	cfg Config
 }
 
@@ -28,7 +28,7 @@ var signatures = map[string]string{
 
 func (w *replyWorker) Work(ctx context.Context, job *river.Job[tp.SendCaseReply]) error {
 	a := job.Args
-	r, err := w.db.ReplyFor(ctx, a.CaseID, a.EventID)
+	r, err := w.db.Mail.ReplyFor(ctx, a.CaseID, a.EventID)
 	if tp.ErrorCode(err) == tp.ENOTFOUND {
 		return nil
 	}
@@ -39,7 +39,7 @@ func (w *replyWorker) Work(ctx context.Context, job *river.Job[tp.SendCaseReply]
 		return nil
 	}
 	if r.Customer.Email == "" {
-		return w.db.MarkReplyFailed(ctx, a.CaseID, a.EventID, "the customer has no e-mail address")
+		return w.db.Mail.MarkReplyFailed(ctx, a.CaseID, a.EventID, "the customer has no e-mail address")
 	}
 	if w.cfg.Mailer == nil {
 		return fmt.Errorf("no SMTP relay is configured (serve --smtp-relay); the reply on case %d waits", a.CaseID)
@@ -56,13 +56,13 @@ func (w *replyWorker) Work(ctx context.Context, job *river.Job[tp.SendCaseReply]
 	msgID, err := w.cfg.Mailer.Send(ctx, mailer.Message{To: r.Customer.Email, ToName: r.Customer.Name, Subject: subject,
 		Text: r.Body + "\n\n" + signatures[lang], InReplyTo: r.InReplyTo})
 	if tp.ErrorCode(err) == tp.EINVALID {
-		return w.db.MarkReplyFailed(ctx, a.CaseID, a.EventID, tp.ErrorMessage(err))
+		return w.db.Mail.MarkReplyFailed(ctx, a.CaseID, a.EventID, tp.ErrorMessage(err))
 	}
 	if err != nil {
 		if job.Attempt >= job.MaxAttempts {
-			_ = w.db.MarkReplyFailed(ctx, a.CaseID, a.EventID, err.Error())
+			_ = w.db.Mail.MarkReplyFailed(ctx, a.CaseID, a.EventID, err.Error())
 		}
 		return err
 	}
-	return w.db.MarkReplySent(ctx, a.CaseID, a.EventID, msgID)
+	return w.db.Mail.MarkReplySent(ctx, a.CaseID, a.EventID, msgID)
 }

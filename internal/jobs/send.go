@@ -20,14 +20,14 @@ import (
 // already mailed gets nothing.
 type sendWorker struct {
 	river.WorkerDefaults[tp.SendInvitation]
-	db   *sqldb.DB
+	db   *sqldb.Store
 	cfg  Config
 	pace *pacer
 }
 
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[tp.SendInvitation]) error {
 	a := job.Args
-	d, err := w.db.DeliveryFor(ctx, a.InvitationID)
+	d, err := w.db.Surveys.DeliveryFor(ctx, a.InvitationID)
 	if tp.ErrorCode(err) == tp.ENOTFOUND {
 		return nil
 	}
@@ -40,9 +40,9 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[tp.SendInvitation]
 	case a.Reminder && d.RemindedAt != nil, !a.Reminder && d.SentAt != nil:
 		return nil // already done: a retried job must not mail twice
 	case d.OptedOut:
-		return w.db.MarkFailed(ctx, a.InvitationID, "skipped", tp.SkipOptedOut)
+		return w.db.Surveys.MarkFailed(ctx, a.InvitationID, "skipped", tp.SkipOptedOut)
 	case d.Customer.Email == "":
-		return w.db.MarkFailed(ctx, a.InvitationID, "skipped", tp.SkipNoEmail)
+		return w.db.Surveys.MarkFailed(ctx, a.InvitationID, "skipped", tp.SkipNoEmail)
 	case w.cfg.Mailer == nil:
 		return fmt.Errorf("no SMTP relay is configured (serve --smtp-relay); invitation %d waits", a.InvitationID)
 	}
@@ -51,11 +51,11 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[tp.SendInvitation]
 	}
 	msgID, err := w.cfg.Mailer.Send(ctx, invitationMail(d, w.cfg.PublicURL, a.Reminder))
 	if tp.ErrorCode(err) == tp.EINVALID {
-		return w.db.MarkFailed(ctx, a.InvitationID, "bounced", tp.ErrorMessage(err))
+		return w.db.Surveys.MarkFailed(ctx, a.InvitationID, "bounced", tp.ErrorMessage(err))
 	}
 	if err != nil {
 		if job.Attempt >= job.MaxAttempts {
-			_ = w.db.MarkFailed(ctx, a.InvitationID, "failed", err.Error())
+			_ = w.db.Surveys.MarkFailed(ctx, a.InvitationID, "failed", err.Error())
 		}
 		return err
 	}
@@ -63,7 +63,7 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[tp.SendInvitation]
 	if !a.Reminder && w.cfg.ReminderAfter > 0 {
 		remindAt = time.Now().Add(w.cfg.ReminderAfter)
 	}
-	return w.db.MarkSent(ctx, a.InvitationID, msgID, a.Reminder, remindAt)
+	return w.db.Surveys.MarkSent(ctx, a.InvitationID, msgID, a.Reminder, remindAt)
 }
 
 // pacer spaces sends to at most perMinute across the process's workers.

@@ -17,12 +17,12 @@ import (
 // nothing to do.
 type slaWorker struct {
 	river.WorkerDefaults[tp.SLACheck]
-	db  *sqldb.DB
+	db  *sqldb.Store
 	cfg Config
 }
 
 func (w *slaWorker) Work(ctx context.Context, job *river.Job[tp.SLACheck]) error {
-	did, err := w.db.CheckSLA(ctx, job.Args.CaseID, job.Args.Target)
+	did, err := w.db.SLA.CheckSLA(ctx, job.Args.CaseID, job.Args.Target)
 	if did != "" {
 		w.cfg.Log.Info("sla", "case", job.Args.CaseID, "target", job.Args.Target, "state", did)
 	}
@@ -32,19 +32,19 @@ func (w *slaWorker) Work(ctx context.Context, job *river.Job[tp.SLACheck]) error
 // breachWorker mails the people a breach is escalated to.
 type breachWorker struct {
 	river.WorkerDefaults[tp.NotifyBreach]
-	db  *sqldb.DB
+	db  *sqldb.Store
 	cfg Config
 }
 
 func (w *breachWorker) Work(ctx context.Context, job *river.Job[tp.NotifyBreach]) error {
-	c, _, err := w.db.FindCase(ctx, job.Args.CaseID)
+	c, _, err := w.db.Cases.FindCase(ctx, job.Args.CaseID)
 	if tp.ErrorCode(err) == tp.ENOTFOUND {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	to, err := w.db.BreachRecipients(ctx, c)
+	to, err := w.db.SLA.BreachRecipients(ctx, c)
 	if err != nil || len(to) == 0 {
 		return err
 	}

@@ -29,11 +29,15 @@ import (
 var assets embed.FS
 
 // Store is what the pack reads.
-type Store interface {
-	Scorecard(ctx context.Context, q tp.ScorecardQuery) (*tp.Scorecard, error)
-	ListActions(ctx context.Context, f tp.ActionFilter) ([]tp.ActionItem, error)
-	CaseVolumeByCategory(ctx context.Context, p tp.Period) (map[string]int, error)
-	ChurnRule(ctx context.Context) (tp.ChurnRule, int, error)
+type Store struct {
+	Cockpit interface {
+		Scorecard(ctx context.Context, q tp.ScorecardQuery) (*tp.Scorecard, error)
+		CaseVolumeByCategory(ctx context.Context, p tp.Period) (map[string]int, error)
+		ChurnRule(ctx context.Context) (tp.ChurnRule, int, error)
+	}
+	Actions interface {
+		ListActions(ctx context.Context, f tp.ActionFilter) ([]tp.ActionItem, error)
+	}
 }
 
 // Pack is the board pack's content.
@@ -93,7 +97,7 @@ type Def struct{ Name, Definition, Formula, Interval string }
 func Build(ctx context.Context, st Store, month tp.Period, lang string, now time.Time) (*Pack, error) {
 	li := tp.LangIndex(lang)
 	t := func(key string) string { return i18n.T(lang, key) }
-	sc, err := st.Scorecard(ctx, tp.ScorecardQuery{Period: month, By: "division", Months: 18})
+	sc, err := st.Cockpit.Scorecard(ctx, tp.ScorecardQuery{Period: month, By: "division", Months: 18})
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +149,7 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 			p.Divisions = append(p.Divisions, d)
 		}
 	}
-	byCat, err := st.CaseVolumeByCategory(ctx, month)
+	byCat, err := st.Cockpit.CaseVolumeByCategory(ctx, month)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +173,7 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 		}
 		p.CatChart = chart.Bar(cats, counts, t("pack.categories"))
 	}
-	items, err := st.ListActions(ctx, tp.ActionFilter{Status: tp.ActionOpen})
+	items, err := st.Actions.ListActions(ctx, tp.ActionFilter{Status: tp.ActionOpen})
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +186,7 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 		m, _ := tp.KPIByID(id)
 		p.Defs = append(p.Defs, Def{m.Name[li], m.Definition[li], m.Formula, m.Interval})
 	}
-	rule, _, err := st.ChurnRule(ctx)
+	rule, _, err := st.Cockpit.ChurnRule(ctx)
 	if err != nil {
 		return nil, err
 	}

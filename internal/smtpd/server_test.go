@@ -17,13 +17,13 @@ import (
 
 var ctx = context.Background()
 
-func serve(t *testing.T, db *sqldb.DB) string {
+func serve(t *testing.T, db *sqldb.Store) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &smtpd.Server{Intake: db, Domains: []string{"cx.example.com"}}
+	s := &smtpd.Server{Intake: db.Mail, Domains: []string{"cx.example.com"}}
 	go s.Serve(ln)
 	t.Cleanup(func() { s.Close() })
 	return ln.Addr().String()
@@ -38,8 +38,8 @@ func mail(from, subject, headers, body string) []byte {
 // conversation and becomes a case, routed to Logistics with its SLA due
 // time; the customer's threaded reply lands on the same case.
 func TestComplaintByRealSMTP(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		if err := db.CreateRoutingRule(ctx, &tp.RoutingRule{Name: "Delivery", Keywords: []string{"paket", "lieferung"},
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		if err := db.Routing.CreateRoutingRule(ctx, &tp.RoutingRule{Name: "Delivery", Keywords: []string{"paket", "lieferung"},
 			Department: "Logistics", Priority: tp.PriorityHigh}); err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +49,7 @@ func TestComplaintByRealSMTP(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cases, _ := db.ListCases(ctx, tp.CaseFilter{})
+		cases, _ := db.Cases.ListCases(ctx, tp.CaseFilter{})
 		if len(cases) != 1 {
 			t.Fatalf("%d cases", len(cases))
 		}
@@ -57,7 +57,7 @@ func TestComplaintByRealSMTP(t *testing.T) {
 		if c.Department != "Logistics" || c.Priority != tp.PriorityHigh || c.Source != tp.CaseFromEmail || c.Channel != "email" {
 			t.Errorf("case = %+v", c)
 		}
-		cust, _ := db.FindCustomerByIdentity(ctx, tp.Identity{Type: "email", Value: "greta@example.de"})
+		cust, _ := db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "email", Value: "greta@example.de"})
 		if cust == nil || c.CustomerID != cust.ID {
 			t.Errorf("case is not on the sender's profile")
 		}
@@ -82,11 +82,11 @@ func TestComplaintByRealSMTP(t *testing.T) {
 			!strings.Contains(err.Error(), "550") {
 			t.Errorf("relaying: %v", err)
 		}
-		cases, _ = db.ListCases(ctx, tp.CaseFilter{})
+		cases, _ = db.Cases.ListCases(ctx, tp.CaseFilter{})
 		if len(cases) != 1 {
 			t.Fatalf("%d cases after the reply and the auto-reply, want 1", len(cases))
 		}
-		_, events, _ := db.FindCase(ctx, c.ID)
+		_, events, _ := db.Cases.FindCase(ctx, c.ID)
 		var inbound []string
 		for _, e := range events {
 			if e.Kind == "inbound" {
@@ -96,7 +96,7 @@ func TestComplaintByRealSMTP(t *testing.T) {
 		if len(inbound) != 1 || inbound[0] != "Noch immer nichts." {
 			t.Errorf("threaded reply: %q", inbound)
 		}
-		stats := db.InboundStats(ctx)
+		stats := db.Mail.InboundStats(ctx)
 		if stats["case"] != 1 || stats["reply"] != 1 || stats["ignored"] != 1 {
 			t.Errorf("inbound mail by outcome: %v", stats)
 		}

@@ -49,16 +49,16 @@ func checkOwner(ctx context.Context, q querier, owner int64) error {
 }
 
 // CreateAction stores a new action item.
-func (db *DB) CreateAction(ctx context.Context, a *tp.ActionItem) error {
+func (s *ActionService) CreateAction(ctx context.Context, a *tp.ActionItem) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
 	if err := canChangeActions(ctx, a.Department); err != nil {
 		return err
 	}
-	a.CreatedBy, a.CreatedAt = actorOf(ctx), db.Now()
+	a.CreatedBy, a.CreatedAt = actorOf(ctx), s.db.Now()
 	a.UpdatedAt = a.CreatedAt
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := checkOwner(ctx, tx, a.OwnerID); err != nil {
 			return err
 		}
@@ -69,7 +69,7 @@ func (db *DB) CreateAction(ctx context.Context, a *tp.ActionItem) error {
 }
 
 // ListActions lists action items, soonest due first.
-func (db *DB) ListActions(ctx context.Context, f tp.ActionFilter) ([]tp.ActionItem, error) {
+func (s *ActionService) ListActions(ctx context.Context, f tp.ActionFilter) ([]tp.ActionItem, error) {
 	if a := tp.AccessFrom(ctx); a.Role.DepartmentScoped() {
 		f.Department = a.Department
 	}
@@ -92,7 +92,7 @@ func (db *DB) ListActions(ctx context.Context, f tp.ActionFilter) ([]tp.ActionIt
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	rows, err := db.r.QueryContext(ctx, q+" ORDER BY due, id", args...)
+	rows, err := s.db.r.QueryContext(ctx, q+" ORDER BY due, id", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -109,8 +109,8 @@ func (db *DB) ListActions(ctx context.Context, f tp.ActionFilter) ([]tp.ActionIt
 }
 
 // FindAction returns an action item with its comments, oldest first.
-func (db *DB) FindAction(ctx context.Context, id int64) (*tp.ActionItem, error) {
-	return findAction(ctx, db.r, id)
+func (s *ActionService) FindAction(ctx context.Context, id int64) (*tp.ActionItem, error) {
+	return findAction(ctx, s.db.r, id)
 }
 
 func findAction(ctx context.Context, q querier, id int64) (*tp.ActionItem, error) {
@@ -139,9 +139,9 @@ func findAction(ctx context.Context, q querier, id int64) (*tp.ActionItem, error
 }
 
 // UpdateAction applies a change and an optional comment in one transaction.
-func (db *DB) UpdateAction(ctx context.Context, id int64, ch tp.ActionChange) (*tp.ActionItem, error) {
+func (s *ActionService) UpdateAction(ctx context.Context, id int64, ch tp.ActionChange) (*tp.ActionItem, error) {
 	var out *tp.ActionItem
-	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		a, err := findAction(ctx, tx, id)
 		if err != nil {
 			return err
@@ -171,7 +171,7 @@ func (db *DB) UpdateAction(ctx context.Context, id int64, ch tp.ActionChange) (*
 		if len(comment) > tp.MaxDescriptionLen {
 			return &tp.Error{Code: tp.EINVALID, Message: "the comment is too long", Fields: map[string]string{"comment": "at most 50 000 characters"}}
 		}
-		now := db.Now()
+		now := s.db.Now()
 		if _, err := tx.ExecContext(ctx, "UPDATE action_items SET title = $1, owner_id = $2, due = $3, status = $4, updated_us = $5 WHERE id = $6",
 			a.Title, a.OwnerID, a.Due, a.Status, tp.ToMicros(now), id); err != nil {
 			return err

@@ -3,11 +3,9 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
 )
@@ -21,7 +19,7 @@ func canManageAlerts(ctx context.Context) error {
 
 // CreateAlertRule stores a rule; a webhook gets a new signing secret, which
 // the caller shows once.
-func (db *DB) CreateAlertRule(ctx context.Context, r *tp.AlertRule) error {
+func (s *AlertService) CreateAlertRule(ctx context.Context, r *tp.AlertRule) error {
 	if err := canManageAlerts(ctx); err != nil {
 		return err
 	}
@@ -32,8 +30,8 @@ func (db *DB) CreateAlertRule(ctx context.Context, r *tp.AlertRule) error {
 	if r.WebhookURL != "" {
 		r.Secret = randomSecret("whsec_", 24)
 	}
-	r.Enabled, r.Firing, r.CreatedBy, r.CreatedAt = true, false, actorOf(ctx), db.Now()
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	r.Enabled, r.Firing, r.CreatedBy, r.CreatedAt = true, false, actorOf(ctx), s.db.Now()
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `INSERT INTO alert_rules (name, kpi, division, department, channel, kind, op, threshold, period,
 			emails, webhook_url, secret, notify_owners, enabled, firing, created_by, created_us)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, 0, $14, $15) RETURNING id`,
@@ -62,8 +60,8 @@ func scanAlertRule(s interface{ Scan(...any) error }) (*tp.AlertRule, error) {
 }
 
 // ListAlertRules lists the rules without their secrets.
-func (db *DB) ListAlertRules(ctx context.Context) ([]tp.AlertRule, error) {
-	rules, err := db.alertRules(ctx)
+func (s *AlertService) ListAlertRules(ctx context.Context) ([]tp.AlertRule, error) {
+	rules, err := s.db.alertRules(ctx)
 	for i := range rules {
 		rules[i].Secret = ""
 	}
@@ -88,11 +86,11 @@ func (db *DB) alertRules(ctx context.Context) ([]tp.AlertRule, error) {
 }
 
 // DeleteAlertRule removes a rule and its log.
-func (db *DB) DeleteAlertRule(ctx context.Context, id int64) error {
+func (s *AlertService) DeleteAlertRule(ctx context.Context, id int64) error {
 	if err := canManageAlerts(ctx); err != nil {
 		return err
 	}
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, q := range []string{
 			"DELETE FROM alert_deliveries WHERE event_id IN (SELECT id FROM alert_events WHERE rule_id = $1)",
 			"DELETE FROM alert_events WHERE rule_id = $1",
@@ -112,71 +110,33 @@ func (db *DB) DeleteAlertRule(ctx context.Context, id int64) error {
 	})
 }
 
-// alertPayload is the JSON a webhook receives.
-type alertPayload struct {
-	Event     string      `json:"event"` // alert.fired or alert.cleared
-	Rule      string      `json:"rule"`
-	RuleID    int64       `json:"rule_id"`
-	KPI       string      `json:"kpi"`
-	Slice     string      `json:"slice"`
-	Period    string      `json:"period"`
-	Previous  string      `json:"previous"`
-	Now       tp.Estimate `json:"now"`
-	Before    tp.Estimate `json:"before"`
-	Condition string      `json:"condition"`
-	At        time.Time   `json:"at"`
-}
-
 // EvaluateAlerts checks every enabled rule on the current period so far
 // against the previous one. A rule whose condition starts to hold fires
 // (an event, and one delivery job per address, in one transaction); one
 // whose condition stops holding clears. It returns the events recorded.
-func (db *DB) EvaluateAlerts(ctx context.Context) ([]tp.AlertEvent, error) {
+func (s *AlertService) EvaluateAlerts(ctx context.Context) ([]tp.AlertEvent, error) {
 	ctx = tp.WithAccess(ctx, tp.SystemAccess)
-	rules, err := db.alertRules(ctx)
+	rules, err := s.db.alertRules(ctx)
 	if err != nil {
 		return nil, err
 	}
-	now := db.Now()
+	now := s.db.Now()
 	var out []tp.AlertEvent
 	for _, r := range rules {
 		if !r.Enabled {
 			continue
 		}
 		period, _ := tp.PeriodOf(r.Period, now)
-		sc, err := db.Scorecard(ctx, tp.ScorecardQuery{Period: period, By: "division", Division: r.Division, Department: r.Department, Channel: r.Channel, Months: 1})
+		sc, err := s.db.cockpit().Scorecard(ctx, tp.ScorecardQuery{Period: period, By: "division", Division: r.Division, Department: r.Department, Channel: r.Channel, Months: 1})
 		if err != nil {
 			return out, fmt.Errorf("alert %d: %w", r.ID, err)
 		}
-		var cell tp.ScoreCell
-		for _, c := range sc.Rows[0].Cells {
-			if c.KPI == r.KPI {
-				cell = c
-			}
-		}
-		if cell.KPI == "" { // a KPI outside the scorecard cannot be watched yet
+		ev := r.Evaluate(sc, now)
+		if ev == nil {
 			continue
 		}
-		holds := r.Holds(cell)
-		if holds == r.Firing {
-			continue
-		}
-		m, _ := tp.KPIByID(r.KPI)
-		cond := fmt.Sprintf("significant drop against %s", sc.Previous.Label())
-		if r.Kind == "threshold" {
-			cond = fmt.Sprintf("%s %s %g", m.ID, r.Op, r.Threshold)
-		}
-		kind := "fired"
-		if !holds {
-			kind = "cleared"
-		}
-		ev := tp.AlertEvent{RuleID: r.ID, RuleName: r.Name, At: now, Kind: kind,
-			Summary: fmt.Sprintf("%s: %s of %s is %.1f (n %d) in %s, was %.1f (n %d) in %s — %s %s", r.Name, m.Name[0], r.Slice(),
-				cell.Now.Value, cell.Now.N, sc.Period.Label(), cell.Previous.Value, cell.Previous.N, sc.Previous.Label(), cond, kind)}
-		body, _ := json.Marshal(alertPayload{Event: "alert." + kind, Rule: r.Name, RuleID: r.ID, KPI: r.KPI, Slice: r.Slice(), Period: sc.Period.Label(),
-			Previous: sc.Previous.Label(), Now: cell.Now, Before: cell.Previous, Condition: cond, At: now})
-		ev.Payload = string(body)
-		err = db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		holds, kind := ev.Kind == "fired", ev.Kind
+		err = s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			// The firing flag is the guard: only the evaluation that flips it records the event.
 			res, err := tx.ExecContext(ctx, "UPDATE alert_rules SET firing = $1 WHERE id = $2 AND firing = $3", map[bool]int{true: 1}[holds], r.ID, map[bool]int{true: 1}[r.Firing])
 			if err != nil {
@@ -192,17 +152,17 @@ func (db *DB) EvaluateAlerts(ctx context.Context) ([]tp.AlertEvent, error) {
 			if kind != "fired" {
 				return nil
 			}
-			to, err := db.alertRecipients(ctx, tx, &r)
+			to, err := s.db.alertRecipients(ctx, tx, &r)
 			if err != nil {
 				return err
 			}
 			for _, e := range to {
-				if err := db.enqueue(ctx, tx, tp.DeliverAlert{EventID: ev.ID, Target: "email", Address: e}, now); err != nil {
+				if err := s.db.enqueue(ctx, tx, tp.DeliverAlert{EventID: ev.ID, Target: "email", Address: e}, now); err != nil {
 					return err
 				}
 			}
 			if r.WebhookURL != "" {
-				return db.enqueue(ctx, tx, tp.DeliverAlert{EventID: ev.ID, Target: "webhook", Address: r.WebhookURL}, now)
+				return s.db.enqueue(ctx, tx, tp.DeliverAlert{EventID: ev.ID, Target: "webhook", Address: r.WebhookURL}, now)
 			}
 			return nil
 		})
@@ -212,7 +172,7 @@ func (db *DB) EvaluateAlerts(ctx context.Context) ([]tp.AlertEvent, error) {
 		if err != nil {
 			return out, err
 		}
-		out = append(out, ev)
+		out = append(out, *ev)
 	}
 	return out, nil
 }
@@ -220,10 +180,10 @@ func (db *DB) EvaluateAlerts(ctx context.Context) ([]tp.AlertEvent, error) {
 var errRaced = errors.New("raced")
 
 // AlertForDelivery returns an event and its rule (with the secret) for a delivery job.
-func (db *DB) AlertForDelivery(ctx context.Context, eventID int64) (*tp.AlertEvent, *tp.AlertRule, error) {
+func (s *AlertService) AlertForDelivery(ctx context.Context, eventID int64) (*tp.AlertEvent, *tp.AlertRule, error) {
 	var ev tp.AlertEvent
 	var at int64
-	err := db.r.QueryRowContext(ctx, "SELECT id, rule_id, at_us, kind, summary, payload FROM alert_events WHERE id = $1", eventID).
+	err := s.db.r.QueryRowContext(ctx, "SELECT id, rule_id, at_us, kind, summary, payload FROM alert_events WHERE id = $1", eventID).
 		Scan(&ev.ID, &ev.RuleID, &at, &ev.Kind, &ev.Summary, &ev.Payload)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, tp.Errorf(tp.ENOTFOUND, "alert event %d not found", eventID)
@@ -232,7 +192,7 @@ func (db *DB) AlertForDelivery(ctx context.Context, eventID int64) (*tp.AlertEve
 		return nil, nil, err
 	}
 	ev.At = tp.FromMicros(at)
-	r, err := scanAlertRule(db.r.QueryRowContext(ctx, "SELECT "+alertCols+" FROM alert_rules WHERE id = $1", ev.RuleID))
+	r, err := scanAlertRule(s.db.r.QueryRowContext(ctx, "SELECT "+alertCols+" FROM alert_rules WHERE id = $1", ev.RuleID))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -241,8 +201,8 @@ func (db *DB) AlertForDelivery(ctx context.Context, eventID int64) (*tp.AlertEve
 }
 
 // RecordDelivery logs one delivery attempt.
-func (db *DB) RecordDelivery(ctx context.Context, d tp.AlertDelivery) error {
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+func (s *AlertService) RecordDelivery(ctx context.Context, d tp.AlertDelivery) error {
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO alert_deliveries (event_id, target, address, attempt, ok, status, error, at_us)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.EventID, d.Target, d.Address, d.Attempt, map[bool]int{true: 1}[d.OK], d.Status, d.Error, tp.ToMicros(d.At))
 		return err
@@ -250,11 +210,11 @@ func (db *DB) RecordDelivery(ctx context.Context, d tp.AlertDelivery) error {
 }
 
 // ListAlertEvents returns the newest events with their delivery attempts.
-func (db *DB) ListAlertEvents(ctx context.Context, limit int) ([]tp.AlertEvent, error) {
+func (s *AlertService) ListAlertEvents(ctx context.Context, limit int) ([]tp.AlertEvent, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT e.id, e.rule_id, r.name, e.at_us, e.kind, e.summary FROM alert_events e
+	rows, err := s.db.r.QueryContext(ctx, `SELECT e.id, e.rule_id, r.name, e.at_us, e.kind, e.summary FROM alert_events e
 		JOIN alert_rules r ON r.id = e.rule_id ORDER BY e.id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, err
@@ -276,7 +236,7 @@ func (db *DB) ListAlertEvents(ctx context.Context, limit int) ([]tp.AlertEvent, 
 	if len(out) == 0 {
 		return out, rows.Err()
 	}
-	drows, err := db.r.QueryContext(ctx, `SELECT event_id, target, address, attempt, ok, status, error, at_us FROM alert_deliveries
+	drows, err := s.db.r.QueryContext(ctx, `SELECT event_id, target, address, attempt, ok, status, error, at_us FROM alert_deliveries
 		WHERE event_id >= $1 ORDER BY id`, out[len(out)-1].ID)
 	if err != nil {
 		return nil, err

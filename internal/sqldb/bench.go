@@ -56,13 +56,13 @@ func (db *DB) BenchInsertScores(ctx context.Context, surveyID int64, n, lo, hi i
 	if err != nil {
 		return err
 	}
-	return db.RecomputeRollup(ctx, surveyID)
+	return db.surveys().RecomputeRollup(ctx, surveyID)
 }
 
 // BenchRawInbound stores raw messages only, one transaction each: the
 // baseline for mail intake (what any intake must do at the least).
 func (db *DB) BenchRawInbound(ctx context.Context, raw []byte) error {
-	_, err := db.RecordInbound(ctx, raw, "bench@example.com", []string{"complaints@cx.example.com"})
+	_, err := db.mail().RecordInbound(ctx, raw, "bench@example.com", []string{"complaints@cx.example.com"})
 	return err
 }
 

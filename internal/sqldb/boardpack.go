@@ -10,10 +10,10 @@ import (
 )
 
 // BoardPack returns who receives the monthly board pack.
-func (db *DB) BoardPack(ctx context.Context) (tp.BoardPackConfig, error) {
+func (s *CockpitService) BoardPack(ctx context.Context) (tp.BoardPackConfig, error) {
 	c := tp.BoardPackConfig{Recipients: []string{}, Lang: "en"}
 	var v string
-	err := db.r.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = 'board_pack'").Scan(&v)
+	err := s.db.r.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = 'board_pack'").Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, nil
 	}
@@ -24,7 +24,7 @@ func (db *DB) BoardPack(ctx context.Context) (tp.BoardPackConfig, error) {
 }
 
 // SetBoardPack stores the recipients; admins and the CCO only.
-func (db *DB) SetBoardPack(ctx context.Context, c tp.BoardPackConfig) error {
+func (s *CockpitService) SetBoardPack(ctx context.Context, c tp.BoardPackConfig) error {
 	if a := tp.AccessFrom(ctx); a.Role != tp.RoleAdmin && a.Role != tp.RoleCCO {
 		return &tp.Error{Code: tp.EFORBIDDEN, Message: "only an admin or the CCO sets the board pack recipients"}
 	}
@@ -32,7 +32,7 @@ func (db *DB) SetBoardPack(ctx context.Context, c tp.BoardPackConfig) error {
 		return err
 	}
 	v, _ := json.Marshal(c)
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('board_pack', $1)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, string(v))
 		return err
@@ -41,19 +41,19 @@ func (db *DB) SetBoardPack(ctx context.Context, c tp.BoardPackConfig) error {
 
 // BoardPackSent returns the month index (year × 12 + month − 1) of the last
 // pack mailed, and MarkBoardPackSent records one.
-func (db *DB) BoardPackSent(ctx context.Context) (int64, error) {
-	return db.mark(ctx, db.r, "board_pack_month")
+func (s *CockpitService) BoardPackSent(ctx context.Context) (int64, error) {
+	return s.db.mark(ctx, s.db.r, "board_pack_month")
 }
 
 // MarkBoardPackSent records that the pack of the month index was mailed.
-func (db *DB) MarkBoardPackSent(ctx context.Context, month int64) error {
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return setMark(ctx, tx, "board_pack_month", month) })
+func (s *CockpitService) MarkBoardPackSent(ctx context.Context, month int64) error {
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return setMark(ctx, tx, "board_pack_month", month) })
 }
 
 // DefaultCalendar is the business calendar of normal-priority cases without a
 // category: the company's working days (the board pack goes out on the first).
-func (db *DB) DefaultCalendar(ctx context.Context) (*tp.BusinessCalendar, error) {
-	p, err := db.policyFor(ctx, db.r, tp.PriorityNormal, "")
+func (s *CockpitService) DefaultCalendar(ctx context.Context) (*tp.BusinessCalendar, error) {
+	p, err := s.db.policyFor(ctx, s.db.r, tp.PriorityNormal, "")
 	if err != nil {
 		return nil, err
 	}

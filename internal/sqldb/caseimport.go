@@ -12,7 +12,7 @@ import (
 // ImportCases records cases with their own history, 200 per transaction:
 // the row as it stands, its trail, its due times from the SLA policy; cases
 // still open get their SLA checks like new ones.
-func (db *DB) ImportCases(ctx context.Context, cases []tp.CaseImport) error {
+func (s *CaseService) ImportCases(ctx context.Context, cases []tp.CaseImport) error {
 	for i := range cases {
 		if err := cases[i].Case.Validate(); err != nil {
 			return fmt.Errorf("case %d: %w", i, err)
@@ -20,9 +20,9 @@ func (db *DB) ImportCases(ctx context.Context, cases []tp.CaseImport) error {
 	}
 	for start := 0; start < len(cases); start += 200 {
 		chunk := cases[start:min(start+200, len(cases))]
-		err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			for i := range chunk {
-				if err := db.importCase(ctx, tx, &chunk[i]); err != nil {
+				if err := s.db.importCase(ctx, tx, &chunk[i]); err != nil {
 					return err
 				}
 			}

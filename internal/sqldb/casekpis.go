@@ -111,7 +111,7 @@ func (db *DB) caseOutcomes(ctx context.Context, where string, args []any) ([]cas
 
 // CaseKPIs computes the case metrics of tp.CaseMetrics per slice and period.
 // Callers scoped to a department see their department's only.
-func (db *DB) CaseKPIs(ctx context.Context, q tp.CaseKPIQuery) ([]tp.CaseKPIRow, error) {
+func (s *CaseService) CaseKPIs(ctx context.Context, q tp.CaseKPIQuery) ([]tp.CaseKPIRow, error) {
 	col := map[string]string{"": "", "department": "department", "division": "division", "channel": "channel", "category": "category"}
 	if _, ok := col[q.By]; !ok {
 		return nil, &tp.Error{Code: tp.EINVALID, Message: "by must be department, division, channel or category", Fields: map[string]string{"by": "invalid"}}
@@ -131,7 +131,7 @@ func (db *DB) CaseKPIs(ctx context.Context, q tp.CaseKPIQuery) ([]tp.CaseKPIRow,
 		args = append(args, a.Department)
 		where += fmt.Sprintf(" AND c.department = $%d", len(args))
 	}
-	outcomes, err := db.caseOutcomes(ctx, where, args)
+	outcomes, err := s.db.caseOutcomes(ctx, where, args)
 	if err != nil {
 		return nil, err
 	}

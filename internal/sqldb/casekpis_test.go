@@ -13,7 +13,7 @@ import (
 // the default calendar (Monday–Friday 8:00–18:00 Berlin) and normal priority
 // (first response 8 h, resolution 50 h).
 func TestCaseKPIs(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		berlin, _ := time.LoadLocation("Europe/Berlin")
 		at := func(day, hour, min int) time.Time { return time.Date(2026, 11, day, hour, min, 0, 0, berlin) }
 		clock := at(23, 9, 0)
@@ -22,7 +22,7 @@ func TestCaseKPIs(t *testing.T) {
 		cust := newCustomer(t, db, src, "k", "de")
 		open := func(dept string) *tp.Case {
 			c := &tp.Case{CustomerID: cust.ID, Subject: "x", Department: dept}
-			if err := db.CreateCase(ctx, c); err != nil {
+			if err := db.Cases.CreateCase(ctx, c); err != nil {
 				t.Fatal(err)
 			}
 			return c
@@ -34,10 +34,10 @@ func TestCaseKPIs(t *testing.T) {
 			}
 		}
 		reply := func(c *tp.Case) func() error {
-			return func() error { _, err := db.AddCaseNote(ctx, c.ID, "answer", true); return err }
+			return func() error { _, err := db.Cases.AddCaseNote(ctx, c.ID, "answer", true); return err }
 		}
 		move := func(c *tp.Case, to tp.CaseStatus) func() error {
-			return func() error { _, err := db.MoveCase(ctx, c.ID, to, ""); return err }
+			return func() error { _, err := db.Cases.MoveCase(ctx, c.ID, to, ""); return err }
 		}
 		// A: opened Mon 9:00, answered 11:00 (2 h), resolved Tue 10:00 (9 h + 2 h = 11 h): in time, first contact.
 		a := open("Logistics")
@@ -55,7 +55,7 @@ func TestCaseKPIs(t *testing.T) {
 		clock = at(23, 9, 0)
 		open("Billing")
 		clock = at(25, 12, 0)
-		rows, err := db.CaseKPIs(ctx, tp.CaseKPIQuery{By: "department"})
+		rows, err := db.Cases.CaseKPIs(ctx, tp.CaseKPIQuery{By: "department"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +87,7 @@ func TestCaseKPIs(t *testing.T) {
 			}
 		}
 		// Department scoping applies to KPIs too.
-		scoped, _ := db.CaseKPIs(tp.WithAccess(ctx, tp.Access{Role: tp.RoleDepartmentHead, Department: "Billing"}), tp.CaseKPIQuery{By: "department"})
+		scoped, _ := db.Cases.CaseKPIs(tp.WithAccess(ctx, tp.Access{Role: tp.RoleDepartmentHead, Department: "Billing"}), tp.CaseKPIQuery{By: "department"})
 		if len(scoped) != 1 || scoped[0].Slice != "Billing" {
 			t.Errorf("billing head sees %+v", scoped)
 		}
@@ -95,13 +95,13 @@ func TestCaseKPIs(t *testing.T) {
 }
 
 func TestRecoveryRate(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		src := source(t, db, "Web", "web", "")
 		s := &tp.Survey{Name: "NPS", Type: tp.SurveyNPS, Status: tp.SurveyActive, CloseLoop: true}
-		db.CreateSurvey(ctx, s)
+		db.Surveys.CreateSurvey(ctx, s)
 		answer := func(c *tp.Customer, score int) {
-			tok, _ := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c.ID, Department: "Service"}, time.Hour)
-			if _, err := db.SaveResponse(ctx, tok, tp.ResponseInput{Score: &score}); err != nil {
+			tok, _ := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c.ID, Department: "Service"}, time.Hour)
+			if _, err := db.Surveys.SaveResponse(ctx, tok, tp.ResponseInput{Score: &score}); err != nil {
 				t.Fatal(err)
 			}
 			time.Sleep(2 * time.Millisecond) // answers must be ordered in time
@@ -112,7 +112,7 @@ func TestRecoveryRate(t *testing.T) {
 		answer(silent, 0)
 		answer(won, 9)  // recovered
 		answer(lost, 6) // still a detractor: opens another case
-		rows, err := db.CaseKPIs(ctx, tp.CaseKPIQuery{By: "category"})
+		rows, err := db.Cases.CaseKPIs(ctx, tp.CaseKPIQuery{By: "category"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -51,19 +51,19 @@ func actorOf(ctx context.Context) string {
 }
 
 // CreateCase stores a case with its first audit event, in one transaction.
-func (db *DB) CreateCase(ctx context.Context, c *tp.Case) error {
+func (s *CaseService) CreateCase(ctx context.Context, c *tp.Case) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	cust, err := db.FindCustomerByID(ctx, c.CustomerID)
+	cust, err := s.db.customers().FindCustomerByID(ctx, c.CustomerID)
 	if err != nil {
 		return err
 	}
 	if cust.MergedInto != 0 {
 		c.CustomerID = cust.MergedInto
 	}
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return db.createCaseTx(ctx, tx, c, db.Now())
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return s.db.createCaseTx(ctx, tx, c, s.db.Now())
 	})
 }
 
@@ -156,15 +156,15 @@ func (db *DB) lockCase(ctx context.Context, tx *sql.Tx, id int64) (*tp.Case, err
 }
 
 // FindCase returns a case and its audit trail, oldest event first.
-func (db *DB) FindCase(ctx context.Context, id int64) (*tp.Case, []tp.CaseEvent, error) {
-	c, err := scanCase(db.r.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", id))
+func (s *CaseService) FindCase(ctx context.Context, id int64) (*tp.Case, []tp.CaseEvent, error) {
+	c, err := scanCase(s.db.r.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !canSee(ctx, c)) {
 		return nil, nil, tp.Errorf(tp.ENOTFOUND, "case %d not found", id)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	events, err := caseEvents(ctx, db.r, id)
+	events, err := caseEvents(ctx, s.db.r, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -173,7 +173,7 @@ func (db *DB) FindCase(ctx context.Context, id int64) (*tp.Case, []tp.CaseEvent,
 
 // ListCases returns a queue, newest first. Department-scoped callers see
 // only their department, whatever the filter asks.
-func (db *DB) ListCases(ctx context.Context, f tp.CaseFilter) ([]tp.Case, error) {
+func (s *CaseService) ListCases(ctx context.Context, f tp.CaseFilter) ([]tp.Case, error) {
 	if a := tp.AccessFrom(ctx); a.Role.DepartmentScoped() {
 		f.Department = a.Department
 	}
@@ -190,8 +190,8 @@ func (db *DB) ListCases(ctx context.Context, f tp.CaseFilter) ([]tp.Case, error)
 	}
 	if len(f.Status) > 0 {
 		var ph []string
-		for _, s := range f.Status {
-			args = append(args, string(s))
+		for _, x := range f.Status {
+			args = append(args, string(x))
 			ph = append(ph, fmt.Sprintf("$%d", len(args)))
 		}
 		where = append(where, "status IN ("+strings.Join(ph, ", ")+")")
@@ -224,7 +224,7 @@ func (db *DB) ListCases(ctx context.Context, f tp.CaseFilter) ([]tp.Case, error)
 		add("id < $%d", f.BeforeID)
 	}
 	if f.SegmentID != 0 {
-		cond, margs, err := db.segmentCond(ctx, f.SegmentID, "customer_id", len(args)+1)
+		cond, margs, err := s.db.segmentCond(ctx, f.SegmentID, "customer_id", len(args)+1)
 		if err != nil {
 			return nil, err
 		}
@@ -235,7 +235,7 @@ func (db *DB) ListCases(ctx context.Context, f tp.CaseFilter) ([]tp.Case, error)
 		limit = 100
 	}
 	args = append(args, limit)
-	rows, err := db.r.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM cases WHERE %s ORDER BY id DESC LIMIT $%d",
+	rows, err := s.db.r.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM cases WHERE %s ORDER BY id DESC LIMIT $%d",
 		caseCols, strings.Join(where, " AND "), len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
@@ -253,17 +253,17 @@ func (db *DB) ListCases(ctx context.Context, f tp.CaseFilter) ([]tp.Case, error)
 }
 
 // MoveCase changes a case's status, recording who, when and old → new.
-func (db *DB) MoveCase(ctx context.Context, id int64, to tp.CaseStatus, note string) (*tp.Case, error) {
+func (s *CaseService) MoveCase(ctx context.Context, id int64, to tp.CaseStatus, note string) (*tp.Case, error) {
 	var out *tp.Case
-	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		c, err := db.lockCase(ctx, tx, id)
+	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		c, err := s.db.lockCase(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		if err := tp.CanMove(c.Status, to); err != nil {
 			return err
 		}
-		now := db.Now()
+		now := s.db.Now()
 		set := "status = $1, updated_us = $2"
 		switch {
 		case to == tp.CaseResolved:
@@ -282,7 +282,7 @@ func (db *DB) MoveCase(ctx context.Context, id int64, to tp.CaseStatus, note str
 			return err
 		}
 		if to == tp.CaseResolved {
-			if err := db.surveyAfterCase(ctx, tx, out); err != nil {
+			if err := s.db.surveyAfterCase(ctx, tx, out); err != nil {
 				return err
 			}
 		}
@@ -292,7 +292,7 @@ func (db *DB) MoveCase(ctx context.Context, id int64, to tp.CaseStatus, note str
 			if err != nil {
 				return err
 			}
-			return db.scheduleSLA(ctx, tx, out, tp.CasePauses(events))
+			return s.db.scheduleSLA(ctx, tx, out, tp.CasePauses(events))
 		}
 		return nil
 	})
@@ -301,21 +301,21 @@ func (db *DB) MoveCase(ctx context.Context, id int64, to tp.CaseStatus, note str
 
 // AddCaseNote adds an internal note or a customer-visible reply. The first
 // reply stops the first-response clock.
-func (db *DB) AddCaseNote(ctx context.Context, id int64, body string, public bool) (*tp.CaseEvent, error) {
+func (s *CaseService) AddCaseNote(ctx context.Context, id int64, body string, public bool) (*tp.CaseEvent, error) {
 	body = strings.TrimSpace(body)
 	if body == "" || len(body) > tp.MaxDescriptionLen {
 		return nil, &tp.Error{Code: tp.EINVALID, Message: "a note needs text (at most 50 000 characters)", Fields: map[string]string{"body": "required"}}
 	}
 	var e *tp.CaseEvent
-	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		c, err := db.lockCase(ctx, tx, id)
+	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		c, err := s.db.lockCase(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		if c.Status == tp.CaseClosed {
 			return tp.Errorf(tp.ECONFLICT, "case %d is closed", id)
 		}
-		now := db.Now()
+		now := s.db.Now()
 		kind := "note"
 		if public {
 			kind = "reply"
@@ -333,7 +333,7 @@ func (db *DB) AddCaseNote(ctx context.Context, id int64, body string, public boo
 			return err
 		}
 		if public { // the mail goes out after the commit, from a job: the reply and its sending cannot part
-			return db.enqueue(ctx, tx, tp.SendCaseReply{CaseID: id, EventID: e.ID}, now)
+			return s.db.enqueue(ctx, tx, tp.SendCaseReply{CaseID: id, EventID: e.ID}, now)
 		}
 		return nil
 	})
@@ -349,9 +349,9 @@ func optTime(us sql.NullInt64) *time.Time {
 }
 
 // AssignCase gives a case to a user (0: nobody), audited.
-func (db *DB) AssignCase(ctx context.Context, id, userID int64) error {
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		c, err := db.lockCase(ctx, tx, id)
+func (s *CaseService) AssignCase(ctx context.Context, id, userID int64) error {
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		c, err := s.db.lockCase(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -366,7 +366,7 @@ func (db *DB) AssignCase(ctx context.Context, id, userID int64) error {
 		if c.AssigneeID == userID {
 			return nil
 		}
-		now := db.Now()
+		now := s.db.Now()
 		if _, err := tx.ExecContext(ctx, "UPDATE cases SET assignee_id = $1, updated_us = $2 WHERE id = $3", assignee, tp.ToMicros(now), id); err != nil {
 			return err
 		}
@@ -376,8 +376,8 @@ func (db *DB) AssignCase(ctx context.Context, id, userID int64) error {
 }
 
 // ListAgents lists the users who work a department's cases ("" for all).
-func (db *DB) ListAgents(ctx context.Context, department string) ([]tp.User, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT "+userCols+` FROM users WHERE role IN ('agent', 'department_head')
+func (s *CaseService) ListAgents(ctx context.Context, department string) ([]tp.User, error) {
+	rows, err := s.db.r.QueryContext(ctx, "SELECT "+userCols+` FROM users WHERE role IN ('agent', 'department_head')
 		AND (department = $1 OR $1 = '') ORDER BY email`, department)
 	if err != nil {
 		return nil, err
@@ -417,10 +417,10 @@ func (db *DB) surveyAfterCase(ctx context.Context, tx *sql.Tx, c *tp.Case) error
 
 // UpdateCase changes a case's fields, one audit entry per changed field.
 // Moving a case to another department hands it over (the assignee goes).
-func (db *DB) UpdateCase(ctx context.Context, id int64, ch tp.CaseChange) (*tp.Case, error) {
+func (s *CaseService) UpdateCase(ctx context.Context, id int64, ch tp.CaseChange) (*tp.Case, error) {
 	var out *tp.Case
-	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		c, err := db.lockCase(ctx, tx, id)
+	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		c, err := s.db.lockCase(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -464,7 +464,7 @@ func (db *DB) UpdateCase(ctx context.Context, id int64, ch tp.CaseChange) (*tp.C
 		if next.AssigneeID != 0 {
 			assignee = next.AssigneeID
 		}
-		now := db.Now()
+		now := s.db.Now()
 		if _, err := tx.ExecContext(ctx, `UPDATE cases SET priority = $1, department = $2, category = $3, sub_category = $4,
 			resolution_code = $5, root_cause = $6, redress = $7, tags = $8, assignee_id = $9, updated_us = $10 WHERE id = $11`,
 			string(next.Priority), next.Department, next.Category, next.SubCategory, next.ResolutionCode, next.RootCause,
@@ -493,7 +493,7 @@ func (db *DB) UpdateCase(ctx context.Context, id int64, ch tp.CaseChange) (*tp.C
 			if err != nil {
 				return err
 			}
-			if err := db.scheduleSLA(ctx, tx, &next, tp.CasePauses(events)); err != nil {
+			if err := s.db.scheduleSLA(ctx, tx, &next, tp.CasePauses(events)); err != nil {
 				return err
 			}
 		}
@@ -504,8 +504,8 @@ func (db *DB) UpdateCase(ctx context.Context, id int64, ch tp.CaseChange) (*tp.C
 }
 
 // SetTaxonomy replaces the case taxonomy (empty: any category).
-func (db *DB) SetTaxonomy(ctx context.Context, t tp.Taxonomy) error {
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+func (s *CaseService) SetTaxonomy(ctx context.Context, t tp.Taxonomy) error {
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM case_taxonomy"); err != nil {
 			return err
 		}
@@ -526,8 +526,8 @@ func (db *DB) SetTaxonomy(ctx context.Context, t tp.Taxonomy) error {
 }
 
 // Taxonomy returns the case taxonomy.
-func (db *DB) Taxonomy(ctx context.Context) (tp.Taxonomy, error) {
-	return taxonomy(ctx, db.r)
+func (s *CaseService) Taxonomy(ctx context.Context) (tp.Taxonomy, error) {
+	return taxonomy(ctx, s.db.r)
 }
 
 func taxonomy(ctx context.Context, q querier) (tp.Taxonomy, error) {
@@ -554,19 +554,19 @@ func taxonomy(ctx context.Context, q querier) (tp.Taxonomy, error) {
 
 // SaveReplyTemplate creates a template or, for a known name and language,
 // replaces its body.
-func (db *DB) SaveReplyTemplate(ctx context.Context, t *tp.ReplyTemplate) error {
+func (s *CaseService) SaveReplyTemplate(ctx context.Context, t *tp.ReplyTemplate) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `INSERT INTO reply_templates (name, language, body) VALUES ($1, $2, $3)
 			ON CONFLICT (name, language) DO UPDATE SET body = excluded.body RETURNING id`, t.Name, t.Language, t.Body).Scan(&t.ID)
 	})
 }
 
 // ListReplyTemplates lists the templates of one language ("" for all) by name.
-func (db *DB) ListReplyTemplates(ctx context.Context, language string) ([]tp.ReplyTemplate, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, name, language, body FROM reply_templates
+func (s *CaseService) ListReplyTemplates(ctx context.Context, language string) ([]tp.ReplyTemplate, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT id, name, language, body FROM reply_templates
 		WHERE $1 = '' OR language = $1 ORDER BY name, language`, language)
 	if err != nil {
 		return nil, err
@@ -584,8 +584,8 @@ func (db *DB) ListReplyTemplates(ctx context.Context, language string) ([]tp.Rep
 }
 
 // DeleteReplyTemplate removes a template.
-func (db *DB) DeleteReplyTemplate(ctx context.Context, id int64) error {
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+func (s *CaseService) DeleteReplyTemplate(ctx context.Context, id int64) error {
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM reply_templates WHERE id = $1", id)
 		if err != nil {
 			return err

@@ -9,34 +9,34 @@ import (
 )
 
 func TestCaseLifecycleAndAudit(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		src := source(t, db, "Web", "web", "")
 		cust := newCustomer(t, db, src, "greta", "de")
 		agent := tp.WithAccess(ctx, tp.Access{Actor: "user:agent@example.com", Role: tp.RoleAgent, Department: "Logistics"})
 		c := &tp.Case{CustomerID: cust.ID, Subject: "Paket zu spät", Description: "Seit einer Woche unterwegs", Channel: "email",
 			Source: tp.CaseFromEmail, Priority: tp.PriorityHigh, Department: "Logistics", Category: "delivery"}
-		if err := db.CreateCase(agent, c); err != nil {
+		if err := db.Cases.CreateCase(agent, c); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.AddCaseNote(agent, c.ID, "Carrier asked for a trace", false); err != nil {
+		if _, err := db.Cases.AddCaseNote(agent, c.ID, "Carrier asked for a trace", false); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.AddCaseNote(agent, c.ID, "Wir kümmern uns darum.", true); err != nil {
+		if _, err := db.Cases.AddCaseNote(agent, c.ID, "Wir kümmern uns darum.", true); err != nil {
 			t.Fatal(err)
 		}
 		urgent, rc := tp.PriorityUrgent, "carrier"
-		if up, err := db.UpdateCase(agent, c.ID, tp.CaseChange{Priority: &urgent, RootCause: &rc}); err != nil || up.Priority != urgent || up.RootCause != rc {
+		if up, err := db.Cases.UpdateCase(agent, c.ID, tp.CaseChange{Priority: &urgent, RootCause: &rc}); err != nil || up.Priority != urgent || up.RootCause != rc {
 			t.Fatalf("update: %+v %v", up, err)
 		}
 		for _, to := range []tp.CaseStatus{tp.CasePendingCustomer, tp.CaseOpen, tp.CaseResolved, tp.CaseOpen, tp.CaseResolved, tp.CaseClosed} {
-			if _, err := db.MoveCase(agent, c.ID, to, ""); err != nil {
+			if _, err := db.Cases.MoveCase(agent, c.ID, to, ""); err != nil {
 				t.Fatalf("→ %s: %v", to, err)
 			}
 		}
-		if _, err := db.MoveCase(agent, c.ID, tp.CasePendingCustomer, ""); tp.ErrorCode(err) != tp.ECONFLICT {
+		if _, err := db.Cases.MoveCase(agent, c.ID, tp.CasePendingCustomer, ""); tp.ErrorCode(err) != tp.ECONFLICT {
 			t.Errorf("closed → pending: %v", err)
 		}
-		got, events, err := db.FindCase(agent, c.ID)
+		got, events, err := db.Cases.FindCase(agent, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,13 +56,13 @@ func TestCaseLifecycleAndAudit(t *testing.T) {
 		}
 		// Scoping is enforced where data is read: another department sees nothing.
 		billing := tp.WithAccess(ctx, tp.Access{Role: tp.RoleAgent, Department: "Billing"})
-		if _, _, err := db.FindCase(billing, c.ID); tp.ErrorCode(err) != tp.ENOTFOUND {
+		if _, _, err := db.Cases.FindCase(billing, c.ID); tp.ErrorCode(err) != tp.ENOTFOUND {
 			t.Errorf("billing agent reads a logistics case: %v", err)
 		}
-		if list, _ := db.ListCases(billing, tp.CaseFilter{Department: "Logistics"}); len(list) != 0 {
+		if list, _ := db.Cases.ListCases(billing, tp.CaseFilter{Department: "Logistics"}); len(list) != 0 {
 			t.Errorf("billing agent lists %d logistics cases", len(list))
 		}
-		if list, _ := db.ListCases(tp.WithAccess(ctx, tp.Access{Role: tp.RoleCCO}), tp.CaseFilter{Status: []tp.CaseStatus{tp.CaseClosed}}); len(list) != 1 {
+		if list, _ := db.Cases.ListCases(tp.WithAccess(ctx, tp.Access{Role: tp.RoleCCO}), tp.CaseFilter{Status: []tp.CaseStatus{tp.CaseClosed}}); len(list) != 1 {
 			t.Errorf("cco lists %d closed cases", len(list))
 		}
 	})

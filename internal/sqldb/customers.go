@@ -31,7 +31,7 @@ func scanCustomer(row interface{ Scan(...any) error }) (*tp.Customer, error) {
 
 // FindCustomers searches live customers by name, e-mail, phone or any trait
 // value, most recently updated first.
-func (db *DB) FindCustomers(ctx context.Context, f tp.CustomerFilter) ([]tp.Customer, error) {
+func (s *CustomerService) FindCustomers(ctx context.Context, f tp.CustomerFilter) ([]tp.Customer, error) {
 	limit := f.Limit
 	if limit <= 0 || limit > 200 {
 		limit = 50
@@ -49,7 +49,7 @@ func (db *DB) FindCustomers(ctx context.Context, f tp.CustomerFilter) ([]tp.Cust
 		where += " AND " + cond
 	}
 	args = append(args, limit)
-	rows, err := db.r.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM customers WHERE %s ORDER BY last_seen_us DESC, id DESC LIMIT $%d",
+	rows, err := s.db.r.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM customers WHERE %s ORDER BY last_seen_us DESC, id DESC LIMIT $%d",
 		customerCols, where, len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("search customers: %w", err)
@@ -82,8 +82,8 @@ func likeEscape(s string) string {
 
 // FindCustomerByID returns a customer with traits, identities and merges. A
 // customer merged away is returned too, with MergedInto naming the survivor.
-func (db *DB) FindCustomerByID(ctx context.Context, id int64) (*tp.Customer, error) {
-	return findCustomer(ctx, db.r, id)
+func (s *CustomerService) FindCustomerByID(ctx context.Context, id int64) (*tp.Customer, error) {
+	return findCustomer(ctx, s.db.r, id)
 }
 
 type querier interface {
@@ -151,20 +151,20 @@ func findCustomer(ctx context.Context, q querier, id int64) (*tp.Customer, error
 }
 
 // FindCustomerByIdentity returns the customer an identity points at.
-func (db *DB) FindCustomerByIdentity(ctx context.Context, id tp.Identity) (*tp.Customer, error) {
+func (s *CustomerService) FindCustomerByIdentity(ctx context.Context, id tp.Identity) (*tp.Customer, error) {
 	var cust int64
-	err := db.r.QueryRowContext(ctx, "SELECT customer_id FROM identities WHERE type = $1 AND value = $2", id.Type, id.Value).Scan(&cust)
+	err := s.db.r.QueryRowContext(ctx, "SELECT customer_id FROM identities WHERE type = $1 AND value = $2", id.Type, id.Value).Scan(&cust)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tp.Errorf(tp.ENOTFOUND, "no customer has identity %s", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("look up identity: %w", err)
 	}
-	return db.FindCustomerByID(ctx, cust)
+	return s.FindCustomerByID(ctx, cust)
 }
 
 // Timeline returns one page of a customer's events, newest first.
-func (db *DB) Timeline(ctx context.Context, customerID int64, f tp.TimelineFilter) (*tp.TimelinePage, error) {
+func (s *CustomerService) Timeline(ctx context.Context, customerID int64, f tp.TimelineFilter) (*tp.TimelinePage, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 50
@@ -172,7 +172,7 @@ func (db *DB) Timeline(ctx context.Context, customerID int64, f tp.TimelineFilte
 	if limit > 500 {
 		return nil, &tp.Error{Code: tp.EINVALID, Message: "limit may be at most 500", Fields: map[string]string{"limit": "max 500"}}
 	}
-	if _, err := db.FindCustomerByID(ctx, customerID); err != nil {
+	if _, err := s.FindCustomerByID(ctx, customerID); err != nil {
 		return nil, err
 	}
 	args := []any{customerID}
@@ -194,7 +194,7 @@ func (db *DB) Timeline(ctx context.Context, customerID int64, f tp.TimelineFilte
 		where += fmt.Sprintf(" AND (e.ts_us < $%d OR (e.ts_us = $%d AND e.id < $%d))", len(args)-1, len(args)-1, len(args))
 	}
 	args = append(args, limit+1)
-	rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT e.id, e.message_id, e.source_id, s.name, e.customer_id, e.type, e.name,
+	rows, err := s.db.r.QueryContext(ctx, fmt.Sprintf(`SELECT e.id, e.message_id, e.source_id, s.name, e.customer_id, e.type, e.name,
 		e.channel, e.department, e.division, e.ts_us, e.received_us, e.user_id, e.anonymous_id, e.properties, e.traits, e.context
 		FROM events e JOIN sources s ON s.id = e.source_id WHERE %s ORDER BY e.ts_us DESC, e.id DESC LIMIT $%d`, where, len(args)), args...)
 	if err != nil {
@@ -249,8 +249,8 @@ func decodeCursor(c string) (ts, id int64, err error) {
 }
 
 // TraitHistory returns a customer's trait changes, newest first.
-func (db *DB) TraitHistory(ctx context.Context, customerID int64) ([]tp.TraitChange, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT key, old_value, new_value, new_us, changed_us, merge_id FROM trait_history
+func (s *CustomerService) TraitHistory(ctx context.Context, customerID int64) ([]tp.TraitChange, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT key, old_value, new_value, new_us, changed_us, merge_id FROM trait_history
 		WHERE customer_id = $1 ORDER BY id DESC LIMIT 500`, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("trait history: %w", err)
@@ -280,16 +280,16 @@ func (db *DB) TraitHistory(ctx context.Context, customerID int64) ([]tp.TraitCha
 // and identities that moved go back, the survivor's traits that the merge
 // overwrote are restored (unless changed since), and the merged customer
 // becomes live again.
-func (db *DB) Unmerge(ctx context.Context, customerID, mergeID int64) (*tp.Customer, error) {
+func (s *CustomerService) Unmerge(ctx context.Context, customerID, mergeID int64) (*tp.Customer, error) {
 	actor := tp.AccessFrom(ctx).Actor
 	if actor == "" {
 		actor = "system"
 	}
 	var merged int64
-	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var survivor int64
 		var undone sql.NullInt64
-		err := tx.QueryRowContext(ctx, "SELECT survivor_id, merged_id, undone_us FROM merges WHERE id = $1"+db.forUpdate(), mergeID).
+		err := tx.QueryRowContext(ctx, "SELECT survivor_id, merged_id, undone_us FROM merges WHERE id = $1"+s.db.forUpdate(), mergeID).
 			Scan(&survivor, &merged, &undone)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && survivor != customerID) {
 			return tp.Errorf(tp.ENOTFOUND, "customer %d has no merge %d", customerID, mergeID)
@@ -302,7 +302,7 @@ func (db *DB) Unmerge(ctx context.Context, customerID, mergeID int64) (*tp.Custo
 		}
 		// Lock both customers (in id order, as ingestion does) against concurrent ingestion.
 		var into sql.NullInt64
-		rows, err := tx.QueryContext(ctx, "SELECT id, merged_into FROM customers WHERE id IN ($1, $2) ORDER BY id"+db.forUpdate(), survivor, merged)
+		rows, err := tx.QueryContext(ctx, "SELECT id, merged_into FROM customers WHERE id IN ($1, $2) ORDER BY id"+s.db.forUpdate(), survivor, merged)
 		if err != nil {
 			return err
 		}
@@ -323,7 +323,7 @@ func (db *DB) Unmerge(ctx context.Context, customerID, mergeID int64) (*tp.Custo
 		if into.Valid {
 			return tp.Errorf(tp.ECONFLICT, "customer %d was itself merged into customer %d; undo that merge first", survivor, into.Int64)
 		}
-		now := tp.ToMicros(db.Now())
+		now := tp.ToMicros(s.db.Now())
 		for _, q := range []string{
 			"UPDATE events SET customer_id = $1 WHERE customer_id = $2 AND id IN (SELECT event_id FROM merge_events WHERE merge_id = $3)",
 			`UPDATE identities SET customer_id = $1 WHERE customer_id = $2 AND EXISTS (SELECT 1 FROM merge_identities m
@@ -352,7 +352,7 @@ func (db *DB) Unmerge(ctx context.Context, customerID, mergeID int64) (*tp.Custo
 			if err != nil {
 				return err
 			}
-			if err := refreshCustomer(ctx, db, tx, c, t, now); err != nil {
+			if err := refreshCustomer(ctx, s.db, tx, c, t, now); err != nil {
 				return err
 			}
 		}
@@ -361,7 +361,7 @@ func (db *DB) Unmerge(ctx context.Context, customerID, mergeID int64) (*tp.Custo
 	if err != nil {
 		return nil, err
 	}
-	return db.FindCustomerByID(ctx, merged)
+	return s.FindCustomerByID(ctx, merged)
 }
 
 // restoreTraits puts back the survivor's traits that merge mergeID overwrote,

@@ -45,7 +45,7 @@ type DB struct {
 	Now     func() time.Time
 	// sources caches write key → *tp.Source: a tracking request then needs no
 	// lookup, and sources never change after creation, so a hit is current.
-	sources sync.Map
+	sourceCache sync.Map
 
 	group *committer // SQLite only: group commit of concurrent write transactions
 

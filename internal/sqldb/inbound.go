@@ -12,11 +12,11 @@ import (
 
 // RecordInbound stores a raw message as it arrived: nothing accepted is lost,
 // whatever happens to it next.
-func (db *DB) RecordInbound(ctx context.Context, raw []byte, from string, to []string) (int64, error) {
+func (s *MailService) RecordInbound(ctx context.Context, raw []byte, from string, to []string) (int64, error) {
 	var id int64
-	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `INSERT INTO inbound_mail (received_us, envelope_from, recipients, raw, status)
-			VALUES ($1, $2, $3, $4, 'received') RETURNING id`, tp.ToMicros(db.Now()), from, strings.Join(to, ", "), raw).Scan(&id)
+			VALUES ($1, $2, $3, $4, 'received') RETURNING id`, tp.ToMicros(s.db.Now()), from, strings.Join(to, ", "), raw).Scan(&id)
 	})
 	return id, err
 }
@@ -35,21 +35,21 @@ func (db *DB) markInbound(ctx context.Context, id int64, status, reason string, 
 // "[#id]" token in the subject from the case's own customer). Auto-replies
 // are recorded and ignored (mail loops); unreadable mail is recorded as
 // rejected with the reason.
-func (db *DB) ProcessInbound(ctx context.Context, id int64, m *tp.InboundMail, parseErr error) (string, int64, error) {
+func (s *MailService) ProcessInbound(ctx context.Context, id int64, m *tp.InboundMail, parseErr error) (string, int64, error) {
 	if m == nil || m.From == "" {
 		reason := "no sender address"
 		if parseErr != nil {
 			reason += ": " + parseErr.Error()
 		}
-		return "rejected", 0, db.markInbound(ctx, id, "rejected", reason, 0)
+		return "rejected", 0, s.db.markInbound(ctx, id, "rejected", reason, 0)
 	}
 	if m.AutoReply {
-		return "ignored", 0, db.markInbound(ctx, id, "ignored", "automatic reply (mail-loop protection)", 0)
+		return "ignored", 0, s.db.markInbound(ctx, id, "ignored", "automatic reply (mail-loop protection)", 0)
 	}
-	cust, err := db.CustomerForEmail(ctx, m.From) // before the transaction: it ingests in its own
+	cust, err := s.db.surveys().CustomerForEmail(ctx, m.From) // before the transaction: it ingests in its own
 	if err != nil {
 		reason := "sender " + m.From + ": " + tp.ErrorMessage(err)
-		return "rejected", 0, db.markInbound(ctx, id, "rejected", reason, 0)
+		return "rejected", 0, s.db.markInbound(ctx, id, "rejected", reason, 0)
 	}
 	text := m.Text
 	if text == "" {
@@ -59,15 +59,15 @@ func (db *DB) ProcessInbound(ctx context.Context, id int64, m *tp.InboundMail, p
 		text += "\n\n[touchpoint: parts of this message could not be read: " + parseErr.Error() + "]"
 	}
 	outcome, caseID := "case", int64(0)
-	err = db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		caseID, err = db.threadOf(ctx, tx, m, cust.ID)
+	err = s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		caseID, err = s.db.threadOf(ctx, tx, m, cust.ID)
 		if err != nil {
 			return err
 		}
-		now := db.Now()
+		now := s.db.Now()
 		if caseID != 0 {
 			outcome = "reply"
-			if err := db.inboundReply(ctx, tx, caseID, m, text); err != nil {
+			if err := s.db.inboundReply(ctx, tx, caseID, m, text); err != nil {
 				return err
 			}
 		} else {
@@ -82,7 +82,7 @@ func (db *DB) ProcessInbound(ctx context.Context, id int64, m *tp.InboundMail, p
 			if err := c.Validate(); err != nil {
 				return err
 			}
-			if err := db.createCaseTx(tp.WithAccess(ctx, tp.Access{Actor: "mail:" + m.From}), tx, c, now); err != nil {
+			if err := s.db.createCaseTx(tp.WithAccess(ctx, tp.Access{Actor: "mail:" + m.From}), tx, c, now); err != nil {
 				return err
 			}
 			caseID = c.ID
@@ -107,7 +107,7 @@ func (db *DB) ProcessInbound(ctx context.Context, id int64, m *tp.InboundMail, p
 		return err
 	})
 	if err != nil {
-		_ = db.markInbound(ctx, id, "failed", err.Error(), 0)
+		_ = s.db.markInbound(ctx, id, "failed", err.Error(), 0)
 		return "failed", 0, err
 	}
 	return outcome, caseID, nil
@@ -174,18 +174,18 @@ func (db *DB) inboundReply(ctx context.Context, tx *sql.Tx, caseID int64, m *tp.
 }
 
 // InboundStats counts stored mail by outcome (case, reply, ignored, rejected, failed).
-func (db *DB) InboundStats(ctx context.Context) map[string]int {
+func (s *MailService) InboundStats(ctx context.Context) map[string]int {
 	out := map[string]int{}
-	rows, err := db.r.QueryContext(ctx, "SELECT status, COUNT(*) FROM inbound_mail GROUP BY status")
+	rows, err := s.db.r.QueryContext(ctx, "SELECT status, COUNT(*) FROM inbound_mail GROUP BY status")
 	if err != nil {
 		return out
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var s string
+		var x string
 		var n int
-		if rows.Scan(&s, &n) == nil {
-			out[s] = n
+		if rows.Scan(&x, &n) == nil {
+			out[x] = n
 		}
 	}
 	return out
@@ -201,8 +201,8 @@ type OutboundReply struct {
 }
 
 // ReplyFor reads a reply event and its case for mailing.
-func (db *DB) ReplyFor(ctx context.Context, caseID, eventID int64) (*OutboundReply, error) {
-	c, err := scanCase(db.r.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", caseID))
+func (s *MailService) ReplyFor(ctx context.Context, caseID, eventID int64) (*OutboundReply, error) {
+	c, err := scanCase(s.db.r.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", caseID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tp.Errorf(tp.ENOTFOUND, "case %d not found", caseID)
 	}
@@ -211,15 +211,15 @@ func (db *DB) ReplyFor(ctx context.Context, caseID, eventID int64) (*OutboundRep
 	}
 	out := &OutboundReply{Case: c}
 	var meta sql.NullString
-	if err := db.r.QueryRowContext(ctx, "SELECT body, metadata FROM case_events WHERE id = $1 AND case_id = $2", eventID, caseID).
+	if err := s.db.r.QueryRowContext(ctx, "SELECT body, metadata FROM case_events WHERE id = $1 AND case_id = $2", eventID, caseID).
 		Scan(&out.Body, &meta); err != nil {
 		return nil, fmt.Errorf("reply %d: %w", eventID, err)
 	}
 	out.Sent = meta.Valid && strings.Contains(meta.String, "message_id")
-	if out.Customer, err = scanCustomer(db.r.QueryRowContext(ctx, "SELECT "+customerCols+" FROM customers WHERE id = $1", c.CustomerID)); err != nil {
+	if out.Customer, err = scanCustomer(s.db.r.QueryRowContext(ctx, "SELECT "+customerCols+" FROM customers WHERE id = $1", c.CustomerID)); err != nil {
 		return nil, err
 	}
-	err = db.r.QueryRowContext(ctx, `SELECT message_id FROM case_messages WHERE case_id = $1 AND direction = 'in'
+	err = s.db.r.QueryRowContext(ctx, `SELECT message_id FROM case_messages WHERE case_id = $1 AND direction = 'in'
 		ORDER BY created_us DESC LIMIT 1`, caseID).Scan(&out.InReplyTo)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
@@ -229,9 +229,9 @@ func (db *DB) ReplyFor(ctx context.Context, caseID, eventID int64) (*OutboundRep
 
 // MarkReplySent records the Message-ID of a mailed reply, so the customer's
 // answer threads back to the case.
-func (db *DB) MarkReplySent(ctx context.Context, caseID, eventID int64, messageID string) error {
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		now := tp.ToMicros(db.Now())
+func (s *MailService) MarkReplySent(ctx context.Context, caseID, eventID int64, messageID string) error {
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		now := tp.ToMicros(s.db.Now())
 		meta := fmt.Sprintf(`{"message_id":%q,"sent_us":%d}`, messageID, now)
 		if _, err := tx.ExecContext(ctx, "UPDATE case_events SET metadata = $1 WHERE id = $2", meta, eventID); err != nil {
 			return err
@@ -243,9 +243,9 @@ func (db *DB) MarkReplySent(ctx context.Context, caseID, eventID int64, messageI
 }
 
 // MarkReplyFailed records on the case that a reply could not be mailed.
-func (db *DB) MarkReplyFailed(ctx context.Context, caseID, eventID int64, reason string) error {
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return addCaseEvent(ctx, tx, &tp.CaseEvent{CaseID: caseID, At: db.Now(), Actor: "system:mail", Kind: "mail_failed",
+func (s *MailService) MarkReplyFailed(ctx context.Context, caseID, eventID int64, reason string) error {
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return addCaseEvent(ctx, tx, &tp.CaseEvent{CaseID: caseID, At: s.db.Now(), Actor: "system:mail", Kind: "mail_failed",
 			Body: reason, Metadata: []byte(fmt.Sprintf(`{"reply_event":%d}`, eventID))})
 	})
 }

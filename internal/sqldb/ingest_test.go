@@ -19,17 +19,17 @@ import (
 
 var ctx = context.Background()
 
-func source(t testing.TB, db *sqldb.DB, name, channel, dept string) *tp.Source {
+func source(t testing.TB, db *sqldb.Store, name, channel, dept string) *tp.Source {
 	t.Helper()
 	s := &tp.Source{Name: name, Channel: channel, Department: dept, Division: "Online"}
-	if err := db.CreateSource(ctx, s); err != nil {
+	if err := db.Sources.CreateSource(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
 // send decodes a batch with the real decoder and ingests it.
-func send(t testing.TB, db *sqldb.DB, src *tp.Source, msgs ...string) tp.IngestResult {
+func send(t testing.TB, db *sqldb.Store, src *tp.Source, msgs ...string) tp.IngestResult {
 	t.Helper()
 	body := `{"batch":[`
 	for i, m := range msgs {
@@ -42,16 +42,16 @@ func send(t testing.TB, db *sqldb.DB, src *tp.Source, msgs ...string) tp.IngestR
 	if err != nil {
 		t.Fatalf("decode: %v", err)
 	}
-	res, err := db.Ingest(ctx, src, d.Messages)
+	res, err := db.Tracking.Ingest(ctx, src, d.Messages)
 	if err != nil {
 		t.Fatalf("ingest: %v", err)
 	}
 	return res
 }
 
-func customerOf(t testing.TB, db *sqldb.DB, typ, value string) *tp.Customer {
+func customerOf(t testing.TB, db *sqldb.Store, typ, value string) *tp.Customer {
 	t.Helper()
-	c, err := db.FindCustomerByIdentity(ctx, tp.Identity{Type: typ, Value: value})
+	c, err := db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: typ, Value: value})
 	if err != nil {
 		t.Fatalf("customer of %s:%s: %v", typ, value, err)
 	}
@@ -65,7 +65,7 @@ func trait(c *tp.Customer, k string) string {
 }
 
 func TestIngestResolvesOneProfileAndDedupes(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		web := source(t, db, "Web shop", "web", "Sales")
 		res := send(t, db, web,
 			`{"type":"page","name":"Home","anonymousId":"anon-1","messageId":"m1","timestamp":"2026-10-01T10:00:00Z"}`,
@@ -91,7 +91,7 @@ func TestIngestResolvesOneProfileAndDedupes(t *testing.T) {
 				t.Errorf("%s points at %d, want %d", id, other.ID, c.ID)
 			}
 		}
-		page, err := db.Timeline(ctx, c.ID, tp.TimelineFilter{})
+		page, err := db.Customers.Timeline(ctx, c.ID, tp.TimelineFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +107,7 @@ func TestIngestResolvesOneProfileAndDedupes(t *testing.T) {
 }
 
 func TestTraitsLatestTimestampWins(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		src := source(t, db, "CRM", "email", "")
 		send(t, db, src, `{"type":"identify","userId":"u","timestamp":"2026-10-02T00:00:00Z","traits":{"plan":"gold"}}`)
 		// An older event arrives late: it must not overwrite the newer value.
@@ -117,7 +117,7 @@ func TestTraitsLatestTimestampWins(t *testing.T) {
 		if trait(c, "plan") != "platinum" || trait(c, "city") != "Utrecht" {
 			t.Errorf("traits = plan %q city %q", trait(c, "plan"), trait(c, "city"))
 		}
-		hist, err := db.TraitHistory(ctx, c.ID)
+		hist, err := db.Customers.TraitHistory(ctx, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +134,7 @@ func TestTraitsLatestTimestampWins(t *testing.T) {
 }
 
 func TestMergeAndUnmergeExactly(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		web := source(t, db, "Web", "web", "Sales")
 		phone := source(t, db, "Call center", "phone", "Service")
 		send(t, db, web, `{"type":"identify","userId":"u-9","timestamp":"2026-10-01T00:00:00Z","traits":{"email":"bo@example.nl","name":"Bo","plan":"basic"}}`,
@@ -158,17 +158,17 @@ func TestMergeAndUnmergeExactly(t *testing.T) {
 		if len(merged.Merges) != 1 || merged.Merges[0].MergedID != b.ID || merged.Merges[0].Reason == "" {
 			t.Fatalf("merge record = %+v", merged.Merges)
 		}
-		tl, _ := db.Timeline(ctx, a.ID, tp.TimelineFilter{})
+		tl, _ := db.Customers.Timeline(ctx, a.ID, tp.TimelineFilter{})
 		if len(tl.Events) != 5 {
 			t.Errorf("survivor timeline has %d events, want 5", len(tl.Events))
 		}
-		gone, _ := db.FindCustomerByID(ctx, b.ID)
+		gone, _ := db.Customers.FindCustomerByID(ctx, b.ID)
 		if gone.MergedInto != a.ID {
 			t.Errorf("merged customer points at %d", gone.MergedInto)
 		}
 
 		mid := merged.Merges[0].ID
-		if _, err := db.Unmerge(tp.WithAccess(ctx, tp.Access{Actor: "user:admin@example.com"}), a.ID, mid); err != nil {
+		if _, err := db.Customers.Unmerge(tp.WithAccess(ctx, tp.Access{Actor: "user:admin@example.com"}), a.ID, mid); err != nil {
 			t.Fatal(err)
 		}
 		// The survivor keeps what arrived after the merge (the linking identify and
@@ -181,10 +181,10 @@ func TestMergeAndUnmergeExactly(t *testing.T) {
 		if afterA.Traits["plan"] != beforeA.Traits["plan"] || afterA.Traits["name"] != beforeA.Traits["name"] {
 			t.Errorf("survivor traits not restored: %v, before %v", afterA.Traits, beforeA.Traits)
 		}
-		if _, err := db.Unmerge(ctx, a.ID, mid); tp.ErrorCode(err) != tp.ECONFLICT {
+		if _, err := db.Customers.Unmerge(ctx, a.ID, mid); tp.ErrorCode(err) != tp.ECONFLICT {
 			t.Errorf("second unmerge: %v, want conflict", err)
 		}
-		if _, err := db.Unmerge(ctx, a.ID, 9999); tp.ErrorCode(err) != tp.ENOTFOUND {
+		if _, err := db.Customers.Unmerge(ctx, a.ID, 9999); tp.ErrorCode(err) != tp.ENOTFOUND {
 			t.Errorf("unknown merge: %v, want not_found", err)
 		}
 	})
@@ -197,9 +197,9 @@ type snap struct {
 	MergedInto int64
 }
 
-func snapshot(t *testing.T, db *sqldb.DB, id int64) snap {
+func snapshot(t *testing.T, db *sqldb.Store, id int64) snap {
 	t.Helper()
-	c, err := db.FindCustomerByID(ctx, id)
+	c, err := db.Customers.FindCustomerByID(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func snapshot(t *testing.T, db *sqldb.DB, id int64) snap {
 	for k, v := range c.Traits {
 		s.Traits[k] = string(v.Value)
 	}
-	tl, err := db.Timeline(ctx, id, tp.TimelineFilter{Limit: 500})
+	tl, err := db.Customers.Timeline(ctx, id, tp.TimelineFilter{Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func snapshot(t *testing.T, db *sqldb.DB, id int64) snap {
 // name a random pair of one person's identities. Whatever the interleaving,
 // every person must end as exactly one live customer holding all their events.
 func TestConcurrentMerges(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		src := source(t, db, "Web", "web", "")
 		const people, perPerson, workers = 6, 5, 8
 		type job struct{ p, a, b, n int }
@@ -245,7 +245,7 @@ func TestConcurrentMerges(t *testing.T) {
 						j.p, j.n, j.p, j.a, j.p, j.b)
 					d, err := track.DecodeBatch([]byte(body), time.Now())
 					if err == nil {
-						_, err = db.Ingest(ctx, src, d.Messages)
+						_, err = db.Tracking.Ingest(ctx, src, d.Messages)
 					}
 					if err != nil {
 						errs <- err
@@ -276,13 +276,13 @@ func TestConcurrentMerges(t *testing.T) {
 			}
 			for i := range perPerson {
 				for _, typ := range []string{"user_id", "anonymous_id"} {
-					c, err := db.FindCustomerByIdentity(ctx, tp.Identity{Type: typ, Value: fmt.Sprintf("p%d-id%d", p, i)})
+					c, err := db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: typ, Value: fmt.Sprintf("p%d-id%d", p, i)})
 					if err == nil && c.ID != want.ID {
 						t.Errorf("person %d: %s p%d-id%d is on customer %d, want %d", p, typ, p, i, c.ID, want.ID)
 					}
 				}
 			}
-			tl, err := db.Timeline(ctx, want.ID, tp.TimelineFilter{Limit: 500})
+			tl, err := db.Customers.Timeline(ctx, want.ID, tp.TimelineFilter{Limit: 500})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -296,7 +296,7 @@ func TestConcurrentMerges(t *testing.T) {
 				t.Errorf("person %d has %d track events, want 12", p, tracks)
 			}
 		}
-		live, err := db.FindCustomers(ctx, tp.CustomerFilter{Limit: 200})
+		live, err := db.Customers.FindCustomers(ctx, tp.CustomerFilter{Limit: 200})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -307,7 +307,7 @@ func TestConcurrentMerges(t *testing.T) {
 }
 
 func TestTimelinePagingAndFilters(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		web := source(t, db, "Web", "web", "Sales")
 		var msgs []string
 		for i := range 25 {
@@ -322,7 +322,7 @@ func TestTimelinePagingAndFilters(t *testing.T) {
 		var names []string
 		cursor := ""
 		for range 10 {
-			page, err := db.Timeline(ctx, c.ID, tp.TimelineFilter{Limit: 10, Cursor: cursor})
+			page, err := db.Customers.Timeline(ctx, c.ID, tp.TimelineFilter{Limit: 10, Cursor: cursor})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -336,23 +336,23 @@ func TestTimelinePagingAndFilters(t *testing.T) {
 		if len(names) != 25 || names[0] != "E24" || names[24] != "E0" {
 			t.Errorf("paged %d events: first %q last %q", len(names), names[0], names[len(names)-1])
 		}
-		page, err := db.Timeline(ctx, c.ID, tp.TimelineFilter{Channel: "phone"})
+		page, err := db.Customers.Timeline(ctx, c.ID, tp.TimelineFilter{Channel: "phone"})
 		if err != nil || len(page.Events) != 5 {
 			t.Errorf("phone filter: %d events, %v", len(page.Events), err)
 		}
-		if _, err := db.Timeline(ctx, c.ID, tp.TimelineFilter{Cursor: "garbage!"}); tp.ErrorCode(err) != tp.EINVALID {
+		if _, err := db.Customers.Timeline(ctx, c.ID, tp.TimelineFilter{Cursor: "garbage!"}); tp.ErrorCode(err) != tp.EINVALID {
 			t.Errorf("bad cursor: %v", err)
 		}
 	})
 }
 
 func TestSearch(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		src := source(t, db, "CRM", "email", "")
 		send(t, db, src, `{"type":"identify","userId":"a","traits":{"name":"Jürgen Müller","email":"j.mueller@example.de","phone":"+49 170 1234567","city":"Köln"}}`,
 			`{"type":"identify","userId":"b","traits":{"name":"Anna 50%_off","email":"anna@example.nl"}}`)
 		for q, want := range map[string]int{"müller": 1, "EXAMPLE": 2, "0170 1234567": 1, "köln": 1, "50%": 1, "%": 1, "nobody": 0, "": 2} {
-			got, err := db.FindCustomers(ctx, tp.CustomerFilter{Query: q})
+			got, err := db.Customers.FindCustomers(ctx, tp.CustomerFilter{Query: q})
 			if err != nil || len(got) != want {
 				t.Errorf("search %q: %d results (%v), want %d", q, len(got), err, want)
 			}
@@ -361,54 +361,54 @@ func TestSearch(t *testing.T) {
 }
 
 func TestUsersSessionsTokens(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		u := &tp.User{Email: "Ada@Example.com", Role: tp.RoleAdmin}
-		if err := db.CreateUser(ctx, u, "correct horse battery"); err != nil {
+		if err := db.Users.CreateUser(ctx, u, "correct horse battery"); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.CreateUser(ctx, &tp.User{Email: "ada@example.com", Role: tp.RoleAdmin}, "correct horse battery"); tp.ErrorCode(err) != tp.ECONFLICT {
+		if err := db.Users.CreateUser(ctx, &tp.User{Email: "ada@example.com", Role: tp.RoleAdmin}, "correct horse battery"); tp.ErrorCode(err) != tp.ECONFLICT {
 			t.Errorf("duplicate user: %v", err)
 		}
-		if err := db.CreateUser(ctx, &tp.User{Email: "x@example.com", Role: tp.RoleAgent}, "correct horse battery"); tp.ErrorCode(err) != tp.EINVALID {
+		if err := db.Users.CreateUser(ctx, &tp.User{Email: "x@example.com", Role: tp.RoleAgent}, "correct horse battery"); tp.ErrorCode(err) != tp.EINVALID {
 			t.Errorf("agent without department: %v", err)
 		}
-		if _, err := db.Authenticate(ctx, "ada@example.com", "wrong password"); tp.ErrorCode(err) != tp.EUNAUTHORIZED {
+		if _, err := db.Users.Authenticate(ctx, "ada@example.com", "wrong password"); tp.ErrorCode(err) != tp.EUNAUTHORIZED {
 			t.Errorf("wrong password: %v", err)
 		}
-		got, err := db.Authenticate(ctx, "ADA@example.com", "correct horse battery")
+		got, err := db.Users.Authenticate(ctx, "ADA@example.com", "correct horse battery")
 		if err != nil || got.ID != u.ID {
 			t.Fatalf("authenticate: %v", err)
 		}
-		sess, err := db.CreateSession(ctx, u.ID, time.Hour)
+		sess, err := db.Users.CreateSession(ctx, u.ID, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if su, err := db.UserBySession(ctx, sess); err != nil || su.Email != "ada@example.com" {
+		if su, err := db.Users.UserBySession(ctx, sess); err != nil || su.Email != "ada@example.com" {
 			t.Errorf("session user: %v %v", su, err)
 		}
-		_ = db.DeleteSession(ctx, sess)
-		if _, err := db.UserBySession(ctx, sess); tp.ErrorCode(err) != tp.EUNAUTHORIZED {
+		_ = db.Users.DeleteSession(ctx, sess)
+		if _, err := db.Users.UserBySession(ctx, sess); tp.ErrorCode(err) != tp.EUNAUTHORIZED {
 			t.Errorf("after logout: %v", err)
 		}
 		tok := &tp.Token{Name: "crm", Role: tp.RoleAnalyst}
-		secret, err := db.CreateToken(ctx, tok)
+		secret, err := db.Users.CreateToken(ctx, tok)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if a, err := db.AccessByToken(ctx, secret); err != nil || a.Role != tp.RoleAnalyst || a.Actor != "token:crm" {
+		if a, err := db.Users.AccessByToken(ctx, secret); err != nil || a.Role != tp.RoleAnalyst || a.Actor != "token:crm" {
 			t.Errorf("token access: %+v %v", a, err)
 		}
-		if err := db.RevokeToken(ctx, tok.ID); err != nil {
+		if err := db.Users.RevokeToken(ctx, tok.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.AccessByToken(ctx, secret); tp.ErrorCode(err) != tp.EUNAUTHORIZED {
+		if _, err := db.Users.AccessByToken(ctx, secret); tp.ErrorCode(err) != tp.EUNAUTHORIZED {
 			t.Errorf("revoked token: %v", err)
 		}
 	})
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		applied, err := db.Migrate(ctx)
 		if err != nil || len(applied) != 0 {
 			t.Errorf("second migrate applied %v, %v", applied, err)

@@ -9,7 +9,7 @@ import (
 )
 
 // ListResponses streams a survey's responses, newest first, to each.
-func (db *DB) ListResponses(ctx context.Context, f tp.ResponseFilter, each func(tp.ResponseRow) error) error {
+func (s *SurveyService) ListResponses(ctx context.Context, f tp.ResponseFilter, each func(tp.ResponseRow) error) error {
 	where := []string{"r.survey_id = $1"}
 	args := []any{f.SurveyID}
 	if f.SurveyType != "" {
@@ -50,7 +50,7 @@ func (db *DB) ListResponses(ctx context.Context, f tp.ResponseFilter, each func(
 		add("r.id < $%d", f.BeforeID)
 	}
 	if f.SegmentID != 0 {
-		cond, margs, err := db.segmentCond(ctx, f.SegmentID, "r.customer_id", len(args)+1)
+		cond, margs, err := s.db.segmentCond(ctx, f.SegmentID, "r.customer_id", len(args)+1)
 		if err != nil {
 			return err
 		}
@@ -62,7 +62,7 @@ func (db *DB) ListResponses(ctx context.Context, f tp.ResponseFilter, each func(
 		args = append(args, f.Limit)
 		q += fmt.Sprintf(" LIMIT $%d", len(args))
 	}
-	rows, err := db.r.QueryContext(ctx, q, args...)
+	rows, err := s.db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("list responses: %w", err)
 	}

@@ -13,14 +13,14 @@ import (
 
 // SurveyResults computes a survey's metric overall and per slice and period
 // from the rollup counts, through the metric registry.
-func (db *DB) SurveyResults(ctx context.Context, q tp.ResultsQuery) (*tp.Results, error) {
+func (s *SurveyService) SurveyResults(ctx context.Context, q tp.ResultsQuery) (*tp.Results, error) {
 	if q.By == "segment" {
-		return db.resultsBySegment(ctx, q)
+		return s.db.resultsBySegment(ctx, q)
 	}
 	if q.Period != "week" && monthAligned(q.From, false) && monthAligned(q.To, true) {
-		return db.surveyResults(ctx, q, "response_rollup_month", "month", "SUM(n)")
+		return s.db.surveyResults(ctx, q, "response_rollup_month", "month", "SUM(n)")
 	}
-	return db.surveyResults(ctx, q, "response_rollup", "day", "SUM(n)")
+	return s.db.surveyResults(ctx, q, "response_rollup", "day", "SUM(n)")
 }
 
 // monthAligned reports whether t is open or a month boundary (its first
@@ -38,15 +38,15 @@ func monthAligned(t time.Time, end bool) bool {
 
 // SurveyResultsFromResponses computes the same from the raw responses with a
 // plain GROUP BY: the baseline the rollup is measured against, and a check.
-func (db *DB) SurveyResultsFromResponses(ctx context.Context, q tp.ResultsQuery) (*tp.Results, error) {
-	return db.surveyResults(ctx, q, "(SELECT survey_id, created_us / 86400000000 AS day, division, channel, department, score FROM responses WHERE score IS NOT NULL) AS r",
+func (s *SurveyService) SurveyResultsFromResponses(ctx context.Context, q tp.ResultsQuery) (*tp.Results, error) {
+	return s.db.surveyResults(ctx, q, "(SELECT survey_id, created_us / 86400000000 AS day, division, channel, department, score FROM responses WHERE score IS NOT NULL) AS r",
 		"day", "COUNT(*)")
 }
 
 // RecomputeRollup rebuilds a survey's rollup counts from its responses, in one
 // transaction (for repairs and after bulk loads).
-func (db *DB) RecomputeRollup(ctx context.Context, surveyID int64) error {
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+func (s *SurveyService) RecomputeRollup(ctx context.Context, surveyID int64) error {
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM response_rollup WHERE survey_id = $1", surveyID); err != nil {
 			return err
 		}
@@ -95,7 +95,7 @@ func recomputeMonths(ctx context.Context, tx *sql.Tx, surveyID int64) error {
 }
 
 func (db *DB) surveyResults(ctx context.Context, q tp.ResultsQuery, from, dayCol, count string) (*tp.Results, error) {
-	s, err := db.FindSurvey(ctx, q.SurveyID)
+	s, err := db.surveys().FindSurvey(ctx, q.SurveyID)
 	if err != nil {
 		return nil, err
 	}
@@ -213,13 +213,13 @@ func periodLabel(start time.Time, period string) string {
 func (db *DB) resultsBySegment(ctx context.Context, q tp.ResultsQuery) (*tp.Results, error) {
 	all := q
 	all.By = ""
-	res, err := db.SurveyResults(ctx, all)
+	res, err := db.surveys().SurveyResults(ctx, all)
 	if err != nil {
 		return nil, err
 	}
 	res.Rows = []tp.ResultRow{}
 	m, _ := tp.MetricByID(res.Metric)
-	segs, err := db.ListSegments(ctx)
+	segs, err := db.segments().ListSegments(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -44,13 +44,13 @@ type RollupReport struct {
 // RefreshRollups brings the case and churn rollups up to date with the raw
 // data changed since the last refresh. The job runs it every minute; the
 // survey rollups are kept current in the answer's own transaction.
-func (db *DB) RefreshRollups(ctx context.Context) (RollupReport, error) {
+func (s *CockpitService) RefreshRollups(ctx context.Context) (RollupReport, error) {
 	var rep RollupReport
 	var err error
-	if rep.CaseDays, err = db.refreshCaseRollup(ctx, nil); err != nil {
+	if rep.CaseDays, err = s.db.refreshCaseRollup(ctx, nil); err != nil {
 		return rep, fmt.Errorf("case rollup: %w", err)
 	}
-	if rep.Churn, rep.Customers, err = db.refreshChurn(ctx); err != nil {
+	if rep.Churn, rep.Customers, err = s.db.refreshChurn(ctx); err != nil {
 		return rep, fmt.Errorf("churn rollup: %w", err)
 	}
 	return rep, nil
@@ -58,18 +58,18 @@ func (db *DB) RefreshRollups(ctx context.Context) (RollupReport, error) {
 
 // RecomputeRollups rebuilds every rollup from raw data: the survey rollups
 // of every survey, the case rollup and the churn base.
-func (db *DB) RecomputeRollups(ctx context.Context, progress func(string)) (RollupReport, error) {
-	surveys, err := db.ListSurveys(ctx)
+func (s *CockpitService) RecomputeRollups(ctx context.Context, progress func(string)) (RollupReport, error) {
+	surveys, err := s.db.surveys().ListSurveys(ctx)
 	if err != nil {
 		return RollupReport{}, err
 	}
-	for _, s := range surveys {
-		if err := db.RecomputeRollup(ctx, s.ID); err != nil {
-			return RollupReport{}, fmt.Errorf("survey %d: %w", s.ID, err)
+	for _, x := range surveys {
+		if err := s.db.surveys().RecomputeRollup(ctx, x.ID); err != nil {
+			return RollupReport{}, fmt.Errorf("survey %d: %w", x.ID, err)
 		}
 	}
 	progress(fmt.Sprintf("survey rollups: %d surveys", len(surveys)))
-	if err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	if err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, q := range []string{"DELETE FROM case_rollup", "DELETE FROM case_rollup_month", "DELETE FROM customer_divisions", "DELETE FROM churn_rollup", "DELETE FROM rollup_state WHERE name <> 'board_pack_month'"} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
@@ -80,10 +80,10 @@ func (db *DB) RecomputeRollups(ctx context.Context, progress func(string)) (Roll
 		return RollupReport{}, err
 	}
 	var rep RollupReport
-	if rep.CaseDays, err = db.refreshCaseRollup(ctx, progress); err != nil {
+	if rep.CaseDays, err = s.db.refreshCaseRollup(ctx, progress); err != nil {
 		return rep, fmt.Errorf("case rollup: %w", err)
 	}
-	if rep.Churn, rep.Customers, err = db.refreshChurn(ctx); err != nil {
+	if rep.Churn, rep.Customers, err = s.db.refreshChurn(ctx); err != nil {
 		return rep, fmt.Errorf("churn rollup: %w", err)
 	}
 	progress(fmt.Sprintf("case rollup: %d days; churn base: %d customers", rep.CaseDays, rep.Customers))
@@ -194,10 +194,10 @@ func (db *DB) rollupCaseDays(ctx context.Context, first, last int64) error {
 // Churn rule: the current version of the churn definition.
 
 // ChurnRule returns the churn definition in force and its version (0 = the default).
-func (db *DB) ChurnRule(ctx context.Context) (tp.ChurnRule, int, error) {
+func (s *CockpitService) ChurnRule(ctx context.Context) (tp.ChurnRule, int, error) {
 	var params string
 	var version int
-	err := db.r.QueryRowContext(ctx, "SELECT params, version FROM kpi_definitions WHERE kpi = 'churn_rate' ORDER BY version DESC LIMIT 1").Scan(&params, &version)
+	err := s.db.r.QueryRowContext(ctx, "SELECT params, version FROM kpi_definitions WHERE kpi = 'churn_rate' ORDER BY version DESC LIMIT 1").Scan(&params, &version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return tp.DefaultChurnRule, 0, nil
 	}
@@ -210,7 +210,7 @@ func (db *DB) ChurnRule(ctx context.Context) (tp.ChurnRule, int, error) {
 
 // SetChurnRule stores a new version of the churn definition (the actor and
 // time are recorded); the next refresh rebuilds the churn base under it.
-func (db *DB) SetChurnRule(ctx context.Context, r tp.ChurnRule, note string) (*tp.DefinitionVersion, error) {
+func (s *CockpitService) SetChurnRule(ctx context.Context, r tp.ChurnRule, note string) (*tp.DefinitionVersion, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -218,8 +218,8 @@ func (db *DB) SetChurnRule(ctx context.Context, r tp.ChurnRule, note string) (*t
 		return nil, &tp.Error{Code: tp.EFORBIDDEN, Message: "only an admin or the CCO changes KPI definitions"}
 	}
 	params, _ := json.Marshal(r)
-	v := &tp.DefinitionVersion{KPI: "churn_rate", Params: params, Note: strings.TrimSpace(note), Actor: actorOf(ctx), CreatedAt: db.Now()}
-	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	v := &tp.DefinitionVersion{KPI: "churn_rate", Params: params, Note: strings.TrimSpace(note), Actor: actorOf(ctx), CreatedAt: s.db.Now()}
+	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) + 1 FROM kpi_definitions WHERE kpi = $1", v.KPI).Scan(&v.Version); err != nil {
 			return err
 		}
@@ -234,8 +234,8 @@ func (db *DB) SetChurnRule(ctx context.Context, r tp.ChurnRule, note string) (*t
 }
 
 // DefinitionHistory lists every stored definition version, newest first.
-func (db *DB) DefinitionHistory(ctx context.Context) ([]tp.DefinitionVersion, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT kpi, version, params, note, actor, created_us FROM kpi_definitions ORDER BY created_us DESC, version DESC")
+func (s *CockpitService) DefinitionHistory(ctx context.Context) ([]tp.DefinitionVersion, error) {
+	rows, err := s.db.r.QueryContext(ctx, "SELECT kpi, version, params, note, actor, created_us FROM kpi_definitions ORDER BY created_us DESC, version DESC")
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +273,7 @@ const divisionActivitySQL = `SELECT * FROM (
 // unmerges and (for a trait rule) trait changes, then rebuilds the small
 // churn rollup if anything changed.
 func (db *DB) refreshChurn(ctx context.Context) (changed bool, customers int, err error) {
-	rule, version, err := db.ChurnRule(ctx)
+	rule, version, err := db.cockpit().ChurnRule(ctx)
 	if err != nil {
 		return false, 0, err
 	}

@@ -40,23 +40,23 @@ func month(y int, m time.Month) tp.Period {
 // hand: NPS with its interval and significance, a too-small slice, case
 // KPIs and churn.
 func TestScorecardByHand(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		clock := time.Date(2026, 10, 5, 10, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return clock }
 		online := source(t, db, "Shop", "web", "Sales")
 		retail := &tp.Source{Name: "Stores", Channel: "store", Department: "Sales", Division: "Retail"}
-		if err := db.CreateSource(ctx, retail); err != nil {
+		if err := db.Sources.CreateSource(ctx, retail); err != nil {
 			t.Fatal(err)
 		}
 		cust := newCustomer(t, db, online, "nps-fixture", "en")
 		s := activeSurvey(t, db, tp.SurveyNPS)
 		answer := func(div string, score, times int) {
 			for range times {
-				tok, err := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: cust.ID, Division: div, Channel: "email"}, 24*time.Hour)
+				tok, err := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: cust.ID, Division: div, Channel: "email"}, 24*time.Hour)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := db.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(score)}); err != nil {
+				if _, err := db.Surveys.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(score)}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -80,21 +80,21 @@ func TestScorecardByHand(t *testing.T) {
 		// A case in November for Retail, answered in time.
 		clock = time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC) // a Monday
 		c := &tp.Case{CustomerID: cust.ID, Subject: "late", Department: "Sales", Division: "Retail", Channel: "store"}
-		if err := db.CreateCase(ctx, c); err != nil {
+		if err := db.Cases.CreateCase(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 		clock = clock.Add(time.Hour)
-		if _, err := db.AddCaseNote(ctx, c.ID, "answer", true); err != nil {
+		if _, err := db.Cases.AddCaseNote(ctx, c.ID, "answer", true); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.MoveCase(ctx, c.ID, tp.CaseResolved, ""); err != nil {
+		if _, err := db.Cases.MoveCase(ctx, c.ID, tp.CaseResolved, ""); err != nil {
 			t.Fatal(err)
 		}
 		clock = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
-		if _, err := db.RefreshRollups(ctx); err != nil {
+		if _, err := db.Cockpit.RefreshRollups(ctx); err != nil {
 			t.Fatal(err)
 		}
-		sc, err := db.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.November), Months: 3})
+		sc, err := db.Cockpit.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.November), Months: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,23 +136,23 @@ func TestScorecardByHand(t *testing.T) {
 			t.Errorf("Retail FCR %+v", fcr)
 		}
 		// One survey's answers only: the case and customer KPIs do not apply.
-		bySurvey, err := db.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.November), SurveyID: s.ID})
+		bySurvey, err := db.Cockpit.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.November), SurveyID: s.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if c := cell(t, bySurvey, "Online", "nps"); c.Now.N != 40 || !cell(t, bySurvey, "Retail", "case_volume").NA || !cell(t, bySurvey, "Retail", "churn_rate").NA {
 			t.Errorf("survey filter: %+v", c.Now)
 		}
-		other, _ := db.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.November), SurveyID: s.ID + 100})
+		other, _ := db.Cockpit.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.November), SurveyID: s.ID + 100})
 		if c := cell(t, other, "", "nps"); c.Now.N != 0 {
 			t.Errorf("another survey's scorecard counts %d answers", c.Now.N)
 		}
 		// A segment (English-speaking customers: only the fixture customer) is computed from its members' raw rows.
 		seg := &tp.Segment{Name: "English", Conditions: []tp.Condition{{Kind: "trait", Key: "locale", Op: "eq", Value: "en"}}}
-		if err := db.CreateSegment(ctx, seg); err != nil {
+		if err := db.Segments.CreateSegment(ctx, seg); err != nil {
 			t.Fatal(err)
 		}
-		bySeg, err := db.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.November), SegmentID: seg.ID})
+		bySeg, err := db.Cockpit.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.November), SegmentID: seg.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +166,7 @@ func TestScorecardByHand(t *testing.T) {
 			t.Errorf("segment cases %+v", c.Now)
 		}
 		// By channel, churn does not apply; a department head sees their department only.
-		byCh, err := db.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.November), By: "channel"})
+		byCh, err := db.Cockpit.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.November), By: "channel"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,7 +174,7 @@ func TestScorecardByHand(t *testing.T) {
 			t.Error("churn by channel should be n/a")
 		}
 		head := tp.WithAccess(ctx, tp.Access{Role: tp.RoleDepartmentHead, Department: "Billing"})
-		scoped, err := db.Scorecard(head, tp.ScorecardQuery{Period: month(2026, time.November)})
+		scoped, err := db.Cockpit.Scorecard(head, tp.ScorecardQuery{Period: month(2026, time.November)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,13 +190,13 @@ func TestScorecardByHand(t *testing.T) {
 // kept rollups equals the one after a full recomputation from raw data, and
 // the case numbers equal CaseKPIs over the raw cases.
 func TestRollupsMatchRecomputation(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		rng := rand.New(rand.NewPCG(7, 11))
 		clock := time.Date(2026, 8, 3, 9, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return clock }
 		src := source(t, db, "Shop", "web", "Sales")
 		s := &tp.Survey{Name: "NPS", Type: tp.SurveyNPS, Status: tp.SurveyActive, CloseLoop: true}
-		if err := db.CreateSurvey(ctx, s); err != nil {
+		if err := db.Surveys.CreateSurvey(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 		var customers []*tp.Customer
@@ -211,23 +211,23 @@ func TestRollupsMatchRecomputation(t *testing.T) {
 			case k < 3 || len(cases) == 0:
 				c := &tp.Case{CustomerID: customers[rng.IntN(len(customers))].ID, Subject: "s", Department: depts[rng.IntN(3)],
 					Division: divs[rng.IntN(2)], Channel: chans[rng.IntN(3)], Priority: []tp.Priority{tp.PriorityLow, tp.PriorityNormal, tp.PriorityHigh}[rng.IntN(3)]}
-				if err := db.CreateCase(ctx, c); err != nil {
+				if err := db.Cases.CreateCase(ctx, c); err != nil {
 					t.Fatal(err)
 				}
 				cases = append(cases, c.ID)
 			case k < 5:
-				db.AddCaseNote(ctx, cases[rng.IntN(len(cases))], "reply", true)
+				db.Cases.AddCaseNote(ctx, cases[rng.IntN(len(cases))], "reply", true)
 			case k < 7:
-				db.MoveCase(ctx, cases[rng.IntN(len(cases))], tp.CaseResolved, "") // invalid moves are refused; fine
+				db.Cases.MoveCase(ctx, cases[rng.IntN(len(cases))], tp.CaseResolved, "") // invalid moves are refused; fine
 			case k < 8:
-				db.MoveCase(ctx, cases[rng.IntN(len(cases))], tp.CaseOpen, "")
+				db.Cases.MoveCase(ctx, cases[rng.IntN(len(cases))], tp.CaseOpen, "")
 			case k < 9:
 				c := customers[rng.IntN(len(customers))]
-				tok, err := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c.ID, Department: depts[rng.IntN(3)], Division: divs[rng.IntN(2)]}, time.Hour)
+				tok, err := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c.ID, Department: depts[rng.IntN(3)], Division: divs[rng.IntN(2)]}, time.Hour)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := db.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(rng.IntN(11))}); err != nil {
+				if _, err := db.Surveys.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(rng.IntN(11))}); err != nil {
 					t.Fatal(err)
 				}
 			default:
@@ -235,24 +235,24 @@ func TestRollupsMatchRecomputation(t *testing.T) {
 					rng.IntN(8), []string{"Visit", "Customer Churned"}[rng.IntN(2)], clock.Format(time.RFC3339), step))
 			}
 			if step%25 == 0 {
-				if _, err := db.RefreshRollups(ctx); err != nil {
+				if _, err := db.Cockpit.RefreshRollups(ctx); err != nil {
 					t.Fatal(err)
 				}
 			}
 		}
 		clock = clock.Add(30 * 24 * time.Hour) // due times pass: SLA outcomes become known
-		if _, err := db.RefreshRollups(ctx); err != nil {
+		if _, err := db.Cockpit.RefreshRollups(ctx); err != nil {
 			t.Fatal(err)
 		}
 		q := tp.ScorecardQuery{Period: tp.Period{From: time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}, By: "department", Months: 6}
-		incremental, err := db.Scorecard(ctx, q)
+		incremental, err := db.Cockpit.Scorecard(ctx, q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.RecomputeRollups(ctx, func(string) {}); err != nil {
+		if _, err := db.Cockpit.RecomputeRollups(ctx, func(string) {}); err != nil {
 			t.Fatal(err)
 		}
-		full, err := db.Scorecard(ctx, q)
+		full, err := db.Cockpit.Scorecard(ctx, q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -262,7 +262,7 @@ func TestRollupsMatchRecomputation(t *testing.T) {
 		if string(a) != string(b) {
 			t.Errorf("incremental rollups differ from a recomputation:\n%s\n%s", a, b)
 		}
-		fromRaw, err := db.ScorecardFromRaw(ctx, q)
+		fromRaw, err := db.Cockpit.ScorecardFromRaw(ctx, q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -272,8 +272,8 @@ func TestRollupsMatchRecomputation(t *testing.T) {
 		}
 		for _, by := range []string{"division", "channel"} {
 			q.By = by
-			a, err1 := db.Scorecard(ctx, q)
-			b, err2 := db.ScorecardFromRaw(ctx, q)
+			a, err1 := db.Cockpit.Scorecard(ctx, q)
+			b, err2 := db.Cockpit.ScorecardFromRaw(ctx, q)
 			if err1 != nil || err2 != nil {
 				t.Fatal(err1, err2)
 			}
@@ -285,7 +285,7 @@ func TestRollupsMatchRecomputation(t *testing.T) {
 			}
 		}
 		q.By = "department"
-		raw, err := db.CaseKPIs(ctx, tp.CaseKPIQuery{By: "department", From: q.Period.From, To: q.Period.To.Add(-time.Microsecond)})
+		raw, err := db.Cases.CaseKPIs(ctx, tp.CaseKPIQuery{By: "department", From: q.Period.From, To: q.Period.To.Add(-time.Microsecond)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -311,7 +311,7 @@ func TestRollupsMatchRecomputation(t *testing.T) {
 // TestChurnByTrait: with a trait rule (a new definition version), a customer
 // whose status trait becomes "cancelled" counts as churned then.
 func TestChurnByTrait(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		src := source(t, db, "Shop", "web", "Sales")
 		for i := range 4 {
 			send(t, db, src, fmt.Sprintf(`{"type":"identify","userId":"t%d","traits":{"status":"active"},"timestamp":"2026-09-0%dT10:00:00Z","messageId":"a%d"}`, i, i+1, i))
@@ -319,25 +319,25 @@ func TestChurnByTrait(t *testing.T) {
 		send(t, db, src, `{"type":"identify","userId":"t2","traits":{"status":"cancelled"},"timestamp":"2026-10-15T10:00:00Z","messageId":"x"}`)
 		admin := tp.WithAccess(ctx, tp.Access{Actor: "user:cco@example.com", Role: tp.RoleCCO})
 		// Under the default (event) rule nobody churned.
-		if _, err := db.RefreshRollups(ctx); err != nil {
+		if _, err := db.Cockpit.RefreshRollups(ctx); err != nil {
 			t.Fatal(err)
 		}
-		sc, _ := db.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.October)})
+		sc, _ := db.Cockpit.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.October)})
 		if c := cell(t, sc, "Online", "churn_rate"); c.Now.N != 4 || c.Now.Value != 0 {
 			t.Fatalf("event rule: %+v", c.Now)
 		}
-		v, err := db.SetChurnRule(admin, tp.ChurnRule{Trait: "status", Value: "cancelled"}, "CRM status")
+		v, err := db.Cockpit.SetChurnRule(admin, tp.ChurnRule{Trait: "status", Value: "cancelled"}, "CRM status")
 		if err != nil || v.Version != 1 || v.Actor != "user:cco@example.com" {
 			t.Fatalf("set rule: %+v %v", v, err)
 		}
-		if _, err := db.RefreshRollups(ctx); err != nil {
+		if _, err := db.Cockpit.RefreshRollups(ctx); err != nil {
 			t.Fatal(err)
 		}
-		sc, _ = db.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.October)})
+		sc, _ = db.Cockpit.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.October)})
 		if c := cell(t, sc, "Online", "churn_rate"); c.Now.N != 4 || c.Now.Value != 25 {
 			t.Errorf("trait rule: %+v", c.Now)
 		}
-		if _, err := db.SetChurnRule(ctx, tp.ChurnRule{Event: "x"}, ""); err == nil {
+		if _, err := db.Cockpit.SetChurnRule(ctx, tp.ChurnRule{Event: "x"}, ""); err == nil {
 			t.Error("a caller without the CCO or admin role changed a definition")
 		}
 	})

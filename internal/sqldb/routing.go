@@ -11,16 +11,16 @@ import (
 )
 
 // CreateRoutingRule adds a rule at its position (or last).
-func (db *DB) CreateRoutingRule(ctx context.Context, r *tp.RoutingRule) error {
+func (s *RoutingService) CreateRoutingRule(ctx context.Context, r *tp.RoutingRule) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
 	if r.SegmentID != 0 {
-		if _, err := db.FindSegment(ctx, r.SegmentID); err != nil {
+		if _, err := s.db.segments().FindSegment(ctx, r.SegmentID); err != nil {
 			return err
 		}
 	}
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if r.Position <= 0 {
 			if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(position), 0) + 1 FROM routing_rules").Scan(&r.Position); err != nil {
 				return err
@@ -32,8 +32,8 @@ func (db *DB) CreateRoutingRule(ctx context.Context, r *tp.RoutingRule) error {
 }
 
 // ListRoutingRules lists rules in the order they are tried.
-func (db *DB) ListRoutingRules(ctx context.Context) ([]tp.RoutingRule, error) {
-	return listRules(ctx, db.r)
+func (s *RoutingService) ListRoutingRules(ctx context.Context) ([]tp.RoutingRule, error) {
+	return listRules(ctx, s.db.r)
 }
 
 func listRules(ctx context.Context, q querier) ([]tp.RoutingRule, error) {
@@ -61,8 +61,8 @@ func listRules(ctx context.Context, q querier) ([]tp.RoutingRule, error) {
 }
 
 // DeleteRoutingRule removes a rule.
-func (db *DB) DeleteRoutingRule(ctx context.Context, id int64) error {
-	res, err := db.w.ExecContext(ctx, "DELETE FROM routing_rules WHERE id = $1", id)
+func (s *RoutingService) DeleteRoutingRule(ctx context.Context, id int64) error {
+	res, err := s.db.w.ExecContext(ctx, "DELETE FROM routing_rules WHERE id = $1", id)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (db *DB) route(ctx context.Context, tx *sql.Tx, c *tp.Case) (string, error)
 			continue
 		}
 		if r.SegmentID != 0 {
-			seg, err := db.FindSegment(ctx, r.SegmentID)
+			seg, err := db.segments().FindSegment(ctx, r.SegmentID)
 			if tp.ErrorCode(err) == tp.ENOTFOUND {
 				continue // the segment was deleted: the rule cannot match
 			}

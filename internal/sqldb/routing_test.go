@@ -9,7 +9,7 @@ import (
 )
 
 func TestRoutingRules(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		src := source(t, db, "Web", "web", "")
 		send(t, db, src, `{"type":"identify","userId":"vip","traits":{"plan":"enterprise"}}`)
 		plain := newCustomer(t, db, src, "plain", "de")
@@ -17,25 +17,25 @@ func TestRoutingRules(t *testing.T) {
 		var agents []int64
 		for _, e := range []string{"a1@example.com", "a2@example.com"} {
 			u := &tp.User{Email: e, Role: tp.RoleAgent, Department: "Logistics"}
-			if err := db.CreateUser(ctx, u, "long enough password"); err != nil {
+			if err := db.Users.CreateUser(ctx, u, "long enough password"); err != nil {
 				t.Fatal(err)
 			}
 			agents = append(agents, u.ID)
 		}
 		seg := &tp.Segment{Name: "Enterprise", Conditions: []tp.Condition{{Kind: "trait", Key: "plan", Op: "eq", Value: "enterprise"}}}
-		db.CreateSegment(ctx, seg)
+		db.Segments.CreateSegment(ctx, seg)
 		for _, r := range []*tp.RoutingRule{
 			{Name: "Key accounts", SegmentID: seg.ID, Department: "Sales", Priority: tp.PriorityUrgent},
 			{Name: "Delivery", Keywords: []string{"paket", "lieferung", "delivery"}, Department: "Logistics", Assign: true},
 			{Name: "Invoices", Keywords: []string{"rechnung"}, Department: "Billing"},
 		} {
-			if err := db.CreateRoutingRule(ctx, r); err != nil {
+			if err := db.Routing.CreateRoutingRule(ctx, r); err != nil {
 				t.Fatal(err)
 			}
 		}
 		open := func(cust int64, subject string) *tp.Case {
 			c := &tp.Case{CustomerID: cust, Subject: subject, Source: tp.CaseFromEmail, Channel: "email"}
-			if err := db.CreateCase(ctx, c); err != nil {
+			if err := db.Cases.CreateCase(ctx, c); err != nil {
 				t.Fatal(err)
 			}
 			return c
@@ -62,11 +62,11 @@ func TestRoutingRules(t *testing.T) {
 		if other.Department != "" {
 			t.Errorf("unmatched case routed to %q", other.Department)
 		}
-		triage, _ := db.ListCases(ctx, tp.CaseFilter{Triage: true})
+		triage, _ := db.Cases.ListCases(ctx, tp.CaseFilter{Triage: true})
 		if len(triage) != 1 || triage[0].ID != other.ID {
 			t.Errorf("triage queue: %+v", triage)
 		}
-		_, events, _ := db.FindCase(ctx, vipCase.ID)
+		_, events, _ := db.Cases.FindCase(ctx, vipCase.ID)
 		if len(events) < 2 || events[1].Body != `routed by rule "Key accounts"` {
 			t.Errorf("routing not in the audit trail: %+v", events)
 		}

@@ -53,15 +53,15 @@ func cockpitFilter(q tp.ScorecardQuery, next int) (string, []any) {
 // Scorecard computes every scorecard KPI per slice for the period, the
 // previous period and the same period a year earlier, with a monthly trend,
 // from the rollups only. Department-scoped users get their department's.
-func (db *DB) Scorecard(ctx context.Context, q tp.ScorecardQuery) (*tp.Scorecard, error) {
-	return db.scorecard(ctx, q, false)
+func (s *CockpitService) Scorecard(ctx context.Context, q tp.ScorecardQuery) (*tp.Scorecard, error) {
+	return s.db.scorecard(ctx, q, false)
 }
 
 // ScorecardFromRaw computes the same scorecard from the raw responses, cases
 // and customer activity, without the rollups: the baseline the benchmark
 // measures the rollups against, and a check that both agree.
-func (db *DB) ScorecardFromRaw(ctx context.Context, q tp.ScorecardQuery) (*tp.Scorecard, error) {
-	return db.scorecard(ctx, q, true)
+func (s *CockpitService) ScorecardFromRaw(ctx context.Context, q tp.ScorecardQuery) (*tp.Scorecard, error) {
+	return s.db.scorecard(ctx, q, true)
 }
 
 // source says where a scorecard's numbers come from: the rollups, or the raw
@@ -94,7 +94,7 @@ func (db *DB) scorecard(ctx context.Context, q tp.ScorecardQuery, raw bool) (*tp
 	if q.SegmentID != 0 {
 		// Rollups do not know customers; a segment's numbers come from the raw rows of its members.
 		var err error
-		if src.seg, err = db.FindSegment(ctx, q.SegmentID); err != nil {
+		if src.seg, err = db.segments().FindSegment(ctx, q.SegmentID); err != nil {
 			return nil, err
 		}
 		src.raw = true
@@ -470,12 +470,12 @@ func (db *DB) rawChurnBase(ctx context.Context, out churnDays, seg *tp.Segment) 
 
 // CaseVolumeByCategory counts the cases opened in a month-aligned period per
 // category, from the monthly case rollup.
-func (db *DB) CaseVolumeByCategory(ctx context.Context, p tp.Period) (map[string]int, error) {
+func (s *CockpitService) CaseVolumeByCategory(ctx context.Context, p tp.Period) (map[string]int, error) {
 	where, args := "month >= $1 AND month < $2", []any{monthIndex(p.From), monthIndex(p.To)}
 	if a := tp.AccessFrom(ctx); a.Role.DepartmentScoped() {
 		where, args = where+" AND department = $3", append(args, a.Department)
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT category, SUM(volume) FROM case_rollup_month WHERE "+where+" GROUP BY category", args...)
+	rows, err := s.db.r.QueryContext(ctx, "SELECT category, SUM(volume) FROM case_rollup_month WHERE "+where+" GROUP BY category", args...)
 	if err != nil {
 		return nil, err
 	}

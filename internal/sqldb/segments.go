@@ -14,14 +14,14 @@ import (
 )
 
 // CreateSegment saves a segment.
-func (db *DB) CreateSegment(ctx context.Context, s *tp.Segment) error {
-	if err := s.Validate(); err != nil {
+func (s *SegmentService) CreateSegment(ctx context.Context, seg *tp.Segment) error {
+	if err := seg.Validate(); err != nil {
 		return err
 	}
-	conds, _ := json.Marshal(s.Conditions)
-	s.CreatedAt = db.Now()
-	return db.w.QueryRowContext(ctx, "INSERT INTO segments (name, description, conditions, created_us) VALUES ($1, $2, $3, $4) RETURNING id",
-		s.Name, s.Description, string(conds), tp.ToMicros(s.CreatedAt)).Scan(&s.ID)
+	conds, _ := json.Marshal(seg.Conditions)
+	seg.CreatedAt = s.db.Now()
+	return s.db.w.QueryRowContext(ctx, "INSERT INTO segments (name, description, conditions, created_us) VALUES ($1, $2, $3, $4) RETURNING id",
+		seg.Name, seg.Description, string(conds), tp.ToMicros(seg.CreatedAt)).Scan(&seg.ID)
 }
 
 func scanSegment(row interface{ Scan(...any) error }) (*tp.Segment, error) {
@@ -36,30 +36,30 @@ func scanSegment(row interface{ Scan(...any) error }) (*tp.Segment, error) {
 }
 
 // ListSegments lists segments by name.
-func (db *DB) ListSegments(ctx context.Context) ([]tp.Segment, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT id, name, description, conditions, created_us FROM segments ORDER BY name, id")
+func (s *SegmentService) ListSegments(ctx context.Context) ([]tp.Segment, error) {
+	rows, err := s.db.r.QueryContext(ctx, "SELECT id, name, description, conditions, created_us FROM segments ORDER BY name, id")
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []tp.Segment{}
 	for rows.Next() {
-		s, err := scanSegment(rows)
+		seg, err := scanSegment(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, *s)
+		out = append(out, *seg)
 	}
 	return out, rows.Err()
 }
 
 // FindSegment returns one segment.
-func (db *DB) FindSegment(ctx context.Context, id int64) (*tp.Segment, error) {
-	s, err := scanSegment(db.r.QueryRowContext(ctx, "SELECT id, name, description, conditions, created_us FROM segments WHERE id = $1", id))
+func (s *SegmentService) FindSegment(ctx context.Context, id int64) (*tp.Segment, error) {
+	seg, err := scanSegment(s.db.r.QueryRowContext(ctx, "SELECT id, name, description, conditions, created_us FROM segments WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tp.Errorf(tp.ENOTFOUND, "segment %d not found", id)
 	}
-	return s, err
+	return seg, err
 }
 
 // segmentWhere turns a segment's conditions into a condition on customers c,
@@ -109,14 +109,14 @@ func (db *DB) segmentWhere(s *tp.Segment, start int) (string, []any) {
 
 // SegmentMembers computes a segment's members now: up to limit ids (0: all)
 // and the total count.
-func (db *DB) SegmentMembers(ctx context.Context, id int64, limit int) ([]int64, int, error) {
-	s, err := db.FindSegment(ctx, id)
+func (s *SegmentService) SegmentMembers(ctx context.Context, id int64, limit int) ([]int64, int, error) {
+	seg, err := s.FindSegment(ctx, id)
 	if err != nil {
 		return nil, 0, err
 	}
-	where, args := db.segmentWhere(s, 1)
+	where, args := s.db.segmentWhere(seg, 1)
 	var total int
-	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM customers c WHERE "+where, args...).Scan(&total); err != nil {
+	if err := s.db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM customers c WHERE "+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("segment %d: %w", id, err)
 	}
 	q := "SELECT c.id FROM customers c WHERE " + where + " ORDER BY c.id"
@@ -124,7 +124,7 @@ func (db *DB) SegmentMembers(ctx context.Context, id int64, limit int) ([]int64,
 		args = append(args, limit)
 		q += fmt.Sprintf(" LIMIT $%d", len(args))
 	}
-	rows, err := db.r.QueryContext(ctx, q, args...)
+	rows, err := s.db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -149,7 +149,7 @@ func (db *DB) membersOf(seg *tp.Segment, col string, start int) (string, []any) 
 
 // segmentCond is "col IN (the current members of segment id)" for list filters.
 func (db *DB) segmentCond(ctx context.Context, id int64, col string, start int) (string, []any, error) {
-	seg, err := db.FindSegment(ctx, id)
+	seg, err := db.segments().FindSegment(ctx, id)
 	if err != nil {
 		return "", nil, err
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 func TestSegmentMembership(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		src := source(t, db, "Web", "web", "")
 		recent := time.Now().UTC().Add(-24 * time.Hour).Format(time.RFC3339)
 		old := time.Now().UTC().Add(-200 * 24 * time.Hour).Format(time.RFC3339)
@@ -36,27 +36,27 @@ func TestSegmentMembership(t *testing.T) {
 			{[]tp.Condition{{Kind: "trait", Key: "plan", Op: "eq", Value: "premium"}, {Kind: "event", Event: "Order Completed", Days: 90, Op: "none"}}, []int64{p2}},
 		} {
 			seg := &tp.Segment{Name: "s", Conditions: c.conds}
-			if err := db.CreateSegment(ctx, seg); err != nil {
+			if err := db.Segments.CreateSegment(ctx, seg); err != nil {
 				t.Fatal(err)
 			}
-			got, n, err := db.SegmentMembers(ctx, seg.ID, 0)
+			got, n, err := db.Segments.SegmentMembers(ctx, seg.ID, 0)
 			slices.Sort(c.want)
 			if err != nil || n != len(c.want) || !slices.Equal(got, c.want) {
 				t.Errorf("%+v: members %v (n %d, %v), want %v", c.conds, got, n, err, c.want)
 			}
 		}
-		if err := db.CreateSegment(ctx, &tp.Segment{Name: "x", Conditions: []tp.Condition{{Kind: "trait", Key: "plan", Op: "like"}}}); tp.ErrorCode(err) != tp.EINVALID {
+		if err := db.Segments.CreateSegment(ctx, &tp.Segment{Name: "x", Conditions: []tp.Condition{{Kind: "trait", Key: "plan", Op: "like"}}}); tp.ErrorCode(err) != tp.EINVALID {
 			t.Errorf("bad op: %v", err)
 		}
 		// Results by segment come from the members' answers.
 		s := activeSurvey(t, db, tp.SurveyNPS)
 		for u, score := range map[int64]int{p1: 10, p2: 9, b1: 0} {
-			tok, _ := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: u}, time.Hour)
-			if _, err := db.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(score)}); err != nil {
+			tok, _ := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: u}, time.Hour)
+			if _, err := db.Surveys.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(score)}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		res, err := db.SurveyResults(ctx, tp.ResultsQuery{SurveyID: s.ID, By: "segment"})
+		res, err := db.Surveys.SurveyResults(ctx, tp.ResultsQuery{SurveyID: s.ID, By: "segment"})
 		if err != nil {
 			t.Fatal(err)
 		}

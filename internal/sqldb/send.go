@@ -26,14 +26,14 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, job tp.Job, at time.Time)
 // an opt-out or a missing address stops it; a skipped invitation is recorded
 // with its reason. On PostgreSQL each customer's row is locked while the
 // budget is checked, so concurrent sends cannot both pass it.
-func (db *DB) QueueInvitations(ctx context.Context, surveyID int64, customers []int64, opt tp.SendOptions) (tp.SendReport, error) {
+func (s *SurveyService) QueueInvitations(ctx context.Context, surveyID int64, customers []int64, opt tp.SendOptions) (tp.SendReport, error) {
 	rep := tp.SendReport{Skipped: map[string]int{}}
-	s, err := db.FindSurvey(ctx, surveyID)
+	x, err := s.FindSurvey(ctx, surveyID)
 	if err != nil {
 		return rep, err
 	}
-	if s.Status != tp.SurveyActive {
-		return rep, tp.Errorf(tp.ECONFLICT, "survey %d is %s; only active surveys can be sent", s.ID, s.Status)
+	if x.Status != tp.SurveyActive {
+		return rep, tp.Errorf(tp.ECONFLICT, "survey %d is %s; only active surveys can be sent", x.ID, x.Status)
 	}
 	if opt.Channel != "" && !tp.IsChannel(opt.Channel) {
 		return rep, tp.Errorf(tp.EINVALID, "unknown channel %q", opt.Channel)
@@ -47,10 +47,10 @@ func (db *DB) QueueInvitations(ctx context.Context, surveyID int64, customers []
 	for start := 0; start < len(customers); start += 200 {
 		chunk := customers[start:min(start+200, len(customers))]
 		var part tp.SendReport
-		err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			part = tp.SendReport{Skipped: map[string]int{}}
 			for _, cust := range chunk {
-				reason, err := db.queueOne(ctx, tx, s, cust, opt)
+				reason, err := s.db.queueOne(ctx, tx, x, cust, opt)
 				if err != nil {
 					return err
 				}
@@ -144,17 +144,17 @@ type Delivery struct {
 }
 
 // DeliveryFor reads an invitation's current state for sending.
-func (db *DB) DeliveryFor(ctx context.Context, invitationID int64) (*Delivery, error) {
+func (s *SurveyService) DeliveryFor(ctx context.Context, invitationID int64) (*Delivery, error) {
 	var d Delivery
 	var sent, reminded, responded sql.NullInt64
-	inv, err := scanInvitation(db.r.QueryRowContext(ctx, "SELECT "+invitationCols+" FROM invitations WHERE id = $1", invitationID))
+	inv, err := scanInvitation(s.db.r.QueryRowContext(ctx, "SELECT "+invitationCols+" FROM invitations WHERE id = $1", invitationID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tp.Errorf(tp.ENOTFOUND, "invitation %d not found", invitationID)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := db.r.QueryRowContext(ctx, "SELECT sent_us, reminded_us, responded_us FROM invitations WHERE id = $1", invitationID).
+	if err := s.db.r.QueryRowContext(ctx, "SELECT sent_us, reminded_us, responded_us FROM invitations WHERE id = $1", invitationID).
 		Scan(&sent, &reminded, &responded); err != nil {
 		return nil, err
 	}
@@ -167,18 +167,18 @@ func (db *DB) DeliveryFor(ctx context.Context, invitationID int64) (*Delivery, e
 		t := tp.FromMicros(reminded.Int64)
 		d.RemindedAt = &t
 	}
-	if d.Survey, err = db.FindSurvey(ctx, inv.SurveyID); err != nil {
+	if d.Survey, err = s.FindSurvey(ctx, inv.SurveyID); err != nil {
 		return nil, err
 	}
-	if d.Customer, err = db.FindCustomerByID(ctx, inv.CustomerID); err != nil {
+	if d.Customer, err = s.db.customers().FindCustomerByID(ctx, inv.CustomerID); err != nil {
 		return nil, err
 	}
 	var n int
-	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM contact_optouts WHERE customer_id = $1", inv.CustomerID).Scan(&n); err != nil {
+	if err := s.db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM contact_optouts WHERE customer_id = $1", inv.CustomerID).Scan(&n); err != nil {
 		return nil, err
 	}
 	d.OptedOut = n > 0
-	secret, err := db.tokenSecret(ctx)
+	secret, err := s.db.tokenSecret(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -188,9 +188,9 @@ func (db *DB) DeliveryFor(ctx context.Context, invitationID int64) (*Delivery, e
 
 // MarkSent records a delivered invitation (or reminder) and, for the first
 // mail, schedules its one reminder in the same transaction.
-func (db *DB) MarkSent(ctx context.Context, invitationID int64, messageID string, reminder bool, remindAt time.Time) error {
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		now := tp.ToMicros(db.Now())
+func (s *SurveyService) MarkSent(ctx context.Context, invitationID int64, messageID string, reminder bool, remindAt time.Time) error {
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		now := tp.ToMicros(s.db.Now())
 		if reminder {
 			_, err := tx.ExecContext(ctx, "UPDATE invitations SET reminded_us = $1 WHERE id = $2", now, invitationID)
 			return err
@@ -202,24 +202,24 @@ func (db *DB) MarkSent(ctx context.Context, invitationID int64, messageID string
 		if remindAt.IsZero() {
 			return nil
 		}
-		return db.enqueue(ctx, tx, tp.SendInvitation{InvitationID: invitationID, Reminder: true}, remindAt)
+		return s.db.enqueue(ctx, tx, tp.SendInvitation{InvitationID: invitationID, Reminder: true}, remindAt)
 	})
 }
 
 // MarkFailed records why an invitation could not be delivered: "bounced"
 // for a permanent refusal, "failed" when retries ran out.
-func (db *DB) MarkFailed(ctx context.Context, invitationID int64, status, reason string) error {
+func (s *SurveyService) MarkFailed(ctx context.Context, invitationID int64, status, reason string) error {
 	if len(reason) > 500 {
 		reason = reason[:500]
 	}
-	_, err := db.w.ExecContext(ctx, "UPDATE invitations SET status = $1, reason = $2 WHERE id = $3 AND status IN ('queued', 'sent')",
+	_, err := s.db.w.ExecContext(ctx, "UPDATE invitations SET status = $1, reason = $2 WHERE id = $3 AND status IN ('queued', 'sent')",
 		status, reason, invitationID)
 	return err
 }
 
 // OptOut records that the customer of an invitation link wants no more surveys.
-func (db *DB) OptOut(ctx context.Context, token string) error {
-	secret, err := db.tokenSecret(ctx)
+func (s *SurveyService) OptOut(ctx context.Context, token string) error {
+	secret, err := s.db.tokenSecret(ctx)
 	if err != nil {
 		return err
 	}
@@ -228,8 +228,8 @@ func (db *DB) OptOut(ctx context.Context, token string) error {
 	if err != nil {
 		return err
 	}
-	_, err = db.w.ExecContext(ctx, `INSERT INTO contact_optouts (customer_id, source, created_us)
+	_, err = s.db.w.ExecContext(ctx, `INSERT INTO contact_optouts (customer_id, source, created_us)
 		SELECT customer_id, 'unsubscribe link', $1 FROM invitations WHERE id = $2 ON CONFLICT (customer_id) DO NOTHING`,
-		tp.ToMicros(db.Now()), id)
+		tp.ToMicros(s.db.Now()), id)
 	return err
 }

@@ -19,14 +19,14 @@ func defaultCalendar() *tp.BusinessCalendar {
 }
 
 // CreateCalendar stores a business calendar.
-func (db *DB) CreateCalendar(ctx context.Context, c *tp.BusinessCalendar) (int64, error) {
+func (s *SLAService) CreateCalendar(ctx context.Context, c *tp.BusinessCalendar) (int64, error) {
 	if err := c.Validate(); err != nil {
 		return 0, err
 	}
 	hours, _ := json.Marshal(c.Hours)
 	extra, _ := json.Marshal(c.Extra)
 	var id int64
-	err := db.w.QueryRowContext(ctx, "INSERT INTO business_calendars (name, tz, country, hours, extra) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+	err := s.db.w.QueryRowContext(ctx, "INSERT INTO business_calendars (name, tz, country, hours, extra) VALUES ($1, $2, $3, $4, $5) RETURNING id",
 		c.Name, c.Location.String(), c.Country, string(hours), string(extra)).Scan(&id)
 	if isUnique(err) {
 		return 0, tp.Errorf(tp.ECONFLICT, "a calendar named %q exists already", c.Name)
@@ -35,7 +35,7 @@ func (db *DB) CreateCalendar(ctx context.Context, c *tp.BusinessCalendar) (int64
 }
 
 // CreateSLAPolicy stores targets for a priority (and category) on a calendar (0: the default).
-func (db *DB) CreateSLAPolicy(ctx context.Context, p *tp.SLAPolicy, calendarID int64) error {
+func (s *SLAService) CreateSLAPolicy(ctx context.Context, p *tp.SLAPolicy, calendarID int64) error {
 	if p.FirstResponse <= 0 || p.Resolution < p.FirstResponse {
 		return tp.Errorf(tp.EINVALID, "targets must be positive and resolution at least first response")
 	}
@@ -43,7 +43,7 @@ func (db *DB) CreateSLAPolicy(ctx context.Context, p *tp.SLAPolicy, calendarID i
 	if calendarID != 0 {
 		cal = calendarID
 	}
-	return db.w.QueryRowContext(ctx, `INSERT INTO sla_policies (priority, category, first_response_s, resolution_s, calendar_id)
+	return s.db.w.QueryRowContext(ctx, `INSERT INTO sla_policies (priority, category, first_response_s, resolution_s, calendar_id)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`, string(p.Priority), p.Category, int64(p.FirstResponse.Seconds()),
 		int64(p.Resolution.Seconds()), cal).Scan(&p.ID)
 }
@@ -127,60 +127,45 @@ func (db *DB) scheduleSLA(ctx context.Context, tx *sql.Tx, c *tp.Case, pauses []
 // CheckSLA looks at one target of a case now: it records a warning at 80 %
 // and, on breach, escalates once (priority raised, the department head told
 // through the audit trail). It returns what it did ("" for nothing).
-func (db *DB) CheckSLA(ctx context.Context, caseID int64, target string) (string, error) {
+func (s *SLAService) CheckSLA(ctx context.Context, caseID int64, target string) (string, error) {
 	var did string
-	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1"+db.forUpdate(), caseID))
+	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1"+s.db.forUpdate(), caseID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if (target == tp.TargetFirstResponse && c.FirstReplyAt != nil) || (target == tp.TargetResolution && c.ResolvedAt != nil) ||
-			c.Status == tp.CaseClosed {
-			return nil // met
-		}
 		events, err := caseEvents(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}
-		p, err := db.policyFor(ctx, tx, c.Priority, c.Category)
+		p, err := s.db.policyFor(ctx, tx, c.Priority, c.Category)
 		if err != nil {
 			return err
 		}
-		d := p.FirstResponse
-		if target == tp.TargetResolution {
-			d = p.Resolution
+		now := s.db.Now()
+		dec := tp.CheckSLATarget(c, events, p, target, now)
+		if dec.State == "" {
+			return nil
 		}
-		state, used := p.Calendar.State(tp.SLAClock{Start: c.CreatedAt, Target: d, Pauses: tp.CasePauses(events)}, db.Now())
-		if state != tp.SLAWarning && state != tp.SLABreached {
-			return nil // paused, or the due time moved: a later check handles it
-		}
-		for _, e := range events {
-			if e.Kind == "sla" && e.Field == target && (e.New == string(state) || e.New == string(tp.SLABreached)) {
-				return nil // recorded already
-			}
-		}
-		now := db.Now()
-		note := fmt.Sprintf("%s: %s of %s business time used", target, used.Round(time.Minute), d)
 		if err := addCaseEvent(ctx, tx, &tp.CaseEvent{CaseID: caseID, At: now, Actor: "system:sla", Kind: "sla", Field: target,
-			New: string(state), Body: note}); err != nil {
+			New: string(dec.State), Body: dec.Note}); err != nil {
 			return err
 		}
-		did = string(state)
-		if state == tp.SLABreached && c.Priority != tp.PriorityUrgent {
-			raised := c.Priority.Raise()
-			if _, err := tx.ExecContext(ctx, "UPDATE cases SET priority = $1, updated_us = $2 WHERE id = $3", string(raised), tp.ToMicros(now), caseID); err != nil {
+		did = string(dec.State)
+		if dec.Raise != "" {
+			if _, err := tx.ExecContext(ctx, "UPDATE cases SET priority = $1, updated_us = $2 WHERE id = $3", string(dec.Raise), tp.ToMicros(now), caseID); err != nil {
 				return err
 			}
 			if err := addCaseEvent(ctx, tx, &tp.CaseEvent{CaseID: caseID, At: now, Actor: "system:sla", Kind: "priority", Field: "priority",
-				Old: string(c.Priority), New: string(raised), Body: "escalated to the head of " + orTriage(c.Department)}); err != nil {
+				Old: string(c.Priority), New: string(dec.Raise), Body: "escalated to the head of " + orTriage(c.Department)}); err != nil {
 				return err
 			}
 		}
-		if state == tp.SLABreached {
-			return db.enqueue(ctx, tx, tp.NotifyBreach{CaseID: caseID, Target: target}, now)
+		if dec.State == tp.SLABreached {
+			return s.db.enqueue(ctx, tx, tp.NotifyBreach{CaseID: caseID, Target: target}, now)
 		}
 		return nil
 	})
@@ -218,8 +203,8 @@ func caseEvents(ctx context.Context, q querier, id int64) ([]tp.CaseEvent, error
 
 // ListSLAPolicies lists the configured policies (cases no policy matches use
 // tp.DefaultSLATargets).
-func (db *DB) ListSLAPolicies(ctx context.Context) ([]tp.SLAPolicy, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT p.id, p.priority, p.category, p.first_response_s, p.resolution_s, COALESCE(c.name, '')
+func (s *SLAService) ListSLAPolicies(ctx context.Context) ([]tp.SLAPolicy, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT p.id, p.priority, p.category, p.first_response_s, p.resolution_s, COALESCE(c.name, '')
 		FROM sla_policies p LEFT JOIN business_calendars c ON c.id = p.calendar_id ORDER BY p.priority, p.category, p.id`)
 	if err != nil {
 		return nil, err
@@ -244,7 +229,7 @@ func (db *DB) ListSLAPolicies(ctx context.Context) ([]tp.SLAPolicy, error) {
 // BreachRecipients returns who hears of a breach: the department's heads, or
 // the admins and the CCO's office when the case has no department (or the
 // department has no head).
-func (db *DB) BreachRecipients(ctx context.Context, c *tp.Case) ([]string, error) {
+func (s *SLAService) BreachRecipients(ctx context.Context, c *tp.Case) ([]string, error) {
 	var out []string
 	for _, q := range []struct {
 		sql  string
@@ -253,7 +238,7 @@ func (db *DB) BreachRecipients(ctx context.Context, c *tp.Case) ([]string, error
 		{"SELECT email FROM users WHERE role = 'department_head' AND department = $1 ORDER BY email", []any{c.Department}},
 		{"SELECT email FROM users WHERE role IN ('cco', 'admin') ORDER BY email", nil},
 	} {
-		rows, err := db.r.QueryContext(ctx, q.sql, q.args...)
+		rows, err := s.db.r.QueryContext(ctx, q.sql, q.args...)
 		if err != nil {
 			return nil, err
 		}

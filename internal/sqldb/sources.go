@@ -9,15 +9,15 @@ import (
 )
 
 // CreateSource creates a source with a fresh write key.
-func (db *DB) CreateSource(ctx context.Context, s *tp.Source) error {
-	if err := s.Validate(); err != nil {
+func (s *SourceService) CreateSource(ctx context.Context, src *tp.Source) error {
+	if err := src.Validate(); err != nil {
 		return err
 	}
-	s.WriteKey = randomSecret("wk_", 24)
-	s.CreatedAt = db.Now()
-	return db.w.QueryRowContext(ctx, `INSERT INTO sources (name, write_key, channel, department, division, created_us)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, s.Name, s.WriteKey, s.Channel, s.Department, s.Division,
-		tp.ToMicros(s.CreatedAt)).Scan(&s.ID)
+	src.WriteKey = randomSecret("wk_", 24)
+	src.CreatedAt = s.db.Now()
+	return s.db.w.QueryRowContext(ctx, `INSERT INTO sources (name, write_key, channel, department, division, created_us)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, src.Name, src.WriteKey, src.Channel, src.Department, src.Division,
+		tp.ToMicros(src.CreatedAt)).Scan(&src.ID)
 }
 
 const sourceCols = "id, name, write_key, channel, department, division, created_us"
@@ -33,35 +33,35 @@ func scanSource(row interface{ Scan(...any) error }) (*tp.Source, error) {
 }
 
 // ListSources lists every source.
-func (db *DB) ListSources(ctx context.Context) ([]tp.Source, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT "+sourceCols+" FROM sources ORDER BY name, id")
+func (s *SourceService) ListSources(ctx context.Context) ([]tp.Source, error) {
+	rows, err := s.db.r.QueryContext(ctx, "SELECT "+sourceCols+" FROM sources ORDER BY name, id")
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []tp.Source{}
 	for rows.Next() {
-		s, err := scanSource(rows)
+		src, err := scanSource(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, *s)
+		out = append(out, *src)
 	}
 	return out, rows.Err()
 }
 
 // FindSourceByWriteKey returns the source owning a write key.
-func (db *DB) FindSourceByWriteKey(ctx context.Context, key string) (*tp.Source, error) {
-	if s, ok := db.sources.Load(key); ok {
-		return s.(*tp.Source), nil
+func (s *SourceService) FindSourceByWriteKey(ctx context.Context, key string) (*tp.Source, error) {
+	if src, ok := s.db.sourceCache.Load(key); ok {
+		return src.(*tp.Source), nil
 	}
-	s, err := scanSource(db.r.QueryRowContext(ctx, "SELECT "+sourceCols+" FROM sources WHERE write_key = $1", key))
+	src, err := scanSource(s.db.r.QueryRowContext(ctx, "SELECT "+sourceCols+" FROM sources WHERE write_key = $1", key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tp.Errorf(tp.EUNAUTHORIZED, "unknown write key")
 	}
 	if err != nil {
 		return nil, err
 	}
-	db.sources.Store(key, s)
-	return s, nil
+	s.db.sourceCache.Store(key, src)
+	return src, nil
 }

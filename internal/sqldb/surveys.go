@@ -19,22 +19,22 @@ import (
 )
 
 // CreateSurvey creates a survey at version 1.
-func (db *DB) CreateSurvey(ctx context.Context, s *tp.Survey) error {
-	if err := s.Validate(); err != nil {
+func (s *SurveyService) CreateSurvey(ctx context.Context, sv *tp.Survey) error {
+	if err := sv.Validate(); err != nil {
 		return err
 	}
-	if s.Questions == nil {
-		s.Questions = []tp.Question{}
+	if sv.Questions == nil {
+		sv.Questions = []tp.Question{}
 	}
-	now := db.Now()
-	s.Version, s.CreatedAt, s.UpdatedAt = 1, now, now
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	now := s.db.Now()
+	sv.Version, sv.CreatedAt, sv.UpdatedAt = 1, now, now
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO surveys (name, type, status, default_lang, version, department, close_loop, after_case, created_us, updated_us)
-			VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $8) RETURNING id`, s.Name, string(s.Type), string(s.Status), s.DefaultLang,
-			s.Department, boolInt(s.CloseLoop), boolInt(s.AfterCase), tp.ToMicros(now)).Scan(&s.ID); err != nil {
+			VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $8) RETURNING id`, sv.Name, string(sv.Type), string(sv.Status), sv.DefaultLang,
+			sv.Department, boolInt(sv.CloseLoop), boolInt(sv.AfterCase), tp.ToMicros(now)).Scan(&sv.ID); err != nil {
 			return fmt.Errorf("create survey: %w", err)
 		}
-		return insertSurveyVersion(ctx, tx, s, now)
+		return insertSurveyVersion(ctx, tx, sv, now)
 	})
 }
 
@@ -50,55 +50,55 @@ func insertSurveyVersion(ctx context.Context, tx *sql.Tx, s *tp.Survey, now time
 // questions or texts of an active or closed survey makes a new version, so
 // earlier responses keep the wording they answered. Status moves only
 // forward: draft → active → closed.
-func (db *DB) UpdateSurvey(ctx context.Context, s *tp.Survey) error {
-	if err := s.Validate(); err != nil {
+func (s *SurveyService) UpdateSurvey(ctx context.Context, sv *tp.Survey) error {
+	if err := sv.Validate(); err != nil {
 		return err
 	}
-	if s.Questions == nil {
-		s.Questions = []tp.Question{}
+	if sv.Questions == nil {
+		sv.Questions = []tp.Question{}
 	}
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		cur, err := findSurvey(ctx, tx, s.ID, 0, db.forUpdate())
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		cur, err := findSurvey(ctx, tx, sv.ID, 0, s.db.forUpdate())
 		if err != nil {
 			return err
 		}
-		if rank(s.Status) < rank(cur.Status) {
-			return tp.Errorf(tp.ECONFLICT, "a survey cannot go from %s back to %s", cur.Status, s.Status)
+		if rank(sv.Status) < rank(cur.Status) {
+			return tp.Errorf(tp.ECONFLICT, "a survey cannot go from %s back to %s", cur.Status, sv.Status)
 		}
-		if s.Type != cur.Type {
+		if sv.Type != cur.Type {
 			return tp.Errorf(tp.ECONFLICT, "the type of a survey cannot change; create a new survey")
 		}
-		now := db.Now()
-		s.Version, s.CreatedAt, s.UpdatedAt = cur.Version, cur.CreatedAt, now
+		now := s.db.Now()
+		sv.Version, sv.CreatedAt, sv.UpdatedAt = cur.Version, cur.CreatedAt, now
 		oldQ, _ := json.Marshal(cur.Questions)
 		oldT, _ := json.Marshal(cur.Texts)
-		newQ, _ := json.Marshal(s.Questions)
-		newT, _ := json.Marshal(s.Texts)
+		newQ, _ := json.Marshal(sv.Questions)
+		newT, _ := json.Marshal(sv.Texts)
 		if string(oldQ) != string(newQ) || string(oldT) != string(newT) {
 			if cur.Status == tp.SurveyDraft {
 				if _, err := tx.ExecContext(ctx, "UPDATE survey_versions SET questions = $1, texts = $2 WHERE survey_id = $3 AND version = $4",
-					string(newQ), string(newT), s.ID, s.Version); err != nil {
+					string(newQ), string(newT), sv.ID, sv.Version); err != nil {
 					return err
 				}
 			} else {
-				s.Version++
-				if err := insertSurveyVersion(ctx, tx, s, now); err != nil {
+				sv.Version++
+				if err := insertSurveyVersion(ctx, tx, sv, now); err != nil {
 					return err
 				}
 			}
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE surveys SET name = $1, status = $2, default_lang = $3, version = $4, department = $5,
-			close_loop = $6, after_case = $7, updated_us = $8 WHERE id = $9`, s.Name, string(s.Status), s.DefaultLang, s.Version, s.Department,
-			boolInt(s.CloseLoop), boolInt(s.AfterCase), tp.ToMicros(now), s.ID)
+			close_loop = $6, after_case = $7, updated_us = $8 WHERE id = $9`, sv.Name, string(sv.Status), sv.DefaultLang, sv.Version, sv.Department,
+			boolInt(sv.CloseLoop), boolInt(sv.AfterCase), tp.ToMicros(now), sv.ID)
 		return err
 	})
 }
 
 // DeleteSurvey deletes a draft that never invited anyone. A survey that may
 // have answers is closed instead, so that no answer is ever lost.
-func (db *DB) DeleteSurvey(ctx context.Context, id int64) error {
-	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		s, err := findSurvey(ctx, tx, id, 0, db.forUpdate())
+func (s *SurveyService) DeleteSurvey(ctx context.Context, id int64) error {
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		sv, err := findSurvey(ctx, tx, id, 0, s.db.forUpdate())
 		if err != nil {
 			return err
 		}
@@ -106,8 +106,8 @@ func (db *DB) DeleteSurvey(ctx context.Context, id int64) error {
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM invitations WHERE survey_id = $1", id).Scan(&n); err != nil {
 			return err
 		}
-		if s.Status != tp.SurveyDraft || n > 0 {
-			return tp.Errorf(tp.ECONFLICT, "survey %d is %s and has %d invitations; close it instead of deleting it", id, s.Status, n)
+		if sv.Status != tp.SurveyDraft || n > 0 {
+			return tp.Errorf(tp.ECONFLICT, "survey %d is %s and has %d invitations; close it instead of deleting it", id, sv.Status, n)
 		}
 		for _, q := range []string{"DELETE FROM survey_triggers WHERE survey_id = $1", "DELETE FROM survey_versions WHERE survey_id = $1",
 			"DELETE FROM surveys WHERE id = $1"} {
@@ -124,13 +124,13 @@ func rank(s tp.SurveyStatus) int {
 }
 
 // FindSurvey returns a survey at its current version.
-func (db *DB) FindSurvey(ctx context.Context, id int64) (*tp.Survey, error) {
-	return findSurvey(ctx, db.r, id, 0, "")
+func (s *SurveyService) FindSurvey(ctx context.Context, id int64) (*tp.Survey, error) {
+	return findSurvey(ctx, s.db.r, id, 0, "")
 }
 
 // FindSurveyVersion returns a survey with the questions and texts of one version.
-func (db *DB) FindSurveyVersion(ctx context.Context, id int64, version int) (*tp.Survey, error) {
-	return findSurvey(ctx, db.r, id, version, "")
+func (s *SurveyService) FindSurveyVersion(ctx context.Context, id int64, version int) (*tp.Survey, error) {
+	return findSurvey(ctx, s.db.r, id, version, "")
 }
 
 func findSurvey(ctx context.Context, q querier, id int64, version int, lock string) (*tp.Survey, error) {
@@ -170,8 +170,8 @@ func findSurvey(ctx context.Context, q querier, id int64, version int, lock stri
 }
 
 // ListSurveys lists surveys, newest first, at their current version.
-func (db *DB) ListSurveys(ctx context.Context) ([]tp.Survey, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT id FROM surveys ORDER BY id DESC")
+func (s *SurveyService) ListSurveys(ctx context.Context) ([]tp.Survey, error) {
+	rows, err := s.db.r.QueryContext(ctx, "SELECT id FROM surveys ORDER BY id DESC")
 	if err != nil {
 		return nil, err
 	}
@@ -187,11 +187,11 @@ func (db *DB) ListSurveys(ctx context.Context) ([]tp.Survey, error) {
 	rows.Close()
 	out := []tp.Survey{}
 	for _, id := range ids {
-		s, err := db.FindSurvey(ctx, id)
+		sv, err := s.FindSurvey(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, *s)
+		out = append(out, *sv)
 	}
 	return out, nil
 }
@@ -260,15 +260,15 @@ func verifyToken(secret []byte, token string, now time.Time) (int64, error) {
 }
 
 // CreateInvitation records a personal invitation and returns its link token.
-func (db *DB) CreateInvitation(ctx context.Context, inv *tp.Invitation, ttl time.Duration) (string, error) {
-	s, err := db.FindSurvey(ctx, inv.SurveyID)
+func (s *SurveyService) CreateInvitation(ctx context.Context, inv *tp.Invitation, ttl time.Duration) (string, error) {
+	sv, err := s.FindSurvey(ctx, inv.SurveyID)
 	if err != nil {
 		return "", err
 	}
-	if s.Status != tp.SurveyActive {
-		return "", tp.Errorf(tp.ECONFLICT, "survey %d is %s; only active surveys take invitations", s.ID, s.Status)
+	if sv.Status != tp.SurveyActive {
+		return "", tp.Errorf(tp.ECONFLICT, "survey %d is %s; only active surveys take invitations", sv.ID, sv.Status)
 	}
-	c, err := db.FindCustomerByID(ctx, inv.CustomerID)
+	c, err := s.db.customers().FindCustomerByID(ctx, inv.CustomerID)
 	if err != nil {
 		return "", err
 	}
@@ -278,13 +278,13 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *tp.Invitation, ttl time
 	if inv.Channel != "" && !tp.IsChannel(inv.Channel) {
 		return "", tp.Errorf(tp.EINVALID, "unknown channel %q", inv.Channel)
 	}
-	secret, err := db.tokenSecret(ctx)
+	secret, err := s.db.tokenSecret(ctx)
 	if err != nil {
 		return "", err
 	}
-	now := db.Now()
+	now := s.db.Now()
 	inv.Status, inv.CreatedAt, inv.ExpiresAt = "created", now, now.Add(ttl).Truncate(time.Second)
-	if err := db.w.QueryRowContext(ctx, `INSERT INTO invitations (survey_id, customer_id, channel, department, division, status, expires_us, created_us)
+	if err := s.db.w.QueryRowContext(ctx, `INSERT INTO invitations (survey_id, customer_id, channel, department, division, status, expires_us, created_us)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, inv.SurveyID, inv.CustomerID, inv.Channel, inv.Department, inv.Division,
 		inv.Status, tp.ToMicros(inv.ExpiresAt), tp.ToMicros(now)).Scan(&inv.ID); err != nil {
 		return "", fmt.Errorf("create invitation: %w", err)
@@ -308,16 +308,16 @@ func scanInvitation(row interface{ Scan(...any) error }) (*tp.Invitation, error)
 // InvitationByToken checks a link and returns its invitation, the survey at
 // the version the respondent answers (the one already answered, if any), and
 // the customer.
-func (db *DB) InvitationByToken(ctx context.Context, token string) (*tp.Invitation, *tp.Survey, *tp.Customer, error) {
-	secret, err := db.tokenSecret(ctx)
+func (s *SurveyService) InvitationByToken(ctx context.Context, token string) (*tp.Invitation, *tp.Survey, *tp.Customer, error) {
+	secret, err := s.db.tokenSecret(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	id, err := verifyToken(secret, token, db.Now())
+	id, err := verifyToken(secret, token, s.db.Now())
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	inv, err := scanInvitation(db.rc.QueryRowContext(ctx, "SELECT "+invitationCols+" FROM invitations WHERE id = $1", id))
+	inv, err := scanInvitation(s.db.rc.QueryRowContext(ctx, "SELECT "+invitationCols+" FROM invitations WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil, tp.Errorf(tp.ENOTFOUND, "this survey link is not valid")
 	}
@@ -325,22 +325,22 @@ func (db *DB) InvitationByToken(ctx context.Context, token string) (*tp.Invitati
 		return nil, nil, nil, err
 	}
 	version := 0
-	_ = db.rc.QueryRowContext(ctx, "SELECT version FROM responses WHERE invitation_id = $1", id).Scan(&version)
-	s, err := findSurvey(ctx, &db.rc, inv.SurveyID, version, "")
+	_ = s.db.rc.QueryRowContext(ctx, "SELECT version FROM responses WHERE invitation_id = $1", id).Scan(&version)
+	sv, err := findSurvey(ctx, &s.db.rc, inv.SurveyID, version, "")
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	// Only the customer's own columns (locale, name): not traits and history.
-	c, err := scanCustomer(db.rc.QueryRowContext(ctx, "SELECT "+customerCols+" FROM customers WHERE id = $1", inv.CustomerID))
+	c, err := scanCustomer(s.db.rc.QueryRowContext(ctx, "SELECT "+customerCols+" FROM customers WHERE id = $1", inv.CustomerID))
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("invitation's customer: %w", err)
 	}
-	return inv, s, c, nil
+	return inv, sv, c, nil
 }
 
 // ResponseByInvitation returns the response given through an invitation, if any.
-func (db *DB) ResponseByInvitation(ctx context.Context, invitationID int64) (*tp.Response, error) {
-	return scanResponse(db.r.QueryRowContext(ctx, "SELECT "+responseCols+" FROM responses WHERE invitation_id = $1", invitationID))
+func (s *SurveyService) ResponseByInvitation(ctx context.Context, invitationID int64) (*tp.Response, error) {
+	return scanResponse(s.db.r.QueryRowContext(ctx, "SELECT "+responseCols+" FROM responses WHERE invitation_id = $1", invitationID))
 }
 
 const responseCols = "id, survey_id, version, customer_id, invitation_id, score, answers, comment, lang, channel, department, division, complete, created_us, updated_us"
@@ -373,30 +373,30 @@ func scanResponse(row interface{ Scan(...any) error }) (*tp.Response, error) {
 // submission updates the same response: a new score replaces the old one in
 // the counts, answers are merged, and the response's timeline event changes
 // with it. Everything happens in one transaction.
-func (db *DB) SaveResponse(ctx context.Context, token string, in tp.ResponseInput) (*tp.Response, error) {
-	inv, s, c, err := db.InvitationByToken(ctx, token)
+func (s *SurveyService) SaveResponse(ctx context.Context, token string, in tp.ResponseInput) (*tp.Response, error) {
+	inv, sv, c, err := s.InvitationByToken(ctx, token)
 	if err != nil {
 		return nil, err
 	}
-	if s.Status != tp.SurveyActive {
-		return nil, tp.Errorf(tp.ECONFLICT, "this survey is %s and takes no more answers", s.Status)
+	if sv.Status != tp.SurveyActive {
+		return nil, tp.Errorf(tp.ECONFLICT, "this survey is %s and takes no more answers", sv.Status)
 	}
-	if err := s.ValidateResponse(&in); err != nil {
+	if err := sv.ValidateResponse(&in); err != nil {
 		return nil, err
 	}
 	if in.Language == "" {
-		in.Language = s.RespondentLanguage(c.Locale, "")
+		in.Language = sv.RespondentLanguage(c.Locale, "")
 	}
-	srcID, err := db.surveySource(ctx)
+	srcID, err := s.db.surveySource(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.prepareHot(ctx); err != nil {
+	if err := s.db.prepareHot(ctx); err != nil {
 		return nil, err
 	}
 	var out *tp.Response
-	err = db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		out, err = db.saveResponseTx(ctx, tx, inv, s, c.ID, in, db.Now(), srcID)
+	err = s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		out, err = s.db.saveResponseTx(ctx, tx, inv, sv, c.ID, in, s.db.Now(), srcID)
 		return err
 	})
 	return out, err
@@ -490,18 +490,18 @@ func (db *DB) saveResponseTx(ctx context.Context, tx *sql.Tx, inv *tp.Invitation
 // ImportResponses records answers given elsewhere (another survey tool, or
 // the demo data): for each, an invitation dated At and its response, in
 // transactions of up to 500, through the same path as SaveResponse.
-func (db *DB) ImportResponses(ctx context.Context, recs []tp.ResponseImport) error {
-	srcID, err := db.surveySource(ctx)
+func (s *SurveyService) ImportResponses(ctx context.Context, recs []tp.ResponseImport) error {
+	srcID, err := s.db.surveySource(ctx)
 	if err != nil {
 		return err
 	}
-	if err := db.prepareHot(ctx); err != nil {
+	if err := s.db.prepareHot(ctx); err != nil {
 		return err
 	}
 	surveys := map[int64]*tp.Survey{}
 	for _, rec := range recs {
 		if surveys[rec.SurveyID] == nil {
-			if surveys[rec.SurveyID], err = db.FindSurvey(ctx, rec.SurveyID); err != nil {
+			if surveys[rec.SurveyID], err = s.FindSurvey(ctx, rec.SurveyID); err != nil {
 				return err
 			}
 		}
@@ -512,7 +512,7 @@ func (db *DB) ImportResponses(ctx context.Context, recs []tp.ResponseImport) err
 	}
 	for start := 0; start < len(recs); start += 500 {
 		chunk := recs[start:min(start+500, len(recs))]
-		err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			for _, rec := range chunk {
 				inv := &tp.Invitation{SurveyID: rec.SurveyID, CustomerID: rec.CustomerID, Channel: rec.Channel, Department: rec.Department,
 					Division: rec.Division, Status: "created"}
@@ -523,7 +523,7 @@ func (db *DB) ImportResponses(ctx context.Context, recs []tp.ResponseImport) err
 					return fmt.Errorf("import invitation: %w", err)
 				}
 				in := tp.ResponseInput{Score: rec.Score, Comment: rec.Comment, Language: rec.Language, Complete: true}
-				if _, err := db.saveResponseTx(ctx, tx, inv, surveys[rec.SurveyID], rec.CustomerID, in, rec.At, srcID); err != nil {
+				if _, err := s.db.saveResponseTx(ctx, tx, inv, surveys[rec.SurveyID], rec.CustomerID, in, rec.At, srcID); err != nil {
 					return err
 				}
 			}
@@ -595,7 +595,7 @@ func monthIndex(t time.Time) int64 {
 func (db *DB) surveySource(ctx context.Context) (int64, error) {
 	v, err := db.setting(ctx, "surveys_source_id", func() string {
 		s := &tp.Source{Name: "Surveys", Channel: "web"}
-		if err := db.CreateSource(ctx, s); err != nil {
+		if err := db.sources().CreateSource(ctx, s); err != nil {
 			return "0"
 		}
 		return strconv.FormatInt(s.ID, 10)
@@ -611,11 +611,11 @@ func (db *DB) surveySource(ctx context.Context) (int64, error) {
 }
 
 // ListInvitations lists a survey's invitations, newest first.
-func (db *DB) ListInvitations(ctx context.Context, surveyID int64, limit int) ([]tp.Invitation, error) {
+func (s *SurveyService) ListInvitations(ctx context.Context, surveyID int64, limit int) ([]tp.Invitation, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT "+invitationCols+" FROM invitations WHERE survey_id = $1 ORDER BY id DESC LIMIT $2", surveyID, limit)
+	rows, err := s.db.r.QueryContext(ctx, "SELECT "+invitationCols+" FROM invitations WHERE survey_id = $1 ORDER BY id DESC LIMIT $2", surveyID, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -635,47 +635,47 @@ func (db *DB) ListInvitations(ctx context.Context, surveyID int64, limit int) ([
 // link or widget: the anonymous id joins (or starts) a customer profile, and
 // the same respondent always gets the same invitation, so a second answer
 // updates the first.
-func (db *DB) PublicToken(ctx context.Context, surveyID int64, anonymousID string) (string, error) {
+func (s *SurveyService) PublicToken(ctx context.Context, surveyID int64, anonymousID string) (string, error) {
 	id, err := tp.NormalizeIdentity(tp.IdentityAnonymousID, anonymousID, "")
 	if err != nil {
 		return "", &tp.Error{Code: tp.EINVALID, Message: "anonymousId: " + tp.ErrorMessage(err), Fields: map[string]string{"anonymousId": "invalid"}}
 	}
-	s, err := db.FindSurvey(ctx, surveyID)
+	sv, err := s.FindSurvey(ctx, surveyID)
 	if err != nil {
 		return "", err
 	}
-	if s.Status != tp.SurveyActive {
-		return "", tp.Errorf(tp.ECONFLICT, "this survey is %s and takes no more answers", s.Status)
+	if sv.Status != tp.SurveyActive {
+		return "", tp.Errorf(tp.ECONFLICT, "this survey is %s and takes no more answers", sv.Status)
 	}
-	srcID, err := db.surveySource(ctx)
+	srcID, err := s.db.surveySource(ctx)
 	if err != nil {
 		return "", err
 	}
-	src, err := scanSource(db.r.QueryRowContext(ctx, "SELECT "+sourceCols+" FROM sources WHERE id = $1", srcID))
+	src, err := scanSource(s.db.r.QueryRowContext(ctx, "SELECT "+sourceCols+" FROM sources WHERE id = $1", srcID))
 	if err != nil {
 		return "", err
 	}
-	now := db.Now()
-	c, err := db.identifyVia(ctx, src, id, tp.Message{AnonymousID: id.Value})
+	now := s.db.Now()
+	c, err := s.db.identifyVia(ctx, src, id, tp.Message{AnonymousID: id.Value})
 	if err != nil {
 		return "", err
 	}
 	key := fmt.Sprintf("public:%d:%s", surveyID, id.Value)
 	var invID, exp int64
-	err = db.r.QueryRowContext(ctx, "SELECT id, expires_us FROM invitations WHERE trigger_key = $1", key).Scan(&invID, &exp)
+	err = s.db.r.QueryRowContext(ctx, "SELECT id, expires_us FROM invitations WHERE trigger_key = $1", key).Scan(&invID, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		exp = tp.ToMicros(now.AddDate(1, 0, 0).Truncate(time.Second))
-		err = db.w.QueryRowContext(ctx, `INSERT INTO invitations (survey_id, customer_id, channel, status, expires_us, created_us, trigger_key)
+		err = s.db.w.QueryRowContext(ctx, `INSERT INTO invitations (survey_id, customer_id, channel, status, expires_us, created_us, trigger_key)
 			VALUES ($1, $2, 'web', 'created', $3, $4, $5) ON CONFLICT (trigger_key) WHERE trigger_key IS NOT NULL DO NOTHING RETURNING id`,
 			surveyID, c.ID, exp, tp.ToMicros(now), key).Scan(&invID)
 		if errors.Is(err, sql.ErrNoRows) { // a concurrent request made it
-			err = db.w.QueryRowContext(ctx, "SELECT id, expires_us FROM invitations WHERE trigger_key = $1", key).Scan(&invID, &exp)
+			err = s.db.w.QueryRowContext(ctx, "SELECT id, expires_us FROM invitations WHERE trigger_key = $1", key).Scan(&invID, &exp)
 		}
 	}
 	if err != nil {
 		return "", fmt.Errorf("public invitation: %w", err)
 	}
-	secret, err := db.tokenSecret(ctx)
+	secret, err := s.db.tokenSecret(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -684,21 +684,21 @@ func (db *DB) PublicToken(ctx context.Context, surveyID int64, anonymousID strin
 
 // CustomerForEmail returns the customer of an e-mail address, creating one
 // (through the surveys source, as an identify) when it is new.
-func (db *DB) CustomerForEmail(ctx context.Context, email string) (*tp.Customer, error) {
+func (s *SurveyService) CustomerForEmail(ctx context.Context, email string) (*tp.Customer, error) {
 	id, err := tp.NormalizeIdentity(tp.IdentityEmail, email, "")
 	if err != nil {
 		return nil, err
 	}
-	srcID, err := db.surveySource(ctx)
+	srcID, err := s.db.surveySource(ctx)
 	if err != nil {
 		return nil, err
 	}
-	src, err := scanSource(db.r.QueryRowContext(ctx, "SELECT "+sourceCols+" FROM sources WHERE id = $1", srcID))
+	src, err := scanSource(s.db.r.QueryRowContext(ctx, "SELECT "+sourceCols+" FROM sources WHERE id = $1", srcID))
 	if err != nil {
 		return nil, err
 	}
 	b, _ := json.Marshal(id.Value)
-	return db.identifyVia(ctx, src, id, tp.Message{Traits: map[string]json.RawMessage{"email": b}})
+	return s.db.identifyVia(ctx, src, id, tp.Message{Traits: map[string]json.RawMessage{"email": b}})
 }
 
 // identifyVia ingests an identify naming id (once: its message id is derived
@@ -706,10 +706,10 @@ func (db *DB) CustomerForEmail(ctx context.Context, email string) (*tp.Customer,
 func (db *DB) identifyVia(ctx context.Context, src *tp.Source, id tp.Identity, m tp.Message) (*tp.Customer, error) {
 	now := db.Now()
 	m.Type, m.MessageID, m.Identities, m.Timestamp, m.ReceivedAt = tp.EventIdentify, "survey-"+id.String(), []tp.Identity{id}, now, now
-	if _, err := db.Ingest(ctx, src, []tp.Message{m}); err != nil {
+	if _, err := db.tracking().Ingest(ctx, src, []tp.Message{m}); err != nil {
 		return nil, err
 	}
-	return db.FindCustomerByIdentity(ctx, id)
+	return db.customers().FindCustomerByIdentity(ctx, id)
 }
 
 func boolInt(b bool) int {

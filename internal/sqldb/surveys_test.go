@@ -12,18 +12,18 @@ import (
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb/sqldbtest"
 )
 
-func activeSurvey(t *testing.T, db *sqldb.DB, typ tp.SurveyType) *tp.Survey {
+func activeSurvey(t *testing.T, db *sqldb.Store, typ tp.SurveyType) *tp.Survey {
 	t.Helper()
 	s := &tp.Survey{Name: "Relationship " + string(typ), Type: typ, Status: tp.SurveyActive, DefaultLang: "en",
 		Questions: []tp.Question{{ID: "reason", Kind: tp.QuestionSingle, Options: []string{"price", "service", "delivery"}}},
 		Texts:     map[string]tp.SurveyText{"de": {Question: "Wie wahrscheinlich…?"}}}
-	if err := db.CreateSurvey(ctx, s); err != nil {
+	if err := db.Surveys.CreateSurvey(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func newCustomer(t *testing.T, db *sqldb.DB, src *tp.Source, user, locale string) *tp.Customer {
+func newCustomer(t *testing.T, db *sqldb.Store, src *tp.Source, user, locale string) *tp.Customer {
 	t.Helper()
 	send(t, db, src, `{"type":"identify","userId":"`+user+`","traits":{"name":"`+user+`","locale":"`+locale+`"}}`)
 	return customerOf(t, db, "user_id", user)
@@ -32,56 +32,56 @@ func newCustomer(t *testing.T, db *sqldb.DB, src *tp.Source, user, locale string
 func intp(i int) *int { return &i }
 
 func TestSurveyVersions(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		s := &tp.Survey{Name: "Draft", Type: tp.SurveyNPS}
-		if err := db.CreateSurvey(ctx, s); err != nil || s.Status != tp.SurveyDraft || s.Version != 1 {
+		if err := db.Surveys.CreateSurvey(ctx, s); err != nil || s.Status != tp.SurveyDraft || s.Version != 1 {
 			t.Fatalf("create: %v %+v", err, s)
 		}
 		s.Texts = map[string]tp.SurveyText{"en": {Title: "Edited while draft"}}
-		if err := db.UpdateSurvey(ctx, s); err != nil || s.Version != 1 {
+		if err := db.Surveys.UpdateSurvey(ctx, s); err != nil || s.Version != 1 {
 			t.Fatalf("draft edit made version %d: %v", s.Version, err)
 		}
 		s.Status = tp.SurveyActive
-		if err := db.UpdateSurvey(ctx, s); err != nil || s.Version != 1 {
+		if err := db.Surveys.UpdateSurvey(ctx, s); err != nil || s.Version != 1 {
 			t.Fatalf("activate: %v, version %d", err, s.Version)
 		}
 		s.Questions = []tp.Question{{ID: "why", Kind: tp.QuestionFreeText}}
-		if err := db.UpdateSurvey(ctx, s); err != nil || s.Version != 2 {
+		if err := db.Surveys.UpdateSurvey(ctx, s); err != nil || s.Version != 2 {
 			t.Fatalf("active edit: %v, version %d, want 2", err, s.Version)
 		}
-		v1, err := db.FindSurveyVersion(ctx, s.ID, 1)
+		v1, err := db.Surveys.FindSurveyVersion(ctx, s.ID, 1)
 		if err != nil || len(v1.Questions) != 0 || v1.Texts["en"].Title != "Edited while draft" {
 			t.Errorf("version 1 changed: %+v %v", v1, err)
 		}
 		s.Status = tp.SurveyDraft
-		if err := db.UpdateSurvey(ctx, s); tp.ErrorCode(err) != tp.ECONFLICT {
+		if err := db.Surveys.UpdateSurvey(ctx, s); tp.ErrorCode(err) != tp.ECONFLICT {
 			t.Errorf("active → draft: %v", err)
 		}
-		if err := db.CreateSurvey(ctx, &tp.Survey{Name: "x", Type: "stars"}); tp.ErrorCode(err) != tp.EINVALID {
+		if err := db.Surveys.CreateSurvey(ctx, &tp.Survey{Name: "x", Type: "stars"}); tp.ErrorCode(err) != tp.EINVALID {
 			t.Errorf("bad type: %v", err)
 		}
 	})
 }
 
 func TestResponsesThroughLinks(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		src := source(t, db, "Web", "web", "Sales")
 		s := activeSurvey(t, db, tp.SurveyNPS)
 		c := newCustomer(t, db, src, "anna", "de")
-		token, err := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c.ID, Channel: "email",
+		token, err := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c.ID, Channel: "email",
 			Department: "Logistics", Division: "Retail"}, 24*time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
-		inv, sv, cust, err := db.InvitationByToken(ctx, token)
+		inv, sv, cust, err := db.Surveys.InvitationByToken(ctx, token)
 		if err != nil || inv.CustomerID != c.ID || sv.ID != s.ID || cust.ID != c.ID {
 			t.Fatalf("by token: %v", err)
 		}
 		// One click on 9 in the e-mail, then the comment page.
-		if _, err := db.SaveResponse(ctx, token, tp.ResponseInput{Score: intp(9)}); err != nil {
+		if _, err := db.Surveys.SaveResponse(ctx, token, tp.ResponseInput{Score: intp(9)}); err != nil {
 			t.Fatal(err)
 		}
-		r, err := db.SaveResponse(ctx, token, tp.ResponseInput{Score: intp(3), Comment: "Lieferung <script>zu spät</script>",
+		r, err := db.Surveys.SaveResponse(ctx, token, tp.ResponseInput{Score: intp(3), Comment: "Lieferung <script>zu spät</script>",
 			Answers: map[string]json.RawMessage{"reason": json.RawMessage(`"delivery"`)}, Complete: true})
 		if err != nil {
 			t.Fatal(err)
@@ -89,14 +89,14 @@ func TestResponsesThroughLinks(t *testing.T) {
 		if *r.Score != 3 || !r.Complete || r.Language != "de" || r.Division != "Retail" {
 			t.Errorf("response = %+v", r)
 		}
-		res, err := db.SurveyResults(ctx, tp.ResultsQuery{SurveyID: s.ID})
+		res, err := db.Surveys.SurveyResults(ctx, tp.ResultsQuery{SurveyID: s.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if res.Total.Estimate.N != 1 || res.Total.Estimate.Value != -100 || res.Invited != 1 || res.Responded != 1 {
 			t.Errorf("results after an update: %+v", res.Total.Estimate)
 		}
-		tl, _ := db.Timeline(ctx, c.ID, tp.TimelineFilter{})
+		tl, _ := db.Customers.Timeline(ctx, c.ID, tp.TimelineFilter{})
 		var found int
 		for _, e := range tl.Events {
 			if e.Name == "Survey Responded" {
@@ -114,20 +114,20 @@ func TestResponsesThroughLinks(t *testing.T) {
 			{Score: intp(5), Answers: map[string]json.RawMessage{"nope": json.RawMessage(`"x"`)}},
 			{Score: intp(5), Answers: map[string]json.RawMessage{"reason": json.RawMessage(`"weather"`)}},
 			{Score: intp(5), Comment: strings.Repeat("ä", tp.MaxCommentLen+1)}, {Complete: true, Score: nil}} {
-			if _, err := db.SaveResponse(ctx, token, bad); tp.ErrorCode(err) != tp.EINVALID {
+			if _, err := db.Surveys.SaveResponse(ctx, token, bad); tp.ErrorCode(err) != tp.EINVALID {
 				t.Errorf("bad input %+v: %v", bad, err)
 			}
 		}
-		res, _ = db.SurveyResults(ctx, tp.ResultsQuery{SurveyID: s.ID})
+		res, _ = db.Surveys.SurveyResults(ctx, tp.ResultsQuery{SurveyID: s.ID})
 		if res.Total.Estimate.N != 1 || res.Total.Estimate.Value != -100 {
 			t.Errorf("bad input changed the results: %+v", res.Total.Estimate)
 		}
 		forged := token[:len(token)-2] + "AA"
-		if _, err := db.SaveResponse(ctx, forged, tp.ResponseInput{Score: intp(10)}); tp.ErrorCode(err) != tp.ENOTFOUND {
+		if _, err := db.Surveys.SaveResponse(ctx, forged, tp.ResponseInput{Score: intp(10)}); tp.ErrorCode(err) != tp.ENOTFOUND {
 			t.Errorf("forged token: %v", err)
 		}
-		old, _ := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c.ID}, -time.Hour)
-		if _, err := db.SaveResponse(ctx, old, tp.ResponseInput{Score: intp(10)}); tp.ErrorCode(err) != tp.ECONFLICT {
+		old, _ := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c.ID}, -time.Hour)
+		if _, err := db.Surveys.SaveResponse(ctx, old, tp.ResponseInput{Score: intp(10)}); tp.ErrorCode(err) != tp.ECONFLICT {
 			t.Errorf("expired token: %v", err)
 		}
 	})
@@ -136,7 +136,7 @@ func TestResponsesThroughLinks(t *testing.T) {
 // TestRollupMatchesRawResponses answers and re-answers randomly, then checks
 // the results (from the rollup) against the final answers counted directly.
 func TestRollupMatchesRawResponses(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		src := source(t, db, "Web", "web", "Sales")
 		s := activeSurvey(t, db, tp.SurveyNPS)
 		r := rand.New(rand.NewPCG(3, 4))
@@ -145,7 +145,7 @@ func TestRollupMatchesRawResponses(t *testing.T) {
 		final := map[string]map[int]int{} // division → last score per token index
 		for i := range 40 {
 			c := newCustomer(t, db, src, "c"+string(rune('a'+i%26))+string(rune('a'+i/26)), "en")
-			tok, err := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c.ID, Channel: "email", Division: divisions[i%3]}, time.Hour)
+			tok, err := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c.ID, Channel: "email", Division: divisions[i%3]}, time.Hour)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -154,7 +154,7 @@ func TestRollupMatchesRawResponses(t *testing.T) {
 		for range 150 {
 			i := r.IntN(len(tokens))
 			score := r.IntN(11)
-			if _, err := db.SaveResponse(ctx, tokens[i], tp.ResponseInput{Score: &score}); err != nil {
+			if _, err := db.Surveys.SaveResponse(ctx, tokens[i], tp.ResponseInput{Score: &score}); err != nil {
 				t.Fatal(err)
 			}
 			d := divisions[i%3]
@@ -163,7 +163,7 @@ func TestRollupMatchesRawResponses(t *testing.T) {
 			}
 			final[d][i] = score
 		}
-		res, err := db.SurveyResults(ctx, tp.ResultsQuery{SurveyID: s.ID, By: "division"})
+		res, err := db.Surveys.SurveyResults(ctx, tp.ResultsQuery{SurveyID: s.ID, By: "division"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,14 +180,14 @@ func TestRollupMatchesRawResponses(t *testing.T) {
 		if len(res.Rows) != 3 {
 			t.Errorf("%d division rows", len(res.Rows))
 		}
-		raw, err := db.SurveyResultsFromResponses(ctx, tp.ResultsQuery{SurveyID: s.ID, By: "division", Period: "month"})
+		raw, err := db.Surveys.SurveyResultsFromResponses(ctx, tp.ResultsQuery{SurveyID: s.ID, By: "division", Period: "month"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.RecomputeRollup(ctx, s.ID); err != nil {
+		if err := db.Surveys.RecomputeRollup(ctx, s.ID); err != nil {
 			t.Fatal(err)
 		}
-		again, _ := db.SurveyResults(ctx, tp.ResultsQuery{SurveyID: s.ID, By: "division", Period: "month"})
+		again, _ := db.Surveys.SurveyResults(ctx, tp.ResultsQuery{SurveyID: s.ID, By: "division", Period: "month"})
 		if len(raw.Rows) != len(again.Rows) || raw.Total.Estimate != again.Total.Estimate {
 			t.Fatalf("raw %+v vs recomputed rollup %+v", raw.Total.Estimate, again.Total.Estimate)
 		}
@@ -200,34 +200,34 @@ func TestRollupMatchesRawResponses(t *testing.T) {
 }
 
 func TestPublicTokenIsStablePerVisitor(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		s := activeSurvey(t, db, tp.SurveyCES)
-		a, err := db.PublicToken(ctx, s.ID, "visitor-1")
+		a, err := db.Surveys.PublicToken(ctx, s.ID, "visitor-1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := db.PublicToken(ctx, s.ID, "visitor-1")
-		c, _ := db.PublicToken(ctx, s.ID, "visitor-2")
+		b, _ := db.Surveys.PublicToken(ctx, s.ID, "visitor-1")
+		c, _ := db.Surveys.PublicToken(ctx, s.ID, "visitor-2")
 		if a != b || a == c {
 			t.Errorf("tokens: %q %q %q", a, b, c)
 		}
-		if _, err := db.SaveResponse(ctx, a, tp.ResponseInput{Score: intp(6)}); err != nil {
+		if _, err := db.Surveys.SaveResponse(ctx, a, tp.ResponseInput{Score: intp(6)}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.PublicToken(ctx, s.ID, ""); tp.ErrorCode(err) != tp.EINVALID {
+		if _, err := db.Surveys.PublicToken(ctx, s.ID, ""); tp.ErrorCode(err) != tp.EINVALID {
 			t.Errorf("empty anonymous id: %v", err)
 		}
 	})
 }
 
 func TestAnswersFollowMergeAndUnmerge(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		src := source(t, db, "Web", "web", "")
 		s := activeSurvey(t, db, tp.SurveyNPS)
 		a := newCustomer(t, db, src, "a", "en")
 		b := newCustomer(t, db, src, "b", "en")
-		tok, _ := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: b.ID}, time.Hour)
-		if _, err := db.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(10)}); err != nil {
+		tok, _ := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: b.ID}, time.Hour)
+		if _, err := db.Surveys.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(10)}); err != nil {
 			t.Fatal(err)
 		}
 		res := send(t, db, src, `{"type":"alias","userId":"a","previousId":"b"}`)
@@ -236,14 +236,14 @@ func TestAnswersFollowMergeAndUnmerge(t *testing.T) {
 		}
 		owner := func() int64 {
 			var got int64
-			db.ListResponses(ctx, tp.ResponseFilter{SurveyID: s.ID}, func(r tp.ResponseRow) error { got = r.CustomerID; return nil })
+			db.Surveys.ListResponses(ctx, tp.ResponseFilter{SurveyID: s.ID}, func(r tp.ResponseRow) error { got = r.CustomerID; return nil })
 			return got
 		}
 		if got := owner(); got != a.ID {
 			t.Errorf("after the merge the answer belongs to %d, want survivor %d", got, a.ID)
 		}
-		c, _ := db.FindCustomerByID(ctx, a.ID)
-		if _, err := db.Unmerge(ctx, a.ID, c.Merges[0].ID); err != nil {
+		c, _ := db.Customers.FindCustomerByID(ctx, a.ID)
+		if _, err := db.Customers.Unmerge(ctx, a.ID, c.Merges[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		if got := owner(); got != b.ID {
@@ -253,23 +253,23 @@ func TestAnswersFollowMergeAndUnmerge(t *testing.T) {
 }
 
 func TestDetractorOpensOneCase(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
 		src := source(t, db, "Web", "web", "")
 		s := &tp.Survey{Name: "Relationship", Type: tp.SurveyNPS, Status: tp.SurveyActive, CloseLoop: true}
-		if err := db.CreateSurvey(ctx, s); err != nil {
+		if err := db.Surveys.CreateSurvey(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 		c := newCustomer(t, db, src, "d", "de")
 		p := newCustomer(t, db, src, "p", "de")
-		tok, _ := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c.ID, Channel: "email", Department: "Logistics", Division: "Retail"}, time.Hour)
-		r, err := db.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(3)})
+		tok, _ := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c.ID, Channel: "email", Department: "Logistics", Division: "Retail"}, time.Hour)
+		r, err := db.Surveys.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(3)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		db.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(2), Comment: "Lieferung zu spät", Complete: true}) // the same answer, completed
-		ptok, _ := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: p.ID}, time.Hour)
-		db.SaveResponse(ctx, ptok, tp.ResponseInput{Score: intp(10)})
-		cases, err := db.ListCases(ctx, tp.CaseFilter{})
+		db.Surveys.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(2), Comment: "Lieferung zu spät", Complete: true}) // the same answer, completed
+		ptok, _ := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: p.ID}, time.Hour)
+		db.Surveys.SaveResponse(ctx, ptok, tp.ResponseInput{Score: intp(10)})
+		cases, err := db.Cases.ListCases(ctx, tp.CaseFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -282,11 +282,11 @@ func TestDetractorOpensOneCase(t *testing.T) {
 			t.Errorf("case = %+v", got)
 		}
 		s.CloseLoop = false
-		db.UpdateSurvey(ctx, s)
+		db.Surveys.UpdateSurvey(ctx, s)
 		q := newCustomer(t, db, src, "q", "de")
-		qtok, _ := db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: q.ID}, time.Hour)
-		db.SaveResponse(ctx, qtok, tp.ResponseInput{Score: intp(0)})
-		if cases, _ := db.ListCases(ctx, tp.CaseFilter{}); len(cases) != 1 {
+		qtok, _ := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: q.ID}, time.Hour)
+		db.Surveys.SaveResponse(ctx, qtok, tp.ResponseInput{Score: intp(0)})
+		if cases, _ := db.Cases.ListCases(ctx, tp.CaseFilter{}); len(cases) != 1 {
 			t.Errorf("with the rule off a detractor still opened a case")
 		}
 	})

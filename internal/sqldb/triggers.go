@@ -22,34 +22,34 @@ type triggerCache struct {
 const triggerTTL = 30 * time.Second
 
 // CreateTrigger adds a trigger to a survey.
-func (db *DB) CreateTrigger(ctx context.Context, t *tp.Trigger) error {
+func (s *SurveyService) CreateTrigger(ctx context.Context, t *tp.Trigger) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	if _, err := db.FindSurvey(ctx, t.SurveyID); err != nil {
+	if _, err := s.FindSurvey(ctx, t.SurveyID); err != nil {
 		return err
 	}
 	var src any
 	if t.SourceID != 0 {
 		src = t.SourceID
 		var n int
-		if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM sources WHERE id = $1", t.SourceID).Scan(&n); err != nil || n == 0 {
+		if err := s.db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM sources WHERE id = $1", t.SourceID).Scan(&n); err != nil || n == 0 {
 			return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("source %d does not exist", t.SourceID), Fields: map[string]string{"source_id": "unknown"}}
 		}
 	}
-	t.CreatedAt = db.Now()
-	if err := db.w.QueryRowContext(ctx, `INSERT INTO survey_triggers (survey_id, event_name, source_id, department, delay_s, created_us)
+	t.CreatedAt = s.db.Now()
+	if err := s.db.w.QueryRowContext(ctx, `INSERT INTO survey_triggers (survey_id, event_name, source_id, department, delay_s, created_us)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, t.SurveyID, t.EventName, src, t.Department, int64(t.Delay.Seconds()),
 		tp.ToMicros(t.CreatedAt)).Scan(&t.ID); err != nil {
 		return fmt.Errorf("create trigger: %w", err)
 	}
-	db.triggers.reset()
+	s.db.triggers.reset()
 	return nil
 }
 
 // ListTriggers lists a survey's active triggers (all surveys' for 0).
-func (db *DB) ListTriggers(ctx context.Context, surveyID int64) ([]tp.Trigger, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, survey_id, event_name, source_id, department, delay_s, created_us
+func (s *SurveyService) ListTriggers(ctx context.Context, surveyID int64) ([]tp.Trigger, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT id, survey_id, event_name, source_id, department, delay_s, created_us
 		FROM survey_triggers WHERE active = 1 AND (survey_id = $1 OR $1 = 0) ORDER BY id`, surveyID)
 	if err != nil {
 		return nil, err
@@ -71,15 +71,15 @@ func (db *DB) ListTriggers(ctx context.Context, surveyID int64) ([]tp.Trigger, e
 }
 
 // DeleteTrigger stops a trigger; invitations it made stay.
-func (db *DB) DeleteTrigger(ctx context.Context, id int64) error {
-	res, err := db.w.ExecContext(ctx, "UPDATE survey_triggers SET active = 0 WHERE id = $1 AND active = 1", id)
+func (s *SurveyService) DeleteTrigger(ctx context.Context, id int64) error {
+	res, err := s.db.w.ExecContext(ctx, "UPDATE survey_triggers SET active = 0 WHERE id = $1 AND active = 1", id)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return tp.Errorf(tp.ENOTFOUND, "trigger %d not found", id)
 	}
-	db.triggers.reset()
+	s.db.triggers.reset()
 	return nil
 }
 
@@ -97,7 +97,7 @@ func (db *DB) activeTriggers(ctx context.Context) ([]tp.Trigger, error) {
 	if time.Since(c.loaded) < triggerTTL {
 		return c.list, nil
 	}
-	list, err := db.ListTriggers(ctx, 0)
+	list, err := db.surveys().ListTriggers(ctx, 0)
 	if err != nil {
 		return nil, err
 	}

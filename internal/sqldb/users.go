@@ -73,7 +73,7 @@ func checkPassword(encoded, pw string) bool {
 var dummyHash = hashPassword("not a real password")
 
 // CreateUser creates a user with an argon2id password hash.
-func (db *DB) CreateUser(ctx context.Context, u *tp.User, password string) error {
+func (s *UserService) CreateUser(ctx context.Context, u *tp.User, password string) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -81,8 +81,8 @@ func (db *DB) CreateUser(ctx context.Context, u *tp.User, password string) error
 		return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("the password must have at least %d characters", tp.MinPasswordLen),
 			Fields: map[string]string{"password": "too short"}}
 	}
-	u.CreatedAt = db.Now()
-	err := db.w.QueryRowContext(ctx, `INSERT INTO users (email, role, department, locale, password_hash, created_us)
+	u.CreatedAt = s.db.Now()
+	err := s.db.w.QueryRowContext(ctx, `INSERT INTO users (email, role, department, locale, password_hash, created_us)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, u.Email, string(u.Role), u.Department, u.Locale,
 		hashPassword(password), tp.ToMicros(u.CreatedAt)).Scan(&u.ID)
 	if isUnique(err) {
@@ -105,9 +105,9 @@ func scanUser(row interface{ Scan(...any) error }) (*tp.User, error) {
 }
 
 // Authenticate checks an e-mail and password.
-func (db *DB) Authenticate(ctx context.Context, email, password string) (*tp.User, error) {
+func (s *UserService) Authenticate(ctx context.Context, email, password string) (*tp.User, error) {
 	var hash string
-	row := db.r.QueryRowContext(ctx, "SELECT password_hash, "+userCols+" FROM users WHERE email = $1", strings.ToLower(strings.TrimSpace(email)))
+	row := s.db.r.QueryRowContext(ctx, "SELECT password_hash, "+userCols+" FROM users WHERE email = $1", strings.ToLower(strings.TrimSpace(email)))
 	var u tp.User
 	var role string
 	var created int64
@@ -127,7 +127,7 @@ func (db *DB) Authenticate(ctx context.Context, email, password string) (*tp.Use
 }
 
 // SetUserLocale stores a user's UI language ("" follows the browser).
-func (db *DB) SetUserLocale(ctx context.Context, userID int64, locale string) error {
+func (s *UserService) SetUserLocale(ctx context.Context, userID int64, locale string) error {
 	ok := locale == ""
 	for _, l := range tp.Locales {
 		ok = ok || l == locale
@@ -135,27 +135,27 @@ func (db *DB) SetUserLocale(ctx context.Context, userID int64, locale string) er
 	if !ok {
 		return tp.Errorf(tp.EINVALID, "unknown language %q", locale)
 	}
-	_, err := db.w.ExecContext(ctx, "UPDATE users SET locale = $1 WHERE id = $2", locale, userID)
+	_, err := s.db.w.ExecContext(ctx, "UPDATE users SET locale = $1 WHERE id = $2", locale, userID)
 	return err
 }
 
 // CreateSession starts a login session and returns its cookie value.
-func (db *DB) CreateSession(ctx context.Context, userID int64, ttl time.Duration) (string, error) {
+func (s *UserService) CreateSession(ctx context.Context, userID int64, ttl time.Duration) (string, error) {
 	token := randomSecret("", 32)
-	now := db.Now()
-	if _, err := db.w.ExecContext(ctx, "DELETE FROM sessions WHERE expires_us < $1", tp.ToMicros(now)); err != nil {
+	now := s.db.Now()
+	if _, err := s.db.w.ExecContext(ctx, "DELETE FROM sessions WHERE expires_us < $1", tp.ToMicros(now)); err != nil {
 		return "", err
 	}
-	_, err := db.w.ExecContext(ctx, "INSERT INTO sessions (token_hash, user_id, expires_us) VALUES ($1, $2, $3)",
+	_, err := s.db.w.ExecContext(ctx, "INSERT INTO sessions (token_hash, user_id, expires_us) VALUES ($1, $2, $3)",
 		hashSecret(token), userID, tp.ToMicros(now.Add(ttl)))
 	return token, err
 }
 
 // UserBySession returns the user of a live session.
-func (db *DB) UserBySession(ctx context.Context, token string) (*tp.User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, "SELECT u.id, u.email, u.role, u.department, u.locale, u.created_us "+
+func (s *UserService) UserBySession(ctx context.Context, token string) (*tp.User, error) {
+	u, err := scanUser(s.db.r.QueryRowContext(ctx, "SELECT u.id, u.email, u.role, u.department, u.locale, u.created_us "+
 		"FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_us > $2",
-		hashSecret(token), tp.ToMicros(db.Now())))
+		hashSecret(token), tp.ToMicros(s.db.Now())))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tp.Errorf(tp.EUNAUTHORIZED, "the session has ended; log in again")
 	}
@@ -163,13 +163,13 @@ func (db *DB) UserBySession(ctx context.Context, token string) (*tp.User, error)
 }
 
 // DeleteSession ends a session (logout).
-func (db *DB) DeleteSession(ctx context.Context, token string) error {
-	_, err := db.w.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = $1", hashSecret(token))
+func (s *UserService) DeleteSession(ctx context.Context, token string) error {
+	_, err := s.db.w.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = $1", hashSecret(token))
 	return err
 }
 
 // CreateToken creates an API token and returns its secret, which is not stored.
-func (db *DB) CreateToken(ctx context.Context, t *tp.Token) (string, error) {
+func (s *UserService) CreateToken(ctx context.Context, t *tp.Token) (string, error) {
 	t.Name = strings.TrimSpace(t.Name)
 	if t.Name == "" {
 		return "", &tp.Error{Code: tp.EINVALID, Message: "a token needs a name", Fields: map[string]string{"name": "required"}}
@@ -181,16 +181,16 @@ func (db *DB) CreateToken(ctx context.Context, t *tp.Token) (string, error) {
 		return "", tp.Errorf(tp.EINVALID, "role %s needs a department", t.Role)
 	}
 	secret := randomSecret("tp_", 32)
-	t.CreatedAt = db.Now()
-	err := db.w.QueryRowContext(ctx, `INSERT INTO api_tokens (name, token_hash, role, department, created_us)
+	t.CreatedAt = s.db.Now()
+	err := s.db.w.QueryRowContext(ctx, `INSERT INTO api_tokens (name, token_hash, role, department, created_us)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`, t.Name, hashSecret(secret), string(t.Role), t.Department,
 		tp.ToMicros(t.CreatedAt)).Scan(&t.ID)
 	return secret, err
 }
 
 // ListTokens lists tokens that are not revoked.
-func (db *DB) ListTokens(ctx context.Context) ([]tp.Token, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, name, role, department, created_us, last_used_us FROM api_tokens
+func (s *UserService) ListTokens(ctx context.Context) ([]tp.Token, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT id, name, role, department, created_us, last_used_us FROM api_tokens
 		WHERE revoked_us IS NULL ORDER BY id`)
 	if err != nil {
 		return nil, err
@@ -216,8 +216,8 @@ func (db *DB) ListTokens(ctx context.Context) ([]tp.Token, error) {
 }
 
 // RevokeToken revokes a token at once.
-func (db *DB) RevokeToken(ctx context.Context, id int64) error {
-	res, err := db.w.ExecContext(ctx, "UPDATE api_tokens SET revoked_us = $1 WHERE id = $2 AND revoked_us IS NULL", tp.ToMicros(db.Now()), id)
+func (s *UserService) RevokeToken(ctx context.Context, id int64) error {
+	res, err := s.db.w.ExecContext(ctx, "UPDATE api_tokens SET revoked_us = $1 WHERE id = $2 AND revoked_us IS NULL", tp.ToMicros(s.db.Now()), id)
 	if err != nil {
 		return err
 	}
@@ -228,11 +228,11 @@ func (db *DB) RevokeToken(ctx context.Context, id int64) error {
 }
 
 // AccessByToken resolves a bearer token to its access.
-func (db *DB) AccessByToken(ctx context.Context, secret string) (tp.Access, error) {
+func (s *UserService) AccessByToken(ctx context.Context, secret string) (tp.Access, error) {
 	var a tp.Access
 	var id int64
 	var name, role string
-	err := db.r.QueryRowContext(ctx, "SELECT id, name, role, department FROM api_tokens WHERE token_hash = $1 AND revoked_us IS NULL",
+	err := s.db.r.QueryRowContext(ctx, "SELECT id, name, role, department FROM api_tokens WHERE token_hash = $1 AND revoked_us IS NULL",
 		hashSecret(secret)).Scan(&id, &name, &role, &a.Department)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, tp.Errorf(tp.EUNAUTHORIZED, "unknown or revoked API token")
@@ -242,6 +242,6 @@ func (db *DB) AccessByToken(ctx context.Context, secret string) (tp.Access, erro
 	}
 	a.Actor, a.Role = "token:"+name, tp.Role(role)
 	// last_used is advisory; a failure to record it must not fail the request.
-	_, _ = db.w.ExecContext(ctx, "UPDATE api_tokens SET last_used_us = $1 WHERE id = $2", tp.ToMicros(db.Now()), id)
+	_, _ = s.db.w.ExecContext(ctx, "UPDATE api_tokens SET last_used_us = $1 WHERE id = $2", tp.ToMicros(s.db.Now()), id)
 	return a, nil
 }

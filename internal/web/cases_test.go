@@ -13,9 +13,9 @@ import (
 func TestCasesAPI(t *testing.T) {
 	f := newFixture(t)
 	f.track("/v1/identify", `{"userId":"c-1","traits":{"name":"Greta","email":"greta@example.de"}}`)
-	cust, _ := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "c-1"})
-	logistics, _ := f.db.CreateToken(ctx, &tp.Token{Name: "log", Role: tp.RoleAgent, Department: "Logistics"})
-	billing, _ := f.db.CreateToken(ctx, &tp.Token{Name: "bill", Role: tp.RoleAgent, Department: "Billing"})
+	cust, _ := f.db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "c-1"})
+	logistics, _ := f.db.Users.CreateToken(ctx, &tp.Token{Name: "log", Role: tp.RoleAgent, Department: "Logistics"})
+	billing, _ := f.db.Users.CreateToken(ctx, &tp.Token{Name: "bill", Role: tp.RoleAgent, Department: "Billing"})
 	r := f.api("POST", "/api/v1/cases", logistics, fmt.Sprintf(`{"customer_id":%d,"subject":"Paket zu spät","department":"Logistics","priority":"high","channel":"email","source":"email"}`, cust.ID))
 	if r.Code != 201 {
 		t.Fatalf("create: %d %s", r.Code, r.Body)
@@ -112,11 +112,11 @@ func TestComplaintForm(t *testing.T) {
 	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("submit: %v %d", err, res.StatusCode)
 	}
-	cases, _ := f.db.ListCases(ctx, tp.CaseFilter{})
+	cases, _ := f.db.Cases.ListCases(ctx, tp.CaseFilter{})
 	if len(cases) != 1 || cases[0].Department != "Logistics" || cases[0].Source != tp.CaseFromWeb {
 		t.Fatalf("cases: %+v", cases)
 	}
-	cust, _ := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "email", Value: "ana@example.nl"})
+	cust, _ := f.db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "email", Value: "ana@example.nl"})
 	if cust == nil || cases[0].CustomerID != cust.ID {
 		t.Error("the complaint is not on the sender's profile")
 	}
@@ -127,7 +127,7 @@ func TestComplaintForm(t *testing.T) {
 			t.Errorf("%v: %d", bad, res.StatusCode)
 		}
 	}
-	if cases, _ := f.db.ListCases(ctx, tp.CaseFilter{}); len(cases) != 1 {
+	if cases, _ := f.db.Cases.ListCases(ctx, tp.CaseFilter{}); len(cases) != 1 {
 		t.Errorf("bad forms made cases: %d", len(cases))
 	}
 }
@@ -141,7 +141,7 @@ func TestManualCaseEntry(t *testing.T) {
 	if err != nil || res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/cases/") {
 		t.Fatalf("new case: %v %d %s", err, res.StatusCode, res.Header.Get("Location"))
 	}
-	cases, _ := f.db.ListCases(ctx, tp.CaseFilter{})
+	cases, _ := f.db.Cases.ListCases(ctx, tp.CaseFilter{})
 	if len(cases) != 1 || cases[0].Source != tp.CaseFromPhone || cases[0].Department != "Billing" || cases[0].Priority != tp.PriorityHigh {
 		t.Errorf("cases: %+v", cases)
 	}
@@ -157,7 +157,7 @@ func TestManualCaseEntry(t *testing.T) {
 func TestCaseTaxonomy(t *testing.T) {
 	f := newFixture(t)
 	f.track("/v1/identify", `{"userId":"t-1","traits":{"email":"t@example.de"}}`)
-	cust, _ := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "t-1"})
+	cust, _ := f.db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "t-1"})
 	if r := f.api("PUT", "/api/v1/case-taxonomy", f.admin, `{"categories":{"delivery":["late","damaged"],"billing":[]}}`); r.Code != 200 {
 		t.Fatalf("set taxonomy: %d %s", r.Code, r.Body)
 	}
@@ -181,7 +181,7 @@ func TestCaseTaxonomy(t *testing.T) {
 func TestReplyTemplates(t *testing.T) {
 	f := newFixture(t)
 	f.track("/v1/identify", `{"userId":"rt-1","traits":{"name":"Lotte Visser","email":"lotte@example.nl","locale":"nl-NL"}}`)
-	cust, _ := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "rt-1"})
+	cust, _ := f.db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "rt-1"})
 	for body, want := range map[string]int{
 		`{"name":"Late parcel","language":"nl","body":"Beste {name}, uw zaak {case} ({subject}) is in behandeling. {agent}"}`: 200,
 		`{"name":"Late parcel","language":"en","body":"Dear {name}, case {case} is being handled."}`:                          200,
@@ -202,8 +202,8 @@ func TestReplyTemplates(t *testing.T) {
 		t.Fatalf("replace: %d %s", r.Code, r.Body)
 	}
 	enID := int64(r.JSON["id"].(float64))
-	all, _ := f.db.ListReplyTemplates(ctx, "")
-	nl, _ := f.db.ListReplyTemplates(ctx, "nl")
+	all, _ := f.db.Cases.ListReplyTemplates(ctx, "")
+	nl, _ := f.db.Cases.ListReplyTemplates(ctx, "nl")
 	if len(all) != 2 || len(nl) != 1 || all[0].Body != "Dear {name}, we are on it ({case})." {
 		t.Fatalf("templates: all %+v, nl %+v", all, nl)
 	}
@@ -247,14 +247,14 @@ func TestReplyTemplates(t *testing.T) {
 	if res, _ := b.PostForm(f.srv.URL+"/admin/reply-templates", url.Values{"name": {"Refund"}, "language": {"fr"}, "body": {"x"}}); res.StatusCode != 400 {
 		t.Errorf("admin save in French: %d", res.StatusCode)
 	}
-	de, _ := f.db.ListReplyTemplates(ctx, "de")
+	de, _ := f.db.Cases.ListReplyTemplates(ctx, "de")
 	if len(de) != 1 {
 		t.Fatalf("German templates: %+v", de)
 	}
 	if res, _ := b.PostForm(fmt.Sprintf("%s/admin/reply-templates/%d/delete", f.srv.URL, de[0].ID), nil); res.StatusCode != 303 {
 		t.Errorf("admin delete: %d", res.StatusCode)
 	}
-	if de, _ = f.db.ListReplyTemplates(ctx, "de"); len(de) != 0 {
+	if de, _ = f.db.Cases.ListReplyTemplates(ctx, "de"); len(de) != 0 {
 		t.Errorf("after delete: %+v", de)
 	}
 }

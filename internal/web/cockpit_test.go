@@ -22,17 +22,17 @@ func cockpitFixture(t *testing.T, f *fixture) tp.Period {
 	f.db.Now = func() time.Time { return clock }
 	t.Cleanup(func() { f.db.Now = func() time.Time { return time.Now().UTC() } })
 	s := &tp.Survey{Name: "Relationship", Type: tp.SurveyNPS, Status: tp.SurveyActive, DefaultLang: "en"}
-	if err := f.db.CreateSurvey(ctx, s); err != nil {
+	if err := f.db.Surveys.CreateSurvey(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 	f.track("/v1/identify", `{"userId":"c1","traits":{"name":"Ann"}}`)
-	cs, _ := f.db.FindCustomers(ctx, tp.CustomerFilter{Limit: 1})
+	cs, _ := f.db.Customers.FindCustomers(ctx, tp.CustomerFilter{Limit: 1})
 	for i := range 60 {
 		div, score := "Online", 10
 		if i%2 == 1 {
 			div, score = "Retail", 2
 		}
-		tok, err := f.db.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: cs[0].ID, Division: div, Channel: "email", Department: "Sales"}, time.Hour)
+		tok, err := f.db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: cs[0].ID, Division: div, Channel: "email", Department: "Sales"}, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,14 +40,14 @@ func cockpitFixture(t *testing.T, f *fixture) tp.Period {
 		if i == 1 {
 			comment = "Lieferung kam zu spät"
 		}
-		if _, err := f.db.SaveResponse(ctx, tok, tp.ResponseInput{Score: &score, Comment: comment}); err != nil {
+		if _, err := f.db.Surveys.SaveResponse(ctx, tok, tp.ResponseInput{Score: &score, Comment: comment}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := f.db.CreateCase(ctx, &tp.Case{CustomerID: cs[0].ID, Subject: "Parcel lost", Department: "Logistics", Division: "Retail", Channel: "email"}); err != nil {
+	if err := f.db.Cases.CreateCase(ctx, &tp.Case{CustomerID: cs[0].ID, Subject: "Parcel lost", Department: "Logistics", Division: "Retail", Channel: "email"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.db.RefreshRollups(ctx); err != nil {
+	if _, err := f.db.Cockpit.RefreshRollups(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return last
@@ -108,7 +108,7 @@ func TestCockpit(t *testing.T) {
 	}
 	// A segment's scorecard and drill-down: Ann is the only member.
 	seg := &tp.Segment{Name: "Ann", Conditions: []tp.Condition{{Kind: "trait", Key: "name", Op: "eq", Value: "Ann"}}}
-	if err := f.db.CreateSegment(ctx, seg); err != nil {
+	if err := f.db.Segments.CreateSegment(ctx, seg); err != nil {
 		t.Fatal(err)
 	}
 	at := period.From.Format(time.DateOnly)
@@ -136,18 +136,18 @@ func TestCockpit(t *testing.T) {
 	if !strings.Contains(page, "Second carrier for Retail") || !strings.Contains(page, `class="overdue"`) {
 		t.Error("the overdue action item is not highlighted on the cockpit")
 	}
-	items, _ := f.db.ListActions(ctx, tp.ActionFilter{})
+	items, _ := f.db.Actions.ListActions(ctx, tp.ActionFilter{})
 	if res, _ := b.PostForm(fmt.Sprintf("%s/actions/%d/status", f.srv.URL, items[0].ID), url.Values{"comment": {"carrier shortlisted"}, "back": {"/cockpit"}}); res.StatusCode != 303 {
 		t.Errorf("comment: %d", res.StatusCode)
 	}
 	if res, _ := b.PostForm(fmt.Sprintf("%s/actions/%d/status", f.srv.URL, items[0].ID), url.Values{"status": {"done"}, "back": {"/cockpit"}}); res.StatusCode != 303 {
 		t.Errorf("done: %d", res.StatusCode)
 	}
-	if a, _ := f.db.FindAction(ctx, items[0].ID); a.Status != tp.ActionDone || len(a.Comments) != 1 || a.Comments[0].Author != "user:ada@example.com" {
+	if a, _ := f.db.Actions.FindAction(ctx, items[0].ID); a.Status != tp.ActionDone || len(a.Comments) != 1 || a.Comments[0].Author != "user:ada@example.com" {
 		t.Errorf("after comment and done: %+v", a)
 	}
 	// A department head lands on their department, cut by channel: Logistics has the one case, no answers.
-	if err := f.db.CreateUser(ctx, &tp.User{Email: "log@example.com", Role: tp.RoleDepartmentHead, Department: "Logistics"}, "correct horse battery"); err != nil {
+	if err := f.db.Users.CreateUser(ctx, &tp.User{Email: "log@example.com", Role: tp.RoleDepartmentHead, Department: "Logistics"}, "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
 	h := f.browser("de")
@@ -245,7 +245,7 @@ func TestCockpitForms(t *testing.T) {
 		t.Error("/alerts lacks the rule or the recipients")
 	}
 	// An agent is refused.
-	if err := f.db.CreateUser(ctx, &tp.User{Email: "agent@example.com", Role: tp.RoleAgent, Department: "Billing"}, "correct horse battery"); err != nil {
+	if err := f.db.Users.CreateUser(ctx, &tp.User{Email: "agent@example.com", Role: tp.RoleAgent, Department: "Billing"}, "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
 	a := f.browser("en")

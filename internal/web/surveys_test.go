@@ -23,7 +23,7 @@ func (f *fixture) surveyWithLink(t *testing.T) (surveyID int64, token, link stri
 		t.Fatalf("create survey: %d %s", r.Code, r.Body)
 	}
 	surveyID = int64(r.JSON["id"].(float64))
-	c, _ := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "s-1"})
+	c, _ := f.db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "s-1"})
 	r = f.api("POST", fmt.Sprintf("/api/v1/surveys/%d/invitations", surveyID), f.admin,
 		fmt.Sprintf(`{"customer_id":%d,"channel":"email","department":"Service","division":"Retail"}`, c.ID))
 	if r.Code != 201 {
@@ -59,7 +59,7 @@ func TestSurveyLinkOneClickThenComment(t *testing.T) {
 	// The comment shows escaped on the customer's timeline page.
 	b2 := f.browser("en")
 	b2.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
-	c, _ := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "s-1"})
+	c, _ := f.db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "s-1"})
 	_, page := get(t, b2, fmt.Sprintf("%s/customers/%d", f.srv.URL, c.ID))
 	if !strings.Contains(page, "Survey Responded") || strings.Contains(page, "<script>alert") || !strings.Contains(page, "&lt;script&gt;") {
 		t.Errorf("timeline does not show the escaped answer")
@@ -89,7 +89,7 @@ func TestSurveyLinkBadInput(t *testing.T) {
 			t.Errorf("%v: %d, want 400 naming %q\n%s", c.form, res.StatusCode, c.words, b)
 		}
 	}
-	if r, _ := f.db.ResponseByInvitation(ctx, 1); r != nil {
+	if r, _ := f.db.Surveys.ResponseByInvitation(ctx, 1); r != nil {
 		t.Errorf("bad input stored a response: %+v", r)
 	}
 	for _, c := range []struct {
@@ -108,8 +108,8 @@ func TestSurveyLinkBadInput(t *testing.T) {
 			t.Errorf("%s: %d\n%s", c.path, res.StatusCode, b)
 		}
 	}
-	c, _ := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "s-1"})
-	expired, _ := f.db.CreateInvitation(ctx, &tp.Invitation{SurveyID: 1, CustomerID: c.ID}, -time.Minute)
+	c, _ := f.db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "s-1"})
+	expired, _ := f.db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: 1, CustomerID: c.ID}, -time.Minute)
 	req, _ := http.NewRequest("GET", f.srv.URL+"/s/"+expired, nil)
 	req.Header.Set("Accept-Language", "nl-NL")
 	res, _ := http.DefaultClient.Do(req)
@@ -216,8 +216,8 @@ func TestPublicLinkAndWidget(t *testing.T) {
 			t.Fatalf("widget answer: %d %s", r.Code, r.Body)
 		}
 	}
-	c, _ := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "anonymous_id", Value: "visitor-42"})
-	tl, _ := f.db.Timeline(ctx, c.ID, tp.TimelineFilter{})
+	c, _ := f.db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "anonymous_id", Value: "visitor-42"})
+	tl, _ := f.db.Customers.Timeline(ctx, c.ID, tp.TimelineFilter{})
 	answers := 0
 	for _, e := range tl.Events {
 		if e.Name == "Survey Responded" {
@@ -245,7 +245,7 @@ func TestPublicLinkAndWidget(t *testing.T) {
 			t.Fatalf("public answer: %v %d", err, res.StatusCode)
 		}
 	}
-	res, _ := f.db.SurveyResults(ctx, tp.ResultsQuery{SurveyID: id})
+	res, _ := f.db.Surveys.SurveyResults(ctx, tp.ResultsQuery{SurveyID: id})
 	if res.Total.Estimate.N != 2 { // the widget visitor and the public-link visitor
 		t.Errorf("n = %d, want 2", res.Total.Estimate.N)
 	}
@@ -272,7 +272,7 @@ func TestSendToListFromSurveyPage(t *testing.T) {
 	if r.Code != 400 || !strings.Contains(string(r.Body), "emails[0]") {
 		t.Errorf("bad address: %d %s", r.Code, r.Body)
 	}
-	if c, err := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "email", Value: "new@example.com"}); err != nil || c.Email != "new@example.com" {
+	if c, err := f.db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "email", Value: "new@example.com"}); err != nil || c.Email != "new@example.com" {
 		t.Errorf("the new address did not become a customer: %v", err)
 	}
 }

@@ -29,7 +29,7 @@ var ctx = context.Background()
 
 type fixture struct {
 	t        *testing.T
-	db       *sqldb.DB
+	db       *sqldb.Store
 	srv      *httptest.Server
 	writeKey string
 	admin    string // API token
@@ -43,17 +43,18 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := jobs.Open(ctx, db, jobs.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Fatal(err)
 	}
-	s := &web.Server{Ingester: db, Customers: db, Sources: db, Users: db, Surveys: db, Segments: db, Cases: db, Routing: db, SLA: db, Actions: db, Cockpit: db, Alerts: db, DB: db,
+	s := &web.Server{Ingester: db.Tracking, Customers: db.Customers, Sources: db.Sources, Users: db.Users, Surveys: db.Surveys, Segments: db.Segments,
+		Cases: db.Cases, Routing: db.Routing, SLA: db.SLA, Actions: db.Actions, Cockpit: db.Cockpit, Alerts: db.Alerts, DB: db,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	src := &tp.Source{Name: "Web shop", Channel: "web", Department: "Sales", Division: "Online"}
-	if err := db.CreateSource(ctx, src); err != nil {
+	if err := db.Sources.CreateSource(ctx, src); err != nil {
 		t.Fatal(err)
 	}
-	admin, _ := db.CreateToken(ctx, &tp.Token{Name: "admin", Role: tp.RoleAdmin})
-	analyst, _ := db.CreateToken(ctx, &tp.Token{Name: "bi", Role: tp.RoleAnalyst})
-	if err := db.CreateUser(ctx, &tp.User{Email: "ada@example.com", Role: tp.RoleAdmin}, "correct horse battery"); err != nil {
+	admin, _ := db.Users.CreateToken(ctx, &tp.Token{Name: "admin", Role: tp.RoleAdmin})
+	analyst, _ := db.Users.CreateToken(ctx, &tp.Token{Name: "bi", Role: tp.RoleAnalyst})
+	if err := db.Users.CreateUser(ctx, &tp.User{Email: "ada@example.com", Role: tp.RoleAdmin}, "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
 	return &fixture{t: t, db: db, srv: srv, writeKey: src.WriteKey, admin: admin, analyst: analyst}
@@ -104,10 +105,10 @@ func errCode(r resp) string {
 
 func (f *fixture) eventCount() int {
 	f.t.Helper()
-	cs, _ := f.db.FindCustomers(ctx, tp.CustomerFilter{Limit: 200})
+	cs, _ := f.db.Customers.FindCustomers(ctx, tp.CustomerFilter{Limit: 200})
 	n := 0
 	for _, c := range cs {
-		tl, _ := f.db.Timeline(ctx, c.ID, tp.TimelineFilter{Limit: 500})
+		tl, _ := f.db.Customers.Timeline(ctx, c.ID, tp.TimelineFilter{Limit: 500})
 		n += len(tl.Events)
 	}
 	return n
@@ -340,7 +341,7 @@ func TestUILoginSearchCustomerPage(t *testing.T) {
 	if code != 200 || !strings.Contains(body, "Kunden") || !strings.Contains(body, "Jürgen &lt;b&gt;Müller&lt;/b&gt;") {
 		t.Fatalf("search page (de, escaped): %d\n%s", code, body)
 	}
-	c, _ := f.db.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "u-7"})
+	c, _ := f.db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "u-7"})
 	code, body = get(t, b, fmt.Sprintf("%s/customers/%d", f.srv.URL, c.ID))
 	if code != 200 || !strings.Contains(body, "Order Completed") || !strings.Contains(body, "Zeitleiste") || !strings.Contains(body, "u-7") {
 		t.Fatalf("customer page: %d\n%s", code, body)

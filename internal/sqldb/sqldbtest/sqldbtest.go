@@ -16,7 +16,7 @@ import (
 )
 
 // SQLite returns a migrated SQLite store in t's temporary folder.
-func SQLite(t testing.TB) *sqldb.DB {
+func SQLite(t testing.TB) *sqldb.Store {
 	t.Helper()
 	return open(t, filepath.Join(t.TempDir(), "test.db"))
 }
@@ -24,7 +24,7 @@ func SQLite(t testing.TB) *sqldb.DB {
 // Postgres returns a migrated store in a fresh PostgreSQL schema, or skips
 // when no server is configured. With TOUCHPOINT_POSTGRES_REQUIRED=1 a missing
 // server fails the test instead, so CI cannot pass without PostgreSQL.
-func Postgres(t testing.TB) *sqldb.DB {
+func Postgres(t testing.TB) *sqldb.Store {
 	t.Helper()
 	base := os.Getenv("TOUCHPOINT_TEST_POSTGRES")
 	if base == "" {
@@ -41,7 +41,7 @@ func Postgres(t testing.TB) *sqldb.DB {
 	return open(t, dsn)
 }
 
-func open(t testing.TB, dsn string) *sqldb.DB {
+func open(t testing.TB, dsn string) *sqldb.Store {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqldb.Open(ctx, dsn)
@@ -54,14 +54,15 @@ func open(t testing.TB, dsn string) *sqldb.DB {
 	}
 	// Work that needs background jobs stores them, as in production; tests
 	// that want them worked start a runner themselves.
-	if _, err := jobs.Open(ctx, db, jobs.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
+	st := sqldb.NewStore(db)
+	if _, err := jobs.Open(ctx, st, jobs.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Fatal(err)
 	}
-	return db
+	return st
 }
 
 // Each runs fn as a subtest on SQLite and, when configured, on PostgreSQL.
-func Each(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
+func Each(t *testing.T, fn func(t *testing.T, db *sqldb.Store)) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
 }
