@@ -10,7 +10,7 @@ import (
 func TestPackUsesKnownKeys(t *testing.T) {
 	b, _ := assets.ReadFile("pack.html")
 	for _, m := range regexp.MustCompile(`t \$?\.Lang "([a-z0-9._]+)"`).FindAllStringSubmatch(string(b), -1) {
-		if _, ok := i18n.Catalogue[m[1]]; !ok {
+		if !i18n.Has(m[1]) {
 			t.Errorf("pack.html uses unknown catalogue key %q", m[1])
 		}
 	}

@@ -24,7 +24,7 @@ func TestTemplatesUseKnownKeys(t *testing.T) {
 	for _, e := range entries {
 		b, _ := assets.ReadFile("templates/" + e.Name())
 		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-			if _, ok := i18n.Catalogue[m[1]]; !ok {
+			if !i18n.Has(m[1]) {
 				t.Errorf("%s uses unknown catalogue key %q", e.Name(), m[1])
 			}
 		}
