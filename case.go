@@ -207,6 +207,7 @@ type CaseFilter struct {
 type CaseService interface {
 	ReplyTemplateService
 	CreateCase(ctx context.Context, c *Case) error
+	SubmitComplaint(ctx context.Context, c *Case) error // from the public form
 	FindCase(ctx context.Context, id int64) (*Case, []CaseEvent, error)
 	ListCases(ctx context.Context, f CaseFilter) ([]Case, error)
 	MoveCase(ctx context.Context, id int64, to CaseStatus, note string) (*Case, error)
@@ -278,4 +279,17 @@ func (t Taxonomy) Check(category, sub string) error {
 		}
 	}
 	return &Error{Code: EINVALID, Message: "unknown sub-category " + sub + " of " + category, Fields: map[string]string{"sub_category": "not in the taxonomy"}}
+}
+
+// CanTakeCase reports whether a user of role and department may be assigned
+// a case of caseDept: its own department's agents and heads, or the CCO's
+// office and admins, who work every department.
+func CanTakeCase(role Role, department, caseDept string) bool {
+	switch role {
+	case RoleAdmin, RoleCCO:
+		return true
+	case RoleAgent, RoleDepartmentHead:
+		return department != "" && department == caseDept
+	}
+	return false
 }

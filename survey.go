@@ -503,10 +503,11 @@ type ResponseRow struct {
 
 // ResultsQuery selects survey results.
 type ResultsQuery struct {
-	SurveyID int64
-	By       string // "", division, channel, department
-	Period   string // "", week, month
-	From, To time.Time
+	SurveyID   int64
+	Department string // only this department's answers ("": all); department-scoped callers always get their own
+	By         string // "", division, channel, department
+	Period     string // "", week, month
+	From, To   time.Time
 }
 
 // ResultRow is one slice (and period) of results.

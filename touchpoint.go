@@ -46,4 +46,4 @@ func AccessFrom(ctx context.Context) Access {
 }
 
 // SystemAccess is the access of internal work (CLI, demo loader, jobs).
-var SystemAccess = Access{Actor: "system", Role: RoleAdmin}
+var SystemAccess = Access{Actor: "system", Role: RoleSystem}

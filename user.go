@@ -33,12 +33,6 @@ func ParseRole(s string) (Role, error) {
 // DepartmentScoped reports whether the role sees only its own department's work.
 func (r Role) DepartmentScoped() bool { return r == RoleDepartmentHead || r == RoleAgent }
 
-// CanAdminister reports whether the role may manage users, sources and tokens.
-func (r Role) CanAdminister() bool { return r == RoleAdmin }
-
-// CanRepairCustomers reports whether the role may unmerge customers.
-func (r Role) CanRepairCustomers() bool { return r == RoleAdmin || r == RoleCCO }
-
 // Locales are the UI and survey languages.
 var Locales = []string{"en", "de", "nl"}
 
@@ -104,4 +98,13 @@ type UserService interface {
 	ListTokens(ctx context.Context) ([]Token, error)
 	RevokeToken(ctx context.Context, id int64) error
 	AccessByToken(ctx context.Context, secret string) (Access, error)
+}
+
+// HomePath is where a user lands after logging in: the case queue for
+// agents, the cockpit for the people who steer.
+func HomePath(r Role) string {
+	if r == RoleAgent {
+		return "/cases"
+	}
+	return "/cockpit"
 }

@@ -63,6 +63,9 @@ func commands() []command {
 
 // Run runs the touchpoint command line.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	// The command line is the operator's, who holds the database itself: its
+	// commands act as the system. Requests the server takes carry their own access.
+	ctx = tp.WithAccess(ctx, tp.SystemAccess)
 	e := &env{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	usage := func(w io.Writer) {
 		fmt.Fprintln(w, "usage: touchpoint <command> [flags]   (touchpoint <command> -h for its flags)")
@@ -189,7 +192,7 @@ func reportCmd(e *env, args []string) error {
 	}
 	defer db.Close()
 	start := time.Now()
-	ctx := tp.WithAccess(e.ctx, tp.SystemAccess)
+	ctx := e.ctx
 	if _, err := db.Cockpit.RefreshRollups(ctx); err != nil {
 		return err
 	}

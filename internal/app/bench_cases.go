@@ -79,8 +79,8 @@ func benchCases(e *env, args []string) error {
 	if firstErr != nil {
 		return fmt.Errorf("smtp: %w", firstErr)
 	}
-	if stats := db.Mail.InboundStats(e.ctx); stats["case"]+stats["reply"] != *mails {
-		return fmt.Errorf("sent %d mails, processed %v", *mails, stats)
+	if stats, err := db.Mail.InboundStats(e.ctx); err != nil || stats["case"]+stats["reply"] != *mails {
+		return fmt.Errorf("sent %d mails, processed %v (%v)", *mails, stats, err)
 	}
 
 	raw, done2, err := benchDB(e, *dsn, "raw")

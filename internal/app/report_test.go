@@ -18,7 +18,7 @@ import (
 func TestReportWithoutChromium(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "tp.db")
-	ctx := context.Background()
+	ctx := tp.WithAccess(context.Background(), tp.SystemAccess)
 	sdb, err := sqldb.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)

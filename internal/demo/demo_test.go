@@ -33,7 +33,7 @@ func TestDeterministic(t *testing.T) {
 
 func TestLoadBuildsMergedProfiles(t *testing.T) {
 	db := sqldbtest.SQLite(t)
-	ctx := context.Background()
+	ctx := tp.WithAccess(context.Background(), tp.SystemAccess)
 	var progress bytes.Buffer
 	res, err := demo.Load(ctx, demo.Config{Seed: 1, Customers: 300, End: end, Progress: &progress},
 		demo.Store{Ingester: db.Tracking, Sources: db.Sources, Users: db.Users, Customers: db.Customers, Surveys: db.Surveys, Cases: db.Cases})

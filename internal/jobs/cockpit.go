@@ -81,7 +81,6 @@ func (w *boardPackWorker) Work(ctx context.Context, job *river.Job[tp.SendBoardP
 	if w.cfg.Mailer == nil {
 		return fmt.Errorf("board pack: no SMTP relay configured (serve --smtp-relay)")
 	}
-	ctx = tp.WithAccess(ctx, tp.SystemAccess)
 	if _, err := w.db.Cockpit.RefreshRollups(ctx); err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/mailer"
@@ -81,7 +82,11 @@ func Open(ctx context.Context, db *sqldb.Store, cfg Config) (*Runner, error) {
 		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
 		PollOnly:          db.Dialect() == sqldb.SQLite,
 		MaxAttempts:       8,
-		JobTimeout:        2 * time.Minute,
+		// Jobs are touchpoint's own work: the store's policy sees the system.
+		Middleware: []rivertype.Middleware{river.WorkerMiddlewareFunc(func(ctx context.Context, _ *rivertype.JobRow, next func(context.Context) error) error {
+			return next(tp.WithAccess(ctx, tp.SystemAccess))
+		})},
+		JobTimeout: 2 * time.Minute,
 		// The leader alone enqueues periodic jobs, so replicas do not repeat them.
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {

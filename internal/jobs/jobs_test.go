@@ -26,7 +26,7 @@ import (
 	"github.com/touchpoint-cx/touchpoint/internal/track"
 )
 
-var ctx = context.Background()
+var ctx = tp.WithAccess(context.Background(), tp.SystemAccess) // set-up and checks act as the system
 
 func customer(t *testing.T, db *sqldb.Store, src *tp.Source, user, traits string) int64 {
 	t.Helper()

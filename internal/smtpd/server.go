@@ -87,7 +87,8 @@ func (ss *session) Data(r io.Reader) error {
 	if err != nil {
 		return err // over the size limit: go-smtp answers 552
 	}
-	ctx := context.Background()
+	// The mailbox is a public door: the policy sees the sender as the public.
+	ctx := tp.WithAccess(context.Background(), tp.Access{Actor: "mail:" + ss.from, Role: tp.RolePublic})
 	id, err := ss.s.Intake.RecordInbound(ctx, raw, ss.from, ss.to)
 	if err != nil {
 		ss.s.Log.Error("store inbound mail", "err", err)

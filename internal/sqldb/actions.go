@@ -22,17 +22,8 @@ func scanAction(row interface{ Scan(...any) error }) (*tp.ActionItem, error) {
 	return &a, nil
 }
 
-// canChangeActions: analysts and agents read; the others change, department
-// heads in their department only.
-func canChangeActions(ctx context.Context, department string) error {
-	a := tp.AccessFrom(ctx)
-	switch {
-	case a.Role == tp.RoleAnalyst || a.Role == tp.RoleAgent:
-		return tp.Errorf(tp.EFORBIDDEN, "the %s role reads action items only", a.Role)
-	case a.Role.DepartmentScoped() && a.Department != department:
-		return tp.Errorf(tp.EFORBIDDEN, "a department head manages the %s department's action items only", a.Department)
-	}
-	return nil
+func actionObject(a *tp.ActionItem) tp.Object {
+	return tp.Object{Department: a.Department, User: a.OwnerID}
 }
 
 // checkOwner rejects an owner id that names no user.
@@ -50,10 +41,13 @@ func checkOwner(ctx context.Context, q querier, owner int64) error {
 
 // CreateAction stores a new action item.
 func (s *ActionService) CreateAction(ctx context.Context, a *tp.ActionItem) error {
+	if err := mayAtAll(ctx, tp.ActActionCreate); err != nil {
+		return err
+	}
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	if err := canChangeActions(ctx, a.Department); err != nil {
+	if err := authorize(ctx, tp.ActActionCreate, tp.Object{Department: a.Department}); err != nil {
 		return err
 	}
 	a.CreatedBy, a.CreatedAt = actorOf(ctx), s.db.Now()
@@ -70,8 +64,12 @@ func (s *ActionService) CreateAction(ctx context.Context, a *tp.ActionItem) erro
 
 // ListActions lists action items, soonest due first.
 func (s *ActionService) ListActions(ctx context.Context, f tp.ActionFilter) ([]tp.ActionItem, error) {
-	if a := tp.AccessFrom(ctx); a.Role.DepartmentScoped() {
-		f.Department = a.Department
+	dept, err := listScope(ctx, tp.ActActionRead)
+	if err != nil {
+		return nil, err
+	}
+	if dept != "" {
+		f.Department = dept
 	}
 	var where []string
 	var args []any
@@ -110,12 +108,15 @@ func (s *ActionService) ListActions(ctx context.Context, f tp.ActionFilter) ([]t
 
 // FindAction returns an action item with its comments, oldest first.
 func (s *ActionService) FindAction(ctx context.Context, id int64) (*tp.ActionItem, error) {
+	if err := mayAtAll(ctx, tp.ActActionRead); err != nil {
+		return nil, err
+	}
 	return findAction(ctx, s.db.r, id)
 }
 
 func findAction(ctx context.Context, q querier, id int64) (*tp.ActionItem, error) {
 	a, err := scanAction(q.QueryRowContext(ctx, "SELECT "+actionCols+" FROM action_items WHERE id = $1", id))
-	if acc := tp.AccessFrom(ctx); errors.Is(err, sql.ErrNoRows) || (err == nil && acc.Role.DepartmentScoped() && acc.Department != a.Department) {
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && authorize(ctx, tp.ActActionRead, actionObject(a)) != nil) {
 		return nil, tp.Errorf(tp.ENOTFOUND, "action item %d not found", id)
 	}
 	if err != nil {
@@ -140,13 +141,16 @@ func findAction(ctx context.Context, q querier, id int64) (*tp.ActionItem, error
 
 // UpdateAction applies a change and an optional comment in one transaction.
 func (s *ActionService) UpdateAction(ctx context.Context, id int64, ch tp.ActionChange) (*tp.ActionItem, error) {
+	if err := mayAtAll(ctx, tp.ActActionUpdate); err != nil {
+		return nil, err
+	}
 	var out *tp.ActionItem
 	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		a, err := findAction(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if err := canChangeActions(ctx, a.Department); err != nil {
+		if err := authorize(ctx, tp.ActActionUpdate, actionObject(a)); err != nil {
 			return err
 		}
 		if ch.Title != nil {

@@ -10,17 +10,10 @@ import (
 	tp "github.com/touchpoint-cx/touchpoint"
 )
 
-func canManageAlerts(ctx context.Context) error {
-	if a := tp.AccessFrom(ctx); a.Role != tp.RoleAdmin && a.Role != tp.RoleCCO {
-		return &tp.Error{Code: tp.EFORBIDDEN, Message: "only an admin or the CCO manages alert rules"}
-	}
-	return nil
-}
-
 // CreateAlertRule stores a rule; a webhook gets a new signing secret, which
 // the caller shows once.
 func (s *AlertService) CreateAlertRule(ctx context.Context, r *tp.AlertRule) error {
-	if err := canManageAlerts(ctx); err != nil {
+	if err := can(ctx, tp.ActAlertManage); err != nil {
 		return err
 	}
 	if err := r.Validate(); err != nil {
@@ -61,6 +54,9 @@ func scanAlertRule(s interface{ Scan(...any) error }) (*tp.AlertRule, error) {
 
 // ListAlertRules lists the rules without their secrets.
 func (s *AlertService) ListAlertRules(ctx context.Context) ([]tp.AlertRule, error) {
+	if err := can(ctx, tp.ActAlertRead); err != nil {
+		return nil, err
+	}
 	rules, err := s.db.alertRules(ctx)
 	for i := range rules {
 		rules[i].Secret = ""
@@ -87,7 +83,7 @@ func (db *DB) alertRules(ctx context.Context) ([]tp.AlertRule, error) {
 
 // DeleteAlertRule removes a rule and its log.
 func (s *AlertService) DeleteAlertRule(ctx context.Context, id int64) error {
-	if err := canManageAlerts(ctx); err != nil {
+	if err := can(ctx, tp.ActAlertManage); err != nil {
 		return err
 	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -115,7 +111,9 @@ func (s *AlertService) DeleteAlertRule(ctx context.Context, id int64) error {
 // (an event, and one delivery job per address, in one transaction); one
 // whose condition stops holding clears. It returns the events recorded.
 func (s *AlertService) EvaluateAlerts(ctx context.Context) ([]tp.AlertEvent, error) {
-	ctx = tp.WithAccess(ctx, tp.SystemAccess)
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return nil, err
+	}
 	rules, err := s.db.alertRules(ctx)
 	if err != nil {
 		return nil, err
@@ -181,6 +179,9 @@ var errRaced = errors.New("raced")
 
 // AlertForDelivery returns an event and its rule (with the secret) for a delivery job.
 func (s *AlertService) AlertForDelivery(ctx context.Context, eventID int64) (*tp.AlertEvent, *tp.AlertRule, error) {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return nil, nil, err
+	}
 	var ev tp.AlertEvent
 	var at int64
 	err := s.db.r.QueryRowContext(ctx, "SELECT id, rule_id, at_us, kind, summary, payload FROM alert_events WHERE id = $1", eventID).
@@ -202,6 +203,9 @@ func (s *AlertService) AlertForDelivery(ctx context.Context, eventID int64) (*tp
 
 // RecordDelivery logs one delivery attempt.
 func (s *AlertService) RecordDelivery(ctx context.Context, d tp.AlertDelivery) error {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return err
+	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO alert_deliveries (event_id, target, address, attempt, ok, status, error, at_us)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.EventID, d.Target, d.Address, d.Attempt, map[bool]int{true: 1}[d.OK], d.Status, d.Error, tp.ToMicros(d.At))
@@ -211,6 +215,9 @@ func (s *AlertService) RecordDelivery(ctx context.Context, d tp.AlertDelivery) e
 
 // ListAlertEvents returns the newest events with their delivery attempts.
 func (s *AlertService) ListAlertEvents(ctx context.Context, limit int) ([]tp.AlertEvent, error) {
+	if err := can(ctx, tp.ActAlertRead); err != nil {
+		return nil, err
+	}
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}

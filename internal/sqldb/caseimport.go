@@ -13,6 +13,9 @@ import (
 // the row as it stands, its trail, its due times from the SLA policy; cases
 // still open get their SLA checks like new ones.
 func (s *CaseService) ImportCases(ctx context.Context, cases []tp.CaseImport) error {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return err
+	}
 	for i := range cases {
 		if err := cases[i].Case.Validate(); err != nil {
 			return fmt.Errorf("case %d: %w", i, err)

@@ -127,8 +127,12 @@ func (s *CaseService) CaseKPIs(ctx context.Context, q tp.CaseKPIQuery) ([]tp.Cas
 		to = tp.ToMicros(q.To)
 	}
 	where, args := "c.created_us >= $1 AND c.created_us <= $2", []any{from, to}
-	if a := tp.AccessFrom(ctx); a.Role.DepartmentScoped() {
-		args = append(args, a.Department)
+	dept, err := listScope(ctx, tp.ActScorecardRead)
+	if err != nil {
+		return nil, err
+	}
+	if dept != "" {
+		args = append(args, dept)
 		where += fmt.Sprintf(" AND c.department = $%d", len(args))
 	}
 	outcomes, err := s.db.caseOutcomes(ctx, where, args)

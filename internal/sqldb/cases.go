@@ -35,7 +35,7 @@ func scanCase(row interface{ Scan(...any) error }) (*tp.Case, error) {
 	c.AssigneeID, c.ResponseID = assignee.Int64, response.Int64
 	c.CreatedAt, c.UpdatedAt = tp.FromMicros(created), tp.FromMicros(updated)
 	c.FirstReplyAt, c.ResolvedAt = optTime(firstReply), optTime(resolved)
-	if redress.Valid {
+	if redress.Valid && redress.String != "null" { // rows written before the fix hold JSON null
 		c.Redress = &tp.Redress{}
 		_ = json.Unmarshal([]byte(redress.String), c.Redress)
 	}
@@ -51,19 +51,45 @@ func actorOf(ctx context.Context) string {
 }
 
 // CreateCase stores a case with its first audit event, in one transaction.
+// A case a department-scoped user opens without a department is their
+// department's.
 func (s *CaseService) CreateCase(ctx context.Context, c *tp.Case) error {
+	dept, err := listScope(ctx, tp.ActCaseCreate)
+	if err != nil {
+		return err
+	}
+	if c.Department == "" {
+		c.Department = dept
+	}
+	if err := authorize(ctx, tp.ActCaseCreate, tp.Object{Department: c.Department}); err != nil {
+		return err
+	}
+	return s.db.createCase(ctx, c)
+}
+
+// SubmitComplaint stores a complaint from the public form: routed like
+// every case that arrives without a department.
+func (s *CaseService) SubmitComplaint(ctx context.Context, c *tp.Case) error {
+	if err := can(ctx, tp.ActCaseSubmit); err != nil {
+		return err
+	}
+	c.Source, c.Department, c.AssigneeID = tp.CaseFromWeb, "", 0
+	return s.db.createCase(ctx, c)
+}
+
+func (db *DB) createCase(ctx context.Context, c *tp.Case) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	cust, err := s.db.customers().FindCustomerByID(ctx, c.CustomerID)
+	cust, err := findCustomer(ctx, db.r, c.CustomerID)
 	if err != nil {
 		return err
 	}
 	if cust.MergedInto != 0 {
 		c.CustomerID = cust.MergedInto
 	}
-	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return s.db.createCaseTx(ctx, tx, c, s.db.Now())
+	return db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return db.createCaseTx(ctx, tx, c, db.Now())
 	})
 }
 
@@ -138,27 +164,30 @@ func addCaseEvent(ctx context.Context, tx *sql.Tx, e *tp.CaseEvent) error {
 		e.Old, e.New, e.Body, public, meta).Scan(&e.ID)
 }
 
-// canSee enforces department scoping where the data is read: department
-// heads and agents see only their own department's cases.
-func canSee(ctx context.Context, c *tp.Case) bool {
-	a := tp.AccessFrom(ctx)
-	return !a.Role.DepartmentScoped() || a.Department == c.Department
-}
+// caseObject is what the policy decides a case by.
+func caseObject(c *tp.Case) tp.Object { return tp.Object{Department: c.Department, User: c.AssigneeID} }
 
-// lockCase reads a case the caller may see, locked for the rest of tx; a
-// case outside the caller's department is "not found", as in FindCase.
-func (db *DB) lockCase(ctx context.Context, tx *sql.Tx, id int64) (*tp.Case, error) {
+// lockCase reads a case for act, locked for the rest of tx. A case the
+// caller may not read is "not found" (as in FindCase: its existence is not
+// revealed); one they may read but not act on is forbidden.
+func (db *DB) lockCase(ctx context.Context, tx *sql.Tx, id int64, act tp.Action) (*tp.Case, error) {
 	c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1"+db.forUpdate(), id))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !canSee(ctx, c)) {
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && authorize(ctx, tp.ActCaseRead, caseObject(c)) != nil) {
 		return nil, tp.Errorf(tp.ENOTFOUND, "case %d not found", id)
 	}
-	return c, err
+	if err != nil {
+		return nil, err
+	}
+	return c, authorize(ctx, act, caseObject(c))
 }
 
 // FindCase returns a case and its audit trail, oldest event first.
 func (s *CaseService) FindCase(ctx context.Context, id int64) (*tp.Case, []tp.CaseEvent, error) {
+	if err := mayAtAll(ctx, tp.ActCaseRead); err != nil {
+		return nil, nil, err
+	}
 	c, err := scanCase(s.db.r.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", id))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !canSee(ctx, c)) {
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && authorize(ctx, tp.ActCaseRead, caseObject(c)) != nil) {
 		return nil, nil, tp.Errorf(tp.ENOTFOUND, "case %d not found", id)
 	}
 	if err != nil {
@@ -174,8 +203,12 @@ func (s *CaseService) FindCase(ctx context.Context, id int64) (*tp.Case, []tp.Ca
 // ListCases returns a queue, newest first. Department-scoped callers see
 // only their department, whatever the filter asks.
 func (s *CaseService) ListCases(ctx context.Context, f tp.CaseFilter) ([]tp.Case, error) {
-	if a := tp.AccessFrom(ctx); a.Role.DepartmentScoped() {
-		f.Department = a.Department
+	dept, err := listScope(ctx, tp.ActCaseRead)
+	if err != nil {
+		return nil, err
+	}
+	if dept != "" {
+		f.Department, f.Triage = dept, false
 	}
 	where, args := []string{"1 = 1"}, []any{}
 	add := func(cond string, v any) {
@@ -254,9 +287,12 @@ func (s *CaseService) ListCases(ctx context.Context, f tp.CaseFilter) ([]tp.Case
 
 // MoveCase changes a case's status, recording who, when and old → new.
 func (s *CaseService) MoveCase(ctx context.Context, id int64, to tp.CaseStatus, note string) (*tp.Case, error) {
+	if err := mayAtAll(ctx, tp.ActCaseUpdate); err != nil {
+		return nil, err
+	}
 	var out *tp.Case
 	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		c, err := s.db.lockCase(ctx, tx, id)
+		c, err := s.db.lockCase(ctx, tx, id, tp.ActCaseUpdate)
 		if err != nil {
 			return err
 		}
@@ -302,13 +338,16 @@ func (s *CaseService) MoveCase(ctx context.Context, id int64, to tp.CaseStatus, 
 // AddCaseNote adds an internal note or a customer-visible reply. The first
 // reply stops the first-response clock.
 func (s *CaseService) AddCaseNote(ctx context.Context, id int64, body string, public bool) (*tp.CaseEvent, error) {
+	if err := mayAtAll(ctx, tp.ActCaseUpdate); err != nil {
+		return nil, err
+	}
 	body = strings.TrimSpace(body)
 	if body == "" || len(body) > tp.MaxDescriptionLen {
 		return nil, &tp.Error{Code: tp.EINVALID, Message: "a note needs text (at most 50 000 characters)", Fields: map[string]string{"body": "required"}}
 	}
 	var e *tp.CaseEvent
 	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		c, err := s.db.lockCase(ctx, tx, id)
+		c, err := s.db.lockCase(ctx, tx, id, tp.ActCaseUpdate)
 		if err != nil {
 			return err
 		}
@@ -350,16 +389,24 @@ func optTime(us sql.NullInt64) *time.Time {
 
 // AssignCase gives a case to a user (0: nobody), audited.
 func (s *CaseService) AssignCase(ctx context.Context, id, userID int64) error {
+	if err := mayAtAll(ctx, tp.ActCaseUpdate); err != nil {
+		return err
+	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		c, err := s.db.lockCase(ctx, tx, id)
+		c, err := s.db.lockCase(ctx, tx, id, tp.ActCaseUpdate)
 		if err != nil {
 			return err
 		}
 		var assignee any
 		newName := ""
 		if userID != 0 {
-			if err := tx.QueryRowContext(ctx, "SELECT email FROM users WHERE id = $1", userID).Scan(&newName); err != nil {
-				return tp.Errorf(tp.EINVALID, "user %d does not exist", userID)
+			var role, dept string
+			if err := tx.QueryRowContext(ctx, "SELECT email, role, department FROM users WHERE id = $1", userID).Scan(&newName, &role, &dept); err != nil {
+				return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("user %d does not exist", userID), Fields: map[string]string{"assignee_id": "no such user"}}
+			}
+			if !tp.CanTakeCase(tp.Role(role), dept, c.Department) {
+				return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("%s does not work %s cases", newName, orTriage(c.Department)),
+					Fields: map[string]string{"assignee_id": "not in the case's department"}}
 			}
 			assignee = userID
 		}
@@ -377,6 +424,13 @@ func (s *CaseService) AssignCase(ctx context.Context, id, userID int64) error {
 
 // ListAgents lists the users who work a department's cases ("" for all).
 func (s *CaseService) ListAgents(ctx context.Context, department string) ([]tp.User, error) {
+	dept, err := listScope(ctx, tp.ActUserRead)
+	if err != nil {
+		return nil, err
+	}
+	if dept != "" {
+		department = dept
+	}
 	rows, err := s.db.r.QueryContext(ctx, "SELECT "+userCols+` FROM users WHERE role IN ('agent', 'department_head')
 		AND (department = $1 OR $1 = '') ORDER BY email`, department)
 	if err != nil {
@@ -418,9 +472,12 @@ func (db *DB) surveyAfterCase(ctx context.Context, tx *sql.Tx, c *tp.Case) error
 // UpdateCase changes a case's fields, one audit entry per changed field.
 // Moving a case to another department hands it over (the assignee goes).
 func (s *CaseService) UpdateCase(ctx context.Context, id int64, ch tp.CaseChange) (*tp.Case, error) {
+	if err := mayAtAll(ctx, tp.ActCaseUpdate); err != nil {
+		return nil, err
+	}
 	var out *tp.Case
 	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		c, err := s.db.lockCase(ctx, tx, id)
+		c, err := s.db.lockCase(ctx, tx, id, tp.ActCaseUpdate)
 		if err != nil {
 			return err
 		}
@@ -456,6 +513,10 @@ func (s *CaseService) UpdateCase(ctx context.Context, id int64, ch tp.CaseChange
 			}
 		}
 		redress, _ := json.Marshal(next.Redress)
+		var redressCol any // NULL when there is none: JSON null came back as an empty, invalid redress
+		if next.Redress != nil {
+			redressCol = string(redress)
+		}
 		tags, _ := json.Marshal(next.Tags)
 		if next.Department != c.Department {
 			next.AssigneeID = 0
@@ -468,7 +529,7 @@ func (s *CaseService) UpdateCase(ctx context.Context, id int64, ch tp.CaseChange
 		if _, err := tx.ExecContext(ctx, `UPDATE cases SET priority = $1, department = $2, category = $3, sub_category = $4,
 			resolution_code = $5, root_cause = $6, redress = $7, tags = $8, assignee_id = $9, updated_us = $10 WHERE id = $11`,
 			string(next.Priority), next.Department, next.Category, next.SubCategory, next.ResolutionCode, next.RootCause,
-			string(redress), string(tags), assignee, tp.ToMicros(now), id); err != nil {
+			redressCol, string(tags), assignee, tp.ToMicros(now), id); err != nil {
 			return err
 		}
 		oldR, _ := json.Marshal(c.Redress)
@@ -505,6 +566,9 @@ func (s *CaseService) UpdateCase(ctx context.Context, id int64, ch tp.CaseChange
 
 // SetTaxonomy replaces the case taxonomy (empty: any category).
 func (s *CaseService) SetTaxonomy(ctx context.Context, t tp.Taxonomy) error {
+	if err := can(ctx, tp.ActCaseSettings); err != nil {
+		return err
+	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM case_taxonomy"); err != nil {
 			return err
@@ -527,6 +591,9 @@ func (s *CaseService) SetTaxonomy(ctx context.Context, t tp.Taxonomy) error {
 
 // Taxonomy returns the case taxonomy.
 func (s *CaseService) Taxonomy(ctx context.Context) (tp.Taxonomy, error) {
+	if err := can(ctx, tp.ActCaseSettingsRd); err != nil {
+		return tp.Taxonomy{}, err
+	}
 	return taxonomy(ctx, s.db.r)
 }
 
@@ -555,6 +622,9 @@ func taxonomy(ctx context.Context, q querier) (tp.Taxonomy, error) {
 // SaveReplyTemplate creates a template or, for a known name and language,
 // replaces its body.
 func (s *CaseService) SaveReplyTemplate(ctx context.Context, t *tp.ReplyTemplate) error {
+	if err := can(ctx, tp.ActCaseSettings); err != nil {
+		return err
+	}
 	if err := t.Validate(); err != nil {
 		return err
 	}
@@ -566,6 +636,9 @@ func (s *CaseService) SaveReplyTemplate(ctx context.Context, t *tp.ReplyTemplate
 
 // ListReplyTemplates lists the templates of one language ("" for all) by name.
 func (s *CaseService) ListReplyTemplates(ctx context.Context, language string) ([]tp.ReplyTemplate, error) {
+	if err := can(ctx, tp.ActCaseSettingsRd); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.r.QueryContext(ctx, `SELECT id, name, language, body FROM reply_templates
 		WHERE $1 = '' OR language = $1 ORDER BY name, language`, language)
 	if err != nil {
@@ -585,6 +658,9 @@ func (s *CaseService) ListReplyTemplates(ctx context.Context, language string) (
 
 // DeleteReplyTemplate removes a template.
 func (s *CaseService) DeleteReplyTemplate(ctx context.Context, id int64) error {
+	if err := can(ctx, tp.ActCaseSettings); err != nil {
+		return err
+	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM reply_templates WHERE id = $1", id)
 		if err != nil {

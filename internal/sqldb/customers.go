@@ -32,6 +32,9 @@ func scanCustomer(row interface{ Scan(...any) error }) (*tp.Customer, error) {
 // FindCustomers searches live customers by name, e-mail, phone or any trait
 // value, most recently updated first.
 func (s *CustomerService) FindCustomers(ctx context.Context, f tp.CustomerFilter) ([]tp.Customer, error) {
+	if err := can(ctx, tp.ActCustomerRead); err != nil {
+		return nil, err
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 200 {
 		limit = 50
@@ -83,6 +86,9 @@ func likeEscape(s string) string {
 // FindCustomerByID returns a customer with traits, identities and merges. A
 // customer merged away is returned too, with MergedInto naming the survivor.
 func (s *CustomerService) FindCustomerByID(ctx context.Context, id int64) (*tp.Customer, error) {
+	if err := can(ctx, tp.ActCustomerRead); err != nil {
+		return nil, err
+	}
 	return findCustomer(ctx, s.db.r, id)
 }
 
@@ -152,15 +158,22 @@ func findCustomer(ctx context.Context, q querier, id int64) (*tp.Customer, error
 
 // FindCustomerByIdentity returns the customer an identity points at.
 func (s *CustomerService) FindCustomerByIdentity(ctx context.Context, id tp.Identity) (*tp.Customer, error) {
+	if err := can(ctx, tp.ActCustomerRead); err != nil {
+		return nil, err
+	}
+	return customerByIdentity(ctx, s.db.r, id)
+}
+
+func customerByIdentity(ctx context.Context, q querier, id tp.Identity) (*tp.Customer, error) {
 	var cust int64
-	err := s.db.r.QueryRowContext(ctx, "SELECT customer_id FROM identities WHERE type = $1 AND value = $2", id.Type, id.Value).Scan(&cust)
+	err := q.QueryRowContext(ctx, "SELECT customer_id FROM identities WHERE type = $1 AND value = $2", id.Type, id.Value).Scan(&cust)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tp.Errorf(tp.ENOTFOUND, "no customer has identity %s", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("look up identity: %w", err)
 	}
-	return s.FindCustomerByID(ctx, cust)
+	return findCustomer(ctx, q, cust)
 }
 
 // Timeline returns one page of a customer's events, newest first.
@@ -172,7 +185,7 @@ func (s *CustomerService) Timeline(ctx context.Context, customerID int64, f tp.T
 	if limit > 500 {
 		return nil, &tp.Error{Code: tp.EINVALID, Message: "limit may be at most 500", Fields: map[string]string{"limit": "max 500"}}
 	}
-	if _, err := s.FindCustomerByID(ctx, customerID); err != nil {
+	if _, err := s.FindCustomerByID(ctx, customerID); err != nil { // asks the policy too
 		return nil, err
 	}
 	args := []any{customerID}
@@ -250,6 +263,9 @@ func decodeCursor(c string) (ts, id int64, err error) {
 
 // TraitHistory returns a customer's trait changes, newest first.
 func (s *CustomerService) TraitHistory(ctx context.Context, customerID int64) ([]tp.TraitChange, error) {
+	if err := can(ctx, tp.ActCustomerRead); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.r.QueryContext(ctx, `SELECT key, old_value, new_value, new_us, changed_us, merge_id FROM trait_history
 		WHERE customer_id = $1 ORDER BY id DESC LIMIT 500`, customerID)
 	if err != nil {
@@ -281,10 +297,10 @@ func (s *CustomerService) TraitHistory(ctx context.Context, customerID int64) ([
 // overwrote are restored (unless changed since), and the merged customer
 // becomes live again.
 func (s *CustomerService) Unmerge(ctx context.Context, customerID, mergeID int64) (*tp.Customer, error) {
-	actor := tp.AccessFrom(ctx).Actor
-	if actor == "" {
-		actor = "system"
+	if err := can(ctx, tp.ActCustomerUnmerge); err != nil {
+		return nil, err
 	}
+	actor := actorOf(ctx)
 	var merged int64
 	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var survivor int64

@@ -13,6 +13,9 @@ import (
 // RecordInbound stores a raw message as it arrived: nothing accepted is lost,
 // whatever happens to it next.
 func (s *MailService) RecordInbound(ctx context.Context, raw []byte, from string, to []string) (int64, error) {
+	if err := can(ctx, tp.ActCaseSubmit); err != nil {
+		return 0, err
+	}
 	var id int64
 	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `INSERT INTO inbound_mail (received_us, envelope_from, recipients, raw, status)
@@ -36,6 +39,9 @@ func (db *DB) markInbound(ctx context.Context, id int64, status, reason string, 
 // are recorded and ignored (mail loops); unreadable mail is recorded as
 // rejected with the reason.
 func (s *MailService) ProcessInbound(ctx context.Context, id int64, m *tp.InboundMail, parseErr error) (string, int64, error) {
+	if err := can(ctx, tp.ActCaseSubmit); err != nil {
+		return "", 0, err
+	}
 	if m == nil || m.From == "" {
 		reason := "no sender address"
 		if parseErr != nil {
@@ -174,21 +180,25 @@ func (db *DB) inboundReply(ctx context.Context, tx *sql.Tx, caseID int64, m *tp.
 }
 
 // InboundStats counts stored mail by outcome (case, reply, ignored, rejected, failed).
-func (s *MailService) InboundStats(ctx context.Context) map[string]int {
+func (s *MailService) InboundStats(ctx context.Context) (map[string]int, error) {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return nil, err
+	}
 	out := map[string]int{}
 	rows, err := s.db.r.QueryContext(ctx, "SELECT status, COUNT(*) FROM inbound_mail GROUP BY status")
 	if err != nil {
-		return out
+		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var x string
 		var n int
-		if rows.Scan(&x, &n) == nil {
-			out[x] = n
+		if err := rows.Scan(&x, &n); err != nil {
+			return nil, err
 		}
+		out[x] = n
 	}
-	return out
+	return out, rows.Err()
 }
 
 // OutboundReply is what the reply worker needs, read fresh.
@@ -202,6 +212,9 @@ type OutboundReply struct {
 
 // ReplyFor reads a reply event and its case for mailing.
 func (s *MailService) ReplyFor(ctx context.Context, caseID, eventID int64) (*OutboundReply, error) {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return nil, err
+	}
 	c, err := scanCase(s.db.r.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", caseID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tp.Errorf(tp.ENOTFOUND, "case %d not found", caseID)
@@ -230,6 +243,9 @@ func (s *MailService) ReplyFor(ctx context.Context, caseID, eventID int64) (*Out
 // MarkReplySent records the Message-ID of a mailed reply, so the customer's
 // answer threads back to the case.
 func (s *MailService) MarkReplySent(ctx context.Context, caseID, eventID int64, messageID string) error {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return err
+	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := tp.ToMicros(s.db.Now())
 		meta := fmt.Sprintf(`{"message_id":%q,"sent_us":%d}`, messageID, now)
@@ -244,6 +260,9 @@ func (s *MailService) MarkReplySent(ctx context.Context, caseID, eventID int64, 
 
 // MarkReplyFailed records on the case that a reply could not be mailed.
 func (s *MailService) MarkReplyFailed(ctx context.Context, caseID, eventID int64, reason string) error {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return err
+	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return addCaseEvent(ctx, tx, &tp.CaseEvent{CaseID: caseID, At: s.db.Now(), Actor: "system:mail", Kind: "mail_failed",
 			Body: reason, Metadata: []byte(fmt.Sprintf(`{"reply_event":%d}`, eventID))})

@@ -40,17 +40,26 @@ const (
 // several times the raw INSERT that ingestion is measured against. On SQLite
 // concurrent calls share one commit (see committer).
 func (s *TrackingService) Ingest(ctx context.Context, src *tp.Source, msgs []tp.Message) (tp.IngestResult, error) {
-	if err := s.db.prepareHot(ctx); err != nil {
+	if err := can(ctx, tp.ActEventIngest); err != nil {
+		return tp.IngestResult{}, err
+	}
+	return s.db.ingest(ctx, src, msgs)
+}
+
+// ingest is Ingest without the policy's question, for touchpoint's own
+// identifies (survey respondents, complaint senders).
+func (db *DB) ingest(ctx context.Context, src *tp.Source, msgs []tp.Message) (tp.IngestResult, error) {
+	if err := db.prepareHot(ctx); err != nil {
 		return tp.IngestResult{}, err
 	}
 	var res tp.IngestResult
-	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		triggers, err := s.db.activeTriggers(ctx)
+	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		triggers, err := db.activeTriggers(ctx)
 		if err != nil {
 			return err
 		}
 		in := &ingester{
-			db: s.db, tx: tx, ctx: ctx, now: tp.ToMicros(s.db.Now()), triggers: triggers, merged: map[int64]int64{},
+			db: db, tx: tx, ctx: ctx, now: tp.ToMicros(db.Now()), triggers: triggers, merged: map[int64]int64{},
 			ids:    map[tp.Identity]int64{},
 			traits: map[int64]map[string]traitRow{},
 			span:   map[int64][2]int64{},

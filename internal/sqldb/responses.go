@@ -10,6 +10,13 @@ import (
 
 // ListResponses streams a survey's responses, newest first, to each.
 func (s *SurveyService) ListResponses(ctx context.Context, f tp.ResponseFilter, each func(tp.ResponseRow) error) error {
+	dept, err := listScope(ctx, tp.ActResponsesRead)
+	if err != nil {
+		return err
+	}
+	if dept != "" {
+		f.Department = dept
+	}
 	where := []string{"r.survey_id = $1"}
 	args := []any{f.SurveyID}
 	if f.SurveyType != "" {

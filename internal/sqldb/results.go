@@ -14,6 +14,13 @@ import (
 // SurveyResults computes a survey's metric overall and per slice and period
 // from the rollup counts, through the metric registry.
 func (s *SurveyService) SurveyResults(ctx context.Context, q tp.ResultsQuery) (*tp.Results, error) {
+	dept, err := listScope(ctx, tp.ActResultsRead)
+	if err != nil {
+		return nil, err
+	}
+	if dept != "" {
+		q.Department = dept
+	}
 	if q.By == "segment" {
 		return s.db.resultsBySegment(ctx, q)
 	}
@@ -39,6 +46,9 @@ func monthAligned(t time.Time, end bool) bool {
 // SurveyResultsFromResponses computes the same from the raw responses with a
 // plain GROUP BY: the baseline the rollup is measured against, and a check.
 func (s *SurveyService) SurveyResultsFromResponses(ctx context.Context, q tp.ResultsQuery) (*tp.Results, error) {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return nil, err
+	}
 	return s.db.surveyResults(ctx, q, "(SELECT survey_id, created_us / 86400000000 AS day, division, channel, department, score FROM responses WHERE score IS NOT NULL) AS r",
 		"day", "COUNT(*)")
 }
@@ -46,6 +56,9 @@ func (s *SurveyService) SurveyResultsFromResponses(ctx context.Context, q tp.Res
 // RecomputeRollup rebuilds a survey's rollup counts from its responses, in one
 // transaction (for repairs and after bulk loads).
 func (s *SurveyService) RecomputeRollup(ctx context.Context, surveyID int64) error {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return err
+	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM response_rollup WHERE survey_id = $1", surveyID); err != nil {
 			return err
@@ -95,7 +108,7 @@ func recomputeMonths(ctx context.Context, tx *sql.Tx, surveyID int64) error {
 }
 
 func (db *DB) surveyResults(ctx context.Context, q tp.ResultsQuery, from, dayCol, count string) (*tp.Results, error) {
-	s, err := db.surveys().FindSurvey(ctx, q.SurveyID)
+	s, err := findSurvey(ctx, db.r, q.SurveyID, 0, "")
 	if err != nil {
 		return nil, err
 	}
@@ -125,8 +138,10 @@ func (db *DB) surveyResults(ctx context.Context, q tp.ResultsQuery, from, dayCol
 	if q.By != "" {
 		group = dayCol + ", " + col + ", score"
 	}
+	// $4 = '' selects every department; the same text serves both, so its plan is cached once.
 	rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %s, %s, score, %s FROM %s
-		WHERE survey_id = $1 AND %s >= $2 AND %s <= $3 GROUP BY %s`, dayCol, col, count, from, dayCol, dayCol, group), q.SurveyID, fromDay, toDay)
+		WHERE survey_id = $1 AND %s >= $2 AND %s <= $3 AND ($4 = '' OR department = $4) GROUP BY %s`, dayCol, col, count, from, dayCol, dayCol, group),
+		q.SurveyID, fromDay, toDay, q.Department)
 	if err != nil {
 		return nil, fmt.Errorf("results: %w", err)
 	}
@@ -178,7 +193,7 @@ func (db *DB) surveyResults(ctx context.Context, q tp.ResultsQuery, from, dayCol
 		})
 	}
 	err = db.r.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(responded_us) FROM invitations WHERE survey_id = $1
-		AND created_us >= $2 AND created_us <= $3`, q.SurveyID, fromUS, toUS).Scan(&res.Invited, &res.Responded)
+		AND created_us >= $2 AND created_us <= $3 AND ($4 = '' OR department = $4)`, q.SurveyID, fromUS, toUS, q.Department).Scan(&res.Invited, &res.Responded)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +234,7 @@ func (db *DB) resultsBySegment(ctx context.Context, q tp.ResultsQuery) (*tp.Resu
 	}
 	res.Rows = []tp.ResultRow{}
 	m, _ := tp.MetricByID(res.Metric)
-	segs, err := db.segments().ListSegments(ctx)
+	segs, err := listSegments(ctx, db.r)
 	if err != nil {
 		return nil, err
 	}
@@ -231,10 +246,10 @@ func (db *DB) resultsBySegment(ctx context.Context, q tp.ResultsQuery) (*tp.Resu
 		toUS = tp.ToMicros(q.To)
 	}
 	for i := range segs {
-		where, args := db.segmentWhere(&segs[i], 4)
+		where, args := db.segmentWhere(&segs[i], 5)
 		rows, err := db.r.QueryContext(ctx, `SELECT r.score, COUNT(*) FROM responses r JOIN customers c ON c.id = r.customer_id
-			WHERE r.survey_id = $1 AND r.score IS NOT NULL AND r.created_us >= $2 AND r.created_us <= $3 AND `+where+` GROUP BY r.score`,
-			append([]any{q.SurveyID, fromUS, toUS}, args...)...)
+			WHERE r.survey_id = $1 AND r.score IS NOT NULL AND r.created_us >= $2 AND r.created_us <= $3 AND ($4 = '' OR r.department = $4)
+			AND `+where+` GROUP BY r.score`, append([]any{q.SurveyID, fromUS, toUS, q.Department}, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("segment %q: %w", segs[i].Name, err)
 		}

@@ -45,6 +45,9 @@ type RollupReport struct {
 // data changed since the last refresh. The job runs it every minute; the
 // survey rollups are kept current in the answer's own transaction.
 func (s *CockpitService) RefreshRollups(ctx context.Context) (RollupReport, error) {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return RollupReport{}, err
+	}
 	var rep RollupReport
 	var err error
 	if rep.CaseDays, err = s.db.refreshCaseRollup(ctx, nil); err != nil {
@@ -59,6 +62,9 @@ func (s *CockpitService) RefreshRollups(ctx context.Context) (RollupReport, erro
 // RecomputeRollups rebuilds every rollup from raw data: the survey rollups
 // of every survey, the case rollup and the churn base.
 func (s *CockpitService) RecomputeRollups(ctx context.Context, progress func(string)) (RollupReport, error) {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return RollupReport{}, err
+	}
 	surveys, err := s.db.surveys().ListSurveys(ctx)
 	if err != nil {
 		return RollupReport{}, err
@@ -195,9 +201,16 @@ func (db *DB) rollupCaseDays(ctx context.Context, first, last int64) error {
 
 // ChurnRule returns the churn definition in force and its version (0 = the default).
 func (s *CockpitService) ChurnRule(ctx context.Context) (tp.ChurnRule, int, error) {
+	if err := can(ctx, tp.ActKPIRead); err != nil {
+		return tp.ChurnRule{}, 0, err
+	}
+	return s.db.churnRule(ctx)
+}
+
+func (db *DB) churnRule(ctx context.Context) (tp.ChurnRule, int, error) {
 	var params string
 	var version int
-	err := s.db.r.QueryRowContext(ctx, "SELECT params, version FROM kpi_definitions WHERE kpi = 'churn_rate' ORDER BY version DESC LIMIT 1").Scan(&params, &version)
+	err := db.r.QueryRowContext(ctx, "SELECT params, version FROM kpi_definitions WHERE kpi = 'churn_rate' ORDER BY version DESC LIMIT 1").Scan(&params, &version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return tp.DefaultChurnRule, 0, nil
 	}
@@ -211,11 +224,14 @@ func (s *CockpitService) ChurnRule(ctx context.Context) (tp.ChurnRule, int, erro
 // SetChurnRule stores a new version of the churn definition (the actor and
 // time are recorded); the next refresh rebuilds the churn base under it.
 func (s *CockpitService) SetChurnRule(ctx context.Context, r tp.ChurnRule, note string) (*tp.DefinitionVersion, error) {
+	if err := can(ctx, tp.ActKPIManage); err != nil {
+		return nil, err
+	}
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	if a := tp.AccessFrom(ctx); a.Role != tp.RoleAdmin && a.Role != tp.RoleCCO {
-		return nil, &tp.Error{Code: tp.EFORBIDDEN, Message: "only an admin or the CCO changes KPI definitions"}
+	if err := can(ctx, tp.ActKPIManage); err != nil {
+		return nil, err
 	}
 	params, _ := json.Marshal(r)
 	v := &tp.DefinitionVersion{KPI: "churn_rate", Params: params, Note: strings.TrimSpace(note), Actor: actorOf(ctx), CreatedAt: s.db.Now()}
@@ -235,6 +251,9 @@ func (s *CockpitService) SetChurnRule(ctx context.Context, r tp.ChurnRule, note 
 
 // DefinitionHistory lists every stored definition version, newest first.
 func (s *CockpitService) DefinitionHistory(ctx context.Context) ([]tp.DefinitionVersion, error) {
+	if err := can(ctx, tp.ActKPIRead); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.r.QueryContext(ctx, "SELECT kpi, version, params, note, actor, created_us FROM kpi_definitions ORDER BY created_us DESC, version DESC")
 	if err != nil {
 		return nil, err
@@ -273,7 +292,7 @@ const divisionActivitySQL = `SELECT * FROM (
 // unmerges and (for a trait rule) trait changes, then rebuilds the small
 // churn rollup if anything changed.
 func (db *DB) refreshChurn(ctx context.Context) (changed bool, customers int, err error) {
-	rule, version, err := db.cockpit().ChurnRule(ctx)
+	rule, version, err := db.churnRule(ctx)
 	if err != nil {
 		return false, 0, err
 	}

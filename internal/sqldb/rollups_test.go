@@ -337,7 +337,8 @@ func TestChurnByTrait(t *testing.T) {
 		if c := cell(t, sc, "Online", "churn_rate"); c.Now.N != 4 || c.Now.Value != 25 {
 			t.Errorf("trait rule: %+v", c.Now)
 		}
-		if _, err := db.Cockpit.SetChurnRule(ctx, tp.ChurnRule{Event: "x"}, ""); err == nil {
+		analyst := tp.WithAccess(ctx, tp.Access{Actor: "user:bi@example.com", Role: tp.RoleAnalyst})
+		if _, err := db.Cockpit.SetChurnRule(analyst, tp.ChurnRule{Event: "x"}, ""); tp.ErrorCode(err) != tp.EFORBIDDEN {
 			t.Error("a caller without the CCO or admin role changed a definition")
 		}
 	})

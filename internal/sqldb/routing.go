@@ -12,11 +12,14 @@ import (
 
 // CreateRoutingRule adds a rule at its position (or last).
 func (s *RoutingService) CreateRoutingRule(ctx context.Context, r *tp.RoutingRule) error {
+	if err := can(ctx, tp.ActCaseSettings); err != nil {
+		return err
+	}
 	if err := r.Validate(); err != nil {
 		return err
 	}
 	if r.SegmentID != 0 {
-		if _, err := s.db.segments().FindSegment(ctx, r.SegmentID); err != nil {
+		if _, err := findSegment(ctx, s.db.r, r.SegmentID); err != nil {
 			return err
 		}
 	}
@@ -33,6 +36,9 @@ func (s *RoutingService) CreateRoutingRule(ctx context.Context, r *tp.RoutingRul
 
 // ListRoutingRules lists rules in the order they are tried.
 func (s *RoutingService) ListRoutingRules(ctx context.Context) ([]tp.RoutingRule, error) {
+	if err := can(ctx, tp.ActCaseSettingsRd); err != nil {
+		return nil, err
+	}
 	return listRules(ctx, s.db.r)
 }
 
@@ -62,6 +68,9 @@ func listRules(ctx context.Context, q querier) ([]tp.RoutingRule, error) {
 
 // DeleteRoutingRule removes a rule.
 func (s *RoutingService) DeleteRoutingRule(ctx context.Context, id int64) error {
+	if err := can(ctx, tp.ActCaseSettings); err != nil {
+		return err
+	}
 	res, err := s.db.w.ExecContext(ctx, "DELETE FROM routing_rules WHERE id = $1", id)
 	if err != nil {
 		return err
@@ -84,7 +93,7 @@ func (db *DB) route(ctx context.Context, tx *sql.Tx, c *tp.Case) (string, error)
 			continue
 		}
 		if r.SegmentID != 0 {
-			seg, err := db.segments().FindSegment(ctx, r.SegmentID)
+			seg, err := findSegment(ctx, tx, r.SegmentID)
 			if tp.ErrorCode(err) == tp.ENOTFOUND {
 				continue // the segment was deleted: the rule cannot match
 			}

@@ -54,6 +54,9 @@ func cockpitFilter(q tp.ScorecardQuery, next int) (string, []any) {
 // previous period and the same period a year earlier, with a monthly trend,
 // from the rollups only. Department-scoped users get their department's.
 func (s *CockpitService) Scorecard(ctx context.Context, q tp.ScorecardQuery) (*tp.Scorecard, error) {
+	if err := mayAtAll(ctx, tp.ActScorecardRead); err != nil {
+		return nil, err
+	}
 	return s.db.scorecard(ctx, q, false)
 }
 
@@ -61,6 +64,9 @@ func (s *CockpitService) Scorecard(ctx context.Context, q tp.ScorecardQuery) (*t
 // and customer activity, without the rollups: the baseline the benchmark
 // measures the rollups against, and a check that both agree.
 func (s *CockpitService) ScorecardFromRaw(ctx context.Context, q tp.ScorecardQuery) (*tp.Scorecard, error) {
+	if err := mayAtAll(ctx, tp.ActScorecardRead); err != nil {
+		return nil, err
+	}
 	return s.db.scorecard(ctx, q, true)
 }
 
@@ -88,13 +94,17 @@ func (db *DB) scorecard(ctx context.Context, q tp.ScorecardQuery, raw bool) (*tp
 	if q.Months > 60 {
 		q.Months = 60
 	}
-	if a := tp.AccessFrom(ctx); a.Role.DepartmentScoped() {
-		q.Department = a.Department
+	dept, err := listScope(ctx, tp.ActScorecardRead)
+	if err != nil {
+		return nil, err
+	}
+	if dept != "" {
+		q.Department = dept
 	}
 	if q.SegmentID != 0 {
 		// Rollups do not know customers; a segment's numbers come from the raw rows of its members.
 		var err error
-		if src.seg, err = db.segments().FindSegment(ctx, q.SegmentID); err != nil {
+		if src.seg, err = findSegment(ctx, db.r, q.SegmentID); err != nil {
 			return nil, err
 		}
 		src.raw = true
@@ -472,8 +482,12 @@ func (db *DB) rawChurnBase(ctx context.Context, out churnDays, seg *tp.Segment) 
 // category, from the monthly case rollup.
 func (s *CockpitService) CaseVolumeByCategory(ctx context.Context, p tp.Period) (map[string]int, error) {
 	where, args := "month >= $1 AND month < $2", []any{monthIndex(p.From), monthIndex(p.To)}
-	if a := tp.AccessFrom(ctx); a.Role.DepartmentScoped() {
-		where, args = where+" AND department = $3", append(args, a.Department)
+	dept, err := listScope(ctx, tp.ActScorecardRead)
+	if err != nil {
+		return nil, err
+	}
+	if dept != "" {
+		where, args = where+" AND department = $3", append(args, dept)
 	}
 	rows, err := s.db.r.QueryContext(ctx, "SELECT category, SUM(volume) FROM case_rollup_month WHERE "+where+" GROUP BY category", args...)
 	if err != nil {

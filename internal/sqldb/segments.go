@@ -15,6 +15,9 @@ import (
 
 // CreateSegment saves a segment.
 func (s *SegmentService) CreateSegment(ctx context.Context, seg *tp.Segment) error {
+	if err := can(ctx, tp.ActSegmentManage); err != nil {
+		return err
+	}
 	if err := seg.Validate(); err != nil {
 		return err
 	}
@@ -37,7 +40,14 @@ func scanSegment(row interface{ Scan(...any) error }) (*tp.Segment, error) {
 
 // ListSegments lists segments by name.
 func (s *SegmentService) ListSegments(ctx context.Context) ([]tp.Segment, error) {
-	rows, err := s.db.r.QueryContext(ctx, "SELECT id, name, description, conditions, created_us FROM segments ORDER BY name, id")
+	if err := can(ctx, tp.ActSegmentRead); err != nil {
+		return nil, err
+	}
+	return listSegments(ctx, s.db.r)
+}
+
+func listSegments(ctx context.Context, q querier) ([]tp.Segment, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id, name, description, conditions, created_us FROM segments ORDER BY name, id")
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +65,14 @@ func (s *SegmentService) ListSegments(ctx context.Context) ([]tp.Segment, error)
 
 // FindSegment returns one segment.
 func (s *SegmentService) FindSegment(ctx context.Context, id int64) (*tp.Segment, error) {
-	seg, err := scanSegment(s.db.r.QueryRowContext(ctx, "SELECT id, name, description, conditions, created_us FROM segments WHERE id = $1", id))
+	if err := can(ctx, tp.ActSegmentRead); err != nil {
+		return nil, err
+	}
+	return findSegment(ctx, s.db.r, id)
+}
+
+func findSegment(ctx context.Context, q querier, id int64) (*tp.Segment, error) {
+	seg, err := scanSegment(q.QueryRowContext(ctx, "SELECT id, name, description, conditions, created_us FROM segments WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tp.Errorf(tp.ENOTFOUND, "segment %d not found", id)
 	}
@@ -110,6 +127,9 @@ func (db *DB) segmentWhere(s *tp.Segment, start int) (string, []any) {
 // SegmentMembers computes a segment's members now: up to limit ids (0: all)
 // and the total count.
 func (s *SegmentService) SegmentMembers(ctx context.Context, id int64, limit int) ([]int64, int, error) {
+	if err := can(ctx, tp.ActSegmentRead); err != nil {
+		return nil, 0, err
+	}
 	seg, err := s.FindSegment(ctx, id)
 	if err != nil {
 		return nil, 0, err
@@ -149,7 +169,7 @@ func (db *DB) membersOf(seg *tp.Segment, col string, start int) (string, []any) 
 
 // segmentCond is "col IN (the current members of segment id)" for list filters.
 func (db *DB) segmentCond(ctx context.Context, id int64, col string, start int) (string, []any, error) {
-	seg, err := db.segments().FindSegment(ctx, id)
+	seg, err := findSegment(ctx, db.r, id)
 	if err != nil {
 		return "", nil, err
 	}

@@ -27,8 +27,11 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, job tp.Job, at time.Time)
 // with its reason. On PostgreSQL each customer's row is locked while the
 // budget is checked, so concurrent sends cannot both pass it.
 func (s *SurveyService) QueueInvitations(ctx context.Context, surveyID int64, customers []int64, opt tp.SendOptions) (tp.SendReport, error) {
+	if err := can(ctx, tp.ActSurveySend); err != nil {
+		return tp.SendReport{}, err
+	}
 	rep := tp.SendReport{Skipped: map[string]int{}}
-	x, err := s.FindSurvey(ctx, surveyID)
+	x, err := findSurvey(ctx, s.db.r, surveyID, 0, "")
 	if err != nil {
 		return rep, err
 	}
@@ -145,6 +148,9 @@ type Delivery struct {
 
 // DeliveryFor reads an invitation's current state for sending.
 func (s *SurveyService) DeliveryFor(ctx context.Context, invitationID int64) (*Delivery, error) {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return nil, err
+	}
 	var d Delivery
 	var sent, reminded, responded sql.NullInt64
 	inv, err := scanInvitation(s.db.r.QueryRowContext(ctx, "SELECT "+invitationCols+" FROM invitations WHERE id = $1", invitationID))
@@ -167,10 +173,10 @@ func (s *SurveyService) DeliveryFor(ctx context.Context, invitationID int64) (*D
 		t := tp.FromMicros(reminded.Int64)
 		d.RemindedAt = &t
 	}
-	if d.Survey, err = s.FindSurvey(ctx, inv.SurveyID); err != nil {
+	if d.Survey, err = findSurvey(ctx, s.db.r, inv.SurveyID, 0, ""); err != nil {
 		return nil, err
 	}
-	if d.Customer, err = s.db.customers().FindCustomerByID(ctx, inv.CustomerID); err != nil {
+	if d.Customer, err = findCustomer(ctx, s.db.r, inv.CustomerID); err != nil {
 		return nil, err
 	}
 	var n int
@@ -189,6 +195,9 @@ func (s *SurveyService) DeliveryFor(ctx context.Context, invitationID int64) (*D
 // MarkSent records a delivered invitation (or reminder) and, for the first
 // mail, schedules its one reminder in the same transaction.
 func (s *SurveyService) MarkSent(ctx context.Context, invitationID int64, messageID string, reminder bool, remindAt time.Time) error {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return err
+	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := tp.ToMicros(s.db.Now())
 		if reminder {
@@ -209,6 +218,9 @@ func (s *SurveyService) MarkSent(ctx context.Context, invitationID int64, messag
 // MarkFailed records why an invitation could not be delivered: "bounced"
 // for a permanent refusal, "failed" when retries ran out.
 func (s *SurveyService) MarkFailed(ctx context.Context, invitationID int64, status, reason string) error {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return err
+	}
 	if len(reason) > 500 {
 		reason = reason[:500]
 	}
@@ -219,6 +231,9 @@ func (s *SurveyService) MarkFailed(ctx context.Context, invitationID int64, stat
 
 // OptOut records that the customer of an invitation link wants no more surveys.
 func (s *SurveyService) OptOut(ctx context.Context, token string) error {
+	if err := can(ctx, tp.ActConsentOptOut); err != nil {
+		return err
+	}
 	secret, err := s.db.tokenSecret(ctx)
 	if err != nil {
 		return err

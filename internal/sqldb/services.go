@@ -1,5 +1,11 @@
 package sqldb
 
+import (
+	"context"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
 // One service type per area over the one DB handle (connections, group
 // commit, dialect, migrations). Each is what the root package's interface of
 // its area sees; internal/app wires them. Services ask the access policy
@@ -84,3 +90,42 @@ func (db *DB) sla() *SLAService            { return &SLAService{db} }
 func (db *DB) actions() *ActionService     { return &ActionService{db} }
 func (db *DB) alerts() *AlertService       { return &AlertService{db} }
 func (db *DB) cockpit() *CockpitService    { return &CockpitService{db} }
+
+// authorize asks the one policy whether the caller (the access in ctx) may
+// do act on obj.
+func authorize(ctx context.Context, act tp.Action, obj tp.Object) error {
+	return tp.Authorize(tp.AccessFrom(ctx), act, obj)
+}
+
+// listScope asks the policy which department a list for act is narrowed
+// to ("" for all).
+func listScope(ctx context.Context, act tp.Action) (string, error) {
+	return tp.ListScope(tp.AccessFrom(ctx), act)
+}
+
+// mayAtAll asks whether the caller may do act to any object: the first
+// question of a method that needs its arguments to ask about the object.
+func mayAtAll(ctx context.Context, act tp.Action) error {
+	a := tp.AccessFrom(ctx)
+	if tp.Can(a, act) {
+		return nil
+	}
+	return tp.Authorize(a, act, tp.Object{})
+}
+
+// canAny asks whether the caller may do at least one of acts at all.
+func canAny(ctx context.Context, acts ...tp.Action) error {
+	a := tp.AccessFrom(ctx)
+	for _, act := range acts {
+		if tp.Can(a, act) {
+			return nil
+		}
+	}
+	return tp.Authorize(a, acts[0], tp.Object{})
+}
+
+// can asks the policy about an action with no particular object (a
+// setting, a whole-company list).
+func can(ctx context.Context, act tp.Action) error {
+	return authorize(ctx, act, tp.Object{})
+}

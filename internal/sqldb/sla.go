@@ -20,6 +20,9 @@ func defaultCalendar() *tp.BusinessCalendar {
 
 // CreateCalendar stores a business calendar.
 func (s *SLAService) CreateCalendar(ctx context.Context, c *tp.BusinessCalendar) (int64, error) {
+	if err := can(ctx, tp.ActCaseSettings); err != nil {
+		return 0, err
+	}
 	if err := c.Validate(); err != nil {
 		return 0, err
 	}
@@ -36,6 +39,9 @@ func (s *SLAService) CreateCalendar(ctx context.Context, c *tp.BusinessCalendar)
 
 // CreateSLAPolicy stores targets for a priority (and category) on a calendar (0: the default).
 func (s *SLAService) CreateSLAPolicy(ctx context.Context, p *tp.SLAPolicy, calendarID int64) error {
+	if err := can(ctx, tp.ActCaseSettings); err != nil {
+		return err
+	}
 	if p.FirstResponse <= 0 || p.Resolution < p.FirstResponse {
 		return tp.Errorf(tp.EINVALID, "targets must be positive and resolution at least first response")
 	}
@@ -128,6 +134,9 @@ func (db *DB) scheduleSLA(ctx context.Context, tx *sql.Tx, c *tp.Case, pauses []
 // and, on breach, escalates once (priority raised, the department head told
 // through the audit trail). It returns what it did ("" for nothing).
 func (s *SLAService) CheckSLA(ctx context.Context, caseID int64, target string) (string, error) {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return "", err
+	}
 	var did string
 	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1"+s.db.forUpdate(), caseID))
@@ -204,6 +213,9 @@ func caseEvents(ctx context.Context, q querier, id int64) ([]tp.CaseEvent, error
 // ListSLAPolicies lists the configured policies (cases no policy matches use
 // tp.DefaultSLATargets).
 func (s *SLAService) ListSLAPolicies(ctx context.Context) ([]tp.SLAPolicy, error) {
+	if err := can(ctx, tp.ActCaseSettingsRd); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.r.QueryContext(ctx, `SELECT p.id, p.priority, p.category, p.first_response_s, p.resolution_s, COALESCE(c.name, '')
 		FROM sla_policies p LEFT JOIN business_calendars c ON c.id = p.calendar_id ORDER BY p.priority, p.category, p.id`)
 	if err != nil {
@@ -230,6 +242,9 @@ func (s *SLAService) ListSLAPolicies(ctx context.Context) ([]tp.SLAPolicy, error
 // the admins and the CCO's office when the case has no department (or the
 // department has no head).
 func (s *SLAService) BreachRecipients(ctx context.Context, c *tp.Case) ([]string, error) {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return nil, err
+	}
 	var out []string
 	for _, q := range []struct {
 		sql  string

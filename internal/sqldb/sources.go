@@ -10,12 +10,19 @@ import (
 
 // CreateSource creates a source with a fresh write key.
 func (s *SourceService) CreateSource(ctx context.Context, src *tp.Source) error {
+	if err := can(ctx, tp.ActSourceManage); err != nil {
+		return err
+	}
+	return s.db.createSource(ctx, src)
+}
+
+func (db *DB) createSource(ctx context.Context, src *tp.Source) error {
 	if err := src.Validate(); err != nil {
 		return err
 	}
 	src.WriteKey = randomSecret("wk_", 24)
-	src.CreatedAt = s.db.Now()
-	return s.db.w.QueryRowContext(ctx, `INSERT INTO sources (name, write_key, channel, department, division, created_us)
+	src.CreatedAt = db.Now()
+	return db.w.QueryRowContext(ctx, `INSERT INTO sources (name, write_key, channel, department, division, created_us)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, src.Name, src.WriteKey, src.Channel, src.Department, src.Division,
 		tp.ToMicros(src.CreatedAt)).Scan(&src.ID)
 }
@@ -34,6 +41,9 @@ func scanSource(row interface{ Scan(...any) error }) (*tp.Source, error) {
 
 // ListSources lists every source.
 func (s *SourceService) ListSources(ctx context.Context) ([]tp.Source, error) {
+	if err := can(ctx, tp.ActSourceManage); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.r.QueryContext(ctx, "SELECT "+sourceCols+" FROM sources ORDER BY name, id")
 	if err != nil {
 		return nil, err

@@ -20,6 +20,9 @@ import (
 
 // CreateSurvey creates a survey at version 1.
 func (s *SurveyService) CreateSurvey(ctx context.Context, sv *tp.Survey) error {
+	if err := can(ctx, tp.ActSurveyManage); err != nil {
+		return err
+	}
 	if err := sv.Validate(); err != nil {
 		return err
 	}
@@ -51,6 +54,9 @@ func insertSurveyVersion(ctx context.Context, tx *sql.Tx, s *tp.Survey, now time
 // earlier responses keep the wording they answered. Status moves only
 // forward: draft → active → closed.
 func (s *SurveyService) UpdateSurvey(ctx context.Context, sv *tp.Survey) error {
+	if err := can(ctx, tp.ActSurveyManage); err != nil {
+		return err
+	}
 	if err := sv.Validate(); err != nil {
 		return err
 	}
@@ -97,6 +103,9 @@ func (s *SurveyService) UpdateSurvey(ctx context.Context, sv *tp.Survey) error {
 // DeleteSurvey deletes a draft that never invited anyone. A survey that may
 // have answers is closed instead, so that no answer is ever lost.
 func (s *SurveyService) DeleteSurvey(ctx context.Context, id int64) error {
+	if err := can(ctx, tp.ActSurveyManage); err != nil {
+		return err
+	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		sv, err := findSurvey(ctx, tx, id, 0, s.db.forUpdate())
 		if err != nil {
@@ -123,13 +132,27 @@ func rank(s tp.SurveyStatus) int {
 	return map[tp.SurveyStatus]int{tp.SurveyDraft: 0, tp.SurveyActive: 1, tp.SurveyClosed: 2}[s]
 }
 
-// FindSurvey returns a survey at its current version.
+// FindSurvey returns a survey at its current version. The public (a
+// customer on the public page or the widget) does not find drafts.
 func (s *SurveyService) FindSurvey(ctx context.Context, id int64) (*tp.Survey, error) {
+	if err := can(ctx, tp.ActSurveyRead); err != nil {
+		if can(ctx, tp.ActSurveyRespond) != nil {
+			return nil, err
+		}
+		sv, err := findSurvey(ctx, s.db.r, id, 0, "")
+		if err == nil && sv.Status == tp.SurveyDraft {
+			return nil, tp.Errorf(tp.ENOTFOUND, "survey %d not found", id)
+		}
+		return sv, err
+	}
 	return findSurvey(ctx, s.db.r, id, 0, "")
 }
 
 // FindSurveyVersion returns a survey with the questions and texts of one version.
 func (s *SurveyService) FindSurveyVersion(ctx context.Context, id int64, version int) (*tp.Survey, error) {
+	if err := can(ctx, tp.ActSurveyRead); err != nil {
+		return nil, err
+	}
 	return findSurvey(ctx, s.db.r, id, version, "")
 }
 
@@ -171,6 +194,9 @@ func findSurvey(ctx context.Context, q querier, id int64, version int, lock stri
 
 // ListSurveys lists surveys, newest first, at their current version.
 func (s *SurveyService) ListSurveys(ctx context.Context) ([]tp.Survey, error) {
+	if err := can(ctx, tp.ActSurveyRead); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.r.QueryContext(ctx, "SELECT id FROM surveys ORDER BY id DESC")
 	if err != nil {
 		return nil, err
@@ -187,7 +213,7 @@ func (s *SurveyService) ListSurveys(ctx context.Context) ([]tp.Survey, error) {
 	rows.Close()
 	out := []tp.Survey{}
 	for _, id := range ids {
-		sv, err := s.FindSurvey(ctx, id)
+		sv, err := findSurvey(ctx, s.db.r, id, 0, "")
 		if err != nil {
 			return nil, err
 		}
@@ -261,14 +287,17 @@ func verifyToken(secret []byte, token string, now time.Time) (int64, error) {
 
 // CreateInvitation records a personal invitation and returns its link token.
 func (s *SurveyService) CreateInvitation(ctx context.Context, inv *tp.Invitation, ttl time.Duration) (string, error) {
-	sv, err := s.FindSurvey(ctx, inv.SurveyID)
+	if err := can(ctx, tp.ActSurveySend); err != nil {
+		return "", err
+	}
+	sv, err := findSurvey(ctx, s.db.r, inv.SurveyID, 0, "")
 	if err != nil {
 		return "", err
 	}
 	if sv.Status != tp.SurveyActive {
 		return "", tp.Errorf(tp.ECONFLICT, "survey %d is %s; only active surveys take invitations", sv.ID, sv.Status)
 	}
-	c, err := s.db.customers().FindCustomerByID(ctx, inv.CustomerID)
+	c, err := findCustomer(ctx, s.db.r, inv.CustomerID)
 	if err != nil {
 		return "", err
 	}
@@ -309,6 +338,9 @@ func scanInvitation(row interface{ Scan(...any) error }) (*tp.Invitation, error)
 // the version the respondent answers (the one already answered, if any), and
 // the customer.
 func (s *SurveyService) InvitationByToken(ctx context.Context, token string) (*tp.Invitation, *tp.Survey, *tp.Customer, error) {
+	if err := can(ctx, tp.ActSurveyRespond); err != nil {
+		return nil, nil, nil, err
+	}
 	secret, err := s.db.tokenSecret(ctx)
 	if err != nil {
 		return nil, nil, nil, err
@@ -340,6 +372,9 @@ func (s *SurveyService) InvitationByToken(ctx context.Context, token string) (*t
 
 // ResponseByInvitation returns the response given through an invitation, if any.
 func (s *SurveyService) ResponseByInvitation(ctx context.Context, invitationID int64) (*tp.Response, error) {
+	if err := can(ctx, tp.ActSurveyRespond); err != nil {
+		return nil, err
+	}
 	return scanResponse(s.db.r.QueryRowContext(ctx, "SELECT "+responseCols+" FROM responses WHERE invitation_id = $1", invitationID))
 }
 
@@ -374,6 +409,9 @@ func scanResponse(row interface{ Scan(...any) error }) (*tp.Response, error) {
 // the counts, answers are merged, and the response's timeline event changes
 // with it. Everything happens in one transaction.
 func (s *SurveyService) SaveResponse(ctx context.Context, token string, in tp.ResponseInput) (*tp.Response, error) {
+	if err := can(ctx, tp.ActSurveyRespond); err != nil {
+		return nil, err
+	}
 	inv, sv, c, err := s.InvitationByToken(ctx, token)
 	if err != nil {
 		return nil, err
@@ -491,6 +529,9 @@ func (db *DB) saveResponseTx(ctx context.Context, tx *sql.Tx, inv *tp.Invitation
 // the demo data): for each, an invitation dated At and its response, in
 // transactions of up to 500, through the same path as SaveResponse.
 func (s *SurveyService) ImportResponses(ctx context.Context, recs []tp.ResponseImport) error {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return err
+	}
 	srcID, err := s.db.surveySource(ctx)
 	if err != nil {
 		return err
@@ -501,7 +542,7 @@ func (s *SurveyService) ImportResponses(ctx context.Context, recs []tp.ResponseI
 	surveys := map[int64]*tp.Survey{}
 	for _, rec := range recs {
 		if surveys[rec.SurveyID] == nil {
-			if surveys[rec.SurveyID], err = s.FindSurvey(ctx, rec.SurveyID); err != nil {
+			if surveys[rec.SurveyID], err = findSurvey(ctx, s.db.r, rec.SurveyID, 0, ""); err != nil {
 				return err
 			}
 		}
@@ -595,7 +636,7 @@ func monthIndex(t time.Time) int64 {
 func (db *DB) surveySource(ctx context.Context) (int64, error) {
 	v, err := db.setting(ctx, "surveys_source_id", func() string {
 		s := &tp.Source{Name: "Surveys", Channel: "web"}
-		if err := db.sources().CreateSource(ctx, s); err != nil {
+		if err := db.createSource(ctx, s); err != nil {
 			return "0"
 		}
 		return strconv.FormatInt(s.ID, 10)
@@ -612,6 +653,9 @@ func (db *DB) surveySource(ctx context.Context) (int64, error) {
 
 // ListInvitations lists a survey's invitations, newest first.
 func (s *SurveyService) ListInvitations(ctx context.Context, surveyID int64, limit int) ([]tp.Invitation, error) {
+	if err := can(ctx, tp.ActSurveySend); err != nil {
+		return nil, err
+	}
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
@@ -636,11 +680,14 @@ func (s *SurveyService) ListInvitations(ctx context.Context, surveyID int64, lim
 // the same respondent always gets the same invitation, so a second answer
 // updates the first.
 func (s *SurveyService) PublicToken(ctx context.Context, surveyID int64, anonymousID string) (string, error) {
+	if err := can(ctx, tp.ActSurveyRespond); err != nil {
+		return "", err
+	}
 	id, err := tp.NormalizeIdentity(tp.IdentityAnonymousID, anonymousID, "")
 	if err != nil {
 		return "", &tp.Error{Code: tp.EINVALID, Message: "anonymousId: " + tp.ErrorMessage(err), Fields: map[string]string{"anonymousId": "invalid"}}
 	}
-	sv, err := s.FindSurvey(ctx, surveyID)
+	sv, err := findSurvey(ctx, s.db.r, surveyID, 0, "")
 	if err != nil {
 		return "", err
 	}
@@ -685,6 +732,11 @@ func (s *SurveyService) PublicToken(ctx context.Context, surveyID int64, anonymo
 // CustomerForEmail returns the customer of an e-mail address, creating one
 // (through the surveys source, as an identify) when it is new.
 func (s *SurveyService) CustomerForEmail(ctx context.Context, email string) (*tp.Customer, error) {
+	// A complaint (form or mail), a case an agent opens and an invitation
+	// by address each start from a customer found or made by e-mail.
+	if err := canAny(ctx, tp.ActCaseSubmit, tp.ActCaseCreate, tp.ActSurveySend); err != nil {
+		return nil, err
+	}
 	id, err := tp.NormalizeIdentity(tp.IdentityEmail, email, "")
 	if err != nil {
 		return nil, err
@@ -706,10 +758,10 @@ func (s *SurveyService) CustomerForEmail(ctx context.Context, email string) (*tp
 func (db *DB) identifyVia(ctx context.Context, src *tp.Source, id tp.Identity, m tp.Message) (*tp.Customer, error) {
 	now := db.Now()
 	m.Type, m.MessageID, m.Identities, m.Timestamp, m.ReceivedAt = tp.EventIdentify, "survey-"+id.String(), []tp.Identity{id}, now, now
-	if _, err := db.tracking().Ingest(ctx, src, []tp.Message{m}); err != nil {
+	if _, err := db.ingest(ctx, src, []tp.Message{m}); err != nil {
 		return nil, err
 	}
-	return db.customers().FindCustomerByIdentity(ctx, id)
+	return customerByIdentity(ctx, db.r, id)
 }
 
 func boolInt(b bool) int {

@@ -23,10 +23,13 @@ const triggerTTL = 30 * time.Second
 
 // CreateTrigger adds a trigger to a survey.
 func (s *SurveyService) CreateTrigger(ctx context.Context, t *tp.Trigger) error {
+	if err := can(ctx, tp.ActSurveyManage); err != nil {
+		return err
+	}
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	if _, err := s.FindSurvey(ctx, t.SurveyID); err != nil {
+	if _, err := findSurvey(ctx, s.db.r, t.SurveyID, 0, ""); err != nil {
 		return err
 	}
 	var src any
@@ -49,7 +52,14 @@ func (s *SurveyService) CreateTrigger(ctx context.Context, t *tp.Trigger) error 
 
 // ListTriggers lists a survey's active triggers (all surveys' for 0).
 func (s *SurveyService) ListTriggers(ctx context.Context, surveyID int64) ([]tp.Trigger, error) {
-	rows, err := s.db.r.QueryContext(ctx, `SELECT id, survey_id, event_name, source_id, department, delay_s, created_us
+	if err := can(ctx, tp.ActSurveyRead); err != nil {
+		return nil, err
+	}
+	return listTriggers(ctx, s.db.r, surveyID)
+}
+
+func listTriggers(ctx context.Context, q querier, surveyID int64) ([]tp.Trigger, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, survey_id, event_name, source_id, department, delay_s, created_us
 		FROM survey_triggers WHERE active = 1 AND (survey_id = $1 OR $1 = 0) ORDER BY id`, surveyID)
 	if err != nil {
 		return nil, err
@@ -72,6 +82,9 @@ func (s *SurveyService) ListTriggers(ctx context.Context, surveyID int64) ([]tp.
 
 // DeleteTrigger stops a trigger; invitations it made stay.
 func (s *SurveyService) DeleteTrigger(ctx context.Context, id int64) error {
+	if err := can(ctx, tp.ActSurveyManage); err != nil {
+		return err
+	}
 	res, err := s.db.w.ExecContext(ctx, "UPDATE survey_triggers SET active = 0 WHERE id = $1 AND active = 1", id)
 	if err != nil {
 		return err
@@ -97,7 +110,7 @@ func (db *DB) activeTriggers(ctx context.Context) ([]tp.Trigger, error) {
 	if time.Since(c.loaded) < triggerTTL {
 		return c.list, nil
 	}
-	list, err := db.surveys().ListTriggers(ctx, 0)
+	list, err := listTriggers(ctx, db.r, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -74,6 +74,9 @@ var dummyHash = hashPassword("not a real password")
 
 // CreateUser creates a user with an argon2id password hash.
 func (s *UserService) CreateUser(ctx context.Context, u *tp.User, password string) error {
+	if err := can(ctx, tp.ActUserManage); err != nil {
+		return err
+	}
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -128,6 +131,9 @@ func (s *UserService) Authenticate(ctx context.Context, email, password string) 
 
 // SetUserLocale stores a user's UI language ("" follows the browser).
 func (s *UserService) SetUserLocale(ctx context.Context, userID int64, locale string) error {
+	if err := authorize(ctx, tp.ActOwnSettings, tp.Object{User: userID}); err != nil {
+		return err
+	}
 	ok := locale == ""
 	for _, l := range tp.Locales {
 		ok = ok || l == locale
@@ -170,6 +176,9 @@ func (s *UserService) DeleteSession(ctx context.Context, token string) error {
 
 // CreateToken creates an API token and returns its secret, which is not stored.
 func (s *UserService) CreateToken(ctx context.Context, t *tp.Token) (string, error) {
+	if err := can(ctx, tp.ActTokenManage); err != nil {
+		return "", err
+	}
 	t.Name = strings.TrimSpace(t.Name)
 	if t.Name == "" {
 		return "", &tp.Error{Code: tp.EINVALID, Message: "a token needs a name", Fields: map[string]string{"name": "required"}}
@@ -190,6 +199,9 @@ func (s *UserService) CreateToken(ctx context.Context, t *tp.Token) (string, err
 
 // ListTokens lists tokens that are not revoked.
 func (s *UserService) ListTokens(ctx context.Context) ([]tp.Token, error) {
+	if err := can(ctx, tp.ActTokenManage); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.r.QueryContext(ctx, `SELECT id, name, role, department, created_us, last_used_us FROM api_tokens
 		WHERE revoked_us IS NULL ORDER BY id`)
 	if err != nil {
@@ -217,6 +229,9 @@ func (s *UserService) ListTokens(ctx context.Context) ([]tp.Token, error) {
 
 // RevokeToken revokes a token at once.
 func (s *UserService) RevokeToken(ctx context.Context, id int64) error {
+	if err := can(ctx, tp.ActTokenManage); err != nil {
+		return err
+	}
 	res, err := s.db.w.ExecContext(ctx, "UPDATE api_tokens SET revoked_us = $1 WHERE id = $2 AND revoked_us IS NULL", tp.ToMicros(s.db.Now()), id)
 	if err != nil {
 		return err

@@ -9,11 +9,6 @@ import (
 	tp "github.com/touchpoint-cx/touchpoint"
 )
 
-// Admins, the CCO's office and analysts save segments (DESIGN.md §2).
-func canEditSegments(role tp.Role) bool {
-	return role == tp.RoleAdmin || role == tp.RoleCCO || role == tp.RoleAnalyst
-}
-
 func (s *Server) apiListSegments(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.Segments.ListSegments(r.Context())
 	if err != nil {
@@ -24,9 +19,6 @@ func (s *Server) apiListSegments(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiCreateSegment(w http.ResponseWriter, r *http.Request) error {
-	if !canEditSegments(tp.AccessFrom(r.Context()).Role) {
-		return tp.Errorf(tp.EFORBIDDEN, "only admin, cco and analyst may save segments")
-	}
 	var seg tp.Segment
 	if err := decodeJSON(r, &seg); err != nil {
 		return err
@@ -94,14 +86,11 @@ func (s *Server) segmentsPage(w http.ResponseWriter, r *http.Request, v *view) e
 		rows = append(rows, segmentRow{seg, n, strings.Join(rules, " · ")})
 	}
 	v.Title = translate(v.Lang, "nav.segments")
-	return s.render(w, http.StatusOK, v, "segments", "", map[string]any{"Segments": rows, "CanEdit": canEditSegments(v.User.Role),
+	return s.render(w, http.StatusOK, v, "segments", "", map[string]any{"Segments": rows, "CanEdit": v.Can(string(tp.ActSegmentManage)),
 		"Example": `[{"kind":"trait","key":"plan","op":"eq","value":"premium"},{"kind":"event","event":"Order Completed","days":90}]`})
 }
 
 func (s *Server) createSegment(w http.ResponseWriter, r *http.Request, v *view) error {
-	if !canEditSegments(v.User.Role) {
-		return tp.Errorf(tp.EFORBIDDEN, "only admin, cco and analyst may save segments")
-	}
 	seg := &tp.Segment{Name: r.FormValue("name"), Description: r.FormValue("description")}
 	flash := ""
 	if err := json.Unmarshal([]byte(r.FormValue("conditions")), &seg.Conditions); err != nil {

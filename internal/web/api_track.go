@@ -64,7 +64,8 @@ func (s *Server) ingest(r *http.Request, decode decodeFunc) error {
 			return err
 		}
 	}
-	res, err := s.Ingester.Ingest(r.Context(), src, d.Messages)
+	ctx := tp.WithAccess(r.Context(), tp.Access{Actor: "source:" + src.Name, Role: tp.RoleSource})
+	res, err := s.Ingester.Ingest(ctx, src, d.Messages)
 	if err != nil {
 		return err
 	}

@@ -144,11 +144,19 @@ func (s *Server) logErr(r *http.Request, err error) {
 	}
 }
 
+type apiHandler func(w http.ResponseWriter, r *http.Request) error
+
 // api wraps a JSON API handler: a bearer token or a session authenticates,
-// and errors become {"error":{…}} with a stable code.
-func (s *Server) api(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+// the policy is asked for the route's action (the store asks again for each
+// object), and errors become {"error":{…}} with a stable code. A session
+// cookie is accepted only from this site: a page elsewhere cannot use a
+// logged-in browser to change anything.
+func (s *Server) api(act tp.Action, h apiHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, err := s.authenticateAPI(r)
+		if err == nil && act != "" && !tp.Can(a, act) {
+			err = tp.Authorize(a, act, tp.Object{})
+		}
 		if err == nil {
 			err = h(w, r.WithContext(tp.WithAccess(r.Context(), a)))
 		}
@@ -171,6 +179,9 @@ func (s *Server) authenticateAPI(r *http.Request) (tp.Access, error) {
 		return s.Users.AccessByToken(r.Context(), strings.TrimSpace(secret))
 	}
 	if u := s.sessionUser(r); u != nil {
+		if err := csrf.Check(r); err != nil {
+			return tp.Access{}, tp.Errorf(tp.EFORBIDDEN, "a cross-origin request with a session cookie is refused; other sites must use an API token")
+		}
 		return userAccess(u), nil
 	}
 	return tp.Access{}, tp.Errorf(tp.EUNAUTHORIZED, "send an API token as \"Authorization: Bearer <token>\" (touchpoint token create)")

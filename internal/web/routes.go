@@ -5,144 +5,179 @@ import (
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	tp "github.com/touchpoint-cx/touchpoint"
 )
 
-// routes shows every route on one screen. Three trees: the tracking API for
-// write keys, the JSON API for tokens and sessions, and the UI for sessions.
+// Route is one entry of the route table: its pattern, the policy action it
+// performs, and how its caller is known. The authorization matrix test and
+// /admin/roles read this table.
+type Route struct {
+	Pattern string
+	Action  tp.Action // "" for doors every caller may knock on: ops, login, documentation
+	Door    Door
+	handler http.Handler
+}
+
+// Door says how a route knows its caller.
+type Door string
+
+const (
+	DoorOpen     Door = "open"      // no caller: health, metrics, documentation, login
+	DoorWriteKey Door = "write key" // the tracking API
+	DoorAPI      Door = "api"       // an API token, or a session from this site
+	DoorUI       Door = "ui"        // a session; forms from this site only
+	DoorPublic   Door = "public"    // customers: what they carry (a signed link) authorises them
+)
+
+// Routes is the route table: every route on one screen. Three trees: the
+// tracking API for write keys, the JSON API for tokens and sessions, and the
+// UI for sessions; plus the doors customers use.
+func (s *Server) Routes() []Route {
+	open := func(p string, h http.Handler) Route { return Route{p, "", DoorOpen, h} }
+	api := func(p string, act tp.Action, h apiHandler) Route { return Route{p, act, DoorAPI, s.api(act, h)} }
+	ui := func(p string, act tp.Action, h uiHandler) Route { return Route{p, act, DoorUI, s.ui(act, h, true)} }
+	pub := func(p string, act tp.Action, h http.HandlerFunc) Route { return Route{p, act, DoorPublic, s.public(h)} }
+	static, _ := fs.Sub(assets, "static")
+	rs := []Route{
+		// Ops.
+		open("GET /healthz", http.HandlerFunc(s.healthz)),
+		open("GET /metrics", promhttp.HandlerFor(s.metricsRegistry(), promhttp.HandlerOpts{})),
+
+		// Segment-compatible tracking API (write key; cross-origin by design).
+		{"POST /v1/batch", tp.ActEventIngest, DoorWriteKey, s.track(s.trackBatch)},
+		{"POST /v1/import", tp.ActEventIngest, DoorWriteKey, s.track(s.trackBatch)},
+		open("OPTIONS /v1/", http.HandlerFunc(s.trackPreflight)),
+
+		// JSON API (bearer token, or a session cookie from this site).
+		open("GET /api/v1/openapi.json", http.HandlerFunc(s.openapi)),
+		api("GET /api/v1/customers", tp.ActCustomerRead, s.apiSearchCustomers),
+		api("GET /api/v1/customers/by-identity", tp.ActCustomerRead, s.apiCustomerByIdentity),
+		api("GET /api/v1/customers/{id}", tp.ActCustomerRead, s.apiCustomer),
+		api("GET /api/v1/customers/{id}/timeline", tp.ActCustomerRead, s.apiTimeline),
+		api("GET /api/v1/customers/{id}/trait-history", tp.ActCustomerRead, s.apiTraitHistory),
+		api("POST /api/v1/customers/{id}/unmerge", tp.ActCustomerUnmerge, s.apiUnmerge),
+		api("GET /api/v1/surveys", tp.ActSurveyRead, s.apiListSurveys),
+		api("POST /api/v1/surveys", tp.ActSurveyManage, s.apiCreateSurvey),
+		api("GET /api/v1/surveys/{id}", tp.ActSurveyRead, s.apiSurvey),
+		api("PUT /api/v1/surveys/{id}", tp.ActSurveyManage, s.apiUpdateSurvey),
+		api("DELETE /api/v1/surveys/{id}", tp.ActSurveyManage, s.apiDeleteSurvey),
+		api("POST /api/v1/surveys/{id}/invitations", tp.ActSurveySend, s.apiInvite),
+		api("POST /api/v1/surveys/{id}/send", tp.ActSurveySend, s.apiSend),
+		api("GET /api/v1/surveys/{id}/triggers", tp.ActSurveyRead, s.apiListTriggers),
+		api("POST /api/v1/surveys/{id}/triggers", tp.ActSurveyManage, s.apiCreateTrigger),
+		api("DELETE /api/v1/triggers/{id}", tp.ActSurveyManage, s.apiDeleteTrigger),
+		api("GET /api/v1/surveys/{id}/results", tp.ActResultsRead, s.apiResults),
+		api("GET /api/v1/surveys/{id}/responses", tp.ActResponsesRead, s.apiResponses),
+		api("GET /api/v1/cases", tp.ActCaseRead, s.apiListCases),
+		api("GET /api/v1/metrics/cases", tp.ActScorecardRead, s.apiCaseKPIs),
+		api("POST /api/v1/cases", tp.ActCaseCreate, s.apiCreateCase),
+		api("GET /api/v1/cases/{id}", tp.ActCaseRead, s.apiCase),
+		api("PATCH /api/v1/cases/{id}", tp.ActCaseUpdate, s.apiUpdateCase),
+		api("POST /api/v1/cases/{id}/status", tp.ActCaseUpdate, s.apiMoveCase),
+		api("POST /api/v1/cases/{id}/notes", tp.ActCaseUpdate, s.apiCaseNote),
+		api("GET /api/v1/case-taxonomy", tp.ActCaseSettingsRd, s.apiTaxonomy),
+		api("PUT /api/v1/case-taxonomy", tp.ActCaseSettings, s.apiSetTaxonomy),
+		api("GET /api/v1/kpis", tp.ActKPIRead, s.apiKPIs),
+		api("GET /api/v1/scorecard", tp.ActScorecardRead, s.apiScorecard),
+		api("GET /api/v1/kpis/churn_rate/definition", tp.ActKPIRead, s.apiChurnDefinition),
+		api("PUT /api/v1/kpis/churn_rate/definition", tp.ActKPIManage, s.apiSetChurnDefinition),
+		api("GET /api/v1/alerts", tp.ActAlertRead, s.apiListAlerts),
+		api("POST /api/v1/alerts", tp.ActAlertManage, s.apiCreateAlert),
+		api("DELETE /api/v1/alerts/{id}", tp.ActAlertManage, s.apiDeleteAlert),
+		api("GET /api/v1/alert-events", tp.ActAlertRead, s.apiAlertEvents),
+		api("GET /api/v1/board-pack", tp.ActAlertRead, s.apiBoardPack),
+		api("PUT /api/v1/board-pack", tp.ActAlertManage, s.apiSetBoardPack),
+		api("GET /api/v1/actions", tp.ActActionRead, s.apiListActions),
+		api("POST /api/v1/actions", tp.ActActionCreate, s.apiCreateAction),
+		api("GET /api/v1/actions/{id}", tp.ActActionRead, s.apiAction),
+		api("PATCH /api/v1/actions/{id}", tp.ActActionUpdate, s.apiUpdateAction),
+		api("GET /api/v1/reply-templates", tp.ActCaseSettingsRd, s.apiReplyTemplates),
+		api("PUT /api/v1/reply-templates", tp.ActCaseSettings, s.apiSaveReplyTemplate),
+		api("DELETE /api/v1/reply-templates/{id}", tp.ActCaseSettings, s.apiDeleteReplyTemplate),
+		api("GET /api/v1/sla-policies", tp.ActCaseSettingsRd, s.apiListSLAPolicies),
+		api("POST /api/v1/sla-policies", tp.ActCaseSettings, s.apiCreateSLAPolicy),
+		api("GET /api/v1/routing-rules", tp.ActCaseSettingsRd, s.apiListRules),
+		api("POST /api/v1/routing-rules", tp.ActCaseSettings, s.apiCreateRule),
+		api("DELETE /api/v1/routing-rules/{id}", tp.ActCaseSettings, s.apiDeleteRule),
+		api("GET /api/v1/segments", tp.ActSegmentRead, s.apiListSegments),
+		api("POST /api/v1/segments", tp.ActSegmentManage, s.apiCreateSegment),
+		api("GET /api/v1/segments/{id}", tp.ActSegmentRead, s.apiSegment),
+		api("GET /api/v1/sources", tp.ActSourceManage, s.apiListSources),
+		api("POST /api/v1/sources", tp.ActSourceManage, s.apiCreateSource),
+		{"/api/", "", DoorOpen, s.api("", s.apiNotFound)},
+
+		// Customers (the signed link, the public page or the form is the authorisation; rate-limited).
+		pub("POST /v1/responses/{token}", tp.ActSurveyRespond, s.apiRespond),
+		pub("GET /s/{token}", tp.ActSurveyRespond, s.respondPage),
+		pub("POST /s/{token}", tp.ActSurveyRespond, s.respondSubmit),
+		pub("GET /p/{id}", tp.ActSurveyRespond, s.publicPage),
+		pub("POST /p/{id}", tp.ActSurveyRespond, s.publicSubmit),
+		pub("GET /v1/surveys/{id}/widget", tp.ActSurveyRespond, s.widgetConfig),
+		pub("POST /v1/surveys/{id}/responses", tp.ActSurveyRespond, s.widgetRespond),
+		pub("GET /complaint", tp.ActCaseSubmit, s.complaintForm),
+		pub("POST /complaint", tp.ActCaseSubmit, s.complaintSubmit),
+		pub("GET /u/{token}", tp.ActConsentOptOut, s.unsubscribePage),
+		pub("POST /u/{token}", tp.ActConsentOptOut, s.unsubscribe),
+
+		// UI (session cookie; forms work without JavaScript).
+		open("GET /static/", http.StripPrefix("/static/", cacheForever(noListing(http.FileServerFS(static))))),
+		{"GET /login", "", DoorOpen, s.ui("", s.loginPage, false)},
+		{"POST /login", "", DoorOpen, s.ui("", s.login, false)},
+		ui("POST /logout", "", s.logout),
+		ui("POST /settings/language", tp.ActOwnSettings, s.setLanguage),
+		ui("GET /{$}", "", s.home),
+		ui("GET /customers", tp.ActCustomerRead, s.customersPage),
+		ui("GET /customers/{id}", tp.ActCustomerRead, s.customerPage),
+		ui("GET /customers/{id}/timeline", tp.ActCustomerRead, s.timelineFragment),
+		ui("POST /customers/{id}/unmerge", tp.ActCustomerUnmerge, s.unmerge),
+		ui("GET /surveys", tp.ActSurveyRead, s.surveysPage),
+		ui("GET /surveys/new", tp.ActSurveyManage, s.surveyForm),
+		ui("POST /surveys", tp.ActSurveyManage, s.saveSurvey),
+		ui("GET /surveys/{id}", tp.ActResultsRead, s.surveyResultsPage),
+		ui("GET /surveys/{id}/edit", tp.ActSurveyManage, s.surveyForm),
+		ui("POST /surveys/{id}", tp.ActSurveyManage, s.saveSurvey),
+		ui("GET /surveys/{id}/preview", tp.ActSurveyRead, s.surveyPreview),
+		ui("GET /surveys/{id}/comments", tp.ActResponsesRead, s.commentsPage),
+		ui("POST /surveys/{id}/send", tp.ActSurveySend, s.sendToList),
+		ui("POST /surveys/{id}/triggers", tp.ActSurveyManage, s.addTrigger),
+		ui("POST /surveys/{id}/triggers/{tid}/delete", tp.ActSurveyManage, s.removeTrigger),
+		ui("GET /cases", tp.ActCaseRead, s.casesPage),
+		ui("GET /kpis", tp.ActKPIRead, s.kpisPage),
+		ui("GET /cockpit", tp.ActScorecardRead, s.cockpitPage),
+		ui("GET /cockpit/detail", tp.ActScorecardRead, s.cockpitDetail),
+		ui("GET /cockpit/export", tp.ActScorecardRead, s.cockpitExport),
+		ui("POST /cockpit/actions", tp.ActActionCreate, s.createActionForm),
+		ui("POST /actions/{id}/status", tp.ActActionUpdate, s.actionStatusForm),
+		ui("POST /kpis/churn_rate", tp.ActKPIManage, s.churnDefinitionForm),
+		ui("GET /alerts", tp.ActAlertRead, s.alertsPage),
+		ui("POST /alerts", tp.ActAlertManage, s.createAlertForm),
+		ui("POST /alerts/{id}/delete", tp.ActAlertManage, s.deleteAlertForm),
+		ui("POST /alerts/board-pack", tp.ActAlertManage, s.boardPackForm),
+		ui("POST /cases/assign", tp.ActCaseUpdate, s.bulkAssign),
+		ui("POST /cases/new", tp.ActCaseCreate, s.newCase),
+		ui("GET /cases/{id}", tp.ActCaseRead, s.casePage),
+		ui("POST /cases/{id}/act", tp.ActCaseUpdate, s.caseAction),
+		ui("GET /segments", tp.ActSegmentRead, s.segmentsPage),
+		ui("POST /segments", tp.ActSegmentManage, s.createSegment),
+		ui("GET /admin", tp.ActSourceManage, s.adminPage),
+		ui("POST /admin/sources", tp.ActSourceManage, s.createSource),
+		ui("POST /admin/tokens", tp.ActTokenManage, s.createToken),
+		ui("POST /admin/tokens/{id}/revoke", tp.ActTokenManage, s.revokeToken),
+		ui("POST /admin/reply-templates", tp.ActCaseSettings, s.saveReplyTemplate),
+		ui("POST /admin/reply-templates/{id}/delete", tp.ActCaseSettings, s.deleteReplyTemplate),
+		{"/", "", DoorOpen, s.ui("", s.notFoundPage, false)},
+	}
+	for _, typ := range []string{"identify", "track", "page", "screen", "group", "alias"} {
+		rs = append(rs, Route{"POST /v1/" + typ, tp.ActEventIngest, DoorWriteKey, s.track(s.trackCall(typ))})
+	}
+	return rs
+}
+
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-
-	// Ops.
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metricsRegistry(), promhttp.HandlerOpts{}))
-
-	// Segment-compatible tracking API (write key; cross-origin by design).
-	for _, typ := range []string{"identify", "track", "page", "screen", "group", "alias"} {
-		mux.Handle("POST /v1/"+typ, s.track(s.trackCall(typ)))
+	for _, r := range s.Routes() {
+		mux.Handle(r.Pattern, r.handler)
 	}
-	mux.Handle("POST /v1/batch", s.track(s.trackBatch))
-	mux.Handle("POST /v1/import", s.track(s.trackBatch))
-	mux.HandleFunc("OPTIONS /v1/", s.trackPreflight)
-
-	// JSON API (bearer token or session).
-	mux.Handle("GET /api/v1/openapi.json", http.HandlerFunc(s.openapi))
-	mux.Handle("GET /api/v1/customers", s.api(s.apiSearchCustomers))
-	mux.Handle("GET /api/v1/customers/by-identity", s.api(s.apiCustomerByIdentity))
-	mux.Handle("GET /api/v1/customers/{id}", s.api(s.apiCustomer))
-	mux.Handle("GET /api/v1/customers/{id}/timeline", s.api(s.apiTimeline))
-	mux.Handle("GET /api/v1/customers/{id}/trait-history", s.api(s.apiTraitHistory))
-	mux.Handle("POST /api/v1/customers/{id}/unmerge", s.api(s.apiUnmerge))
-	mux.Handle("GET /api/v1/surveys", s.api(s.apiListSurveys))
-	mux.Handle("POST /api/v1/surveys", s.api(s.apiCreateSurvey))
-	mux.Handle("GET /api/v1/surveys/{id}", s.api(s.apiSurvey))
-	mux.Handle("PUT /api/v1/surveys/{id}", s.api(s.apiUpdateSurvey))
-	mux.Handle("DELETE /api/v1/surveys/{id}", s.api(s.apiDeleteSurvey))
-	mux.Handle("POST /api/v1/surveys/{id}/invitations", s.api(s.apiInvite))
-	mux.Handle("POST /api/v1/surveys/{id}/send", s.api(s.apiSend))
-	mux.Handle("GET /api/v1/surveys/{id}/triggers", s.api(s.apiListTriggers))
-	mux.Handle("POST /api/v1/surveys/{id}/triggers", s.api(s.apiCreateTrigger))
-	mux.Handle("DELETE /api/v1/triggers/{id}", s.api(s.apiDeleteTrigger))
-	mux.Handle("GET /api/v1/surveys/{id}/results", s.api(s.apiResults))
-	mux.Handle("GET /api/v1/surveys/{id}/responses", s.api(s.apiResponses))
-	mux.Handle("GET /api/v1/cases", s.api(s.apiListCases))
-	mux.Handle("GET /api/v1/metrics/cases", s.api(s.apiCaseKPIs))
-	mux.Handle("POST /api/v1/cases", s.api(s.apiCreateCase))
-	mux.Handle("GET /api/v1/cases/{id}", s.api(s.apiCase))
-	mux.Handle("PATCH /api/v1/cases/{id}", s.api(s.apiUpdateCase))
-	mux.Handle("POST /api/v1/cases/{id}/status", s.api(s.apiMoveCase))
-	mux.Handle("POST /api/v1/cases/{id}/notes", s.api(s.apiCaseNote))
-	mux.Handle("GET /api/v1/case-taxonomy", s.api(s.apiTaxonomy))
-	mux.Handle("PUT /api/v1/case-taxonomy", s.api(s.apiSetTaxonomy))
-	mux.Handle("GET /api/v1/kpis", s.api(s.apiKPIs))
-	mux.Handle("GET /api/v1/scorecard", s.api(s.apiScorecard))
-	mux.Handle("GET /api/v1/kpis/churn_rate/definition", s.api(s.apiChurnDefinition))
-	mux.Handle("PUT /api/v1/kpis/churn_rate/definition", s.api(s.apiSetChurnDefinition))
-	mux.Handle("GET /api/v1/alerts", s.api(s.apiListAlerts))
-	mux.Handle("POST /api/v1/alerts", s.api(s.apiCreateAlert))
-	mux.Handle("DELETE /api/v1/alerts/{id}", s.api(s.apiDeleteAlert))
-	mux.Handle("GET /api/v1/alert-events", s.api(s.apiAlertEvents))
-	mux.Handle("GET /api/v1/board-pack", s.api(s.apiBoardPack))
-	mux.Handle("PUT /api/v1/board-pack", s.api(s.apiSetBoardPack))
-	mux.Handle("GET /api/v1/actions", s.api(s.apiListActions))
-	mux.Handle("POST /api/v1/actions", s.api(s.apiCreateAction))
-	mux.Handle("GET /api/v1/actions/{id}", s.api(s.apiAction))
-	mux.Handle("PATCH /api/v1/actions/{id}", s.api(s.apiUpdateAction))
-	mux.Handle("GET /api/v1/reply-templates", s.api(s.apiReplyTemplates))
-	mux.Handle("PUT /api/v1/reply-templates", s.api(s.apiSaveReplyTemplate))
-	mux.Handle("DELETE /api/v1/reply-templates/{id}", s.api(s.apiDeleteReplyTemplate))
-	mux.Handle("GET /api/v1/sla-policies", s.api(s.apiListSLAPolicies))
-	mux.Handle("POST /api/v1/sla-policies", s.api(s.apiCreateSLAPolicy))
-	mux.Handle("GET /api/v1/routing-rules", s.api(s.apiListRules))
-	mux.Handle("POST /api/v1/routing-rules", s.api(s.apiCreateRule))
-	mux.Handle("DELETE /api/v1/routing-rules/{id}", s.api(s.apiDeleteRule))
-	mux.Handle("GET /api/v1/segments", s.api(s.apiListSegments))
-	mux.Handle("POST /api/v1/segments", s.api(s.apiCreateSegment))
-	mux.Handle("GET /api/v1/segments/{id}", s.api(s.apiSegment))
-	mux.Handle("GET /api/v1/sources", s.api(s.apiListSources))
-	mux.Handle("POST /api/v1/sources", s.api(s.apiCreateSource))
-	mux.Handle("/api/", s.api(s.apiNotFound))
-
-	// Respondents (public: the signed link is the authorisation; rate-limited).
-	mux.HandleFunc("POST /v1/responses/{token}", s.apiRespond)
-	mux.HandleFunc("GET /s/{token}", s.respondPage)
-	mux.HandleFunc("POST /s/{token}", s.respondSubmit)
-	mux.HandleFunc("GET /p/{id}", s.publicPage)
-	mux.HandleFunc("POST /p/{id}", s.publicSubmit)
-	mux.HandleFunc("GET /v1/surveys/{id}/widget", s.widgetConfig)
-	mux.HandleFunc("POST /v1/surveys/{id}/responses", s.widgetRespond)
-	mux.HandleFunc("GET /complaint", s.complaintForm)
-	mux.HandleFunc("POST /complaint", s.complaintSubmit)
-	mux.HandleFunc("GET /u/{token}", s.unsubscribePage)
-	mux.HandleFunc("POST /u/{token}", s.unsubscribe)
-
-	// UI (session cookie; forms work without JavaScript).
-	static, _ := fs.Sub(assets, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))
-	mux.Handle("GET /login", s.ui(s.loginPage, false))
-	mux.Handle("POST /login", s.ui(s.login, false))
-	mux.Handle("POST /logout", s.ui(s.logout, true))
-	mux.Handle("POST /settings/language", s.ui(s.setLanguage, true))
-	mux.Handle("GET /{$}", s.ui(s.home, true))
-	mux.Handle("GET /customers", s.ui(s.customersPage, true))
-	mux.Handle("GET /customers/{id}", s.ui(s.customerPage, true))
-	mux.Handle("GET /customers/{id}/timeline", s.ui(s.timelineFragment, true))
-	mux.Handle("POST /customers/{id}/unmerge", s.ui(s.unmerge, true))
-	mux.Handle("GET /surveys", s.ui(s.surveysPage, true))
-	mux.Handle("GET /surveys/new", s.ui(s.surveyForm, true))
-	mux.Handle("POST /surveys", s.ui(s.saveSurvey, true))
-	mux.Handle("GET /surveys/{id}", s.ui(s.surveyResultsPage, true))
-	mux.Handle("GET /surveys/{id}/edit", s.ui(s.surveyForm, true))
-	mux.Handle("POST /surveys/{id}", s.ui(s.saveSurvey, true))
-	mux.Handle("GET /surveys/{id}/preview", s.ui(s.surveyPreview, true))
-	mux.Handle("GET /surveys/{id}/comments", s.ui(s.commentsPage, true))
-	mux.Handle("POST /surveys/{id}/send", s.ui(s.sendToList, true))
-	mux.Handle("POST /surveys/{id}/triggers", s.ui(s.addTrigger, true))
-	mux.Handle("POST /surveys/{id}/triggers/{tid}/delete", s.ui(s.removeTrigger, true))
-	mux.Handle("GET /cases", s.ui(s.casesPage, true))
-	mux.Handle("GET /kpis", s.ui(s.kpisPage, true))
-	mux.Handle("GET /cockpit", s.ui(s.cockpitPage, true))
-	mux.Handle("GET /cockpit/detail", s.ui(s.cockpitDetail, true))
-	mux.Handle("GET /cockpit/export", s.ui(s.cockpitExport, true))
-	mux.Handle("POST /cockpit/actions", s.ui(s.createActionForm, true))
-	mux.Handle("POST /actions/{id}/status", s.ui(s.actionStatusForm, true))
-	mux.Handle("POST /kpis/churn_rate", s.ui(s.churnDefinitionForm, true))
-	mux.Handle("GET /alerts", s.ui(s.alertsPage, true))
-	mux.Handle("POST /alerts", s.ui(s.createAlertForm, true))
-	mux.Handle("POST /alerts/{id}/delete", s.ui(s.deleteAlertForm, true))
-	mux.Handle("POST /alerts/board-pack", s.ui(s.boardPackForm, true))
-	mux.Handle("POST /cases/assign", s.ui(s.bulkAssign, true))
-	mux.Handle("POST /cases/new", s.ui(s.newCase, true))
-	mux.Handle("GET /cases/{id}", s.ui(s.casePage, true))
-	mux.Handle("POST /cases/{id}/act", s.ui(s.caseAction, true))
-	mux.Handle("GET /segments", s.ui(s.segmentsPage, true))
-	mux.Handle("POST /segments", s.ui(s.createSegment, true))
-	mux.Handle("GET /admin", s.ui(s.adminPage, true))
-	mux.Handle("POST /admin/sources", s.ui(s.createSource, true))
-	mux.Handle("POST /admin/tokens", s.ui(s.createToken, true))
-	mux.Handle("POST /admin/tokens/{id}/revoke", s.ui(s.revokeToken, true))
-	mux.Handle("POST /admin/reply-templates", s.ui(s.saveReplyTemplate, true))
-	mux.Handle("POST /admin/reply-templates/{id}/delete", s.ui(s.deleteReplyTemplate, true))
-	mux.Handle("/", s.ui(s.notFoundPage, false))
-
 	return s.observe(mux)
 }

@@ -8,6 +8,7 @@ import (
 	"embed"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -74,3 +75,23 @@ func (s *Server) Handler() http.Handler {
 // metricsRegistry is what /metrics serves: this server's own registry, so
 // several servers in one process (tests, benchmarks) do not collide.
 func (s *Server) metricsRegistry() *prometheus.Registry { return s.metrics.reg }
+
+// public marks a customer-facing handler's requests: the signed link, the
+// public page or the form is the authorisation, and the policy sees the
+// caller as the public.
+func (s *Server) public(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h(w, r.WithContext(tp.WithAccess(r.Context(), tp.Access{Actor: "public", Role: tp.RolePublic})))
+	})
+}
+
+// noListing answers 404 for a folder instead of listing its files.
+func noListing(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}

@@ -19,11 +19,22 @@ const sessionCookie = "tp_session"
 
 // view is what every UI handler knows about the request.
 type view struct {
-	User  *tp.User
-	Lang  string
-	Flash string
-	Title string
-	Path  string
+	User   *tp.User
+	Access tp.Access
+	Lang   string
+	Flash  string
+	Title  string
+	Path   string
+}
+
+// Can asks the policy whether the user may do act at all, to show or hide a
+// control (templates: {{if .Can "case.update"}}); the store decides each object.
+func (v *view) Can(act string) bool { return tp.Can(v.Access, tp.Action(act)) }
+
+// scope is the department a list for act is narrowed to ("" for all).
+func (v *view) scope(act tp.Action) string {
+	d, _ := tp.ListScope(v.Access, act)
+	return d
 }
 
 type uiHandler func(w http.ResponseWriter, r *http.Request, v *view) error
@@ -31,8 +42,9 @@ type uiHandler func(w http.ResponseWriter, r *http.Request, v *view) error
 var csrf = http.NewCrossOriginProtection()
 
 // ui wraps a page handler: session, language, cross-origin protection on
-// unsafe methods, and errors rendered as a friendly page.
-func (s *Server) ui(h uiHandler, needLogin bool) http.Handler {
+// unsafe methods, the policy asked for the route's action, and errors
+// rendered as a friendly page.
+func (s *Server) ui(act tp.Action, h uiHandler, needLogin bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := csrf.Check(r); err != nil {
 			http.Error(w, "cross-origin request refused", http.StatusForbidden)
@@ -50,11 +62,19 @@ func (s *Server) ui(h uiHandler, needLogin bool) http.Handler {
 		}
 		if u != nil {
 			// The store checks every change and scopes every list by this access.
-			r = r.WithContext(tp.WithAccess(r.Context(), userAccess(u)))
+			v.Access = userAccess(u)
+			r = r.WithContext(tp.WithAccess(r.Context(), v.Access))
 		}
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		if err := h(w, r, v); err != nil {
+		err := error(nil)
+		if act != "" && !v.Can(string(act)) {
+			err = tp.Authorize(v.Access, act, tp.Object{})
+		}
+		if err == nil {
+			err = h(w, r, v)
+		}
+		if err != nil {
 			s.logErr(r, err)
 			s.errorPage(w, r, v, err)
 		}
@@ -196,11 +216,7 @@ func (s *Server) notFoundPage(w http.ResponseWriter, r *http.Request, v *view) e
 // home is the cockpit for the people who steer (CCO, department heads,
 // admins, analysts) and the customer search for agents.
 func (s *Server) home(w http.ResponseWriter, r *http.Request, v *view) error {
-	to := "/cockpit"
-	if v.User.Role == tp.RoleAgent {
-		to = "/customers"
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	http.Redirect(w, r, tp.HomePath(v.User.Role), http.StatusSeeOther)
 	return nil
 }
 
@@ -305,7 +321,7 @@ func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, v *view) e
 		d.Traits = append(d.Traits, traitView{k, jsonText(t.Value), t.UpdatedAt})
 	}
 	sort.Slice(d.Traits, func(i, j int) bool { return d.Traits[i].Key < d.Traits[j].Key })
-	d.CanRepair = v.User.Role.CanRepairCustomers()
+	d.CanRepair = v.Can(string(tp.ActCustomerUnmerge))
 	v.Title = c.Name
 	if v.Title == "" {
 		v.Title = translate(v.Lang, "customer.unnamed")
@@ -355,9 +371,6 @@ func (s *Server) timelineFragment(w http.ResponseWriter, r *http.Request, v *vie
 }
 
 func (s *Server) unmerge(w http.ResponseWriter, r *http.Request, v *view) error {
-	if !v.User.Role.CanRepairCustomers() {
-		return tp.Errorf(tp.EFORBIDDEN, "only admin and cco may unmerge")
-	}
 	id, err := pathID(r)
 	if err != nil {
 		return err

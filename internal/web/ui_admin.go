@@ -19,9 +19,6 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) erro
 }
 
 func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *view, code int, newToken string) error {
-	if !v.User.Role.CanAdminister() {
-		return tp.Errorf(tp.EFORBIDDEN, "admin only")
-	}
 	ctx := r.Context()
 	srcs, err := s.Sources.ListSources(ctx)
 	if err != nil {
@@ -40,9 +37,6 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *view, co
 }
 
 func (s *Server) createSource(w http.ResponseWriter, r *http.Request, v *view) error {
-	if !v.User.Role.CanAdminister() {
-		return tp.Errorf(tp.EFORBIDDEN, "admin only")
-	}
 	src := &tp.Source{Name: r.FormValue("name"), Channel: r.FormValue("channel"),
 		Department: r.FormValue("department"), Division: r.FormValue("division")}
 	if err := s.Sources.CreateSource(r.Context(), src); err != nil {
@@ -57,9 +51,6 @@ func (s *Server) createSource(w http.ResponseWriter, r *http.Request, v *view) e
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request, v *view) error {
-	if !v.User.Role.CanAdminister() {
-		return tp.Errorf(tp.EFORBIDDEN, "admin only")
-	}
 	t := &tp.Token{Name: r.FormValue("name"), Role: tp.Role(r.FormValue("role")), Department: r.FormValue("department")}
 	secret, err := s.Users.CreateToken(r.Context(), t)
 	if tp.ErrorCode(err) == tp.EINVALID {
@@ -75,9 +66,6 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, v *view) er
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, v *view) error {
-	if !v.User.Role.CanAdminister() {
-		return tp.Errorf(tp.EFORBIDDEN, "admin only")
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		return tp.Errorf(tp.EINVALID, "bad token id")
@@ -92,9 +80,6 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, v *view) er
 // saveReplyTemplate adds a template or replaces the one with the same name
 // and language.
 func (s *Server) saveReplyTemplate(w http.ResponseWriter, r *http.Request, v *view) error {
-	if !v.User.Role.CanAdminister() {
-		return tp.Errorf(tp.EFORBIDDEN, "admin only")
-	}
 	t := &tp.ReplyTemplate{Name: r.FormValue("name"), Language: r.FormValue("language"), Body: r.FormValue("body")}
 	if err := s.Cases.SaveReplyTemplate(r.Context(), t); err != nil {
 		if tp.ErrorCode(err) == tp.EINVALID {
@@ -108,9 +93,6 @@ func (s *Server) saveReplyTemplate(w http.ResponseWriter, r *http.Request, v *vi
 }
 
 func (s *Server) deleteReplyTemplate(w http.ResponseWriter, r *http.Request, v *view) error {
-	if !v.User.Role.CanAdminister() {
-		return tp.Errorf(tp.EFORBIDDEN, "admin only")
-	}
 	id, err := pathID(r)
 	if err != nil {
 		return err

@@ -20,8 +20,6 @@ type alertsData struct {
 	Fields    map[string]string
 }
 
-func canManageCockpit(u *tp.User) bool { return u.Role == tp.RoleAdmin || u.Role == tp.RoleCCO }
-
 // alertsPage shows the alert rules, the delivery log and the board pack
 // recipients; admins and the CCO change them.
 func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -44,7 +42,7 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, v *view, d
 		m, _ := tp.KPIByID(id)
 		d.Heads = append(d.Heads, kpiHead{ID: id, Name: m.Name[i], Unit: m.Unit})
 	}
-	d.CanManage = canManageCockpit(v.User)
+	d.CanManage = v.Can(string(tp.ActAlertManage))
 	v.Title = translate(v.Lang, "nav.alerts")
 	return s.render(w, code, v, "alerts", "", d)
 }

@@ -160,7 +160,7 @@ func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) er
 	if err != nil {
 		return err
 	}
-	if p.By == "" && v.User.Role.DepartmentScoped() {
+	if p.By == "" && v.scope(tp.ActScorecardRead) != "" {
 		p.By, q.By = "channel", "channel" // a department head lands on their department, cut by channel
 	}
 	sc, err := s.Cockpit.Scorecard(r.Context(), q)
@@ -168,7 +168,7 @@ func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) er
 		return err
 	}
 	p.By = sc.By
-	d := cockpitData{P: p, SC: sc, DepartmentOnly: v.User.Role.DepartmentScoped()}
+	d := cockpitData{P: p, SC: sc, DepartmentOnly: v.scope(tp.ActScorecardRead) != ""}
 	i := tp.LangIndex(v.Lang)
 	for _, id := range sc.KPIs {
 		m, _ := tp.KPIByID(id)
@@ -214,8 +214,8 @@ func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) er
 	}
 	d.DefaultSlice = strings.Join(slice, ", ")
 	d.DefaultDept = p.Department
-	if v.User.Role.DepartmentScoped() {
-		d.DefaultDept = v.User.Department
+	if dept := v.scope(tp.ActActionCreate); dept != "" {
+		d.DefaultDept = dept
 	}
 	if d.Actions, d.Owners, err = s.actionRows(r, v); err != nil {
 		return err
@@ -223,7 +223,7 @@ func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) er
 	if d.Segments, err = s.Segments.ListSegments(r.Context()); err != nil {
 		return err
 	}
-	d.CanAct = v.User.Role == tp.RoleAdmin || v.User.Role == tp.RoleCCO || v.User.Role == tp.RoleDepartmentHead
+	d.CanAct = v.Can(string(tp.ActActionCreate))
 	v.Title = translate(v.Lang, "nav.cockpit")
 	return s.render(w, http.StatusOK, v, "cockpit", "", d)
 }
@@ -416,8 +416,8 @@ func (s *Server) cockpitDetail(w http.ResponseWriter, r *http.Request, v *view) 
 	if !ok {
 		return &tp.Error{Code: tp.EINVALID, Message: "kpi is not a registered KPI", Fields: map[string]string{"kpi": "unknown"}}
 	}
-	if v.User.Role.DepartmentScoped() {
-		p.Department = v.User.Department
+	if dept := v.scope(tp.ActScorecardRead); dept != "" {
+		p.Department = dept
 	}
 	rf, cf := drillFilters(p, q, kpi)
 	if format := r.URL.Query().Get("format"); format != "" {

@@ -40,8 +40,8 @@ func (s *Server) complaintSubmit(w http.ResponseWriter, r *http.Request) {
 		if d.Name != "" { // kept on the case; a form does not change the profile's traits
 			kase.Description = d.Name + ":\n" + d.Message
 		}
-		ctx := tp.WithAccess(r.Context(), tp.Access{Actor: "web form:" + strings.ToLower(d.Email)})
-		if err = s.Cases.CreateCase(ctx, kase); err == nil {
+		ctx := tp.WithAccess(r.Context(), tp.Access{Actor: "web form:" + strings.ToLower(d.Email), Role: tp.RolePublic})
+		if err = s.Cases.SubmitComplaint(ctx, kase); err == nil {
 			s.renderComplaint(w, http.StatusOK, lang, &complaintData{CaseID: kase.ID})
 			return
 		}

@@ -50,7 +50,7 @@ type kpisData struct {
 }
 
 func (s *Server) kpisPage(w http.ResponseWriter, r *http.Request, v *view) error {
-	d := kpisData{Defs: kpiDefs(v.Lang), CanManage: canManageCockpit(v.User)}
+	d := kpisData{Defs: kpiDefs(v.Lang), CanManage: v.Can(string(tp.ActKPIManage))}
 	var err error
 	if d.Rule, d.Version, err = s.Cockpit.ChurnRule(r.Context()); err != nil {
 		return err

@@ -31,10 +31,8 @@ func (s *Server) surveysPage(w http.ResponseWriter, r *http.Request, v *view) er
 		rows = append(rows, surveyRow{sv, res.Total.Estimate})
 	}
 	v.Title = translate(v.Lang, "nav.surveys")
-	return s.render(w, http.StatusOK, v, "surveys", "", map[string]any{"Surveys": rows, "CanEdit": canEdit(v)})
+	return s.render(w, http.StatusOK, v, "surveys", "", map[string]any{"Surveys": rows, "CanEdit": v.Can(string(tp.ActSurveyManage))})
 }
-
-func canEdit(v *view) bool { return v.User.Role == tp.RoleAdmin || v.User.Role == tp.RoleCCO }
 
 // resultView is one row of a results table, ready to show.
 type resultView struct {
@@ -127,7 +125,7 @@ func (s *Server) surveyResultsPage(w http.ResponseWriter, r *http.Request, v *vi
 	return s.render(w, http.StatusOK, v, "survey", "", map[string]any{
 		"Triggers": triggers, "Sources": srcs, "SourceName": srcName, "Segments": segs,
 		"Survey": sv, "Metric": m, "MetricName": m.Name[tp.LangIndex(v.Lang)], "Total": resultView{Est: bySlice.Total.Estimate, Dist: bars(bySlice.Total.Scores)},
-		"Results": bySlice, "Slices": slices, "Months": months, "By": r.URL.Query().Get("by"), "CanEdit": canEdit(v),
+		"Results": bySlice, "Slices": slices, "Months": months, "By": r.URL.Query().Get("by"), "CanEdit": v.Can(string(tp.ActSurveyManage)),
 	})
 }
 
@@ -143,9 +141,6 @@ type surveyFormData struct {
 }
 
 func (s *Server) surveyForm(w http.ResponseWriter, r *http.Request, v *view) error {
-	if !canEdit(v) {
-		return tp.Errorf(tp.EFORBIDDEN, "only admin and cco may change surveys")
-	}
 	sv := &tp.Survey{Type: tp.SurveyNPS, Status: tp.SurveyDraft, DefaultLang: "en", Texts: map[string]tp.SurveyText{}, CloseLoop: true}
 	if r.PathValue("id") != "" {
 		id, err := pathID(r)
@@ -162,9 +157,6 @@ func (s *Server) surveyForm(w http.ResponseWriter, r *http.Request, v *view) err
 }
 
 func (s *Server) saveSurvey(w http.ResponseWriter, r *http.Request, v *view) error {
-	if !canEdit(v) {
-		return tp.Errorf(tp.EFORBIDDEN, "only admin and cco may change surveys")
-	}
 	if err := r.ParseForm(); err != nil {
 		return tp.Errorf(tp.EINVALID, "the form could not be read")
 	}
@@ -228,9 +220,6 @@ func (s *Server) surveyPreview(w http.ResponseWriter, r *http.Request, v *view) 
 }
 
 func (s *Server) addTrigger(w http.ResponseWriter, r *http.Request, v *view) error {
-	if !canEdit(v) {
-		return tp.Errorf(tp.EFORBIDDEN, "only admin and cco may change surveys")
-	}
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -252,9 +241,6 @@ func (s *Server) addTrigger(w http.ResponseWriter, r *http.Request, v *view) err
 }
 
 func (s *Server) removeTrigger(w http.ResponseWriter, r *http.Request, v *view) error {
-	if !canEdit(v) {
-		return tp.Errorf(tp.EFORBIDDEN, "only admin and cco may change surveys")
-	}
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -270,9 +256,6 @@ func (s *Server) removeTrigger(w http.ResponseWriter, r *http.Request, v *view) 
 // sendToList invites the addresses pasted or uploaded on the survey page: one
 // per line, or a CSV whose first column holding an "@" is the address.
 func (s *Server) sendToList(w http.ResponseWriter, r *http.Request, v *view) error {
-	if !canEdit(v) {
-		return tp.Errorf(tp.EFORBIDDEN, "only admin and cco may send surveys")
-	}
 	id, err := pathID(r)
 	if err != nil {
 		return err

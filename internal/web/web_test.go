@@ -25,7 +25,7 @@ import (
 	"github.com/touchpoint-cx/touchpoint/internal/web"
 )
 
-var ctx = context.Background()
+var ctx = tp.WithAccess(context.Background(), tp.SystemAccess) // set-up and checks act as the system
 
 type fixture struct {
 	t        *testing.T
