@@ -14,6 +14,7 @@ const (
 	EFORBIDDEN    = "forbidden"
 	ETOOLARGE     = "too_large"
 	ETOOMANY      = "rate_limited"
+	EMEDIATYPE    = "unsupported_media_type"
 	EINTERNAL     = "internal"
 )
 

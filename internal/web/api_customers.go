@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -163,7 +164,15 @@ func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) error {
 }
 
 // decodeJSON reads a small JSON request body strictly.
+// decodeJSON reads a JSON body. It must say Content-Type: application/json:
+// a form on another site can post text/plain without asking the browser's
+// permission (no CORS preflight), so a body we take as JSON must be one a
+// browser sends only to pages that allow it.
 func decodeJSON(r *http.Request, v any) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return &tp.Error{Code: tp.EMEDIATYPE, Message: "send the body as JSON with Content-Type: application/json",
+			Fields: map[string]string{"Content-Type": "must be application/json"}}
+	}
 	body, err := readBody(r, 64<<10, "body")
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"testing"
 
+	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/i18n"
 )
 
@@ -27,6 +28,25 @@ func TestTemplatesUseKnownKeys(t *testing.T) {
 			if !i18n.Has(m[1]) {
 				t.Errorf("%s uses unknown catalogue key %q", e.Name(), m[1])
 			}
+		}
+	}
+}
+
+// The roles page names every action, role and scope in each language.
+func TestPolicyIsDescribed(t *testing.T) {
+	for _, act := range tp.Actions() {
+		if !i18n.Has("policy." + string(act)) {
+			t.Errorf("no description policy.%s in the catalogue", act)
+		}
+	}
+	for _, r := range tp.PolicyRoles {
+		if !i18n.Has("roles.role." + string(r)) {
+			t.Errorf("no name roles.role.%s in the catalogue", r)
+		}
+	}
+	for _, s := range []tp.Scope{tp.ScopeAll, tp.ScopeDepartment, tp.ScopeAssigned, tp.ScopeSelf} {
+		if !i18n.Has("roles.scope." + string(s)) {
+			t.Errorf("no words roles.scope.%s in the catalogue", s)
 		}
 	}
 }

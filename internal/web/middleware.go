@@ -111,6 +111,8 @@ func statusOf(err error) int {
 		return http.StatusConflict
 	case tp.ETOOMANY:
 		return http.StatusTooManyRequests
+	case tp.EMEDIATYPE:
+		return http.StatusUnsupportedMediaType
 	}
 	return http.StatusInternalServerError
 }

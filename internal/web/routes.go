@@ -161,6 +161,7 @@ func (s *Server) Routes() []Route {
 		ui("GET /segments", tp.ActSegmentRead, s.segmentsPage),
 		ui("POST /segments", tp.ActSegmentManage, s.createSegment),
 		ui("GET /admin", tp.ActSourceManage, s.adminPage),
+		ui("GET /admin/roles", "", s.rolesPage),
 		ui("POST /admin/sources", tp.ActSourceManage, s.createSource),
 		ui("POST /admin/tokens", tp.ActTokenManage, s.createToken),
 		ui("POST /admin/tokens/{id}/revoke", tp.ActTokenManage, s.revokeToken),

@@ -94,6 +94,9 @@ func (f *fixture) api(method, path, token, body string) resp {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	return f.do(req)
 }
 
