@@ -149,7 +149,7 @@ var policy = map[Action][]Rule{
 	ActAlertManage:     all(RoleAdmin, RoleCCO),
 	ActSegmentRead:     everyStaff,
 	ActSegmentManage:   all(RoleAdmin, RoleCCO, RoleAnalyst),
-	ActUserRead:        with(all(RoleAdmin, RoleCCO), headOwn, agentOwn),
+	ActUserRead:        with(all(RoleAdmin, RoleCCO, RoleAnalyst), headOwn, agentOwn),
 	ActUserManage:      all(RoleAdmin),
 	ActOwnSettings:     []Rule{{RoleAdmin, ScopeSelf}, {RoleCCO, ScopeSelf}, {RoleDepartmentHead, ScopeSelf}, {RoleAgent, ScopeSelf}, {RoleAnalyst, ScopeSelf}},
 	ActSourceManage:    all(RoleAdmin),

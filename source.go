@@ -10,7 +10,8 @@ import (
 type Source struct {
 	ID         int64     `json:"id"`
 	Name       string    `json:"name"`
-	WriteKey   string    `json:"write_key,omitempty"`
+	WriteKey   string    `json:"write_key,omitempty"` // only when created: it is stored hashed
+	KeyHint    string    `json:"key_hint,omitempty"`  // the key's last characters, to tell keys apart
 	Channel    string    `json:"channel"`
 	Department string    `json:"department,omitempty"`
 	Division   string    `json:"division,omitempty"`

@@ -205,7 +205,7 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 		}
 		applied = append(applied, name)
 	}
-	return applied, nil
+	return applied, hashPlainWriteKeys(ctx, conn)
 }
 
 // writeTx runs fn in a write transaction. On SQLite it joins the group

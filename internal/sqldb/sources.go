@@ -21,27 +21,28 @@ func (db *DB) createSource(ctx context.Context, src *tp.Source) error {
 		return err
 	}
 	src.WriteKey = randomSecret("wk_", 24)
+	src.KeyHint = keyHint(src.WriteKey)
 	src.CreatedAt = db.Now()
-	return db.w.QueryRowContext(ctx, `INSERT INTO sources (name, write_key, channel, department, division, created_us)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, src.Name, src.WriteKey, src.Channel, src.Department, src.Division,
-		tp.ToMicros(src.CreatedAt)).Scan(&src.ID)
+	return db.w.QueryRowContext(ctx, `INSERT INTO sources (name, key_hash, key_hint, channel, department, division, created_us)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, src.Name, hashSecret(src.WriteKey), src.KeyHint, src.Channel, src.Department,
+		src.Division, tp.ToMicros(src.CreatedAt)).Scan(&src.ID)
 }
 
-const sourceCols = "id, name, write_key, channel, department, division, created_us"
+const sourceCols = "id, name, key_hint, channel, department, division, created_us"
 
 func scanSource(row interface{ Scan(...any) error }) (*tp.Source, error) {
 	var s tp.Source
 	var created int64
-	if err := row.Scan(&s.ID, &s.Name, &s.WriteKey, &s.Channel, &s.Department, &s.Division, &created); err != nil {
+	if err := row.Scan(&s.ID, &s.Name, &s.KeyHint, &s.Channel, &s.Department, &s.Division, &created); err != nil {
 		return nil, err
 	}
 	s.CreatedAt = tp.FromMicros(created)
 	return &s, nil
 }
 
-// ListSources lists every source.
+// ListSources lists every source (without keys: they are stored hashed).
 func (s *SourceService) ListSources(ctx context.Context) ([]tp.Source, error) {
-	if err := can(ctx, tp.ActSourceManage); err != nil {
+	if err := can(ctx, tp.ActCaseSettingsRd); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.r.QueryContext(ctx, "SELECT "+sourceCols+" FROM sources ORDER BY name, id")
@@ -65,7 +66,7 @@ func (s *SourceService) FindSourceByWriteKey(ctx context.Context, key string) (*
 	if src, ok := s.db.sourceCache.Load(key); ok {
 		return src.(*tp.Source), nil
 	}
-	src, err := scanSource(s.db.r.QueryRowContext(ctx, "SELECT "+sourceCols+" FROM sources WHERE write_key = $1", key))
+	src, err := scanSource(s.db.r.QueryRowContext(ctx, "SELECT "+sourceCols+" FROM sources WHERE key_hash = $1", hashSecret(key)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tp.Errorf(tp.EUNAUTHORIZED, "unknown write key")
 	}
@@ -74,4 +75,41 @@ func (s *SourceService) FindSourceByWriteKey(ctx context.Context, key string) (*
 	}
 	s.db.sourceCache.Store(key, src)
 	return src, nil
+}
+
+// keyHint is what a list shows of a secret: its last four characters.
+func keyHint(secret string) string {
+	if len(secret) <= 8 {
+		return ""
+	}
+	return "…" + secret[len(secret)-4:]
+}
+
+// hashPlainWriteKeys hashes write keys stored in plain text before they were
+// kept hashed; their sources keep working with the same key.
+// It runs on the migration's connection (SQLite's writer has only one).
+func hashPlainWriteKeys(ctx context.Context, conn *sql.Conn) error {
+	rows, err := conn.QueryContext(ctx, "SELECT id, key_hash FROM sources WHERE substr(key_hash, 1, 3) = 'wk_'")
+	if err != nil {
+		return err
+	}
+	plain := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			rows.Close()
+			return err
+		}
+		plain[id] = key
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for id, key := range plain {
+		if _, err := conn.ExecContext(ctx, "UPDATE sources SET key_hash = $1, key_hint = $2 WHERE id = $3", hashSecret(key), keyHint(key), id); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -103,7 +103,7 @@ func (s *Server) Routes() []Route {
 		api("GET /api/v1/segments", tp.ActSegmentRead, s.apiListSegments),
 		api("POST /api/v1/segments", tp.ActSegmentManage, s.apiCreateSegment),
 		api("GET /api/v1/segments/{id}", tp.ActSegmentRead, s.apiSegment),
-		api("GET /api/v1/sources", tp.ActSourceManage, s.apiListSources),
+		api("GET /api/v1/sources", tp.ActCaseSettingsRd, s.apiListSources),
 		api("POST /api/v1/sources", tp.ActSourceManage, s.apiCreateSource),
 		{"/api/", "", DoorOpen, s.api("", s.apiNotFound)},
 

@@ -11,14 +11,15 @@ type adminData struct {
 	Sources   []tp.Source
 	Tokens    []tp.Token
 	NewToken  string
+	NewKey    *tp.Source // a source just created: its write key, shown this once
 	Templates []tp.ReplyTemplate
 }
 
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) error {
-	return s.renderAdmin(w, r, v, http.StatusOK, "")
+	return s.renderAdmin(w, r, v, http.StatusOK, adminData{})
 }
 
-func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *view, code int, newToken string) error {
+func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *view, code int, d adminData) error {
 	ctx := r.Context()
 	srcs, err := s.Sources.ListSources(ctx)
 	if err != nil {
@@ -33,7 +34,8 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *view, co
 		return err
 	}
 	v.Title = translate(v.Lang, "nav.admin")
-	return s.render(w, code, v, "admin", "", adminData{Sources: srcs, Tokens: toks, NewToken: newToken, Templates: tpls})
+	d.Sources, d.Tokens, d.Templates = srcs, toks, tpls
+	return s.render(w, code, v, "admin", "", d)
 }
 
 func (s *Server) createSource(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -42,12 +44,14 @@ func (s *Server) createSource(w http.ResponseWriter, r *http.Request, v *view) e
 	if err := s.Sources.CreateSource(r.Context(), src); err != nil {
 		if tp.ErrorCode(err) == tp.EINVALID {
 			v.Flash = tp.ErrorMessage(err)
-			return s.renderAdmin(w, r, v, http.StatusBadRequest, "")
+			return s.renderAdmin(w, r, v, http.StatusBadRequest, adminData{})
 		}
 		return err
 	}
-	http.Redirect(w, r, withFlash("/admin", translate(v.Lang, "admin.source.created", src.Name)), http.StatusSeeOther)
-	return nil
+	// The key is rendered once in this response and never stored.
+	w.Header().Set("Cache-Control", "no-store")
+	v.Flash = translate(v.Lang, "admin.source.created", src.Name)
+	return s.renderAdmin(w, r, v, http.StatusOK, adminData{NewKey: src})
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -55,14 +59,14 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, v *view) er
 	secret, err := s.Users.CreateToken(r.Context(), t)
 	if tp.ErrorCode(err) == tp.EINVALID {
 		v.Flash = tp.ErrorMessage(err)
-		return s.renderAdmin(w, r, v, http.StatusBadRequest, "")
+		return s.renderAdmin(w, r, v, http.StatusBadRequest, adminData{})
 	}
 	if err != nil {
 		return err
 	}
 	// The secret is rendered once in this response and never stored.
 	w.Header().Set("Cache-Control", "no-store")
-	return s.renderAdmin(w, r, v, http.StatusOK, secret)
+	return s.renderAdmin(w, r, v, http.StatusOK, adminData{NewToken: secret})
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -84,7 +88,7 @@ func (s *Server) saveReplyTemplate(w http.ResponseWriter, r *http.Request, v *vi
 	if err := s.Cases.SaveReplyTemplate(r.Context(), t); err != nil {
 		if tp.ErrorCode(err) == tp.EINVALID {
 			v.Flash = tp.ErrorMessage(err)
-			return s.renderAdmin(w, r, v, http.StatusBadRequest, "")
+			return s.renderAdmin(w, r, v, http.StatusBadRequest, adminData{})
 		}
 		return err
 	}

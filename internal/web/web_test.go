@@ -369,8 +369,17 @@ func TestUIAdminAndLanguage(t *testing.T) {
 		t.Errorf("admin page not in Dutch")
 	}
 	res, _ := b.PostForm(f.srv.URL+"/admin/sources", url.Values{"name": {"Stores"}, "channel": {"store"}, "department": {"Sales"}})
-	if res.StatusCode != 303 {
-		t.Fatalf("create source: %d", res.StatusCode)
+	created, _ := io.ReadAll(res.Body)
+	key := regexp.MustCompile(`id="new-key">(wk_[A-Za-z0-9_-]+)<`).FindSubmatch(created)
+	if res.StatusCode != 200 || key == nil {
+		t.Fatalf("create source: %d, no write key shown once", res.StatusCode)
+	}
+	// The key works, is shown once and is not stored in plain text.
+	if src, err := f.db.Sources.FindSourceByWriteKey(ctx, string(key[1])); err != nil || src.Name != "Stores" {
+		t.Errorf("the key shown does not find its source: %v", err)
+	}
+	if _, body := get(t, b, f.srv.URL+"/admin"); strings.Contains(body, string(key[1])) {
+		t.Error("the write key is shown again on the admin page")
 	}
 	res, _ = b.PostForm(f.srv.URL+"/admin/tokens", url.Values{"name": {"ci"}, "role": {"analyst"}})
 	body, _ := io.ReadAll(res.Body)

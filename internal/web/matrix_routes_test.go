@@ -1,0 +1,398 @@
+package web_test
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// One entry per route of web.Routes: how to call it (creating the object it
+// needs, of the department the matrix asks for) and what kind of answer the
+// policy predicts.
+
+func mget(path string) mreq { return mreq{method: "GET", path: path} }
+
+func msend(method, path, body string) mreq { return mreq{method: method, path: path, body: body} }
+
+func postForm(path string, v url.Values) mreq {
+	return mreq{method: "POST", path: path, body: form(v), form: true}
+}
+
+func door(r mreq, want int) mreq { r.want = want; return r }
+
+func global(build func(w *world) mreq) mroute {
+	return mroute{kGlobal, func(w *world, _ tp.Object) mreq { return build(w) }}
+}
+
+func object(build func(w *world, obj tp.Object) mreq) mroute { return mroute{kObject, build} }
+
+func list(build func(w *world) mreq) mroute {
+	return mroute{kList, func(w *world, _ tp.Object) mreq { return build(w) }}
+}
+
+func doors(build func(w *world) mreq) mroute {
+	return mroute{kDoor, func(w *world, _ tp.Object) mreq { return build(w) }}
+}
+
+// assigneeFor is a user who works obj's department.
+func (w *world) assigneeFor(obj tp.Object) int64 {
+	if obj.Department == own {
+		return w.users["agent"].ID
+	}
+	return w.users["agentL"].ID
+}
+
+func (w *world) caseCase(obj tp.Object) int64 {
+	return w.newCase(obj, fmt.Sprintf("matrix case %d", w.next()))
+}
+
+func (w *world) actionItem(obj tp.Object) int64 {
+	return w.newAction(obj, fmt.Sprintf("matrix action %d", w.next()))
+}
+
+func (w *world) trigger() int64 {
+	t := &tp.Trigger{SurveyID: w.survey, EventName: fmt.Sprintf("Event %d", w.next()), DelayMin: 5}
+	must(w.t, w.db.Surveys.CreateTrigger(ctx, t))
+	return t.ID
+}
+
+func (w *world) template() int64 {
+	t := &tp.ReplyTemplate{Name: fmt.Sprintf("T%d", w.next()), Language: "en", Body: "Dear {name}"}
+	must(w.t, w.db.Cases.SaveReplyTemplate(ctx, t))
+	return t.ID
+}
+
+func (w *world) rule() int64 {
+	r := &tp.RoutingRule{Name: fmt.Sprintf("R%d", w.next()), Keywords: []string{"zz-no-match"}, Department: "Billing"}
+	must(w.t, w.db.Routing.CreateRoutingRule(ctx, r))
+	return r.ID
+}
+
+func (w *world) alert() int64 {
+	r := &tp.AlertRule{Name: fmt.Sprintf("A%d", w.next()), KPI: "nps", Kind: "drop", Period: "month", Emails: []string{"a@example.com"}}
+	must(w.t, w.db.Alerts.CreateAlertRule(ctx, r))
+	return r.ID
+}
+
+func (w *world) token() int64 {
+	t := &tp.Token{Name: fmt.Sprintf("t%d", w.next()), Role: tp.RoleAnalyst}
+	_, err := w.db.Users.CreateToken(ctx, t)
+	must(w.t, err)
+	return t.ID
+}
+
+func basic(key string) [2]string {
+	return [2]string{"Authorization", "Basic " + base64.StdEncoding.EncodeToString([]byte(key+":"))}
+}
+
+func id(n int64) string { return fmt.Sprint(n) }
+
+var matrixRoutes = map[string]mroute{
+	// Open doors, write keys, customers.
+	"GET /healthz":             doors(func(w *world) mreq { return door(mget("/healthz"), 200) }),
+	"GET /metrics":             doors(func(w *world) mreq { return door(mget("/metrics"), 200) }),
+	"OPTIONS /v1/":             doors(func(w *world) mreq { return door(mreq{method: "OPTIONS", path: "/v1/track"}, 204) }),
+	"GET /api/v1/openapi.json": doors(func(w *world) mreq { return door(mget("/api/v1/openapi.json"), 200) }),
+	"/api/":                    doors(func(w *world) mreq { return door(mget("/api/v1/nothing"), 401) }),
+	"GET /static/":             doors(func(w *world) mreq { return door(mget("/static/"), 404) }), // no listing
+	"GET /login":               doors(func(w *world) mreq { return door(mget("/login"), 200) }),
+	"POST /login": doors(func(w *world) mreq {
+		return door(postForm("/login", url.Values{"email": {"admin@example.com"}, "password": {"wrong password!"}}), 401)
+	}),
+	"/": doors(func(w *world) mreq { return door(mget("/no/such/page"), 404) }),
+	"POST /v1/batch": doors(func(w *world) mreq {
+		r := msend("POST", "/v1/batch", `{"batch":[{"type":"track","event":"Viewed","userId":"door-1"}]}`)
+		r.header = basic(w.writeKey)
+		return door(r, 200)
+	}),
+	"POST /v1/import": doors(func(w *world) mreq { // an API token is not a write key
+		r := msend("POST", "/v1/import", `{"batch":[{"type":"track","event":"Viewed","userId":"door-2"}]}`)
+		r.header = basic(w.tokens["admin"])
+		return door(r, 401)
+	}),
+	"POST /v1/identify": doors(func(w *world) mreq {
+		return door(msend("POST", "/v1/identify", `{"userId":"door-3"}`), 401) // no write key at all
+	}),
+	"POST /v1/track": doors(func(w *world) mreq {
+		r := msend("POST", "/v1/track", `{"event":"Viewed","userId":"door-4"}`)
+		r.header = basic(w.writeKey)
+		return door(r, 200)
+	}),
+	"POST /v1/page": doors(func(w *world) mreq {
+		r := msend("POST", "/v1/page", `{"name":"Home","userId":"door-5"}`)
+		r.header = basic(w.writeKey)
+		return door(r, 200)
+	}),
+	"POST /v1/screen": doors(func(w *world) mreq {
+		r := msend("POST", "/v1/screen", `{"name":"Home","userId":"door-6"}`)
+		r.header = basic(w.writeKey)
+		return door(r, 200)
+	}),
+	"POST /v1/group": doors(func(w *world) mreq {
+		r := msend("POST", "/v1/group", `{"groupId":"g1","userId":"door-7"}`)
+		r.header = basic(w.writeKey)
+		return door(r, 200)
+	}),
+	"POST /v1/alias": doors(func(w *world) mreq {
+		r := msend("POST", "/v1/alias", `{"previousId":"door-7","userId":"door-8"}`)
+		r.header = basic(w.writeKey)
+		return door(r, 200)
+	}),
+	"POST /v1/responses/{token}": doors(func(w *world) mreq {
+		return door(msend("POST", "/v1/responses/"+w.respondToken(), `{"score":9,"complete":true}`), 200)
+	}),
+	"GET /s/{token}":  doors(func(w *world) mreq { return door(mget("/s/"+w.respondToken()), 200) }),
+	"POST /s/{token}": doors(func(w *world) mreq { return door(postForm("/s/forged-token", url.Values{"score": {"9"}}), 404) }),
+	"GET /p/{id}":     doors(func(w *world) mreq { return door(mget("/p/"+id(w.survey)), 200) }),
+	"POST /p/{id}": doors(func(w *world) mreq { // a draft is nobody's to answer
+		return door(postForm("/p/"+id(w.newSurvey(tp.SurveyDraft)), url.Values{"score": {"4"}}), 410)
+	}),
+	"GET /v1/surveys/{id}/widget": doors(func(w *world) mreq { return door(mget("/v1/surveys/"+id(w.survey)+"/widget"), 200) }),
+	"POST /v1/surveys/{id}/responses": doors(func(w *world) mreq {
+		return door(msend("POST", "/v1/surveys/"+id(w.survey)+"/responses", `{"anonymousId":"anon-door","score":9}`), 200)
+	}),
+	"GET /complaint": doors(func(w *world) mreq { return door(mget("/complaint"), 200) }),
+	"POST /complaint": doors(func(w *world) mreq {
+		return door(postForm("/complaint", url.Values{"email": {"door@example.com"}, "subject": {"Late"}, "message": {"Where is it?"}}), 200)
+	}),
+	"GET /u/{token}":  doors(func(w *world) mreq { return door(mget("/u/"+w.respondToken()), 200) }),
+	"POST /u/{token}": doors(func(w *world) mreq { return door(postForm("/u/"+w.respondToken(), url.Values{}), 200) }),
+
+	// Customers.
+	"GET /api/v1/customers": global(func(w *world) mreq { return mget("/api/v1/customers?q=matrix") }),
+	"GET /api/v1/customers/by-identity": global(func(w *world) mreq {
+		return mget("/api/v1/customers/by-identity?type=user_id&value=" + url.QueryEscape(w.customerUID))
+	}),
+	"GET /api/v1/customers/{id}":               global(func(w *world) mreq { return mget("/api/v1/customers/" + id(w.customer)) }),
+	"GET /api/v1/customers/{id}/timeline":      global(func(w *world) mreq { return mget("/api/v1/customers/" + id(w.customer) + "/timeline") }),
+	"GET /api/v1/customers/{id}/trait-history": global(func(w *world) mreq { return mget("/api/v1/customers/" + id(w.customer) + "/trait-history") }),
+	"POST /api/v1/customers/{id}/unmerge": global(func(w *world) mreq {
+		c, m := w.merge()
+		return msend("POST", "/api/v1/customers/"+id(c)+"/unmerge", fmt.Sprintf(`{"merge_id":%d}`, m))
+	}),
+	"GET /customers":               global(func(w *world) mreq { return mget("/customers?q=matrix") }),
+	"GET /customers/{id}":          global(func(w *world) mreq { return mget("/customers/" + id(w.customer)) }),
+	"GET /customers/{id}/timeline": global(func(w *world) mreq { return mget("/customers/" + id(w.customer) + "/timeline") }),
+	"POST /customers/{id}/unmerge": global(func(w *world) mreq {
+		c, m := w.merge()
+		return postForm("/customers/"+id(c)+"/unmerge", url.Values{"merge_id": {id(m)}})
+	}),
+
+	// Surveys.
+	"GET /api/v1/surveys":      global(func(w *world) mreq { return mget("/api/v1/surveys") }),
+	"POST /api/v1/surveys":     global(func(w *world) mreq { return msend("POST", "/api/v1/surveys", `{"name":"New","type":"nps"}`) }),
+	"GET /api/v1/surveys/{id}": global(func(w *world) mreq { return mget("/api/v1/surveys/" + id(w.survey)) }),
+	"PUT /api/v1/surveys/{id}": global(func(w *world) mreq {
+		return msend("PUT", "/api/v1/surveys/"+id(w.newSurvey(tp.SurveyDraft)), `{"name":"Renamed","type":"csat","status":"draft","default_language":"en"}`)
+	}),
+	"DELETE /api/v1/surveys/{id}": global(func(w *world) mreq { return msend("DELETE", "/api/v1/surveys/"+id(w.newSurvey(tp.SurveyDraft)), "") }),
+	"POST /api/v1/surveys/{id}/invitations": global(func(w *world) mreq {
+		return msend("POST", "/api/v1/surveys/"+id(w.survey)+"/invitations", fmt.Sprintf(`{"customer_id":%d}`, w.customer))
+	}),
+	"POST /api/v1/surveys/{id}/send": global(func(w *world) mreq {
+		return msend("POST", "/api/v1/surveys/"+id(w.survey)+"/send", fmt.Sprintf(`{"customer_ids":[%d]}`, w.customer))
+	}),
+	"GET /api/v1/surveys/{id}/triggers": global(func(w *world) mreq { return mget("/api/v1/surveys/" + id(w.survey) + "/triggers") }),
+	"POST /api/v1/surveys/{id}/triggers": global(func(w *world) mreq {
+		return msend("POST", "/api/v1/surveys/"+id(w.survey)+"/triggers", `{"event":"Order Completed","delay_minutes":5}`)
+	}),
+	"DELETE /api/v1/triggers/{id}": global(func(w *world) mreq { return msend("DELETE", "/api/v1/triggers/"+id(w.trigger()), "") }),
+	"GET /api/v1/surveys/{id}/results": list(func(w *world) mreq {
+		r := mget("/api/v1/surveys/" + id(w.survey) + "/results?by=department")
+		r.mine, r.theirs = `"slice":"Service"`, `"slice":"Logistics"`
+		return r
+	}),
+	"GET /api/v1/surveys/{id}/responses": list(func(w *world) mreq {
+		r := mget("/api/v1/surveys/" + id(w.survey) + "/responses")
+		r.mine, r.theirs = "svc-answer-7f3", "log-answer-9c1"
+		return r
+	}),
+	"GET /surveys":     global(func(w *world) mreq { return mget("/surveys") }),
+	"GET /surveys/new": global(func(w *world) mreq { return mget("/surveys/new") }),
+	"POST /surveys": global(func(w *world) mreq {
+		return postForm("/surveys", url.Values{"name": {"Form survey"}, "type": {"nps"}, "status": {"draft"}, "default_language": {"en"}})
+	}),
+	"GET /surveys/{id}":      list(func(w *world) mreq { return mget("/surveys/" + id(w.survey) + "?by=department") }),
+	"GET /surveys/{id}/edit": global(func(w *world) mreq { return mget("/surveys/" + id(w.survey) + "/edit") }),
+	"POST /surveys/{id}": global(func(w *world) mreq {
+		return postForm("/surveys/"+id(w.newSurvey(tp.SurveyDraft)), url.Values{"name": {"Edited"}, "type": {"csat"}, "status": {"draft"}, "default_language": {"en"}})
+	}),
+	"GET /surveys/{id}/preview": global(func(w *world) mreq { return mget("/surveys/" + id(w.survey) + "/preview") }),
+	"GET /surveys/{id}/comments": list(func(w *world) mreq {
+		r := mget("/surveys/" + id(w.survey) + "/comments")
+		r.mine, r.theirs = "svc-answer-7f3", "log-answer-9c1"
+		return r
+	}),
+	"POST /surveys/{id}/send": global(func(w *world) mreq {
+		return postForm("/surveys/"+id(w.survey)+"/send", url.Values{"emails": {w.customerEmail()}})
+	}),
+	"POST /surveys/{id}/triggers": global(func(w *world) mreq {
+		return postForm("/surveys/"+id(w.survey)+"/triggers", url.Values{"event": {"Order Completed"}, "delay_minutes": {"5"}})
+	}),
+	"POST /surveys/{id}/triggers/{tid}/delete": global(func(w *world) mreq {
+		return postForm("/surveys/"+id(w.survey)+"/triggers/"+id(w.trigger())+"/delete", url.Values{})
+	}),
+
+	// Cases.
+	"GET /api/v1/cases": list(func(w *world) mreq {
+		r := mget("/api/v1/cases")
+		r.mine, r.theirs = "case-svc-5d1", "case-log-2b8"
+		return r
+	}),
+	"GET /api/v1/metrics/cases": list(func(w *world) mreq {
+		r := mget("/api/v1/metrics/cases?by=department")
+		r.mine, r.theirs = `"slice":"Service"`, `"slice":"Logistics"`
+		return r
+	}),
+	"POST /api/v1/cases": object(func(w *world, obj tp.Object) mreq {
+		return msend("POST", "/api/v1/cases", fmt.Sprintf(`{"customer_id":%d,"subject":"New","department":%q,"channel":"phone","source":"phone"}`, w.customer, obj.Department))
+	}),
+	"GET /api/v1/cases/{id}": object(func(w *world, obj tp.Object) mreq { return mget("/api/v1/cases/" + id(w.caseCase(obj))) }),
+	"PATCH /api/v1/cases/{id}": object(func(w *world, obj tp.Object) mreq {
+		return msend("PATCH", "/api/v1/cases/"+id(w.caseCase(obj)), `{"priority":"high","tags":["matrix"]}`)
+	}),
+	"POST /api/v1/cases/{id}/status": object(func(w *world, obj tp.Object) mreq {
+		return msend("POST", "/api/v1/cases/"+id(w.caseCase(obj))+"/status", `{"status":"open"}`)
+	}),
+	"POST /api/v1/cases/{id}/notes": object(func(w *world, obj tp.Object) mreq {
+		return msend("POST", "/api/v1/cases/"+id(w.caseCase(obj))+"/notes", `{"body":"Looked into it."}`)
+	}),
+	"GET /cases": list(func(w *world) mreq {
+		r := mget("/cases?status=all")
+		r.mine, r.theirs = "case-svc-5d1", "case-log-2b8"
+		return r
+	}),
+	"POST /cases/assign": object(func(w *world, obj tp.Object) mreq {
+		return postForm("/cases/assign", url.Values{"case": {id(w.caseCase(obj))}, "assignee": {id(w.assigneeFor(obj))}})
+	}),
+	"POST /cases/new": object(func(w *world, obj tp.Object) mreq {
+		return postForm("/cases/new", url.Values{"email": {w.customerEmail()}, "subject": {"By phone"}, "description": {"Called"},
+			"channel": {"phone"}, "priority": {"normal"}, "department": {obj.Department}})
+	}),
+	"GET /cases/{id}": object(func(w *world, obj tp.Object) mreq { return mget("/cases/" + id(w.caseCase(obj))) }),
+	"POST /cases/{id}/act": object(func(w *world, obj tp.Object) mreq {
+		return postForm("/cases/"+id(w.caseCase(obj))+"/act", url.Values{"action": {"note"}, "body": {"Checked."}})
+	}),
+
+	// Case settings.
+	"GET /api/v1/case-taxonomy":   global(func(w *world) mreq { return mget("/api/v1/case-taxonomy") }),
+	"PUT /api/v1/case-taxonomy":   global(func(w *world) mreq { return msend("PUT", "/api/v1/case-taxonomy", `{"categories":{}}`) }),
+	"GET /api/v1/reply-templates": global(func(w *world) mreq { return mget("/api/v1/reply-templates") }),
+	"PUT /api/v1/reply-templates": global(func(w *world) mreq {
+		return msend("PUT", "/api/v1/reply-templates", `{"name":"Thanks","language":"en","body":"Thank you, {name}."}`)
+	}),
+	"DELETE /api/v1/reply-templates/{id}": global(func(w *world) mreq { return msend("DELETE", "/api/v1/reply-templates/"+id(w.template()), "") }),
+	"GET /api/v1/sla-policies":            global(func(w *world) mreq { return mget("/api/v1/sla-policies") }),
+	"POST /api/v1/sla-policies": global(func(w *world) mreq {
+		return msend("POST", "/api/v1/sla-policies", `{"priority":"low","first_response_minutes":600,"resolution_minutes":6000}`)
+	}),
+	"GET /api/v1/routing-rules": global(func(w *world) mreq { return mget("/api/v1/routing-rules") }),
+	"POST /api/v1/routing-rules": global(func(w *world) mreq {
+		return msend("POST", "/api/v1/routing-rules", `{"name":"Invoices","keywords":["zz-never"],"department":"Billing"}`)
+	}),
+	"DELETE /api/v1/routing-rules/{id}": global(func(w *world) mreq { return msend("DELETE", "/api/v1/routing-rules/"+id(w.rule()), "") }),
+	"POST /admin/reply-templates": global(func(w *world) mreq {
+		return postForm("/admin/reply-templates", url.Values{"name": {"Form template"}, "language": {"de"}, "body": {"Hallo {name}"}})
+	}),
+	"POST /admin/reply-templates/{id}/delete": global(func(w *world) mreq {
+		return postForm("/admin/reply-templates/"+id(w.template())+"/delete", url.Values{})
+	}),
+
+	// Cockpit, KPIs, alerts, board pack.
+	"GET /api/v1/kpis":                       global(func(w *world) mreq { return mget("/api/v1/kpis") }),
+	"GET /api/v1/scorecard":                  list(func(w *world) mreq { return mget("/api/v1/scorecard?by=department") }),
+	"GET /api/v1/kpis/churn_rate/definition": global(func(w *world) mreq { return mget("/api/v1/kpis/churn_rate/definition") }),
+	"PUT /api/v1/kpis/churn_rate/definition": global(func(w *world) mreq {
+		return msend("PUT", "/api/v1/kpis/churn_rate/definition", `{"event":"Customer Churned","note":"matrix"}`)
+	}),
+	"GET /api/v1/alerts": global(func(w *world) mreq { return mget("/api/v1/alerts") }),
+	"POST /api/v1/alerts": global(func(w *world) mreq {
+		return msend("POST", "/api/v1/alerts", `{"name":"NPS drop","kpi":"nps","kind":"drop","period":"month","emails":["cco@example.com"]}`)
+	}),
+	"DELETE /api/v1/alerts/{id}": global(func(w *world) mreq { return msend("DELETE", "/api/v1/alerts/"+id(w.alert()), "") }),
+	"GET /api/v1/alert-events":   global(func(w *world) mreq { return mget("/api/v1/alert-events") }),
+	"GET /api/v1/board-pack":     global(func(w *world) mreq { return mget("/api/v1/board-pack") }),
+	"PUT /api/v1/board-pack": global(func(w *world) mreq {
+		return msend("PUT", "/api/v1/board-pack", `{"recipients":["board@example.com"],"lang":"de"}`)
+	}),
+	"GET /kpis": global(func(w *world) mreq { return mget("/kpis") }),
+	"POST /kpis/churn_rate": global(func(w *world) mreq {
+		return postForm("/kpis/churn_rate", url.Values{"mode": {"event"}, "event": {"Customer Churned"}, "note": {"form"}})
+	}),
+	"GET /cockpit": list(func(w *world) mreq {
+		r := mget("/cockpit")
+		r.mine, r.theirs = "case-svc-5d1-action", "case-log-2b8-action"
+		return r
+	}),
+	"GET /cockpit/detail": list(func(w *world) mreq { return mget("/cockpit/detail?kpi=nps") }),
+	"GET /cockpit/export": list(func(w *world) mreq { return mget("/cockpit/export?format=csv") }),
+	"GET /alerts":         global(func(w *world) mreq { return mget("/alerts") }),
+	"POST /alerts": global(func(w *world) mreq {
+		return postForm("/alerts", url.Values{"name": {"Form alert"}, "kpi": {"nps"}, "kind": {"drop"}, "period": {"month"}, "emails": {"cco@example.com"}})
+	}),
+	"POST /alerts/{id}/delete": global(func(w *world) mreq { return postForm("/alerts/"+id(w.alert())+"/delete", url.Values{}) }),
+	"POST /alerts/board-pack": global(func(w *world) mreq {
+		return postForm("/alerts/board-pack", url.Values{"recipients": {"board@example.com"}, "lang": {"en"}})
+	}),
+
+	// Action items.
+	"GET /api/v1/actions": list(func(w *world) mreq {
+		r := mget("/api/v1/actions")
+		r.mine, r.theirs = "case-svc-5d1-action", "case-log-2b8-action"
+		return r
+	}),
+	"POST /api/v1/actions": object(func(w *world, obj tp.Object) mreq {
+		return msend("POST", "/api/v1/actions", fmt.Sprintf(`{"title":"Fix it","department":%q,"due":"2030-06-30","kpi":"nps"}`, obj.Department))
+	}),
+	"GET /api/v1/actions/{id}": object(func(w *world, obj tp.Object) mreq { return mget("/api/v1/actions/" + id(w.actionItem(obj))) }),
+	"PATCH /api/v1/actions/{id}": object(func(w *world, obj tp.Object) mreq {
+		return msend("PATCH", "/api/v1/actions/"+id(w.actionItem(obj)), `{"comment":"On it."}`)
+	}),
+	"POST /cockpit/actions": object(func(w *world, obj tp.Object) mreq {
+		return postForm("/cockpit/actions", url.Values{"title": {"From the cockpit"}, "department": {obj.Department}, "due": {"2030-06-30"},
+			"kpi": {"nps"}, "back": {"/cockpit"}})
+	}),
+	"POST /actions/{id}/status": object(func(w *world, obj tp.Object) mreq {
+		return postForm("/actions/"+id(w.actionItem(obj))+"/status", url.Values{"comment": {"Progress."}, "back": {"/cockpit"}})
+	}),
+
+	// Segments.
+	"GET /api/v1/segments": global(func(w *world) mreq { return mget("/api/v1/segments") }),
+	"POST /api/v1/segments": global(func(w *world) mreq {
+		return msend("POST", "/api/v1/segments", `{"name":"VIP","conditions":[{"kind":"trait","key":"plan","op":"eq","value":"vip"}]}`)
+	}),
+	"GET /api/v1/segments/{id}": global(func(w *world) mreq { return mget("/api/v1/segments/" + id(w.segment)) }),
+	"GET /segments":             global(func(w *world) mreq { return mget("/segments") }),
+	"POST /segments": global(func(w *world) mreq {
+		return postForm("/segments", url.Values{"name": {"Form VIP"}, "conditions": {`[{"kind":"trait","key":"plan","op":"eq","value":"vip"}]`}})
+	}),
+
+	// Administration and the user's own settings.
+	"GET /api/v1/sources":  global(func(w *world) mreq { return mget("/api/v1/sources") }),
+	"POST /api/v1/sources": global(func(w *world) mreq { return msend("POST", "/api/v1/sources", `{"name":"POS","channel":"store"}`) }),
+	"GET /admin":           global(func(w *world) mreq { return mget("/admin") }),
+	"GET /admin/roles":     global(func(w *world) mreq { return mget("/admin/roles") }),
+	"POST /admin/sources": global(func(w *world) mreq {
+		return postForm("/admin/sources", url.Values{"name": {"Kiosk"}, "channel": {"store"}})
+	}),
+	"POST /admin/tokens": global(func(w *world) mreq {
+		return postForm("/admin/tokens", url.Values{"name": {"bi"}, "role": {"analyst"}})
+	}),
+	"POST /admin/tokens/{id}/revoke": global(func(w *world) mreq { return postForm("/admin/tokens/"+id(w.token())+"/revoke", url.Values{}) }),
+	"POST /settings/language": global(func(w *world) mreq {
+		return postForm("/settings/language", url.Values{"language": {"en"}, "back": {"/customers"}})
+	}),
+	"POST /logout": global(func(w *world) mreq { return postForm("/logout", url.Values{}) }),
+	"GET /{$}":     global(func(w *world) mreq { return mget("/") }),
+}
+
+func (w *world) customerEmail() string {
+	c, err := w.db.Customers.FindCustomerByID(ctx, w.customer)
+	must(w.t, err)
+	return c.Email
+}
+
+var _ = time.Second
