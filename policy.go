@@ -54,6 +54,7 @@ const (
 	ActSourceManage   Action = "source.manage"    // sources and write keys
 	ActTokenManage    Action = "token.manage"     // API tokens
 	ActAuditRead      Action = "audit.read"       // the audit log
+	ActAuditRecord    Action = "audit.record"     // leave a line in it (exports, token use); never read it
 	ActPrivacyManage  Action = "privacy.manage"   // retention periods, the suppression list
 	ActSystemWork     Action = "system.work"      // background jobs and maintenance: the system only
 )
@@ -155,6 +156,7 @@ var policy = map[Action][]Rule{
 	ActSourceManage:    all(RoleAdmin),
 	ActTokenManage:     all(RoleAdmin),
 	ActAuditRead:       all(RoleAdmin),
+	ActAuditRecord:     everyStaff,
 	ActPrivacyManage:   all(RoleAdmin),
 	ActSystemWork:      nil,
 }

@@ -56,6 +56,9 @@ type User struct {
 	Department string    `json:"department,omitempty"`
 	Locale     string    `json:"locale,omitempty"` // "" follows the browser
 	CreatedAt  time.Time `json:"created_at"`
+	// Sign-in throttling (see LockAfter): failures in a row, and the lock.
+	FailedLogins int        `json:"failed_logins,omitempty"`
+	LockedUntil  *time.Time `json:"locked_until,omitempty"`
 }
 
 // Validate checks a user before it is created.
@@ -89,7 +92,11 @@ type Token struct {
 // UserService manages users, sessions and API tokens.
 type UserService interface {
 	CreateUser(ctx context.Context, u *User, password string) error
+	// Authenticate checks a sign-in, counts failures, locks the account after
+	// LockAfter of them (ETOOMANY while locked) and records it in the audit log.
 	Authenticate(ctx context.Context, email, password string) (*User, error)
+	ListUsers(ctx context.Context) ([]User, error)
+	UnlockUser(ctx context.Context, id int64) error
 	SetUserLocale(ctx context.Context, userID int64, locale string) error
 	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (token string, err error)
 	UserBySession(ctx context.Context, token string) (*User, error)

@@ -50,7 +50,7 @@ func commands() []command {
 		{"serve", "run the server", serve},
 		{"demo", "fill an empty database with demo data, then serve", demoCmd},
 		{"migrate", "apply database migrations", migrate},
-		{"user", "user create: create a user who can log in", user},
+		{"user", "user create: create a user who can log in; user unlock: lift a sign-in lock", user},
 		{"source", "source create: create a source and print its write key", source},
 		{"token", "token create: create an API token and print it", token},
 		{"import", "import customers FILE.csv | events FILE.jsonl", importCmd},
@@ -261,42 +261,6 @@ func subcommand(args []string, want, usage string) ([]string, error) {
 		return nil, fmt.Errorf("usage: touchpoint %s: %w", usage, errUsage)
 	}
 	return args[1:], nil
-}
-
-func user(e *env, args []string) error {
-	const u = "user create --email E --role ROLE [--department D] [--locale en|de|nl] --password-stdin [--db DSN]"
-	args, err := subcommand(args, "create", u)
-	if err != nil {
-		return err
-	}
-	fs := e.flags("user create", u)
-	dsn := e.dbFlag(fs)
-	email := fs.String("email", "", "e-mail address (the login)")
-	role := fs.String("role", "", "admin, cco, department_head, agent or analyst")
-	dept := fs.String("department", "", "department (required for department_head and agent)")
-	locale := fs.String("locale", "", "UI language: en, de, nl (empty follows the browser)")
-	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	if err := e.parse(fs, args); err != nil {
-		return err
-	}
-	if !*pwStdin {
-		return fmt.Errorf("pass --password-stdin and the password on standard input (it never goes on the command line): %w", errUsage)
-	}
-	pw, err := readLine(e.stdin)
-	if err != nil {
-		return err
-	}
-	db, err := e.open(*dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	usr := &tp.User{Email: *email, Role: tp.Role(*role), Department: *dept, Locale: *locale}
-	if err := db.Users.CreateUser(e.ctx, usr, pw); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stderr, "created user %d %s (%s)\n", usr.ID, usr.Email, usr.Role)
-	return nil
 }
 
 func readLine(r io.Reader) (string, error) {

@@ -194,7 +194,7 @@ func benchDB(e *env, dsn, side string) (*sqldb.Store, func(), error) {
 // base URL. Errors are logged; request lines are not (they would drown the
 // figures).
 func benchServer(e *env, db *sqldb.Store, rateLimit int) (string, func(), error) {
-	srv := webServer(db, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	srv := WebServer(db, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	srv.RateLimit = rateLimit
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

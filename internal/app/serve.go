@@ -134,7 +134,7 @@ func (e *env) listen(db *sqldb.Store, f serveFlags, ready func(url string)) erro
 		return err
 	}
 	defer inbound.Close()
-	srv := webServer(db, log)
+	srv := WebServer(db, log)
 	srv.SecureCookies, srv.PublicURL = *f.secureCookies, public
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -226,9 +226,9 @@ func (e *env) startSMTP(db *sqldb.Store, f serveFlags, log *slog.Logger) (*smtpd
 	return s, nil
 }
 
-// webServer wires the store's services into the web layer.
-func webServer(db *sqldb.Store, log *slog.Logger) *web.Server {
+// WebServer wires the store's services into the web layer (the server and the tests alike).
+func WebServer(db *sqldb.Store, log *slog.Logger) *web.Server {
 	return &web.Server{Ingester: db.Tracking, Customers: db.Customers, Sources: db.Sources, Users: db.Users, Surveys: db.Surveys,
 		Segments: db.Segments, Cases: db.Cases, Routing: db.Routing, SLA: db.SLA, Actions: db.Actions, Cockpit: db.Cockpit,
-		Alerts: db.Alerts, DB: db, Log: log}
+		Alerts: db.Alerts, Audit: db.Audit, DB: db, Log: log}
 }

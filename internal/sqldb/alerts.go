@@ -25,11 +25,15 @@ func (s *AlertService) CreateAlertRule(ctx context.Context, r *tp.AlertRule) err
 	}
 	r.Enabled, r.Firing, r.CreatedBy, r.CreatedAt = true, false, actorOf(ctx), s.db.Now()
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO alert_rules (name, kpi, division, department, channel, kind, op, threshold, period,
+		if err := tx.QueryRowContext(ctx, `INSERT INTO alert_rules (name, kpi, division, department, channel, kind, op, threshold, period,
 			emails, webhook_url, secret, notify_owners, enabled, firing, created_by, created_us)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, 0, $14, $15) RETURNING id`,
 			r.Name, r.KPI, r.Division, r.Department, r.Channel, r.Kind, r.Op, r.Threshold, r.Period,
-			strings.Join(r.Emails, ","), r.WebhookURL, r.Secret, map[bool]int{true: 1}[r.NotifyOwners], r.CreatedBy, tp.ToMicros(r.CreatedAt)).Scan(&r.ID)
+			strings.Join(r.Emails, ","), r.WebhookURL, r.Secret, map[bool]int{true: 1}[r.NotifyOwners], r.CreatedBy, tp.ToMicros(r.CreatedAt)).Scan(&r.ID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tp.ToMicros(s.db.Now()), "alert.create", fmt.Sprintf("alert rule %d", r.ID),
+			fmt.Sprintf("%s: %s %s of %s; mails %s; webhook %s", r.Name, r.Kind, r.KPI, r.Slice(), strings.Join(r.Emails, ", "), r.WebhookURL))
 	})
 }
 
@@ -102,7 +106,7 @@ func (s *AlertService) DeleteAlertRule(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return tp.Errorf(tp.ENOTFOUND, "alert rule %d not found", id)
 		}
-		return nil
+		return audit(ctx, tx, tp.ToMicros(s.db.Now()), "alert.delete", fmt.Sprintf("alert rule %d", id), "")
 	})
 }
 

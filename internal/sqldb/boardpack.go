@@ -38,7 +38,10 @@ func (s *CockpitService) SetBoardPack(ctx context.Context, c tp.BoardPackConfig)
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('board_pack', $1)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, string(v))
-		return err
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, tp.ToMicros(s.db.Now()), "board_pack.set", "board pack recipients", string(v))
 	})
 }
 

@@ -585,7 +585,8 @@ func (s *CaseService) SetTaxonomy(ctx context.Context, t tp.Taxonomy) error {
 				}
 			}
 		}
-		return nil
+		b, _ := json.Marshal(t)
+		return audit(ctx, tx, tp.ToMicros(s.db.Now()), "taxonomy.set", "case taxonomy", string(b))
 	})
 }
 
@@ -629,8 +630,11 @@ func (s *CaseService) SaveReplyTemplate(ctx context.Context, t *tp.ReplyTemplate
 		return err
 	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO reply_templates (name, language, body) VALUES ($1, $2, $3)
-			ON CONFLICT (name, language) DO UPDATE SET body = excluded.body RETURNING id`, t.Name, t.Language, t.Body).Scan(&t.ID)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO reply_templates (name, language, body) VALUES ($1, $2, $3)
+			ON CONFLICT (name, language) DO UPDATE SET body = excluded.body RETURNING id`, t.Name, t.Language, t.Body).Scan(&t.ID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tp.ToMicros(s.db.Now()), "template.save", fmt.Sprintf("reply template %d", t.ID), t.Name+" ("+t.Language+")")
 	})
 }
 
@@ -669,6 +673,6 @@ func (s *CaseService) DeleteReplyTemplate(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return tp.Errorf(tp.ENOTFOUND, "reply template %d not found", id)
 		}
-		return nil
+		return audit(ctx, tx, tp.ToMicros(s.db.Now()), "template.delete", fmt.Sprintf("reply template %d", id), "")
 	})
 }

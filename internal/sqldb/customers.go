@@ -372,7 +372,7 @@ func (s *CustomerService) Unmerge(ctx context.Context, customerID, mergeID int64
 				return err
 			}
 		}
-		return nil
+		return audit(ctx, tx, now, "customer.unmerge", fmt.Sprintf("customer %d", survivor), fmt.Sprintf("merge %d undone: customer %d restored", mergeID, merged))
 	})
 	if err != nil {
 		return nil, err

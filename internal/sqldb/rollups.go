@@ -241,7 +241,10 @@ func (s *CockpitService) SetChurnRule(ctx context.Context, r tp.ChurnRule, note 
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO kpi_definitions (kpi, version, params, note, actor, created_us) VALUES ($1, $2, $3, $4, $5, $6)`,
 			v.KPI, v.Version, string(params), v.Note, v.Actor, tp.ToMicros(v.CreatedAt))
-		return err
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, tp.ToMicros(v.CreatedAt), "kpi.define", fmt.Sprintf("%s version %d", v.KPI, v.Version), string(params)+" "+v.Note)
 	})
 	if err != nil {
 		return nil, err

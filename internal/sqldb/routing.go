@@ -30,7 +30,10 @@ func (s *RoutingService) CreateRoutingRule(ctx context.Context, r *tp.RoutingRul
 			}
 		}
 		b, _ := json.Marshal(r)
-		return tx.QueryRowContext(ctx, "INSERT INTO routing_rules (position, rule) VALUES ($1, $2) RETURNING id", r.Position, string(b)).Scan(&r.ID)
+		if err := tx.QueryRowContext(ctx, "INSERT INTO routing_rules (position, rule) VALUES ($1, $2) RETURNING id", r.Position, string(b)).Scan(&r.ID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tp.ToMicros(s.db.Now()), "routing.create", fmt.Sprintf("routing rule %d", r.ID), string(b))
 	})
 }
 
@@ -71,14 +74,16 @@ func (s *RoutingService) DeleteRoutingRule(ctx context.Context, id int64) error 
 	if err := can(ctx, tp.ActCaseSettings); err != nil {
 		return err
 	}
-	res, err := s.db.w.ExecContext(ctx, "DELETE FROM routing_rules WHERE id = $1", id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return tp.Errorf(tp.ENOTFOUND, "routing rule %d not found", id)
-	}
-	return nil
+	return s.db.auditTx(ctx, "routing.delete", func(ctx context.Context, tx *sql.Tx) (string, string, error) {
+		res, err := tx.ExecContext(ctx, "DELETE FROM routing_rules WHERE id = $1", id)
+		if err != nil {
+			return "", "", err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return "", "", tp.Errorf(tp.ENOTFOUND, "routing rule %d not found", id)
+		}
+		return fmt.Sprintf("routing rule %d", id), "", nil
+	})
 }
 
 // route applies the first matching rule to a case that arrived without a

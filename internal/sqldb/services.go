@@ -67,13 +67,15 @@ type Store struct {
 	Actions   *ActionService
 	Alerts    *AlertService
 	Cockpit   *CockpitService
+	Audit     *AuditService
 }
 
 // NewStore returns every service over db.
 func NewStore(db *DB) *Store {
 	return &Store{DB: db, Customers: db.customers(), Tracking: db.tracking(), Users: db.users(), Sources: db.sources(),
 		Surveys: db.surveys(), Segments: db.segments(), Cases: db.cases(), Mail: db.mail(), Routing: db.routing(),
-		SLA: db.sla(), Actions: db.actions(), Alerts: db.alerts(), Cockpit: db.cockpit()}
+		SLA: db.sla(), Actions: db.actions(), Alerts: db.alerts(), Cockpit: db.cockpit(),
+		Audit: &AuditService{db}}
 }
 
 // The places where one area's work reads another's go through these.

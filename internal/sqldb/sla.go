@@ -29,11 +29,14 @@ func (s *SLAService) CreateCalendar(ctx context.Context, c *tp.BusinessCalendar)
 	hours, _ := json.Marshal(c.Hours)
 	extra, _ := json.Marshal(c.Extra)
 	var id int64
-	err := s.db.w.QueryRowContext(ctx, "INSERT INTO business_calendars (name, tz, country, hours, extra) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-		c.Name, c.Location.String(), c.Country, string(hours), string(extra)).Scan(&id)
-	if isUnique(err) {
-		return 0, tp.Errorf(tp.ECONFLICT, "a calendar named %q exists already", c.Name)
-	}
+	err := s.db.auditTx(ctx, "calendar.create", func(ctx context.Context, tx *sql.Tx) (string, string, error) {
+		err := tx.QueryRowContext(ctx, "INSERT INTO business_calendars (name, tz, country, hours, extra) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+			c.Name, c.Location.String(), c.Country, string(hours), string(extra)).Scan(&id)
+		if isUnique(err) {
+			return "", "", tp.Errorf(tp.ECONFLICT, "a calendar named %q exists already", c.Name)
+		}
+		return fmt.Sprintf("calendar %d", id), c.Name + " " + c.Location.String(), err
+	})
 	return id, err
 }
 
@@ -49,9 +52,12 @@ func (s *SLAService) CreateSLAPolicy(ctx context.Context, p *tp.SLAPolicy, calen
 	if calendarID != 0 {
 		cal = calendarID
 	}
-	return s.db.w.QueryRowContext(ctx, `INSERT INTO sla_policies (priority, category, first_response_s, resolution_s, calendar_id)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`, string(p.Priority), p.Category, int64(p.FirstResponse.Seconds()),
-		int64(p.Resolution.Seconds()), cal).Scan(&p.ID)
+	return s.db.auditTx(ctx, "sla.create", func(ctx context.Context, tx *sql.Tx) (string, string, error) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO sla_policies (priority, category, first_response_s, resolution_s, calendar_id)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, string(p.Priority), p.Category, int64(p.FirstResponse.Seconds()),
+			int64(p.Resolution.Seconds()), cal).Scan(&p.ID)
+		return fmt.Sprintf("SLA policy %d", p.ID), fmt.Sprintf("%s %s: first response %s, resolution %s", p.Priority, p.Category, p.FirstResponse, p.Resolution), err
+	})
 }
 
 // policyFor finds the policy of a case: its priority and category, then its

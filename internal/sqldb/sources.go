@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
 )
@@ -13,17 +15,24 @@ func (s *SourceService) CreateSource(ctx context.Context, src *tp.Source) error 
 	if err := can(ctx, tp.ActSourceManage); err != nil {
 		return err
 	}
-	return s.db.createSource(ctx, src)
+	return s.db.auditTx(ctx, "source.create", func(ctx context.Context, tx *sql.Tx) (string, string, error) {
+		err := createSource(ctx, tx, src, s.db.Now())
+		return fmt.Sprintf("source %d", src.ID), fmt.Sprintf("%s (%s) key %s", src.Name, src.Channel, src.KeyHint), err
+	})
 }
 
 func (db *DB) createSource(ctx context.Context, src *tp.Source) error {
+	return createSource(ctx, db.w, src, db.Now())
+}
+
+func createSource(ctx context.Context, q querier, src *tp.Source, now time.Time) error {
 	if err := src.Validate(); err != nil {
 		return err
 	}
 	src.WriteKey = randomSecret("wk_", 24)
 	src.KeyHint = keyHint(src.WriteKey)
-	src.CreatedAt = db.Now()
-	return db.w.QueryRowContext(ctx, `INSERT INTO sources (name, key_hash, key_hint, channel, department, division, created_us)
+	src.CreatedAt = now
+	return q.QueryRowContext(ctx, `INSERT INTO sources (name, key_hash, key_hint, channel, department, division, created_us)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, src.Name, hashSecret(src.WriteKey), src.KeyHint, src.Channel, src.Department,
 		src.Division, tp.ToMicros(src.CreatedAt)).Scan(&src.ID)
 }

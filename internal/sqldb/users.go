@@ -85,13 +85,16 @@ func (s *UserService) CreateUser(ctx context.Context, u *tp.User, password strin
 			Fields: map[string]string{"password": "too short"}}
 	}
 	u.CreatedAt = s.db.Now()
-	err := s.db.w.QueryRowContext(ctx, `INSERT INTO users (email, role, department, locale, password_hash, created_us)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, u.Email, string(u.Role), u.Department, u.Locale,
-		hashPassword(password), tp.ToMicros(u.CreatedAt)).Scan(&u.ID)
-	if isUnique(err) {
-		return tp.Errorf(tp.ECONFLICT, "a user with e-mail %s exists already", u.Email)
-	}
-	return err
+	hash := hashPassword(password) // slow on purpose: outside the transaction
+	return s.db.auditTx(ctx, "user.create", func(ctx context.Context, tx *sql.Tx) (string, string, error) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (email, role, department, locale, password_hash, created_us)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, u.Email, string(u.Role), u.Department, u.Locale,
+			hash, tp.ToMicros(u.CreatedAt)).Scan(&u.ID)
+		if isUnique(err) {
+			return "", "", tp.Errorf(tp.ECONFLICT, "a user with e-mail %s exists already", u.Email)
+		}
+		return fmt.Sprintf("user %d", u.ID), fmt.Sprintf("%s, %s %s", u.Email, u.Role, u.Department), err
+	})
 }
 
 const userCols = "id, email, role, department, locale, created_us"
@@ -107,26 +110,129 @@ func scanUser(row interface{ Scan(...any) error }) (*tp.User, error) {
 	return &u, nil
 }
 
-// Authenticate checks an e-mail and password.
+// Authenticate checks an e-mail and password. Every attempt is in the audit
+// log; LockAfter failures in a row lock the account for tp.LockDuration, and
+// a locked account refuses even the right password until the lock ends or an
+// admin lifts it.
 func (s *UserService) Authenticate(ctx context.Context, email, password string) (*tp.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	ctx = tp.WithAccess(ctx, tp.Access{Actor: "user:" + email})
 	var hash string
-	row := s.db.r.QueryRowContext(ctx, "SELECT password_hash, "+userCols+" FROM users WHERE email = $1", strings.ToLower(strings.TrimSpace(email)))
 	var u tp.User
 	var role string
-	var created int64
-	err := row.Scan(&hash, &u.ID, &u.Email, &role, &u.Department, &u.Locale, &created)
+	var created, lockedUntil int64
+	var locks int
+	err := s.db.r.QueryRowContext(ctx, "SELECT password_hash, "+userCols+", failed_logins, locks, locked_until_us FROM users WHERE email = $1", email).
+		Scan(&hash, &u.ID, &u.Email, &role, &u.Department, &u.Locale, &created, &u.FailedLogins, &locks, &lockedUntil)
 	if errors.Is(err, sql.ErrNoRows) {
 		checkPassword(dummyHash, password)
-		return nil, tp.Errorf(tp.EUNAUTHORIZED, "wrong e-mail or password")
+		return nil, s.failedLogin(ctx, 0, "unknown account")
 	}
 	if err != nil {
 		return nil, err
 	}
-	if !checkPassword(hash, password) {
-		return nil, tp.Errorf(tp.EUNAUTHORIZED, "wrong e-mail or password")
+	now := s.db.Now()
+	if until := tp.FromMicros(lockedUntil); lockedUntil > 0 && now.Before(until) {
+		// No password check: a locked account tells nothing, right or wrong.
+		if err := s.failedLogin(ctx, 0, "locked"); tp.ErrorCode(err) != tp.EUNAUTHORIZED {
+			return nil, err
+		}
+		return nil, lockedError(until)
 	}
-	u.Role, u.CreatedAt = tp.Role(role), tp.FromMicros(created)
+	if !checkPassword(hash, password) {
+		return nil, s.failedLogin(ctx, u.ID, "wrong password")
+	}
+	u.Role, u.CreatedAt, u.FailedLogins = tp.Role(role), tp.FromMicros(created), 0
+	err = s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET failed_logins = 0, locks = 0, locked_until_us = 0 WHERE id = $1", u.ID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tp.ToMicros(now), tp.AuditLogin, fmt.Sprintf("user %d", u.ID), string(u.Role))
+	})
+	if err != nil {
+		return nil, err
+	}
 	return &u, nil
+}
+
+func lockedError(until time.Time) error {
+	return tp.Errorf(tp.ETOOMANY, "this account is locked after too many failed sign-ins until %s UTC; an admin can unlock it sooner",
+		until.UTC().Format("2006-01-02 15:04"))
+}
+
+// failedLogin counts a failed sign-in of user id (0: none to count) and
+// records it; the LockAfter-th failure in a row locks the account.
+func (s *UserService) failedLogin(ctx context.Context, id int64, why string) error {
+	now := s.db.Now()
+	var out error = tp.Errorf(tp.EUNAUTHORIZED, "wrong e-mail or password")
+	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := audit(ctx, tx, tp.ToMicros(now), tp.AuditLoginFailed, "", why); err != nil || id == 0 {
+			return err
+		}
+		var failed, locks int
+		if err := tx.QueryRowContext(ctx, "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins, locks", id).
+			Scan(&failed, &locks); err != nil {
+			return err
+		}
+		if failed < tp.LockAfter {
+			return nil
+		}
+		until := now.Add(tp.LockDuration(locks + 1))
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET failed_logins = 0, locks = locks + 1, locked_until_us = $1 WHERE id = $2",
+			tp.ToMicros(until), id); err != nil {
+			return err
+		}
+		out = lockedError(until)
+		return audit(ctx, tx, tp.ToMicros(now), tp.AuditLocked, fmt.Sprintf("user %d", id),
+			fmt.Sprintf("%d failed sign-ins in a row; locked until %s", failed, until.UTC().Format(time.RFC3339)))
+	})
+	if err != nil {
+		return err
+	}
+	return out
+}
+
+// ListUsers lists every user with the state of their sign-in lock.
+func (s *UserService) ListUsers(ctx context.Context) ([]tp.User, error) {
+	if err := can(ctx, tp.ActUserManage); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.r.QueryContext(ctx, "SELECT "+userCols+", failed_logins, locked_until_us FROM users ORDER BY email")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []tp.User{}
+	now := s.db.Now()
+	for rows.Next() {
+		var u tp.User
+		var role string
+		var created, until int64
+		if err := rows.Scan(&u.ID, &u.Email, &role, &u.Department, &u.Locale, &created, &u.FailedLogins, &until); err != nil {
+			return nil, err
+		}
+		u.Role, u.CreatedAt = tp.Role(role), tp.FromMicros(created)
+		if t := tp.FromMicros(until); until > 0 && now.Before(t) {
+			u.LockedUntil = &t
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// UnlockUser lifts a sign-in lock at once and forgets the failures.
+func (s *UserService) UnlockUser(ctx context.Context, id int64) error {
+	if err := can(ctx, tp.ActUserManage); err != nil {
+		return err
+	}
+	return s.db.auditTx(ctx, tp.AuditUnlocked, func(ctx context.Context, tx *sql.Tx) (string, string, error) {
+		var email string
+		err := tx.QueryRowContext(ctx, "UPDATE users SET failed_logins = 0, locks = 0, locked_until_us = 0 WHERE id = $1 RETURNING email", id).Scan(&email)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", "", tp.Errorf(tp.ENOTFOUND, "user %d not found", id)
+		}
+		return fmt.Sprintf("user %d", id), email, err
+	})
 }
 
 // SetUserLocale stores a user's UI language ("" follows the browser).
@@ -191,9 +297,12 @@ func (s *UserService) CreateToken(ctx context.Context, t *tp.Token) (string, err
 	}
 	secret := randomSecret("tp_", 32)
 	t.CreatedAt = s.db.Now()
-	err := s.db.w.QueryRowContext(ctx, `INSERT INTO api_tokens (name, token_hash, role, department, created_us)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`, t.Name, hashSecret(secret), string(t.Role), t.Department,
-		tp.ToMicros(t.CreatedAt)).Scan(&t.ID)
+	err := s.db.auditTx(ctx, "token.create", func(ctx context.Context, tx *sql.Tx) (string, string, error) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (name, token_hash, role, department, created_us)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, t.Name, hashSecret(secret), string(t.Role), t.Department,
+			tp.ToMicros(t.CreatedAt)).Scan(&t.ID)
+		return fmt.Sprintf("token %d", t.ID), fmt.Sprintf("%s, %s %s", t.Name, t.Role, t.Department), err
+	})
 	return secret, err
 }
 
@@ -232,14 +341,15 @@ func (s *UserService) RevokeToken(ctx context.Context, id int64) error {
 	if err := can(ctx, tp.ActTokenManage); err != nil {
 		return err
 	}
-	res, err := s.db.w.ExecContext(ctx, "UPDATE api_tokens SET revoked_us = $1 WHERE id = $2 AND revoked_us IS NULL", tp.ToMicros(s.db.Now()), id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return tp.Errorf(tp.ENOTFOUND, "token %d not found", id)
-	}
-	return nil
+	return s.db.auditTx(ctx, "token.revoke", func(ctx context.Context, tx *sql.Tx) (string, string, error) {
+		var name string
+		err := tx.QueryRowContext(ctx, "UPDATE api_tokens SET revoked_us = $1 WHERE id = $2 AND revoked_us IS NULL RETURNING name",
+			tp.ToMicros(s.db.Now()), id).Scan(&name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", "", tp.Errorf(tp.ENOTFOUND, "token %d not found", id)
+		}
+		return fmt.Sprintf("token %d", id), name, err
+	})
 }
 
 // AccessByToken resolves a bearer token to its access.

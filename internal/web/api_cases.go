@@ -71,6 +71,9 @@ func (s *Server) exportCases(w http.ResponseWriter, r *http.Request, format stri
 	if !ok {
 		return &tp.Error{Code: tp.EINVALID, Message: "format must be json, csv or xlsx", Fields: map[string]string{"format": "invalid"}}
 	}
+	if err := s.auditExport(r, "cases", format); err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="cases-%s.%s"`, time.Now().UTC().Format("2006-01-02"), format))
 	tw, err := tabular.New(format, w, caseHeader)

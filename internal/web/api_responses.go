@@ -93,6 +93,9 @@ func (s *Server) exportResponses(w http.ResponseWriter, r *http.Request, format 
 	if !ok {
 		return &tp.Error{Code: tp.EINVALID, Message: "format must be json, csv or xlsx", Fields: map[string]string{"format": "invalid"}}
 	}
+	if err := s.auditExport(r, name, format); err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"`, name, time.Now().UTC().Format("2006-01-02"), format))
 	tw, err := tabular.New(format, w, responseHeader)

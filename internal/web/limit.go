@@ -60,6 +60,18 @@ func (l *limiter) allow(key string) bool {
 	return true
 }
 
+// has reports whether key has a token left, without spending it: the
+// sign-in form spends one per failure only.
+func (l *limiter) has(key string) bool {
+	if l.rate < 0 {
+		return true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[key]
+	return b == nil || min(l.burst, b.tokens+l.now().Sub(b.last).Seconds()*l.rate) >= 1
+}
+
 // clientIP is the peer address. Behind a proxy every client shares the
 // proxy's address; a trusted X-Forwarded-For setting is future work.
 func clientIP(r *http.Request) string {

@@ -382,6 +382,18 @@ var matrixRoutes = map[string]mroute{
 		return postForm("/admin/tokens", url.Values{"name": {"bi"}, "role": {"analyst"}})
 	}),
 	"POST /admin/tokens/{id}/revoke": global(func(w *world) mreq { return postForm("/admin/tokens/"+id(w.token())+"/revoke", url.Values{}) }),
+	"GET /api/v1/users":              global(func(w *world) mreq { return mget("/api/v1/users") }),
+	"POST /api/v1/users": global(func(w *world) mreq {
+		return msend("POST", "/api/v1/users", fmt.Sprintf(`{"email":"new%d@example.com","role":"analyst","password":"a long passphrase"}`, w.next()))
+	}),
+	"POST /api/v1/users/{id}/unlock": global(func(w *world) mreq { return msend("POST", "/api/v1/users/"+id(w.users["agentL"].ID)+"/unlock", "") }),
+	"GET /api/v1/audit":              global(func(w *world) mreq { return mget("/api/v1/audit?action=auth.") }),
+	"GET /admin/users":               global(func(w *world) mreq { return mget("/admin/users") }),
+	"POST /admin/users": global(func(w *world) mreq {
+		return postForm("/admin/users", url.Values{"email": {fmt.Sprintf("form%d@example.com", w.next())}, "role": {"cco"}, "password": {"a long passphrase"}})
+	}),
+	"POST /admin/users/{id}/unlock": global(func(w *world) mreq { return postForm("/admin/users/"+id(w.users["agentL"].ID)+"/unlock", url.Values{}) }),
+	"GET /admin/audit":              global(func(w *world) mreq { return mget("/admin/audit?action=auth.") }),
 	"POST /settings/language": global(func(w *world) mreq {
 		return postForm("/settings/language", url.Values{"language": {"en"}, "back": {"/customers"}})
 	}),

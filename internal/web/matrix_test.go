@@ -13,6 +13,7 @@ import (
 	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/app"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb/sqldbtest"
 	"github.com/touchpoint-cx/touchpoint/internal/web"
@@ -68,9 +69,8 @@ type world struct {
 var staffKeys = []string{"admin", "cco", "head", "agent", "analyst"}
 
 func newWorld(t *testing.T, db *sqldb.Store) *world {
-	s := &web.Server{Ingester: db.Tracking, Customers: db.Customers, Sources: db.Sources, Users: db.Users, Surveys: db.Surveys,
-		Segments: db.Segments, Cases: db.Cases, Routing: db.Routing, SLA: db.SLA, Actions: db.Actions, Cockpit: db.Cockpit,
-		Alerts: db.Alerts, DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), RateLimit: -1}
+	s := app.WebServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s.RateLimit = -1
 	w := &world{t: t, db: db, srv: httptest.NewServer(s.Handler()), server: s, users: map[string]*tp.User{}, sessions: map[string]string{}, tokens: map[string]string{}}
 	t.Cleanup(w.srv.Close)
 	for _, u := range []struct {

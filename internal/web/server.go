@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,6 +39,7 @@ type Server struct {
 	Actions   tp.ActionService
 	Cockpit   tp.CockpitService
 	Alerts    tp.AlertService
+	Audit     tp.AuditService
 	DB        Pinger
 	Log       *slog.Logger
 	Now       func() time.Time
@@ -53,6 +55,9 @@ type Server struct {
 	metrics *metrics
 	pages   map[string]*pageTemplate
 	limiter *limiter // public endpoints, per client address
+	logins  *limiter // failed sign-ins per client address
+
+	tokenReads sync.Map // "token:name route" → the hour its reads were last audited
 }
 
 // SessionTTL is how long a login lasts.
@@ -69,6 +74,12 @@ func (s *Server) Handler() http.Handler {
 	s.metrics = newMetrics(prometheus.NewRegistry())
 	s.pages = parsePages()
 	s.limiter = newLimiter(s.RateLimit, 30)
+	// 10 failed sign-ins from one address, then one every 3 minutes: enough
+	// for people who mistype, too few to guess passwords across accounts.
+	s.logins = &limiter{rate: 1.0 / 180, burst: 10, buckets: map[string]*bucket{}, now: time.Now}
+	if s.RateLimit < 0 { // benchmarks
+		s.logins.rate = -1
+	}
 	return s.routes()
 }
 

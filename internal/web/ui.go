@@ -50,6 +50,7 @@ func (s *Server) ui(act tp.Action, h uiHandler, needLogin bool) http.Handler {
 			http.Error(w, "cross-origin request refused", http.StatusForbidden)
 			return
 		}
+		r = r.WithContext(tp.WithAddress(r.Context(), clientIP(r)))
 		u := s.sessionUser(r)
 		v := &view{User: u, Lang: negotiateLanguage(r, u), Path: r.URL.Path, Flash: r.URL.Query().Get("flash")}
 		if needLogin && u == nil {
@@ -167,8 +168,8 @@ var funcs = template.FuncMap{
 // can define its own "content" block.
 func parsePages() map[string]*pageTemplate {
 	out := map[string]*pageTemplate{}
-	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "cases", "case", "kpis", "cockpit", "cockpit_detail", "alerts", "roles"} {
-		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/"+name+".html"))
+	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "cases", "case", "kpis", "cockpit", "cockpit_detail", "alerts", "roles", "users", "audit"} {
+		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/admin_nav.html", "templates/"+name+".html"))
 		out[name] = &pageTemplate{t}
 	}
 	// The respondent page has its own minimal layout: no app chrome, no script.
@@ -225,10 +226,18 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, v *view) erro
 	return s.render(w, http.StatusOK, v, "login", "", map[string]string{"Next": safeNext(r.URL.Query().Get("next"))})
 }
 
-// safeNext keeps post-login redirects on this site.
+// safeNext keeps redirects (after login, after a form) on this site: a path
+// of this site, or "/". Browsers drop tabs and line breaks from URLs and read
+// a backslash as a slash, so "/\t/evil.example" would leave the site.
 func safeNext(n string) string {
-	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.HasPrefix(n, "/\\") {
-		return "/customers"
+	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.ContainsFunc(n, func(r rune) bool {
+		return r < 0x20 || r == 0x7f || r == '\\'
+	}) {
+		return "/"
+	}
+	u, err := url.Parse(n)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
 	}
 	return n
 }
@@ -238,12 +247,24 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, v *view) error {
 		return tp.Errorf(tp.EINVALID, "the form could not be read")
 	}
 	next := safeNext(r.PostForm.Get("next"))
-	u, err := s.Users.Authenticate(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"))
-	if tp.ErrorCode(err) == tp.EUNAUTHORIZED {
-		v.Title, v.Flash = translate(v.Lang, "login.title"), translate(v.Lang, "login.failed")
-		return s.render(w, http.StatusUnauthorized, v, "login", "", map[string]string{"Next": next, "Email": r.PostForm.Get("email")})
+	again := func(code int, msg string) error {
+		v.Title, v.Flash = translate(v.Lang, "login.title"), translate(v.Lang, msg)
+		return s.render(w, code, v, "login", "", map[string]string{"Next": next, "Email": r.PostForm.Get("email")})
 	}
-	if err != nil {
+	addr := clientIP(r)
+	if !s.logins.has(addr) { // too many failures from this address, whichever accounts
+		return again(http.StatusTooManyRequests, "login.throttled")
+	}
+	u, err := s.Users.Authenticate(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"))
+	switch tp.ErrorCode(err) {
+	case "":
+	case tp.EUNAUTHORIZED:
+		s.logins.allow(addr)
+		return again(http.StatusUnauthorized, "login.failed")
+	case tp.ETOOMANY:
+		s.logins.allow(addr)
+		return again(http.StatusTooManyRequests, "login.locked")
+	default:
 		return err
 	}
 	token, err := s.Users.CreateSession(r.Context(), u.ID, SessionTTL)

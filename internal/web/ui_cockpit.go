@@ -325,6 +325,11 @@ func (s *Server) apiScorecard(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusOK, sc)
 		return nil
 	}
+	if _, ok := tabular.ContentTypes[format]; ok {
+		if err := s.auditExport(r, "scorecard "+sc.Period.Label(), format); err != nil {
+			return err
+		}
+	}
 	return writeScorecard(w, format, sc)
 }
 

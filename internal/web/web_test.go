@@ -19,10 +19,10 @@ import (
 	"testing"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/app"
 	"github.com/touchpoint-cx/touchpoint/internal/jobs"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb/sqldbtest"
-	"github.com/touchpoint-cx/touchpoint/internal/web"
 )
 
 var ctx = tp.WithAccess(context.Background(), tp.SystemAccess) // set-up and checks act as the system
@@ -43,9 +43,7 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := jobs.Open(ctx, db, jobs.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Fatal(err)
 	}
-	s := &web.Server{Ingester: db.Tracking, Customers: db.Customers, Sources: db.Sources, Users: db.Users, Surveys: db.Surveys, Segments: db.Segments,
-		Cases: db.Cases, Routing: db.Routing, SLA: db.SLA, Actions: db.Actions, Cockpit: db.Cockpit, Alerts: db.Alerts, DB: db,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	s := app.WebServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	src := &tp.Source{Name: "Web shop", Channel: "web", Department: "Sales", Division: "Online"}

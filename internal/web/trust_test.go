@@ -1,0 +1,187 @@
+package web_test
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// Redirects after login and after the language form stay on this site,
+// whatever a link puts in next or back.
+func TestNoOpenRedirect(t *testing.T) {
+	f := newFixture(t)
+	for _, next := range []string{"/\t/evil.example/x", "/%09/evil.example/x", "//evil.example", "/\\evil.example", "https://evil.example/",
+		"javascript:alert(1)", "/\n/evil.example", "\t//evil.example", "/\x7f/evil.example", "", "evil.example", "/%5Cevil.example"} {
+		b := f.browser("en")
+		res, err := b.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}, "next": {next}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		loc := res.Header.Get("Location")
+		if res.StatusCode != http.StatusSeeOther || !onSite(loc) {
+			t.Errorf("login with next=%q: %d → %q", next, res.StatusCode, loc)
+		}
+		res, err = b.PostForm(f.srv.URL+"/settings/language", url.Values{"language": {"en"}, "back": {next}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !onSite(loc) {
+			t.Errorf("language form with back=%q: %d → %q", next, res.StatusCode, loc)
+		}
+		// The link itself (the query decodes %09 to a tab): the login page carries only a safe next.
+		_, body := get(t, f.browser("en"), f.srv.URL+"/login?next="+url.PathEscape(next))
+		m := regexp.MustCompile(`name="next" value="([^"]*)"`).FindStringSubmatch(body)
+		if m == nil || !onSite(html.UnescapeString(m[1])) {
+			t.Errorf("login page for next=%q carries %q", next, m)
+		}
+	}
+	b := f.browser("en")
+	res, _ := b.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}, "next": {"/customers?q=ada"}})
+	if loc := res.Header.Get("Location"); loc != "/customers?q=ada" {
+		t.Errorf("a path of this site is kept: %q", loc)
+	}
+}
+
+// onSite reports whether a browser following Location stays on this host.
+func onSite(loc string) bool {
+	clean := strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1 // browsers drop them
+		}
+		if r == '\\' {
+			return '/'
+		}
+		return r
+	}, loc)
+	u, err := url.Parse(clean)
+	return err == nil && u.Scheme == "" && u.Host == "" && strings.HasPrefix(clean, "/") && !strings.HasPrefix(clean, "//")
+}
+
+// Five wrong passwords in a row lock the account: the right one is refused
+// until an admin lifts the lock; every attempt is in the audit log.
+func TestSignInLockOut(t *testing.T) {
+	f := newFixture(t)
+	must(t, f.db.Users.CreateUser(ctx, &tp.User{Email: "bob@example.com", Role: tp.RoleAgent, Department: "Service"}, "bobs long password"))
+	login := func(pw string) (int, string) {
+		res, err := f.browser("en").PostForm(f.srv.URL+"/login", url.Values{"email": {"bob@example.com"}, "password": {pw}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	for i := 1; i <= tp.LockAfter; i++ {
+		code, _ := login("not bob's password")
+		want := http.StatusUnauthorized
+		if i == tp.LockAfter {
+			want = http.StatusTooManyRequests
+		}
+		if code != want {
+			t.Fatalf("wrong password %d: %d, want %d", i, code, want)
+		}
+	}
+	if code, body := login("bobs long password"); code != http.StatusTooManyRequests || !strings.Contains(body, "locked") {
+		t.Fatalf("the right password while locked: %d", code)
+	}
+	users := f.api("GET", "/api/v1/users", f.admin, "")
+	var bob map[string]any
+	for _, u := range users.JSON["users"].([]any) {
+		if m := u.(map[string]any); m["email"] == "bob@example.com" {
+			bob = m
+		}
+	}
+	if bob == nil || bob["locked_until"] == nil {
+		t.Fatalf("the user list does not show the lock: %v", bob)
+	}
+	if r := f.api("POST", "/api/v1/users/"+jsonID(bob["id"])+"/unlock", f.analyst, ""); r.Code != http.StatusForbidden {
+		t.Errorf("an analyst unlocked: %d", r.Code)
+	}
+	if r := f.api("POST", "/api/v1/users/"+jsonID(bob["id"])+"/unlock", f.admin, ""); r.Code != http.StatusNoContent {
+		t.Fatalf("unlock: %d %s", r.Code, r.Body)
+	}
+	if code, _ := login("bobs long password"); code != http.StatusSeeOther {
+		t.Fatalf("after the unlock: %d", code)
+	}
+	log := f.api("GET", "/api/v1/audit?action=auth.", f.admin, "")
+	counts := map[string]int{}
+	for _, e := range log.JSON["entries"].([]any) {
+		m := e.(map[string]any)
+		if m["actor"] == "user:bob@example.com" || m["action"] == tp.AuditUnlocked {
+			counts[m["action"].(string)]++
+		}
+	}
+	if counts[tp.AuditLoginFailed] != tp.LockAfter+1 || counts[tp.AuditLocked] != 1 || counts[tp.AuditUnlocked] != 1 || counts[tp.AuditLogin] != 1 {
+		t.Errorf("audit log of bob's sign-ins: %v", counts)
+	}
+}
+
+// Ten failed sign-ins from one address, to any accounts, hold back the
+// next attempt from there, even a right one, with a clear message.
+func TestSignInThrottledPerAddress(t *testing.T) {
+	f := newFixture(t)
+	for i := range 10 {
+		res, _ := f.browser("de").PostForm(f.srv.URL+"/login", url.Values{"email": {"guess" + jsonID(float64(i)) + "@example.com"}, "password": {"wrong password!"}})
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, res.StatusCode)
+		}
+	}
+	res, _ := f.browser("de").PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(body), "Zu viele fehlgeschlagene Anmeldungen") {
+		t.Errorf("11th attempt from the address: %d", res.StatusCode)
+	}
+}
+
+// API token use is in the audit log: every change, reads once an hour per
+// route; exports are too.
+func TestAuditOfTokensAndExports(t *testing.T) {
+	f := newFixture(t)
+	for range 3 {
+		if r := f.api("GET", "/api/v1/surveys", f.analyst, ""); r.Code != 200 {
+			t.Fatal(r.Code)
+		}
+	}
+	if r := f.api("POST", "/api/v1/segments", f.analyst, `{"name":"VIP","conditions":[{"kind":"trait","key":"plan","op":"eq","value":"vip"}]}`); r.Code != 201 {
+		t.Fatal(r.Code, string(r.Body))
+	}
+	if r := f.api("GET", "/api/v1/cases?format=csv", f.analyst, ""); r.Code != 200 {
+		t.Fatal(r.Code)
+	}
+	log := f.api("GET", "/api/v1/audit?actor=token:bi", f.admin, "")
+	var reads, changes, exports int
+	for _, e := range log.JSON["entries"].([]any) {
+		m := e.(map[string]any)
+		switch {
+		case m["action"] == tp.AuditTokenUse && m["object"] == "GET /api/v1/surveys":
+			reads++
+		case m["action"] == tp.AuditTokenUse && m["object"] == "POST /api/v1/segments":
+			changes++
+		case m["action"] == tp.AuditExport:
+			exports++
+		}
+	}
+	if reads != 1 || changes != 1 || exports != 1 {
+		t.Errorf("token reads %d (want 1 for three), changes %d, exports %d: %s", reads, changes, exports, log.Body)
+	}
+	// The log exports too, and the export is itself recorded.
+	req, _ := http.NewRequest("GET", f.srv.URL+"/api/v1/audit?format=csv", nil)
+	req.Header.Set("Authorization", "Bearer "+f.admin)
+	r := f.do(req)
+	if r.Code != 200 || !strings.Contains(string(r.Body), "id,at,actor,action") || !strings.Contains(string(r.Body), "token:bi") {
+		t.Errorf("audit export: %d %.200s", r.Code, r.Body)
+	}
+	if r := f.api("GET", "/api/v1/audit", f.analyst, ""); r.Code != http.StatusForbidden {
+		t.Errorf("an analyst read the audit log: %d", r.Code)
+	}
+}
+
+// jsonID writes a JSON number (an id) as a path segment.
+func jsonID(v any) string { f, _ := v.(float64); return fmt.Sprint(int64(f)) }
