@@ -294,4 +294,3 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 func form(v url.Values) string { return v.Encode() }
 
-func itoa(n int64) string { return fmt.Sprint(n) }
