@@ -70,13 +70,15 @@ type Message struct {
 	Traits      map[string]json.RawMessage
 	Properties  json.RawMessage
 	Context     json.RawMessage
-	Identities  []Identity // every identity the message names, normalised
+	Identities  []Identity       // every identity the message names, normalised
+	Consent     map[Purpose]bool // consents (true) and objections (false) it states
 }
 
 // IngestResult counts what a batch did.
 type IngestResult struct {
 	Stored     int // new events
 	Duplicates int // replays acknowledged but not stored again
+	Suppressed int // messages naming an erased identity: acknowledged, dropped
 	Merges     int
 }
 

@@ -74,6 +74,8 @@ func Open(ctx context.Context, db *sqldb.Store, cfg Config) (*Runner, error) {
 	river.AddWorker(workers, &rollupWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &boardPackWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, newAlertWorker(db, cfg))
+	river.AddWorker(workers, &retentionWorker{db: db, cfg: cfg})
+	river.AddWorker(workers, &scrubWorker{db: db, cfg: cfg})
 	client, err := river.NewClient(driver, &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:           workers,
@@ -94,6 +96,9 @@ func Open(ctx context.Context, db *sqldb.Store, cfg Config) (*Runner, error) {
 			}, &river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
 				return tp.SendBoardPack{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+				return tp.RunRetention{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: 24 * time.Hour}}
 			}, &river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	})

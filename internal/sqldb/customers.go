@@ -340,16 +340,8 @@ func (s *CustomerService) Unmerge(ctx context.Context, customerID, mergeID int64
 			return tp.Errorf(tp.ECONFLICT, "customer %d was itself merged into customer %d; undo that merge first", survivor, into.Int64)
 		}
 		now := tp.ToMicros(s.db.Now())
-		for _, q := range []string{
-			"UPDATE events SET customer_id = $1 WHERE customer_id = $2 AND id IN (SELECT event_id FROM merge_events WHERE merge_id = $3)",
-			`UPDATE identities SET customer_id = $1 WHERE customer_id = $2 AND EXISTS (SELECT 1 FROM merge_identities m
-				WHERE m.merge_id = $3 AND m.type = identities.type AND m.value = identities.value)`,
-			"UPDATE invitations SET customer_id = $1 WHERE customer_id = $2 AND id IN (SELECT invitation_id FROM merge_invitations WHERE merge_id = $3)",
-			"UPDATE responses SET customer_id = $1 WHERE customer_id = $2 AND invitation_id IN (SELECT invitation_id FROM merge_invitations WHERE merge_id = $3)",
-		} {
-			if _, err := tx.ExecContext(ctx, q, merged, survivor, mergeID); err != nil {
-				return fmt.Errorf("unmerge: %w", err)
-			}
+		if err := unmoveCustomerRows(ctx, tx, mergeID, survivor, merged); err != nil {
+			return err
 		}
 		if err := restoreTraits(ctx, tx, survivor, mergeID, now); err != nil {
 			return err

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -60,6 +61,11 @@ type DB struct {
 	hotErr  error
 
 	rc stmtCache // the readers' hot statements (answering a survey link)
+
+	// suppressed says whether the suppression list may hold anything: while
+	// it is known empty, ingestion skips looking identities up in it.
+	suppressed     atomic.Bool
+	suppressedSeen atomic.Int64 // unix seconds of the last look at the table
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL, or a SQLite file path.
@@ -84,8 +90,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			}
 		}
 		// synchronous(FULL): a commit is on disk before we answer 200.
+		// secure_delete: freed content is zeroed, so that erased data leaves
+		// no bytes behind in the file (see scrub.go).
 		pragmas := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
-			"&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate"
+			"&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_pragma=secure_delete(ON)&_txlock=immediate"
 		w, err := sql.Open("sqlite", "file:"+path+pragmas)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)

@@ -77,6 +77,9 @@ func (db *DB) ingest(ctx context.Context, src *tp.Source, msgs []tp.Message) (tp
 		if err := in.updateSeen(); err != nil {
 			return err
 		}
+		if err := in.applyConsents(); err != nil {
+			return err
+		}
 		return in.fireTriggers()
 	})
 	return res, err
@@ -111,6 +114,14 @@ type ingester struct {
 	triggers []tp.Trigger    // active survey triggers
 	hits     []triggerHit    // events that matched one, handled at the end
 	merged   map[int64]int64 // customers merged in this transaction → survivor
+	consents []consentHit    // consent statements the messages carried
+}
+
+type consentHit struct {
+	cust    int64
+	purpose tp.Purpose
+	granted bool
+	us      int64
 }
 
 type msgKey struct {
@@ -130,8 +141,15 @@ func (in *ingester) run(msgs []tp.Message) (tp.IngestResult, error) {
 	if err != nil {
 		return in.res, err
 	}
+	suppressed, err := in.db.suppressedOf(in.ctx, in.tx, msgs)
+	if err != nil {
+		return in.res, err
+	}
 	var want []tp.Identity
 	for i := range msgs {
+		if suppressed[i] {
+			continue
+		}
 		want = append(want, msgs[i].Identities...)
 		want = append(want, aliasCandidates(&msgs[i])...)
 	}
@@ -150,6 +168,10 @@ func (in *ingester) run(msgs []tp.Message) (tp.IngestResult, error) {
 	for i := range msgs {
 		m := &msgs[i]
 		key := msgKey{in.src.ID, m.MessageID}
+		if suppressed[i] {
+			in.res.Suppressed++
+			continue
+		}
 		if stored[m.MessageID] || in.queued[key] {
 			in.res.Duplicates++
 			continue
@@ -228,6 +250,9 @@ func (in *ingester) message(m *tp.Message) error {
 		div = m.Division
 	}
 	in.seen(cust, tp.ToMicros(m.Timestamp))
+	for p, granted := range m.Consent {
+		in.consents = append(in.consents, consentHit{cust, p, granted, tp.ToMicros(m.Timestamp)})
+	}
 	for _, t := range in.triggers {
 		if matches(t, m, in.src, dept) {
 			in.hits = append(in.hits, triggerHit{trigger: t, cust: cust, key: fmt.Sprintf("%d:%s", in.src.ID, m.MessageID),
@@ -628,24 +653,8 @@ func (in *ingester) merge(survivor, x int64, reason string) error {
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`, survivor, x, reason, in.actor, in.now).Scan(&mid); err != nil {
 		return fmt.Errorf("record merge: %w", err)
 	}
-	for _, q := range []string{
-		"INSERT INTO merge_events (merge_id, event_id) SELECT $1, id FROM events WHERE customer_id = $2",
-		"INSERT INTO merge_identities (merge_id, type, value) SELECT $1, type, value FROM identities WHERE customer_id = $2",
-		"INSERT INTO merge_invitations (merge_id, invitation_id) SELECT $1, id FROM invitations WHERE customer_id = $2",
-	} {
-		if _, err := in.tx.ExecContext(in.ctx, q, mid, x); err != nil {
-			return fmt.Errorf("record merge: %w", err)
-		}
-	}
-	for _, q := range []string{
-		"UPDATE events SET customer_id = $1 WHERE customer_id = $2",
-		"UPDATE identities SET customer_id = $1 WHERE customer_id = $2",
-		"UPDATE invitations SET customer_id = $1 WHERE customer_id = $2",
-		"UPDATE responses SET customer_id = $1 WHERE customer_id = $2",
-	} {
-		if _, err := in.tx.ExecContext(in.ctx, q, survivor, x); err != nil {
-			return fmt.Errorf("merge customer %d into %d: %w", x, survivor, err)
-		}
+	if err := moveCustomerRows(in.ctx, in.tx, mid, survivor, x); err != nil {
+		return fmt.Errorf("merge customer %d into %d: %w", x, survivor, err)
 	}
 	st, err := loadTraits(in.ctx, in.tx, in.traits, survivor)
 	if err != nil {

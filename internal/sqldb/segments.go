@@ -121,7 +121,8 @@ func (db *DB) segmentWhere(s *tp.Segment, start int) (string, []any) {
 			parts = append(parts, cond)
 		}
 	}
-	return "c.merged_into IS NULL AND " + strings.Join(parts, " AND "), args
+	// A customer who objected to profiling (GDPR Art. 21) is in no segment.
+	return "c.merged_into IS NULL AND NOT " + objected("c.id", tp.PurposeProfiling) + " AND " + strings.Join(parts, " AND "), args
 }
 
 // SegmentMembers computes a segment's members now: up to limit ids (0: all)

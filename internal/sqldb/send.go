@@ -95,7 +95,7 @@ func (db *DB) queueOne(ctx context.Context, tx *sql.Tx, s *tp.Survey, cust int64
 	}
 	reason := ""
 	var optedOut int
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM contact_optouts WHERE customer_id = $1", cust).Scan(&optedOut); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM customers c WHERE c.id = $1 AND "+objected("c.id", tp.PurposeSurvey), cust).Scan(&optedOut); err != nil {
 		return "", err
 	}
 	var recent int
@@ -180,7 +180,7 @@ func (s *SurveyService) DeliveryFor(ctx context.Context, invitationID int64) (*D
 		return nil, err
 	}
 	var n int
-	if err := s.db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM contact_optouts WHERE customer_id = $1", inv.CustomerID).Scan(&n); err != nil {
+	if err := s.db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM customers c WHERE c.id = $1 AND "+objected("c.id", tp.PurposeSurvey), inv.CustomerID).Scan(&n); err != nil {
 		return nil, err
 	}
 	d.OptedOut = n > 0
@@ -243,8 +243,18 @@ func (s *SurveyService) OptOut(ctx context.Context, token string) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.w.ExecContext(ctx, `INSERT INTO contact_optouts (customer_id, source, created_us)
-		SELECT customer_id, 'unsubscribe link', $1 FROM invitations WHERE id = $2 ON CONFLICT (customer_id) DO NOTHING`,
-		tp.ToMicros(s.db.Now()), id)
-	return err
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var cust int64
+		if err := tx.QueryRowContext(ctx, "SELECT customer_id FROM invitations WHERE id = $1", id).Scan(&cust); err != nil {
+			return tp.Errorf(tp.ENOTFOUND, "this link is unknown")
+		}
+		for { // the profile may have been merged since the invitation went out
+			var into sql.NullInt64
+			if err := tx.QueryRowContext(ctx, "SELECT merged_into FROM customers WHERE id = $1", cust).Scan(&into); err != nil || !into.Valid {
+				break
+			}
+			cust = into.Int64
+		}
+		return stateConsent(ctx, tx, cust, tp.PurposeSurvey, false, "unsubscribe link", tp.ToMicros(s.db.Now()))
+	})
 }

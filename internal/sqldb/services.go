@@ -68,6 +68,7 @@ type Store struct {
 	Alerts    *AlertService
 	Cockpit   *CockpitService
 	Audit     *AuditService
+	Privacy   *PrivacyService
 }
 
 // NewStore returns every service over db.
@@ -75,7 +76,7 @@ func NewStore(db *DB) *Store {
 	return &Store{DB: db, Customers: db.customers(), Tracking: db.tracking(), Users: db.users(), Sources: db.sources(),
 		Surveys: db.surveys(), Segments: db.segments(), Cases: db.cases(), Mail: db.mail(), Routing: db.routing(),
 		SLA: db.sla(), Actions: db.actions(), Alerts: db.alerts(), Cockpit: db.cockpit(),
-		Audit: &AuditService{db}}
+		Audit: &AuditService{db}, Privacy: &PrivacyService{db}}
 }
 
 // The places where one area's work reads another's go through these.

@@ -757,7 +757,9 @@ func (s *SurveyService) CustomerForEmail(ctx context.Context, email string) (*tp
 // from it) and returns the identity's customer.
 func (db *DB) identifyVia(ctx context.Context, src *tp.Source, id tp.Identity, m tp.Message) (*tp.Customer, error) {
 	now := db.Now()
-	m.Type, m.MessageID, m.Identities, m.Timestamp, m.ReceivedAt = tp.EventIdentify, "survey-"+id.String(), []tp.Identity{id}, now, now
+	// The message id is derived from the identity (an identity is identified
+	// once) but does not spell it: it stays when an erasure blanks the rest.
+	m.Type, m.MessageID, m.Identities, m.Timestamp, m.ReceivedAt = tp.EventIdentify, "survey-"+identityHash(id)[:24], []tp.Identity{id}, now, now
 	if _, err := db.ingest(ctx, src, []tp.Message{m}); err != nil {
 		return nil, err
 	}

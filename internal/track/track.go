@@ -256,11 +256,17 @@ func objects(r *raw, batchCtx json.RawMessage, m *tp.Message) error {
 	// libraries send them on track/page calls, from context.traits.
 	traits := map[string]json.RawMessage{}
 	var ctx struct {
-		Traits json.RawMessage `json:"traits"`
+		Traits  json.RawMessage `json:"traits"`
+		Consent struct {
+			CategoryPreferences json.RawMessage `json:"categoryPreferences"`
+		} `json:"consent"`
 	}
 	if m.Context != nil {
 		if err := json.Unmarshal(m.Context, &ctx); err != nil {
 			return invalid("context", "context is not valid JSON: %v", err)
+		}
+		if err := consent(m, "context.consent.categoryPreferences", ctx.Consent.CategoryPreferences); err != nil {
+			return err
 		}
 		if ctx.Traits != nil && !isNull(ctx.Traits) {
 			if !isObject(ctx.Traits) {
@@ -279,6 +285,35 @@ func objects(r *raw, batchCtx json.RawMessage, m *tp.Message) error {
 	}
 	if len(traits) > 0 {
 		m.Traits = traits
+	}
+	return consent(m, "traits.consent", traits["consent"])
+}
+
+// consent reads consent statements: an object of purpose (or a consent
+// tool's category name) → true (consent) or false (objection). Categories
+// touchpoint has no purpose for are ignored; a value that is not a boolean
+// is an error, since a consent must never be guessed.
+func consent(m *tp.Message, field string, v json.RawMessage) error {
+	if isNull(v) {
+		return nil
+	}
+	var prefs map[string]json.RawMessage
+	if !isObject(v) || json.Unmarshal(v, &prefs) != nil {
+		return invalid(field, "%s must be an object of purpose → true or false", field)
+	}
+	for k, raw := range prefs {
+		p, ok := tp.ParsePurpose(k)
+		if !ok {
+			continue
+		}
+		var granted bool
+		if err := json.Unmarshal(raw, &granted); err != nil {
+			return invalid(field, "%s.%s must be true or false", field, k)
+		}
+		if m.Consent == nil {
+			m.Consent = map[tp.Purpose]bool{}
+		}
+		m.Consent[p] = granted
 	}
 	return nil
 }

@@ -293,4 +293,3 @@ func TestAuthorizationMatrix(t *testing.T) {
 }
 
 func form(v url.Values) string { return v.Encode() }
-

@@ -1,0 +1,106 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// Deleting or overwriting a row does not take its bytes off the disk at
+// once. SQLite runs with secure_delete, which zeroes freed content in the
+// pages it writes, and a TRUNCATE checkpoint then moves those pages into
+// the database file and empties the WAL. PostgreSQL leaves dead row
+// versions (and, after VACUUM, the holes they left) in the table's files
+// until the table is rewritten: the scrub rewrites each table an erasure
+// or the retention job touched (VACUUM FULL, which holds the table's lock
+// while it runs; see README "Privacy" for its cost). WAL segments and
+// backups are outside the database files and keep what they hold until
+// they are recycled or expire.
+
+// scrubLater notes that table holds bytes of erased or expired data.
+func (db *DB) scrubLater(ctx context.Context, tx *sql.Tx, table string, now int64) error {
+	if db.dialect != Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, "INSERT INTO scrub_pending (tbl, since_us) VALUES ($1, $2) ON CONFLICT (tbl) DO NOTHING", table, now)
+	return err
+}
+
+// scrubSoon scrubs what can be scrubbed at once (SQLite) and queues the
+// rest (PostgreSQL's rewrite, as a job). It says which it did.
+func (db *DB) scrubSoon(ctx context.Context) (string, error) {
+	if db.dialect != Postgres {
+		return "done", db.checkpoint(ctx)
+	}
+	if db.Enqueue == nil {
+		return "pending", nil // no job runner (a bare store): the next scrub or retention run does it
+	}
+	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return db.enqueue(ctx, tx, tp.ScrubStorage{}, db.Now())
+	})
+	return "queued", err
+}
+
+// checkpoint moves every page of the WAL into the database file and
+// truncates the WAL (SQLite).
+func (db *DB) checkpoint(ctx context.Context) error {
+	var busy, logged, moved int
+	if err := db.w.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logged, &moved); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if busy != 0 {
+		return fmt.Errorf("checkpoint: readers kept the WAL busy; it is scrubbed at the next checkpoint")
+	}
+	return nil
+}
+
+// Scrub rewrites the storage of every table that holds bytes of erased or
+// expired data, reporting each table as it goes. It is the scrub job's
+// work, and the CLI's after an erasure.
+func (s *PrivacyService) Scrub(ctx context.Context, progress func(table string, took time.Duration)) error {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return err
+	}
+	db := s.db
+	if db.dialect != Postgres {
+		return db.checkpoint(ctx)
+	}
+	rows, err := db.r.QueryContext(ctx, "SELECT tbl FROM scrub_pending ORDER BY tbl")
+	if err != nil {
+		return err
+	}
+	var tables []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return err
+		}
+		if _, listed := dataTableOf(t); listed { // only names from the list reach the statement
+			tables = append(tables, t)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for _, t := range tables {
+		start := time.Now()
+		// Remove the mark first: data that expires while the rewrite runs marks it again.
+		if _, err := db.w.ExecContext(ctx, "DELETE FROM scrub_pending WHERE tbl = $1", t); err != nil {
+			return err
+		}
+		if _, err := db.w.ExecContext(ctx, "VACUUM (FULL) "+t); err != nil {
+			_, _ = db.w.ExecContext(context.WithoutCancel(ctx), "INSERT INTO scrub_pending (tbl, since_us) VALUES ($1, $2) ON CONFLICT (tbl) DO NOTHING",
+				t, tp.ToMicros(db.Now()))
+			return fmt.Errorf("scrub %s: %w", t, err)
+		}
+		if progress != nil {
+			progress(t, time.Since(start))
+		}
+	}
+	_, err = db.w.ExecContext(ctx, "CHECKPOINT")
+	return err
+}
