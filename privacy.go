@@ -101,6 +101,17 @@ type PrivacyService interface {
 	SetRetention(ctx context.Context, r Retention) error
 	RunRetention(ctx context.Context) (*RetentionReport, error)
 	Suppressions(ctx context.Context) (int, error)
+	CustomerDataList(ctx context.Context) ([]DataTableInfo, error)
+}
+
+// DataTableInfo describes one table of the customer-data list for people:
+// what it holds, and what a merge and an erasure do with it.
+type DataTableInfo struct {
+	Table string   `json:"table"`
+	Why   string   `json:"why"`
+	PII   []string `json:"personal_columns"`
+	Merge string   `json:"on_merge"`
+	Erase string   `json:"on_erase"`
 }
 
 // RunRetention is the daily retention job.

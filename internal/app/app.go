@@ -57,6 +57,10 @@ func commands() []command {
 		{"report", "report --month YYYY-MM --out pack.pdf: the board pack as PDF and HTML", reportCmd},
 		{"rollup", "bring the cockpit's rollups up to date; --recompute rebuilds them from raw data", rollupCmd},
 		{"bench", "bench ingest: measure ingestion against a raw INSERT baseline", bench},
+		{"customer", "customer export | erase: a person's data (GDPR Art. 15 and 17)", customerCmd},
+		{"retention", "show the retention periods; --run applies them now", retentionCmd},
+		{"backup", "backup --out FILE: a consistent copy of a SQLite database while it serves", backupCmd},
+		{"restore", "restore --from FILE: put a backup in place (server stopped)", restoreCmd},
 		{"version", "print the version", version},
 	}
 }

@@ -137,3 +137,44 @@ func FuzzCustomersCSV(f *testing.F) {
 		})
 	})
 }
+
+// A person's export and erasure from the command line, and the retention
+// periods.
+func TestCustomerExportEraseAndRetentionCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "tp.db")
+	csv := filepath.Join(dir, "customers.csv")
+	os.WriteFile(csv, []byte("user_id,email,first_name,last_name\nc-1,grete@example.com,Grete,Gdprsen\n"), 0o644)
+	if _, errs, err := run(t, "", "import", "customers", csv, "--db", db); err != nil {
+		t.Fatal(err, errs)
+	}
+	zipPath := filepath.Join(dir, "grete.zip")
+	if _, errs, err := run(t, "", "customer", "export", "--email", "grete@example.com", "--out", zipPath, "--db", db); err != nil ||
+		!strings.Contains(errs, "exported customer") {
+		t.Fatalf("export: %v %s", err, errs)
+	}
+	if b, _ := os.ReadFile(zipPath); !bytes.Contains(b, []byte("export.json")) {
+		t.Error("the export is not a ZIP with export.json")
+	}
+	out, _, err := run(t, "", "customer", "export", "--email", "grete@example.com", "--db", db)
+	if err != nil || !strings.Contains(out, "Gdprsen") {
+		t.Errorf("export to standard output: %v", err)
+	}
+	if _, _, err := run(t, "", "customer", "erase", "--email", "grete@example.com", "--db", db); ExitCode(err) != 2 {
+		t.Errorf("erase without --yes: %v", err)
+	}
+	out, _, err = run(t, "", "customer", "erase", "--email", "grete@example.com", "--yes", "--db", db)
+	if err != nil || !strings.Contains(out, `"suppressed_identities": 2`) {
+		t.Fatalf("erase: %v\n%s", err, out)
+	}
+	if b, _ := os.ReadFile(db); bytes.Contains(b, []byte("Gdprsen")) || bytes.Contains(b, []byte("grete@example.com")) {
+		t.Error("the database file still holds the erased person")
+	}
+	out, _, err = run(t, "", "retention", "--db", db)
+	if err != nil || !strings.Contains(out, "events     1095 days") {
+		t.Errorf("retention: %v %q", err, out)
+	}
+	if out, _, err := run(t, "", "retention", "--run", "--db", db); err != nil || !strings.Contains(out, "retention ") {
+		t.Errorf("retention --run: %v %q", err, out)
+	}
+}

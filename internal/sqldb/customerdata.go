@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	tp "github.com/touchpoint-cx/touchpoint"
 )
 
 // The one list of customer data: every table that points at a customer or
@@ -307,4 +309,16 @@ func unmoveCustomerRows(ctx context.Context, tx *sql.Tx, mid, survivor, merged i
 		}
 	}
 	return nil
+}
+
+// CustomerDataList describes the list for the privacy page.
+func (s *PrivacyService) CustomerDataList(ctx context.Context) ([]tp.DataTableInfo, error) {
+	if err := can(ctx, tp.ActPrivacyManage); err != nil {
+		return nil, err
+	}
+	out := make([]tp.DataTableInfo, 0, len(customerData))
+	for _, t := range customerData {
+		out = append(out, tp.DataTableInfo{Table: t.Table, Why: t.Why, PII: t.PII, Merge: string(t.Merge), Erase: string(t.Erase)})
+	}
+	return out, nil
 }

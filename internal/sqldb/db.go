@@ -66,6 +66,8 @@ type DB struct {
 	// it is known empty, ingestion skips looking identities up in it.
 	suppressed     atomic.Bool
 	suppressedSeen atomic.Int64 // unix seconds of the last look at the table
+
+	inUse *os.File // SQLite: the shared lock that keeps a restore from replacing the file under us
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL, or a SQLite file path.
@@ -94,6 +96,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// no bytes behind in the file (see scrub.go).
 		pragmas := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
 			"&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_pragma=secure_delete(ON)&_txlock=immediate"
+		lock, err := lockShared(path)
+		if err != nil {
+			return nil, err
+		}
+		db.inUse = lock
 		w, err := sql.Open("sqlite", "file:"+path+pragmas)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
@@ -134,6 +141,9 @@ func (db *DB) Close() error {
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
+	}
+	if db.inUse != nil {
+		err = errors.Join(err, db.inUse.Close())
 	}
 	return err
 }

@@ -173,9 +173,35 @@ var matrixRoutes = map[string]mroute{
 		c, m := w.merge()
 		return msend("POST", "/api/v1/customers/"+id(c)+"/unmerge", fmt.Sprintf(`{"merge_id":%d}`, m))
 	}),
-	"GET /customers":               global(func(w *world) mreq { return mget("/customers?q=matrix") }),
-	"GET /customers/{id}":          global(func(w *world) mreq { return mget("/customers/" + id(w.customer)) }),
-	"GET /customers/{id}/timeline": global(func(w *world) mreq { return mget("/customers/" + id(w.customer) + "/timeline") }),
+	"GET /api/v1/customers/{id}/export": global(func(w *world) mreq { return mget("/api/v1/customers/" + id(w.customer) + "/export") }),
+	"POST /api/v1/customers/{id}/erase": global(func(w *world) mreq {
+		c := w.newCustomer("erasable")
+		return msend("POST", "/api/v1/customers/"+id(c)+"/erase", fmt.Sprintf(`{"confirm":%d}`, c))
+	}),
+	"GET /api/v1/customers/{id}/consents": global(func(w *world) mreq { return mget("/api/v1/customers/" + id(w.customer) + "/consents") }),
+	"PUT /api/v1/customers/{id}/consents": global(func(w *world) mreq {
+		return msend("PUT", "/api/v1/customers/"+id(w.customer)+"/consents", `{"purpose":"marketing","granted":true}`)
+	}),
+	"POST /customers/{id}/consents": global(func(w *world) mreq {
+		return postForm("/customers/"+id(w.customer)+"/consents", url.Values{"purpose": {"survey"}, "granted": {"1"}})
+	}),
+	"GET /customers/{id}/export": global(func(w *world) mreq { return mget("/customers/" + id(w.customer) + "/export?format=zip") }),
+	"GET /customers/{id}/erase":  global(func(w *world) mreq { return mget("/customers/" + id(w.customer) + "/erase") }),
+	"POST /customers/{id}/erase": global(func(w *world) mreq {
+		c := w.newCustomer("erasable")
+		return postForm("/customers/"+id(c)+"/erase", url.Values{"confirm": {id(c)}})
+	}),
+	"GET /api/v1/privacy/retention":      global(func(w *world) mreq { return mget("/api/v1/privacy/retention") }),
+	"PUT /api/v1/privacy/retention":      global(func(w *world) mreq { return msend("PUT", "/api/v1/privacy/retention", `{"mail":400}`) }),
+	"POST /api/v1/privacy/retention/run": global(func(w *world) mreq { return msend("POST", "/api/v1/privacy/retention/run", "") }),
+	"GET /admin/privacy":                 global(func(w *world) mreq { return mget("/admin/privacy") }),
+	"POST /admin/privacy/retention": global(func(w *world) mreq {
+		return postForm("/admin/privacy/retention", url.Values{"events": {"1095"}, "comments": {"1095"}, "cases": {"2190"}, "mail": {"365"}})
+	}),
+	"POST /admin/privacy/retention/run": global(func(w *world) mreq { return postForm("/admin/privacy/retention/run", url.Values{}) }),
+	"GET /customers":                    global(func(w *world) mreq { return mget("/customers?q=matrix") }),
+	"GET /customers/{id}":               global(func(w *world) mreq { return mget("/customers/" + id(w.customer)) }),
+	"GET /customers/{id}/timeline":      global(func(w *world) mreq { return mget("/customers/" + id(w.customer) + "/timeline") }),
 	"POST /customers/{id}/unmerge": global(func(w *world) mreq {
 		c, m := w.merge()
 		return postForm("/customers/"+id(c)+"/unmerge", url.Values{"merge_id": {id(m)}})

@@ -40,6 +40,7 @@ type Server struct {
 	Cockpit   tp.CockpitService
 	Alerts    tp.AlertService
 	Audit     tp.AuditService
+	Privacy   tp.PrivacyService
 	DB        Pinger
 	Log       *slog.Logger
 	Now       func() time.Time

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
 	"html"
 	"io"
@@ -185,3 +187,53 @@ func TestAuditOfTokensAndExports(t *testing.T) {
 
 // jsonID writes a JSON number (an id) as a path segment.
 func jsonID(v any) string { f, _ := v.(float64); return fmt.Sprint(int64(f)) }
+
+// Export, consent and erasure over the API: the export holds the person as
+// JSON and as a ZIP with the attachment; an erasure needs the id repeated.
+func TestPrivacyAPI(t *testing.T) {
+	f := newFixture(t)
+	f.track("/v1/identify", `{"userId":"p-1","traits":{"name":"Ilse Privatfrau","email":"ilse@example.de"},"context":{"consent":{"categoryPreferences":{"marketing":true,"Advertising":true}}}}`)
+	c, err := f.db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "p-1"})
+	must(t, err)
+	path := fmt.Sprintf("/api/v1/customers/%d", c.ID)
+	r := f.api("GET", path+"/consents", f.analyst, "")
+	if r.Code != 200 || !strings.Contains(string(r.Body), `"purpose":"marketing","granted":true,"default":false,"source":"source:Web shop"`) {
+		t.Errorf("consents from the SDK: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("PUT", path+"/consents", f.analyst, `{"purpose":"survey","granted":false}`); r.Code != 403 {
+		t.Errorf("an analyst recorded a consent: %d", r.Code)
+	}
+	if r := f.api("PUT", path+"/consents", f.admin, `{"purpose":"survey"}`); r.Code != 400 {
+		t.Errorf("a consent without granted: %d", r.Code)
+	}
+	if r := f.api("PUT", path+"/consents", f.admin, `{"purpose":"survey","granted":false}`); r.Code != 200 || !strings.Contains(string(r.Body), `"source":"token:admin"`) {
+		t.Errorf("record an objection: %d %s", r.Code, r.Body)
+	}
+	r = f.api("GET", path+"/export", f.admin, "")
+	if r.Code != 200 || !strings.Contains(string(r.Body), "Ilse Privatfrau") || !strings.Contains(string(r.Body), `"customer_traits"`) {
+		t.Errorf("export: %d %.300s", r.Code, r.Body)
+	}
+	r = f.api("GET", path+"/export?format=zip", f.admin, "")
+	zr, err := zip.NewReader(bytes.NewReader(r.Body), int64(len(r.Body)))
+	if r.Code != 200 || err != nil || len(zr.File) == 0 || zr.File[0].Name != "export.json" {
+		t.Errorf("zip export: %d %v", r.Code, err)
+	}
+	if r := f.api("GET", path+"/export", f.analyst, ""); r.Code != 403 {
+		t.Errorf("an analyst exported: %d", r.Code)
+	}
+	if r := f.api("POST", path+"/erase", f.admin, `{"confirm": 999}`); r.Code != 400 {
+		t.Errorf("an erasure with the wrong id: %d", r.Code)
+	}
+	r = f.api("POST", path+"/erase", f.admin, fmt.Sprintf(`{"confirm": %d}`, c.ID))
+	if r.Code != 200 || !strings.Contains(string(r.Body), `"scrub":"done"`) {
+		t.Fatalf("erase: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("GET", path, f.admin, ""); strings.Contains(string(r.Body), "Ilse") {
+		t.Errorf("the profile still names the person: %s", r.Body)
+	}
+	// The SDK sends her again: acknowledged, dropped.
+	f.track("/v1/identify", `{"userId":"p-1","traits":{"name":"Ilse Privatfrau"}}`)
+	if _, err := f.db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "p-1"}); tp.ErrorCode(err) != tp.ENOTFOUND {
+		t.Errorf("the erased person came back: %v", err)
+	}
+}

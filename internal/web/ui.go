@@ -168,7 +168,7 @@ var funcs = template.FuncMap{
 // can define its own "content" block.
 func parsePages() map[string]*pageTemplate {
 	out := map[string]*pageTemplate{}
-	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "cases", "case", "kpis", "cockpit", "cockpit_detail", "alerts", "roles", "users", "audit"} {
+	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "cases", "case", "kpis", "cockpit", "cockpit_detail", "alerts", "roles", "users", "audit", "erase", "privacy"} {
 		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/admin_nav.html", "templates/"+name+".html"))
 		out[name] = &pageTemplate{t}
 	}
@@ -318,6 +318,7 @@ type customerData struct {
 	Filter    tp.TimelineFilter
 	MoreURL   string
 	CanRepair bool
+	Consents  []tp.Consent
 }
 
 type traitView struct {
@@ -343,6 +344,9 @@ func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, v *view) e
 	}
 	sort.Slice(d.Traits, func(i, j int) bool { return d.Traits[i].Key < d.Traits[j].Key })
 	d.CanRepair = v.Can(string(tp.ActCustomerUnmerge))
+	if d.Consents, _, err = s.Privacy.Consents(r.Context(), c.ID); err != nil {
+		return err
+	}
 	v.Title = c.Name
 	if v.Title == "" {
 		v.Title = translate(v.Lang, "customer.unnamed")
