@@ -126,6 +126,8 @@ func FuzzDecodeBatch(f *testing.F) {
 	f.Add([]byte(`{"batch":[{"type":"identify","userId":"u","traits":{"email":"a@b.c","phone":"+31612345678"}}],"sentAt":"2026-01-01T00:00:00Z"}`))
 	f.Add([]byte(`{"batch":[{"type":"alias","userId":"u","previousId":"a","context":{"externalIds":[{"id":1,"type":"crm"}]}}]}`))
 	f.Add([]byte(`{"batch":[{"type":"track","event":"e","anonymousId":7,"timestamp":"2026-01-01T00:00:00.123+02:00"}]}`))
+	f.Add([]byte(`{"batch":[{"type":"page","userId":"u","context":{"consent":{"categoryPreferences":{"Advertising":false,"profiling":true,"x":1}}}}]}`))
+	f.Add([]byte(`{"batch":[{"type":"identify","userId":"u","traits":{"consent":{"survey":"no"}}}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d, err := DecodeBatch(body, now)
 		if err != nil {
@@ -135,6 +137,11 @@ func FuzzDecodeBatch(f *testing.F) {
 			return
 		}
 		for _, m := range d.Messages {
+			for p := range m.Consent {
+				if p != tp.PurposeSurvey && p != tp.PurposeMarketing && p != tp.PurposeProfiling {
+					t.Fatalf("decoded consent to unknown purpose %q", p)
+				}
+			}
 			if m.MessageID == "" || len(m.Identities) == 0 || m.Timestamp.IsZero() {
 				t.Fatalf("accepted an incomplete message: %+v", m)
 			}
@@ -150,4 +157,22 @@ func FuzzDecodeCall(f *testing.F) {
 			t.Fatalf("decoder error without a code: %v", err)
 		}
 	})
+}
+
+// Consent statements ride on context.consent.categoryPreferences (consent
+// tools' category names map to purposes; others are ignored) and on
+// traits.consent; a value that is not a boolean is refused, never guessed.
+func TestConsentDecoding(t *testing.T) {
+	d, err := DecodeCall(tp.EventPage, []byte(`{"userId":"u","context":{"consent":{"categoryPreferences":{"Advertising":false,"Personalization":true,"Functional":true}}},
+		"traits":{"consent":{"survey":false}}}`), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := d.Messages[0].Consent
+	if len(got) != 3 || got[tp.PurposeMarketing] || !got[tp.PurposeProfiling] || got[tp.PurposeSurvey] {
+		t.Errorf("consent: %v", got)
+	}
+	if _, err := DecodeCall(tp.EventTrack, []byte(`{"userId":"u","event":"x","context":{"consent":{"categoryPreferences":{"marketing":"yes"}}}}`), now); tp.ErrorCode(err) != tp.EINVALID {
+		t.Errorf("a consent that is not a boolean: %v", err)
+	}
 }
