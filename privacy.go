@@ -36,7 +36,7 @@ type ErasureReport struct {
 	Deleted    map[string]int `json:"deleted"`
 	Anonymised map[string]int `json:"anonymised"`
 	Suppressed int            `json:"suppressed_identities"`
-	Scrub      string         `json:"scrub"` // "done", or "queued" where the storage is rewritten later
+	Scrub      string         `json:"scrub"` // "done", or "pending": PostgreSQL rewrites the tables in the nightly run
 }
 
 // Retention kinds: what a retention period applies to.
@@ -102,6 +102,8 @@ type PrivacyService interface {
 	RunRetention(ctx context.Context) (*RetentionReport, error)
 	Suppressions(ctx context.Context) (int, error)
 	CustomerDataList(ctx context.Context) ([]DataTableInfo, error)
+	ScrubPending(ctx context.Context) ([]string, error)
+	ScrubNow(ctx context.Context) error
 }
 
 // DataTableInfo describes one table of the customer-data list for people:

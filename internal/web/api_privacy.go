@@ -123,6 +123,21 @@ func (s *Server) apiSetRetention(w http.ResponseWriter, r *http.Request) error {
 	return s.apiRetention(w, r)
 }
 
+// apiScrub starts the storage scrub now (PostgreSQL) rather than at night.
+func (s *Server) apiScrub(w http.ResponseWriter, r *http.Request) error {
+	pending, err := s.Privacy.ScrubPending(r.Context())
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		if err := s.Privacy.ScrubNow(r.Context()); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"tables": pending})
+	return nil
+}
+
 func (s *Server) apiRunRetention(w http.ResponseWriter, r *http.Request) error {
 	rep, err := s.Privacy.RunRetention(r.Context())
 	if err != nil {

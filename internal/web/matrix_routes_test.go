@@ -194,6 +194,8 @@ var matrixRoutes = map[string]mroute{
 	"GET /api/v1/privacy/retention":      global(func(w *world) mreq { return mget("/api/v1/privacy/retention") }),
 	"PUT /api/v1/privacy/retention":      global(func(w *world) mreq { return msend("PUT", "/api/v1/privacy/retention", `{"mail":400}`) }),
 	"POST /api/v1/privacy/retention/run": global(func(w *world) mreq { return msend("POST", "/api/v1/privacy/retention/run", "") }),
+	"POST /api/v1/privacy/scrub":         global(func(w *world) mreq { return msend("POST", "/api/v1/privacy/scrub", "") }),
+	"POST /admin/privacy/scrub":          global(func(w *world) mreq { return postForm("/admin/privacy/scrub", url.Values{}) }),
 	"GET /admin/privacy":                 global(func(w *world) mreq { return mget("/admin/privacy") }),
 	"POST /admin/privacy/retention": global(func(w *world) mreq {
 		return postForm("/admin/privacy/retention", url.Values{"events": {"1095"}, "comments": {"1095"}, "cases": {"2190"}, "mail": {"365"}})

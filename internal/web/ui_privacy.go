@@ -89,6 +89,7 @@ type privacyData struct {
 	Defaults   map[string]int
 	Last       *tp.RetentionReport
 	Suppressed int
+	Pending    []string
 	Data       []tp.DataTableInfo
 	Fields     map[string]string
 }
@@ -108,6 +109,9 @@ func (s *Server) renderPrivacy(w http.ResponseWriter, r *http.Request, v *view, 
 		return err
 	}
 	if d.Data, err = s.Privacy.CustomerDataList(ctx); err != nil {
+		return err
+	}
+	if d.Pending, err = s.Privacy.ScrubPending(ctx); err != nil {
 		return err
 	}
 	v.Title = translate(v.Lang, "privacy.title")
@@ -135,6 +139,14 @@ func (s *Server) retentionForm(w http.ResponseWriter, r *http.Request, v *view) 
 		return err
 	}
 	http.Redirect(w, r, withFlash("/admin/privacy", translate(v.Lang, "privacy.saved")), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) scrubForm(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := s.Privacy.ScrubNow(r.Context()); err != nil {
+		return err
+	}
+	http.Redirect(w, r, withFlash("/admin/privacy#scrub", translate(v.Lang, "privacy.scrubstarted")), http.StatusSeeOther)
 	return nil
 }
 
