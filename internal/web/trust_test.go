@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/i18n"
 )
 
 // Redirects after login and after the language form stay on this site,
@@ -235,5 +236,21 @@ func TestPrivacyAPI(t *testing.T) {
 	f.track("/v1/identify", `{"userId":"p-1","traits":{"name":"Ilse Privatfrau"}}`)
 	if _, err := f.db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "p-1"}); tp.ErrorCode(err) != tp.ENOTFOUND {
 		t.Errorf("the erased person came back: %v", err)
+	}
+}
+
+// The privacy page describes every table of the customer-data list, and
+// its rules, in each language.
+func TestCustomerDataIsDescribed(t *testing.T) {
+	f := newFixture(t)
+	list, err := f.db.Privacy.CustomerDataList(ctx)
+	must(t, err)
+	for _, d := range list {
+		if !i18n.Has("data." + d.Table) {
+			t.Errorf("no description data.%s in the catalogue", d.Table)
+		}
+		if !i18n.Has("merge.rule."+d.Merge) || !i18n.Has("erase.rule."+d.Erase) {
+			t.Errorf("%s: rules %s/%s not in the catalogue", d.Table, d.Merge, d.Erase)
+		}
 	}
 }
