@@ -258,3 +258,29 @@ func TestReplyTemplates(t *testing.T) {
 		t.Errorf("after delete: %+v", de)
 	}
 }
+
+// PATCH works on the same case again and again: the first call used to
+// store an empty redress that made every later one fail.
+func TestPatchCaseThreeTimes(t *testing.T) {
+	f := newFixture(t)
+	f.track("/v1/identify", `{"userId":"pt","traits":{"email":"pt@example.com"}}`)
+	cust, err := f.db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "pt"})
+	must(t, err)
+	r := f.api("POST", "/api/v1/cases", f.admin, fmt.Sprintf(`{"customer_id":%d,"subject":"Patch me","department":"Billing"}`, cust.ID))
+	if r.Code != 201 {
+		t.Fatalf("create: %d %s", r.Code, r.Body)
+	}
+	path := fmt.Sprintf("/api/v1/cases/%d", int64(r.JSON["id"].(float64)))
+	for i, body := range []string{`{"priority":"high"}`, `{"tags":["late"],"root_cause":"carrier"}`,
+		`{"redress":{"amount":15,"currency":"EUR","kind":"voucher"}}`, `{"priority":"urgent"}`} {
+		if r := f.api("PATCH", path, f.admin, body); r.Code != 200 {
+			t.Fatalf("patch %d (%s): %d %s", i+1, body, r.Code, r.Body)
+		}
+	}
+	r = f.api("GET", path, f.admin, "")
+	c := r.JSON["case"].(map[string]any)
+	redress, _ := c["redress"].(map[string]any)
+	if c["priority"] != "urgent" || c["root_cause"] != "carrier" || redress == nil || redress["amount"].(float64) != 15 {
+		t.Errorf("after four patches: %v", c)
+	}
+}
