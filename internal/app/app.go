@@ -75,7 +75,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprintln(w, "usage: touchpoint <command> [flags]   (touchpoint <command> -h for its flags)")
 		fmt.Fprintln(w, "\ncommands:")
 		for _, c := range commands() {
-			fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+			fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 		}
 	}
 	if len(args) == 0 {
