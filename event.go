@@ -72,6 +72,7 @@ type Message struct {
 	Context     json.RawMessage
 	Identities  []Identity       // every identity the message names, normalised
 	Consent     map[Purpose]bool // consents (true) and objections (false) it states
+	Warnings    []string         // what was read generously (a time without a zone taken as UTC)
 }
 
 // IngestResult counts what a batch did.
@@ -82,8 +83,24 @@ type IngestResult struct {
 	Merges     int
 }
 
+// RejectedMessage is a message the intake refused. The other messages of
+// its batch are stored; this one waits in its source's quarantine, with the
+// reason and the JSON as sent, for people to see on the source debugger.
+type RejectedMessage struct {
+	ID         int64     `json:"id,omitempty"`
+	SourceID   int64     `json:"source_id,omitempty"`
+	ReceivedAt time.Time `json:"received_at"`
+	Index      int       `json:"index"` // its place in the batch
+	MessageID  string    `json:"messageId,omitempty"`
+	Type       string    `json:"type,omitempty"`
+	Reason     string    `json:"reason"`
+	Raw        string    `json:"raw,omitempty"`
+}
+
 // Ingester stores tracking messages durably: when Ingest returns nil every
 // message is committed (or was already stored under the same message id).
 type Ingester interface {
 	Ingest(ctx context.Context, src *Source, msgs []Message) (IngestResult, error)
+	Quarantine(ctx context.Context, src *Source, rejected []RejectedMessage) error
+	ListQuarantine(ctx context.Context, sourceID int64, limit int) ([]RejectedMessage, error)
 }

@@ -67,6 +67,9 @@ const ofMerges = "merge_id IN (SELECT id FROM merges WHERE survivor_id = $1 OR m
 // parents, and inbound mail (found through the person's e-mail identities)
 // before the identities go.
 var customerData = []dataTable{
+	{Table: "quarantine", Where: "EXISTS (SELECT 1 FROM identities i WHERE i.customer_id = $1 AND quarantine.raw LIKE '%' || i.value || '%')",
+		PII: []string{"raw", "message_id", "reason"}, Merge: mergeKeep, Erase: eraseDelete,
+		Why: "messages the intake refused, as sent: found by the person's identities in them (they belong to no customer)"},
 	{Table: "case_attachments", Where: ofCases, PII: []string{"filename", "data"}, Merge: mergeChild, Erase: eraseDelete,
 		Why: "files the customer's complaint mails carried"},
 	{Table: "case_messages", Where: ofCases, PII: []string{"message_id"}, Merge: mergeChild, Erase: eraseDelete,

@@ -18,6 +18,9 @@ import (
 
 const retentionSlice = 20000 // ids per slice
 
+// retainQuarantine is the refused messages' fixed period (30 days).
+const retainQuarantine = "quarantine"
+
 // Retention returns the periods in force (defaults where none was set) and
 // the last run's report (nil before the first).
 func (s *PrivacyService) Retention(ctx context.Context) (tp.Retention, *tp.RetentionReport, error) {
@@ -106,6 +109,9 @@ func (s *PrivacyService) RunRetention(ctx context.Context) (*tp.RetentionReport,
 	now := db.Now()
 	rep := &tp.RetentionReport{At: now, Periods: periods, Done: map[string]int{}}
 	cutoff := func(kind string) int64 {
+		if kind == retainQuarantine {
+			return tp.ToMicros(now.AddDate(0, 0, -30)) // a debugging aid: a month is plenty
+		}
 		if periods[kind] <= 0 {
 			return 0
 		}
@@ -127,6 +133,7 @@ func (s *PrivacyService) RunRetention(ctx context.Context) (*tp.RetentionReport,
 			"UPDATE cases SET " + strings.Replace(anonSet(cases), "'[erased]'", "'[expired]'", 1) +
 				" WHERE id >= $1 AND id < $2 AND status = 'closed' AND updated_us < $3 AND subject <> '[expired]'"}},
 		{"mails deleted", "inbound_mail", tp.RetainMail, []string{"DELETE FROM inbound_mail WHERE id >= $1 AND id < $2 AND received_us < $3"}},
+		{"refused messages deleted", "quarantine", retainQuarantine, []string{"DELETE FROM quarantine WHERE id >= $1 AND id < $2 AND received_us < $3"}},
 		{"attachments deleted", "case_attachments", tp.RetainMail, []string{"DELETE FROM case_attachments WHERE id >= $1 AND id < $2 AND created_us < $3"}},
 	} {
 		cut := cutoff(w.kind)
@@ -144,7 +151,7 @@ func (s *PrivacyService) RunRetention(ctx context.Context) (*tp.RetentionReport,
 		if n > 0 {
 			for _, t := range map[string][]string{"events deleted": {"events"}, "comments cleared": {"responses"},
 				"case texts cleared": {"cases", "case_events", "case_messages", "case_attachments"}, "mails deleted": {"inbound_mail"},
-				"attachments deleted": {"case_attachments"}}[label] {
+				"attachments deleted": {"case_attachments"}, "refused messages deleted": {"quarantine"}}[label] {
 				touched[t] = true
 			}
 		}

@@ -55,10 +55,12 @@ type batch struct {
 	WriteKey string            `json:"writeKey"`
 }
 
-// Decoded is the result of decoding one request body.
+// Decoded is the result of decoding one request body: the valid messages,
+// and the refused ones of a batch (each message stands on its own).
 type Decoded struct {
 	WriteKey string // from the body, if the client put it there
 	Messages []tp.Message
+	Rejected []tp.RejectedMessage
 }
 
 // DecodeCall decodes the body of /v1/{identify,track,page,screen,group,alias}.
@@ -81,8 +83,11 @@ func DecodeCall(typ tp.EventType, body []byte, receivedAt time.Time) (*Decoded, 
 	return &Decoded{WriteKey: r.WriteKey, Messages: []tp.Message{m}}, nil
 }
 
-// DecodeBatch decodes the body of /v1/batch and /v1/import. Every message is
-// validated; any bad message rejects the whole batch so that nothing is half-stored.
+// DecodeBatch decodes the body of /v1/batch and /v1/import. Every message
+// is validated on its own: a bad one is refused (with its reason and JSON)
+// and the others go on, because a client that sees its batch refused sends
+// it again and again and finally drops the good events with the bad. The
+// body as a whole must be JSON, within the size limit, with a batch.
 func DecodeBatch(body []byte, receivedAt time.Time) (*Decoded, error) {
 	if len(body) > MaxBatchBytes {
 		return nil, tooLarge("batch", len(body), MaxBatchBytes)
@@ -101,34 +106,47 @@ func DecodeBatch(body []byte, receivedAt time.Time) (*Decoded, error) {
 		return nil, invalid("context", "context must be an object")
 	}
 	d := &Decoded{WriteKey: b.WriteKey, Messages: make([]tp.Message, 0, len(b.Batch))}
-	fields := map[string]string{}
-	var first error
 	for i, rm := range b.Batch {
 		m, err := batchMessage(rm, b.SentAt, b.Context, receivedAt)
-		if err != nil {
-			key := fmt.Sprintf("batch[%d]", i)
-			fields[key] = tp.ErrorMessage(err)
-			if first == nil {
-				first = fmt.Errorf("%s: %s", key, tp.ErrorMessage(err))
-				if tp.ErrorCode(err) == tp.ETOOLARGE {
-					return nil, &tp.Error{Code: tp.ETOOLARGE, Message: first.Error(), Fields: fields}
-				}
-			}
-			continue
-		}
 		if d.WriteKey == "" {
 			d.WriteKey = m.writeKey
 		}
+		if err != nil {
+			d.Rejected = append(d.Rejected, Refused(rm, i, err, receivedAt))
+			continue
+		}
 		d.Messages = append(d.Messages, m.Message)
 	}
-	if first != nil {
-		msg := first.Error()
-		if len(fields) > 1 {
-			msg = fmt.Sprintf("%d of %d messages are invalid; first: %s", len(fields), len(b.Batch), msg)
-		}
-		return nil, &tp.Error{Code: tp.EINVALID, Message: msg, Fields: fields}
-	}
 	return d, nil
+}
+
+// DecodeWriteKey reads only the writeKey of a body, for a message refused
+// before its source was known.
+func DecodeWriteKey(body []byte) (string, error) {
+	var b struct {
+		WriteKey string `json:"writeKey"`
+	}
+	err := json.Unmarshal(body, &b)
+	return b.WriteKey, err
+}
+
+// Refused describes a message that failed validation, for the quarantine:
+// its reason, and as much of it as can be read.
+func Refused(rm json.RawMessage, index int, err error, receivedAt time.Time) tp.RejectedMessage {
+	r := tp.RejectedMessage{ReceivedAt: receivedAt.UTC(), Index: index, Reason: tp.ErrorMessage(err), Raw: string(rm)}
+	var head struct {
+		Type      string          `json:"type"`
+		MessageID json.RawMessage `json:"messageId"`
+	}
+	if json.Unmarshal(rm, &head) == nil {
+		r.Type = head.Type
+		r.MessageID, _ = idString("messageId", head.MessageID)
+	}
+	for f := range tp.ErrorFields(err) {
+		r.Reason = f + ": " + r.Reason
+		break
+	}
+	return r
 }
 
 type keyed struct {
@@ -188,7 +206,7 @@ func message(r *raw, body, batchSentAt, batchCtx json.RawMessage, receivedAt tim
 	if err := objects(r, batchCtx, &m); err != nil {
 		return m, err
 	}
-	if m.Timestamp, err = timestamp(r, batchSentAt, m.ReceivedAt); err != nil {
+	if m.Timestamp, err = timestamp(r, batchSentAt, &m); err != nil {
 		return m, err
 	}
 	if err := overrides(&m); err != nil {
@@ -321,23 +339,30 @@ func consent(m *tp.Message, field string, v json.RawMessage) error {
 // timestamp applies the spec's clock-skew correction: when the client says
 // when it sent the message (sentAt), the event time is shifted by the
 // difference between the server's and the client's clocks.
-func timestamp(r *raw, batchSentAt json.RawMessage, receivedAt time.Time) (time.Time, error) {
+func timestamp(r *raw, batchSentAt json.RawMessage, m *tp.Message) (time.Time, error) {
+	receivedAt := m.ReceivedAt
 	tsRaw := r.Timestamp
 	field := "timestamp"
 	if isNull(tsRaw) {
 		tsRaw, field = r.OriginalTimestamp, "originalTimestamp"
 	}
-	ts, err := optTime(field, tsRaw)
+	ts, warning, err := optTime(field, tsRaw)
 	if err != nil {
 		return time.Time{}, err
+	}
+	if warning != "" {
+		m.Warnings = append(m.Warnings, warning)
 	}
 	sentRaw := r.SentAt
 	if isNull(sentRaw) {
 		sentRaw = batchSentAt
 	}
-	sent, err := optTime("sentAt", sentRaw)
+	sent, warning, err := optTime("sentAt", sentRaw)
 	if err != nil {
 		return time.Time{}, err
+	}
+	if warning != "" {
+		m.Warnings = append(m.Warnings, warning)
 	}
 	switch {
 	case ts.IsZero():
@@ -602,19 +627,22 @@ func optString(field string, v json.RawMessage) (string, error) {
 	return s, nil
 }
 
-func optTime(field string, v json.RawMessage) (time.Time, error) {
+func optTime(field string, v json.RawMessage) (time.Time, string, error) {
 	s, err := optString(field, v)
 	if err != nil || s == "" {
-		return time.Time{}, err
+		return time.Time{}, "", err
 	}
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, warning, err := ParseTime(s)
 	if err != nil {
-		return time.Time{}, invalid(field, "%s %q is not an ISO-8601 date-time with a time zone", field, s)
+		return time.Time{}, "", invalid(field, "%s: %v", field, err)
 	}
 	if t.Year() < 1970 || t.Year() > 9999 {
-		return time.Time{}, invalid(field, "%s %q is out of range", field, s)
+		return time.Time{}, "", invalid(field, "%s %q is out of range", field, s)
 	}
-	return t, nil
+	if warning != "" {
+		warning = field + ": " + warning
+	}
+	return t, warning, nil
 }
 
 func isNull(v json.RawMessage) bool {

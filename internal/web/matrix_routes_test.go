@@ -141,6 +141,50 @@ var matrixRoutes = map[string]mroute{
 		r.header = basic(w.writeKey)
 		return door(r, 200)
 	}),
+	"POST /v1/b": doors(func(w *world) mreq { // analytics-next's batch, text/plain with the key in the body
+		r := mreq{method: "POST", path: "/v1/b", body: `{"batch":[{"type":"track","event":"Viewed","userId":"door-9"}],"writeKey":"` + w.writeKey + `"}`,
+			header: [2]string{"Content-Type", "text/plain"}}
+		return door(r, 200)
+	}),
+	"POST /beacon/v1/batch": doors(func(w *world) mreq {
+		r := mreq{method: "POST", path: "/beacon/v1/batch?writeKey=" + url.QueryEscape(w.writeKey), body: `{"batch":[{"type":"track","event":"Left","userId":"door-10"}]}`,
+			header: [2]string{"Content-Type", "text/plain"}}
+		return door(r, 200)
+	}),
+	"GET /v1/projects/{writeKey}/settings": doors(func(w *world) mreq { return door(mget("/v1/projects/"+url.PathEscape(w.writeKey)+"/settings"), 200) }),
+	"GET /sourceConfig/":                   doors(func(w *world) mreq { return door(mget("/sourceConfig/?writeKey=wk_not_a_key"), 401) }),
+	"POST /v1/m":                           doors(func(w *world) mreq { return door(msend("POST", "/v1/m", `{"series":[]}`), 204) }),
+	"OPTIONS /beacon/":                     doors(func(w *world) mreq { return door(mreq{method: "OPTIONS", path: "/beacon/v1/batch"}, 204) }),
+	"OPTIONS /sourceConfig/":               doors(func(w *world) mreq { return door(mreq{method: "OPTIONS", path: "/sourceConfig/"}, 204) }),
+	"POST /v1/i": doors(func(w *world) mreq {
+		r := msend("POST", "/v1/i", `{"userId":"door-11","traits":{"plan":"gold"}}`)
+		r.header = basic(w.writeKey)
+		return door(r, 200)
+	}),
+	"POST /v1/t": doors(func(w *world) mreq {
+		r := msend("POST", "/v1/t", `{"userId":"door-12","event":"x","writeKey":"`+w.writeKey+`"}`)
+		return door(r, 200)
+	}),
+	"POST /v1/p": doors(func(w *world) mreq {
+		r := msend("POST", "/v1/p", `{"userId":"door-13","name":"Home"}`)
+		r.header = basic(w.writeKey)
+		return door(r, 200)
+	}),
+	"POST /v1/s": doors(func(w *world) mreq {
+		r := msend("POST", "/v1/s", `{"userId":"door-14","name":"Cart"}`)
+		r.header = basic(w.writeKey)
+		return door(r, 200)
+	}),
+	"POST /v1/g": doors(func(w *world) mreq {
+		r := msend("POST", "/v1/g", `{"userId":"door-15","groupId":"acme"}`)
+		r.header = basic(w.writeKey)
+		return door(r, 200)
+	}),
+	"POST /v1/a": doors(func(w *world) mreq {
+		r := msend("POST", "/v1/a", `{"userId":"door-16","previousId":"door-15"}`)
+		r.header = basic(w.writeKey)
+		return door(r, 200)
+	}),
 	"POST /v1/responses/{token}": doors(func(w *world) mreq {
 		return door(msend("POST", "/v1/responses/"+w.respondToken(), `{"score":9,"complete":true}`), 200)
 	}),
@@ -402,7 +446,15 @@ var matrixRoutes = map[string]mroute{
 	"GET /api/v1/sources":  global(func(w *world) mreq { return mget("/api/v1/sources") }),
 	"POST /api/v1/sources": global(func(w *world) mreq { return msend("POST", "/api/v1/sources", `{"name":"POS","channel":"store"}`) }),
 	"GET /admin":           global(func(w *world) mreq { return mget("/admin") }),
-	"GET /admin/roles":     global(func(w *world) mreq { return mget("/admin/roles") }),
+	"GET /admin/sources/{id}": global(func(w *world) mreq {
+		src, _ := w.db.Sources.FindSourceByWriteKey(ctx, w.writeKey)
+		return mget("/admin/sources/" + id(src.ID))
+	}),
+	"GET /api/v1/sources/{id}/quarantine": global(func(w *world) mreq {
+		src, _ := w.db.Sources.FindSourceByWriteKey(ctx, w.writeKey)
+		return mget("/api/v1/sources/" + id(src.ID) + "/quarantine")
+	}),
+	"GET /admin/roles": global(func(w *world) mreq { return mget("/admin/roles") }),
 	"POST /admin/sources": global(func(w *world) mreq {
 		return postForm("/admin/sources", url.Values{"name": {"Kiosk"}, "channel": {"store"}})
 	}),

@@ -25,6 +25,7 @@ type metrics struct {
 	events   prometheus.Counter
 	dupes    prometheus.Counter
 	merges   prometheus.Counter
+	refused  prometheus.Counter
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -40,8 +41,10 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Help: "Tracking events acknowledged as replays of a stored message id."}),
 		merges: prometheus.NewCounter(prometheus.CounterOpts{Name: "touchpoint_customer_merges_total",
 			Help: "Customers merged by identity resolution."}),
+		refused: prometheus.NewCounter(prometheus.CounterOpts{Name: "touchpoint_events_refused_total",
+			Help: "Tracking messages refused as invalid (kept in their source's quarantine)."}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.events, m.dupes, m.merges,
+	reg.MustRegister(m.requests, m.latency, m.events, m.dupes, m.merges, m.refused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

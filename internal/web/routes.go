@@ -44,10 +44,19 @@ func (s *Server) Routes() []Route {
 		open("GET /healthz", http.HandlerFunc(s.healthz)),
 		open("GET /metrics", promhttp.HandlerFor(s.metricsRegistry(), promhttp.HandlerOpts{})),
 
-		// Segment-compatible tracking API (write key; cross-origin by design).
+		// Segment-compatible tracking API (write key; cross-origin by design),
+		// with analytics-next's short paths, RudderStack's beacon, and the
+		// settings both browser SDKs load.
 		{"POST /v1/batch", tp.ActEventIngest, DoorWriteKey, s.track(s.trackBatch)},
+		{"POST /v1/b", tp.ActEventIngest, DoorWriteKey, s.track(s.trackBatch)},
 		{"POST /v1/import", tp.ActEventIngest, DoorWriteKey, s.track(s.trackBatch)},
+		{"POST /beacon/v1/batch", tp.ActEventIngest, DoorWriteKey, s.track(s.trackBatch)},
+		{"GET /v1/projects/{writeKey}/settings", "", DoorWriteKey, http.HandlerFunc(s.segmentSettings)},
+		{"GET /sourceConfig/", "", DoorWriteKey, http.HandlerFunc(s.rudderSourceConfig)},
+		open("POST /v1/m", http.HandlerFunc(s.clientMetrics)),
 		open("OPTIONS /v1/", http.HandlerFunc(s.trackPreflight)),
+		open("OPTIONS /beacon/", http.HandlerFunc(s.trackPreflight)),
+		open("OPTIONS /sourceConfig/", http.HandlerFunc(s.trackPreflight)),
 
 		// JSON API (bearer token, or a session cookie from this site).
 		open("GET /api/v1/openapi.json", http.HandlerFunc(s.openapi)),
@@ -117,6 +126,7 @@ func (s *Server) Routes() []Route {
 		api("GET /api/v1/audit", tp.ActAuditRead, s.apiAudit),
 		api("GET /api/v1/sources", tp.ActCaseSettingsRd, s.apiListSources),
 		api("POST /api/v1/sources", tp.ActSourceManage, s.apiCreateSource),
+		api("GET /api/v1/sources/{id}/quarantine", tp.ActSourceManage, s.apiQuarantine),
 		{"/api/", "", DoorOpen, s.api("", s.apiNotFound)},
 
 		// Customers (the signed link, the public page or the form is the authorisation; rate-limited).
@@ -187,14 +197,17 @@ func (s *Server) Routes() []Route {
 		ui("POST /admin/privacy/retention/run", tp.ActPrivacyManage, s.runRetentionForm),
 		ui("POST /admin/privacy/scrub", tp.ActPrivacyManage, s.scrubForm),
 		ui("POST /admin/sources", tp.ActSourceManage, s.createSource),
+		ui("GET /admin/sources/{id}", tp.ActSourceManage, s.sourceDebugger),
 		ui("POST /admin/tokens", tp.ActTokenManage, s.createToken),
 		ui("POST /admin/tokens/{id}/revoke", tp.ActTokenManage, s.revokeToken),
 		ui("POST /admin/reply-templates", tp.ActCaseSettings, s.saveReplyTemplate),
 		ui("POST /admin/reply-templates/{id}/delete", tp.ActCaseSettings, s.deleteReplyTemplate),
 		{"/", "", DoorOpen, s.ui("", s.notFoundPage, false)},
 	}
-	for _, typ := range []string{"identify", "track", "page", "screen", "group", "alias"} {
-		rs = append(rs, Route{"POST /v1/" + typ, tp.ActEventIngest, DoorWriteKey, s.track(s.trackCall(typ))})
+	for _, typ := range []tp.EventType{tp.EventIdentify, tp.EventTrack, tp.EventPage, tp.EventScreen, tp.EventGroup, tp.EventAlias} {
+		short := map[tp.EventType]string{tp.EventIdentify: "i", tp.EventTrack: "t", tp.EventPage: "p", tp.EventScreen: "s", tp.EventGroup: "g", tp.EventAlias: "a"}[typ]
+		rs = append(rs, Route{"POST /v1/" + string(typ), tp.ActEventIngest, DoorWriteKey, s.track(s.trackCall(typ))},
+			Route{"POST /v1/" + short, tp.ActEventIngest, DoorWriteKey, s.track(s.trackCall(typ))})
 	}
 	return rs
 }

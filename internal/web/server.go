@@ -57,6 +57,7 @@ type Server struct {
 	pages   map[string]*pageTemplate
 	limiter *limiter // public endpoints, per client address
 	logins  *limiter // failed sign-ins per client address
+	live    *liveStreams
 
 	tokenReads sync.Map // "token:name route" → the hour its reads were last audited
 }
@@ -75,6 +76,7 @@ func (s *Server) Handler() http.Handler {
 	s.metrics = newMetrics(prometheus.NewRegistry())
 	s.pages = parsePages()
 	s.limiter = newLimiter(s.RateLimit, 30)
+	s.live = newLiveStreams()
 	// 10 failed sign-ins from one address, then one every 3 minutes: enough
 	// for people who mistype, too few to guess passwords across accounts.
 	s.logins = &limiter{rate: 1.0 / 180, burst: 10, buckets: map[string]*bucket{}, now: time.Now}

@@ -186,7 +186,7 @@ func TestTrackingErrorsStoreNothing(t *testing.T) {
 		{"wrong type", "/v1/identify", `{"userId":"u","traits":"x"}`, nil, 400, "invalid", "traits must be an object"},
 		{"no identity", "/v1/track", `{"event":"e"}`, nil, 400, "invalid", "no identity"},
 		{"oversize", "/v1/track", `{"userId":"u","event":"e","properties":{"x":"` + big + `"}}`, nil, 400, "too_large", "32 KB"},
-		{"bad batch member", "/v1/batch", `{"batch":[{"type":"track","event":"ok","userId":"u"},{"type":"track","userId":"u"}]}`, nil, 400, "invalid", "batch[1]"},
+		{"every batch member bad", "/v1/batch", `{"batch":[{"type":"track","userId":"u"},{"type":"track","event":"x"}]}`, nil, 400, "invalid", "every message"},
 		{"not gzip", "/v1/batch", `{"batch":[]}`, func(r *http.Request) { r.Header.Set("Content-Encoding", "gzip") }, 400, "invalid", "gzip"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -450,5 +450,51 @@ func TestActionsAPI(t *testing.T) {
 	}
 	if r := f.api("GET", "/api/v1/actions/999", f.admin, ""); r.Code != 404 {
 		t.Errorf("unknown item: %d", r.Code)
+	}
+}
+
+// One bad message does not sink its batch: the good ones are stored, the
+// bad one is named in the answer and kept in the source's quarantine.
+func TestBatchKeepsGoodMessagesAndQuarantinesBad(t *testing.T) {
+	f := newFixture(t)
+	r := f.track("/v1/batch", `{"batch":[{"type":"track","event":"Ok","userId":"u1","timestamp":"2026-10-14t09:30:00+0200"},`+
+		`{"type":"track","userId":"u1","messageId":"bad-1","properties":{"email":"leak@example.com"}},`+
+		`{"type":"page","name":"Home","anonymousId":"a1","timestamp":"2026-10-14T09:30:00"}]}`)
+	if r.Code != 200 || r.JSON["accepted"].(float64) != 2 {
+		t.Fatalf("batch: %d %s", r.Code, r.Body)
+	}
+	rej := r.JSON["rejected"].([]any)
+	if len(rej) != 1 || rej[0].(map[string]any)["index"].(float64) != 1 || rej[0].(map[string]any)["messageId"] != "bad-1" ||
+		!strings.Contains(rej[0].(map[string]any)["reason"].(string), "event") {
+		t.Errorf("rejected: %v", rej)
+	}
+	if w, _ := r.JSON["warnings"].([]any); len(w) != 1 || !strings.Contains(w[0].(string), "no time zone") {
+		t.Errorf("warnings: %v", r.JSON["warnings"])
+	}
+	if n := f.eventCount(); n != 2 {
+		t.Errorf("%d events stored, want the 2 good ones", n)
+	}
+	src, err := f.db.Sources.FindSourceByWriteKey(ctx, f.writeKey)
+	must(t, err)
+	q, err := f.db.Tracking.ListQuarantine(ctx, src.ID, 10)
+	must(t, err)
+	if len(q) != 1 || q[0].MessageID != "bad-1" || !strings.Contains(q[0].Raw, "leak@example.com") || !strings.Contains(q[0].Reason, "event") {
+		t.Errorf("quarantine: %+v", q)
+	}
+	// A bad single call is refused with 400 and kept too.
+	if r := f.track("/v1/t", `{"userId":"u1","messageId":"bad-2"}`); r.Code != 400 {
+		t.Errorf("bad single call: %d", r.Code)
+	}
+	if q, _ := f.db.Tracking.ListQuarantine(ctx, src.ID, 10); len(q) != 2 || q[0].MessageID != "bad-2" {
+		t.Errorf("quarantine after a bad call: %+v", q)
+	}
+	// The source debugger shows both: the live stream and the quarantine.
+	b := f.browser("en")
+	b.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	code, page := get(t, b, fmt.Sprintf("%s/admin/sources/%d", f.srv.URL, src.ID))
+	for _, want := range []string{"bad-1", "bad-2", "leak@example.com", "a track call needs an event name", "u1", "no time zone", "Home"} {
+		if code != 200 || !strings.Contains(page, want) {
+			t.Errorf("debugger (%d) lacks %q", code, want)
+		}
 	}
 }
