@@ -16,6 +16,7 @@ const (
 	ETOOMANY      = "rate_limited"
 	EMEDIATYPE    = "unsupported_media_type"
 	EINTERNAL     = "internal"
+	EUNAVAILABLE  = "unavailable" // overloaded for now: retry later
 )
 
 // Error is the one error type with a client-facing face: a stable code, a safe

@@ -104,3 +104,35 @@ type Ingester interface {
 	Quarantine(ctx context.Context, src *Source, rejected []RejectedMessage) error
 	ListQuarantine(ctx context.Context, sourceID int64, limit int) ([]RejectedMessage, error)
 }
+
+// IntakeBatch is one tracking call as the intake keeps it: the body as
+// received, so that it can be decoded again after a crash or on another
+// replica, when it arrived, and what decoding it gave.
+type IntakeBatch struct {
+	Kind       string // "batch", or the event type of a single call
+	Body       []byte
+	ReceivedAt time.Time // to the microsecond: a replay must decode the same times
+	Messages   []Message
+	Rejected   []RejectedMessage
+}
+
+// ReplayFunc decodes an intake batch's body again into the messages it was
+// accepted with.
+type ReplayFunc func(kind string, body []byte, receivedAt time.Time) ([]Message, error)
+
+// Intake is the durable intake of tracking calls. Append commits a call (its
+// body, with an fsync) and returns; a resolver right behind it does identity
+// resolution, traits, dedupe and the events, each call exactly once in
+// effect, also across crashes.
+type Intake interface {
+	Append(ctx context.Context, src *Source, b IntakeBatch) error
+}
+
+// IntakeStats is the intake's state for /metrics: how far the resolver is
+// behind, and the lag from acknowledgement to visible over the last minute.
+type IntakeStats struct {
+	Pending        time.Duration // age of the oldest call not yet resolved (0: none)
+	LagP50, LagP99 time.Duration
+	Resolved       IngestResult // since start, by this process
+	Calls          int64        // calls resolved since start
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/touchpoint-cx/touchpoint/internal/jobs"
 	"github.com/touchpoint-cx/touchpoint/internal/report"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
+	"github.com/touchpoint-cx/touchpoint/internal/track"
 )
 
 // errUsage marks a command-line mistake (exit code 2); the usage was printed.
@@ -150,6 +151,9 @@ func (e *env) open(dsn string) (*sqldb.Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("job tables: %w", err)
 	}
+	// Every process resolves calls waiting in the intake, so that one left
+	// behind by a crash is resolved by whatever runs next.
+	st.StartResolver(track.Replay, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	return st, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -45,6 +46,7 @@ func bench(e *env, args []string) error {
 	batch := fs.Int("batch", 100, "events per request")
 	clients := fs.Int("clients", 4, "concurrent HTTP clients")
 	dsn := fs.String("db", "", "PostgreSQL URL to measure on (a scratch schema per side); empty: SQLite files in a temp folder")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the HTTP side to this file")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -56,7 +58,12 @@ func bench(e *env, args []string) error {
 		*n, *n/10, avgLen(msgs), *batch)
 
 	open := func(side string) (*sqldb.Store, func(), error) { return benchDB(e, *dsn, side) }
+	stopProfile, err := startProfile(*profile)
+	if err != nil {
+		return err
+	}
 	httpRate, lat, dialect, err := benchHTTP(e, open, msgs, *batch, *clients)
+	stopProfile()
 	if err != nil {
 		return err
 	}
@@ -110,6 +117,14 @@ func benchHTTP(e *env, open func(string) (*sqldb.Store, func(), error), msgs [][
 	if err != nil {
 		return 0, lat, "", fmt.Errorf("HTTP side: %w", err)
 	}
+	t0 := time.Now()
+	if err := db.DrainIntake(e.ctx); err != nil {
+		return 0, lat, "", err
+	}
+	st := db.IntakeStats()
+	fmt.Fprintf(e.stderr, "bench: acknowledged in %s, resolved %s later; resolver lag p50 %s, p99 %s\n",
+		elapsed.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond), st.LagP50.Round(time.Millisecond), st.LagP99.Round(time.Millisecond))
+	elapsed += time.Since(t0)
 	stored, err := db.CountEvents(e.ctx)
 	if err != nil {
 		return 0, lat, "", err
@@ -317,6 +332,23 @@ func benchMessages(n int) [][]byte {
 		out[i], _ = json.Marshal(m)
 	}
 	return out
+}
+
+// startProfile starts a CPU profile into path (none when empty); the
+// returned func stops it.
+func startProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func avgLen(msgs [][]byte) int {

@@ -228,7 +228,7 @@ func (e *env) startSMTP(db *sqldb.Store, f serveFlags, log *slog.Logger) (*smtpd
 
 // WebServer wires the store's services into the web layer (the server and the tests alike).
 func WebServer(db *sqldb.Store, log *slog.Logger) *web.Server {
-	return &web.Server{Ingester: db.Tracking, Customers: db.Customers, Sources: db.Sources, Users: db.Users, Surveys: db.Surveys,
+	return &web.Server{Ingester: db.Tracking, Intake: db.Intake, IntakeStats: db.IntakeStats, Customers: db.Customers, Sources: db.Sources, Users: db.Users, Surveys: db.Surveys,
 		Segments: db.Segments, Cases: db.Cases, Routing: db.Routing, SLA: db.SLA, Actions: db.Actions, Cockpit: db.Cockpit,
 		Alerts: db.Alerts, Audit: db.Audit, Privacy: db.Privacy, DB: db, Log: log}
 }

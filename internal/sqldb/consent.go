@@ -136,7 +136,7 @@ func (in *ingester) applyConsents() error {
 		if err != nil && err != sql.ErrNoRows {
 			return err
 		}
-		if err := stateConsent(in.ctx, in.tx, cust, c.purpose, c.granted, in.actor, c.us); err != nil {
+		if err := stateConsent(in.ctx, in.tx, cust, c.purpose, c.granted, c.actor, c.us); err != nil {
 			return err
 		}
 	}

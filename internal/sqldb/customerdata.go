@@ -67,6 +67,9 @@ const ofMerges = "merge_id IN (SELECT id FROM merges WHERE survivor_id = $1 OR m
 // parents, and inbound mail (found through the person's e-mail identities)
 // before the identities go.
 var customerData = []dataTable{
+	{Table: "intake", Where: "$1 < 0", PII: []string{"body"}, Merge: mergeKeep, Erase: eraseDelete,
+		Why: "tracking calls acknowledged but not yet resolved (for seconds): an export or erasure first resolves every one " +
+			"(DrainIntake), so none of the person's is left here; calls after an erasure are dropped by the suppression list"},
 	{Table: "quarantine", Where: "EXISTS (SELECT 1 FROM identities i WHERE i.customer_id = $1 AND quarantine.raw LIKE '%' || i.value || '%')",
 		PII: []string{"raw", "message_id", "reason"}, Merge: mergeKeep, Erase: eraseDelete,
 		Why: "messages the intake refused, as sent: found by the person's identities in them (they belong to no customer)"},

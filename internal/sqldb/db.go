@@ -58,7 +58,9 @@ type DB struct {
 
 	hotOnce sync.Once
 	hot     map[string]*sql.Stmt // SQL text → statement prepared once
-	hotErr  error
+	// chunkStmts are the multi-row statements of the ingest path (chunks.go).
+	chunkStmts map[chunkKey]*sql.Stmt
+	hotErr     error
 
 	rc stmtCache // the readers' hot statements (answering a survey link)
 
@@ -66,6 +68,10 @@ type DB struct {
 	// it is known empty, ingestion skips looking identities up in it.
 	suppressed     atomic.Bool
 	suppressedSeen atomic.Int64 // unix seconds of the last look at the table
+
+	resolverOnce    sync.Once
+	resolver        *resolver // the intake's resolver (see intake.go), once started
+	sourceByIDCache sync.Map  // source id → *tp.Source, for the resolver
 
 	inUse *os.File // SQLite: the shared lock that keeps a restore from replacing the file under us
 }
@@ -131,10 +137,16 @@ func (db *DB) Dialect() string { return db.dialect }
 
 // Close closes every connection. Ingests under way finish first.
 func (db *DB) Close() error {
+	if db.resolver != nil {
+		db.resolver.stop() // a step under way commits first
+	}
 	if db.group != nil {
 		db.group.stop()
 	}
 	for _, s := range db.hot {
+		s.Close()
+	}
+	for _, s := range db.chunkStmts {
 		s.Close()
 	}
 	db.rc.close()
@@ -258,20 +270,25 @@ func (db *DB) writeTx(ctx context.Context, fn func(ctx context.Context, tx *sql.
 	}
 }
 
-// Lookups by a list of keys. PostgreSQL takes the list as one array
-// parameter: a long "IN ($1, …)" gets generic plans that scan. SQLite has no
-// arrays and takes positional parameters.
+// Lookups by a list of keys, with one fixed text each (prepared once, see
+// prepareHot): PostgreSQL takes the list as an array parameter (a long
+// "IN ($1, …)" gets generic plans that scan), SQLite as a JSON array read by
+// json_each (it has no arrays, and a text per list length is parsed anew).
+const (
+	pgExistingMessagesSQL   = "SELECT message_id FROM events WHERE source_id = $1 AND message_id = ANY($2)"
+	liteExistingMessagesSQL = "SELECT message_id FROM events WHERE source_id = $1 AND message_id IN (SELECT value FROM json_each($2))"
+	pgIdentitiesSQL         = `SELECT i.type, i.value, i.customer_id FROM identities i
+		JOIN unnest($1::text[], $2::text[]) AS w(t, v) ON i.type = w.t AND i.value = w.v`
+	liteIdentitiesSQL = "SELECT type, value, customer_id FROM identities WHERE (type, value) IN (SELECT value ->> 0, value ->> 1 FROM json_each($1))"
+	pgTraitsSQL       = "SELECT customer_id, key, value, updated_us FROM customer_traits WHERE customer_id = ANY($1)"
+	liteTraitsSQL     = "SELECT customer_id, key, value, updated_us FROM customer_traits WHERE customer_id IN (SELECT value FROM json_each($1))"
+)
 
 func (db *DB) existingMessagesQuery(source int64, ids []string) (string, []any) {
 	if db.dialect == Postgres {
-		return "SELECT message_id FROM events WHERE source_id = $1 AND message_id = ANY($2)", []any{source, ids}
+		return pgExistingMessagesSQL, []any{source, ids}
 	}
-	args := make([]any, 0, len(ids)+1)
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	return fmt.Sprintf("SELECT message_id FROM events WHERE message_id IN %s AND source_id = $%d",
-		db.placeholders(1, len(ids), 1), len(ids)+1), append(args, source)
+	return liteExistingMessagesSQL, []any{source, jsonArg(ids)}
 }
 
 func (db *DB) identitiesQuery(ids []tp.Identity) (string, []any) {
@@ -280,25 +297,41 @@ func (db *DB) identitiesQuery(ids []tp.Identity) (string, []any) {
 		for i, id := range ids {
 			types[i], values[i] = id.Type, id.Value
 		}
-		return `SELECT i.type, i.value, i.customer_id FROM identities i
-			JOIN unnest($1::text[], $2::text[]) AS w(t, v) ON i.type = w.t AND i.value = w.v`, []any{types, values}
+		return pgIdentitiesSQL, []any{types, values}
 	}
-	args := make([]any, 0, 2*len(ids))
-	for _, id := range ids {
-		args = append(args, id.Type, id.Value)
+	pairs := make([][2]string, len(ids))
+	for i, id := range ids {
+		pairs[i] = [2]string{id.Type, id.Value}
 	}
-	return "SELECT type, value, customer_id FROM identities WHERE (type, value) IN (" + db.placeholders(len(ids), 2, 1) + ")", args
+	return liteIdentitiesSQL, []any{jsonArg(pairs)}
 }
 
 func (db *DB) traitsQuery(custs []int64) (string, []any) {
 	if db.dialect == Postgres {
-		return "SELECT customer_id, key, value, updated_us FROM customer_traits WHERE customer_id = ANY($1)", []any{custs}
+		return pgTraitsSQL, []any{custs}
 	}
-	args := make([]any, len(custs))
-	for i, c := range custs {
-		args[i] = c
+	return liteTraitsSQL, []any{jsonArg(custs)}
+}
+
+// lookupSQL are the lookups' texts of db's dialect, for prepareHot.
+func (db *DB) lookupSQL() []string {
+	if db.dialect == Postgres {
+		return []string{pgExistingMessagesSQL, pgIdentitiesSQL, pgTraitsSQL}
 	}
-	return "SELECT customer_id, key, value, updated_us FROM customer_traits WHERE customer_id IN " + db.placeholders(1, len(custs), 1), args
+	return []string{liteExistingMessagesSQL, liteIdentitiesSQL, liteTraitsSQL}
+}
+
+func jsonArg(v any) string {
+	b, _ := json.Marshal(v) // slices of strings and numbers always marshal
+	return string(b)
+}
+
+// query runs q in tx, through its prepared statement when q is a hot one.
+func (db *DB) query(ctx context.Context, tx *sql.Tx, q string, args ...any) (*sql.Rows, error) {
+	if s, ok := db.hot[q]; ok {
+		return tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+	}
+	return tx.QueryContext(ctx, q, args...)
 }
 
 // forUpdate is the row-locking clause: PostgreSQL needs it; SQLite has a
@@ -397,9 +430,9 @@ func (db *DB) IsEmpty(ctx context.Context) (bool, error) {
 func (db *DB) prepareHot(ctx context.Context) error {
 	db.hotOnce.Do(func() {
 		hot := map[string]*sql.Stmt{}
-		for _, q := range []string{insertCustomerSQL, refreshSQL, db.insertEventsSQL(flushAt),
-			db.responseByInvitationSQL(), db.insertEventsSQL(1) + " RETURNING id", insertResponseSQL, touchCustomerSQL,
-			rollupDaySQL, rollupMonthSQL, respondedSQL} {
+		for _, q := range append(db.lookupSQL(), insertCustomerSQL, refreshSQL, db.insertEventsSQL(flushAt),
+			db.responseByInvitationSQL(), db.insertEventsSQL(1)+" RETURNING id", insertResponseSQL, touchCustomerSQL,
+			rollupDaySQL, rollupMonthSQL, respondedSQL, insertIntakeSQL, selectIntakeSQL) {
 			s, err := db.w.PrepareContext(ctx, q)
 			if err != nil {
 				db.hotErr = fmt.Errorf("prepare %q: %w", q, err)
@@ -408,6 +441,7 @@ func (db *DB) prepareHot(ctx context.Context) error {
 			hot[q] = s
 		}
 		db.hot = hot
+		db.hotErr = db.prepareChunks(ctx)
 	})
 	return db.hotErr
 }

@@ -65,6 +65,9 @@ func (s *PrivacyService) ExportCustomer(ctx context.Context, id int64) (*tp.Cust
 	if err := can(ctx, tp.ActCustomerExport); err != nil {
 		return nil, err
 	}
+	if err := s.db.DrainIntake(ctx); err != nil { // everything acknowledged is in the export
+		return nil, err
+	}
 	ps, err := profiles(ctx, s.db.r, id)
 	if err != nil {
 		return nil, err
@@ -190,6 +193,9 @@ func identityHash(id tp.Identity) string {
 // rewritten).
 func (s *PrivacyService) EraseCustomer(ctx context.Context, id int64) (*tp.ErasureReport, error) {
 	if err := can(ctx, tp.ActCustomerErase); err != nil {
+		return nil, err
+	}
+	if err := s.db.DrainIntake(ctx); err != nil { // nothing of the person waits unresolved
 		return nil, err
 	}
 	rep := &tp.ErasureReport{Deleted: map[string]int{}, Anonymised: map[string]int{}}

@@ -20,7 +20,7 @@ const eventCols = "message_id, source_id, customer_id, type, name, channel, depa
 const eventColCount = 15
 
 // flushAt bounds a multi-row INSERT to stay far below both databases' parameter limits.
-const flushAt = 200
+const flushAt = 256
 
 // Statements of the ingest path, prepared once (see DB.prepareHot).
 const (
@@ -52,37 +52,54 @@ func (db *DB) ingest(ctx context.Context, src *tp.Source, msgs []tp.Message) (tp
 	if err := db.prepareHot(ctx); err != nil {
 		return tp.IngestResult{}, err
 	}
+	triggers, err := db.activeTriggers(ctx) // before the transaction: it may read through another connection
+	if err != nil {
+		return tp.IngestResult{}, err
+	}
 	var res tp.IngestResult
-	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		triggers, err := db.activeTriggers(ctx)
-		if err != nil {
+	err = db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		in := db.newIngester(ctx, tx, triggers)
+		var err error
+		if res, err = in.runSource(src, msgs); err != nil {
 			return err
 		}
-		in := &ingester{
-			db: db, tx: tx, ctx: ctx, now: tp.ToMicros(db.Now()), triggers: triggers, merged: map[int64]int64{},
-			ids:    map[tp.Identity]int64{},
-			traits: map[int64]map[string]traitRow{},
-			span:   map[int64][2]int64{},
-			dirty:  map[int64]bool{},
-			queued: map[msgKey]bool{},
-			locked: map[int64]bool{},
-		}
-		in.src, in.actor = src, "source:"+src.Name
-		if res, err = in.run(msgs); err != nil {
-			return err
-		}
-		if err := in.flush(); err != nil {
-			return err
-		}
-		if err := in.updateSeen(); err != nil {
-			return err
-		}
-		if err := in.applyConsents(); err != nil {
-			return err
-		}
-		return in.fireTriggers()
+		return in.finish()
 	})
 	return res, err
+}
+
+// newIngester starts the ingestion of one transaction: any number of
+// runSource calls, then finish.
+func (db *DB) newIngester(ctx context.Context, tx *sql.Tx, triggers []tp.Trigger) *ingester {
+	return &ingester{
+		db: db, tx: tx, ctx: ctx, now: tp.ToMicros(db.Now()), triggers: triggers, merged: map[int64]int64{},
+		ids:    map[tp.Identity]int64{},
+		traits: map[int64]map[string]traitRow{},
+		span:   map[int64][2]int64{},
+		dirty:  map[int64]bool{},
+		queued: map[msgKey]bool{},
+		locked: map[int64]bool{},
+	}
+}
+
+// runSource resolves and queues msgs from src.
+func (in *ingester) runSource(src *tp.Source, msgs []tp.Message) (tp.IngestResult, error) {
+	in.src, in.actor = src, "source:"+src.Name
+	return in.run(msgs)
+}
+
+// finish writes what the transaction's batches queued.
+func (in *ingester) finish() error {
+	if err := in.flush(); err != nil {
+		return err
+	}
+	if err := in.updateSeen(); err != nil {
+		return err
+	}
+	if err := in.applyConsents(); err != nil {
+		return err
+	}
+	return in.fireTriggers()
 }
 
 type traitRow struct {
@@ -118,6 +135,7 @@ type ingester struct {
 }
 
 type consentHit struct {
+	actor   string
 	cust    int64
 	purpose tp.Purpose
 	granted bool
@@ -251,7 +269,7 @@ func (in *ingester) message(m *tp.Message) error {
 	}
 	in.seen(cust, tp.ToMicros(m.Timestamp))
 	for p, granted := range m.Consent {
-		in.consents = append(in.consents, consentHit{cust, p, granted, tp.ToMicros(m.Timestamp)})
+		in.consents = append(in.consents, consentHit{in.actor, cust, p, granted, tp.ToMicros(m.Timestamp)})
 	}
 	for _, t := range in.triggers {
 		if matches(t, m, in.src, dept) {
@@ -319,7 +337,7 @@ func (in *ingester) seen(cust, us int64) {
 // flush writes the queue: identities, traits and their history, events, and
 // the derived columns of changed customers.
 func (in *ingester) flush() error {
-	if err := in.execRows("INSERT INTO identities (type, value, customer_id, created_us) VALUES ", 4, in.newIDs); err != nil {
+	if err := in.db.execChunked(in.ctx, in.tx, &insertIdentities, in.newIDs); err != nil {
 		return fmt.Errorf("link identities: %w", err)
 	}
 	in.newIDs = in.newIDs[:0]
@@ -335,18 +353,16 @@ func (in *ingester) flush() error {
 		for _, k := range keys {
 			rows = append(rows, k.cust, k.key, in.setRows[k].value, in.setRows[k].us)
 		}
-		if err := in.execRowsAs("INSERT INTO customer_traits (customer_id, key, value, updated_us) VALUES ", 4, rows,
-			" ON CONFLICT (customer_id, key) DO UPDATE SET value = excluded.value, updated_us = excluded.updated_us", ""); err != nil {
+		if err := in.db.execChunked(in.ctx, in.tx, &upsertTraits, rows); err != nil {
 			return fmt.Errorf("set traits: %w", err)
 		}
 		clear(in.setRows)
 	}
-	if err := in.execRows("INSERT INTO trait_history (customer_id, key, old_value, old_us, new_value, new_us, changed_us, merge_id) VALUES ",
-		8, in.history); err != nil {
+	if err := in.db.execChunked(in.ctx, in.tx, &insertHistory, in.history); err != nil {
 		return fmt.Errorf("trait history: %w", err)
 	}
 	in.history = in.history[:0]
-	if err := in.execRows("INSERT INTO events ("+eventCols+") VALUES ", eventColCount, in.events); err != nil {
+	if err := in.db.execChunked(in.ctx, in.tx, &insertEvents, in.events); err != nil {
 		return fmt.Errorf("insert events: %w", err)
 	}
 	in.events = in.events[:0]
@@ -357,61 +373,26 @@ func (in *ingester) flush() error {
 	return nil
 }
 
-// refreshDirty recomputes the derived columns of every changed customer in
-// one statement per flushAt customers.
+// refreshDirty recomputes the derived columns of every changed customer.
 func (in *ingester) refreshDirty() error {
-	var rows []any
+	rows := make([]any, 0, 8*len(in.dirty))
 	for cust := range in.dirty {
 		d := derive(in.traits[cust])
-		rows = append(rows, cust, d.name, d.email, d.phone, d.locale, d.country, d.search)
+		rows = append(rows, cust, d.name, d.email, d.phone, d.locale, d.country, d.search, in.now)
 	}
-	types := []string{"BIGINT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT"}
-	for len(rows) > 0 {
-		n := min(len(rows)/len(types), flushAt)
-		q := `UPDATE customers SET name = v.n, email = v.e, phone = v.p, locale = v.l, country = v.c, search = v.s, updated_us = ` +
-			fmt.Sprint(in.now) + ` FROM (SELECT column1 AS id, column2 AS n, column3 AS e, column4 AS p, column5 AS l, column6 AS c,
-			column7 AS s FROM (VALUES ` + in.db.placeholdersTyped(n, 1, types) + `) AS x) AS v WHERE customers.id = v.id`
-		if _, err := in.tx.ExecContext(in.ctx, q, rows[:n*len(types)]...); err != nil {
-			return fmt.Errorf("refresh customers: %w", err)
-		}
-		rows = rows[n*len(types):]
+	if err := in.db.execChunked(in.ctx, in.tx, &refreshCustomers, rows); err != nil {
+		return fmt.Errorf("refresh customers: %w", err)
 	}
 	return nil
 }
 
-// execRows inserts flat rows of cols values each, flushAt rows per statement.
-func (in *ingester) execRows(prefix string, cols int, flat []any) error {
-	return in.execRowsAs(prefix, cols, flat, "", "")
-}
-
-// execRowsAs is execRows with a statement suffix and parameters cast to typ.
-func (in *ingester) execRowsAs(prefix string, cols int, flat []any, suffix, typ string) error {
-	for len(flat) > 0 {
-		n := min(len(flat)/cols, flushAt)
-		q := prefix + in.db.placeholdersAs(n, cols, 1, typ) + suffix
-		if _, err := in.db.exec(in.ctx, in.tx, q, flat[:n*cols]...); err != nil {
-			return err
-		}
-		flat = flat[n*cols:]
-	}
-	return nil
-}
-
-// updateSeen widens first/last seen of every customer of the batch in one
-// statement. CASE rather than MIN/MAX: SQLite's scalar min() is PostgreSQL's LEAST().
+// updateSeen widens first/last seen of every customer of the transaction.
 func (in *ingester) updateSeen() error {
 	rows := make([]any, 0, 3*len(in.span))
 	for cust, sp := range in.span {
 		rows = append(rows, cust, sp[0], sp[1])
 	}
-	const (
-		prefix = `UPDATE customers SET
-		first_seen_us = CASE WHEN first_seen_us = 0 OR first_seen_us > v.f THEN v.f ELSE first_seen_us END,
-		last_seen_us = CASE WHEN last_seen_us < v.l THEN v.l ELSE last_seen_us END
-		FROM (SELECT column1 AS id, column2 AS f, column3 AS l FROM (VALUES `
-		suffix = `) AS x) AS v WHERE customers.id = v.id`
-	)
-	if err := in.execRowsAs(prefix, 3, rows, suffix, "BIGINT"); err != nil {
+	if err := in.db.execChunked(in.ctx, in.tx, &updateSeen, rows); err != nil {
 		return fmt.Errorf("update last seen: %w", err)
 	}
 	return nil
@@ -425,7 +406,7 @@ func (in *ingester) existingMessageIDs(msgs []tp.Message) (map[string]bool, erro
 			ids = append(ids, m.MessageID)
 		}
 		q, args := in.db.existingMessagesQuery(in.src.ID, ids)
-		rows, err := in.tx.QueryContext(in.ctx, q, args...)
+		rows, err := in.db.query(in.ctx, in.tx, q, args...)
 		if err != nil {
 			return nil, fmt.Errorf("look up message ids: %w", err)
 		}
@@ -454,7 +435,7 @@ func (in *ingester) loadIdentities(want []tp.Identity) error {
 	}
 	for start := 0; start < len(todo); start += 400 {
 		q, args := in.db.identitiesQuery(todo[start:min(start+400, len(todo))])
-		rows, err := in.tx.QueryContext(in.ctx, q, args...)
+		rows, err := in.db.query(in.ctx, in.tx, q, args...)
 		if err != nil {
 			return fmt.Errorf("look up identities: %w", err)
 		}
@@ -576,7 +557,7 @@ func (in *ingester) prefetchTraits(msgs []tp.Message) error {
 		chunk := custs[:min(len(custs), 500)]
 		custs = custs[len(chunk):]
 		q, args := in.db.traitsQuery(chunk)
-		rows, err := in.tx.QueryContext(in.ctx, q, args...)
+		rows, err := in.db.query(in.ctx, in.tx, q, args...)
 		if err != nil {
 			return fmt.Errorf("load traits: %w", err)
 		}

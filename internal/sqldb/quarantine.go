@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	tp "github.com/touchpoint-cx/touchpoint"
 )
@@ -18,25 +19,35 @@ func (s *TrackingService) Quarantine(ctx context.Context, src *tp.Source, reject
 	if err := can(ctx, tp.ActEventIngest); err != nil {
 		return err
 	}
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return quarantineTx(ctx, tx, src.ID, rejected)
+	})
+}
+
+// quarantineTx stores refused messages in tx and trims the source's
+// quarantine to its newest quarantineKeep. The raw JSON is kept as valid
+// UTF-8 without NUL bytes: PostgreSQL's text takes nothing else.
+func quarantineTx(ctx context.Context, tx *sql.Tx, sourceID int64, rejected []tp.RejectedMessage) error {
 	if len(rejected) == 0 {
 		return nil
 	}
-	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		for _, r := range rejected {
-			raw := r.Raw
-			if len(raw) > maxQuarantineRaw {
-				raw = raw[:maxQuarantineRaw]
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO quarantine (source_id, received_us, message_id, type, reason, raw)
-				VALUES ($1, $2, $3, $4, $5, $6)`, src.ID, tp.ToMicros(r.ReceivedAt), r.MessageID, r.Type, r.Reason, raw); err != nil {
-				return err
-			}
+	for _, r := range rejected {
+		raw := r.Raw
+		if len(raw) > maxQuarantineRaw {
+			raw = raw[:maxQuarantineRaw]
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM quarantine WHERE source_id = $1 AND id <= (SELECT id FROM quarantine WHERE source_id = $1
-			ORDER BY id DESC LIMIT 1 OFFSET $2)`, src.ID, quarantineKeep)
-		return err
-	})
+		raw = clean(raw)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO quarantine (source_id, received_us, message_id, type, reason, raw)
+			VALUES ($1, $2, $3, $4, $5, $6)`, sourceID, tp.ToMicros(r.ReceivedAt), clean(r.MessageID), clean(r.Type), clean(r.Reason), raw); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM quarantine WHERE source_id = $1 AND id <= (SELECT id FROM quarantine WHERE source_id = $1
+		ORDER BY id DESC LIMIT 1 OFFSET $2)`, sourceID, quarantineKeep)
+	return err
 }
+
+func clean(s string) string { return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "") }
 
 // ListQuarantine returns a source's refused messages, newest first.
 func (s *TrackingService) ListQuarantine(ctx context.Context, sourceID int64, limit int) ([]tp.RejectedMessage, error) {

@@ -56,6 +56,7 @@ type Store struct {
 	*DB
 	Customers *CustomerService
 	Tracking  *TrackingService
+	Intake    *IntakeService
 	Users     *UserService
 	Sources   *SourceService
 	Surveys   *SurveyService
@@ -73,7 +74,7 @@ type Store struct {
 
 // NewStore returns every service over db.
 func NewStore(db *DB) *Store {
-	return &Store{DB: db, Customers: db.customers(), Tracking: db.tracking(), Users: db.users(), Sources: db.sources(),
+	return &Store{DB: db, Customers: db.customers(), Tracking: db.tracking(), Intake: &IntakeService{db}, Users: db.users(), Sources: db.sources(),
 		Surveys: db.surveys(), Segments: db.segments(), Cases: db.cases(), Mail: db.mail(), Routing: db.routing(),
 		SLA: db.sla(), Actions: db.actions(), Alerts: db.alerts(), Cockpit: db.cockpit(),
 		Audit: &AuditService{db}, Privacy: &PrivacyService{db}}

@@ -59,6 +59,8 @@ type batch struct {
 // and the refused ones of a batch (each message stands on its own).
 type Decoded struct {
 	WriteKey string // from the body, if the client put it there
+	Kind     string // "batch", or the event type of a single call (see Replay)
+	Body     []byte // as given to the decoder
 	Messages []tp.Message
 	Rejected []tp.RejectedMessage
 }
@@ -80,7 +82,7 @@ func DecodeCall(typ tp.EventType, body []byte, receivedAt time.Time) (*Decoded, 
 	if err != nil {
 		return nil, err
 	}
-	return &Decoded{WriteKey: r.WriteKey, Messages: []tp.Message{m}}, nil
+	return &Decoded{WriteKey: r.WriteKey, Kind: string(typ), Body: body, Messages: []tp.Message{m}}, nil
 }
 
 // DecodeBatch decodes the body of /v1/batch and /v1/import. Every message
@@ -105,7 +107,7 @@ func DecodeBatch(body []byte, receivedAt time.Time) (*Decoded, error) {
 	if b.Context != nil && !isObject(b.Context) {
 		return nil, invalid("context", "context must be an object")
 	}
-	d := &Decoded{WriteKey: b.WriteKey, Messages: make([]tp.Message, 0, len(b.Batch))}
+	d := &Decoded{WriteKey: b.WriteKey, Kind: KindBatch, Body: body, Messages: make([]tp.Message, 0, len(b.Batch))}
 	for i, rm := range b.Batch {
 		m, err := batchMessage(rm, b.SentAt, b.Context, receivedAt)
 		if d.WriteKey == "" {
@@ -118,6 +120,26 @@ func DecodeBatch(body []byte, receivedAt time.Time) (*Decoded, error) {
 		d.Messages = append(d.Messages, m.Message)
 	}
 	return d, nil
+}
+
+// KindBatch is the Kind of a /v1/batch (or /v1/import, beacon) body.
+const KindBatch = "batch"
+
+// Replay decodes a body the intake accepted before, with the time it was
+// received then, into the same messages (the refused ones were quarantined
+// then and are left out). It is a tp.ReplayFunc.
+func Replay(kind string, body []byte, receivedAt time.Time) ([]tp.Message, error) {
+	var d *Decoded
+	var err error
+	if kind == KindBatch {
+		d, err = DecodeBatch(body, receivedAt)
+	} else {
+		d, err = DecodeCall(tp.EventType(kind), body, receivedAt)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return d.Messages, nil
 }
 
 // DecodeWriteKey reads only the writeKey of a body, for a message refused

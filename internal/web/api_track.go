@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/track"
@@ -19,10 +20,11 @@ func (s *Server) trackCall(typ tp.EventType) decodeFunc {
 		if err != nil {
 			return nil, err
 		}
-		d, err := track.DecodeCall(typ, body, s.Now())
+		now := s.receivedAt()
+		d, err := track.DecodeCall(typ, body, now)
 		if err != nil && tp.ErrorCode(err) == tp.EINVALID {
 			// One message that fails on its own: refused, kept in the quarantine, and a 400.
-			return &track.Decoded{WriteKey: writeKeyOf(body), Rejected: []tp.RejectedMessage{track.Refused(body, 0, err, s.Now())}}, err
+			return &track.Decoded{WriteKey: writeKeyOf(body), Rejected: []tp.RejectedMessage{track.Refused(body, 0, err, now)}}, err
 		}
 		return d, err
 	}
@@ -33,8 +35,12 @@ func (s *Server) trackBatch(r *http.Request) (*track.Decoded, error) {
 	if err != nil {
 		return nil, err
 	}
-	return track.DecodeBatch(body, s.Now())
+	return track.DecodeBatch(body, s.receivedAt())
 }
+
+// receivedAt is the receive time of a tracking call, to the microsecond the
+// intake stores: decoding its body again must give the same times.
+func (s *Server) receivedAt() time.Time { return s.Now().Truncate(time.Microsecond) }
 
 // writeKeyOf reads the writeKey field of a body that failed validation, so
 // that its refusal can land in its source's quarantine.
@@ -65,6 +71,9 @@ func (s *Server) track(decode decodeFunc) http.Handler {
 		setCORS(w, r)
 		ans, err := s.ingest(r, decode)
 		if err != nil {
+			if tp.ErrorCode(err) == tp.EUNAVAILABLE {
+				w.Header().Set("Retry-After", "5")
+			}
 			s.logErr(r, err)
 			writeJSONError(w, err)
 			return
@@ -89,30 +98,33 @@ func (s *Server) ingest(r *http.Request, decode decodeFunc) (*trackAnswer, error
 	}
 	ctx := tp.WithAccess(r.Context(), tp.Access{Actor: "source:" + src.Name, Role: tp.RoleSource})
 	s.live.record(src.ID, d.Messages, d.Rejected)
-	if err := s.Ingester.Quarantine(ctx, src, d.Rejected); err != nil {
+	ans := &trackAnswer{Success: true, Accepted: len(d.Messages), Refused: d.Rejected}
+	if derr == nil && len(d.Messages) == 0 {
+		derr = &tp.Error{Code: tp.EINVALID, Message: "every message of the batch is invalid; see the source debugger", Fields: refusedFields(d.Rejected)}
+	}
+	var at time.Time
+	if len(d.Rejected) > 0 {
+		at = d.Rejected[0].ReceivedAt
+	}
+	if len(d.Messages) > 0 {
+		at = d.Messages[0].ReceivedAt
+	}
+	// One commit for the call: refused messages to the quarantine, the body
+	// (when any message is good) to the intake.
+	b := tp.IntakeBatch{Kind: d.Kind, Body: d.Body, ReceivedAt: at, Messages: d.Messages, Rejected: d.Rejected}
+	if err := s.Intake.Append(ctx, src, b); err != nil {
 		return nil, err
 	}
+	s.metrics.refused.Add(float64(len(d.Rejected)))
 	if derr != nil {
 		return nil, derr
 	}
-	ans := &trackAnswer{Success: true, Accepted: len(d.Messages), Refused: d.Rejected}
 	for i := range ans.Refused {
 		ans.Refused[i].Raw = "" // kept in the quarantine; the sender has it
-	}
-	if len(d.Messages) == 0 {
-		return nil, &tp.Error{Code: tp.EINVALID, Message: "every message of the batch is invalid; see the source debugger", Fields: refusedFields(d.Rejected)}
 	}
 	for _, m := range d.Messages {
 		ans.Warnings = append(ans.Warnings, m.Warnings...)
 	}
-	res, err := s.Ingester.Ingest(ctx, src, d.Messages)
-	if err != nil {
-		return nil, err
-	}
-	s.metrics.events.Add(float64(res.Stored))
-	s.metrics.dupes.Add(float64(res.Duplicates))
-	s.metrics.merges.Add(float64(res.Merges))
-	s.metrics.refused.Add(float64(len(d.Rejected)))
 	return ans, nil
 }
 

@@ -22,31 +22,48 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
-	events   prometheus.Counter
-	dupes    prometheus.Counter
-	merges   prometheus.Counter
 	refused  prometheus.Counter
 }
 
-func newMetrics(reg *prometheus.Registry) *metrics {
+func newMetrics(reg *prometheus.Registry, intake func() tp.IntakeStats) *metrics {
 	m := &metrics{
 		reg: reg,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "touchpoint_http_requests_total",
 			Help: "HTTP requests by route and status code."}, []string{"route", "code"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "touchpoint_http_request_duration_seconds",
 			Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0005, 2.5, 12)}, []string{"route"}),
-		events: prometheus.NewCounter(prometheus.CounterOpts{Name: "touchpoint_events_ingested_total",
-			Help: "Tracking events stored."}),
-		dupes: prometheus.NewCounter(prometheus.CounterOpts{Name: "touchpoint_events_duplicate_total",
-			Help: "Tracking events acknowledged as replays of a stored message id."}),
-		merges: prometheus.NewCounter(prometheus.CounterOpts{Name: "touchpoint_customer_merges_total",
-			Help: "Customers merged by identity resolution."}),
 		refused: prometheus.NewCounter(prometheus.CounterOpts{Name: "touchpoint_events_refused_total",
 			Help: "Tracking messages refused as invalid (kept in their source's quarantine)."}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.events, m.dupes, m.merges, m.refused,
+	reg.MustRegister(m.requests, m.latency, m.refused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if intake != nil {
+		registerIntake(reg, intake)
+	}
 	return m
+}
+
+// registerIntake exports what the intake's resolver did and how far behind
+// it is: the lag from receipt to visible on the timeline (over the last
+// minute) and the age of the oldest call still waiting.
+func registerIntake(reg *prometheus.Registry, stats func() tp.IntakeStats) {
+	stat := func(f func(tp.IntakeStats) float64) func() float64 { return func() float64 { return f(stats()) } }
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "touchpoint_events_ingested_total",
+			Help: "Tracking events stored (by this process's resolver)."}, stat(func(s tp.IntakeStats) float64 { return float64(s.Resolved.Stored) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "touchpoint_events_duplicate_total",
+			Help: "Tracking events acknowledged as replays of a stored message id."}, stat(func(s tp.IntakeStats) float64 { return float64(s.Resolved.Duplicates) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "touchpoint_customer_merges_total",
+			Help: "Customers merged by identity resolution."}, stat(func(s tp.IntakeStats) float64 { return float64(s.Resolved.Merges) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "touchpoint_intake_calls_resolved_total",
+			Help: "Tracking calls resolved from the intake."}, stat(func(s tp.IntakeStats) float64 { return float64(s.Calls) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "touchpoint_intake_lag_p50_seconds",
+			Help: "Median time from receipt of a tracking call to its events on the timeline, last minute."}, stat(func(s tp.IntakeStats) float64 { return s.LagP50.Seconds() })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "touchpoint_intake_lag_p99_seconds",
+			Help: "99th percentile of the time from receipt of a tracking call to its events on the timeline, last minute."}, stat(func(s tp.IntakeStats) float64 { return s.LagP99.Seconds() })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "touchpoint_intake_behind_seconds",
+			Help: "Age of the oldest tracking call not yet resolved (0: none); beyond the bound the intake answers 503."}, stat(func(s tp.IntakeStats) float64 { return s.Pending.Seconds() })),
+	)
 }
 
 type statusWriter struct {
@@ -116,6 +133,8 @@ func statusOf(err error) int {
 		return http.StatusTooManyRequests
 	case tp.EMEDIATYPE:
 		return http.StatusUnsupportedMediaType
+	case tp.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

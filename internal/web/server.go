@@ -27,23 +27,26 @@ type Pinger interface {
 
 // Server holds the services the handlers use.
 type Server struct {
-	Ingester  tp.Ingester
-	Customers tp.CustomerService
-	Sources   tp.SourceService
-	Users     tp.UserService
-	Surveys   tp.SurveyService
-	Segments  tp.SegmentService
-	Cases     tp.CaseService
-	Routing   tp.RoutingService
-	SLA       tp.SLAService
-	Actions   tp.ActionService
-	Cockpit   tp.CockpitService
-	Alerts    tp.AlertService
-	Audit     tp.AuditService
-	Privacy   tp.PrivacyService
-	DB        Pinger
-	Log       *slog.Logger
-	Now       func() time.Time
+	Ingester tp.Ingester
+	Intake   tp.Intake
+	// IntakeStats reports the intake's resolver for /metrics.
+	IntakeStats func() tp.IntakeStats
+	Customers   tp.CustomerService
+	Sources     tp.SourceService
+	Users       tp.UserService
+	Surveys     tp.SurveyService
+	Segments    tp.SegmentService
+	Cases       tp.CaseService
+	Routing     tp.RoutingService
+	SLA         tp.SLAService
+	Actions     tp.ActionService
+	Cockpit     tp.CockpitService
+	Alerts      tp.AlertService
+	Audit       tp.AuditService
+	Privacy     tp.PrivacyService
+	DB          Pinger
+	Log         *slog.Logger
+	Now         func() time.Time
 	// SecureCookies marks the session cookie Secure; on by default, off for plain-HTTP local use.
 	SecureCookies bool
 	// PublicURL is the address respondents reach (https://cx.example.com), for
@@ -73,7 +76,7 @@ func (s *Server) Handler() http.Handler {
 	if s.Log == nil {
 		s.Log = slog.Default()
 	}
-	s.metrics = newMetrics(prometheus.NewRegistry())
+	s.metrics = newMetrics(prometheus.NewRegistry(), s.IntakeStats)
 	s.pages = parsePages()
 	s.limiter = newLimiter(s.RateLimit, 30)
 	s.live = newLiveStreams()

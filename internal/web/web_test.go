@@ -84,7 +84,17 @@ func (f *fixture) track(path, body string, mod ...func(*http.Request)) resp {
 	for _, m := range mod {
 		m(req)
 	}
-	return f.do(req)
+	r := f.do(req)
+	f.drain()
+	return r
+}
+
+// drain waits until the intake's resolver has stored what was acknowledged.
+func (f *fixture) drain() {
+	f.t.Helper()
+	if err := f.db.DrainIntake(ctx); err != nil {
+		f.t.Fatal(err)
+	}
 }
 
 func (f *fixture) api(method, path, token, body string) resp {
@@ -163,6 +173,7 @@ func TestTrackingBatchGzipAndBodyWriteKey(t *testing.T) {
 	if r := f.do(req); r.Code != 200 {
 		t.Fatalf("gzip batch with body writeKey: %d %s", r.Code, r.Body)
 	}
+	f.drain()
 	if n := f.eventCount(); n != 2 {
 		t.Errorf("%d events stored, want 2", n)
 	}

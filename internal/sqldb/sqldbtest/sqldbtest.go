@@ -13,6 +13,7 @@ import (
 
 	"github.com/touchpoint-cx/touchpoint/internal/jobs"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
+	"github.com/touchpoint-cx/touchpoint/internal/track"
 )
 
 // SQLite returns a migrated SQLite store in t's temporary folder.
@@ -58,6 +59,7 @@ func open(t testing.TB, dsn string) *sqldb.Store {
 	if _, err := jobs.Open(ctx, st, jobs.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Fatal(err)
 	}
+	st.StartResolver(track.Replay, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	return st
 }
 
