@@ -117,8 +117,8 @@ type IntakeBatch struct {
 }
 
 // ReplayFunc decodes an intake batch's body again into the messages it was
-// accepted with.
-type ReplayFunc func(kind string, body []byte, receivedAt time.Time) ([]Message, error)
+// accepted with and the ones it refused.
+type ReplayFunc func(kind string, body []byte, receivedAt time.Time) ([]Message, []RejectedMessage, error)
 
 // Intake is the durable intake of tracking calls. Append commits a call (its
 // body, with an fsync) and returns; a resolver right behind it does identity

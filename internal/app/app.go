@@ -153,7 +153,10 @@ func (e *env) open(dsn string) (*sqldb.Store, error) {
 	}
 	// Every process resolves calls waiting in the intake, so that one left
 	// behind by a crash is resolved by whatever runs next.
-	st.StartResolver(track.Replay, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err := st.StartResolver(e.ctx, track.Replay, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("intake: %w", err)
+	}
 	return st, nil
 }
 

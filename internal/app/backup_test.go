@@ -38,7 +38,9 @@ func TestBackupUnderWriteLoadRestores(t *testing.T) {
 	}
 	db := sqldb.NewStore(sdb)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db.StartResolver(track.Replay, quiet)
+	if err := db.StartResolver(ctx, track.Replay, quiet); err != nil {
+		t.Fatal(err)
+	}
 	src := &tp.Source{Name: "Shop", Channel: "web"}
 	if err := db.Sources.CreateSource(ctx, src); err != nil {
 		t.Fatal(err)
@@ -136,7 +138,9 @@ func TestBackupUnderWriteLoadRestores(t *testing.T) {
 	}
 	// Calls acknowledged but not yet resolved are in the backup's intake:
 	// the restored database resolves them.
-	rdb.StartResolver(track.Replay, quiet)
+	if err := rdb.StartResolver(ctx, track.Replay, quiet); err != nil {
+		t.Fatal(err)
+	}
 	if err := rdb.DrainIntake(ctx); err != nil {
 		t.Fatal(err)
 	}

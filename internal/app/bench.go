@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
@@ -97,6 +99,7 @@ func benchHTTP(e *env, open func(string) (*sqldb.Store, func(), error), msgs [][
 	}
 	defer stop()
 	url := base + "/v1/batch"
+	var busy atomic.Int64
 	var bodies [][]byte
 	for i := 0; i < len(msgs); i += batch {
 		var b bytes.Buffer
@@ -109,10 +112,17 @@ func benchHTTP(e *env, open func(string) (*sqldb.Store, func(), error), msgs [][
 		if i%200 == 199 {
 			fmt.Fprintf(e.stderr, "bench: HTTP %d/%d batches\n", i+1, len(bodies))
 		}
-		req, _ := http.NewRequest("POST", url, bytes.NewReader(bodies[i]))
-		req.SetBasicAuth(src.WriteKey, "")
-		req.Header.Set("Content-Type", "application/json")
-		return doOK(c, req)
+		for {
+			req, _ := http.NewRequest("POST", url, bytes.NewReader(bodies[i]))
+			req.SetBasicAuth(src.WriteKey, "")
+			req.Header.Set("Content-Type", "application/json")
+			err := doOK(c, req)
+			if !errors.Is(err, errBusy) {
+				return err
+			}
+			busy.Add(1) // as SDKs do: wait a little, send again
+			time.Sleep(250 * time.Millisecond)
+		}
 	})
 	if err != nil {
 		return 0, lat, "", fmt.Errorf("HTTP side: %w", err)
@@ -122,8 +132,8 @@ func benchHTTP(e *env, open func(string) (*sqldb.Store, func(), error), msgs [][
 		return 0, lat, "", err
 	}
 	st := db.IntakeStats()
-	fmt.Fprintf(e.stderr, "bench: acknowledged in %s, resolved %s later; resolver lag p50 %s, p99 %s\n",
-		elapsed.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond), st.LagP50.Round(time.Millisecond), st.LagP99.Round(time.Millisecond))
+	fmt.Fprintf(e.stderr, "bench: acknowledged in %s, resolved %s later; resolver lag p50 %s, p99 %s; %d answers 503 (sent again)\n",
+		elapsed.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond), st.LagP50.Round(time.Millisecond), st.LagP99.Round(time.Millisecond), busy.Load())
 	elapsed += time.Since(t0)
 	stored, err := db.CountEvents(e.ctx)
 	if err != nil {
@@ -220,6 +230,9 @@ func benchServer(e *env, db *sqldb.Store, rateLimit int) (string, func(), error)
 	return "http://" + ln.Addr().String(), func() { hs.Close() }, nil
 }
 
+// errBusy is a 503: the server asks to send again later.
+var errBusy = errors.New("503 service unavailable")
+
 // doOK sends req and fails unless the answer is 200.
 func doOK(c *http.Client, req *http.Request) error {
 	res, err := c.Do(req)
@@ -228,6 +241,9 @@ func doOK(c *http.Client, req *http.Request) error {
 	}
 	defer res.Body.Close()
 	msg, _ := io.ReadAll(res.Body)
+	if res.StatusCode == http.StatusServiceUnavailable {
+		return errBusy
+	}
 	if res.StatusCode != 200 {
 		return fmt.Errorf("status %d: %s", res.StatusCode, msg)
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/export"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
+	"github.com/touchpoint-cx/touchpoint/internal/track"
 )
 
 // customerCmd: export and erase (GDPR Art. 15 and 17) from the command line.
@@ -160,6 +162,15 @@ func backupCmd(e *env, args []string) error {
 	}
 	defer db.Close()
 	start := time.Now()
+	// Calls acknowledged but still waiting in the intake file go into the
+	// database first, so that the backup holds every one acknowledged before
+	// it began. A database of a version without the intake has none waiting.
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if err := db.StartResolver(e.ctx, track.Replay, log); err == nil {
+		if err := db.DrainIntake(tp.WithAccess(e.ctx, tp.SystemAccess)); err != nil {
+			return fmt.Errorf("resolve the intake before the backup: %w", err)
+		}
+	}
 	if err := db.Backup(e.ctx, *out); err != nil {
 		return err
 	}

@@ -20,7 +20,8 @@ var ErrPostgresBackup = errors.New("a PostgreSQL database is backed up with pg_d
 // Backup writes a consistent copy of the SQLite database to path while it
 // serves: VACUUM INTO reads one snapshot (every commit before it, none
 // after) and writes a compact file; writers carry on meanwhile. path must
-// not exist.
+// not exist. Calls waiting in the intake file are not in it: resolve them
+// first (DrainIntake).
 func (db *DB) Backup(ctx context.Context, path string) error {
 	if db.dialect != SQLite {
 		return ErrPostgresBackup
@@ -112,6 +113,11 @@ func Restore(ctx context.Context, backup, dst string, replace bool) error {
 		if err := os.Remove(dst + ext); err != nil && !os.IsNotExist(err) {
 			return err
 		}
+	}
+	// So do calls the old database acknowledged and never resolved: the
+	// backup is the state to return to.
+	if err := removeIntakeFile(dst); err != nil {
+		return err
 	}
 	return os.Rename(tmp, dst)
 }

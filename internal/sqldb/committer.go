@@ -17,7 +17,7 @@ const groupMaxWrites = 64
 // its own SAVEPOINT, and commits them with one fsync. A transaction whose
 // function fails is rolled back to its savepoint: the others are unaffected.
 type committer struct {
-	db   *DB
+	w    *sql.DB          // the one writer connection
 	q    chan *groupWrite // unbuffered: a sent write is always processed
 	quit chan struct{}
 	wg   sync.WaitGroup
@@ -31,8 +31,8 @@ type groupWrite struct {
 	done chan struct{}
 }
 
-func newCommitter(db *DB) *committer {
-	c := &committer{db: db, q: make(chan *groupWrite), quit: make(chan struct{})}
+func newCommitter(w *sql.DB) *committer {
+	c := &committer{w: w, q: make(chan *groupWrite), quit: make(chan struct{})}
 	c.wg.Add(1)
 	go c.loop()
 	return c
@@ -83,7 +83,7 @@ func (c *committer) loop() {
 // without cancellation: an interrupted SQLite statement would roll back the
 // whole transaction, everyone's work with it.
 func (c *committer) commit(group []*groupWrite) {
-	tx, err := c.db.w.BeginTx(context.Background(), nil)
+	tx, err := c.w.BeginTx(context.Background(), nil)
 	if err != nil {
 		for _, w := range group {
 			w.err = fmt.Errorf("begin: %w", err)

@@ -50,6 +50,19 @@ type dataTable struct {
 	Merge      mergeRule
 	Erase      eraseRule
 	Why        string
+	// PostgresOnly: on SQLite the table is in a file of its own (the intake's).
+	PostgresOnly bool
+}
+
+// tables is the list as it applies to db's main database.
+func (db *DB) tables() []dataTable {
+	out := make([]dataTable, 0, len(customerData))
+	for _, t := range customerData {
+		if !t.PostgresOnly || db.dialect == Postgres {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // rowsOf is the condition selecting the table's rows of customer $1.
@@ -67,9 +80,10 @@ const ofMerges = "merge_id IN (SELECT id FROM merges WHERE survivor_id = $1 OR m
 // parents, and inbound mail (found through the person's e-mail identities)
 // before the identities go.
 var customerData = []dataTable{
-	{Table: "intake", Where: "$1 < 0", PII: []string{"body"}, Merge: mergeKeep, Erase: eraseDelete,
-		Why: "tracking calls acknowledged but not yet resolved (for seconds): an export or erasure first resolves every one " +
-			"(DrainIntake), so none of the person's is left here; calls after an erasure are dropped by the suppression list"},
+	{Table: "intake", Where: "$1 < 0", PII: []string{"body"}, Merge: mergeKeep, Erase: eraseDelete, PostgresOnly: true,
+		Why: "tracking calls acknowledged but not yet resolved (for seconds; on SQLite in the intake file beside the database): " +
+			"an export or erasure first resolves every one (DrainIntake), so none of the person's is left here; " +
+			"calls after an erasure are dropped by the suppression list"},
 	{Table: "quarantine", Where: "EXISTS (SELECT 1 FROM identities i WHERE i.customer_id = $1 AND quarantine.raw LIKE '%' || i.value || '%')",
 		PII: []string{"raw", "message_id", "reason"}, Merge: mergeKeep, Erase: eraseDelete,
 		Why: "messages the intake refused, as sent: found by the person's identities in them (they belong to no customer)"},
@@ -204,7 +218,7 @@ func (db *DB) CustomerDataGaps(ctx context.Context) ([]string, error) {
 			}
 		}
 	}
-	for _, t := range customerData {
+	for _, t := range db.tables() {
 		cs, ok := cols[t.Table]
 		if !ok {
 			gaps = append(gaps, t.Table+": listed but not in the schema")

@@ -73,7 +73,7 @@ func (s *PrivacyService) ExportCustomer(ctx context.Context, id int64) (*tp.Cust
 		return nil, err
 	}
 	ex := &tp.CustomerExport{CustomerID: ps[0], ExportedAt: s.db.Now(), Profiles: ps, Tables: map[string][]map[string]any{}}
-	for _, t := range customerData {
+	for _, t := range s.db.tables() {
 		for _, p := range ps {
 			rows, err := dumpRows(ctx, s.db.r, "SELECT * FROM "+t.Table+" WHERE "+t.rowsOf(), p)
 			if err != nil {
@@ -200,6 +200,9 @@ func (s *PrivacyService) EraseCustomer(ctx context.Context, id int64) (*tp.Erasu
 	}
 	rep := &tp.ErasureReport{Deleted: map[string]int{}, Anonymised: map[string]int{}}
 	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := s.db.idents.changed(ctx, tx); err != nil { // the person's identities go
+			return err
+		}
 		ps, err := profiles(ctx, tx, id)
 		if err != nil {
 			return err
@@ -213,7 +216,7 @@ func (s *PrivacyService) EraseCustomer(ctx context.Context, id int64) (*tp.Erasu
 			}
 			rep.Suppressed += n
 		}
-		for _, t := range customerData {
+		for _, t := range s.db.tables() {
 			for _, p := range ps {
 				n, err := eraseRows(ctx, tx, t, p)
 				if err != nil {

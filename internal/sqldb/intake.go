@@ -21,12 +21,14 @@ import (
 // Why two steps: resolving a call (identities, traits, dedupe, events and
 // their indexes) costs many times the append of its bytes, and a client
 // waiting for all of it cannot send its next call. The append is one row per
-// call, so concurrent calls share SQLite's group commit; the resolver then
-// works in large transactions with few statements per message.
+// call, and concurrent calls share a commit; the resolver then works in
+// large transactions with few statements per message. Where calls are kept:
+// intakestore.go.
 type IntakeService struct{ db *DB }
 
-// Resolver limits: a step must stay short because on SQLite the appends wait
-// for it (one writer), and large enough to amortise its statements.
+// Resolver limits: large enough steps to amortise their statements, small
+// enough that one step's transaction stays short (the lag, and on SQLite
+// every other write of the main file waits for it).
 const (
 	resolveMaxMessages = 2000
 	resolveMaxRows     = 500
@@ -42,10 +44,7 @@ const (
 // resolves at a time, in intake order.
 const intakeLock = 0x74705f696e74616b // "tp_intak"
 
-const (
-	insertIntakeSQL = "INSERT INTO intake (source_id, kind, received_us, messages, body) VALUES ($1, $2, $3, $4, $5) RETURNING id"
-	selectIntakeSQL = "SELECT id, source_id, kind, received_us, messages FROM intake ORDER BY id LIMIT $1"
-)
+const insertIntakeSQL = "INSERT INTO intake (source_id, kind, received_us, messages, body) VALUES ($1, $2, $3, $4, $5) RETURNING id"
 
 type resolver struct {
 	db     *DB
@@ -54,7 +53,7 @@ type resolver struct {
 	maxLag time.Duration
 
 	mu  sync.Mutex
-	mem map[int64]memCall // decoded messages handed over by Append, by intake id
+	mem map[int64]memCall // decoded calls handed over by Append, by intake id
 
 	stepMu sync.Mutex // one step at a time in this process
 	fails  int        // consecutive failed steps (stepMu)
@@ -71,8 +70,9 @@ type resolver struct {
 }
 
 type memCall struct {
-	src  *tp.Source
-	msgs []tp.Message
+	src      *tp.Source
+	msgs     []tp.Message
+	rejected []tp.RejectedMessage
 }
 
 type intakeRow struct {
@@ -84,14 +84,19 @@ type intakeRow struct {
 
 // StartResolver starts the intake's resolver of this process; replay
 // decodes bodies that were appended by another process or before a restart.
-// Close stops it.
-func (db *DB) StartResolver(replay tp.ReplayFunc, log *slog.Logger) {
+// Close stops it. The database must be migrated.
+func (db *DB) StartResolver(ctx context.Context, replay tp.ReplayFunc, log *slog.Logger) error {
+	var err error
 	db.resolverOnce.Do(func() {
+		if err = db.guardSequence(ctx); err != nil {
+			return
+		}
 		r := &resolver{db: db, replay: replay, log: log, maxLag: DefaultIntakeMaxLag, mem: map[int64]memCall{},
 			wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
 		db.resolver = r
 		go r.loop()
 	})
+	return err
 }
 
 // SetIntakeMaxLag sets how far the resolver may fall behind before Append
@@ -102,13 +107,11 @@ func (db *DB) SetIntakeMaxLag(d time.Duration) {
 	}
 }
 
-// Append commits one call: its refused messages to the quarantine and its
-// body to the intake, in one transaction.
+// Append commits one call, its body and when it arrived, and hands its
+// decoded messages to the resolver. Refused messages reach the quarantine
+// through the resolver too: a call is one commit.
 func (s *IntakeService) Append(ctx context.Context, src *tp.Source, b tp.IntakeBatch) error {
 	if err := can(ctx, tp.ActEventIngest); err != nil {
-		return err
-	}
-	if err := s.db.prepareHot(ctx); err != nil {
 		return err
 	}
 	r := s.db.resolver
@@ -118,58 +121,42 @@ func (s *IntakeService) Append(ctx context.Context, src *tp.Source, b tp.IntakeB
 	if behind := r.behind(); behind > r.maxLag {
 		return tp.Errorf(tp.EUNAVAILABLE, "the intake is %s behind; send again in a few seconds", behind.Round(time.Second))
 	}
-	var id int64
-	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if id != 0 { // a retried transaction: the earlier id was rolled back
-			r.drop(id)
-			id = 0
+	var last int64
+	_, err := s.db.appendCall(ctx, src.ID, b, func(id int64) {
+		if last != 0 { // a retried transaction: the earlier id was rolled back
+			r.drop(last)
 		}
-		if err := quarantineTx(ctx, tx, src.ID, b.Rejected); err != nil {
-			return err
-		}
-		if len(b.Messages) == 0 {
-			return nil
-		}
-		if err := tx.StmtContext(ctx, s.db.hot[insertIntakeSQL]).QueryRowContext(ctx, src.ID, b.Kind,
-			tp.ToMicros(b.ReceivedAt), len(b.Messages), b.Body).Scan(&id); err != nil {
-			return fmt.Errorf("append to the intake: %w", err)
-		}
-		// Handed over before the commit, so that a resolver step in the same
-		// group (SQLite) finds them; dropped again below if the commit fails.
-		r.hand(id, src, b.Messages)
-		return nil
+		last = id
+		// Handed over before the commit, so that the resolver never reads a
+		// committed call without them; dropped again below if the commit fails.
+		r.hand(id, src, b)
 	})
 	if err != nil {
-		if id != 0 {
-			r.drop(id)
+		if last != 0 {
+			r.drop(last)
 		}
 		return err
 	}
-	if id != 0 {
-		r.oldest.CompareAndSwap(0, tp.ToMicros(b.ReceivedAt))
-		r.poke()
-	}
+	r.oldest.CompareAndSwap(0, tp.ToMicros(b.ReceivedAt))
+	r.poke()
 	return nil
 }
 
 // DrainIntake resolves every call appended before it was called: exports and
-// erasures see everything acknowledged, and so do tests.
+// erasures see everything acknowledged, and so do backups and tests.
 func (db *DB) DrainIntake(ctx context.Context) error {
-	var last int64
-	if err := db.r.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM intake").Scan(&last); err != nil {
+	last, err := db.lastCall(ctx)
+	if err != nil {
 		return err
 	}
 	for {
-		var left int
-		if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM intake WHERE id <= $1", last).Scan(&left); err != nil {
+		left, err := db.unresolvedThrough(ctx, last)
+		if err != nil || !left {
 			return err
-		}
-		if left == 0 {
-			return nil
 		}
 		r := db.resolver
 		if r == nil {
-			return fmt.Errorf("%d tracking calls wait in the intake, and this process has no resolver", left)
+			return fmt.Errorf("tracking calls wait in the intake, and this process has no resolver")
 		}
 		n, err := r.step(ctx)
 		if err != nil {
@@ -199,9 +186,9 @@ func (db *DB) IntakeStats() tp.IntakeStats {
 	return st
 }
 
-func (r *resolver) hand(id int64, src *tp.Source, msgs []tp.Message) {
+func (r *resolver) hand(id int64, src *tp.Source, b tp.IntakeBatch) {
 	r.mu.Lock()
-	r.mem[id] = memCall{src, msgs}
+	r.mem[id] = memCall{src, b.Messages, b.Rejected}
 	r.mu.Unlock()
 }
 
@@ -250,7 +237,7 @@ func (r *resolver) loop() {
 		case n > 0:
 			continue // more may be waiting
 		default:
-			wait = time.Second // idle: look again now and then (calls of other replicas)
+			wait = time.Second // idle: look again now and then (calls of other processes)
 		}
 		select {
 		case <-r.quit:
@@ -279,20 +266,23 @@ func (r *resolver) step(ctx context.Context) (int, error) {
 	}
 	var taken []intakeRow
 	var res tp.IngestResult
+	var in *ingester
 	err = r.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		taken, res = nil, tp.IngestResult{}
+		taken, res, in = nil, tp.IngestResult{}, nil
 		var err error
-		if taken, err = r.take(ctx, tx, limit); err != nil || len(taken) == 0 {
+		if taken, err = r.db.takeCalls(ctx, tx, limit); err != nil || len(taken) == 0 {
 			return err
 		}
 		if r.fails >= poisonAfter {
 			return r.quarantine(ctx, tx, taken[0])
 		}
-		res, err = r.resolve(ctx, tx, taken, triggers)
-		if err != nil {
+		if in, err = r.db.newIngester(ctx, tx, triggers); err != nil {
 			return err
 		}
-		return r.remove(ctx, tx, taken)
+		if res, err = r.resolve(in, taken); err != nil {
+			return err
+		}
+		return r.db.markResolved(ctx, tx, taken)
 	})
 	if err != nil {
 		r.fails++
@@ -302,55 +292,36 @@ func (r *resolver) step(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	r.fails = 0
+	if in != nil {
+		r.db.idents.store(in.epoch, in.ids)
+	}
 	r.resolved(taken, res)
+	if len(taken) > 0 {
+		if err := r.db.pruneCalls(ctx); err != nil {
+			r.log.Warn("intake: could not delete resolved calls (they stay marked resolved)", "err", err)
+		}
+	}
 	r.refreshOldest(ctx)
 	return len(taken), nil
 }
 
-// take reads the oldest waiting calls, at most resolveMaxMessages messages
-// (but at least one call). On PostgreSQL it first takes the resolver's lock
-// for the transaction; when another replica has it, there is nothing to take.
-func (r *resolver) take(ctx context.Context, tx *sql.Tx, limit int) ([]intakeRow, error) {
-	if r.db.dialect == Postgres {
-		var ok bool
-		if err := tx.QueryRowContext(ctx, "SELECT pg_try_advisory_xact_lock($1)", int64(intakeLock)).Scan(&ok); err != nil || !ok {
-			return nil, err
-		}
-	}
-	rows, err := tx.StmtContext(ctx, r.db.hot[selectIntakeSQL]).QueryContext(ctx, limit)
-	if err != nil {
-		return nil, fmt.Errorf("read the intake: %w", err)
-	}
-	defer rows.Close()
-	var out []intakeRow
-	total := 0
-	for rows.Next() {
-		var c intakeRow
-		if err := rows.Scan(&c.id, &c.source, &c.kind, &c.received, &c.messages); err != nil {
-			return nil, err
-		}
-		if len(out) > 0 && total+c.messages > resolveMaxMessages {
-			break
-		}
-		out = append(out, c)
-		total += c.messages
-	}
-	return out, rows.Err()
-}
-
 // resolve ingests the calls' messages, grouped by source in intake order:
 // one pass of the ingester per source keeps its lookups to a few
-// statements per step however small the calls are.
-func (r *resolver) resolve(ctx context.Context, tx *sql.Tx, calls []intakeRow, triggers []tp.Trigger) (tp.IngestResult, error) {
+// statements per step however small the calls are. Refused messages go to
+// their source's quarantine.
+func (r *resolver) resolve(in *ingester, calls []intakeRow) (tp.IngestResult, error) {
 	var order []int64
 	bySource := map[int64]*memCall{}
 	for _, c := range calls {
-		mc, err := r.messages(ctx, tx, c)
+		mc, err := r.messages(in.ctx, in.tx, c)
 		if err != nil {
 			return tp.IngestResult{}, err
 		}
 		if mc.src == nil {
 			continue
+		}
+		if err := quarantineTx(in.ctx, in.tx, c.source, mc.rejected); err != nil {
+			return tp.IngestResult{}, err
 		}
 		g, ok := bySource[c.source]
 		if !ok {
@@ -360,7 +331,6 @@ func (r *resolver) resolve(ctx context.Context, tx *sql.Tx, calls []intakeRow, t
 		}
 		g.msgs = append(g.msgs, mc.msgs...)
 	}
-	in := r.db.newIngester(ctx, tx, triggers)
 	var total tp.IngestResult
 	for _, id := range order {
 		g := bySource[id]
@@ -377,7 +347,7 @@ func (r *resolver) resolve(ctx context.Context, tx *sql.Tx, calls []intakeRow, t
 }
 
 // messages returns a call's decoded messages: as handed over by Append, or
-// decoded again from the stored body (a restart, another replica). A call
+// decoded again from the stored body (a restart, another process). A call
 // whose source is gone has none.
 func (r *resolver) messages(ctx context.Context, tx *sql.Tx, c intakeRow) (memCall, error) {
 	r.mu.Lock()
@@ -394,43 +364,23 @@ func (r *resolver) messages(ctx context.Context, tx *sql.Tx, c intakeRow) (memCa
 	if err != nil {
 		return memCall{}, err
 	}
-	var body []byte
-	if err := tx.QueryRowContext(ctx, "SELECT body FROM intake WHERE id = $1", c.id).Scan(&body); err != nil {
-		return memCall{}, fmt.Errorf("read intake body: %w", err)
+	body, err := r.db.callBody(ctx, tx, c.id)
+	if err != nil {
+		return memCall{}, err
 	}
-	msgs, err := r.replay(c.kind, body, tp.FromMicros(c.received))
+	msgs, rejected, err := r.replay(c.kind, body, tp.FromMicros(c.received))
 	if err != nil {
 		return memCall{}, fmt.Errorf("decode intake call %d again: %w", c.id, err)
 	}
-	return memCall{src, msgs}, nil
-}
-
-// remove deletes resolved calls. On SQLite they are a run of consecutive
-// ids (AUTOINCREMENT, and no other writer meanwhile); on PostgreSQL ids are
-// not committed in order, so each is named.
-func (r *resolver) remove(ctx context.Context, tx *sql.Tx, calls []intakeRow) error {
-	var err error
-	if r.db.dialect == SQLite {
-		_, err = tx.ExecContext(ctx, "DELETE FROM intake WHERE id BETWEEN $1 AND $2", calls[0].id, calls[len(calls)-1].id)
-	} else {
-		ids := make([]int64, len(calls))
-		for i, c := range calls {
-			ids[i] = c.id
-		}
-		_, err = tx.ExecContext(ctx, "DELETE FROM intake WHERE id = ANY($1)", ids)
-	}
-	if err != nil {
-		return fmt.Errorf("remove resolved calls: %w", err)
-	}
-	return nil
+	return memCall{src, msgs, rejected}, nil
 }
 
 // quarantine moves a call that keeps failing to resolve to its source's
 // quarantine, whole, with the reason: the calls behind it go on, and the
 // acknowledged data stays visible on the source debugger.
 func (r *resolver) quarantine(ctx context.Context, tx *sql.Tx, c intakeRow) error {
-	var body []byte
-	if err := tx.QueryRowContext(ctx, "SELECT body FROM intake WHERE id = $1", c.id).Scan(&body); err != nil {
+	body, err := r.db.callBody(ctx, tx, c.id)
+	if err != nil {
 		return err
 	}
 	r.log.Error("intake: a call failed to resolve repeatedly; moved to the quarantine", "intake_id", c.id, "source", c.source)
@@ -439,7 +389,7 @@ func (r *resolver) quarantine(ctx context.Context, tx *sql.Tx, c intakeRow) erro
 	if err := quarantineTx(ctx, tx, c.source, []tp.RejectedMessage{rej}); err != nil {
 		return err
 	}
-	return r.remove(ctx, tx, []intakeRow{c})
+	return r.db.markResolved(ctx, tx, []intakeRow{c})
 }
 
 // resolved records a committed step: the calls leave memory and their lag
@@ -465,9 +415,8 @@ func (r *resolver) resolved(calls []intakeRow, res tp.IngestResult) {
 
 // refreshOldest looks up the oldest waiting call, for backpressure.
 func (r *resolver) refreshOldest(ctx context.Context) {
-	var us int64
-	err := r.db.r.QueryRowContext(ctx, "SELECT received_us FROM intake ORDER BY id LIMIT 1").Scan(&us)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	us, err := r.db.oldestCall(ctx)
+	if err != nil {
 		return // keep the last known value
 	}
 	r.oldest.Store(us)

@@ -126,20 +126,23 @@ func DecodeBatch(body []byte, receivedAt time.Time) (*Decoded, error) {
 const KindBatch = "batch"
 
 // Replay decodes a body the intake accepted before, with the time it was
-// received then, into the same messages (the refused ones were quarantined
-// then and are left out). It is a tp.ReplayFunc.
-func Replay(kind string, body []byte, receivedAt time.Time) ([]tp.Message, error) {
-	var d *Decoded
-	var err error
+// received then, into the same messages and refusals. It is a tp.ReplayFunc.
+func Replay(kind string, body []byte, receivedAt time.Time) ([]tp.Message, []tp.RejectedMessage, error) {
 	if kind == KindBatch {
-		d, err = DecodeBatch(body, receivedAt)
-	} else {
-		d, err = DecodeCall(tp.EventType(kind), body, receivedAt)
+		d, err := DecodeBatch(body, receivedAt)
+		if err != nil {
+			return nil, nil, err
+		}
+		return d.Messages, d.Rejected, nil
+	}
+	d, err := DecodeCall(tp.EventType(kind), body, receivedAt)
+	if tp.ErrorCode(err) == tp.EINVALID { // a single call refused on its own
+		return nil, []tp.RejectedMessage{Refused(body, 0, err, receivedAt)}, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return d.Messages, nil
+	return d.Messages, nil, nil
 }
 
 // DecodeWriteKey reads only the writeKey of a body, for a message refused

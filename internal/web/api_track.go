@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +25,8 @@ func (s *Server) trackCall(typ tp.EventType) decodeFunc {
 		d, err := track.DecodeCall(typ, body, now)
 		if err != nil && tp.ErrorCode(err) == tp.EINVALID {
 			// One message that fails on its own: refused, kept in the quarantine, and a 400.
-			return &track.Decoded{WriteKey: writeKeyOf(body), Rejected: []tp.RejectedMessage{track.Refused(body, 0, err, now)}}, err
+			return &track.Decoded{WriteKey: writeKeyOf(body), Kind: string(typ), Body: body,
+				Rejected: []tp.RejectedMessage{track.Refused(body, 0, err, now)}}, err
 		}
 		return d, err
 	}
@@ -98,7 +100,9 @@ func (s *Server) ingest(r *http.Request, decode decodeFunc) (*trackAnswer, error
 	}
 	ctx := tp.WithAccess(r.Context(), tp.Access{Actor: "source:" + src.Name, Role: tp.RoleSource})
 	s.live.record(src.ID, d.Messages, d.Rejected)
-	ans := &trackAnswer{Success: true, Accepted: len(d.Messages), Refused: d.Rejected}
+	// The answer names refused messages without their JSON (the sender has
+	// it; the quarantine keeps it): a copy, as the resolver holds d.Rejected.
+	ans := &trackAnswer{Success: true, Accepted: len(d.Messages), Refused: slices.Clone(d.Rejected)}
 	if derr == nil && len(d.Messages) == 0 {
 		derr = &tp.Error{Code: tp.EINVALID, Message: "every message of the batch is invalid; see the source debugger", Fields: refusedFields(d.Rejected)}
 	}
@@ -120,7 +124,7 @@ func (s *Server) ingest(r *http.Request, decode decodeFunc) (*trackAnswer, error
 		return nil, derr
 	}
 	for i := range ans.Refused {
-		ans.Refused[i].Raw = "" // kept in the quarantine; the sender has it
+		ans.Refused[i].Raw = ""
 	}
 	for _, m := range d.Messages {
 		ans.Warnings = append(ans.Warnings, m.Warnings...)

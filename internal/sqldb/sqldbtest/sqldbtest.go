@@ -59,7 +59,9 @@ func open(t testing.TB, dsn string) *sqldb.Store {
 	if _, err := jobs.Open(ctx, st, jobs.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Fatal(err)
 	}
-	st.StartResolver(track.Replay, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err := st.StartResolver(ctx, track.Replay, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))); err != nil {
+		t.Fatal(err)
+	}
 	return st
 }
 
