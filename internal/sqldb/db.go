@@ -104,7 +104,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// secure_delete: freed content is zeroed, so that erased data leaves
 		// no bytes behind in the file (see scrub.go).
 		pragmas := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
-			"&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_pragma=secure_delete(ON)&_txlock=immediate"
+			"&_pragma=wal_autocheckpoint(10000)&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_pragma=secure_delete(ON)&_txlock=immediate"
 		lock, err := lockShared(path)
 		if err != nil {
 			return nil, err
@@ -257,6 +257,15 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 // is isolated from their failures by a savepoint. On PostgreSQL it is retried
 // on deadlocks, serialization failures and unique races, which the lock
 // protocol of ingestion makes rare but cannot rule out.
+// writeLarge is writeTx for large writes: on SQLite in a transaction of
+// its own rather than in a savepoint of a group (see committer.runAlone).
+func (db *DB) writeLarge(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	if db.group != nil {
+		return db.group.runAlone(ctx, fn)
+	}
+	return db.writeTx(ctx, fn)
+}
+
 func (db *DB) writeTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	if db.group != nil {
 		return db.group.run(ctx, fn)

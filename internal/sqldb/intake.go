@@ -267,7 +267,7 @@ func (r *resolver) step(ctx context.Context) (int, error) {
 	var taken []intakeRow
 	var res tp.IngestResult
 	var in *ingester
-	err = r.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = r.db.writeLarge(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		taken, res, in = nil, tp.IngestResult{}, nil
 		var err error
 		if taken, err = r.db.takeCalls(ctx, tx, limit); err != nil || len(taken) == 0 {
