@@ -336,10 +336,10 @@ func (db *DB) traitsQuery(custs []int64) (string, []any) {
 	return liteTraitsSQL, []any{jsonArg(custs)}
 }
 
-// lookupSQL are the lookups' texts of db's dialect, for prepareHot.
-func (db *DB) lookupSQL() []string {
+// dialectSQL are the hot texts of db's dialect alone, for prepareHot.
+func (db *DB) dialectSQL() []string {
 	if db.dialect == Postgres {
-		return []string{pgExistingMessagesSQL, pgIdentitiesSQL, pgTraitsSQL}
+		return []string{pgExistingMessagesSQL, pgIdentitiesSQL, pgTraitsSQL, insertIntakeSQL}
 	}
 	return []string{liteExistingMessagesSQL, liteIdentitiesSQL, liteTraitsSQL}
 }
@@ -453,7 +453,7 @@ func (db *DB) IsEmpty(ctx context.Context) (bool, error) {
 func (db *DB) prepareHot(ctx context.Context) error {
 	db.hotOnce.Do(func() {
 		hot := map[string]*sql.Stmt{}
-		for _, q := range append(db.lookupSQL(), insertCustomerSQL, refreshSQL, db.insertEventsSQL(flushAt),
+		for _, q := range append(db.dialectSQL(), insertCustomerSQL, refreshSQL, db.insertEventsSQL(flushAt),
 			db.responseByInvitationSQL(), db.insertEventsSQL(1)+" RETURNING id", insertResponseSQL, touchCustomerSQL,
 			rollupDaySQL, rollupMonthSQL, respondedSQL) {
 			s, err := db.w.PrepareContext(ctx, q)

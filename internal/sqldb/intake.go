@@ -114,6 +114,9 @@ func (s *IntakeService) Append(ctx context.Context, src *tp.Source, b tp.IntakeB
 	if err := can(ctx, tp.ActEventIngest); err != nil {
 		return err
 	}
+	if err := s.db.prepareHot(ctx); err != nil {
+		return err
+	}
 	r := s.db.resolver
 	if r == nil {
 		return fmt.Errorf("the intake's resolver is not running")

@@ -27,9 +27,10 @@ import (
 // server).
 
 type intakeFile struct {
-	path  string
-	w, r  *sql.DB
-	group *committer
+	path   string
+	w, r   *sql.DB
+	group  *committer
+	insert *sql.Stmt // insertIntakeSQL, prepared
 }
 
 const intakeFileSQL = `CREATE TABLE IF NOT EXISTS intake (
@@ -62,12 +63,18 @@ func openIntakeFile(ctx context.Context, path, pragmas string) (*intakeFile, err
 	}
 	f.r.SetMaxOpenConns(2)
 	f.r.SetMaxIdleConns(2)
+	if f.insert, err = f.w.PrepareContext(ctx, insertIntakeSQL); err != nil {
+		f.w.Close()
+		f.r.Close()
+		return nil, err
+	}
 	f.group = newCommitter(f.w)
 	return f, nil
 }
 
 func (f *intakeFile) close() {
 	f.group.stop()
+	f.insert.Close()
 	f.w.Close()
 	f.r.Close()
 }
@@ -87,18 +94,23 @@ func removeIntakeFile(path string) error {
 // the id inside the append's transaction.
 func (db *DB) appendCall(ctx context.Context, srcID int64, b tp.IntakeBatch, handed func(id int64)) (int64, error) {
 	var id int64
-	fn := func(ctx context.Context, tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, insertIntakeSQL, srcID, b.Kind, tp.ToMicros(b.ReceivedAt), len(b.Messages), b.Body).Scan(&id)
-		if err != nil {
+	args := []any{srcID, b.Kind, tp.ToMicros(b.ReceivedAt), len(b.Messages), b.Body}
+	if db.intake != nil {
+		return id, db.intake.group.runStatement(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			if err := tx.StmtContext(ctx, db.intake.insert).QueryRowContext(ctx, args...).Scan(&id); err != nil {
+				return fmt.Errorf("append to the intake: %w", err)
+			}
+			handed(id)
+			return nil
+		})
+	}
+	return id, db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := db.queryRow(ctx, tx, insertIntakeSQL, args...).Scan(&id); err != nil {
 			return fmt.Errorf("append to the intake: %w", err)
 		}
 		handed(id)
 		return nil
-	}
-	if db.intake != nil {
-		return id, db.intake.group.run(ctx, fn)
-	}
-	return id, db.writeTx(ctx, fn)
+	})
 }
 
 // takeCalls reads the oldest unresolved calls in the resolver's transaction
