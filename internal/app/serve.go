@@ -31,6 +31,7 @@ type serveFlags struct {
 	reminderAfter *time.Duration
 	smtpAddr      *string
 	smtpDomains   *string
+	intakeMaxLag  *time.Duration
 }
 
 func (e *env) serveFlags(fs *flag.FlagSet) serveFlags {
@@ -52,6 +53,8 @@ func (e *env) serveFlags(fs *flag.FlagSet) serveFlags {
 			"take complaint mail on this address, e.g. 127.0.0.1:2525 (env TOUCHPOINT_SMTP_ADDR; empty: off)"),
 		smtpDomains: fs.String("smtp-domains", e.getenv("TOUCHPOINT_SMTP_DOMAINS"),
 			"comma-separated domains whose mail is taken, e.g. cx.example.com (env TOUCHPOINT_SMTP_DOMAINS)"),
+		intakeMaxLag: fs.Duration("intake-max-lag", sqldb.DefaultIntakeMaxLag,
+			"tracking calls are answered 503 with Retry-After while the oldest unresolved one is older than this"),
 	}
 }
 
@@ -122,6 +125,7 @@ func (e *env) listen(db *sqldb.Store, f serveFlags, ready func(url string)) erro
 	if public == "" {
 		public = url
 	}
+	db.SetIntakeMaxLag(*f.intakeMaxLag)
 	runner, err := e.startJobs(db, f, public, log)
 	if err != nil {
 		ln.Close()
@@ -164,6 +168,11 @@ func (e *env) listen(db *sqldb.Store, f serveFlags, ready func(url string)) erro
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	// Acknowledged calls are durable in the intake either way; resolving
+	// them now means nothing waits for the next start.
+	if err := db.DrainIntake(tp.WithAccess(sctx, tp.SystemAccess)); err != nil {
+		log.Warn("shutting down: the intake's calls not yet resolved wait for the next start", "err", err)
 	}
 	if err := runner.Stop(sctx); err != nil { // running jobs finish; queued ones wait in the database
 		return fmt.Errorf("stop jobs: %w", err)
