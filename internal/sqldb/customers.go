@@ -340,6 +340,9 @@ func (s *CustomerService) Unmerge(ctx context.Context, customerID, mergeID int64
 			return tp.Errorf(tp.ECONFLICT, "customer %d was itself merged into customer %d; undo that merge first", survivor, into.Int64)
 		}
 		now := tp.ToMicros(s.db.Now())
+		if err := s.db.lockIdentities(ctx, tx); err != nil {
+			return err
+		}
 		if err := s.db.idents.changed(ctx, tx); err != nil { // identities move back
 			return err
 		}

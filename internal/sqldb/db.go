@@ -43,6 +43,7 @@ type DB struct {
 	dialect string
 	w       *sql.DB
 	r       *sql.DB
+	jobs    *sql.DB // PostgreSQL: the job runner's pool (see Pool)
 	Now     func() time.Time
 	// sources caches write key → *tp.Source: a tracking request then needs no
 	// lookup, and sources never change after creation, so a hit is current.
@@ -84,14 +85,24 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	db := &DB{Now: func() time.Time { return time.Now().UTC() }}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		db.dialect = Postgres
-		p, err := sql.Open("pgx", dsn)
-		if err != nil {
-			return nil, fmt.Errorf("open postgres: %w", err)
+		// Three pools, so that no kind of work starves another: writes (a
+		// transaction holds one connection, never a second), reads, and the
+		// job runner's own queries (its leader election timed out when it
+		// shared one pool with ingestion under load).
+		for _, p := range []struct {
+			pool **sql.DB
+			n    int
+		}{{&db.w, 24}, {&db.r, 16}, {&db.jobs, 6}} {
+			c, err := sql.Open("pgx", dsn)
+			if err != nil {
+				db.Close()
+				return nil, fmt.Errorf("open postgres: %w", err)
+			}
+			c.SetMaxOpenConns(p.n)
+			c.SetMaxIdleConns(p.n)
+			c.SetConnMaxIdleTime(5 * time.Minute)
+			*p.pool = c
 		}
-		p.SetMaxOpenConns(16)
-		p.SetMaxIdleConns(16)
-		p.SetConnMaxIdleTime(5 * time.Minute)
-		db.w, db.r = p, p
 	} else {
 		db.dialect = SQLite
 		path := strings.TrimPrefix(dsn, "sqlite://")
@@ -164,9 +175,11 @@ func (db *DB) Close() error {
 		s.Close()
 	}
 	db.rc.close()
-	err := db.w.Close()
-	if db.r != db.w {
-		err = errors.Join(err, db.r.Close())
+	var err error
+	for _, p := range []*sql.DB{db.w, db.r, db.jobs} {
+		if p != nil {
+			err = errors.Join(err, p.Close())
+		}
 	}
 	if db.inUse != nil {
 		err = errors.Join(err, db.inUse.Close())
@@ -519,9 +532,15 @@ func (db *DB) BenchRawInsertEvents(ctx context.Context, rows [][]any) error {
 	})
 }
 
-// Pool is the writer pool, for the job runner's driver: its jobs then share
-// transactions (and, on SQLite, the single writer connection) with ours.
-func (db *DB) Pool() *sql.DB { return db.w }
+// Pool is the job runner's pool: on SQLite the single writer connection
+// (one writer for everything), on PostgreSQL a pool of its own. Jobs are
+// enqueued in our transactions either way.
+func (db *DB) Pool() *sql.DB {
+	if db.jobs != nil {
+		return db.jobs
+	}
+	return db.w
+}
 
 // stmtCache prepares a statement once per text and reuses it: SQLite spends
 // more time parsing a short query than running it. Only for fixed texts (the

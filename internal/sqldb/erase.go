@@ -200,6 +200,9 @@ func (s *PrivacyService) EraseCustomer(ctx context.Context, id int64) (*tp.Erasu
 	}
 	rep := &tp.ErasureReport{Deleted: map[string]int{}, Anonymised: map[string]int{}}
 	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := s.db.lockIdentities(ctx, tx); err != nil {
+			return err
+		}
 		if err := s.db.idents.changed(ctx, tx); err != nil { // the person's identities go
 			return err
 		}

@@ -6,8 +6,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
-	"slices"
 	"sort"
 	"strings"
 
@@ -59,6 +57,9 @@ func (db *DB) ingest(ctx context.Context, src *tp.Source, msgs []tp.Message) (tp
 	var res tp.IngestResult
 	var in *ingester
 	err = db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := db.lockIdentities(ctx, tx); err != nil {
+			return err
+		}
 		var err error
 		if in, err = db.newIngester(ctx, tx, triggers); err != nil {
 			return err
@@ -89,7 +90,6 @@ func (db *DB) newIngester(ctx context.Context, tx *sql.Tx, triggers []tp.Trigger
 		span:   map[int64][2]int64{},
 		dirty:  map[int64]bool{},
 		queued: map[msgKey]bool{},
-		locked: map[int64]bool{},
 	}, nil
 }
 
@@ -129,7 +129,6 @@ type ingester struct {
 	epoch  int64                 // of the identity cache when the transaction began
 	traits map[int64]map[string]traitRow
 	queued map[msgKey]bool // messages stored by this transaction (a batch may repeat one)
-	locked map[int64]bool  // customers locked FOR UPDATE (PostgreSQL)
 	res    tp.IngestResult // of the current batch
 
 	// The write queue, flushed in this order (later rows reference earlier ones).
@@ -186,13 +185,7 @@ func (in *ingester) run(msgs []tp.Message) (tp.IngestResult, error) {
 		want = append(want, msgs[i].Identities...)
 		want = append(want, aliasCandidates(&msgs[i])...)
 	}
-	if err := in.lockIdentities(want); err != nil {
-		return in.res, err
-	}
 	if err := in.loadIdentities(want); err != nil {
-		return in.res, err
-	}
-	if err := in.lockCustomers(want); err != nil {
 		return in.res, err
 	}
 	if err := in.prefetchTraits(msgs); err != nil {
@@ -518,85 +511,21 @@ func (in *ingester) loadIdentities(want []tp.Identity) error {
 	return nil
 }
 
-// The lock protocol on PostgreSQL (READ COMMITTED): a transaction first takes
-// transaction-scoped advisory locks on the hashes of every identity its batch
-// names, in sorted order, so two batches naming one identity run one after the
-// other; only then does it read the identities. Next it locks the customers
-// they point at FOR UPDATE, in id order, so that no other transaction changes
-// their traits or merges them meanwhile. A customer found merged by a
-// transaction that committed in between is followed to its survivor.
-
-func (in *ingester) lockIdentities(want []tp.Identity) error {
-	if in.db.dialect != Postgres {
+// lockIdentities serialises, on PostgreSQL, every transaction that reads
+// identities to decide and then moves or adds them: ingestion (the resolver,
+// touchpoint's own identifies), unmerges and erasures. One transaction-scoped
+// advisory lock, the resolver's, stands for all of them: ingestion is one
+// resolver at a time anyway, and the others are rare. Row locks per identity
+// and customer did the same at a cost (thousands of locks per step, and
+// FOR UPDATE writes every locked row). SQLite has one writer: nothing to do.
+func (db *DB) lockIdentities(ctx context.Context, tx *sql.Tx) error {
+	if db.dialect != Postgres {
 		return nil
 	}
-	keys := make([]int64, 0, len(want))
-	for _, id := range want {
-		h := fnv.New64a()
-		h.Write([]byte(id.Type))
-		h.Write([]byte{0})
-		h.Write([]byte(id.Value))
-		keys = append(keys, int64(h.Sum64()))
-	}
-	slices.Sort(keys)
-	keys = slices.Compact(keys)
-	if _, err := in.tx.ExecContext(in.ctx, "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k", keys); err != nil {
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(intakeLock)); err != nil {
 		return fmt.Errorf("lock identities: %w", err)
 	}
 	return nil
-}
-
-func (in *ingester) lockCustomers(want []tp.Identity) error {
-	if in.db.dialect != Postgres {
-		return nil
-	}
-	for range 20 {
-		var ids []int64
-		for _, id := range want {
-			if c := in.ids[id]; c != 0 && !in.locked[c] && !slices.Contains(ids, c) {
-				ids = append(ids, c)
-			}
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		slices.Sort(ids)
-		rows, err := in.tx.QueryContext(in.ctx, "SELECT id, merged_into FROM customers WHERE id = ANY($1) ORDER BY id FOR UPDATE", ids)
-		if err != nil {
-			return fmt.Errorf("lock customers: %w", err)
-		}
-		var moved []int64
-		for rows.Next() {
-			var id int64
-			var into sql.NullInt64
-			if err := rows.Scan(&id, &into); err != nil {
-				rows.Close()
-				return err
-			}
-			in.locked[id] = true
-			if into.Valid {
-				moved = append(moved, id)
-			}
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		if len(moved) == 0 {
-			return nil
-		}
-		// Merged away meanwhile: read those identities again; they now point at survivors.
-		var again []tp.Identity
-		for id, c := range in.ids {
-			if slices.Contains(moved, c) {
-				delete(in.ids, id)
-				again = append(again, id)
-			}
-		}
-		if err := in.loadIdentities(again); err != nil {
-			return err
-		}
-	}
-	return fmt.Errorf("lock customers: merges kept moving them")
 }
 
 // prefetchTraits loads in one query the traits of every known customer that

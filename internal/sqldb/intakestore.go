@@ -114,7 +114,7 @@ func (db *DB) appendCall(ctx context.Context, srcID int64, b tp.IntakeBatch, han
 }
 
 // takeCalls reads the oldest unresolved calls in the resolver's transaction
-// (none when another PostgreSQL replica is resolving).
+// (on PostgreSQL after the identity lock: replicas resolve in turn).
 func (db *DB) takeCalls(ctx context.Context, tx *sql.Tx, limit int) ([]intakeRow, error) {
 	var rows *sql.Rows
 	var err error
@@ -125,8 +125,7 @@ func (db *DB) takeCalls(ctx context.Context, tx *sql.Tx, limit int) ([]intakeRow
 		}
 		rows, err = db.intake.r.QueryContext(ctx, "SELECT id, source_id, kind, received_us, messages FROM intake WHERE id > $1 ORDER BY id LIMIT $2", cursor, limit)
 	} else {
-		var ok bool
-		if err := tx.QueryRowContext(ctx, "SELECT pg_try_advisory_xact_lock($1)", int64(intakeLock)).Scan(&ok); err != nil || !ok {
+		if err := db.lockIdentities(ctx, tx); err != nil {
 			return nil, err
 		}
 		rows, err = tx.QueryContext(ctx, "SELECT id, source_id, kind, received_us, messages FROM intake ORDER BY id LIMIT $1", limit)
