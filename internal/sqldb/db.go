@@ -49,8 +49,9 @@ type DB struct {
 	// lookup, and sources never change after creation, so a hit is current.
 	sourceCache sync.Map
 
-	group  *committer  // SQLite only: group commit of concurrent write transactions
-	intake *intakeFile // SQLite only: the intake's own file (intakestore.go)
+	group   *committer  // SQLite only: group commit of concurrent write transactions
+	appends *committer  // PostgreSQL only: group commit of the intake's appends
+	intake  *intakeFile // SQLite only: the intake's own file (intakestore.go)
 
 	// Enqueue stores background jobs; the job runner sets it (see Enqueuer).
 	Enqueue Enqueuer
@@ -103,6 +104,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			c.SetConnMaxIdleTime(5 * time.Minute)
 			*p.pool = c
 		}
+		db.appends = newCommitter(db.w)
 	} else {
 		db.dialect = SQLite
 		path := strings.TrimPrefix(dsn, "sqlite://")
@@ -167,6 +169,9 @@ func (db *DB) Close() error {
 	}
 	if db.intake != nil {
 		db.intake.close()
+	}
+	if db.appends != nil {
+		db.appends.stop()
 	}
 	for _, s := range db.hot {
 		s.Close()

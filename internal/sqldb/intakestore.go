@@ -91,21 +91,19 @@ func removeIntakeFile(path string) error {
 }
 
 // appendCall stores one call durably and returns its id; handed runs with
-// the id inside the append's transaction.
+// the id inside the append's transaction. Concurrent appends share a
+// transaction and its commit on both databases: on PostgreSQL too a
+// transaction per call meant a WAL flush per call, and with 256 clients a
+// p99 of half a second.
 func (db *DB) appendCall(ctx context.Context, srcID int64, b tp.IntakeBatch, handed func(id int64)) (int64, error) {
 	var id int64
 	args := []any{srcID, b.Kind, tp.ToMicros(b.ReceivedAt), len(b.Messages), b.Body}
+	group, insert := db.appends, db.hot[insertIntakeSQL]
 	if db.intake != nil {
-		return id, db.intake.group.runStatement(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			if err := tx.StmtContext(ctx, db.intake.insert).QueryRowContext(ctx, args...).Scan(&id); err != nil {
-				return fmt.Errorf("append to the intake: %w", err)
-			}
-			handed(id)
-			return nil
-		})
+		group, insert = db.intake.group, db.intake.insert
 	}
-	return id, db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := db.queryRow(ctx, tx, insertIntakeSQL, args...).Scan(&id); err != nil {
+	return id, group.runStatement(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := tx.StmtContext(ctx, insert).QueryRowContext(ctx, args...).Scan(&id); err != nil {
 			return fmt.Errorf("append to the intake: %w", err)
 		}
 		handed(id)
