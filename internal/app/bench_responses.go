@@ -21,6 +21,7 @@ func benchResponses(e *env, args []string) error {
 	clients := fs.Int("clients", 8, "concurrent HTTP clients")
 	total := fs.Int("responses", 1000000, "responses in the survey queried for results")
 	dsn := fs.String("db", "", "PostgreSQL URL (a scratch schema); empty: a SQLite file in a temp folder")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the submission to this file")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -54,12 +55,17 @@ func benchResponses(e *env, args []string) error {
 	for i := range scores {
 		scores[i] = r.IntN(11)
 	}
+	stopProfile, err := startProfile(*profile)
+	if err != nil {
+		return err
+	}
 	elapsed, durs, err := loadHTTP(*clients, len(tokens), func(c *http.Client, i int) error {
 		body := fmt.Sprintf(`{"score":%d,"comment":"bench answer","complete":true}`, scores[i])
 		req, _ := http.NewRequest("POST", base+"/v1/responses/"+tokens[i], bytes.NewReader([]byte(body)))
 		req.Header.Set("Content-Type", "application/json")
 		return doOK(c, req)
 	})
+	stopProfile()
 	if err != nil {
 		return fmt.Errorf("submission: %w", err)
 	}

@@ -65,7 +65,8 @@ type DB struct {
 	chunkStmts map[chunkKey]*sql.Stmt
 	hotErr     error
 
-	rc stmtCache // the readers' hot statements (answering a survey link)
+	rc       stmtCache // the readers' hot statements (answering a survey link)
+	versions sync.Map  // decoded survey versions past their draft (see findSurveyVia)
 
 	// suppressed says whether the suppression list may hold anything: while
 	// it is known empty, ingestion skips looking identities up in it.

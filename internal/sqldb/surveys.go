@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
@@ -157,6 +158,19 @@ func (s *SurveyService) FindSurveyVersion(ctx context.Context, id int64, version
 }
 
 func findSurvey(ctx context.Context, q querier, id int64, version int, lock string) (*tp.Survey, error) {
+	return findSurveyVia(ctx, q, nil, id, version, lock)
+}
+
+// surveyVersion is a version's questions and texts, decoded.
+type surveyVersion struct {
+	questions []tp.Question
+	texts     map[string]tp.SurveyText
+}
+
+// findSurveyVia is findSurvey with a cache of decoded versions: a version
+// of a survey past its draft never changes (an edit makes a new one), and
+// answering a link read and decoded it for every answer.
+func findSurveyVia(ctx context.Context, q querier, cache *sync.Map, id int64, version int, lock string) (*tp.Survey, error) {
 	var s tp.Survey
 	var typ, status string
 	var created, updated int64
@@ -175,6 +189,16 @@ func findSurvey(ctx context.Context, q querier, id int64, version int, lock stri
 	if version != 0 {
 		s.Version = version
 	}
+	type key struct {
+		id int64
+		v  int
+	}
+	if cache != nil && s.Status != tp.SurveyDraft {
+		if v, ok := cache.Load(key{id, s.Version}); ok {
+			s.Questions, s.Texts = v.(surveyVersion).questions, v.(surveyVersion).texts
+			return &s, nil
+		}
+	}
 	var qs, ts string
 	err = q.QueryRowContext(ctx, "SELECT questions, texts FROM survey_versions WHERE survey_id = $1 AND version = $2", id, s.Version).Scan(&qs, &ts)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -188,6 +212,9 @@ func findSurvey(ctx context.Context, q querier, id int64, version int, lock stri
 	}
 	if err := json.Unmarshal([]byte(ts), &s.Texts); err != nil {
 		return nil, err
+	}
+	if cache != nil && s.Status != tp.SurveyDraft {
+		cache.Store(key{id, s.Version}, surveyVersion{s.Questions, s.Texts})
 	}
 	return &s, nil
 }
@@ -358,7 +385,7 @@ func (s *SurveyService) InvitationByToken(ctx context.Context, token string) (*t
 	}
 	version := 0
 	_ = s.db.rc.QueryRowContext(ctx, "SELECT version FROM responses WHERE invitation_id = $1", id).Scan(&version)
-	sv, err := findSurvey(ctx, &s.db.rc, inv.SurveyID, version, "")
+	sv, err := findSurveyVia(ctx, &s.db.rc, &s.db.versions, inv.SurveyID, version, "")
 	if err != nil {
 		return nil, nil, nil, err
 	}
