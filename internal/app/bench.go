@@ -49,6 +49,7 @@ func bench(e *env, args []string) error {
 	clients := fs.Int("clients", 4, "concurrent HTTP clients")
 	dsn := fs.String("db", "", "PostgreSQL URL to measure on (a scratch schema per side); empty: SQLite files in a temp folder")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the HTTP side to this file")
+	rollups := fs.Bool("rollups", true, "run the minute job (rollups, churn scan) over and over during the load")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -64,7 +65,7 @@ func bench(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	httpRate, lat, dialect, err := benchHTTP(e, open, msgs, *batch, *clients)
+	httpRate, lat, dialect, err := benchHTTP(e, open, msgs, *batch, *clients, *rollups)
 	stopProfile()
 	if err != nil {
 		return err
@@ -82,7 +83,7 @@ func bench(e *env, args []string) error {
 	return nil
 }
 
-func benchHTTP(e *env, open func(string) (*sqldb.Store, func(), error), msgs [][]byte, batch, clients int) (float64, [2]time.Duration, string, error) {
+func benchHTTP(e *env, open func(string) (*sqldb.Store, func(), error), msgs [][]byte, batch, clients int, rollups bool) (float64, [2]time.Duration, string, error) {
 	var lat [2]time.Duration
 	db, done, err := open("http")
 	if err != nil {
@@ -100,6 +101,30 @@ func benchHTTP(e *env, open func(string) (*sqldb.Store, func(), error), msgs [][
 	defer stop()
 	url := base + "/v1/batch"
 	var busy atomic.Int64
+	// The minute job (rollups, the churn scan) runs over and over meanwhile:
+	// it must never stall the intake.
+	stopJobs := make(chan struct{})
+	jobsDone := make(chan int)
+	go func() {
+		n := 0
+		defer func() { jobsDone <- n }()
+		for {
+			select {
+			case <-stopJobs:
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+			if !rollups {
+				continue
+			}
+			if _, err := db.Cockpit.RefreshRollups(tp.WithAccess(e.ctx, tp.SystemAccess)); err != nil {
+				fmt.Fprintln(e.stderr, "bench: rollups:", err)
+			}
+			n++
+		}
+	}()
+	var ackMu sync.Mutex
+	var acks []time.Time
 	var bodies [][]byte
 	for i := 0; i < len(msgs); i += batch {
 		var b bytes.Buffer
@@ -117,6 +142,11 @@ func benchHTTP(e *env, open func(string) (*sqldb.Store, func(), error), msgs [][
 			req.SetBasicAuth(src.WriteKey, "")
 			req.Header.Set("Content-Type", "application/json")
 			err := doOK(c, req)
+			if err == nil {
+				ackMu.Lock()
+				acks = append(acks, time.Now())
+				ackMu.Unlock()
+			}
 			if !errors.Is(err, errBusy) {
 				return err
 			}
@@ -124,9 +154,18 @@ func benchHTTP(e *env, open func(string) (*sqldb.Store, func(), error), msgs [][
 			time.Sleep(250 * time.Millisecond)
 		}
 	})
+	close(stopJobs)
+	jobRuns := <-jobsDone
 	if err != nil {
 		return 0, lat, "", fmt.Errorf("HTTP side: %w", err)
 	}
+	slices.SortFunc(acks, func(a, b time.Time) int { return a.Compare(b) })
+	var pause time.Duration
+	for i := 1; i < len(acks); i++ {
+		pause = max(pause, acks[i].Sub(acks[i-1]))
+	}
+	fmt.Fprintf(e.stderr, "bench: the rollup and churn job ran %d times during the load; longest pause between acknowledgements %s\n",
+		jobRuns, pause.Round(time.Millisecond))
 	t0 := time.Now()
 	if err := db.DrainIntake(e.ctx); err != nil {
 		return 0, lat, "", err

@@ -144,7 +144,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.w, db.r = w, r
 		db.group = newCommitter(w)
 		db.idents.on = true
-		if db.intake, err = openIntakeFile(ctx, path, pragmas); err != nil {
+		if db.intake, err = openIntakeFile(ctx, path, strings.Replace(pragmas, "wal_autocheckpoint(10000)", "wal_autocheckpoint(1000)", 1)); err != nil {
 			db.Close()
 			return nil, err
 		}
