@@ -50,6 +50,7 @@ func bench(e *env, args []string) error {
 	dsn := fs.String("db", "", "PostgreSQL URL to measure on (a scratch schema per side); empty: SQLite files in a temp folder")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the HTTP side to this file")
 	rollups := fs.Bool("rollups", true, "run the minute job (rollups, churn scan) over and over during the load")
+	rate := fs.Float64("rate", 0, "send at this many events/s (0: as fast as the clients go); for the resolver's lag below its maximum")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -65,7 +66,7 @@ func bench(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	httpRate, lat, dialect, err := benchHTTP(e, open, msgs, *batch, *clients, *rollups)
+	httpRate, lat, dialect, err := benchHTTP(e, open, msgs, *batch, *clients, *rollups, *rate)
 	stopProfile()
 	if err != nil {
 		return err
@@ -83,7 +84,7 @@ func bench(e *env, args []string) error {
 	return nil
 }
 
-func benchHTTP(e *env, open func(string) (*sqldb.Store, func(), error), msgs [][]byte, batch, clients int, rollups bool) (float64, [2]time.Duration, string, error) {
+func benchHTTP(e *env, open func(string) (*sqldb.Store, func(), error), msgs [][]byte, batch, clients int, rollups bool, rate float64) (float64, [2]time.Duration, string, error) {
 	var lat [2]time.Duration
 	db, done, err := open("http")
 	if err != nil {
@@ -133,7 +134,11 @@ func benchHTTP(e *env, open func(string) (*sqldb.Store, func(), error), msgs [][
 		fmt.Fprintf(&b, `],"sentAt":%q}`, time.Now().UTC().Format(time.RFC3339Nano))
 		bodies = append(bodies, b.Bytes())
 	}
-	elapsed, durs, err := loadHTTP(clients, len(bodies), func(c *http.Client, i int) error {
+	var every time.Duration
+	if rate > 0 {
+		every = time.Duration(float64(time.Second) * float64(batch) / rate)
+	}
+	elapsed, durs, err := loadHTTP(clients, len(bodies), every, func(c *http.Client, i int) error {
 		if i%200 == 199 {
 			fmt.Fprintf(e.stderr, "bench: HTTP %d/%d batches\n", i+1, len(bodies))
 		}
@@ -193,7 +198,9 @@ func benchHeader(e *env, what, dialect string) {
 		runtime.Version(), time.Now().UTC().Format("2006-01-02"))
 }
 
-func loadHTTP(clients, n int, do func(c *http.Client, i int) error) (time.Duration, []time.Duration, error) {
+// With every > 0 request i is released no earlier than i·every after the
+// start (a fixed rate, as long as the clients keep up).
+func loadHTTP(clients, n int, every time.Duration, do func(c *http.Client, i int) error) (time.Duration, []time.Duration, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: time.Minute}
 	work := make(chan int)
 	var mu sync.Mutex
@@ -218,6 +225,9 @@ func loadHTTP(clients, n int, do func(c *http.Client, i int) error) (time.Durati
 		}()
 	}
 	for i := range n {
+		if every > 0 {
+			time.Sleep(time.Until(start.Add(time.Duration(i) * every)))
+		}
 		work <- i
 	}
 	close(work)

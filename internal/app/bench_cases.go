@@ -152,7 +152,7 @@ func benchCases(e *env, args []string) error {
 		return err
 	}
 	defer stop()
-	_, pd, err := loadHTTP(1, 50, func(c *http.Client, _ int) error {
+	_, pd, err := loadHTTP(1, 50, 0, func(c *http.Client, _ int) error {
 		req, _ := http.NewRequest("GET", base+"/cases?department=Logistics", nil)
 		req.AddCookie(&http.Cookie{Name: "tp_session", Value: session})
 		return doOK(c, req)

@@ -118,7 +118,7 @@ func benchCockpit(e *env, args []string) error {
 	}
 	defer stop()
 	url := fmt.Sprintf("%s/api/v1/scorecard?period=month&at=%s&months=18", base, q.Period.From.Format(time.DateOnly))
-	_, durs, err := loadHTTP(1, *runs, func(c *http.Client, _ int) error {
+	_, durs, err := loadHTTP(1, *runs, 0, func(c *http.Client, _ int) error {
 		req, _ := http.NewRequest("GET", url, nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		return doOK(c, req)

@@ -59,7 +59,7 @@ func benchResponses(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	elapsed, durs, err := loadHTTP(*clients, len(tokens), func(c *http.Client, i int) error {
+	elapsed, durs, err := loadHTTP(*clients, len(tokens), 0, func(c *http.Client, i int) error {
 		body := fmt.Sprintf(`{"score":%d,"comment":"bench answer","complete":true}`, scores[i])
 		req, _ := http.NewRequest("POST", base+"/v1/responses/"+tokens[i], bytes.NewReader([]byte(body)))
 		req.Header.Set("Content-Type", "application/json")
