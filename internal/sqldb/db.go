@@ -21,9 +21,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"
+	"github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"           // registers "sqlite"
 
 	tp "github.com/touchpoint-cx/touchpoint"
 )
@@ -527,7 +528,11 @@ func (db *DB) BenchCreateCustomers(ctx context.Context, n int) ([]int64, error) 
 // BenchRawInsertEvents inserts event rows (the columns of eventCols) in one
 // transaction with one multi-row INSERT: the baseline that ingestion with
 // identity resolution is measured against.
+// On PostgreSQL it uses COPY, the fastest way in.
 func (db *DB) BenchRawInsertEvents(ctx context.Context, rows [][]any) error {
+	if db.dialect == Postgres {
+		return db.benchCopyEvents(ctx, rows)
+	}
 	args := make([]any, 0, len(rows)*eventColCount)
 	for _, r := range rows {
 		args = append(args, r...)
@@ -592,4 +597,19 @@ func (c *stmtCache) QueryContext(ctx context.Context, q string, args ...any) (*s
 
 func (c *stmtCache) close() {
 	c.m.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
+}
+
+// benchCopyEvents is BenchRawInsertEvents through COPY, on a connection of
+// the writer pool (COPY is one statement, atomic by itself).
+func (db *DB) benchCopyEvents(ctx context.Context, rows [][]any) error {
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c := dc.(*stdlib.Conn).Conn()
+		_, err := c.CopyFrom(ctx, pgx.Identifier{"events"}, strings.Split(strings.ReplaceAll(eventCols, " ", ""), ","), pgx.CopyFromRows(rows))
+		return err
+	})
 }
