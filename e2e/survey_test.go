@@ -72,10 +72,22 @@ func TestSurveyByMailAnsweredInBrowser(t *testing.T) {
 		t.Fatalf("mails: %+v", msgs)
 	}
 	link := answerLink(t, msgs[0])
+	scanLinks(t, msgs[0])
+	var before struct{ Responded int }
+	getJSON(t, fmt.Sprintf("%s/api/v1/surveys/%d/results", srv.URL, survey.ID), token, &before)
+	if before.Responded != 0 {
+		t.Fatalf("a link scanner opening every link of the mail recorded %d answers", before.Responded)
+	}
 
-	step(t, ctx, "open the link from the mail", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(`form fieldset.score`)))
+	// The customer clicks 9 in the mail: the page opens with 9 chosen and
+	// records it on "Absenden".
+	var chosen bool
+	step(t, ctx, "open the score link from the mail", chromedp.Navigate(link+"?score=9"), chromedp.WaitVisible(chromedp.CSS(`form fieldset.score`)),
+		chromedp.Evaluate(`document.querySelector('input[name=score][value="9"]').checked`, &chosen))
+	if !chosen {
+		t.Fatalf("the score from the mail is not chosen on the page")
+	}
 	step(t, ctx, "answer",
-		chromedp.Click(chromedp.CSS(`.scale label:nth-child(10) span`)), // the score 9
 		chromedp.SendKeys(chromedp.CSS(`#comment`), "Die Lieferung war schnell, danke schön!"),
 		chromedp.Submit(chromedp.CSS(`#comment`)),
 		chromedp.WaitVisible(chromedp.CSS(`main.survey p.muted`)), // only the thank-you page has it
@@ -135,4 +147,30 @@ func answerLink(t *testing.T, m smtptest.Received) string {
 	}
 	t.Fatalf("no answer link in:\n%s", text)
 	return ""
+}
+
+var urlRE = regexp.MustCompile(`https?://[^\s"<>]+`)
+
+// scanLinks does what mail security scanners do: it opens every link of the
+// mail (HEAD and GET) without running any script.
+func scanLinks(t *testing.T, m smtptest.Received) {
+	t.Helper()
+	_, text, err := m.Text()
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := urlRE.FindAllString(text, -1)
+	if len(links) < 11 {
+		t.Fatalf("the mail has %d links, want the 11 score links and more:\n%s", len(links), text)
+	}
+	for _, l := range links {
+		for _, method := range []string{"HEAD", "GET"} {
+			req, _ := http.NewRequest(method, l, nil)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+		}
+	}
 }

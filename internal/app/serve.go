@@ -32,6 +32,7 @@ type serveFlags struct {
 	smtpAddr      *string
 	smtpDomains   *string
 	intakeMaxLag  *time.Duration
+	proxies       *string
 }
 
 func (e *env) serveFlags(fs *flag.FlagSet) serveFlags {
@@ -53,6 +54,8 @@ func (e *env) serveFlags(fs *flag.FlagSet) serveFlags {
 			"take complaint mail on this address, e.g. 127.0.0.1:2525 (env TOUCHPOINT_SMTP_ADDR; empty: off)"),
 		smtpDomains: fs.String("smtp-domains", e.getenv("TOUCHPOINT_SMTP_DOMAINS"),
 			"comma-separated domains whose mail is taken, e.g. cx.example.com (env TOUCHPOINT_SMTP_DOMAINS)"),
+		proxies: fs.String("trusted-proxies", e.getenv("TOUCHPOINT_TRUSTED_PROXIES"),
+			"comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client, e.g. 10.0.0.0/8 (env TOUCHPOINT_TRUSTED_PROXIES)"),
 		intakeMaxLag: fs.Duration("intake-max-lag", sqldb.DefaultIntakeMaxLag,
 			"tracking calls are answered 503 with Retry-After while the oldest unresolved one is older than this"),
 	}
@@ -64,12 +67,27 @@ func serve(e *env, args []string) error {
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
-	db, err := e.open(*f.dsn)
+	ln, err := bind(f)
 	if err != nil {
 		return err
 	}
+	db, err := e.open(*f.dsn)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	defer db.Close()
-	return e.listen(db, f, nil)
+	return e.listen(ln, db, f, nil)
+}
+
+// bind takes the listen address first, so that a busy port is reported
+// before anything slow (migrations, the demo's filling) starts.
+func bind(f serveFlags) (net.Listener, error) {
+	ln, err := net.Listen("tcp", *f.addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w (is touchpoint already running? choose another with --addr)", *f.addr, err)
+	}
+	return ln, nil
 }
 
 func demoCmd(e *env, args []string) error {
@@ -80,6 +98,11 @@ func demoCmd(e *env, args []string) error {
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
+	ln, err := bind(f)
+	if err != nil {
+		return err
+	}
+	defer ln.Close() // a no-op once served
 	db, err := e.open(*f.dsn)
 	if err != nil {
 		return err
@@ -93,7 +116,7 @@ func demoCmd(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "filling the empty database with demo data (seed %d, %d customers)…\n", *seed, *customers)
 		start := time.Now()
 		cfg := demo.Config{Seed: *seed, Customers: *customers, End: demo.DefaultEnd(time.Now()), Progress: e.stderr}
-		st, err := demo.Load(e.ctx, cfg, demo.Store{Ingester: db.Tracking, Sources: db.Sources, Users: db.Users, Customers: db.Customers, Surveys: db.Surveys, Cases: db.Cases})
+		st, err := demo.Load(e.ctx, cfg, demo.Store{Ingester: db.Tracking, Sources: db.Sources, Users: db.Users, Customers: db.Customers, Surveys: db.Surveys, Cases: db.Cases, Actions: db.Actions, Alerts: db.Alerts})
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
@@ -108,17 +131,18 @@ func demoCmd(e *env, args []string) error {
 	login := func(url string) {
 		fmt.Fprintf(e.stdout, "touchpoint demo: open %s and log in as %s / %s\n", url, demo.AdminEmail, demo.Password)
 	}
-	return e.listen(db, f, login)
+	return e.listen(ln, db, f, login)
 }
 
 // listen serves until the context ends, then shuts down gracefully: the
 // listener closes, in-flight requests finish (their commits included), and
 // only then does the database close.
-func (e *env) listen(db *sqldb.Store, f serveFlags, ready func(url string)) error {
+func (e *env) listen(ln net.Listener, db *sqldb.Store, f serveFlags, ready func(url string)) error {
 	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
-	ln, err := net.Listen("tcp", *f.addr)
+	proxies, err := web.ParseTrustedProxies(*f.proxies)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *f.addr, err)
+		ln.Close()
+		return err
 	}
 	url := "http://" + ln.Addr().String()
 	public := strings.TrimRight(*f.publicURL, "/")
@@ -140,6 +164,7 @@ func (e *env) listen(db *sqldb.Store, f serveFlags, ready func(url string)) erro
 	defer inbound.Close()
 	srv := WebServer(db, log)
 	srv.SecureCookies, srv.PublicURL = *f.secureCookies, public
+	srv.TrustedProxies = proxies
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -47,6 +47,8 @@ type Store struct {
 	Customers tp.CustomerService
 	Surveys   tp.SurveyService
 	Cases     tp.CaseService
+	Actions   tp.ActionService
+	Alerts    tp.AlertService
 }
 
 // DefaultEnd is the start of today (UTC): data ends "now" yet stays
@@ -110,7 +112,10 @@ func Load(ctx context.Context, cfg Config, st Store) (Stats, error) {
 		return Stats{IngestResult: res, Responses: n}, err
 	}
 	cases, err := loadCases(ctx, cfg, st)
-	return Stats{IngestResult: res, Responses: n, Cases: cases}, err
+	if err != nil {
+		return Stats{IngestResult: res, Responses: n, Cases: cases}, err
+	}
+	return Stats{IngestResult: res, Responses: n, Cases: cases}, loadFollowUps(ctx, cfg, st)
 }
 
 func loadEvents(ctx context.Context, cfg Config, st Store) (tp.IngestResult, error) {

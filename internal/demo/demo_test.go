@@ -36,7 +36,7 @@ func TestLoadBuildsMergedProfiles(t *testing.T) {
 	ctx := tp.WithAccess(context.Background(), tp.SystemAccess)
 	var progress bytes.Buffer
 	res, err := demo.Load(ctx, demo.Config{Seed: 1, Customers: 300, End: end, Progress: &progress},
-		demo.Store{Ingester: db.Tracking, Sources: db.Sources, Users: db.Users, Customers: db.Customers, Surveys: db.Surveys, Cases: db.Cases})
+		demo.Store{Ingester: db.Tracking, Sources: db.Sources, Users: db.Users, Customers: db.Customers, Surveys: db.Surveys, Cases: db.Cases, Actions: db.Actions, Alerts: db.Alerts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,6 +60,17 @@ func TestLoadBuildsMergedProfiles(t *testing.T) {
 	}
 	if res.Stored < 300*15 || res.Merges == 0 {
 		t.Errorf("loaded %+v; want about 25 events a customer and some merges", res)
+	}
+	rules, _ := db.Alerts.ListAlertRules(ctx)
+	items, _ := db.Actions.ListActions(ctx, tp.ActionFilter{})
+	overdue := 0
+	for _, a := range items {
+		if a.Status == tp.ActionOpen && a.Due < end.Format(time.DateOnly) {
+			overdue++
+		}
+	}
+	if len(rules) < 2 || len(items) < 4 || overdue == 0 {
+		t.Errorf("demo follow-ups: %d alert rules, %d action items (%d overdue)", len(rules), len(items), overdue)
 	}
 	if !bytes.Contains(progress.Bytes(), []byte("300/300 customers")) {
 		t.Errorf("progress = %q", progress.String())

@@ -136,7 +136,7 @@ func (s *Server) apiResults(w http.ResponseWriter, r *http.Request) error {
 // apiRespond takes an answer as JSON for a personal link (for widgets and
 // custom front ends); the HTML form posts to /s/{token}.
 func (s *Server) apiRespond(w http.ResponseWriter, r *http.Request) {
-	if !s.limiter.allow(clientIP(r)) {
+	if !s.limiter.allow(s.clientIP(r)) {
 		writeJSONError(w, tp.Errorf(tp.ETOOMANY, "too many answers from this address; wait a minute"))
 		return
 	}

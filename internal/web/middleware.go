@@ -177,7 +177,7 @@ type apiHandler func(w http.ResponseWriter, r *http.Request) error
 // logged-in browser to change anything.
 func (s *Server) api(act tp.Action, h apiHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = r.WithContext(tp.WithAddress(r.Context(), clientIP(r)))
+		r = r.WithContext(tp.WithAddress(r.Context(), s.clientIP(r)))
 		a, err := s.authenticateAPI(r)
 		if err == nil && act != "" && !tp.Can(a, act) {
 			err = tp.Authorize(a, act, tp.Object{})

@@ -8,6 +8,7 @@ import (
 	"embed"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -55,6 +56,9 @@ type Server struct {
 	// RateLimit is answers per minute per client address on public
 	// endpoints; 0 for the default (60), negative for none (benchmarks).
 	RateLimit int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (rate limits, audit); none by default.
+	TrustedProxies []netip.Prefix
 
 	metrics *metrics
 	pages   map[string]*pageTemplate

@@ -38,10 +38,16 @@ func TestSurveyLinkOneClickThenComment(t *testing.T) {
 	if !strings.HasPrefix(link, f.srv.URL+"/s/") {
 		t.Errorf("link %q", link)
 	}
-	// One click on 9 in the e-mail records it and asks for the rest, in Dutch.
+	// One click on 9 in the e-mail shows the form with 9 chosen, in Dutch; nothing is recorded before the submit.
 	code, body := get(t, http.DefaultClient, link+"?score=9")
 	if code != 200 || !strings.Contains(body, `value="9" checked`) || !strings.Contains(body, "Belangrijkste reden") || !strings.Contains(body, `lang="nl"`) {
 		t.Fatalf("one-click page: %d\n%s", code, body)
+	}
+	if r, _ := f.db.Surveys.ResponseByInvitation(ctx, 1); r != nil {
+		t.Fatalf("opening the score link recorded an answer: %+v", r)
+	}
+	if code, body := get(t, http.DefaultClient, link+"?score=12"); code != 200 || strings.Contains(body, "checked") || !strings.Contains(body, "niet op de schaal") {
+		t.Errorf("score off the scale: %d\n%s", code, body)
 	}
 	res, err := http.PostForm(link, url.Values{"score": {"4"}, "comment": {"<script>alert(1)</script> te laat"}, "q_reason": {"service"}})
 	if err != nil {

@@ -50,7 +50,7 @@ func (s *Server) ui(act tp.Action, h uiHandler, needLogin bool) http.Handler {
 			http.Error(w, "cross-origin request refused", http.StatusForbidden)
 			return
 		}
-		r = r.WithContext(tp.WithAddress(r.Context(), clientIP(r)))
+		r = r.WithContext(tp.WithAddress(r.Context(), s.clientIP(r)))
 		u := s.sessionUser(r)
 		v := &view{User: u, Lang: negotiateLanguage(r, u), Path: r.URL.Path, Flash: r.URL.Query().Get("flash")}
 		if needLogin && u == nil {
@@ -251,7 +251,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, v *view) error {
 		v.Title, v.Flash = translate(v.Lang, "login.title"), translate(v.Lang, msg)
 		return s.render(w, code, v, "login", "", map[string]string{"Next": next, "Email": r.PostForm.Get("email")})
 	}
-	addr := clientIP(r)
+	addr := s.clientIP(r)
 	if !s.logins.has(addr) { // too many failures from this address, whichever accounts
 		return again(http.StatusTooManyRequests, "login.throttled")
 	}

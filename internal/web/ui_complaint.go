@@ -20,7 +20,7 @@ func (s *Server) complaintForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) complaintSubmit(w http.ResponseWriter, r *http.Request) {
 	lang := negotiateLanguage(r, nil)
-	if !s.limiter.allow(clientIP(r)) {
+	if !s.limiter.allow(s.clientIP(r)) {
 		s.renderComplaint(w, http.StatusTooManyRequests, lang, &complaintData{Error: translate(lang, "respond.busy")})
 		return
 	}

@@ -56,7 +56,7 @@ func (s *Server) publicPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) publicSubmit(w http.ResponseWriter, r *http.Request) {
 	lang := negotiateLanguage(r, nil)
-	if !s.limiter.allow(clientIP(r)) {
+	if !s.limiter.allow(s.clientIP(r)) {
 		s.respondError(w, http.StatusTooManyRequests, lang, "respond.busy")
 		return
 	}
@@ -105,7 +105,7 @@ func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) {
 // Segment or touchpoint snippet) joins the answer to the visitor's profile.
 func (s *Server) widgetRespond(w http.ResponseWriter, r *http.Request) {
 	setCORS(w, r)
-	if !s.limiter.allow(clientIP(r)) {
+	if !s.limiter.allow(s.clientIP(r)) {
 		writeJSONError(w, tp.Errorf(tp.ETOOMANY, "too many answers from this address; wait a minute"))
 		return
 	}

@@ -24,14 +24,15 @@ type respondData struct {
 	Action      string
 	LowScore    int
 	Unsubscribe bool // the opt-out confirmation
+	Chosen      bool // the score came from the e-mail's button and is not saved yet
 }
 
 // respondPage shows a personal survey link. "?score=N" (the buttons in the
-// e-mail) records the score at once, then asks for the rest.
+// e-mail) shows the form with that score chosen.
 func (s *Server) respondPage(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	lang := negotiateLanguage(r, nil)
-	if !s.limiter.allow(clientIP(r)) {
+	if !s.limiter.allow(s.clientIP(r)) {
 		s.respondError(w, http.StatusTooManyRequests, lang, "respond.busy")
 		return
 	}
@@ -45,20 +46,15 @@ func (s *Server) respondPage(w http.ResponseWriter, r *http.Request) {
 	if prev, err := s.Surveys.ResponseByInvitation(r.Context(), inv.ID); err == nil {
 		d.fill(prev)
 	}
+	// The score from the e-mail's button is only chosen, never recorded:
+	// mail link scanners open every link of an invitation, and a GET must
+	// not cast a vote. The respondent's submit records it.
 	if v := r.URL.Query().Get("score"); v != "" {
-		score, err := strconv.Atoi(v)
-		if err == nil {
-			var resp *tp.Response
-			resp, err = s.Surveys.SaveResponse(r.Context(), token, tp.ResponseInput{Score: &score, Language: lang})
-			if err == nil {
-				d.fill(resp)
-			}
-		}
-		if err != nil {
-			if tp.ErrorCode(err) != tp.EINVALID {
-				s.respondFailure(w, r, lang, err)
-				return
-			}
+		min, max := sv.Scale()
+		if score, err := strconv.Atoi(v); err == nil && score >= min && score <= max {
+			d.Score = score
+			d.Chosen = true
+		} else {
 			d.Error = translate(lang, "respond.badscore")
 		}
 	}
@@ -95,7 +91,7 @@ func (s *Server) respondDataFor(sv *tp.Survey, lang, action string) *respondData
 func (s *Server) respondSubmit(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	lang := negotiateLanguage(r, nil)
-	if !s.limiter.allow(clientIP(r)) {
+	if !s.limiter.allow(s.clientIP(r)) {
 		s.respondError(w, http.StatusTooManyRequests, lang, "respond.busy")
 		return
 	}
@@ -193,7 +189,7 @@ func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	lang := negotiateLanguage(r, nil)
-	if !s.limiter.allow(clientIP(r)) {
+	if !s.limiter.allow(s.clientIP(r)) {
 		s.respondError(w, http.StatusTooManyRequests, lang, "respond.busy")
 		return
 	}

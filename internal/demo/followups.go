@@ -1,0 +1,53 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// loadFollowUps gives the demo what an office in use has beside its data:
+// alert rules watching the headline numbers and action items in flight,
+// some of them overdue, so the overview and the alerts page are not empty.
+func loadFollowUps(ctx context.Context, cfg Config, st Store) error {
+	rules := []tp.AlertRule{
+		{Name: "NPS Online drops", KPI: "nps", Division: "Online", Kind: "drop", Period: "month", NotifyOwners: true, Enabled: true},
+		{Name: "SLA compliance Service below 90 %", KPI: "sla_compliance", Department: "Service", Kind: "threshold", Op: "<",
+			Threshold: 90, Period: "week", NotifyOwners: true, Enabled: true},
+		{Name: "Complaint volume rises", KPI: "case_volume", Kind: "drop", Period: "month", Emails: []string{"cco@example.com"}, Enabled: true},
+	}
+	for _, r := range rules {
+		if err := st.Alerts.CreateAlertRule(ctx, &r); err != nil {
+			return fmt.Errorf("demo alert %q: %w", r.Name, err)
+		}
+	}
+	owner := map[string]int64{}
+	us, err := st.Users.ListUsers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range us {
+		owner[u.Email] = u.ID
+	}
+	day := func(d int) string { return cfg.End.AddDate(0, 0, d).Format(time.DateOnly) }
+	items := []tp.ActionItem{
+		{Title: "Call back every Online detractor within 48 hours", Department: "Service", OwnerID: owner["service.head@example.com"],
+			Due: day(14), KPI: "nps", Slice: "division=Online"},
+		{Title: "Fix the parcel tracking link in the shipping mail", Department: "Logistics", OwnerID: owner["logistics.head@example.com"],
+			Due: day(-5), KPI: "case_volume", Slice: "department=Logistics"},
+		{Title: "Answer chat complaints within one working day", Department: "Service", OwnerID: owner["agent@example.com"],
+			Due: day(-2), KPI: "sla_compliance", Slice: "channel=chat"},
+		{Title: "Review the delivery CSAT survey wording", Department: "Logistics", Due: day(30), KPI: "csat"},
+		{Title: "Brief the store teams on the returns policy", Department: "Sales", Due: day(-40), KPI: "nps",
+			Slice: "division=Retail", Status: tp.ActionDone},
+	}
+	for _, a := range items {
+		a.CreatedBy = "cco@example.com"
+		if err := st.Actions.CreateAction(ctx, &a); err != nil {
+			return fmt.Errorf("demo action item %q: %w", a.Title, err)
+		}
+	}
+	return nil
+}
