@@ -154,6 +154,32 @@ func (r *AlertRule) Evaluate(sc *Scorecard, now time.Time) *AlertEvent {
 	return ev
 }
 
+// ControlAlertDiscoveries decides the drops of one evaluation run as a
+// family: each rule's scorecard (its slice, its KPI) was compared on its own,
+// so the directions are set again from the comparisons' p-values with
+// Benjamini–Hochberg at FDR over the drop rules evaluated together. cards[i]
+// is rules[i]'s scorecard (nil when not evaluated); it is changed in place.
+func ControlAlertDiscoveries(rules []AlertRule, cards []*Scorecard) {
+	var ps []float64
+	var cells []*ScoreCell
+	for i, r := range rules {
+		if r.Kind != "drop" || cards[i] == nil || len(cards[i].Rows) == 0 {
+			continue
+		}
+		for j := range cards[i].Rows[0].Cells {
+			if c := &cards[i].Rows[0].Cells[j]; c.KPI == r.KPI {
+				ps, cells = append(ps, c.P), append(cells, c)
+			}
+		}
+	}
+	keep := BenjaminiHochberg(ps, FDR)
+	for i, c := range cells {
+		m, _ := KPIByID(c.KPI)
+		c.Direction = direction(c.Now, c.Previous, keep[i])
+		c.Better = c.Direction != 0 && (c.Direction > 0) == m.HigherIsBetter
+	}
+}
+
 // Holds reports whether the rule's condition holds for a scorecard cell.
 // A drop needs a significant worsening; a threshold needs a value that is
 // not "too few responses".

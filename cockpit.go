@@ -197,17 +197,21 @@ type ScorecardRow struct {
 
 // ScoreCell is one KPI of one slice: now, before, a year ago, and the trend.
 type ScoreCell struct {
-	KPI       string     `json:"kpi"`
-	Now       Estimate   `json:"now"`
-	Previous  Estimate   `json:"previous"`
-	YearAgo   Estimate   `json:"year_ago"`
-	Change    *float64   `json:"change"`    // Now − Previous; nil when either has no data
-	Direction int        `json:"direction"` // +1 / −1 only when the change is significant, else 0
-	Better    bool       `json:"better"`    // the significant change is an improvement
-	YearDir   int        `json:"year_direction"`
-	Trend     []Estimate `json:"trend"` // one per Scorecard.Months
-	NA        bool       `json:"na"`    // the KPI does not apply to this cut (churn by channel)
-	Dist      [3]Scores  `json:"-"`     // survey KPIs: score counts now, before, a year ago (distribution charts)
+	KPI       string   `json:"kpi"`
+	Now       Estimate `json:"now"`
+	Previous  Estimate `json:"previous"`
+	YearAgo   Estimate `json:"year_ago"`
+	Change    *float64 `json:"change"`    // Now − Previous; nil when either has no data
+	Direction int      `json:"direction"` // +1 / −1 only when the change is significant, else 0
+	Better    bool     `json:"better"`    // the significant change is an improvement
+	YearDir   int      `json:"year_direction"`
+	// P and YearP are the comparisons' two-sided p-values (1: not comparable);
+	// an arrow needs its comparison to be a discovery of the whole view.
+	P     float64    `json:"p_value"`
+	YearP float64    `json:"year_p_value"`
+	Trend []Estimate `json:"trend"` // one per Scorecard.Months
+	NA    bool       `json:"na"`    // the KPI does not apply to this cut (churn by channel)
+	Dist  [3]Scores  `json:"-"`     // survey KPIs: score counts now, before, a year ago (distribution charts)
 }
 
 // NewScoreCell compares the estimates with the one significance rule.
@@ -217,18 +221,77 @@ func NewScoreCell(m MetricDef, now, prev, year Estimate, trend []Estimate) Score
 		d := now.Value - prev.Value
 		c.Change = &d
 	}
-	dir := func(a, b Estimate) int {
-		if !Significant(a, b) || a.TooFew || b.TooFew {
-			return 0
-		}
-		if a.Value > b.Value {
-			return 1
-		}
-		return -1
-	}
-	c.Direction, c.YearDir = dir(now, prev), dir(now, year)
+	c.P, c.YearP = PValue(now, prev), PValue(now, year)
+	c.Direction, c.YearDir = direction(now, prev, c.P < Alpha), direction(now, year, c.YearP < Alpha)
 	c.Better = c.Direction != 0 && (c.Direction > 0) == m.HigherIsBetter
 	return c
+}
+
+// PerDay compares counts (complaint volume) of periods of different
+// length — months of 28 to 31 days, a period still in progress — as rates:
+// the earlier periods' counts are scaled to the days observed now
+// (count × days now / days then, the Poisson SE with them), and the change,
+// p-values and arrows are worked out again on the scaled counts. Now,
+// Previous and YearAgo stay the counts observed.
+func (c *ScoreCell) PerDay(m MetricDef, daysNow, daysPrev, daysYear float64) {
+	if daysNow <= 0 || daysPrev <= 0 || daysYear <= 0 {
+		return
+	}
+	prev, year := c.Previous.scaled(daysNow/daysPrev), c.YearAgo.scaled(daysNow/daysYear)
+	if c.Change != nil {
+		d := c.Now.Value - prev.Value
+		c.Change = &d
+	}
+	c.P, c.YearP = PValue(c.Now, prev), PValue(c.Now, year)
+	c.Direction, c.YearDir = direction(c.Now, prev, c.P < Alpha), direction(c.Now, year, c.YearP < Alpha)
+	c.Better = c.Direction != 0 && (c.Direction > 0) == m.HigherIsBetter
+}
+
+func (e Estimate) scaled(f float64) Estimate {
+	e.Value, e.SE, e.Low, e.High = e.Value*f, e.SE*f, e.Low*f, e.High*f
+	return e
+}
+
+func direction(a, b Estimate, significant bool) int {
+	switch {
+	case !significant:
+		return 0
+	case a.Value > b.Value:
+		return 1
+	}
+	return -1
+}
+
+// FDR is the false discovery rate controlled over the comparisons shown
+// together on one view (Benjamini–Hochberg).
+const FDR = 0.05
+
+// ControlFalseDiscoveries keeps only the arrows that are discoveries of the
+// whole view: one scorecard shows up to 64 comparisons (against the previous
+// period and a year ago), and at 5 % each about three would show an arrow
+// when nothing changed. Benjamini–Hochberg over all of them at FDR keeps the
+// expected share of false arrows among those shown at 5 %.
+func (sc *Scorecard) ControlFalseDiscoveries() {
+	var ps []float64
+	for _, r := range sc.Rows {
+		for _, c := range r.Cells {
+			ps = append(ps, c.P, c.YearP)
+		}
+	}
+	keep := BenjaminiHochberg(ps, FDR)
+	i := 0
+	for _, r := range sc.Rows {
+		for j := range r.Cells {
+			c := &r.Cells[j]
+			if !keep[i] {
+				c.Direction, c.Better = 0, false
+			}
+			if !keep[i+1] {
+				c.YearDir = 0
+			}
+			i += 2
+		}
+	}
 }
 
 // CockpitService computes scorecards and keeps the rollups behind them.

@@ -1,6 +1,7 @@
 package touchpoint
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -47,5 +48,32 @@ func TestPeriods(t *testing.T) {
 	}
 	if _, err := PeriodOf("decade", time.Now()); err == nil {
 		t.Error("an unknown period kind is accepted")
+	}
+}
+
+func TestVolumesComparedPerDay(t *testing.T) {
+	m, _ := KPIByID("case_volume")
+	count := func(n int) Estimate { return m.Estimate(CountScores(n)) }
+	// February's 1400 cases against January's 1550: the counts differ by 150
+	// (SE √2950 = 54.3, z = 2.76, "significant"), yet both are 50 a day.
+	c := NewScoreCell(m, count(1400), count(1550), count(1400), nil)
+	if c.Direction != -1 {
+		t.Fatalf("the raw counts should differ significantly: %+v", c)
+	}
+	c.PerDay(m, 28, 31, 28)
+	if c.Direction != 0 || c.YearDir != 0 || c.Change == nil || math.Abs(*c.Change) > 1e-9 || c.Previous.Value != 1550 {
+		t.Errorf("per day: direction %d, change %v, previous %v", c.Direction, *c.Change, c.Previous.Value)
+	}
+	// Half a month so far at the same pace as the whole month before.
+	c = NewScoreCell(m, count(500), count(1000), count(1000), nil)
+	c.PerDay(m, 15, 30, 30)
+	if c.Direction != 0 || *c.Change != 0 {
+		t.Errorf("a month in progress: direction %d, change %v", c.Direction, *c.Change)
+	}
+	// A real rise per day is still seen: 700 in 15 days after 1000 in 30 (z = 200 / √(700 + 250) = 6.5).
+	c = NewScoreCell(m, count(700), count(1000), count(1000), nil)
+	c.PerDay(m, 15, 30, 30)
+	if c.Direction != 1 || c.Better || *c.Change != 200 {
+		t.Errorf("a rise: direction %d, better %v, change %v", c.Direction, c.Better, *c.Change)
 	}
 }

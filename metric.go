@@ -3,6 +3,7 @@ package touchpoint
 import (
 	"fmt"
 	"math"
+	"sort"
 )
 
 // MinResponses is the n below which a score is shown as "too few responses".
@@ -153,7 +154,9 @@ func npsEstimate(s Scores) Estimate {
 	p, d := float64(s.Between(9, 10))/n, float64(s.Between(0, 6))/n
 	e.Value = 100 * (p - d)
 	e.SE = 100 * math.Sqrt((p+d-(p-d)*(p-d))/n)
-	e.Low, e.High = e.Value-1.96*e.SE, e.Value+1.96*e.SE
+	// The normal interval can run past the scale (NPS [−130, 10] for few
+	// answers); no NPS lies outside ±100, so the interval is clipped to it.
+	e.Low, e.High = max(-100, e.Value-1.96*e.SE), min(100, e.Value+1.96*e.SE)
 	e.TooFew = e.N < MinResponses
 	return e
 }
@@ -222,21 +225,62 @@ func cesEstimate(s Scores) Estimate {
 		e.SE = math.Sqrt(math.Max(variance, 0) / n)
 		t := StudentT975(e.N - 1)
 		e.Low, e.High = e.Value-t*e.SE, e.Value+t*e.SE
-	} else {
+	} else { // one answer says nothing about the spread: anything on the scale
 		e.Low, e.High = math.Inf(-1), math.Inf(1)
 	}
+	// A mean of answers on the scale lies on it (clipped like NPS).
+	e.Low, e.High = max(float64(s.Min), e.Low), min(float64(s.Min+len(s.Count)-1), e.High)
 	e.TooFew = e.N < MinResponses
 	return e
 }
 
-// Significant reports whether a and b differ by more than 1.96 standard
-// errors of the difference: the one rule for every arrow touchpoint shows.
-func Significant(a, b Estimate) bool {
-	if a.N < 2 || b.N < 2 {
-		return false
+// Alpha is the significance level of every arrow touchpoint shows.
+const Alpha = 0.05
+
+// PValue is the two-sided p-value of the difference between a and b under
+// the normal approximation (z = difference / SE of the difference). It is 1
+// where the two cannot be compared: too few answers on either side, or no
+// spread at all.
+func PValue(a, b Estimate) float64 {
+	if a.N < 2 || b.N < 2 || a.TooFew || b.TooFew {
+		return 1
 	}
 	se := math.Sqrt(a.SE*a.SE + b.SE*b.SE)
-	return se > 0 && math.Abs(a.Value-b.Value) > 1.96*se
+	if se == 0 {
+		return 1
+	}
+	return math.Erfc(math.Abs(a.Value-b.Value) / se / math.Sqrt2)
+}
+
+// Significant reports whether a and b differ at the level Alpha (|z| > 1.96):
+// the one rule for a single comparison. Many comparisons shown together go
+// through BenjaminiHochberg as well.
+func Significant(a, b Estimate) bool { return PValue(a, b) < Alpha }
+
+// BenjaminiHochberg controls the false discovery rate at q over a family of
+// comparisons: with m comparisons sorted by p-value, the k smallest are
+// discoveries for the largest k with p(k) ≤ k/m × q. Comparisons with p = 1
+// (nothing to compare) are not counted in m. It returns which are
+// discoveries, in the order given.
+func BenjaminiHochberg(p []float64, q float64) []bool {
+	idx := make([]int, 0, len(p))
+	for i, v := range p {
+		if v < 1 {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return p[idx[a]] < p[idx[b]] })
+	m, k := float64(len(idx)), 0
+	for r, i := range idx {
+		if p[i] <= float64(r+1)/m*q {
+			k = r + 1
+		}
+	}
+	out := make([]bool, len(p))
+	for _, i := range idx[:k] {
+		out[i] = true
+	}
+	return out
 }
 
 // StudentT975 is the 97.5 % quantile of Student's t distribution with df

@@ -519,6 +519,27 @@ type ResultRow struct {
 	Start    time.Time `json:"-"`
 }
 
+// MonthArrows gives each month of a monthly trend its significant change
+// against the calendar month before it: +1, −1 or 0. Never against a month
+// further back (a month without answers has no row), never when either side
+// has too few answers, and the arrows of one trend are one family
+// (Benjamini–Hochberg at FDR), as on the cockpit.
+func MonthArrows(rows []ResultRow) []int {
+	ps := make([]float64, len(rows))
+	for i, r := range rows {
+		ps[i] = 1
+		if i > 0 && rows[i-1].Start.Equal(r.Start.AddDate(0, -1, 0)) {
+			ps[i] = PValue(r.Estimate, rows[i-1].Estimate)
+		}
+	}
+	keep := BenjaminiHochberg(ps, FDR)
+	out := make([]int, len(rows))
+	for i := range rows {
+		out[i] = direction(rows[i].Estimate, rows[max(i-1, 0)].Estimate, keep[i])
+	}
+	return out
+}
+
 // Results are a survey's numbers, computed by the metric registry.
 type Results struct {
 	SurveyID     int64       `json:"survey_id"`

@@ -124,16 +124,22 @@ func (s *AlertService) EvaluateAlerts(ctx context.Context) ([]tp.AlertEvent, err
 	}
 	now := s.db.Now()
 	var out []tp.AlertEvent
-	for _, r := range rules {
+	cards := make([]*tp.Scorecard, len(rules))
+	for i, r := range rules {
 		if !r.Enabled {
 			continue
 		}
 		period, _ := tp.PeriodOf(r.Period, now)
-		sc, err := s.db.cockpit().Scorecard(ctx, tp.ScorecardQuery{Period: period, By: "division", Division: r.Division, Department: r.Department, Channel: r.Channel, Months: 1})
-		if err != nil {
+		if cards[i], err = s.db.cockpit().Scorecard(ctx, tp.ScorecardQuery{Period: period, By: "division", Division: r.Division, Department: r.Department, Channel: r.Channel, Months: 1}); err != nil {
 			return out, fmt.Errorf("alert %d: %w", r.ID, err)
 		}
-		ev := r.Evaluate(sc, now)
+	}
+	tp.ControlAlertDiscoveries(rules, cards)
+	for i, r := range rules {
+		if cards[i] == nil {
+			continue
+		}
+		ev := r.Evaluate(cards[i], now)
 		if ev == nil {
 			continue
 		}

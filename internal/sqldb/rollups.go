@@ -398,19 +398,15 @@ func (db *DB) refreshChurn(ctx context.Context) (changed bool, customers int, er
 	return changed, customers, err
 }
 
-// rebuildChurnRollup recounts, per division and day, the live customers who
-// became active and who churned.
+// rebuildChurnRollup recounts, per division, the live customers by the day
+// they became active and the day they churned (−1: not churned).
 func rebuildChurnRollup(ctx context.Context, tx *sql.Tx) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM churn_rollup"); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO churn_rollup (day, division, joined, churned)
-		SELECT day, division, SUM(j), SUM(c) FROM (
-			SELECT cd.first_us / 86400000000 AS day, cd.division, 1 AS j, 0 AS c
-			FROM customer_divisions cd JOIN customers cu ON cu.id = cd.customer_id WHERE cu.merged_into IS NULL
-			UNION ALL
-			SELECT cd.churned_us / 86400000000, cd.division, 0, 1
-			FROM customer_divisions cd JOIN customers cu ON cu.id = cd.customer_id WHERE cu.merged_into IS NULL AND cd.churned_us IS NOT NULL
-		) AS x GROUP BY day, division`)
+	_, err := tx.ExecContext(ctx, `INSERT INTO churn_rollup (division, join_day, churn_day, n)
+		SELECT cd.division, cd.first_us / 86400000000, COALESCE(cd.churned_us / 86400000000, -1), COUNT(*)
+		FROM customer_divisions cd JOIN customers cu ON cu.id = cd.customer_id WHERE cu.merged_into IS NULL
+		GROUP BY cd.division, cd.first_us / 86400000000, COALESCE(cd.churned_us / 86400000000, -1)`)
 	return err
 }

@@ -77,6 +77,8 @@ func TestScorecardByHand(t *testing.T) {
 			send(t, db, retail, fmt.Sprintf(`{"type":"track","userId":"r%d","event":"Visit","timestamp":"%sT10:00:00Z","messageId":"v%d"}`, i, ts, i))
 		}
 		send(t, db, retail, `{"type":"track","userId":"r1","event":"Customer Churned","timestamp":"2026-11-12T10:00:00Z","messageId":"c1"}`)
+		// r4 joined in November and churns in it: not active at the start, so in neither count (not 2 / 5).
+		send(t, db, retail, `{"type":"track","userId":"r4","event":"Customer Churned","timestamp":"2026-11-20T10:00:00Z","messageId":"c4"}`)
 		// A case in November for Retail, answered in time.
 		clock = time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC) // a Monday
 		c := &tp.Case{CustomerID: cust.ID, Subject: "late", Department: "Sales", Division: "Retail", Channel: "store"}

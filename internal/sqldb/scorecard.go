@@ -190,6 +190,9 @@ func (db *DB) scorecard(ctx context.Context, q tp.ScorecardQuery, raw bool) (*tp
 				tr[i] = est(trend[i], tp.Period{From: from, To: from.AddDate(0, 1, 0)})
 			}
 			cell := tp.NewScoreCell(m, est(sums[0], ranges[0]), est(sums[1], ranges[1]), est(sums[2], ranges[2]), tr)
+			if m.Unit == "cases" {
+				cell.PerDay(m, observedDays(ranges[0], db.Now()), observedDays(ranges[1], db.Now()), observedDays(ranges[2], db.Now()))
+			}
 			if id == "churn_rate" {
 				_, cell.NA = churn.scores(q, slice, q.Period)
 				cell.NA = !cell.NA
@@ -203,7 +206,17 @@ func (db *DB) scorecard(ctx context.Context, q tp.ScorecardQuery, raw bool) (*tp
 		}
 		sc.Rows = append(sc.Rows, row)
 	}
+	sc.ControlFalseDiscoveries()
 	return sc, nil
+}
+
+// observedDays is how many days of a period have passed by now.
+func observedDays(p tp.Period, now time.Time) float64 {
+	to := p.To
+	if now.Before(to) {
+		to = now
+	}
+	return max(0, to.Sub(p.From).Hours()/24)
 }
 
 // monthlyStats reads the monthly sums of [from, to) per slice, one entry per month.
@@ -317,30 +330,29 @@ func (db *DB) readStats(ctx context.Context, q tp.ScorecardQuery, grain string, 
 	return rows.Err()
 }
 
-// churnDays is the churn rollup: per division (” = any) and day, the
-// customers who became active and who churned.
-type churnDays map[string]map[int64][2]int64
+// churnDays is the churn rollup: per division (” = any), the customers by
+// the day they became active and the day they churned (−1: not churned).
+type churnDays map[string][]churnCount
+
+type churnCount struct{ join, churn, n int64 }
 
 func (db *DB) churnBase(ctx context.Context, src source) (churnDays, error) {
 	out := churnDays{}
 	if src.raw {
 		return out, db.rawChurnBase(ctx, out, src.seg)
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT division, day, joined, churned FROM churn_rollup")
+	rows, err := db.r.QueryContext(ctx, "SELECT division, join_day, churn_day, n FROM churn_rollup")
 	if err != nil {
 		return nil, fmt.Errorf("churn: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var div string
-		var day, j, c int64
-		if err := rows.Scan(&div, &day, &j, &c); err != nil {
+		var c churnCount
+		if err := rows.Scan(&div, &c.join, &c.churn, &c.n); err != nil {
 			return nil, err
 		}
-		if out[div] == nil {
-			out[div] = map[int64][2]int64{}
-		}
-		out[div][day] = [2]int64{j, c}
+		out[div] = append(out[div], c)
 	}
 	return out, rows.Err()
 }
@@ -366,19 +378,20 @@ func (c churnDays) scores(q tp.ScorecardQuery, slice string, p tp.Period) (tp.Sc
 	if slice != "" {
 		div = slice
 	}
+	// Exactly as defined: customers active at the start (joined before it,
+	// not churned before it) and, of them, those who churned during it.
+	// Customers who joined within the period are in neither count.
 	from, to := p.From.Unix()/86400, p.To.Unix()/86400
 	var active, churned int64
-	for day, jc := range c[div] {
-		switch {
-		case day < from:
-			active += jc[0] - jc[1]
-		case day < to:
-			churned += jc[1]
+	for _, c := range c[div] {
+		if c.join >= from || (c.churn >= 0 && c.churn < from) {
+			continue
+		}
+		active += c.n
+		if c.churn >= 0 && c.churn < to {
+			churned += c.n
 		}
 	}
-	// New customers who churn in their first period count too, as the
-	// definition says; they cannot push the rate past 100 %.
-	churned = min(churned, active)
 	return tp.RateScores(int(churned), int(active)), true
 }
 
@@ -463,17 +476,11 @@ func (db *DB) rawChurnBase(ctx context.Context, out churnDays, seg *tp.Segment) 
 		if err := rows.Scan(&div, &first, &churned); err != nil {
 			return err
 		}
-		if out[div] == nil {
-			out[div] = map[int64][2]int64{}
-		}
-		jc := out[div][first/usPerDay]
-		jc[0]++
-		out[div][first/usPerDay] = jc
+		c := churnCount{join: first / usPerDay, churn: -1, n: 1}
 		if churned.Valid {
-			jc := out[div][churned.Int64/usPerDay]
-			jc[1]++
-			out[div][churned.Int64/usPerDay] = jc
+			c.churn = churned.Int64 / usPerDay
 		}
+		out[div] = append(out[div], c)
 	}
 	return rows.Err()
 }

@@ -95,14 +95,9 @@ func (s *Server) surveyResultsPage(w http.ResponseWriter, r *http.Request, v *vi
 		}
 		slices = append(slices, resultView{Label: label, Est: row.Estimate, Dist: bars(row.Scores)})
 	}
+	arrows := tp.MonthArrows(trend.Rows)
 	for i, row := range trend.Rows {
-		rv := resultView{Label: row.Period, Est: row.Estimate}
-		if i > 0 && tp.Significant(row.Estimate, trend.Rows[i-1].Estimate) {
-			rv.Change = "down"
-			if row.Estimate.Value > trend.Rows[i-1].Estimate.Value {
-				rv.Change = "up"
-			}
-		}
+		rv := resultView{Label: row.Period, Est: row.Estimate, Change: map[int]string{1: "up", -1: "down"}[arrows[i]]}
 		months = append(months, rv)
 	}
 	triggers, err := s.Surveys.ListTriggers(r.Context(), sv.ID)
