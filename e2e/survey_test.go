@@ -81,9 +81,11 @@ func TestSurveyByMailAnsweredInBrowser(t *testing.T) {
 
 	// The customer clicks 9 in the mail: the page opens with 9 chosen and
 	// records it on "Absenden".
-	var chosen bool
-	step(t, ctx, "open the score link from the mail", chromedp.Navigate(link+"?score=9"), chromedp.WaitVisible(chromedp.CSS(`form fieldset.score`)),
-		chromedp.Evaluate(`document.querySelector('input[name=score][value="9"]').checked`, &chosen))
+	step(t, ctx, "open the score link from the mail", chromedp.Navigate(link+"?score=9"), chromedp.WaitVisible(chromedp.CSS(`form fieldset.score`)))
+	chosen, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('input[name=score][value="9"]').checked`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !chosen {
 		t.Fatalf("the score from the mail is not chosen on the page")
 	}
