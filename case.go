@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -292,4 +293,47 @@ func CanTakeCase(role Role, department, caseDept string) bool {
 		return department != "" && department == caseDept
 	}
 	return false
+}
+
+// NextDue is the earliest SLA due time c still has to meet: the first
+// response while none was given, then the resolution; nil when none.
+func (c *Case) NextDue() *time.Time {
+	var due *time.Time
+	if c.FirstReplyAt == nil && c.FirstResponseDue != nil {
+		due = c.FirstResponseDue
+	}
+	if c.ResolvedAt == nil && c.ResolutionDue != nil && (due == nil || c.ResolutionDue.Before(*due)) {
+		due = c.ResolutionDue
+	}
+	return due
+}
+
+// SortQueue puts a queue in working order: overdue cases first, then by the
+// SLA due time nearest, then by priority (urgent first), then oldest first.
+// Cases waiting for the customer have no clock running and go last.
+func SortQueue(cases []Case, now time.Time) {
+	rank := map[Priority]int{PriorityUrgent: 0, PriorityHigh: 1, PriorityNormal: 2, PriorityLow: 3}
+	waiting := func(c *Case) bool { return c.Status == CasePendingCustomer || c.Status == CaseResolved || c.Status == CaseClosed }
+	sort.SliceStable(cases, func(i, j int) bool {
+		a, b := &cases[i], &cases[j]
+		if wa, wb := waiting(a), waiting(b); wa != wb {
+			return wb
+		}
+		if oa, ob := a.Overdue(now), b.Overdue(now); oa != ob {
+			return oa
+		}
+		da, db := a.NextDue(), b.NextDue()
+		switch {
+		case da != nil && db == nil:
+			return true
+		case da == nil && db != nil:
+			return false
+		case da != nil && !da.Equal(*db):
+			return da.Before(*db)
+		}
+		if rank[a.Priority] != rank[b.Priority] {
+			return rank[a.Priority] < rank[b.Priority]
+		}
+		return a.ID < b.ID
+	})
 }

@@ -107,11 +107,15 @@ type UserService interface {
 	AccessByToken(ctx context.Context, secret string) (Access, error)
 }
 
-// HomePath is where a user lands after logging in: the case queue for
-// agents, the cockpit for the people who steer.
+// HomePath is where a user lands after logging in: an agent on their own
+// cases, the analyst on the scorecard grid, the people who steer (CCO,
+// admins, department heads) on the overview.
 func HomePath(r Role) string {
-	if r == RoleAgent {
-		return "/cases"
+	switch r {
+	case RoleAgent:
+		return "/cases?assignee=me"
+	case RoleAnalyst:
+		return "/cockpit"
 	}
-	return "/cockpit"
+	return "/overview" // the CCO, admins, and department heads (their department)
 }

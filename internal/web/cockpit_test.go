@@ -61,8 +61,8 @@ func TestCockpit(t *testing.T) {
 	period := cockpitFixture(t, f)
 	b := f.browser("en")
 	b.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
-	if res, err := b.Get(f.srv.URL + "/"); err != nil || res.Header.Get("Location") != "/cockpit" {
-		t.Fatalf("home does not lead to the cockpit: %v %v", err, res.Header)
+	if res, err := b.Get(f.srv.URL + "/"); err != nil || res.Header.Get("Location") != "/overview" {
+		t.Fatalf("home does not lead to the overview: %v %v", err, res.Header)
 	}
 	code, page := get(t, b, f.srv.URL+"/cockpit")
 	if code != 200 || !strings.Contains(page, `id="scorecard"`) {
@@ -135,6 +135,15 @@ func TestCockpit(t *testing.T) {
 	_, page = get(t, b, f.srv.URL+"/cockpit")
 	if !strings.Contains(page, "Second carrier for Retail") || !strings.Contains(page, `class="overdue"`) {
 		t.Error("the overdue action item is not highlighted on the cockpit")
+	}
+	// The overview: a tile per headline KPI (total NPS 0.0 from 30 promoters and 30 detractors), no
+	// significant change without a previous month, the overdue item and the one open case.
+	code, page = get(t, b, f.srv.URL+"/overview")
+	for _, want := range []string{`id="tiles"`, `data-kpi="nps"`, `data-kpi="case_volume"`, "0.0", "No significant change against",
+		"Second carrier for Retail", "<strong>1</strong> overdue action items", "1 open in all", `href="/cockpit?`} {
+		if code != 200 || !strings.Contains(html.UnescapeString(page), want) {
+			t.Errorf("overview (%d) lacks %q", code, want)
+		}
 	}
 	items, _ := f.db.Actions.ListActions(ctx, tp.ActionFilter{})
 	if res, _ := b.PostForm(fmt.Sprintf("%s/actions/%d/status", f.srv.URL, items[0].ID), url.Values{"comment": {"carrier shortlisted"}, "back": {"/cockpit"}}); res.StatusCode != 303 {

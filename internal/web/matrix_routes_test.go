@@ -394,6 +394,11 @@ var matrixRoutes = map[string]mroute{
 	"POST /kpis/churn_rate": global(func(w *world) mreq {
 		return postForm("/kpis/churn_rate", url.Values{"mode": {"event"}, "event": {"Customer Churned"}, "note": {"form"}})
 	}),
+	"GET /overview": list(func(w *world) mreq {
+		r := mget("/overview")
+		r.mine, r.theirs = "case-svc-5d1-action", "case-log-2b8-action"
+		return r
+	}),
 	"GET /cockpit": list(func(w *world) mreq {
 		r := mget("/cockpit")
 		r.mine, r.theirs = "case-svc-5d1-action", "case-log-2b8-action"

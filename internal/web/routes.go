@@ -170,6 +170,7 @@ func (s *Server) Routes() []Route {
 		ui("POST /surveys/{id}/triggers/{tid}/delete", tp.ActSurveyManage, s.removeTrigger),
 		ui("GET /cases", tp.ActCaseRead, s.casesPage),
 		ui("GET /kpis", tp.ActKPIRead, s.kpisPage),
+		ui("GET /overview", tp.ActScorecardRead, s.overviewPage),
 		ui("GET /cockpit", tp.ActScorecardRead, s.cockpitPage),
 		ui("GET /cockpit/detail", tp.ActScorecardRead, s.cockpitDetail),
 		ui("GET /cockpit/export", tp.ActScorecardRead, s.cockpitExport),

@@ -43,6 +43,7 @@ func (s *Server) casesPage(w http.ResponseWriter, r *http.Request, v *view) erro
 		return err
 	}
 	now := time.Now()
+	tp.SortQueue(cases, now)
 	d := queueData{Filter: q, Overdue: map[int64]bool{}, AgentOf: map[int64]string{}, CanWork: v.Can(string(tp.ActCaseUpdate)),
 		Statuses: []tp.CaseStatus{tp.CaseNew, tp.CaseOpen, tp.CasePendingCustomer, tp.CaseResolved, tp.CaseClosed}}
 	for _, c := range cases {
