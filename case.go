@@ -313,7 +313,9 @@ func (c *Case) NextDue() *time.Time {
 // Cases waiting for the customer have no clock running and go last.
 func SortQueue(cases []Case, now time.Time) {
 	rank := map[Priority]int{PriorityUrgent: 0, PriorityHigh: 1, PriorityNormal: 2, PriorityLow: 3}
-	waiting := func(c *Case) bool { return c.Status == CasePendingCustomer || c.Status == CaseResolved || c.Status == CaseClosed }
+	waiting := func(c *Case) bool {
+		return c.Status == CasePendingCustomer || c.Status == CaseResolved || c.Status == CaseClosed
+	}
 	sort.SliceStable(cases, func(i, j int) bool {
 		a, b := &cases[i], &cases[j]
 		if wa, wb := waiting(a), waiting(b); wa != wb {

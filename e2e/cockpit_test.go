@@ -33,8 +33,19 @@ func TestCCOCockpitAndBoardPack(t *testing.T) {
 		chromedp.SendKeys(css("#email"), "cco@example.com"),
 		chromedp.SendKeys(css("#password"), demo.Password),
 		chromedp.Submit(css("#password")),
-		chromedp.WaitVisible(css("#scorecard")),
+		chromedp.WaitVisible(css("#tiles")),
 	)
+	// The CCO lands on the overview: a tile per headline KPI, then one click to the grid.
+	tiles, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#tiles a.tile').length`))
+	if err != nil || tiles != 8 {
+		t.Fatalf("the overview shows %d tiles (%v), want the 8 headline KPIs", tiles, err)
+	}
+	changes, _ := chromedp.Run(ctx, chromedp.Text(css("#changes")))
+	if !strings.Contains(changes, "rose") && !strings.Contains(changes, "fell") && !strings.Contains(changes, "No significant change") {
+		t.Errorf("what changed: %q", changes)
+	}
+	shot("overview.png")
+	step(t, ctx, "open the scorecard", chromedp.Click(css("#to-scorecard")), chromedp.WaitVisible(css("#scorecard")))
 	// Every division's NPS as the scorecard shows it.
 	divisions, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
 		`[...document.querySelectorAll('#scorecard tbody tr[data-slice]:not([data-slice=""])')].map(r => r.dataset.slice)`))
@@ -87,6 +98,8 @@ func TestCCOCockpitAndBoardPack(t *testing.T) {
 	if err != nil || owner == "" {
 		t.Fatalf("the Logistics head is not offered as owner: %v", err)
 	}
+	// The demo has action items, so the form is folded away: unfold it as a click on its summary does.
+	step(t, ctx, "unfold the action form", chromedp.Click(css(`#actions details:not([open]) summary`)), chromedp.WaitVisible(css(`#new-action input[name=title]`)))
 	step(t, ctx, "create an action item for the Logistics head",
 		chromedp.SendKeys(css(`#new-action input[name=title]`), "Second carrier for Online parcels"),
 		chromedp.SetValue(css(`#new-action select[name=owner_id]`), owner),
@@ -100,6 +113,33 @@ func TestCCOCockpitAndBoardPack(t *testing.T) {
 	items, _ := chromedp.Run(ctx, chromedp.Text(css("#action-items")))
 	if !strings.Contains(items, "Second carrier for Online parcels") || !strings.Contains(items, "logistics.head@example.com") {
 		t.Errorf("action items: %q", items)
+	}
+
+	// Every page the CCO uses, at desktop and phone width, checked by axe-core; the
+	// overview and the queue in German and Dutch as well.
+	for _, p := range []struct{ path, name string }{
+		{"/overview", "overview"}, {"/cockpit", "cockpit"}, {"/cockpit/detail?kpi=nps", "cockpit-detail"}, {"/cases", "cases"},
+		{"/customers", "customers"}, {"/surveys", "surveys"}, {"/segments", "segments"}, {"/alerts", "alerts"}, {"/kpis", "kpis"},
+		{"/admin/roles", "roles"},
+	} {
+		lookAt(t, ctx, srv.URL+p.path, p.name)
+	}
+	for _, lang := range []string{"de", "nl"} {
+		step(t, ctx, "switch to "+lang, chromedp.Navigate(srv.URL+"/overview"), chromedp.WaitVisible(css("#language")),
+			chromedp.SetValue(css("#language"), lang), chromedp.Submit(css("#language")))
+		for i := 0; ; i++ {
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState === 'complete' ? document.documentElement.lang : ''`))
+			if err == nil && got == lang {
+				break
+			}
+			if i == 100 {
+				t.Fatalf("the page did not switch to %s: %q %v", lang, got, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		lookAt(t, ctx, srv.URL+"/overview", "overview-"+lang)
+		lookAt(t, ctx, srv.URL+"/cockpit", "cockpit-"+lang)
+		lookAt(t, ctx, srv.URL+"/cases", "cases-"+lang)
 	}
 
 	// The board pack of the month the cockpit showed.

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"net"
 	"net/http/httptest"
+	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -40,4 +43,43 @@ func TestClientIPBehindTrustedProxies(t *testing.T) {
 	if got := (&Server{}).clientIP(httptest.NewRequest("GET", "/", nil)); got != "192.0.2.1" {
 		t.Errorf("no proxies: %s", got)
 	}
+}
+
+// FuzzClientIP: whatever X-Forwarded-For holds, the client address is the
+// peer or an address written in the header, never something else.
+func FuzzClientIP(f *testing.F) {
+	f.Add("10.0.0.1:1", "198.51.100.7, 10.9.9.9")
+	f.Add("127.0.0.1:1", "garbage,,  , ::ffff:1.2.3.4")
+	f.Add("[::1]:1", "2001:db8::1%eth0, 1.1.1.1")
+	proxies, _ := ParseTrustedProxies("10.0.0.0/8,127.0.0.1,::1")
+	s := &Server{TrustedProxies: proxies}
+	f.Fuzz(func(t *testing.T, peer, xff string) {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = peer
+		r.Header.Set("X-Forwarded-For", xff)
+		got := s.clientIP(r)
+		host, _, err := net.SplitHostPort(peer)
+		if err != nil {
+			host = peer
+		}
+		if got == host {
+			return
+		}
+		a, err := netip.ParseAddr(got)
+		if err != nil {
+			t.Fatalf("client %q from peer %q and header %q is no address", got, peer, xff)
+		}
+		found := false
+		for _, h := range strings.Split(xff, ",") {
+			if b, err := netip.ParseAddr(strings.TrimSpace(h)); err == nil && b.Unmap() == a {
+				found = true
+			}
+		}
+		if p, err := netip.ParseAddr(host); err == nil && p.Unmap() == a {
+			found = true
+		}
+		if !found {
+			t.Fatalf("client %q is neither the peer %q nor in the header %q", got, peer, xff)
+		}
+	})
 }
