@@ -216,12 +216,12 @@ func (s *Survey) Text(lang string) SurveyText {
 		return ""
 	}
 	out := SurveyText{
-		Title:         pick(t.Title, b.Title, d.Title),
-		Question:      pick(t.Question, b.Question, d.Question),
-		LowLabel:      pick(t.LowLabel, b.LowLabel, d.LowLabel),
-		HighLabel:     pick(t.HighLabel, b.HighLabel, d.HighLabel),
-		CommentPrompt: pick(t.CommentPrompt, b.CommentPrompt, d.CommentPrompt),
-		ThankYou:      pick(t.ThankYou, b.ThankYou, d.ThankYou),
+		Title:         pick(t.Title, d.Title, b.Title),
+		Question:      pick(t.Question, d.Question, b.Question),
+		LowLabel:      pick(t.LowLabel, d.LowLabel, b.LowLabel),
+		HighLabel:     pick(t.HighLabel, d.HighLabel, b.HighLabel),
+		CommentPrompt: pick(t.CommentPrompt, d.CommentPrompt, b.CommentPrompt),
+		ThankYou:      pick(t.ThankYou, d.ThankYou, b.ThankYou),
 		Questions:     map[string]QuestionText{},
 	}
 	for _, q := range s.Questions {
