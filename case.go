@@ -339,3 +339,8 @@ func SortQueue(cases []Case, now time.Time) {
 		return a.ID < b.ID
 	})
 }
+
+// CategoryDetractor is the category of the follow-up case a detractor's
+// survey answer opens (close the loop). Such a case is not a complaint, so
+// lists of complaint categories (the board pack) leave it out.
+const CategoryDetractor = "detractor"

@@ -63,7 +63,7 @@ func Cases(cfg Config, i int) []tp.CaseImport {
 		if body == "" {
 			body = "(no comment)"
 		}
-		c := demoCase(r, cal, cfg.End, p, resp.At.Add(2*time.Minute), "detractor", dept,
+		c := demoCase(r, cal, cfg.End, p, resp.At.Add(2*time.Minute), tp.CategoryDetractor, dept,
 			fmt.Sprintf("Detractor: %s %s %d", demoSurveys[resp.SurveyID].Name, typ, *resp.Score), body, tp.CaseFromSurvey)
 		out = append(out, c)
 	}

@@ -97,7 +97,7 @@ func (db *DB) caseOutcomes(ctx context.Context, where string, args []any) ([]cas
 			o.fcr = f.reopens == 0 && f.replies == 1
 		}
 		o.slaMet, o.slaKnown = slaMet(&f.Case, now)
-		if f.Source == tp.CaseFromSurvey && f.Category == "detractor" {
+		if f.Source == tp.CaseFromSurvey && f.Category == tp.CategoryDetractor {
 			recovered, followed, err := db.recovered(ctx, &f.Case)
 			if err != nil {
 				return nil, err

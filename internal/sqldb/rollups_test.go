@@ -345,3 +345,29 @@ func TestChurnByTrait(t *testing.T) {
 		}
 	})
 }
+
+// TestComplaintCategoriesLeaveOutDetractorFollowUps: the board pack's
+// complaint categories count complaints, not the cases detractors' answers open.
+func TestComplaintCategoriesLeaveOutDetractorFollowUps(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		clock := time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return clock }
+		cust := newCustomer(t, db, source(t, db, "Shop", "web", "Sales"), "cat-1", "en")
+		for _, cat := range []string{"delivery", "delivery", tp.CategoryDetractor, "billing"} {
+			if err := db.Cases.CreateCase(ctx, &tp.Case{CustomerID: cust.ID, Subject: cat, Department: "Sales", Category: cat}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		clock = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+		if _, err := db.Cockpit.RefreshRollups(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Cockpit.CaseVolumeByCategory(ctx, month(2026, time.November))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got["delivery"] != 2 || got["billing"] != 1 {
+			t.Errorf("categories %v, want delivery 2 and billing 1 without the detractor follow-up", got)
+		}
+	})
+}

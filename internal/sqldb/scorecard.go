@@ -485,16 +485,17 @@ func (db *DB) rawChurnBase(ctx context.Context, out churnDays, seg *tp.Segment) 
 	return rows.Err()
 }
 
-// CaseVolumeByCategory counts the cases opened in a month-aligned period per
-// category, from the monthly case rollup.
+// CaseVolumeByCategory counts the complaints opened in a month-aligned period
+// per category, from the monthly case rollup; detractor follow-ups are not
+// complaints and are left out.
 func (s *CockpitService) CaseVolumeByCategory(ctx context.Context, p tp.Period) (map[string]int, error) {
-	where, args := "month >= $1 AND month < $2", []any{monthIndex(p.From), monthIndex(p.To)}
+	where, args := "month >= $1 AND month < $2 AND category <> $3", []any{monthIndex(p.From), monthIndex(p.To), tp.CategoryDetractor}
 	dept, err := listScope(ctx, tp.ActScorecardRead)
 	if err != nil {
 		return nil, err
 	}
 	if dept != "" {
-		where, args = where+" AND department = $3", append(args, dept)
+		where, args = where+" AND department = $4", append(args, dept)
 	}
 	rows, err := s.db.r.QueryContext(ctx, "SELECT category, SUM(volume) FROM case_rollup_month WHERE "+where+" GROUP BY category", args...)
 	if err != nil {

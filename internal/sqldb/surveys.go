@@ -820,7 +820,7 @@ func (db *DB) closeLoop(ctx context.Context, tx *sql.Tx, s *tp.Survey, r *tp.Res
 		desc = "(no comment)"
 	}
 	c := &tp.Case{CustomerID: r.CustomerID, Subject: fmt.Sprintf("Detractor: %s %s %d", s.Name, s.Type, *r.Score), Description: desc,
-		Channel: channelOr(r.Channel), Source: tp.CaseFromSurvey, Category: "detractor", Priority: tp.PriorityHigh,
+		Channel: channelOr(r.Channel), Source: tp.CaseFromSurvey, Category: tp.CategoryDetractor, Priority: tp.PriorityHigh,
 		Department: dept, Division: r.Division, ResponseID: r.ID}
 	if err := c.Validate(); err != nil {
 		return err
