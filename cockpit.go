@@ -297,6 +297,8 @@ func (sc *Scorecard) ControlFalseDiscoveries() {
 // CockpitService computes scorecards and keeps the rollups behind them.
 type CockpitService interface {
 	Scorecard(ctx context.Context, q ScorecardQuery) (*Scorecard, error)
+	// CaseVolumeByCategory counts complaints per category in a month-aligned period.
+	CaseVolumeByCategory(ctx context.Context, p Period) (map[string]int, error)
 	ChurnRule(ctx context.Context) (ChurnRule, int, error)
 	SetChurnRule(ctx context.Context, r ChurnRule, note string) (*DefinitionVersion, error)
 	DefinitionHistory(ctx context.Context) ([]DefinitionVersion, error)

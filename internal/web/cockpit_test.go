@@ -6,6 +6,7 @@ import (
 	"html"
 	"io"
 	"net/url"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -268,5 +269,40 @@ func TestCockpitForms(t *testing.T) {
 		if res, _ := a.PostForm(f.srv.URL+path, form); res.StatusCode != 403 {
 			t.Errorf("agent posts %s: %d", path, res.StatusCode)
 		}
+	}
+}
+
+// TestBoardPackDownload: the alerts page lists the archive; a month's pack
+// comes as HTML in the language asked for, and as a PDF where Chromium is.
+func TestBoardPackDownload(t *testing.T) {
+	f := newFixture(t)
+	period := cockpitFixture(t, f)
+	b := f.browser("en")
+	b.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	_, page := get(t, b, f.srv.URL+"/alerts")
+	if !strings.Contains(html.UnescapeString(page), "/board-pack/"+period.Label()+"?format=pdf&lang=de") {
+		t.Errorf("the alerts page does not offer %s's pack", period.Label())
+	}
+	code, body := get(t, b, f.srv.URL+"/board-pack/"+period.Label()+"?lang=nl")
+	if code != 200 || !strings.Contains(body, `lang="nl"`) || !strings.Contains(body, "Retail") {
+		t.Errorf("HTML pack: %d", code)
+	}
+	for _, bad := range []string{"/board-pack/2026-13", "/board-pack/" + period.Label() + "?format=doc", "/board-pack/" + period.Label() + "?lang=fr",
+		"/board-pack/" + time.Now().AddDate(0, 1, 0).Format("2006-01")} {
+		if code, _ := get(t, b, f.srv.URL+bad); code != 400 {
+			t.Errorf("%s: %d, want 400", bad, code)
+		}
+	}
+	res, err := b.Get(f.srv.URL + "/board-pack/" + period.Label() + "?format=pdf&lang=de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(res.Body)
+	if _, lookErr := exec.LookPath("chromium"); lookErr == nil {
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(pdf), "%PDF") {
+			t.Errorf("PDF pack: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+	} else if res.StatusCode != 503 {
+		t.Errorf("PDF pack without Chromium: %d, want 503 naming the reason", res.StatusCode)
 	}
 }

@@ -404,9 +404,10 @@ var matrixRoutes = map[string]mroute{
 		r.mine, r.theirs = "case-svc-5d1-action", "case-log-2b8-action"
 		return r
 	}),
-	"GET /cockpit/detail": list(func(w *world) mreq { return mget("/cockpit/detail?kpi=nps") }),
-	"GET /cockpit/export": list(func(w *world) mreq { return mget("/cockpit/export?format=csv") }),
-	"GET /alerts":         global(func(w *world) mreq { return mget("/alerts") }),
+	"GET /cockpit/detail":     list(func(w *world) mreq { return mget("/cockpit/detail?kpi=nps") }),
+	"GET /cockpit/export":     list(func(w *world) mreq { return mget("/cockpit/export?format=csv") }),
+	"GET /alerts":             global(func(w *world) mreq { return mget("/alerts") }),
+	"GET /board-pack/{month}": global(func(w *world) mreq { return mget("/board-pack/2026-01?format=html&lang=de") }),
 	"POST /alerts": global(func(w *world) mreq {
 		return postForm("/alerts", url.Values{"name": {"Form alert"}, "kpi": {"nps"}, "kind": {"drop"}, "period": {"month"}, "emails": {"cco@example.com"}})
 	}),

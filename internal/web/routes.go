@@ -181,6 +181,7 @@ func (s *Server) Routes() []Route {
 		ui("POST /alerts", tp.ActAlertManage, s.createAlertForm),
 		ui("POST /alerts/{id}/delete", tp.ActAlertManage, s.deleteAlertForm),
 		ui("POST /alerts/board-pack", tp.ActAlertManage, s.boardPackForm),
+		ui("GET /board-pack/{month}", tp.ActAlertRead, s.boardPackFile),
 		ui("POST /cases/assign", tp.ActCaseUpdate, s.bulkAssign),
 		ui("POST /cases/new", tp.ActCaseCreate, s.newCase),
 		ui("GET /cases/{id}", tp.ActCaseRead, s.casePage),

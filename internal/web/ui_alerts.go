@@ -15,6 +15,7 @@ type alertsData struct {
 	Heads     []kpiHead
 	Pack      tp.BoardPackConfig
 	CanManage bool
+	Months    []string // the board pack archive
 	Secret    string // a new webhook rule's secret, shown once
 	Error     string
 	Fields    map[string]string
@@ -43,6 +44,7 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, v *view, d
 		d.Heads = append(d.Heads, kpiHead{ID: id, Name: m.Name[i], Unit: m.Unit})
 	}
 	d.CanManage = v.Can(string(tp.ActAlertManage))
+	d.Months = packMonths(s.Now())
 	v.Title = translate(v.Lang, "nav.alerts")
 	return s.render(w, code, v, "alerts", "", d)
 }

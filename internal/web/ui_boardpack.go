@@ -1,0 +1,75 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/report"
+)
+
+// packMonths are the months the board pack archive offers: the last twelve
+// complete ones, newest first. A pack is built on demand from the rollups,
+// so an archived month always shows the numbers as the registry defines them.
+func packMonths(now time.Time) []string {
+	cur, _ := tp.PeriodOf("month", now.UTC())
+	out := make([]string, 12)
+	for i := range out {
+		cur = cur.Previous()
+		out[i] = cur.Label()
+	}
+	return out
+}
+
+// boardPackFile serves one month's board pack: the self-contained HTML, or
+// the PDF printed by Chromium (503 with the reason when none is installed).
+func (s *Server) boardPackFile(w http.ResponseWriter, r *http.Request, v *view) error {
+	label := r.PathValue("month")
+	at, err := time.Parse("2006-01", label)
+	if err != nil {
+		return &tp.Error{Code: tp.EINVALID, Message: "the month must be written YYYY-MM", Fields: map[string]string{"month": "invalid"}}
+	}
+	month, _ := tp.PeriodOf("month", at)
+	if !month.To.After(month.From) || month.To.After(s.Now()) {
+		return &tp.Error{Code: tp.EINVALID, Message: "a board pack is made for a complete month", Fields: map[string]string{"month": "not complete"}}
+	}
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = v.Lang
+	}
+	if !slices.Contains(tp.Locales, lang) {
+		return &tp.Error{Code: tp.EINVALID, Message: "lang must be en, de or nl", Fields: map[string]string{"lang": "invalid"}}
+	}
+	p, err := report.Build(r.Context(), report.Store{Cockpit: s.Cockpit, Actions: s.Actions}, month, lang, s.Now())
+	if err != nil {
+		return err
+	}
+	html, err := p.HTML()
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("board-pack-%s-%s", label, lang)
+	switch r.URL.Query().Get("format") {
+	case "", "html":
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s.html"`, name))
+		_, err = w.Write(html)
+		return err
+	case "pdf":
+		pdf, err := report.PDF(r.Context(), html)
+		if errors.Is(err, report.ErrNoChromium) {
+			return &tp.Error{Code: tp.EUNAVAILABLE, Message: err.Error()}
+		}
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.pdf"`, name))
+		_, err = w.Write(pdf)
+		return err
+	}
+	return &tp.Error{Code: tp.EINVALID, Message: "format must be html or pdf", Fields: map[string]string{"format": "invalid"}}
+}
