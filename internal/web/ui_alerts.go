@@ -16,7 +16,7 @@ type alertsData struct {
 	Pack      tp.BoardPackConfig
 	CanManage bool
 	Months    []string // the board pack archive
-	Secret    string // a new webhook rule's secret, shown once
+	Secret    string   // a new webhook rule's secret, shown once
 	Error     string
 	Fields    map[string]string
 }
