@@ -79,4 +79,6 @@ type SegmentService interface {
 	ListSegments(ctx context.Context) ([]Segment, error)
 	FindSegment(ctx context.Context, id int64) (*Segment, error)
 	SegmentMembers(ctx context.Context, id int64, limit int) (ids []int64, total int, err error)
+	// CustomerSegments are the segments one customer belongs to now.
+	CustomerSegments(ctx context.Context, customerID int64) ([]Segment, error)
 }

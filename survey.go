@@ -482,6 +482,7 @@ type ResponseFilter struct {
 	SurveyID    int64
 	SurveyType  SurveyType // instead of SurveyID: the responses of every survey of this type (cockpit drill-down)
 	SegmentID   int64      // only the segment's current members' responses
+	CustomerID  int64      // one customer's responses; with neither SurveyID nor SurveyType, of every survey
 	MinScore    *int
 	MaxScore    *int
 	Division    string

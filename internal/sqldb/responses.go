@@ -26,9 +26,15 @@ func (s *SurveyService) ListResponses(ctx context.Context, f tp.ResponseFilter, 
 			where, args = []string{"r.score IS NOT NULL AND r.survey_id IN (SELECT id FROM surveys WHERE id = $1 AND type = $2)"}, []any{f.SurveyID, string(f.SurveyType)}
 		}
 	}
+	if f.SurveyID == 0 && f.SurveyType == "" && f.CustomerID != 0 {
+		where, args = []string{"r.customer_id = $1"}, []any{f.CustomerID}
+	}
 	add := func(cond string, v any) {
 		args = append(args, v)
 		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.CustomerID != 0 && (f.SurveyID != 0 || f.SurveyType != "") {
+		add("r.customer_id = $%d", f.CustomerID)
 	}
 	if f.MinScore != nil {
 		add("r.score >= $%d", *f.MinScore)

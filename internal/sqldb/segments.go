@@ -177,3 +177,27 @@ func (db *DB) segmentCond(ctx context.Context, id int64, col string, start int) 
 	cond, args := db.membersOf(seg, col, start)
 	return strings.TrimPrefix(cond, " AND "), args, nil
 }
+
+// CustomerSegments returns the saved segments a customer is a member of now,
+// each decided by the segment's own condition on that one customer's row.
+func (s *SegmentService) CustomerSegments(ctx context.Context, customerID int64) ([]tp.Segment, error) {
+	if err := can(ctx, tp.ActSegmentRead); err != nil {
+		return nil, err
+	}
+	segs, err := s.ListSegments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []tp.Segment
+	for _, seg := range segs {
+		where, args := s.db.segmentWhere(&seg, 2)
+		var n int
+		if err := s.db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM customers c WHERE c.id = $1 AND "+where, append([]any{customerID}, args...)...).Scan(&n); err != nil {
+			return nil, fmt.Errorf("segment %d: %w", seg.ID, err)
+		}
+		if n > 0 {
+			out = append(out, seg)
+		}
+	}
+	return out, nil
+}

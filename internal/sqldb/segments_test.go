@@ -45,6 +45,13 @@ func TestSegmentMembership(t *testing.T) {
 				t.Errorf("%+v: members %v (n %d, %v), want %v", c.conds, got, n, err, c.want)
 			}
 		}
+		// One customer's segments: p1 is in the five segments above that list p1.
+		if segs, err := db.Segments.CustomerSegments(ctx, p1); err != nil || len(segs) != 5 {
+			t.Errorf("p1's segments: %d, %v; want 5", len(segs), err)
+		}
+		if segs, _ := db.Segments.CustomerSegments(ctx, p2); len(segs) != 2 {
+			t.Errorf("p2's segments: %d, want 2", len(segs))
+		}
 		if err := db.Segments.CreateSegment(ctx, &tp.Segment{Name: "x", Conditions: []tp.Condition{{Kind: "trait", Key: "plan", Op: "like"}}}); tp.ErrorCode(err) != tp.EINVALID {
 			t.Errorf("bad op: %v", err)
 		}
@@ -55,6 +62,11 @@ func TestSegmentMembership(t *testing.T) {
 			if _, err := db.Surveys.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(score)}); err != nil {
 				t.Fatal(err)
 			}
+		}
+		// One customer's answers across surveys.
+		var mine []int
+		if err := db.Surveys.ListResponses(ctx, tp.ResponseFilter{CustomerID: b1}, func(r tp.ResponseRow) error { mine = append(mine, *r.Score); return nil }); err != nil || len(mine) != 1 || mine[0] != 0 {
+			t.Errorf("b1's answers %v, %v", mine, err)
 		}
 		res, err := db.Surveys.SurveyResults(ctx, tp.ResultsQuery{SurveyID: s.ID, By: "segment"})
 		if err != nil {

@@ -70,6 +70,10 @@ func TestSurveyLinkOneClickThenComment(t *testing.T) {
 	if !strings.Contains(page, "Survey Responded") || strings.Contains(page, "<script>alert") || !strings.Contains(page, "&lt;script&gt;") {
 		t.Errorf("timeline does not show the escaped answer")
 	}
+	// The summary card and the timeline show the answer as one: 4 of 10, a detractor.
+	if !strings.Contains(page, `id="summary"`) || strings.Count(page, `<strong class="score g-detractor">4</strong>`) != 2 || strings.Contains(page, "<dt>survey_id</dt>") {
+		t.Errorf("the customer page does not render the answer as such")
+	}
 	_, page = get(t, b2, fmt.Sprintf("%s/surveys/%d", f.srv.URL, id))
 	if !strings.Contains(page, "too few responses") || !strings.Contains(page, "Retail") {
 		t.Errorf("results page lacks the n < 30 note or the division")

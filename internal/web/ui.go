@@ -125,6 +125,7 @@ var funcs = template.FuncMap{
 	"isoTime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"jsonText": jsonText,
 	"props":    props,
+	"answer":   surveyAnswer,
 	"channels": func() []string { return tp.Channels },
 	"locales":  func() []string { return tp.Locales },
 	"roles":    func() []tp.Role { return tp.Roles },
@@ -319,6 +320,7 @@ type customerData struct {
 	MoreURL   string
 	CanRepair bool
 	Consents  []tp.Consent
+	Summary   customerSummary
 }
 
 type traitView struct {
@@ -345,6 +347,9 @@ func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, v *view) e
 	sort.Slice(d.Traits, func(i, j int) bool { return d.Traits[i].Key < d.Traits[j].Key })
 	d.CanRepair = v.Can(string(tp.ActCustomerUnmerge))
 	if d.Consents, _, err = s.Privacy.Consents(r.Context(), c.ID); err != nil {
+		return err
+	}
+	if d.Summary, err = s.customerSummary(r, c, d.Consents); err != nil {
 		return err
 	}
 	v.Title = c.Name
