@@ -200,6 +200,7 @@ type CaseFilter struct {
 	Channel    string
 	From, To   time.Time // opened in [From, To)
 	SegmentID  int64     // only the segment's current members' cases
+	Query      string    // words in the subject, the description, or the customer's name, e-mail or phone
 	Limit      int
 	BeforeID   int64
 }

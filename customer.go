@@ -72,7 +72,8 @@ type Merge struct {
 
 // CustomerFilter selects customers for search.
 type CustomerFilter struct {
-	Query string // matches name, e-mail, phone or any trait value
+	Query string  // matches name, e-mail, phone or any trait value
+	IDs   []int64 // only these customers (a list's names), at most 500
 	Limit int
 }
 

@@ -263,6 +263,12 @@ func (s *CaseService) ListCases(ctx context.Context, f tp.CaseFilter) ([]tp.Case
 		}
 		where, args = append(where, cond), append(args, margs...)
 	}
+	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
+		args = append(args, "%"+likeEscape(q)+"%")
+		n := len(args)
+		where = append(where, fmt.Sprintf(`(lower(subject) LIKE $%[1]d ESCAPE '\' OR lower(description) LIKE $%[1]d ESCAPE '\'
+			OR customer_id IN (SELECT id FROM customers WHERE search LIKE $%[1]d ESCAPE '\'))`, n))
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 100

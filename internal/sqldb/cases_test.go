@@ -78,3 +78,28 @@ func join(xs []string) string {
 	}
 	return out
 }
+
+// TestCaseSearch: the queue's search matches the subject, the description and
+// the customer, in any case, with LIKE's wildcards taken literally.
+func TestCaseSearch(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		src := source(t, db, "Shop", "web", "Sales")
+		anna := newCustomer(t, db, src, "anna", "de")
+		send(t, db, src, `{"type":"identify","userId":"anna","traits":{"name":"Anna Köhler","email":"anna@example.de"}}`)
+		other := newCustomer(t, db, src, "ben", "en")
+		for _, c := range []*tp.Case{
+			{CustomerID: anna.ID, Subject: "Paket beschädigt", Description: "Der Karton war nass."},
+			{CustomerID: other.ID, Subject: "Invoice 100% wrong", Description: "Charged twice."},
+		} {
+			if err := db.Cases.CreateCase(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for q, want := range map[string]int{"PAKET": 1, "karton": 1, "köhler": 1, "anna@": 1, "100%": 1, "%": 1, "_": 0, "charged": 1, "nothing": 0} {
+			got, err := db.Cases.ListCases(ctx, tp.CaseFilter{Query: q})
+			if err != nil || len(got) != want {
+				t.Errorf("search %q: %d cases (%v), want %d", q, len(got), err, want)
+			}
+		}
+	})
+}

@@ -51,6 +51,18 @@ func (s *CustomerService) FindCustomers(ctx context.Context, f tp.CustomerFilter
 		}
 		where += " AND " + cond
 	}
+	if len(f.IDs) > 0 {
+		if len(f.IDs) > 500 {
+			return nil, tp.Errorf(tp.EINVALID, "at most 500 customer ids at once")
+		}
+		var ph []string
+		for _, id := range f.IDs {
+			args = append(args, id)
+			ph = append(ph, fmt.Sprintf("$%d", len(args)))
+		}
+		where += " AND id IN (" + strings.Join(ph, ", ") + ")"
+		limit = len(f.IDs)
+	}
 	args = append(args, limit)
 	rows, err := s.db.r.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM customers WHERE %s ORDER BY last_seen_us DESC, id DESC LIMIT $%d",
 		customerCols, where, len(args)), args...)

@@ -148,6 +148,32 @@ func TestManualCaseEntry(t *testing.T) {
 	if code, body := get(t, b, f.srv.URL+res.Header.Get("Location")); code != 200 || !strings.Contains(body, "Called about a refund") {
 		t.Errorf("case page: %d", code)
 	}
+	// The queue finds it by words of its subject, its text or its customer, and names the customer.
+	for q, want := range map[string]bool{"REFUND": true, "order 9": true, "caller@": true, "weather": false} {
+		_, body := get(t, b, f.srv.URL+"/cases?q="+url.QueryEscape(q))
+		if strings.Contains(body, "Called about a refund") != want || (want && !strings.Contains(body, "caller@example.com")) {
+			t.Errorf("queue search %q: found %v, want %v", q, !want, want)
+		}
+	}
+	// The case page's details form changes every field the API can; a field not in the form stays.
+	loc := res.Header.Get("Location")
+	res, err = b.PostForm(f.srv.URL+loc+"/act", url.Values{"action": {"fields"}, "priority": {"urgent"}, "category": {"refund"},
+		"sub_category": {"late refund"}, "tags": {" vip, , callback "}, "root_cause": {"carrier"}})
+	if err != nil || res.StatusCode != 303 {
+		t.Fatalf("details form: %v %d", err, res.StatusCode)
+	}
+	c, _, _ := f.db.Cases.FindCase(ctx, cases[0].ID)
+	if c.Priority != tp.PriorityUrgent || c.Category != "refund" || c.SubCategory != "late refund" || fmt.Sprint(c.Tags) != "[vip callback]" ||
+		c.RootCause != "carrier" || c.Department != "Billing" {
+		t.Errorf("after the details form: %+v", c)
+	}
+	if _, body := get(t, b, f.srv.URL+loc); !strings.Contains(body, `id="case-fields"`) || !strings.Contains(body, `value="vip, callback"`) {
+		t.Errorf("the case page does not show the details form with the tags")
+	}
+	res, _ = b.PostForm(f.srv.URL+loc+"/act", url.Values{"action": {"fields"}, "priority": {"whenever"}})
+	if l, _ := url.QueryUnescape(res.Header.Get("Location")); !strings.Contains(l, "priority") {
+		t.Errorf("a bad priority: %s", l)
+	}
 	res, _ = b.PostForm(f.srv.URL+"/cases/new", url.Values{"email": {"not-an-address"}, "subject": {"x"}})
 	if loc, _ := url.QueryUnescape(res.Header.Get("Location")); !strings.Contains(loc, "not an e-mail address") {
 		t.Errorf("bad address: %s", loc)

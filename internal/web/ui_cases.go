@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -19,6 +20,7 @@ type queueData struct {
 	Overdue  map[int64]bool
 	CanWork  bool
 	Statuses []tp.CaseStatus
+	Customer map[int64]string // names (or e-mail) of the listed cases' customers
 }
 
 var openStatuses = []tp.CaseStatus{tp.CaseNew, tp.CaseOpen, tp.CasePendingCustomer}
@@ -27,7 +29,7 @@ func (s *Server) casesPage(w http.ResponseWriter, r *http.Request, v *view) erro
 	ctx := r.Context()
 	q := r.URL.Query()
 	f := tp.CaseFilter{Department: q.Get("department"), Priority: tp.Priority(q.Get("priority")), Triage: q.Get("triage") == "1",
-		Unassigned: q.Get("assignee") == "none", Limit: 200}
+		Unassigned: q.Get("assignee") == "none", Query: q.Get("q"), Limit: 200}
 	if q.Get("assignee") == "me" {
 		f.AssigneeID = v.User.ID
 	}
@@ -52,6 +54,9 @@ func (s *Server) casesPage(w http.ResponseWriter, r *http.Request, v *view) erro
 		}
 		d.Overdue[c.ID] = c.Overdue(now)
 		d.Cases = append(d.Cases, c)
+	}
+	if d.Customer, err = s.customerNames(r, d.Cases); err != nil {
+		return err
 	}
 	if d.Agents, err = s.Cases.ListAgents(ctx, ""); err != nil { // the store narrows it to the caller's department
 		return err
@@ -99,6 +104,9 @@ type caseData struct {
 	Templates  []tp.ReplyTemplate
 	TemplateID int64
 	Draft      string
+	Taxonomy   tp.Taxonomy
+	Priorities []tp.Priority
+	TagText    string
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -131,6 +139,10 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error
 	if err != nil {
 		return err
 	}
+	if d.Taxonomy, err = s.Cases.Taxonomy(ctx); err != nil {
+		return err
+	}
+	d.Priorities, d.TagText = tp.Priorities, strings.Join(c.Tags, ", ")
 	if tid, _ := strconv.ParseInt(r.URL.Query().Get("template"), 10, 64); tid > 0 {
 		for _, t := range d.Templates {
 			if t.ID == tid {
@@ -160,6 +172,9 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, v *view) err
 	case "status":
 		_, err = s.Cases.MoveCase(ctx, id, tp.CaseStatus(r.PostForm.Get("status")), strings.TrimSpace(r.PostForm.Get("note")))
 		flash = translate(v.Lang, "case.moved", translate(v.Lang, "status."+r.PostForm.Get("status")))
+	case "fields":
+		_, err = s.Cases.UpdateCase(ctx, id, caseChangeFromForm(r.PostForm))
+		flash = translate(v.Lang, "case.saved.fields")
 	case "assign":
 		uid, _ := strconv.ParseInt(r.PostForm.Get("assignee"), 10, 64)
 		if r.PostForm.Get("assignee") == "me" {
@@ -178,6 +193,58 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, v *view) err
 	}
 	http.Redirect(w, r, withFlash(fmt.Sprintf("/cases/%d", id), flash), http.StatusSeeOther)
 	return nil
+}
+
+// customerNames looks up the customers of a list of cases in one query.
+func (s *Server) customerNames(r *http.Request, cases []tp.Case) (map[int64]string, error) {
+	out := map[int64]string{}
+	var ids []int64
+	for _, c := range cases {
+		if _, ok := out[c.CustomerID]; !ok {
+			out[c.CustomerID] = ""
+			ids = append(ids, c.CustomerID)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cs, err := s.Customers.FindCustomers(r.Context(), tp.CustomerFilter{IDs: ids})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		out[c.ID] = cmp.Or(c.Name, c.Email, fmt.Sprintf("#%d", c.ID))
+	}
+	return out, nil
+}
+
+// caseChangeFromForm reads the case page's details form: every field the
+// API can change, each only when the form carries it.
+func caseChangeFromForm(f url.Values) tp.CaseChange {
+	var ch tp.CaseChange
+	text := func(name string) *string {
+		if !f.Has(name) {
+			return nil
+		}
+		v := strings.TrimSpace(f.Get(name))
+		return &v
+	}
+	if p := text("priority"); p != nil {
+		pr := tp.Priority(*p)
+		ch.Priority = &pr
+	}
+	ch.Department, ch.Category, ch.SubCategory = text("department"), text("category"), text("sub_category")
+	ch.ResolutionCode, ch.RootCause = text("resolution_code"), text("root_cause")
+	if t := text("tags"); t != nil {
+		tags := []string{}
+		for _, tag := range strings.Split(*t, ",") {
+			if tag = strings.TrimSpace(tag); tag != "" {
+				tags = append(tags, tag)
+			}
+		}
+		ch.Tags = &tags
+	}
+	return ch
 }
 
 // newCase is manual entry: an agent records a complaint taken by phone or

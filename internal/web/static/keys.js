@@ -23,7 +23,9 @@
         el = document.querySelector('input[type="search"], main select, main input:not([type="hidden"]):not([type="checkbox"])');
         break;
       case "j": case "k": // next / previous row of a list
-        var rows = Array.prototype.slice.call(document.querySelectorAll("table.list tbody td a[href]"));
+        // each row's first link (a case row also links its customer)
+        var rows = Array.prototype.slice.call(document.querySelectorAll("table.list tbody tr"))
+          .map(function (tr) { return tr.querySelector("td a[href]"); }).filter(Boolean);
         if (!rows.length) return;
         var i = rows.indexOf(document.activeElement);
         i = e.key === "j" ? Math.min(i + 1, rows.length - 1) : Math.max(i - 1, 0);
