@@ -205,8 +205,35 @@ type CaseFilter struct {
 	BeforeID   int64
 }
 
+// Attachment is a file that came with a complaint mail.
+type Attachment struct {
+	ID          int64     `json:"id"`
+	CaseID      int64     `json:"case_id"`
+	Filename    string    `json:"filename"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	Stored      bool      `json:"stored"` // false when it was over the size limit and only recorded
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// DownloadType is the Content-Type a file is served with: its own, except
+// types a browser would run (HTML, SVG, XML, scripts), which are served as
+// plain bytes. Files are always downloads, never shown inline.
+func (a Attachment) DownloadType() string {
+	ct := strings.ToLower(strings.TrimSpace(strings.Split(a.ContentType, ";")[0]))
+	switch {
+	case ct == "" || strings.Contains(ct, "html") || strings.Contains(ct, "xml") || strings.Contains(ct, "svg") ||
+		strings.Contains(ct, "javascript") || strings.Contains(ct, "ecmascript") || !strings.Contains(ct, "/"):
+		return "application/octet-stream"
+	}
+	return ct
+}
+
 // CaseService manages cases.
 type CaseService interface {
+	ListAttachments(ctx context.Context, caseID int64) ([]Attachment, error)
+	Attachment(ctx context.Context, caseID, id int64) (*Attachment, []byte, error)
+	AddAttachment(ctx context.Context, caseID int64, filename, contentType string, data []byte) (*Attachment, error)
 	ReplyTemplateService
 	CreateCase(ctx context.Context, c *Case) error
 	SubmitComplaint(ctx context.Context, c *Case) error // from the public form

@@ -61,3 +61,15 @@ func TestSortQueue(t *testing.T) {
 		t.Errorf("queue order %v, want %v", got, want)
 	}
 }
+
+func TestAttachmentDownloadType(t *testing.T) {
+	for ct, want := range map[string]string{
+		"image/png": "image/png", "application/pdf; name=x.pdf": "application/pdf", "TEXT/PLAIN; charset=utf-8": "text/plain",
+		"text/html": "application/octet-stream", "image/svg+xml": "application/octet-stream", "application/xhtml+xml": "application/octet-stream",
+		"text/javascript": "application/octet-stream", "": "application/octet-stream", "nonsense": "application/octet-stream",
+	} {
+		if got := (Attachment{ContentType: ct}).DownloadType(); got != want {
+			t.Errorf("%q served as %q, want %q", ct, got, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"bytes"
 	"testing"
 
 	tp "github.com/touchpoint-cx/touchpoint"
@@ -100,6 +101,45 @@ func TestCaseSearch(t *testing.T) {
 			if err != nil || len(got) != want {
 				t.Errorf("search %q: %d cases (%v), want %d", q, len(got), err, want)
 			}
+		}
+	})
+}
+
+// TestCaseAttachments: files are kept with the case, read back whole, and
+// hidden from other departments like the case itself.
+func TestCaseAttachments(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		cust := newCustomer(t, db, source(t, db, "Shop", "web", "Sales"), "att", "de")
+		c := &tp.Case{CustomerID: cust.ID, Subject: "Foto", Department: "Logistics"}
+		if err := db.Cases.CreateCase(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		data := bytes.Repeat([]byte{0xff, 0xd8, 0x00}, 1000)
+		a, err := db.Cases.AddAttachment(ctx, c.ID, `C:\Users\anna\parcel.jpg`, "image/jpeg", data)
+		if err != nil || a.Filename != "parcel.jpg" {
+			t.Fatalf("add: %+v %v", a, err)
+		}
+		if _, err := db.Cases.AddAttachment(ctx, c.ID, "empty.txt", "text/plain", nil); tp.ErrorCode(err) != tp.EINVALID {
+			t.Errorf("an empty file: %v", err)
+		}
+		list, err := db.Cases.ListAttachments(ctx, c.ID)
+		if err != nil || len(list) != 1 || list[0].Size != 3000 || !list[0].Stored {
+			t.Fatalf("list: %+v %v", list, err)
+		}
+		got, body, err := db.Cases.Attachment(ctx, c.ID, a.ID)
+		if err != nil || !bytes.Equal(body, data) || got.ContentType != "image/jpeg" {
+			t.Errorf("read back: %v, %d bytes", err, len(body))
+		}
+		billing := tp.WithAccess(ctx, tp.Access{Role: tp.RoleAgent, Department: "Billing"})
+		if _, _, err := db.Cases.Attachment(billing, c.ID, a.ID); tp.ErrorCode(err) != tp.ENOTFOUND {
+			t.Errorf("another department read the file: %v", err)
+		}
+		if _, err := db.Cases.AddAttachment(billing, c.ID, "x.txt", "text/plain", []byte("x")); tp.ErrorCode(err) != tp.ENOTFOUND {
+			t.Errorf("another department added a file: %v", err)
+		}
+		_, events, _ := db.Cases.FindCase(ctx, c.ID)
+		if last := events[len(events)-1]; last.Field != "attachment" || last.New != "parcel.jpg" {
+			t.Errorf("the trail lacks the file: %+v", last)
 		}
 	})
 }

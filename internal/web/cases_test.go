@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -173,6 +176,39 @@ func TestManualCaseEntry(t *testing.T) {
 	res, _ = b.PostForm(f.srv.URL+loc+"/act", url.Values{"action": {"fields"}, "priority": {"whenever"}})
 	if l, _ := url.QueryUnescape(res.Header.Get("Location")); !strings.Contains(l, "priority") {
 		t.Errorf("a bad priority: %s", l)
+	}
+	// A file added on the case page is listed and downloads as a file; HTML never renders inline.
+	for name, content := range map[string]string{"receipt.pdf": "%PDF-1.4 receipt", "page.html": "<script>alert(1)</script>"} {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write([]byte(content))
+		mw.Close()
+		req, _ := http.NewRequest("POST", f.srv.URL+loc+"/attachments", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		if res, err := b.Do(req); err != nil || res.StatusCode != 303 {
+			t.Fatalf("upload %s: %v %d", name, err, res.StatusCode)
+		}
+	}
+	atts, err := f.db.Cases.ListAttachments(ctx, cases[0].ID)
+	if err != nil || len(atts) != 2 {
+		t.Fatalf("attachments: %+v %v", atts, err)
+	}
+	_, body := get(t, b, f.srv.URL+loc)
+	for _, a := range atts {
+		if !strings.Contains(body, fmt.Sprintf(`href="%s/attachments/%d"`, loc, a.ID)) {
+			t.Errorf("the case page does not link %s", a.Filename)
+		}
+		res, _ := b.Get(fmt.Sprintf("%s%s/attachments/%d", f.srv.URL, loc, a.ID))
+		got, _ := io.ReadAll(res.Body)
+		wantType := map[string]string{"receipt.pdf": "application/pdf", "page.html": "application/octet-stream"}[a.Filename]
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != wantType || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") ||
+			res.Header.Get("X-Content-Type-Options") != "nosniff" || len(got) != int(a.Size) {
+			t.Errorf("%s: %d %v", a.Filename, res.StatusCode, res.Header)
+		}
+	}
+	if code, _ := get(t, b, f.srv.URL+loc+"/attachments/999"); code != 404 {
+		t.Errorf("unknown attachment: %d", code)
 	}
 	res, _ = b.PostForm(f.srv.URL+"/cases/new", url.Values{"email": {"not-an-address"}, "subject": {"x"}})
 	if loc, _ := url.QueryUnescape(res.Header.Get("Location")); !strings.Contains(loc, "not an e-mail address") {

@@ -345,6 +345,16 @@ var matrixRoutes = map[string]mroute{
 			"channel": {"phone"}, "priority": {"normal"}, "department": {obj.Department}})
 	}),
 	"GET /cases/{id}": object(func(w *world, obj tp.Object) mreq { return mget("/cases/" + id(w.caseCase(obj))) }),
+	"GET /cases/{id}/attachments/{aid}": object(func(w *world, obj tp.Object) mreq {
+		c := w.caseCase(obj)
+		a, err := w.db.Cases.AddAttachment(ctx, c, "photo.jpg", "image/jpeg", []byte("\xff\xd8\xff jpeg"))
+		must(w.t, err)
+		return mget(fmt.Sprintf("/cases/%d/attachments/%d", c, a.ID))
+	}),
+	"POST /cases/{id}/attachments": object(func(w *world, obj tp.Object) mreq {
+		body := "--b0\r\nContent-Disposition: form-data; name=\"file\"; filename=\"note.txt\"\r\nContent-Type: text/plain\r\n\r\nCalled back.\r\n--b0--\r\n"
+		return mreq{method: "POST", path: "/cases/" + id(w.caseCase(obj)) + "/attachments", body: body, header: [2]string{"Content-Type", "multipart/form-data; boundary=b0"}}
+	}),
 	"POST /cases/{id}/act": object(func(w *world, obj tp.Object) mreq {
 		return postForm("/cases/"+id(w.caseCase(obj))+"/act", url.Values{"action": {"note"}, "body": {"Checked."}})
 	}),

@@ -186,6 +186,8 @@ func (s *Server) Routes() []Route {
 		ui("POST /cases/new", tp.ActCaseCreate, s.newCase),
 		ui("GET /cases/{id}", tp.ActCaseRead, s.casePage),
 		ui("POST /cases/{id}/act", tp.ActCaseUpdate, s.caseAction),
+		ui("GET /cases/{id}/attachments/{aid}", tp.ActCaseRead, s.attachmentFile),
+		ui("POST /cases/{id}/attachments", tp.ActCaseUpdate, s.addAttachment),
 		ui("GET /segments", tp.ActSegmentRead, s.segmentsPage),
 		ui("POST /segments", tp.ActSegmentManage, s.createSegment),
 		ui("GET /admin", tp.ActSourceManage, s.adminPage),

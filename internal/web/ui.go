@@ -141,6 +141,7 @@ var funcs = template.FuncMap{
 	"list":        func(xs ...string) []string { return xs },
 	"mul":         func(a, b int) int { return a * b },
 	"add":         func(a, b int) int { return a + b },
+	"bytes":       byteSize,
 	"mul100":      func(f float64) float64 { return 100 * f },
 	"sub90":       func(h float64) float64 { return 90 - h },
 	"barh":        func(pct float64) string { return fmt.Sprintf("%.1f", pct*0.9) },
@@ -449,4 +450,15 @@ func props(v json.RawMessage) []prop {
 		out = out[:8]
 	}
 	return out
+}
+
+// byteSize writes a file size for people: 812 B, 14.2 KB, 3.1 MB.
+func byteSize(n int64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d B", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%.1f KB", float64(n)/1000)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
 }
