@@ -106,6 +106,9 @@ func TestAgentWorksCaseInBrowser(t *testing.T) {
 	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		artifact(t, "case.png", png)
 	}
+	// The agent's pages at desktop and phone width, checked by axe-core.
+	lookAt(t, ctx, fmt.Sprintf("%s/cases/%d", srv.URL, c.ID), "agent-case")
+	lookAt(t, ctx, srv.URL+"/cases?assignee=me&status=all", "agent-queue")
 	var got struct {
 		Case struct {
 			Status       string
