@@ -18,7 +18,7 @@ var CustomerMetrics = []MetricDef{
 			"Anteil der zu Periodenbeginn aktiven Kunden, die in der Periode abgewandert sind. Ein Kunde ist in einer Sparte aktiv ab seinem ersten Ereignis dort, bis er abwandert; Abwanderung ist ein konfiguriertes Ereignis (Standard „Customer Churned“) oder ein Merkmal mit einem konfigurierten Wert.",
 			"Aandeel van de klanten die aan het begin van de periode actief waren en in de periode vertrokken. Een klant is actief in een divisie vanaf zijn eerste gebeurtenis daar tot hij vertrekt; vertrek is een ingestelde gebeurtenis (standaard “Customer Churned”) of een kenmerk met een ingestelde waarde.",
 		},
-		Formula: "100 × customers who churned in the period / customers active at its start", Interval: wilson,
+		Formula: "100 × customers active at the period's start who churned in it / customers active at its start", Interval: wilson,
 		HigherIsBetter: false, Unit: "%", Estimate: rate("churn_rate")},
 	{ID: "retention_rate", Name: [3]string{"Retention rate", "Kundenbindungsquote", "Klantbehoud"},
 		Definition: [3]string{

@@ -308,7 +308,7 @@ const wilson = "95 % Wilson score interval; SE = 100 × √(p(1 − p) / n) for 
 // computes them (times are business time on each case's SLA calendar).
 var CaseMetrics = []MetricDef{
 	{ID: "case_volume", Name: [3]string{"Complaint volume", "Beschwerdevolumen", "Klachtvolume"}, Formula: "number of cases opened in the period",
-		Interval: "Poisson: SE = √n; two periods differ significantly when |a − b| > 1.96 × √(a + b)", Unit: "cases", Estimate: countEstimate("case_volume")},
+		Interval: "Poisson: SE = √n; two periods differ significantly when |a − b| > 1.96 × √(a + b), compared per day", Unit: "cases", Estimate: countEstimate("case_volume")},
 	{ID: "ttfr_median", Name: [3]string{"Time to first response (median)", "Zeit bis zur ersten Antwort (Median)", "Tijd tot eerste reactie (mediaan)"},
 		Formula: "median business hours from opening to the first reply to the customer", HigherIsBetter: false, Unit: "h"},
 	{ID: "ttfr_p90", Name: [3]string{"Time to first response (90th pct.)", "Zeit bis zur ersten Antwort (90. Perz.)", "Tijd tot eerste reactie (90e pct.)"},

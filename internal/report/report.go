@@ -184,7 +184,7 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 	sort.SliceStable(p.Actions, func(i, j int) bool { return p.Actions[i].Overdue && !p.Actions[j].Overdue })
 	for _, id := range sc.KPIs {
 		m, _ := tp.KPIByID(id)
-		p.Defs = append(p.Defs, Def{m.Name[li], m.Definition[li], m.Formula, m.Interval})
+		p.Defs = append(p.Defs, Def{m.Name[li], m.Definition[li], i18n.Formula(lang, m), i18n.Interval(lang, m)})
 	}
 	rule, _, err := st.Cockpit.ChurnRule(ctx)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/chart"
+	"github.com/touchpoint-cx/touchpoint/internal/i18n"
 	"github.com/touchpoint-cx/touchpoint/internal/tabular"
 )
 
@@ -458,7 +459,7 @@ func (s *Server) cockpitDetail(w http.ResponseWriter, r *http.Request, v *view) 
 	if len(slice) == 0 {
 		slice = append(slice, translate(v.Lang, "cockpit.all"))
 	}
-	d := detailData{P: p, KPI: kpiHead{ID: kpi, Name: m.Name[i], Unit: m.Unit}, Def: m.Formula, Period: sc.Period.Label(), Previous: sc.Previous.Label(),
+	d := detailData{P: p, KPI: kpiHead{ID: kpi, Name: m.Name[i], Unit: m.Unit}, Def: i18n.Formula(v.Lang, m), Period: sc.Period.Label(), Previous: sc.Previous.Label(),
 		YearAgo: sc.YearAgo.Label(), Slice: strings.Join(slice, " · "), Survey: isSurveyKPI(kpi),
 		Cell: newCockpitCell(v.Lang, cell),
 		Back: "/cockpit?" + p.values().Encode(), Export: p.values("kpi", kpi).Encode()}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/i18n"
 )
 
 // kpiDef is one registry entry in one language, for the page and the API.
@@ -27,7 +28,7 @@ func kpiDefs(lang string) []kpiDef {
 	var out []kpiDef
 	add := func(group string, ms []tp.MetricDef) {
 		for _, m := range ms {
-			d := kpiDef{ID: m.ID, Group: group, Name: m.Name[i], Definition: m.Definition[i], Formula: m.Formula, Interval: m.Interval,
+			d := kpiDef{ID: m.ID, Group: group, Name: m.Name[i], Definition: m.Definition[i], Formula: i18n.Formula(lang, m), Interval: i18n.Interval(lang, m),
 				HigherIsBetter: m.HigherIsBetter, Unit: m.Unit}
 			if m.ScaleMax > 0 {
 				d.Scale = strconv.Itoa(m.ScaleMin) + "–" + strconv.Itoa(m.ScaleMax)
