@@ -130,7 +130,9 @@ func TooFew(lang string, e tp.Estimate) string {
 
 // Formula is a KPI's formula in lang ("kpi.formula.<id>"); the registry's
 // English text where the catalogue has none.
-func Formula(lang string, m tp.MetricDef) string { return kpiText(lang, "kpi.formula."+m.ID, m.Formula) }
+func Formula(lang string, m tp.MetricDef) string {
+	return kpiText(lang, "kpi.formula."+m.ID, m.Formula)
+}
 
 // Interval is how a KPI's interval is computed, in lang ("kpi.interval.<id>").
 func Interval(lang string, m tp.MetricDef) string {
