@@ -120,7 +120,7 @@ func TestCCOCockpitAndBoardPack(t *testing.T) {
 	for _, p := range []struct{ path, name string }{
 		{"/overview", "overview"}, {"/cockpit", "cockpit"}, {"/cockpit/detail?kpi=nps", "cockpit-detail"}, {"/cases", "cases"},
 		{"/customers", "customers"}, {"/surveys", "surveys"}, {"/segments", "segments"}, {"/alerts", "alerts"}, {"/kpis", "kpis"},
-		{"/admin/roles", "roles"}, {"/customers/1", "customer"}, {"/cases/1", "case"}, {"/surveys/1", "survey-results"},
+		{"/admin/roles", "roles"}, {"/customers/1", "customer"}, {"/cases/1", "case"}, {"/surveys/1", "survey-results"}, {"/admin/cases", "case-settings"},
 	} {
 		lookAt(t, ctx, srv.URL+p.path, p.name)
 	}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -344,5 +345,63 @@ func TestPatchCaseThreeTimes(t *testing.T) {
 	redress, _ := c["redress"].(map[string]any)
 	if c["priority"] != "urgent" || c["root_cause"] != "carrier" || redress == nil || redress["amount"].(float64) != 15 {
 		t.Errorf("after four patches: %v", c)
+	}
+}
+
+// TestCaseSettingsPage: the taxonomy, routing rules and SLA policies are
+// kept from the admin page's forms, and bad input is named.
+func TestCaseSettingsPage(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser("en")
+	b.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	post := func(what string, v url.Values) string {
+		t.Helper()
+		res, err := b.PostForm(f.srv.URL+"/admin/cases/"+what, v)
+		if err != nil || res.StatusCode != 303 {
+			t.Fatalf("%s: %v %d", what, err, res.StatusCode)
+		}
+		l, _ := url.QueryUnescape(res.Header.Get("Location"))
+		return l
+	}
+	post("taxonomy", url.Values{"taxonomy": {"delivery: late, damaged\n\nbilling\n"}})
+	if tax, _ := f.db.Cases.Taxonomy(ctx); len(tax) != 2 || fmt.Sprint(tax["delivery"]) != "[damaged late]" || len(tax["billing"]) != 0 {
+		t.Errorf("taxonomy: %v", tax)
+	}
+	if l := post("taxonomy", url.Values{"taxonomy": {"billing\nbilling: x"}}); !strings.Contains(l, "repeats the category") {
+		t.Errorf("a repeated category: %s", l)
+	}
+	post("rules", url.Values{"name": {"Refunds to Billing"}, "keywords": {"refund, Erstattung"}, "department": {"Billing"}, "priority": {"high"}, "position": {"1"}})
+	rules, _ := f.db.Routing.ListRoutingRules(ctx)
+	if len(rules) != 1 || fmt.Sprint(rules[0].Keywords) != "[refund Erstattung]" || rules[0].Department != "Billing" || rules[0].Priority != tp.PriorityHigh {
+		t.Fatalf("rules: %+v", rules)
+	}
+	// The rule routes a new complaint.
+	f.track("/v1/identify", `{"userId":"r-1","traits":{"email":"r@example.de"}}`)
+	cust, _ := f.db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "r-1"})
+	c := &tp.Case{CustomerID: cust.ID, Subject: "Bitte um Erstattung", Channel: "email", Source: tp.CaseFromEmail}
+	if err := f.db.Cases.SubmitComplaint(ctx, c); err != nil || c.Department != "Billing" {
+		t.Errorf("routed to %q (%v)", c.Department, err)
+	}
+	post("sla", url.Values{"priority": {"urgent"}, "category": {"delivery"}, "first_hours": {"0.5"}, "resolution_hours": {"4"},
+		"calendar": {"NL service"}, "time_zone": {"Europe/Amsterdam"}, "country": {"nl"}, "open": {"9"}, "close": {"17"}})
+	pols, _ := f.db.SLA.ListSLAPolicies(ctx)
+	if len(pols) != 1 || pols[0].FirstResponseMin != 30 || pols[0].ResolutionMin != 240 || pols[0].CalendarName != "NL service" {
+		t.Errorf("policies: %+v", pols)
+	}
+	if l := post("sla", url.Values{"priority": {"urgent"}, "first_hours": {"2"}, "resolution_hours": {"1"}}); !strings.Contains(l, "business hours") {
+		t.Errorf("resolution before first response: %s", l)
+	}
+	if l := post("sla", url.Values{"priority": {"high"}, "first_hours": {"1"}, "resolution_hours": {"8"}, "time_zone": {"Mars/Olympus"}, "open": {"8"}, "close": {"18"}}); !strings.Contains(l, "time zone") {
+		t.Errorf("an unknown time zone: %s", l)
+	}
+	_, page := get(t, b, f.srv.URL+"/admin/cases")
+	for _, want := range []string{"Refunds to Billing", "refund, Erstattung", "NL service", "0.5 h", "delivery: damaged, late"} {
+		if !strings.Contains(html.UnescapeString(page), want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	post("delete-rule", url.Values{"id": {fmt.Sprint(rules[0].ID)}})
+	if rules, _ := f.db.Routing.ListRoutingRules(ctx); len(rules) != 0 {
+		t.Errorf("after delete: %+v", rules)
 	}
 }

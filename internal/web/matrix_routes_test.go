@@ -485,6 +485,10 @@ var matrixRoutes = map[string]mroute{
 	"POST /api/v1/users/{id}/unlock": global(func(w *world) mreq { return msend("POST", "/api/v1/users/"+id(w.users["agentL"].ID)+"/unlock", "") }),
 	"GET /api/v1/audit":              global(func(w *world) mreq { return mget("/api/v1/audit?action=auth.") }),
 	"GET /admin/users":               global(func(w *world) mreq { return mget("/admin/users") }),
+	"GET /admin/cases":               global(func(w *world) mreq { return mget("/admin/cases") }),
+	"POST /admin/cases/{what}": global(func(w *world) mreq {
+		return postForm("/admin/cases/rules", url.Values{"name": {fmt.Sprintf("Form rule %d", w.next())}, "keywords": {"refund"}, "department": {"Billing"}})
+	}),
 	"POST /admin/users": global(func(w *world) mreq {
 		return postForm("/admin/users", url.Values{"email": {fmt.Sprintf("form%d@example.com", w.next())}, "role": {"cco"}, "password": {"a long passphrase"}})
 	}),

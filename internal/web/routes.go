@@ -193,6 +193,8 @@ func (s *Server) Routes() []Route {
 		ui("GET /admin", tp.ActSourceManage, s.adminPage),
 		ui("GET /admin/roles", "", s.rolesPage),
 		ui("GET /admin/users", tp.ActUserManage, s.usersPage),
+		ui("GET /admin/cases", tp.ActCaseSettingsRd, s.caseSettingsPage),
+		ui("POST /admin/cases/{what}", tp.ActCaseSettings, s.caseSettingsForm),
 		ui("POST /admin/users", tp.ActUserManage, s.createUserForm),
 		ui("POST /admin/users/{id}/unlock", tp.ActUserManage, s.unlockUserForm),
 		ui("GET /admin/audit", tp.ActAuditRead, s.auditPage),

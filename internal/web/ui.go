@@ -127,6 +127,7 @@ var funcs = template.FuncMap{
 	"props":    props,
 	"answer":   surveyAnswer,
 	"channels": func() []string { return tp.Channels },
+	"hours":    func(min int) string { return strconv.FormatFloat(float64(min)/60, 'f', -1, 64) + " h" },
 	"locales":  func() []string { return tp.Locales },
 	"roles":    func() []tp.Role { return tp.Roles },
 	"estimate": fmtEstimate,
@@ -170,7 +171,7 @@ var funcs = template.FuncMap{
 // can define its own "content" block.
 func parsePages() map[string]*pageTemplate {
 	out := map[string]*pageTemplate{}
-	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "cases", "case", "kpis", "cockpit", "cockpit_detail", "overview", "alerts", "roles", "users", "audit", "erase", "privacy", "debugger"} {
+	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "cases", "case", "kpis", "cockpit", "cockpit_detail", "overview", "casesettings", "alerts", "roles", "users", "audit", "erase", "privacy", "debugger"} {
 		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/admin_nav.html", "templates/"+name+".html"))
 		out[name] = &pageTemplate{t}
 	}
