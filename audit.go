@@ -25,6 +25,7 @@ const (
 	AuditLoginFailed = "auth.login_failed"
 	AuditLocked      = "auth.locked"
 	AuditUnlocked    = "auth.unlocked"
+	AuditUserChange  = "user.update"
 	AuditTokenUse    = "token.use"
 	AuditExport      = "data.export"
 )

@@ -59,6 +59,38 @@ type User struct {
 	// Sign-in throttling (see LockAfter): failures in a row, and the lock.
 	FailedLogins int        `json:"failed_logins,omitempty"`
 	LockedUntil  *time.Time `json:"locked_until,omitempty"`
+	// Deactivated users cannot sign in; their name stays on their work.
+	Deactivated bool `json:"deactivated,omitempty"`
+}
+
+// UserChange is what an admin changes of a user; nil fields stay.
+type UserChange struct {
+	Role       *Role   `json:"role"`
+	Department *string `json:"department"`
+	Active     *bool   `json:"active"`
+}
+
+// Apply checks a change against the user and returns the user after it:
+// the same rules as creation (a role, a department for department-scoped
+// roles), and nobody changes their own role or deactivates themselves (so
+// the last admin cannot lock everyone out by a slip).
+func (ch UserChange) Apply(u User, actorID int64) (User, error) {
+	if ch.Role != nil {
+		u.Role = *ch.Role
+	}
+	if ch.Department != nil {
+		u.Department = strings.TrimSpace(*ch.Department)
+	}
+	if ch.Active != nil {
+		u.Deactivated = !*ch.Active
+	}
+	if u.ID == actorID && ((ch.Role != nil && *ch.Role != RoleAdmin) || u.Deactivated) {
+		return u, &Error{Code: ECONFLICT, Message: "you cannot take away your own admin role or deactivate yourself; another admin can"}
+	}
+	if err := u.Validate(); err != nil {
+		return u, err
+	}
+	return u, nil
 }
 
 // Validate checks a user before it is created.
@@ -97,6 +129,8 @@ type UserService interface {
 	Authenticate(ctx context.Context, email, password string) (*User, error)
 	ListUsers(ctx context.Context) ([]User, error)
 	UnlockUser(ctx context.Context, id int64) error
+	// UpdateUser changes a user's role, department or whether they may sign in.
+	UpdateUser(ctx context.Context, id int64, ch UserChange) (*User, error)
 	SetUserLocale(ctx context.Context, userID int64, locale string) error
 	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (token string, err error)
 	UserBySession(ctx context.Context, token string) (*User, error)

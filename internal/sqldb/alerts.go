@@ -281,7 +281,7 @@ func (db *DB) alertRecipients(ctx context.Context, tx *sql.Tx, r *tp.AlertRule) 
 	if !r.NotifyOwners {
 		return out, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT email FROM users WHERE role = 'cco' OR (role = 'department_head' AND department = $1 AND $1 <> '')
+	rows, err := tx.QueryContext(ctx, `SELECT email FROM users WHERE deactivated_us = 0 AND (role = 'cco' OR (role = 'department_head' AND department = $1 AND $1 <> ''))
 		ORDER BY email`, r.Department)
 	if err != nil {
 		return nil, err

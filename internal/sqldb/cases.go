@@ -407,7 +407,7 @@ func (s *CaseService) AssignCase(ctx context.Context, id, userID int64) error {
 		newName := ""
 		if userID != 0 {
 			var role, dept string
-			if err := tx.QueryRowContext(ctx, "SELECT email, role, department FROM users WHERE id = $1", userID).Scan(&newName, &role, &dept); err != nil {
+			if err := tx.QueryRowContext(ctx, "SELECT email, role, department FROM users WHERE id = $1 AND deactivated_us = 0", userID).Scan(&newName, &role, &dept); err != nil {
 				return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("user %d does not exist", userID), Fields: map[string]string{"assignee_id": "no such user"}}
 			}
 			if !tp.CanTakeCase(tp.Role(role), dept, c.Department) {
@@ -437,7 +437,7 @@ func (s *CaseService) ListAgents(ctx context.Context, department string) ([]tp.U
 	if dept != "" {
 		department = dept
 	}
-	rows, err := s.db.r.QueryContext(ctx, "SELECT "+userCols+` FROM users WHERE role IN ('agent', 'department_head')
+	rows, err := s.db.r.QueryContext(ctx, "SELECT "+userCols+` FROM users WHERE deactivated_us = 0 AND role IN ('agent', 'department_head')
 		AND (department = $1 OR $1 = '') ORDER BY email`, department)
 	if err != nil {
 		return nil, err

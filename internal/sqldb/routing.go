@@ -137,7 +137,7 @@ func (db *DB) nextAgent(ctx context.Context, tx *sql.Tx, dept string) (int64, er
 		return 0, err
 	}
 	var next int64
-	q := "SELECT id FROM users WHERE role = 'agent' AND department = $1 AND id > $2 ORDER BY id LIMIT 1"
+	q := "SELECT id FROM users WHERE deactivated_us = 0 AND role = 'agent' AND department = $1 AND id > $2 ORDER BY id LIMIT 1"
 	err = tx.QueryRowContext(ctx, q, dept, last).Scan(&next)
 	if errors.Is(err, sql.ErrNoRows) { // wrap around
 		err = tx.QueryRowContext(ctx, q, dept, 0).Scan(&next)

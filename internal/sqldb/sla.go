@@ -256,8 +256,8 @@ func (s *SLAService) BreachRecipients(ctx context.Context, c *tp.Case) ([]string
 		sql  string
 		args []any
 	}{
-		{"SELECT email FROM users WHERE role = 'department_head' AND department = $1 ORDER BY email", []any{c.Department}},
-		{"SELECT email FROM users WHERE role IN ('cco', 'admin') ORDER BY email", nil},
+		{"SELECT email FROM users WHERE deactivated_us = 0 AND role = 'department_head' AND department = $1 ORDER BY email", []any{c.Department}},
+		{"SELECT email FROM users WHERE deactivated_us = 0 AND role IN ('cco', 'admin') ORDER BY email", nil},
 	} {
 		rows, err := s.db.r.QueryContext(ctx, q.sql, q.args...)
 		if err != nil {

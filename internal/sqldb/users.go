@@ -120,10 +120,10 @@ func (s *UserService) Authenticate(ctx context.Context, email, password string) 
 	var hash string
 	var u tp.User
 	var role string
-	var created, lockedUntil int64
+	var created, lockedUntil, deactivated int64
 	var locks int
-	err := s.db.r.QueryRowContext(ctx, "SELECT password_hash, "+userCols+", failed_logins, locks, locked_until_us FROM users WHERE email = $1", email).
-		Scan(&hash, &u.ID, &u.Email, &role, &u.Department, &u.Locale, &created, &u.FailedLogins, &locks, &lockedUntil)
+	err := s.db.r.QueryRowContext(ctx, "SELECT password_hash, "+userCols+", failed_logins, locks, locked_until_us, deactivated_us FROM users WHERE email = $1", email).
+		Scan(&hash, &u.ID, &u.Email, &role, &u.Department, &u.Locale, &created, &u.FailedLogins, &locks, &lockedUntil, &deactivated)
 	if errors.Is(err, sql.ErrNoRows) {
 		checkPassword(dummyHash, password)
 		return nil, s.failedLogin(ctx, 0, "unknown account")
@@ -141,6 +141,12 @@ func (s *UserService) Authenticate(ctx context.Context, email, password string) 
 	}
 	if !checkPassword(hash, password) {
 		return nil, s.failedLogin(ctx, u.ID, "wrong password")
+	}
+	if deactivated > 0 { // said only after the right password: it reveals nothing to a guesser
+		if err := s.failedLogin(ctx, 0, "deactivated"); tp.ErrorCode(err) != tp.EUNAUTHORIZED {
+			return nil, err
+		}
+		return nil, tp.Errorf(tp.EFORBIDDEN, "this account has been deactivated; ask an admin")
 	}
 	u.Role, u.CreatedAt, u.FailedLogins = tp.Role(role), tp.FromMicros(created), 0
 	err = s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -197,7 +203,7 @@ func (s *UserService) ListUsers(ctx context.Context) ([]tp.User, error) {
 	if err := can(ctx, tp.ActUserManage); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.r.QueryContext(ctx, "SELECT "+userCols+", failed_logins, locked_until_us FROM users ORDER BY email")
+	rows, err := s.db.r.QueryContext(ctx, "SELECT "+userCols+", failed_logins, locked_until_us, deactivated_us FROM users ORDER BY email")
 	if err != nil {
 		return nil, err
 	}
@@ -207,11 +213,11 @@ func (s *UserService) ListUsers(ctx context.Context) ([]tp.User, error) {
 	for rows.Next() {
 		var u tp.User
 		var role string
-		var created, until int64
-		if err := rows.Scan(&u.ID, &u.Email, &role, &u.Department, &u.Locale, &created, &u.FailedLogins, &until); err != nil {
+		var created, until, deactivated int64
+		if err := rows.Scan(&u.ID, &u.Email, &role, &u.Department, &u.Locale, &created, &u.FailedLogins, &until, &deactivated); err != nil {
 			return nil, err
 		}
-		u.Role, u.CreatedAt = tp.Role(role), tp.FromMicros(created)
+		u.Role, u.CreatedAt, u.Deactivated = tp.Role(role), tp.FromMicros(created), deactivated > 0
 		if t := tp.FromMicros(until); until > 0 && now.Before(t) {
 			u.LockedUntil = &t
 		}
@@ -266,7 +272,7 @@ func (s *UserService) CreateSession(ctx context.Context, userID int64, ttl time.
 // UserBySession returns the user of a live session.
 func (s *UserService) UserBySession(ctx context.Context, token string) (*tp.User, error) {
 	u, err := scanUser(s.db.r.QueryRowContext(ctx, "SELECT u.id, u.email, u.role, u.department, u.locale, u.created_us "+
-		"FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_us > $2",
+		"FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_us > $2 AND u.deactivated_us = 0",
 		hashSecret(token), tp.ToMicros(s.db.Now())))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tp.Errorf(tp.EUNAUTHORIZED, "the session has ended; log in again")

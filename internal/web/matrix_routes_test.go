@@ -486,6 +486,12 @@ var matrixRoutes = map[string]mroute{
 	"GET /api/v1/audit":              global(func(w *world) mreq { return mget("/api/v1/audit?action=auth.") }),
 	"GET /admin/users":               global(func(w *world) mreq { return mget("/admin/users") }),
 	"GET /admin/cases":               global(func(w *world) mreq { return mget("/admin/cases") }),
+	"PATCH /api/v1/users/{id}": global(func(w *world) mreq {
+		return msend("PATCH", "/api/v1/users/"+id(w.users["agentL"].ID), `{"department":"Logistics"}`)
+	}),
+	"POST /admin/users/{id}": global(func(w *world) mreq {
+		return postForm("/admin/users/"+id(w.users["agentL"].ID), url.Values{"role": {"agent"}, "department": {"Logistics"}, "active": {"1"}})
+	}),
 	"POST /admin/cases/{what}": global(func(w *world) mreq {
 		return postForm("/admin/cases/rules", url.Values{"name": {fmt.Sprintf("Form rule %d", w.next())}, "keywords": {"refund"}, "department": {"Billing"}})
 	}),

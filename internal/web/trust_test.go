@@ -254,3 +254,45 @@ func TestCustomerDataIsDescribed(t *testing.T) {
 		}
 	}
 }
+
+// TestDeactivatedUserCannotSignIn: deactivating on the users page ends the
+// user's session and refuses their next sign-in with a clear message.
+func TestDeactivatedUserCannotSignIn(t *testing.T) {
+	f := newFixture(t)
+	agent := &tp.User{Email: "leaver@example.com", Role: tp.RoleAgent, Department: "Service"}
+	if err := f.db.Users.CreateUser(ctx, agent, "a long passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	leaver := f.browser("en")
+	leaver.PostForm(f.srv.URL+"/login", url.Values{"email": {"leaver@example.com"}, "password": {"a long passphrase"}})
+	if code, _ := get(t, leaver, f.srv.URL+"/cases"); code != 200 {
+		t.Fatalf("before: %d", code)
+	}
+	admin := f.browser("en")
+	admin.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	res, err := admin.PostForm(fmt.Sprintf("%s/admin/users/%d", f.srv.URL, agent.ID), url.Values{"role": {"agent"}, "department": {"Service"}})
+	if err != nil || res.StatusCode != 303 {
+		t.Fatalf("deactivate: %v %d", err, res.StatusCode)
+	}
+	if code, _ := get(t, leaver, f.srv.URL+"/cases"); code != 303 {
+		t.Errorf("the session lived on: %d", code)
+	}
+	res, _ = leaver.PostForm(f.srv.URL+"/login", url.Values{"email": {"leaver@example.com"}, "password": {"a long passphrase"}})
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 403 || !strings.Contains(string(b), "deactivated") {
+		t.Errorf("sign-in after deactivation: %d", res.StatusCode)
+	}
+	if _, page := get(t, admin, f.srv.URL+"/admin/users"); !strings.Contains(page, "deactivated") {
+		t.Error("the users page does not show the deactivation")
+	}
+	// The admin cannot deactivate themselves.
+	users, _ := f.db.Users.ListUsers(ctx)
+	for _, u := range users {
+		if u.Email == "ada@example.com" {
+			res, _ := admin.PostForm(fmt.Sprintf("%s/admin/users/%d", f.srv.URL, u.ID), url.Values{"role": {"admin"}})
+			if l, _ := url.QueryUnescape(res.Header.Get("Location")); !strings.Contains(l, "cannot") {
+				t.Errorf("self-deactivation: %s", l)
+			}
+		}
+	}
+}

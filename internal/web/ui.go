@@ -267,6 +267,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, v *view) error {
 	case tp.ETOOMANY:
 		s.logins.allow(addr)
 		return again(http.StatusTooManyRequests, "login.locked")
+	case tp.EFORBIDDEN:
+		return again(http.StatusForbidden, "login.deactivated")
 	default:
 		return err
 	}

@@ -185,3 +185,43 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, v *view) erro
 		return s.render(w, http.StatusOK, v, "audit", "", map[string]any{"Entries": list, "More": more, "Q": q, "Export": q.Encode()})
 	})
 }
+
+// updateUserForm changes a user's role, department and activity from the
+// row's form on the users page.
+func (s *Server) updateUserForm(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return tp.Errorf(tp.EINVALID, "the form could not be read")
+	}
+	role, dept, active := tp.Role(r.PostForm.Get("role")), r.PostForm.Get("department"), r.PostForm.Get("active") == "1"
+	flash := translate(v.Lang, "users.updated")
+	_, err = s.Users.UpdateUser(r.Context(), id, tp.UserChange{Role: &role, Department: &dept, Active: &active})
+	if c := tp.ErrorCode(err); c == tp.EINVALID || c == tp.ECONFLICT {
+		flash, err = tp.ErrorMessage(err), nil
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, withFlash("/admin/users", flash), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) apiUpdateUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var ch tp.UserChange
+	if err := decodeJSON(r, &ch); err != nil {
+		return err
+	}
+	u, err := s.Users.UpdateUser(r.Context(), id, ch)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}
