@@ -54,6 +54,9 @@ type Pack struct {
 	Actions   []Action
 	Defs      []Def
 	ChurnRule string
+	// Headlines are the cover's executive summary: what a board member
+	// reads if they read nothing else.
+	Headlines []string
 }
 
 // Division is one division's page.
@@ -81,6 +84,7 @@ type KPIRow struct {
 type Move struct {
 	Division, KPI, Text string
 	Better              bool
+	P                   float64 // the comparison's p-value: the strongest first
 }
 
 // Action is an open action item.
@@ -122,7 +126,7 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 					if c.Better {
 						dir = t("pack.better")
 					}
-					p.Moves = append(p.Moves, Move{Division: row.Slice, KPI: m.Name[li], Better: c.Better,
+					p.Moves = append(p.Moves, Move{Division: row.Slice, KPI: m.Name[li], Better: c.Better, P: c.P,
 						Text: fmt.Sprintf("%s %s → %s (%s)", m.Name[li], Format(c.Previous, lang), Format(c.Now, lang), dir)})
 				}
 			}
@@ -191,7 +195,39 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 		return nil, err
 	}
 	p.ChurnRule = rule.String()
+	p.Headlines = headlines(p, lang, sc.Previous.Label())
 	return p, nil
+}
+
+// headlines writes the cover's summary: how many significant moves and
+// which way, the strongest three, the best and weakest division, and the
+// state of the action items.
+func headlines(p *Pack, lang, previous string) []string {
+	t := func(key string, args ...any) string { return i18n.T(lang, key, args...) }
+	sort.SliceStable(p.Moves, func(i, j int) bool { return p.Moves[i].P < p.Moves[j].P })
+	better := 0
+	for _, m := range p.Moves {
+		if m.Better {
+			better++
+		}
+	}
+	out := []string{t("pack.h.moves", len(p.Moves), previous, better, len(p.Moves)-better)}
+	if len(p.Moves) == 0 {
+		out[0] = t("pack.nomoves")
+	}
+	for _, m := range p.Moves[:min(3, len(p.Moves))] {
+		out = append(out, m.Division+": "+m.Text)
+	}
+	if p.Best != "" {
+		out = append(out, t("pack.best")+": "+p.Best+" · "+t("pack.worst")+": "+p.Worst)
+	}
+	overdue := 0
+	for _, a := range p.Actions {
+		if a.Overdue {
+			overdue++
+		}
+	}
+	return append(out, t("pack.h.actions", len(p.Actions), overdue))
 }
 
 // Format writes an estimate as the cockpit does; too few shows n.

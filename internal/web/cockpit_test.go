@@ -287,6 +287,10 @@ func TestBoardPackDownload(t *testing.T) {
 	if code != 200 || !strings.Contains(body, `lang="nl"`) || !strings.Contains(body, "Retail") {
 		t.Errorf("HTML pack: %d", code)
 	}
+	// The cover carries the executive summary, in Dutch.
+	if !strings.Contains(body, `id="headlines"`) || !strings.Contains(body, "0 open acties, waarvan 0 achterstallig.") {
+		t.Errorf("the pack's cover lacks its headlines")
+	}
 	for _, bad := range []string{"/board-pack/2026-13", "/board-pack/" + period.Label() + "?format=doc", "/board-pack/" + period.Label() + "?lang=fr",
 		"/board-pack/" + time.Now().AddDate(0, 1, 0).Format("2006-01")} {
 		if code, _ := get(t, b, f.srv.URL+bad); code != 400 {
