@@ -8,6 +8,7 @@ import (
 	"html"
 	"html/template"
 	"math"
+	"strconv"
 	"strings"
 
 	tp "github.com/touchpoint-cx/touchpoint"
@@ -50,6 +51,44 @@ func bounds(ps []Point, withBand bool) (lo, hi float64, ok bool) {
 }
 
 func f(v float64) string { return fmt.Sprintf("%.1f", v) }
+
+// niceTicks widens [lo, hi] to round bounds and returns the axis values
+// between them: a step of 1, 2, 2.5 or 5 times a power of ten, giving about
+// n intervals (readers compare 20, 40, 60 faster than 12.3, 45.7, 79).
+func niceTicks(lo, hi float64, n int) []float64 {
+	span := hi - lo
+	if span <= 0 || n < 1 || math.IsInf(span, 0) || math.IsNaN(span) {
+		return []float64{lo, hi}
+	}
+	raw := span / float64(n)
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := 10 * mag
+	for _, m := range []float64{1, 2, 2.5, 5} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	// Multiples of the step, rounded to its decimals (0.2 × 23 is 4.6, not
+	// 4.6000000000000005).
+	scale := math.Pow(10, math.Max(0, 2-math.Floor(math.Log10(step))))
+	var out []float64
+	for k := math.Floor(lo / step); k <= math.Ceil(hi/step); k++ {
+		out = append(out, math.Round(k*step*scale)/scale)
+	}
+	return out
+}
+
+// tickLabel writes an axis value with no more decimals than its step needs.
+func tickLabel(v, step float64) string {
+	switch {
+	case step >= 1:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case step >= 0.1:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
 
 // Sparkline is a small line without axes; the last point is marked. title
 // is read by screen readers.
@@ -103,11 +142,13 @@ func Line(ps []Point, title, unit string) template.HTML {
 		}
 		return left + float64(i)*(w-left-right)/float64(len(ps)-1)
 	}
+	ticks := niceTicks(lo, hi, 4)
+	lo, hi = ticks[0], ticks[len(ticks)-1]
 	y := func(v float64) float64 { return top + (hi-v)/(hi-lo)*(h-top-bottom) }
-	// axis labels and grid
-	for _, v := range []float64{lo, (lo + hi) / 2, hi} {
+	// axis labels and grid at round values
+	for _, v := range ticks {
 		fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#ddd"/>`, f(left), f(w-right), f(y(v)), f(y(v)))
-		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="10" text-anchor="end" fill="#555">%s%s</text>`, f(left-4), f(y(v)+3), f(v), html.EscapeString(unit))
+		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="10" text-anchor="end" fill="#555">%s%s</text>`, f(left-4), f(y(v)+3), tickLabel(v, ticks[1]-ticks[0]), html.EscapeString(unit))
 	}
 	// band
 	var upper, lower []string

@@ -2,6 +2,7 @@ package chart
 
 import (
 	"encoding/xml"
+	"fmt"
 	"io"
 	"math"
 	"strings"
@@ -49,5 +50,22 @@ func TestChartsAreWellFormedAndHonestAboutGaps(t *testing.T) {
 	}
 	if one := string(Sparkline([]Point{{Label: "x", Value: 5}}, "one")); !strings.Contains(one, "<circle") {
 		t.Errorf("a single point is drawn as a dot: %s", one)
+	}
+}
+
+func TestNiceTicks(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float64
+		want   string
+	}{
+		{12.3, 79, "[0 20 40 60 80]"},
+		{-31.2, 30.9, "[-40 -20 0 20 40]"},
+		{4.12, 4.87, "[4 4.2 4.4 4.6 4.8 5]"},
+		{0, 1, "[0 0.25 0.5 0.75 1]"},
+		{221, 274, "[220 240 260 280]"},
+	} {
+		if got := fmt.Sprint(niceTicks(c.lo, c.hi, 4)); got != c.want {
+			t.Errorf("niceTicks(%g, %g) = %s, want %s", c.lo, c.hi, got, c.want)
+		}
 	}
 }
