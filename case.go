@@ -234,6 +234,8 @@ type CaseService interface {
 	ListAttachments(ctx context.Context, caseID int64) ([]Attachment, error)
 	Attachment(ctx context.Context, caseID, id int64) (*Attachment, []byte, error)
 	AddAttachment(ctx context.Context, caseID int64, filename, contentType string, data []byte) (*Attachment, error)
+	// MergeCases folds the duplicate dupID into keepID (one customer's cases).
+	MergeCases(ctx context.Context, keepID, dupID int64) (*Case, error)
 	ReplyTemplateService
 	CreateCase(ctx context.Context, c *Case) error
 	SubmitComplaint(ctx context.Context, c *Case) error // from the public form

@@ -2,6 +2,8 @@ package sqldb_test
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"testing"
 
 	tp "github.com/touchpoint-cx/touchpoint"
@@ -140,6 +142,63 @@ func TestCaseAttachments(t *testing.T) {
 		_, events, _ := db.Cases.FindCase(ctx, c.ID)
 		if last := events[len(events)-1]; last.Field != "attachment" || last.New != "parcel.jpg" {
 			t.Errorf("the trail lacks the file: %+v", last)
+		}
+	})
+}
+
+// TestMergeCases: a duplicate's conversation and files move into the kept
+// case and the duplicate is closed as such; other customers' and closed
+// cases are refused, and a department cannot reach another's case.
+func TestMergeCases(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		src := source(t, db, "Shop", "web", "Sales")
+		cust := newCustomer(t, db, src, "dup", "de")
+		other := newCustomer(t, db, src, "other", "de")
+		mk := func(c *tp.Case) *tp.Case {
+			if err := db.Cases.CreateCase(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		keep := mk(&tp.Case{CustomerID: cust.ID, Subject: "Paket fehlt", Department: "Logistics"})
+		dup := mk(&tp.Case{CustomerID: cust.ID, Subject: "Wo ist mein Paket?", Department: "Logistics"})
+		foreign := mk(&tp.Case{CustomerID: other.ID, Subject: "Rechnung", Department: "Logistics"})
+		if _, err := db.Cases.AddCaseNote(ctx, dup.ID, "Kunde rief an: Sendungsnummer 123", false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Cases.AddAttachment(ctx, dup.ID, "beleg.pdf", "application/pdf", []byte("%PDF")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Cases.MergeCases(tp.WithAccess(ctx, tp.Access{Role: tp.RoleAgent, Department: "Billing"}), keep.ID, dup.ID); tp.ErrorCode(err) != tp.ENOTFOUND {
+			t.Errorf("another department merged: %v", err)
+		}
+		if _, err := db.Cases.MergeCases(ctx, keep.ID, foreign.ID); tp.ErrorCode(err) != tp.ECONFLICT {
+			t.Errorf("another customer's case merged: %v", err)
+		}
+		if _, err := db.Cases.MergeCases(ctx, keep.ID, keep.ID); tp.ErrorCode(err) != tp.EINVALID {
+			t.Errorf("a case merged into itself: %v", err)
+		}
+		if _, err := db.Cases.MergeCases(ctx, keep.ID, dup.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, events, _ := db.Cases.FindCase(ctx, keep.ID)
+		var note, merged bool
+		for _, e := range events {
+			note = note || (e.Kind == "note" && e.Body == "Kunde rief an: Sendungsnummer 123")
+			merged = merged || (e.Field == "merged" && strings.Contains(e.New, fmt.Sprintf("#%d", dup.ID)))
+		}
+		if !note || !merged {
+			t.Errorf("the kept case's trail: note %v, merge %v", note, merged)
+		}
+		if files, _ := db.Cases.ListAttachments(ctx, keep.ID); len(files) != 1 || files[0].Filename != "beleg.pdf" {
+			t.Errorf("the kept case's files: %+v", files)
+		}
+		d, _, _ := db.Cases.FindCase(ctx, dup.ID)
+		if d.Status != tp.CaseClosed || d.ResolutionCode != "duplicate" {
+			t.Errorf("the duplicate: %s %q", d.Status, d.ResolutionCode)
+		}
+		if _, err := db.Cases.MergeCases(ctx, keep.ID, dup.ID); tp.ErrorCode(err) != tp.ECONFLICT {
+			t.Errorf("merged twice: %v", err)
 		}
 	})
 }

@@ -289,3 +289,23 @@ func (s *Server) apiDeleteReplyTemplate(w http.ResponseWriter, r *http.Request) 
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// apiMergeCases folds case "from" into the case of the path.
+func (s *Server) apiMergeCases(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		From int64 `json:"from"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		return err
+	}
+	c, err := s.Cases.MergeCases(r.Context(), id, body.From)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}

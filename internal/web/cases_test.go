@@ -405,3 +405,29 @@ func TestCaseSettingsPage(t *testing.T) {
 		t.Errorf("after delete: %+v", rules)
 	}
 }
+
+// TestMergeFromCasePage: an agent folds a duplicate into the case on screen.
+func TestMergeFromCasePage(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser("de")
+	b.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	var ids []string
+	for _, subject := range []string{"Paket fehlt", "Paket fehlt immer noch"} {
+		res, _ := b.PostForm(f.srv.URL+"/cases/new", url.Values{"email": {"twice@example.de"}, "subject": {subject}, "channel": {"phone"}, "department": {"Logistics"}})
+		ids = append(ids, strings.TrimPrefix(strings.SplitN(res.Header.Get("Location"), "?", 2)[0], "/cases/"))
+	}
+	res, err := b.PostForm(f.srv.URL+"/cases/"+ids[0]+"/act", url.Values{"action": {"merge"}, "from": {"#" + ids[1]}})
+	if err != nil || res.StatusCode != 303 {
+		t.Fatalf("merge: %v %d", err, res.StatusCode)
+	}
+	if l, _ := url.QueryUnescape(res.Header.Get("Location")); !strings.Contains(l, "wurde in diesen übernommen") {
+		t.Errorf("flash: %s", l)
+	}
+	res, _ = b.PostForm(f.srv.URL+"/cases/"+ids[0]+"/act", url.Values{"action": {"merge"}, "from": {"99999"}})
+	if l, _ := url.QueryUnescape(res.Header.Get("Location")); !strings.Contains(l, "keinen Fall 99999") {
+		t.Errorf("an unknown case: %s", l)
+	}
+	if _, page := get(t, b, f.srv.URL+"/cases/"+ids[1]); !strings.Contains(page, "merged into #"+ids[0]) || !strings.Contains(page, "geschlossen") {
+		t.Errorf("the duplicate does not say where it went")
+	}
+}

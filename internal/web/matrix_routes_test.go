@@ -329,11 +329,14 @@ var matrixRoutes = map[string]mroute{
 	"POST /api/v1/cases/{id}/status": object(func(w *world, obj tp.Object) mreq {
 		return msend("POST", "/api/v1/cases/"+id(w.caseCase(obj))+"/status", `{"status":"open"}`)
 	}),
+	"POST /api/v1/cases/{id}/merge": object(func(w *world, obj tp.Object) mreq {
+		return msend("POST", "/api/v1/cases/"+id(w.caseCase(obj))+"/merge", fmt.Sprintf(`{"from":%d}`, w.caseCase(obj)))
+	}),
 	"POST /api/v1/cases/{id}/notes": object(func(w *world, obj tp.Object) mreq {
 		return msend("POST", "/api/v1/cases/"+id(w.caseCase(obj))+"/notes", `{"body":"Looked into it."}`)
 	}),
 	"GET /cases": list(func(w *world) mreq {
-		r := mget("/cases?status=all")
+		r := mget("/cases?status=all&q=case-") // the two markers among the many cases the matrix makes
 		r.mine, r.theirs = "case-svc-5d1", "case-log-2b8"
 		return r
 	}),

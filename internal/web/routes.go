@@ -90,6 +90,7 @@ func (s *Server) Routes() []Route {
 		api("GET /api/v1/metrics/cases", tp.ActScorecardRead, s.apiCaseKPIs),
 		api("POST /api/v1/cases", tp.ActCaseCreate, s.apiCreateCase),
 		api("GET /api/v1/cases/{id}", tp.ActCaseRead, s.apiCase),
+		api("POST /api/v1/cases/{id}/merge", tp.ActCaseUpdate, s.apiMergeCases),
 		api("PATCH /api/v1/cases/{id}", tp.ActCaseUpdate, s.apiUpdateCase),
 		api("POST /api/v1/cases/{id}/status", tp.ActCaseUpdate, s.apiMoveCase),
 		api("POST /api/v1/cases/{id}/notes", tp.ActCaseUpdate, s.apiCaseNote),

@@ -178,6 +178,13 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, v *view) err
 	case "status":
 		_, err = s.Cases.MoveCase(ctx, id, tp.CaseStatus(r.PostForm.Get("status")), strings.TrimSpace(r.PostForm.Get("note")))
 		flash = translate(v.Lang, "case.moved", translate(v.Lang, "status."+r.PostForm.Get("status")))
+	case "merge":
+		from, _ := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(r.PostForm.Get("from")), "#"), 10, 64)
+		if _, err = s.Cases.MergeCases(ctx, id, from); tp.ErrorCode(err) == tp.ENOTFOUND {
+			flash, err = translate(v.Lang, "case.nosuchcase", r.PostForm.Get("from")), nil
+		} else if err == nil {
+			flash = translate(v.Lang, "case.merged", from)
+		}
 	case "fields":
 		_, err = s.Cases.UpdateCase(ctx, id, caseChangeFromForm(r.PostForm))
 		flash = translate(v.Lang, "case.saved.fields")
