@@ -201,6 +201,7 @@ type CaseFilter struct {
 	From, To   time.Time // opened in [From, To)
 	SegmentID  int64     // only the segment's current members' cases
 	Query      string    // words in the subject, the description, or the customer's name, e-mail or phone
+	WorkOrder  bool      // the queue's order (SortQueue's, in the database) instead of newest first
 	Limit      int
 	BeforeID   int64
 }

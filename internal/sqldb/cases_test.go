@@ -3,8 +3,10 @@ package sqldb_test
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
@@ -199,6 +201,56 @@ func TestMergeCases(t *testing.T) {
 		}
 		if _, err := db.Cases.MergeCases(ctx, keep.ID, dup.ID); tp.ErrorCode(err) != tp.ECONFLICT {
 			t.Errorf("merged twice: %v", err)
+		}
+	})
+}
+
+// TestQueueWorkOrder: the database's work order is tp.SortQueue's, over
+// cases with every kind of due time, priority and status.
+func TestQueueWorkOrder(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		clock := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC) // a Tuesday
+		db.Now = func() time.Time { return clock }
+		cust := newCustomer(t, db, source(t, db, "Shop", "web", "Sales"), "wo", "en")
+		prios := []tp.Priority{tp.PriorityLow, tp.PriorityUrgent, tp.PriorityNormal, tp.PriorityHigh}
+		var ids []int64
+		for i := range 12 {
+			clock = clock.Add(time.Duration(i*37) * time.Minute)
+			c := &tp.Case{CustomerID: cust.ID, Subject: fmt.Sprintf("wo %d", i), Department: "Service", Priority: prios[i%4]}
+			if err := db.Cases.CreateCase(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, c.ID)
+		}
+		clock = clock.Add(2 * time.Hour)
+		// Some answered, one waiting for the customer, one resolved.
+		for _, i := range []int{1, 4, 7} {
+			if _, err := db.Cases.AddCaseNote(ctx, ids[i], "answer", true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.Cases.MoveCase(ctx, ids[7], tp.CasePendingCustomer, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Cases.MoveCase(ctx, ids[4], tp.CaseResolved, ""); err != nil {
+			t.Fatal(err)
+		}
+		clock = clock.Add(6 * time.Hour) // some first responses are overdue now
+		got, err := db.Cases.ListCases(ctx, tp.CaseFilter{WorkOrder: true, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := slices.Clone(got)
+		tp.SortQueue(want, clock)
+		var g, w []int64
+		for i := range got {
+			g, w = append(g, got[i].ID), append(w, want[i].ID)
+		}
+		if !slices.Equal(g, w) {
+			t.Errorf("database order %v, SortQueue's %v", g, w)
+		}
+		if slices.IsSorted(g) || !slices.Contains(g[len(g)-2:], ids[4]) || !slices.Contains(g[len(g)-2:], ids[7]) {
+			t.Errorf("the fixture does not exercise the order (the waiting and resolved cases last): %v", g)
 		}
 	})
 }

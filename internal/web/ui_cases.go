@@ -31,7 +31,7 @@ func (s *Server) casesPage(w http.ResponseWriter, r *http.Request, v *view) erro
 	ctx := r.Context()
 	q := r.URL.Query()
 	f := tp.CaseFilter{Department: q.Get("department"), Priority: tp.Priority(q.Get("priority")), Triage: q.Get("triage") == "1",
-		Unassigned: q.Get("assignee") == "none", Query: q.Get("q"), Limit: 200}
+		Unassigned: q.Get("assignee") == "none", Query: q.Get("q"), WorkOrder: true, Limit: 200}
 	if q.Get("assignee") == "me" {
 		f.AssigneeID = v.User.ID
 	}
@@ -47,7 +47,6 @@ func (s *Server) casesPage(w http.ResponseWriter, r *http.Request, v *view) erro
 		return err
 	}
 	now := time.Now()
-	tp.SortQueue(cases, now)
 	d := queueData{Filter: q, Overdue: map[int64]bool{}, AgentOf: map[int64]string{}, CanWork: v.Can(string(tp.ActCaseUpdate)),
 		Statuses: []tp.CaseStatus{tp.CaseNew, tp.CaseOpen, tp.CasePendingCustomer, tp.CaseResolved, tp.CaseClosed}}
 	for _, c := range cases {
