@@ -203,15 +203,9 @@ func (s *CaseService) FindCase(ctx context.Context, id int64) (*tp.Case, []tp.Ca
 // workOrder is tp.SortQueue's order in SQL, so that the limit keeps the most
 // urgent cases rather than the newest: cases whose clock runs first, then
 // the nearest due time not yet met (an overdue one is the nearest), then
-// priority, then the oldest.
-const workOrder = `CASE WHEN status IN ('pending_customer', 'resolved', 'closed') THEN 1 ELSE 0 END,
-	CASE WHEN first_reply_us IS NULL AND first_due_us IS NOT NULL
-		AND (resolved_us IS NOT NULL OR resolve_due_us IS NULL OR first_due_us <= resolve_due_us) THEN first_due_us
-		WHEN resolved_us IS NULL THEN resolve_due_us END IS NULL,
-	CASE WHEN first_reply_us IS NULL AND first_due_us IS NOT NULL
-		AND (resolved_us IS NOT NULL OR resolve_due_us IS NULL OR first_due_us <= resolve_due_us) THEN first_due_us
-		WHEN resolved_us IS NULL THEN resolve_due_us END,
-	CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, id`
+// priority, then the oldest. Migration 0024 has the same expressions as an
+// index (department first): keep the two texts the same.
+const workOrder = `(CASE WHEN status IN ('pending_customer', 'resolved', 'closed') THEN 1 ELSE 0 END), (CASE WHEN first_reply_us IS NULL AND first_due_us IS NOT NULL AND (resolved_us IS NOT NULL OR resolve_due_us IS NULL OR first_due_us <= resolve_due_us) THEN first_due_us WHEN resolved_us IS NULL THEN resolve_due_us END) IS NULL, (CASE WHEN first_reply_us IS NULL AND first_due_us IS NOT NULL AND (resolved_us IS NOT NULL OR resolve_due_us IS NULL OR first_due_us <= resolve_due_us) THEN first_due_us WHEN resolved_us IS NULL THEN resolve_due_us END), (CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END), id`
 
 // ListCases returns a queue, newest first (or in work order). Department-scoped callers see
 // only their department, whatever the filter asks.

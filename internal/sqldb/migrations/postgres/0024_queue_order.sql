@@ -1,0 +1,4 @@
+-- The agent queue's work order (cases.go, workOrder) as an index, so that a
+-- department's most urgent 200 of 100 000 open cases are read in order
+-- instead of sorting them all.
+CREATE INDEX cases_work ON cases (department, (CASE WHEN status IN ('pending_customer', 'resolved', 'closed') THEN 1 ELSE 0 END), ((CASE WHEN first_reply_us IS NULL AND first_due_us IS NOT NULL AND (resolved_us IS NOT NULL OR resolve_due_us IS NULL OR first_due_us <= resolve_due_us) THEN first_due_us WHEN resolved_us IS NULL THEN resolve_due_us END) IS NULL), (CASE WHEN first_reply_us IS NULL AND first_due_us IS NOT NULL AND (resolved_us IS NOT NULL OR resolve_due_us IS NULL OR first_due_us <= resolve_due_us) THEN first_due_us WHEN resolved_us IS NULL THEN resolve_due_us END), (CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END), id);
