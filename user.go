@@ -121,6 +121,25 @@ type Token struct {
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 }
 
+// SavedView is a user's named queue filter: the queue's query string.
+type SavedView struct {
+	ID     int64  `json:"id"`
+	UserID int64  `json:"user_id"`
+	Name   string `json:"name"`
+	Query  string `json:"query"`
+}
+
+// Validate checks a view before it is saved.
+func (v *SavedView) Validate() error {
+	if v.Name == "" || len(v.Name) > 60 {
+		return &Error{Code: EINVALID, Message: "a saved view needs a name of at most 60 characters", Fields: map[string]string{"name": "required"}}
+	}
+	if len(v.Query) > 1000 {
+		return &Error{Code: EINVALID, Message: "the view's filter is too long", Fields: map[string]string{"query": "too long"}}
+	}
+	return nil
+}
+
 // UserService manages users, sessions and API tokens.
 type UserService interface {
 	CreateUser(ctx context.Context, u *User, password string) error
@@ -131,6 +150,10 @@ type UserService interface {
 	UnlockUser(ctx context.Context, id int64) error
 	// UpdateUser changes a user's role, department or whether they may sign in.
 	UpdateUser(ctx context.Context, id int64, ch UserChange) (*User, error)
+	// Saved queue views of the calling user.
+	SaveView(ctx context.Context, v *SavedView) error
+	ListViews(ctx context.Context) ([]SavedView, error)
+	DeleteView(ctx context.Context, id int64) error
 	SetUserLocale(ctx context.Context, userID int64, locale string) error
 	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (token string, err error)
 	UserBySession(ctx context.Context, token string) (*User, error)

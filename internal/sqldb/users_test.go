@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -69,6 +70,45 @@ func TestUpdateUser(t *testing.T) {
 		agentAccess := tp.WithAccess(ctx, tp.Access{Role: tp.RoleAgent, Department: "Service", UserID: agent.ID})
 		if _, err := db.Users.UpdateUser(agentAccess, agent.ID, tp.UserChange{Role: &head}); tp.ErrorCode(err) != tp.EFORBIDDEN {
 			t.Errorf("an agent changed a role: %v", err)
+		}
+	})
+}
+
+// TestSavedViews: a user's views are their own; saving a name again
+// replaces it; another user neither sees nor deletes them.
+func TestSavedViews(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		var us []*tp.User
+		for _, e := range []string{"a@example.com", "b@example.com"} {
+			u := &tp.User{Email: e, Role: tp.RoleAgent, Department: "Service"}
+			if err := db.Users.CreateUser(ctx, u, "a long passphrase"); err != nil {
+				t.Fatal(err)
+			}
+			us = append(us, u)
+		}
+		as := func(u *tp.User) context.Context {
+			return tp.WithAccess(ctx, tp.Access{Role: u.Role, Department: u.Department, UserID: u.ID})
+		}
+		v := &tp.SavedView{Name: "Urgent mine", Query: "?assignee=me&priority=urgent"}
+		if err := db.Users.SaveView(as(us[0]), v); err != nil || v.Query != "assignee=me&priority=urgent" {
+			t.Fatalf("save: %+v %v", v, err)
+		}
+		if err := db.Users.SaveView(as(us[0]), &tp.SavedView{Name: "Urgent mine", Query: "priority=urgent"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Users.SaveView(as(us[0]), &tp.SavedView{Name: " "}); tp.ErrorCode(err) != tp.EINVALID {
+			t.Errorf("a view without a name: %v", err)
+		}
+		mine, _ := db.Users.ListViews(as(us[0]))
+		theirs, _ := db.Users.ListViews(as(us[1]))
+		if len(mine) != 1 || mine[0].Query != "priority=urgent" || len(theirs) != 0 {
+			t.Fatalf("views: mine %+v, theirs %+v", mine, theirs)
+		}
+		if err := db.Users.DeleteView(as(us[1]), mine[0].ID); tp.ErrorCode(err) != tp.ENOTFOUND {
+			t.Errorf("another user deleted the view: %v", err)
+		}
+		if err := db.Users.DeleteView(as(us[0]), mine[0].ID); err != nil {
+			t.Error(err)
 		}
 	})
 }

@@ -431,3 +431,24 @@ func TestMergeFromCasePage(t *testing.T) {
 		t.Errorf("the duplicate does not say where it went")
 	}
 }
+
+// TestSavedQueueViews: an agent saves the queue's filter under a name and
+// finds it again as a link; the built-in views are there for everyone.
+func TestSavedQueueViews(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser("nl")
+	b.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	res, err := b.PostForm(f.srv.URL+"/cases/views", url.Values{"name": {"Dringend"}, "query": {"priority=urgent&status=open&flash=x"}})
+	if err != nil || res.StatusCode != 303 {
+		t.Fatalf("save: %v %d", err, res.StatusCode)
+	}
+	if l, _ := url.QueryUnescape(res.Header.Get("Location")); !strings.HasPrefix(l, "/cases?priority=urgent&status=open") || !strings.Contains(l, "bewaard") {
+		t.Errorf("after saving: %s", l)
+	}
+	_, page := get(t, b, f.srv.URL+"/cases")
+	for _, want := range []string{`href="/cases?priority=urgent&amp;status=open">Dringend</a>`, `href="/cases?assignee=me"`, `href="/cases?sla=overdue"`, "Achterstallig"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the queue lacks %s", want)
+		}
+	}
+}

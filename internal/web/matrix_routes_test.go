@@ -503,6 +503,13 @@ var matrixRoutes = map[string]mroute{
 	}),
 	"POST /admin/users/{id}/unlock": global(func(w *world) mreq { return postForm("/admin/users/"+id(w.users["agentL"].ID)+"/unlock", url.Values{}) }),
 	"GET /admin/audit":              global(func(w *world) mreq { return mget("/admin/audit?action=auth.") }),
+	"POST /cases/views": global(func(w *world) mreq {
+		return postForm("/cases/views", url.Values{"name": {fmt.Sprintf("View %d", w.next())}, "query": {"assignee=me&priority=urgent"}})
+	}),
+	"POST /cases/views/{id}/delete": global(func(w *world) mreq {
+		// Each user deletes only their own views (the store asks for them by user); one already gone is done.
+		return postForm("/cases/views/999999/delete", url.Values{})
+	}),
 	"POST /settings/language": global(func(w *world) mreq {
 		return postForm("/settings/language", url.Values{"language": {"en"}, "back": {"/customers"}})
 	}),

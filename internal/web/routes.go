@@ -150,6 +150,8 @@ func (s *Server) Routes() []Route {
 		{"POST /login", "", DoorOpen, s.ui("", s.login, false)},
 		ui("POST /logout", "", s.logout),
 		ui("POST /settings/language", tp.ActOwnSettings, s.setLanguage),
+		ui("POST /cases/views", tp.ActOwnSettings, s.saveView),
+		ui("POST /cases/views/{id}/delete", tp.ActOwnSettings, s.deleteView),
 		ui("GET /{$}", "", s.home),
 		ui("GET /customers", tp.ActCustomerRead, s.customersPage),
 		ui("GET /customers/{id}", tp.ActCustomerRead, s.customerPage),

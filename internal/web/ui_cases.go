@@ -23,6 +23,8 @@ type queueData struct {
 	CanWork  bool
 	Statuses []tp.CaseStatus
 	Customer map[int64]string // names (or e-mail) of the listed cases' customers
+	Views    []tp.SavedView   // the user's saved views
+	Query    string           // this view's filter, to save it
 }
 
 var openStatuses = []tp.CaseStatus{tp.CaseNew, tp.CaseOpen, tp.CasePendingCustomer}
@@ -59,6 +61,10 @@ func (s *Server) casesPage(w http.ResponseWriter, r *http.Request, v *view) erro
 	if d.Customer, err = s.customerNames(r, d.Cases); err != nil {
 		return err
 	}
+	if d.Views, err = s.Users.ListViews(ctx); err != nil {
+		return err
+	}
+	d.Query = r.URL.RawQuery
 	if d.Agents, err = s.Cases.ListAgents(ctx, ""); err != nil { // the store narrows it to the caller's department
 		return err
 	}
@@ -230,6 +236,41 @@ func (s *Server) attachmentFile(w http.ResponseWriter, r *http.Request, v *view)
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	_, err = w.Write(data)
 	return err
+}
+
+// saveView keeps the queue's current filter under a name for the user.
+func (s *Server) saveView(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return tp.Errorf(tp.EINVALID, "the form could not be read")
+	}
+	sv := &tp.SavedView{Name: r.PostForm.Get("name"), Query: r.PostForm.Get("query")}
+	q, err := url.ParseQuery(strings.TrimPrefix(sv.Query, "?"))
+	if err != nil {
+		return &tp.Error{Code: tp.EINVALID, Message: "the view's filter could not be read", Fields: map[string]string{"query": "invalid"}}
+	}
+	q.Del("flash")
+	sv.Query = q.Encode()
+	flash := translate(v.Lang, "cases.viewsaved", strings.TrimSpace(sv.Name))
+	if err := s.Users.SaveView(r.Context(), sv); tp.ErrorCode(err) == tp.EINVALID {
+		flash = tp.ErrorMessage(err)
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, withFlash("/cases?"+sv.Query, flash), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) deleteView(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	// A view already gone (deleted in another tab) is what was asked for.
+	if err := s.Users.DeleteView(r.Context(), id); err != nil && tp.ErrorCode(err) != tp.ENOTFOUND {
+		return err
+	}
+	http.Redirect(w, r, "/cases", http.StatusSeeOther)
+	return nil
 }
 
 // addAttachment takes a file from the case page's upload form.
