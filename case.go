@@ -237,6 +237,8 @@ type CaseService interface {
 	AddAttachment(ctx context.Context, caseID int64, filename, contentType string, data []byte) (*Attachment, error)
 	// MergeCases folds the duplicate dupID into keepID (one customer's cases).
 	MergeCases(ctx context.Context, keepID, dupID int64) (*Case, error)
+	// SplitCase opens a new case from one message of a case (a second matter in one thread).
+	SplitCase(ctx context.Context, caseID, eventID int64, subject string) (*Case, error)
 	ReplyTemplateService
 	CreateCase(ctx context.Context, c *Case) error
 	SubmitComplaint(ctx context.Context, c *Case) error // from the public form

@@ -79,3 +79,36 @@ func (s *CaseService) MergeCases(ctx context.Context, keepID, dupID int64) (*tp.
 	})
 	return out, err
 }
+
+// SplitCase opens a new case from one message of a case, when a customer
+// raises a second matter in the same thread: same customer, department and
+// channel, the message as its description. The new case names its origin;
+// the old one gets a trail entry pointing to it.
+func (s *CaseService) SplitCase(ctx context.Context, caseID, eventID int64, subject string) (*tp.Case, error) {
+	c, events, err := s.FindCase(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if err := authorize(ctx, tp.ActCaseUpdate, caseObject(c)); err != nil {
+		return nil, err
+	}
+	var msg *tp.CaseEvent
+	for i := range events {
+		if events[i].ID == eventID && events[i].Body != "" && (events[i].Kind == "inbound" || events[i].Kind == "created" || events[i].Kind == "note") {
+			msg = &events[i]
+		}
+	}
+	if msg == nil {
+		return nil, &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("case %d has no message %d to split off", caseID, eventID), Fields: map[string]string{"event": "not a message of this case"}}
+	}
+	nc := &tp.Case{CustomerID: c.CustomerID, Subject: subject, Description: msg.Body + fmt.Sprintf("\n\n(split from case #%d)", c.ID),
+		Channel: c.Channel, Source: c.Source, Department: c.Department, Division: c.Division, Priority: c.Priority}
+	if err := s.CreateCase(ctx, nc); err != nil {
+		return nil, err
+	}
+	err = s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return addCaseEvent(ctx, tx, &tp.CaseEvent{CaseID: c.ID, At: s.db.Now(), Actor: actorOf(ctx), Kind: "field", Field: "split",
+			New: fmt.Sprintf("#%d %s", nc.ID, nc.Subject)})
+	})
+	return nc, err
+}

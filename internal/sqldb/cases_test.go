@@ -254,3 +254,32 @@ func TestQueueWorkOrder(t *testing.T) {
 		}
 	})
 }
+
+// TestSplitCase: a second matter in one thread becomes a case of its own.
+func TestSplitCase(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		cust := newCustomer(t, db, source(t, db, "Shop", "web", "Sales"), "split", "nl")
+		c := &tp.Case{CustomerID: cust.ID, Subject: "Levering", Description: "Pakket te laat. En mijn factuur klopt niet.", Department: "Logistics", Channel: "email"}
+		if err := db.Cases.CreateCase(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		_, events, _ := db.Cases.FindCase(ctx, c.ID)
+		if _, err := db.Cases.SplitCase(ctx, c.ID, 999999, "x"); tp.ErrorCode(err) != tp.EINVALID {
+			t.Errorf("a message not of this case: %v", err)
+		}
+		if _, err := db.Cases.SplitCase(tp.WithAccess(ctx, tp.Access{Role: tp.RoleAgent, Department: "Billing"}), c.ID, events[0].ID, "Factuur"); tp.ErrorCode(err) != tp.ENOTFOUND {
+			t.Errorf("another department split: %v", err)
+		}
+		nc, err := db.Cases.SplitCase(ctx, c.ID, events[0].ID, "Factuur klopt niet")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if nc.CustomerID != cust.ID || nc.Department != "Logistics" || !strings.Contains(nc.Description, fmt.Sprintf("(split from case #%d)", c.ID)) {
+			t.Errorf("the new case: %+v", nc)
+		}
+		_, events, _ = db.Cases.FindCase(ctx, c.ID)
+		if last := events[len(events)-1]; last.Field != "split" || !strings.Contains(last.New, fmt.Sprintf("#%d", nc.ID)) {
+			t.Errorf("the old case's trail: %+v", last)
+		}
+	})
+}

@@ -413,7 +413,7 @@ func TestMergeFromCasePage(t *testing.T) {
 	b.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
 	var ids []string
 	for _, subject := range []string{"Paket fehlt", "Paket fehlt immer noch"} {
-		res, _ := b.PostForm(f.srv.URL+"/cases/new", url.Values{"email": {"twice@example.de"}, "subject": {subject}, "channel": {"phone"}, "department": {"Logistics"}})
+		res, _ := b.PostForm(f.srv.URL+"/cases/new", url.Values{"email": {"twice@example.de"}, "subject": {subject}, "description": {"Paket fehlt, und die Rechnung stimmt nicht."}, "channel": {"phone"}, "department": {"Logistics"}})
 		ids = append(ids, strings.TrimPrefix(strings.SplitN(res.Header.Get("Location"), "?", 2)[0], "/cases/"))
 	}
 	res, err := b.PostForm(f.srv.URL+"/cases/"+ids[0]+"/act", url.Values{"action": {"merge"}, "from": {"#" + ids[1]}})
@@ -430,6 +430,24 @@ func TestMergeFromCasePage(t *testing.T) {
 	if _, page := get(t, b, f.srv.URL+"/cases/"+ids[1]); !strings.Contains(page, "merged into #"+ids[0]) || !strings.Contains(page, "geschlossen") {
 		t.Errorf("the duplicate does not say where it went")
 	}
+	// Splitting the opening message off as a case of its own.
+	c, events, _ := f.db.Cases.FindCase(ctx, mustID(t, ids[0]))
+	res, _ = b.PostForm(f.srv.URL+"/cases/"+ids[0]+"/act", url.Values{"action": {"split"}, "event": {fmt.Sprint(events[0].ID)}, "subject": {"Rechnung falsch"}})
+	if l, _ := url.QueryUnescape(res.Header.Get("Location")); res.StatusCode != 303 || !strings.Contains(l, "abgetrennt") || strings.HasPrefix(l, "/cases/"+ids[0]+"?") {
+		t.Errorf("split: %d %s", res.StatusCode, l)
+	}
+	if list, _ := f.db.Cases.ListCases(ctx, tp.CaseFilter{CustomerID: c.CustomerID}); len(list) != 3 {
+		t.Errorf("after the split the customer has %d cases, want 3", len(list))
+	}
+}
+
+func mustID(t *testing.T, s string) int64 {
+	t.Helper()
+	var id int64
+	if _, err := fmt.Sscan(s, &id); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // TestSavedQueueViews: an agent saves the queue's filter under a name and

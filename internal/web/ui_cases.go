@@ -190,6 +190,13 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, v *view) err
 		} else if err == nil {
 			flash = translate(v.Lang, "case.merged", from)
 		}
+	case "split":
+		ev, _ := strconv.ParseInt(r.PostForm.Get("event"), 10, 64)
+		var nc *tp.Case
+		if nc, err = s.Cases.SplitCase(ctx, id, ev, r.PostForm.Get("subject")); err == nil {
+			http.Redirect(w, r, withFlash(fmt.Sprintf("/cases/%d", nc.ID), translate(v.Lang, "case.splitdone", id)), http.StatusSeeOther)
+			return nil
+		}
 	case "fields":
 		_, err = s.Cases.UpdateCase(ctx, id, caseChangeFromForm(r.PostForm))
 		flash = translate(v.Lang, "case.saved.fields")
