@@ -14,6 +14,10 @@ type ReplyTemplate struct {
 	Name     string `json:"name"`
 	Language string `json:"language"` // en, de or nl
 	Body     string `json:"body"`     // may use {name}, {case}, {subject}, {agent}
+	// A macro's follow-up, applied when its reply is sent: a status to move
+	// the case to ("" none) and tags to add.
+	ThenStatus CaseStatus `json:"then_status,omitempty"`
+	AddTags    []string   `json:"add_tags,omitempty"`
 }
 
 // Validate checks a template before it is saved.
@@ -27,6 +31,18 @@ func (t *ReplyTemplate) Validate() error {
 	if !slices.Contains(Locales, t.Language) {
 		fields["language"] = "must be en, de or nl"
 	}
+	switch t.ThenStatus {
+	case "", CaseOpen, CasePendingCustomer, CaseResolved:
+	default:
+		fields["then_status"] = "open, pending_customer or resolved (or empty)"
+	}
+	var tags []string
+	for _, tag := range t.AddTags {
+		if tag = strings.TrimSpace(tag); tag != "" && !strings.Contains(tag, ",") {
+			tags = append(tags, tag)
+		}
+	}
+	t.AddTags = tags
 	if strings.TrimSpace(t.Body) == "" || len(t.Body) > 20000 {
 		fields["body"] = "required, at most 20000 bytes"
 	}

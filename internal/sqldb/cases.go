@@ -647,8 +647,9 @@ func (s *CaseService) SaveReplyTemplate(ctx context.Context, t *tp.ReplyTemplate
 		return err
 	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO reply_templates (name, language, body) VALUES ($1, $2, $3)
-			ON CONFLICT (name, language) DO UPDATE SET body = excluded.body RETURNING id`, t.Name, t.Language, t.Body).Scan(&t.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO reply_templates (name, language, body, then_status, add_tags) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (name, language) DO UPDATE SET body = excluded.body, then_status = excluded.then_status, add_tags = excluded.add_tags
+			RETURNING id`, t.Name, t.Language, t.Body, string(t.ThenStatus), strings.Join(t.AddTags, ",")).Scan(&t.ID); err != nil {
 			return err
 		}
 		return audit(ctx, tx, tp.ToMicros(s.db.Now()), "template.save", fmt.Sprintf("reply template %d", t.ID), t.Name+" ("+t.Language+")")
@@ -660,7 +661,7 @@ func (s *CaseService) ListReplyTemplates(ctx context.Context, language string) (
 	if err := can(ctx, tp.ActCaseSettingsRd); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.r.QueryContext(ctx, `SELECT id, name, language, body FROM reply_templates
+	rows, err := s.db.r.QueryContext(ctx, `SELECT id, name, language, body, then_status, add_tags FROM reply_templates
 		WHERE $1 = '' OR language = $1 ORDER BY name, language`, language)
 	if err != nil {
 		return nil, err
@@ -669,8 +670,13 @@ func (s *CaseService) ListReplyTemplates(ctx context.Context, language string) (
 	var out []tp.ReplyTemplate
 	for rows.Next() {
 		var t tp.ReplyTemplate
-		if err := rows.Scan(&t.ID, &t.Name, &t.Language, &t.Body); err != nil {
+		var status, tags string
+		if err := rows.Scan(&t.ID, &t.Name, &t.Language, &t.Body, &status, &tags); err != nil {
 			return nil, err
+		}
+		t.ThenStatus = tp.CaseStatus(status)
+		if tags != "" {
+			t.AddTags = strings.Split(tags, ",")
 		}
 		out = append(out, t)
 	}

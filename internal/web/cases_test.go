@@ -470,3 +470,37 @@ func TestSavedQueueViews(t *testing.T) {
 		}
 	}
 }
+
+// TestReplyMacro: a template with a follow-up moves the case and tags it
+// when its reply is sent.
+func TestReplyMacro(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser("en")
+	b.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	res, err := b.PostForm(f.srv.URL+"/admin/reply-templates", url.Values{"name": {"Ask for the order number"}, "language": {"en"},
+		"body": {"Dear {name}, could you send us the order number?"}, "then_status": {"pending_customer"}, "add_tags": {"needs-info, order"}})
+	if err != nil || res.StatusCode != 303 {
+		t.Fatalf("save macro: %v %d", err, res.StatusCode)
+	}
+	tpls, _ := f.db.Cases.ListReplyTemplates(ctx, "en")
+	if len(tpls) != 1 || tpls[0].ThenStatus != tp.CasePendingCustomer || fmt.Sprint(tpls[0].AddTags) != "[needs-info order]" {
+		t.Fatalf("template: %+v", tpls)
+	}
+	res, _ = b.PostForm(f.srv.URL+"/cases/new", url.Values{"email": {"macro@example.com"}, "subject": {"Where is it?"}, "channel": {"phone"}, "department": {"Service"}})
+	loc := strings.SplitN(res.Header.Get("Location"), "?", 2)[0]
+	_, page := get(t, b, fmt.Sprintf("%s%s?template=%d", f.srv.URL, loc, tpls[0].ID))
+	if !strings.Contains(page, `id="macro"`) || !strings.Contains(page, "waiting for the customer") && !strings.Contains(page, "pending") {
+		t.Errorf("the case page does not say what the macro does")
+	}
+	res, err = b.PostForm(f.srv.URL+loc+"/act", url.Values{"action": {"reply"}, "body": {"Dear macro, could you send us the order number?"}, "template": {fmt.Sprint(tpls[0].ID)}})
+	if err != nil || res.StatusCode != 303 {
+		t.Fatalf("reply: %v %d", err, res.StatusCode)
+	}
+	c, _, _ := f.db.Cases.FindCase(ctx, mustID(t, strings.TrimPrefix(loc, "/cases/")))
+	if c.Status != tp.CasePendingCustomer || fmt.Sprint(c.Tags) != "[needs-info order]" || c.FirstReplyAt == nil {
+		t.Errorf("after the macro: %s %v %v", c.Status, c.Tags, c.FirstReplyAt)
+	}
+	if r := f.api("PUT", "/api/v1/reply-templates", f.admin, `{"name":"x","language":"en","body":"y","then_status":"closed"}`); r.Code != 400 {
+		t.Errorf("a macro that closes: %d", r.Code)
+	}
+}

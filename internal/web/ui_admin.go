@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	tp "github.com/touchpoint-cx/touchpoint"
 )
@@ -84,7 +85,8 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, v *view) er
 // saveReplyTemplate adds a template or replaces the one with the same name
 // and language.
 func (s *Server) saveReplyTemplate(w http.ResponseWriter, r *http.Request, v *view) error {
-	t := &tp.ReplyTemplate{Name: r.FormValue("name"), Language: r.FormValue("language"), Body: r.FormValue("body")}
+	t := &tp.ReplyTemplate{Name: r.FormValue("name"), Language: r.FormValue("language"), Body: r.FormValue("body"),
+		ThenStatus: tp.CaseStatus(r.FormValue("then_status")), AddTags: strings.Split(r.FormValue("add_tags"), ",")}
 	if err := s.Cases.SaveReplyTemplate(r.Context(), t); err != nil {
 		if tp.ErrorCode(err) == tp.EINVALID {
 			v.Flash = tp.ErrorMessage(err)

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -113,6 +114,7 @@ type caseData struct {
 	Draft       string
 	Taxonomy    tp.Taxonomy
 	Attachments []tp.Attachment
+	Macro       tp.ReplyTemplate // the chosen template, for its follow-up
 	Priorities  []tp.Priority
 	TagText     string
 }
@@ -157,7 +159,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error
 	if tid, _ := strconv.ParseInt(r.URL.Query().Get("template"), 10, 64); tid > 0 {
 		for _, t := range d.Templates {
 			if t.ID == tid {
-				d.TemplateID, d.Draft = t.ID, t.Fill(c, cust, v.User.Email)
+				d.TemplateID, d.Draft, d.Macro = t.ID, t.Fill(c, cust, v.User.Email), t
 			}
 		}
 	}
@@ -180,6 +182,9 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, v *view) err
 	case "reply", "note":
 		_, err = s.Cases.AddCaseNote(ctx, id, r.PostForm.Get("body"), r.PostForm.Get("action") == "reply")
 		flash = translate(v.Lang, "case.saved."+r.PostForm.Get("action"))
+		if tid, _ := strconv.ParseInt(r.PostForm.Get("template"), 10, 64); err == nil && tid > 0 && r.PostForm.Get("action") == "reply" {
+			err = s.applyMacro(r, id, tid)
+		}
 	case "status":
 		_, err = s.Cases.MoveCase(ctx, id, tp.CaseStatus(r.PostForm.Get("status")), strings.TrimSpace(r.PostForm.Get("note")))
 		flash = translate(v.Lang, "case.moved", translate(v.Lang, "status."+r.PostForm.Get("status")))
@@ -243,6 +248,42 @@ func (s *Server) attachmentFile(w http.ResponseWriter, r *http.Request, v *view)
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	_, err = w.Write(data)
 	return err
+}
+
+// applyMacro carries out a reply template's follow-up once its reply is
+// sent: the status it names (where the case may move there) and its tags.
+func (s *Server) applyMacro(r *http.Request, caseID, templateID int64) error {
+	ctx := r.Context()
+	list, err := s.Cases.ListReplyTemplates(ctx, "")
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(list, func(t tp.ReplyTemplate) bool { return t.ID == templateID })
+	if i < 0 {
+		return nil // deleted meanwhile: the reply went out, nothing more to do
+	}
+	t := list[i]
+	c, _, err := s.Cases.FindCase(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	if t.ThenStatus != "" && t.ThenStatus != c.Status && tp.CanMove(c.Status, t.ThenStatus) == nil {
+		if _, err := s.Cases.MoveCase(ctx, caseID, t.ThenStatus, "macro: "+t.Name); err != nil {
+			return err
+		}
+	}
+	if len(t.AddTags) > 0 {
+		tags := slices.Clone(c.Tags)
+		for _, tag := range t.AddTags {
+			if !slices.Contains(tags, tag) {
+				tags = append(tags, tag)
+			}
+		}
+		if _, err := s.Cases.UpdateCase(ctx, caseID, tp.CaseChange{Tags: &tags}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // saveView keeps the queue's current filter under a name for the user.
