@@ -174,6 +174,31 @@ type ScorecardQuery struct {
 	Months     int   // length of the monthly trend (sparklines); default 12
 }
 
+// DivisionUnassigned is the scorecard row that collects the numbers of
+// division names not in the registry.
+const DivisionUnassigned = "(unassigned)"
+
+// CleanDivisions checks a division registry: trimmed names, no duplicates,
+// none empty or reserved.
+func CleanDivisions(names []string) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		switch {
+		case n == "":
+			continue
+		case n == DivisionUnassigned || len(n) > 100:
+			return nil, &Error{Code: EINVALID, Message: fmt.Sprintf("%q cannot be a division name", n), Fields: map[string]string{"divisions": "invalid"}}
+		case seen[n]:
+			return nil, &Error{Code: EINVALID, Message: fmt.Sprintf("the division %q is listed twice", n), Fields: map[string]string{"divisions": "duplicate"}}
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	return out, nil
+}
+
 // Scorecard is the cockpit's grid: a row per slice (the first is everything
 // the filters select), a cell per KPI.
 type Scorecard struct {
@@ -184,6 +209,9 @@ type Scorecard struct {
 	KPIs     []string       `json:"kpis"`
 	Months   []string       `json:"months"` // the trend's months, oldest first
 	Rows     []ScorecardRow `json:"rows"`
+	// Unassigned are the division names seen in the data but not in the
+	// registry; their numbers are in the DivisionUnassigned row.
+	Unassigned []string `json:"unassigned_divisions,omitempty"`
 	// AsOf is when the case and customer rollups were last brought up to date
 	// (survey answers count the moment they are given); zero before the first refresh.
 	AsOf time.Time `json:"as_of"`
@@ -299,6 +327,9 @@ type CockpitService interface {
 	Scorecard(ctx context.Context, q ScorecardQuery) (*Scorecard, error)
 	// CaseVolumeByCategory counts complaints per category in a month-aligned period.
 	CaseVolumeByCategory(ctx context.Context, p Period) (map[string]int, error)
+	// The division registry (empty: every name in the data is a row).
+	Divisions(ctx context.Context) ([]string, error)
+	SetDivisions(ctx context.Context, names []string) error
 	ChurnRule(ctx context.Context) (ChurnRule, int, error)
 	SetChurnRule(ctx context.Context, r ChurnRule, note string) (*DefinitionVersion, error)
 	DefinitionHistory(ctx context.Context) ([]DefinitionVersion, error)

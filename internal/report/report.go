@@ -109,8 +109,11 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 	bestV, worstV := math.Inf(-1), math.Inf(1)
 	for _, row := range sc.Rows {
 		d := Division{Name: row.Slice}
-		if row.Slice == "" {
+		switch row.Slice {
+		case "":
 			d.Name = t("pack.all")
+		case tp.DivisionUnassigned:
+			d.Name = t("cockpit.unassigned")
 		}
 		for _, c := range row.Cells {
 			if c.NA {

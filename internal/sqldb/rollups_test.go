@@ -371,3 +371,53 @@ func TestComplaintCategoriesLeaveOutDetractorFollowUps(t *testing.T) {
 		}
 	})
 }
+
+// TestDivisionRegistry: once the divisions are listed, a misspelt one in the
+// data is no row of its own: its answers count in "(unassigned)" and its
+// name is reported.
+func TestDivisionRegistry(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		clock := time.Date(2026, 11, 10, 10, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return clock }
+		cust := newCustomer(t, db, source(t, db, "Shop", "web", "Sales"), "reg", "en")
+		s := activeSurvey(t, db, tp.SurveyNPS)
+		for div, n := range map[string]int{"Online": 3, "Retail": 2, "Retial": 4} {
+			for range n {
+				tok, err := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: cust.ID, Division: div}, time.Hour)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.Surveys.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(10)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		rows := func() (map[string]int, []string) {
+			sc, err := db.Cockpit.Scorecard(ctx, tp.ScorecardQuery{Period: month(2026, time.November), Months: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]int{}
+			for _, r := range sc.Rows {
+				out[r.Slice] = cell(t, sc, r.Slice, "nps").Now.N
+			}
+			return out, sc.Unassigned
+		}
+		if got, _ := rows(); len(got) != 4 || got["Retial"] != 4 {
+			t.Errorf("without a registry every name is a row: %v", got)
+		}
+		if err := db.Cockpit.SetDivisions(ctx, []string{"Online", " Retail ", ""}); err != nil {
+			t.Fatal(err)
+		}
+		got, unknown := rows()
+		if len(got) != 4 || got["Online"] != 3 || got["Retail"] != 2 || got[tp.DivisionUnassigned] != 4 || got[""] != 9 || fmt.Sprint(unknown) != "[Retial]" {
+			t.Errorf("with the registry: rows %v, unassigned %v", got, unknown)
+		}
+		if err := db.Cockpit.SetDivisions(ctx, []string{"Online", "Online"}); tp.ErrorCode(err) != tp.EINVALID {
+			t.Errorf("a repeated division: %v", err)
+		}
+		if err := db.Cockpit.SetDivisions(tp.WithAccess(ctx, tp.Access{Role: tp.RoleAnalyst}), []string{"x"}); tp.ErrorCode(err) != tp.EFORBIDDEN {
+			t.Errorf("an analyst set the divisions: %v", err)
+		}
+	})
+}

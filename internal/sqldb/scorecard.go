@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -153,6 +154,15 @@ func (db *DB) scorecard(ctx context.Context, q tp.ScorecardQuery, raw bool) (*tp
 	churn, err := db.churnBase(ctx, src)
 	if err != nil {
 		return nil, err
+	}
+	if q.By == "division" {
+		known, err := db.divisionRegistry(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(known) > 0 {
+			sc.Unassigned = foldUnknownDivisions(known, append(slices.Clone(sums), trend...), churn)
+		}
 	}
 	// Slices: every one seen now, before or in the trend.
 	seen := map[string]bool{}

@@ -309,3 +309,27 @@ func (s *Server) apiMergeCases(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, c)
 	return nil
 }
+
+// apiDivisions reads the division registry.
+func (s *Server) apiDivisions(w http.ResponseWriter, r *http.Request) error {
+	divs, err := s.Cockpit.Divisions(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"divisions": divs})
+	return nil
+}
+
+// apiSetDivisions replaces the division registry.
+func (s *Server) apiSetDivisions(w http.ResponseWriter, r *http.Request) error {
+	var body struct {
+		Divisions []string `json:"divisions"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		return err
+	}
+	if err := s.Cockpit.SetDivisions(r.Context(), body.Divisions); err != nil {
+		return err
+	}
+	return s.apiDivisions(w, r)
+}

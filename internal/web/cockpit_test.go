@@ -310,3 +310,24 @@ func TestBoardPackDownload(t *testing.T) {
 		t.Errorf("PDF pack without Chromium: %d, want 503 naming the reason", res.StatusCode)
 	}
 }
+
+// TestDivisionRegistryOnTheCockpit: with "Online" the only listed division,
+// Retail's numbers are the unassigned row and its name is reported.
+func TestDivisionRegistryOnTheCockpit(t *testing.T) {
+	f := newFixture(t)
+	period := cockpitFixture(t, f)
+	b := f.browser("de")
+	b.PostForm(f.srv.URL+"/login", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	res, err := b.PostForm(f.srv.URL+"/admin/cases/divisions", url.Values{"divisions": {"Online\n"}})
+	if err != nil || res.StatusCode != 303 {
+		t.Fatalf("set divisions: %v %d", err, res.StatusCode)
+	}
+	_, page := get(t, b, f.srv.URL+"/cockpit?at="+period.From.Format(time.DateOnly))
+	if !strings.Contains(page, `id="unassigned"`) || !strings.Contains(page, "<strong>Retail</strong>") || !strings.Contains(page, "(nicht zugeordnet)") ||
+		strings.Contains(page, `data-slice="Retail"`) {
+		t.Errorf("the cockpit does not fold and report the unlisted division")
+	}
+	if _, page := get(t, b, f.srv.URL+"/admin/cases"); !strings.Contains(page, ">Online</textarea>") {
+		t.Errorf("the settings page does not show the list")
+	}
+}

@@ -403,7 +403,9 @@ var matrixRoutes = map[string]mroute{
 	"PUT /api/v1/board-pack": global(func(w *world) mreq {
 		return msend("PUT", "/api/v1/board-pack", `{"recipients":["board@example.com"],"lang":"de"}`)
 	}),
-	"GET /kpis": global(func(w *world) mreq { return mget("/kpis") }),
+	"GET /api/v1/divisions": global(func(w *world) mreq { return mget("/api/v1/divisions") }),
+	"PUT /api/v1/divisions": global(func(w *world) mreq { return msend("PUT", "/api/v1/divisions", `{"divisions":[]}`) }),
+	"GET /kpis":             global(func(w *world) mreq { return mget("/kpis") }),
 	"POST /kpis/churn_rate": global(func(w *world) mreq {
 		return postForm("/kpis/churn_rate", url.Values{"mode": {"event"}, "event": {"Customer Churned"}, "note": {"form"}})
 	}),

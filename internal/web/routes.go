@@ -98,6 +98,8 @@ func (s *Server) Routes() []Route {
 		api("PUT /api/v1/case-taxonomy", tp.ActCaseSettings, s.apiSetTaxonomy),
 		api("GET /api/v1/kpis", tp.ActKPIRead, s.apiKPIs),
 		api("GET /api/v1/scorecard", tp.ActScorecardRead, s.apiScorecard),
+		api("GET /api/v1/divisions", tp.ActKPIRead, s.apiDivisions),
+		api("PUT /api/v1/divisions", tp.ActKPIManage, s.apiSetDivisions),
 		api("GET /api/v1/kpis/churn_rate/definition", tp.ActKPIRead, s.apiChurnDefinition),
 		api("PUT /api/v1/kpis/churn_rate/definition", tp.ActKPIManage, s.apiSetChurnDefinition),
 		api("GET /api/v1/alerts", tp.ActAlertRead, s.apiListAlerts),

@@ -21,6 +21,7 @@ type caseSettingsData struct {
 	Segments   map[int64]string
 	Priorities []tp.Priority
 	CanManage  bool
+	Divisions  string // the registry, one per line
 }
 
 func (s *Server) caseSettingsPage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -30,6 +31,11 @@ func (s *Server) caseSettingsPage(w http.ResponseWriter, r *http.Request, v *vie
 		return err
 	}
 	d := caseSettingsData{Taxonomy: taxonomyText(tax), Segments: map[int64]string{}, Priorities: tp.Priorities, CanManage: v.Can(string(tp.ActCaseSettings))}
+	divs, err := s.Cockpit.Divisions(ctx)
+	if err != nil {
+		return err
+	}
+	d.Divisions = strings.Join(divs, "\n")
 	if d.Rules, err = s.Routing.ListRoutingRules(ctx); err != nil {
 		return err
 	}
@@ -109,6 +115,8 @@ func (s *Server) caseSettingsForm(w http.ResponseWriter, r *http.Request, v *vie
 		}
 	case "rules":
 		err = s.Routing.CreateRoutingRule(ctx, ruleFromForm(f))
+	case "divisions":
+		err = s.Cockpit.SetDivisions(ctx, strings.Split(f.Get("divisions"), "\n"))
 	case "delete-rule":
 		id, _ := strconv.ParseInt(f.Get("id"), 10, 64)
 		err = s.Routing.DeleteRoutingRule(ctx, id)

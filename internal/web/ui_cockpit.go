@@ -177,9 +177,12 @@ func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) er
 	}
 	for _, row := range sc.Rows {
 		cr := cockpitRow{Slice: row.Slice, Label: row.Slice}
-		if row.Slice == "" {
+		switch row.Slice {
+		case "":
 			cr.Label = translate(v.Lang, "cockpit.all")
-		} else {
+		case tp.DivisionUnassigned: // several names folded together: nothing to drill into
+			cr.Label = translate(v.Lang, "cockpit.unassigned")
+		default:
 			next := map[string]string{"division": "channel", "channel": "department", "department": "channel"}[sc.By]
 			cr.Drill = "/cockpit?" + p.values(sc.By, row.Slice, "by", next).Encode()
 		}

@@ -51,6 +51,9 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, v *view) e
 	var changes []change
 	for _, row := range sc.Rows {
 		where := row.Slice
+		if where == tp.DivisionUnassigned {
+			where = translate(v.Lang, "cockpit.unassigned")
+		}
 		if where == "" {
 			where = translate(v.Lang, "overview.everywhere")
 			if d.Scoped != "" {
