@@ -121,7 +121,7 @@ var Metrics = []MetricDef{
 	},
 	{
 		ID:   MetricCES,
-		Name: [3]string{"Customer Effort Score (CES)", "Customer Effort Score (CES)", "Customer Effort Score (CES)"},
+		Name: [3]string{"Customer Effort Score (CES)", "Kundenaufwandswert (CES)", "Klantinspanningsscore (CES)"},
 		Definition: [3]string{
 			"Mean answer on a 1–7 scale to how easy it was to get what the customer wanted (7 = very easy).",
 			"Mittelwert der Antworten auf einer Skala von 1–7 auf die Frage, wie einfach es war, das Anliegen zu erledigen (7 = sehr einfach).",
