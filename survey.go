@@ -413,6 +413,9 @@ type Invitation struct {
 
 // ResponseImport is an answer given elsewhere, recorded with its own time.
 type ResponseImport struct {
+	// NoAnswer records an invitation that was sent and never answered (the
+	// history's response rate); Score, Comment and Language are then unused.
+	NoAnswer   bool
 	SurveyID   int64
 	CustomerID int64
 	Channel    string

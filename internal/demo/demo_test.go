@@ -61,6 +61,14 @@ func TestLoadBuildsMergedProfiles(t *testing.T) {
 	if res.Stored < 300*15 || res.Merges == 0 {
 		t.Errorf("loaded %+v; want about 25 events a customer and some merges", res)
 	}
+	// Response rates as surveys get them: about a third of the invitations are answered.
+	surveys, _ := db.Surveys.ListSurveys(ctx)
+	for _, sv := range surveys {
+		res, err := db.Surveys.SurveyResults(ctx, tp.ResultsQuery{SurveyID: sv.ID})
+		if err != nil || res.ResponseRate < 0.2 || res.ResponseRate > 0.5 {
+			t.Errorf("%s: response rate %.2f (%d of %d), %v", sv.Name, res.ResponseRate, res.Responded, res.Invited, err)
+		}
+	}
 	rules, _ := db.Alerts.ListAlertRules(ctx)
 	items, _ := db.Actions.ListActions(ctx, tp.ActionFilter{})
 	overdue := 0
@@ -118,6 +126,9 @@ func TestOnlineDeclinesInLastQuarter(t *testing.T) {
 	var langs = map[string]int{}
 	for i := range 5000 {
 		for _, r := range demo.Responses(cfg, i) {
+			if r.NoAnswer {
+				continue
+			}
 			if r.Comment != "" {
 				langs[r.Language]++
 			}

@@ -573,6 +573,9 @@ func (s *SurveyService) ImportResponses(ctx context.Context, recs []tp.ResponseI
 				return err
 			}
 		}
+		if rec.NoAnswer {
+			continue
+		}
 		in := tp.ResponseInput{Score: rec.Score, Comment: rec.Comment, Language: rec.Language, Complete: true}
 		if err := surveys[rec.SurveyID].ValidateResponse(&in); err != nil {
 			return err
@@ -584,11 +587,17 @@ func (s *SurveyService) ImportResponses(ctx context.Context, recs []tp.ResponseI
 			for _, rec := range chunk {
 				inv := &tp.Invitation{SurveyID: rec.SurveyID, CustomerID: rec.CustomerID, Channel: rec.Channel, Department: rec.Department,
 					Division: rec.Division, Status: "created"}
+				if rec.NoAnswer {
+					inv.Status = "sent"
+				}
 				us := tp.ToMicros(rec.At)
 				if err := tx.QueryRowContext(ctx, `INSERT INTO invitations (survey_id, customer_id, channel, department, division, status, expires_us, created_us)
 					VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, inv.SurveyID, inv.CustomerID, inv.Channel, inv.Department,
 					inv.Division, inv.Status, us, us).Scan(&inv.ID); err != nil {
 					return fmt.Errorf("import invitation: %w", err)
+				}
+				if rec.NoAnswer {
+					continue
 				}
 				in := tp.ResponseInput{Score: rec.Score, Comment: rec.Comment, Language: rec.Language, Complete: true}
 				if _, err := s.db.saveResponseTx(ctx, tx, inv, surveys[rec.SurveyID], rec.CustomerID, in, rec.At, srcID); err != nil {
