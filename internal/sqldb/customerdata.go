@@ -168,8 +168,10 @@ var notCustomerData = map[string]string{
 	"response_rollup_month": "counts per score",
 	"case_rollup":           "counts per day",
 	"case_rollup_month":     "counts per month",
-	"churn_rollup":          "counts per day",
+	"churn_rollup":          "counts per join and churn day",
 	"rollup_state":          "watermarks",
+	"divisions":             "the company's division names",
+	"saved_views":           "staff's saved queue filters",
 }
 
 // dataTableOf returns the entry of a table.
