@@ -504,3 +504,36 @@ func TestReplyMacro(t *testing.T) {
 		t.Errorf("a macro that closes: %d", r.Code)
 	}
 }
+
+// TestBulkPriority: a department head sets the priority of the chosen
+// cases; one of another department is refused without sinking the rest.
+func TestBulkPriority(t *testing.T) {
+	f := newFixture(t)
+	if err := f.db.Users.CreateUser(ctx, &tp.User{Email: "loghead@example.com", Role: tp.RoleDepartmentHead, Department: "Logistics"}, "a long passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	f.track("/v1/identify", `{"userId":"bp","traits":{"email":"bp@example.com"}}`)
+	cust, _ := f.db.Customers.FindCustomerByIdentity(ctx, tp.Identity{Type: "user_id", Value: "bp"})
+	var ids []string
+	for _, dept := range []string{"Logistics", "Service"} {
+		c := &tp.Case{CustomerID: cust.ID, Subject: "bulk " + dept, Department: dept}
+		if err := f.db.Cases.CreateCase(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, fmt.Sprint(c.ID))
+	}
+	b := f.browser("en")
+	b.PostForm(f.srv.URL+"/login", url.Values{"email": {"loghead@example.com"}, "password": {"a long passphrase"}})
+	res, err := b.PostForm(f.srv.URL+"/cases/assign", url.Values{"case": ids, "bulk": {"priority"}, "priority": {"urgent"}})
+	if err != nil || res.StatusCode != 303 {
+		t.Fatalf("bulk: %v %d", err, res.StatusCode)
+	}
+	if l, _ := url.QueryUnescape(res.Header.Get("Location")); !strings.Contains(l, "Priority set on 1 cases") || !strings.Contains(l, "1 could not be changed") {
+		t.Errorf("flash: %s", l)
+	}
+	for i, want := range []tp.Priority{tp.PriorityUrgent, tp.PriorityNormal} {
+		if c, _, _ := f.db.Cases.FindCase(ctx, mustID(t, ids[i])); c.Priority != want {
+			t.Errorf("case %s: %s, want %s", ids[i], c.Priority, want)
+		}
+	}
+}

@@ -83,19 +83,43 @@ func (s *Server) bulkAssign(w http.ResponseWriter, r *http.Request, v *view) err
 	}
 	ctx := r.Context()
 	agent, _ := strconv.ParseInt(r.PostForm.Get("assignee"), 10, 64)
-	n := 0
+	prio := tp.Priority(r.PostForm.Get("priority"))
+	setPriority := r.PostForm.Get("bulk") == "priority"
+	n, refused := 0, 0
+	var firstRefusal error
 	for _, idText := range r.PostForm["case"] {
 		id, err := strconv.ParseInt(idText, 10, 64)
 		if err != nil {
 			continue
 		}
-		if err := s.Cases.AssignCase(ctx, id, agent); err != nil {
+		if setPriority {
+			_, err = s.Cases.UpdateCase(ctx, id, tp.CaseChange{Priority: &prio})
+		} else {
+			err = s.Cases.AssignCase(ctx, id, agent)
+		}
+		switch tp.ErrorCode(err) {
+		case "":
+			n++
+		case tp.EINVALID, tp.ECONFLICT, tp.EFORBIDDEN, tp.ENOTFOUND: // this case only; the others go on
+			refused++
+			if firstRefusal == nil {
+				firstRefusal = err
+			}
+		default:
 			return err
 		}
-		n++
 	}
-	back := "/cases?" + r.PostForm.Get("filter")
-	http.Redirect(w, r, withFlash(back, translate(v.Lang, "cases.assigned", n)), http.StatusSeeOther)
+	if n == 0 && firstRefusal != nil {
+		return firstRefusal // nothing was done: the refusal is the answer
+	}
+	flash := translate(v.Lang, "cases.assigned", n)
+	if setPriority {
+		flash = translate(v.Lang, "cases.prioritised", n)
+	}
+	if refused > 0 {
+		flash += " " + translate(v.Lang, "cases.refused", refused)
+	}
+	http.Redirect(w, r, withFlash("/cases?"+r.PostForm.Get("filter"), flash), http.StatusSeeOther)
 	return nil
 }
 
