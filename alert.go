@@ -146,7 +146,7 @@ func (r *AlertRule) Evaluate(sc *Scorecard, now time.Time) *AlertEvent {
 		kind = "cleared"
 	}
 	ev := &AlertEvent{RuleID: r.ID, RuleName: r.Name, At: now, Kind: kind,
-		Summary: fmt.Sprintf("%s: %s of %s is %.1f (n %d) in %s, was %.1f (n %d) in %s — %s %s", r.Name, m.Name[0], r.Slice(),
+		Summary: fmt.Sprintf("%s: %s of %s is %.1f (n %d) in %s, was %.1f (n %d) in %s — %s %s", r.Name, m.Name, r.Slice(),
 			cell.Now.Value, cell.Now.N, sc.Period.Label(), cell.Previous.Value, cell.Previous.N, sc.Previous.Label(), cond, kind)}
 	body, _ := json.Marshal(AlertPayload{Event: "alert." + kind, Rule: r.Name, RuleID: r.ID, KPI: r.KPI, Slice: r.Slice(),
 		Period: sc.Period.Label(), Previous: sc.Previous.Label(), Now: cell.Now, Before: cell.Previous, Condition: cond, At: now})

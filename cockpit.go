@@ -12,21 +12,13 @@ import (
 // Customer KPIs: churn and retention, from the customers active in each
 // division (a customer belongs to every division it has events in).
 var CustomerMetrics = []MetricDef{
-	{ID: "churn_rate", Name: [3]string{"Churn rate", "Abwanderungsquote", "Verloop"},
-		Definition: [3]string{
-			"Share of the customers active at the start of the period who churned during it. A customer is active in a division from its first event there until it churns; churn is a configured event (default “Customer Churned”) or a trait taking a configured value.",
-			"Anteil der zu Periodenbeginn aktiven Kunden, die in der Periode abgewandert sind. Ein Kunde ist in einer Sparte aktiv ab seinem ersten Ereignis dort, bis er abwandert; Abwanderung ist ein konfiguriertes Ereignis (Standard „Customer Churned“) oder ein Merkmal mit einem konfigurierten Wert.",
-			"Aandeel van de klanten die aan het begin van de periode actief waren en in de periode vertrokken. Een klant is actief in een divisie vanaf zijn eerste gebeurtenis daar tot hij vertrekt; vertrek is een ingestelde gebeurtenis (standaard “Customer Churned”) of een kenmerk met een ingestelde waarde.",
-		},
-		Formula: "100 × customers active at the period's start who churned in it / customers active at its start", Interval: wilson,
+	{ID: "churn_rate", Name: "Churn rate",
+		Definition: "Share of the customers active at the start of the period who churned during it. A customer is active in a division from its first event there until it churns; churn is a configured event (default “Customer Churned”) or a trait taking a configured value.",
+		Formula:    "100 × customers active at the period's start who churned in it / customers active at its start", Interval: wilson,
 		HigherIsBetter: false, Unit: "%", Estimate: rate("churn_rate")},
-	{ID: "retention_rate", Name: [3]string{"Retention rate", "Kundenbindungsquote", "Klantbehoud"},
-		Definition: [3]string{
-			"100 minus the churn rate: share of the customers active at the start of the period who did not churn during it.",
-			"100 minus Abwanderungsquote: Anteil der zu Periodenbeginn aktiven Kunden, die in der Periode nicht abgewandert sind.",
-			"100 min verloop: aandeel van de klanten die aan het begin van de periode actief waren en niet vertrokken.",
-		},
-		Formula: "100 − churn rate", Interval: wilson,
+	{ID: "retention_rate", Name: "Retention rate",
+		Definition: "100 minus the churn rate: share of the customers active at the start of the period who did not churn during it.",
+		Formula:    "100 − churn rate", Interval: wilson,
 		HigherIsBetter: true, Unit: "%", Estimate: rate("retention_rate")},
 }
 

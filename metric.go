@@ -71,9 +71,11 @@ func (s Scores) Between(lo, hi int) int {
 
 // MetricDef is one registered KPI definition: the only place its formula lives.
 type MetricDef struct {
-	ID             string                `json:"id"`
-	Name           [3]string             `json:"-"` // en, de, nl
-	Definition     [3]string             `json:"-"`
+	ID string `json:"id"`
+	// English; the catalogue files carry every language ("kpi.name.<id>",
+	// "kpi.definition.<id>", "kpi.formula.<id>", "kpi.interval.<id>").
+	Name           string                `json:"name"`
+	Definition     string                `json:"definition,omitempty"`
 	Formula        string                `json:"formula"`
 	Interval       string                `json:"interval"`
 	HigherIsBetter bool                  `json:"higher_is_better"`
@@ -94,39 +96,27 @@ const (
 // all compute through it.
 var Metrics = []MetricDef{
 	{
-		ID:   MetricNPS,
-		Name: [3]string{"Net Promoter Score", "Net Promoter Score", "Net Promoter Score"},
-		Definition: [3]string{
-			"Share of promoters (9–10) minus share of detractors (0–6), times 100, on the question how likely the customer is to recommend us (0–10).",
-			"Anteil der Promotoren (9–10) minus Anteil der Kritiker (0–6), mal 100, auf die Frage, wie wahrscheinlich der Kunde uns weiterempfiehlt (0–10).",
-			"Aandeel promotors (9–10) min aandeel criticasters (0–6), maal 100, op de vraag hoe waarschijnlijk de klant ons aanbeveelt (0–10).",
-		},
+		ID:             MetricNPS,
+		Name:           "Net Promoter Score",
+		Definition:     "Share of promoters (9–10) minus share of detractors (0–6), times 100, on the question how likely the customer is to recommend us (0–10).",
 		Formula:        "NPS = 100 × (promoters − detractors) / n",
 		Interval:       "SE = 100 × √((p + d − (p − d)²) / n), p and d the promoter and detractor shares; 95 % CI = NPS ± 1.96 × SE",
 		HigherIsBetter: true, ScaleMin: 0, ScaleMax: 10, Unit: "points",
 		Estimate: npsEstimate,
 	},
 	{
-		ID:   MetricCSAT,
-		Name: [3]string{"Customer Satisfaction (CSAT)", "Kundenzufriedenheit (CSAT)", "Klanttevredenheid (CSAT)"},
-		Definition: [3]string{
-			"Share of satisfied answers (4 or 5 on a 1–5 scale), in percent.",
-			"Anteil zufriedener Antworten (4 oder 5 auf einer Skala von 1–5), in Prozent.",
-			"Aandeel tevreden antwoorden (4 of 5 op een schaal van 1–5), in procent.",
-		},
+		ID:             MetricCSAT,
+		Name:           "Customer Satisfaction (CSAT)",
+		Definition:     "Share of satisfied answers (4 or 5 on a 1–5 scale), in percent.",
 		Formula:        "CSAT = 100 × answers 4–5 / n",
 		Interval:       wilson,
 		HigherIsBetter: true, ScaleMin: 1, ScaleMax: 5, Unit: "%",
 		Estimate: csatEstimate,
 	},
 	{
-		ID:   MetricCES,
-		Name: [3]string{"Customer Effort Score (CES)", "Kundenaufwandswert (CES)", "Klantinspanningsscore (CES)"},
-		Definition: [3]string{
-			"Mean answer on a 1–7 scale to how easy it was to get what the customer wanted (7 = very easy).",
-			"Mittelwert der Antworten auf einer Skala von 1–7 auf die Frage, wie einfach es war, das Anliegen zu erledigen (7 = sehr einfach).",
-			"Gemiddeld antwoord op een schaal van 1–7 op de vraag hoe makkelijk het was om het gewenste te bereiken (7 = heel makkelijk).",
-		},
+		ID:             MetricCES,
+		Name:           "Customer Effort Score (CES)",
+		Definition:     "Mean answer on a 1–7 scale to how easy it was to get what the customer wanted (7 = very easy).",
 		Formula:        "CES = mean of answers",
 		Interval:       "95 % CI = mean ± t(0.975, n − 1) × s / √n",
 		HigherIsBetter: true, ScaleMin: 1, ScaleMax: 7, Unit: "",
@@ -307,24 +297,24 @@ const wilson = "95 % Wilson score interval; SE = 100 × √(p(1 − p) / n) for 
 // Case KPIs. Their definitions live here with the survey metrics; CaseKPIs
 // computes them (times are business time on each case's SLA calendar).
 var CaseMetrics = []MetricDef{
-	{ID: "case_volume", Name: [3]string{"Complaint volume", "Beschwerdevolumen", "Klachtvolume"}, Formula: "number of cases opened in the period",
+	{ID: "case_volume", Name: "Complaint volume", Formula: "number of cases opened in the period",
 		Interval: "Poisson: SE = √n; two periods differ significantly when |a − b| > 1.96 × √(a + b), compared per day", Unit: "cases", Estimate: countEstimate("case_volume")},
-	{ID: "ttfr_median", Name: [3]string{"Time to first response (median)", "Zeit bis zur ersten Antwort (Median)", "Tijd tot eerste reactie (mediaan)"},
+	{ID: "ttfr_median", Name: "Time to first response (median)",
 		Formula: "median business hours from opening to the first reply to the customer", HigherIsBetter: false, Unit: "h"},
-	{ID: "ttfr_p90", Name: [3]string{"Time to first response (90th pct.)", "Zeit bis zur ersten Antwort (90. Perz.)", "Tijd tot eerste reactie (90e pct.)"},
+	{ID: "ttfr_p90", Name: "Time to first response (90th pct.)",
 		Formula: "90th percentile of business hours from opening to the first reply", HigherIsBetter: false, Unit: "h"},
-	{ID: "ttr_median", Name: [3]string{"Time to resolution (median)", "Lösungszeit (Median)", "Oplostijd (mediaan)"},
+	{ID: "ttr_median", Name: "Time to resolution (median)",
 		Formula: "median business hours from opening to resolution", HigherIsBetter: false, Unit: "h"},
-	{ID: "ttr_p90", Name: [3]string{"Time to resolution (90th pct.)", "Lösungszeit (90. Perz.)", "Oplostijd (90e pct.)"},
+	{ID: "ttr_p90", Name: "Time to resolution (90th pct.)",
 		Formula: "90th percentile of business hours from opening to resolution", HigherIsBetter: false, Unit: "h"},
-	{ID: "sla_compliance", Name: [3]string{"SLA compliance", "SLA-Einhaltung", "SLA-naleving"},
+	{ID: "sla_compliance", Name: "SLA compliance",
 		Formula:        "100 × cases whose first response and resolution came by their due times / cases whose due times have passed or that met them",
 		HigherIsBetter: true, Unit: "%", Interval: wilson, Estimate: rate("sla_compliance")},
-	{ID: "reopen_rate", Name: [3]string{"Reopen rate", "Wiedereröffnungsquote", "Heropeningspercentage"},
+	{ID: "reopen_rate", Name: "Reopen rate",
 		Formula: "100 × resolved cases that were opened again / resolved cases", HigherIsBetter: false, Unit: "%", Interval: wilson, Estimate: rate("reopen_rate")},
-	{ID: "fcr", Name: [3]string{"First-contact resolution", "Erstlösungsquote", "Oplossing bij eerste contact"},
+	{ID: "fcr", Name: "First-contact resolution",
 		Formula: "100 × resolved cases with one reply to the customer and never reopened / resolved cases", HigherIsBetter: true, Unit: "%", Interval: wilson, Estimate: rate("fcr")},
-	{ID: "recovery_rate", Name: [3]string{"Recovery rate", "Rückgewinnungsquote", "Herstelpercentage"},
+	{ID: "recovery_rate", Name: "Recovery rate",
 		Formula:        "100 × detractor cases whose customer's next answer is no longer a detractor's / detractor cases followed by an answer",
 		HigherIsBetter: true, Unit: "%", Interval: wilson, Estimate: rate("recovery_rate")},
 }

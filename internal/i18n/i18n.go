@@ -145,3 +145,11 @@ func kpiText(lang, key, english string) string {
 	}
 	return T(lang, key)
 }
+
+// KPIName is a KPI's name in lang ("kpi.name.<id>").
+func KPIName(lang string, m tp.MetricDef) string { return kpiText(lang, "kpi.name."+m.ID, m.Name) }
+
+// KPIDefinition is a KPI's definition in words, in lang ("kpi.definition.<id>").
+func KPIDefinition(lang string, m tp.MetricDef) string {
+	return kpiText(lang, "kpi.definition."+m.ID, m.Definition)
+}

@@ -99,7 +99,6 @@ type Def struct{ Name, Definition, Formula, Interval string }
 
 // Build gathers the pack for a month.
 func Build(ctx context.Context, st Store, month tp.Period, lang string, now time.Time) (*Pack, error) {
-	li := tp.LangIndex(lang)
 	t := func(key string) string { return i18n.T(lang, key) }
 	sc, err := st.Cockpit.Scorecard(ctx, tp.ScorecardQuery{Period: month, By: "division", Months: 18})
 	if err != nil {
@@ -120,7 +119,7 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 				continue
 			}
 			m, _ := tp.KPIByID(c.KPI)
-			kr := KPIRow{ID: c.KPI, Name: m.Name[li], Value: Format(c.Now, lang), CI: c.Now.CIText(), Change: c.ChangeText(), YearAgo: Format(c.YearAgo, lang),
+			kr := KPIRow{ID: c.KPI, Name: i18n.KPIName(lang, m), Value: Format(c.Now, lang), CI: c.Now.CIText(), Change: c.ChangeText(), YearAgo: Format(c.YearAgo, lang),
 				N: c.Now.N, Direction: c.Direction, Better: c.Better, Significance: t("cockpit.notsignificant")}
 			if c.Direction != 0 {
 				kr.Significance = t("cockpit.significant")
@@ -129,8 +128,8 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 					if c.Better {
 						dir = t("pack.better")
 					}
-					p.Moves = append(p.Moves, Move{Division: row.Slice, KPI: m.Name[li], Better: c.Better, P: c.P,
-						Text: fmt.Sprintf("%s %s → %s (%s)", m.Name[li], Format(c.Previous, lang), Format(c.Now, lang), dir)})
+					p.Moves = append(p.Moves, Move{Division: row.Slice, KPI: i18n.KPIName(lang, m), Better: c.Better, P: c.P,
+						Text: fmt.Sprintf("%s %s → %s (%s)", i18n.KPIName(lang, m), Format(c.Previous, lang), Format(c.Now, lang), dir)})
 				}
 			}
 			d.Rows = append(d.Rows, kr)
@@ -147,7 +146,7 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 				if m.Unit == "%" {
 					unit = "%"
 				}
-				d.Charts = append(d.Charts, Chart{m.Name[li], chart.Line(chart.Trend(sc.Months, c.Trend), m.Name[li]+" · "+d.Name, unit)})
+				d.Charts = append(d.Charts, Chart{i18n.KPIName(lang, m), chart.Line(chart.Trend(sc.Months, c.Trend), i18n.KPIName(lang, m)+" · "+d.Name, unit)})
 			}
 		}
 		if row.Slice == "" {
@@ -186,12 +185,12 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 	}
 	for _, a := range items {
 		m, _ := tp.KPIByID(a.KPI)
-		p.Actions = append(p.Actions, Action{ActionItem: a, Overdue: a.Overdue(now, time.UTC), KPIName: m.Name[li]})
+		p.Actions = append(p.Actions, Action{ActionItem: a, Overdue: a.Overdue(now, time.UTC), KPIName: i18n.KPIName(lang, m)})
 	}
 	sort.SliceStable(p.Actions, func(i, j int) bool { return p.Actions[i].Overdue && !p.Actions[j].Overdue })
 	for _, id := range sc.KPIs {
 		m, _ := tp.KPIByID(id)
-		p.Defs = append(p.Defs, Def{m.Name[li], m.Definition[li], i18n.Formula(lang, m), i18n.Interval(lang, m)})
+		p.Defs = append(p.Defs, Def{i18n.KPIName(lang, m), i18n.KPIDefinition(lang, m), i18n.Formula(lang, m), i18n.Interval(lang, m)})
 	}
 	rule, _, err := st.Cockpit.ChurnRule(ctx)
 	if err != nil {

@@ -131,7 +131,6 @@ var funcs = template.FuncMap{
 	"locales":  func() []string { return tp.Locales },
 	"roles":    func() []tp.Role { return tp.Roles },
 	"estimate": fmtEstimate,
-	"langidx":  tp.LangIndex,
 	"json": func(v any) string {
 		b, _ := json.Marshal(v)
 		if string(b) == "null" {

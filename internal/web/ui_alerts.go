@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/i18n"
 )
 
 type alertsData struct {
@@ -38,10 +39,9 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, v *view, d
 	if d.Pack, err = s.Cockpit.BoardPack(r.Context()); err != nil {
 		return err
 	}
-	i := tp.LangIndex(v.Lang)
 	for _, id := range tp.ScorecardKPIs {
 		m, _ := tp.KPIByID(id)
-		d.Heads = append(d.Heads, kpiHead{ID: id, Name: m.Name[i], Unit: m.Unit})
+		d.Heads = append(d.Heads, kpiHead{ID: id, Name: i18n.KPIName(v.Lang, m), Unit: m.Unit})
 	}
 	d.CanManage = v.Can(string(tp.ActAlertManage))
 	d.Months = packMonths(s.Now())

@@ -170,10 +170,9 @@ func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) er
 	}
 	p.By = sc.By
 	d := cockpitData{P: p, SC: sc, DepartmentOnly: v.scope(tp.ActScorecardRead) != ""}
-	i := tp.LangIndex(v.Lang)
 	for _, id := range sc.KPIs {
 		m, _ := tp.KPIByID(id)
-		d.Heads = append(d.Heads, kpiHead{ID: id, Name: m.Name[i], Unit: m.Unit})
+		d.Heads = append(d.Heads, kpiHead{ID: id, Name: i18n.KPIName(v.Lang, m), Unit: m.Unit})
 	}
 	for _, row := range sc.Rows {
 		cr := cockpitRow{Slice: row.Slice, Label: row.Slice}
@@ -189,7 +188,7 @@ func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) er
 		for _, c := range row.Cells {
 			m, _ := tp.KPIByID(c.KPI)
 			cc := newCockpitCell(v.Lang, c)
-			cc.Spark = chart.Sparkline(chart.Trend(sc.Months, c.Trend), m.Name[i]+" "+cr.Label)
+			cc.Spark = chart.Sparkline(chart.Trend(sc.Months, c.Trend), i18n.KPIName(v.Lang, m)+" "+cr.Label)
 			set := []string{"kpi", c.KPI}
 			if row.Slice != "" {
 				set = append(set, sc.By, row.Slice)
@@ -250,7 +249,7 @@ func (s *Server) actionRows(r *http.Request, v *view) ([]actionRow, []tp.User, e
 	out := make([]actionRow, 0, len(items))
 	for _, a := range items {
 		m, _ := tp.KPIByID(a.KPI)
-		out = append(out, actionRow{ActionItem: a, Owner: names[a.OwnerID], Overdue: a.Overdue(now, time.Local), KPIName: m.Name[tp.LangIndex(v.Lang)]})
+		out = append(out, actionRow{ActionItem: a, Owner: names[a.OwnerID], Overdue: a.Overdue(now, time.Local), KPIName: i18n.KPIName(v.Lang, m)})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Overdue != out[j].Overdue {
@@ -446,7 +445,6 @@ func (s *Server) cockpitDetail(w http.ResponseWriter, r *http.Request, v *view) 
 	if err != nil {
 		return err
 	}
-	i := tp.LangIndex(v.Lang)
 	var cell tp.ScoreCell
 	for _, c := range sc.Rows[0].Cells {
 		if c.KPI == kpi {
@@ -462,7 +460,7 @@ func (s *Server) cockpitDetail(w http.ResponseWriter, r *http.Request, v *view) 
 	if len(slice) == 0 {
 		slice = append(slice, translate(v.Lang, "cockpit.all"))
 	}
-	d := detailData{P: p, KPI: kpiHead{ID: kpi, Name: m.Name[i], Unit: m.Unit}, Def: i18n.Formula(v.Lang, m), Period: sc.Period.Label(), Previous: sc.Previous.Label(),
+	d := detailData{P: p, KPI: kpiHead{ID: kpi, Name: i18n.KPIName(v.Lang, m), Unit: m.Unit}, Def: i18n.Formula(v.Lang, m), Period: sc.Period.Label(), Previous: sc.Previous.Label(),
 		YearAgo: sc.YearAgo.Label(), Slice: strings.Join(slice, " · "), Survey: isSurveyKPI(kpi),
 		Cell: newCockpitCell(v.Lang, cell),
 		Back: "/cockpit?" + p.values().Encode(), Export: p.values("kpi", kpi).Encode()}
@@ -470,7 +468,7 @@ func (s *Server) cockpitDetail(w http.ResponseWriter, r *http.Request, v *view) 
 	if m.Unit == "%" {
 		unit = "%"
 	}
-	d.Chart = chart.Line(chart.Trend(sc.Months, cell.Trend), m.Name[i]+" · "+d.Slice, unit)
+	d.Chart = chart.Line(chart.Trend(sc.Months, cell.Trend), i18n.KPIName(v.Lang, m)+" · "+d.Slice, unit)
 	if now := cell.Dist[0]; now.N() > 0 {
 		var labels []string
 		var counts []float64
@@ -504,6 +502,6 @@ func (s *Server) cockpitDetail(w http.ResponseWriter, r *http.Request, v *view) 
 			return err
 		}
 	}
-	v.Title = m.Name[i] + " · " + d.Slice
+	v.Title = i18n.KPIName(v.Lang, m) + " · " + d.Slice
 	return s.render(w, http.StatusOK, v, "cockpit_detail", "", d)
 }

@@ -24,11 +24,10 @@ type kpiDef struct {
 // kpiDefs lists the registry (tp.Metrics and tp.CaseMetrics) in lang; the
 // texts come from there only, so the page cannot drift from the code.
 func kpiDefs(lang string) []kpiDef {
-	i := tp.LangIndex(lang)
 	var out []kpiDef
 	add := func(group string, ms []tp.MetricDef) {
 		for _, m := range ms {
-			d := kpiDef{ID: m.ID, Group: group, Name: m.Name[i], Definition: m.Definition[i], Formula: i18n.Formula(lang, m), Interval: i18n.Interval(lang, m),
+			d := kpiDef{ID: m.ID, Group: group, Name: i18n.KPIName(lang, m), Definition: i18n.KPIDefinition(lang, m), Formula: i18n.Formula(lang, m), Interval: i18n.Interval(lang, m),
 				HigherIsBetter: m.HigherIsBetter, Unit: m.Unit}
 			if m.ScaleMax > 0 {
 				d.Scale = strconv.Itoa(m.ScaleMin) + "–" + strconv.Itoa(m.ScaleMax)

@@ -6,6 +6,7 @@ import (
 
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/chart"
+	"github.com/touchpoint-cx/touchpoint/internal/i18n"
 )
 
 // overviewTile is one headline KPI of the overview.
@@ -43,7 +44,6 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, v *view) e
 		return err
 	}
 	d := overviewData{SC: sc, Scorecard: "/cockpit?" + p.values().Encode(), Scoped: v.scope(tp.ActScorecardRead), QueueURL: "/cases?sla=overdue"}
-	i := tp.LangIndex(v.Lang)
 	type change struct {
 		p    float64
 		text string
@@ -63,8 +63,8 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, v *view) e
 		for _, c := range row.Cells {
 			m, _ := tp.KPIByID(c.KPI)
 			if row.Slice == "" && !c.NA {
-				t := overviewTile{cockpitCell: newCockpitCell(v.Lang, c), Name: m.Name[i]}
-				t.Spark = chart.Sparkline(chart.Trend(sc.Months, c.Trend), m.Name[i])
+				t := overviewTile{cockpitCell: newCockpitCell(v.Lang, c), Name: i18n.KPIName(v.Lang, m)}
+				t.Spark = chart.Sparkline(chart.Trend(sc.Months, c.Trend), i18n.KPIName(v.Lang, m))
 				t.Detail = "/cockpit/detail?" + p.values("kpi", c.KPI).Encode()
 				d.Tiles = append(d.Tiles, t)
 			}
@@ -79,7 +79,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, v *view) e
 			if c.Better {
 				verdict = translate(v.Lang, "cockpit.better")
 			}
-			changes = append(changes, change{c.P, translate(v.Lang, key, m.Name[i], where, fmtEstimate(v.Lang, c.Previous),
+			changes = append(changes, change{c.P, translate(v.Lang, key, i18n.KPIName(v.Lang, m), where, fmtEstimate(v.Lang, c.Previous),
 				fmtEstimate(v.Lang, c.Now), c.Now.N, verdict)})
 		}
 	}

@@ -20,6 +20,7 @@ import (
 
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/app"
+	"github.com/touchpoint-cx/touchpoint/internal/i18n"
 	"github.com/touchpoint-cx/touchpoint/internal/jobs"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb/sqldbtest"
@@ -428,8 +429,8 @@ func TestKPIDefinitions(t *testing.T) {
 		t.Fatalf("/kpis: %d", code)
 	}
 	for _, m := range append(append(append([]tp.MetricDef{}, tp.Metrics...), tp.CaseMetrics...), tp.CustomerMetrics...) {
-		if !strings.Contains(page, `id="kpi-`+m.ID+`"`) || !strings.Contains(page, html.EscapeString(m.Name[1])) {
-			t.Errorf("/kpis lacks %s (%s)", m.ID, m.Name[1])
+		if !strings.Contains(page, `id="kpi-`+m.ID+`"`) || !strings.Contains(page, html.EscapeString(i18n.KPIName("de", m))) {
+			t.Errorf("/kpis lacks %s (%s)", m.ID, i18n.KPIName("de", m))
 		}
 	}
 }
