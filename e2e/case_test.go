@@ -28,6 +28,7 @@ func TestAgentWorksCaseInBrowser(t *testing.T) {
 		t.Fatalf("identify: %v", err)
 	}
 	var cust struct{ ID int64 }
+	drained(t, srv.URL)
 	getJSON(t, srv.URL+"/api/v1/customers/by-identity?type=user_id&value=k7", token, &cust)
 	var c struct{ ID int64 }
 	if code := post(t, srv.URL+"/api/v1/cases", token, fmt.Sprintf(`{"customer_id":%d,"subject":"Pakket kwijt","description":"Mijn pakket is niet aangekomen.","department":"Logistics","priority":"high","channel":"email","source":"email"}`, cust.ID), &c); code != 201 {

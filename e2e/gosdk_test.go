@@ -72,6 +72,7 @@ func TestGoSDKs(t *testing.T) {
 			t.Errorf("%s SDK: %d delivered, %d failed %v", name, c.ok, c.fail, c.errs)
 		}
 	}
+	drained(t, srv.URL)
 	for user, want := range map[string]int{"go-seg-1": 2, "go-rud-1": 2} {
 		var cust struct{ ID int64 }
 		if code := getJSON(t, srv.URL+"/api/v1/customers/by-identity?type=user_id&value="+user, token, &cust); code != 200 {

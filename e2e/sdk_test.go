@@ -88,6 +88,7 @@ func TestSegmentAndRudderStackSDKs(t *testing.T) {
 		Identities []struct{ Type, Value string }
 		Merges     []struct{ Reason string }
 	}
+	drained(t, srv.URL)
 	if code := getJSON(t, srv.URL+"/api/v1/customers/by-identity?type=email&value=sdk.user@example.com", token, &c); code != 200 {
 		t.Fatalf("by-identity: %d", code)
 	}

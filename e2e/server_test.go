@@ -104,3 +104,26 @@ func getJSON(t *testing.T, url, token string, v any) int {
 	}
 	return res.StatusCode
 }
+
+// drained waits until the server has resolved every tracking call it
+// acknowledged (/metrics: touchpoint_intake_behind_seconds 0): a 200 means
+// durable, the timeline follows a moment later.
+func drained(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		res, err := http.Get(base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if strings.Contains(string(b), "\ntouchpoint_intake_behind_seconds 0\n") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the intake was not resolved within 30 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

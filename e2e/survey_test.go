@@ -57,6 +57,7 @@ func TestSurveyByMailAnsweredInBrowser(t *testing.T) {
 		t.Fatalf("identify: %v", err)
 	}
 	var cust struct{ ID int64 }
+	drained(t, srv.URL)
 	getJSON(t, srv.URL+"/api/v1/customers/by-identity?type=user_id&value=kunde-1", token, &cust)
 	var survey struct{ ID int64 }
 	if code := post(t, srv.URL+"/api/v1/surveys", token, `{"name":"Beziehung NPS","type":"nps","status":"active"}`, &survey); code != 201 {
