@@ -175,8 +175,7 @@ func ControlAlertDiscoveries(rules []AlertRule, cards []*Scorecard) {
 	keep := BenjaminiHochberg(ps, FDR)
 	for i, c := range cells {
 		m, _ := KPIByID(c.KPI)
-		c.Direction = direction(c.Now, c.Previous, keep[i])
-		c.Better = c.Direction != 0 && (c.Direction > 0) == m.HigherIsBetter
+		c.setDirection(m, direction(c.Now, c.Previous, keep[i]))
 	}
 }
 

@@ -237,14 +237,28 @@ type ScoreCell struct {
 // NewScoreCell compares the estimates with the one significance rule.
 func NewScoreCell(m MetricDef, now, prev, year Estimate, trend []Estimate) ScoreCell {
 	c := ScoreCell{KPI: m.ID, Now: now, Previous: prev, YearAgo: year, Trend: trend}
-	if now.N > 0 && prev.N > 0 {
-		d := now.Value - prev.Value
+	c.compare(m, prev, year)
+	return c
+}
+
+// compare sets the change, p-values and arrows of c.Now against prev and
+// year (the observed estimates, or PerDay's scaled ones).
+func (c *ScoreCell) compare(m MetricDef, prev, year Estimate) {
+	c.Change = nil
+	if c.Now.N > 0 && prev.N > 0 {
+		d := c.Now.Value - prev.Value
 		c.Change = &d
 	}
-	c.P, c.YearP = PValue(now, prev), PValue(now, year)
-	c.Direction, c.YearDir = direction(now, prev, c.P < Alpha), direction(now, year, c.YearP < Alpha)
-	c.Better = c.Direction != 0 && (c.Direction > 0) == m.HigherIsBetter
-	return c
+	c.P, c.YearP = PValue(c.Now, prev), PValue(c.Now, year)
+	c.YearDir = direction(c.Now, year, c.YearP < Alpha)
+	c.setDirection(m, direction(c.Now, prev, c.P < Alpha))
+}
+
+// setDirection sets the arrow against the previous period and whether it is
+// an improvement.
+func (c *ScoreCell) setDirection(m MetricDef, dir int) {
+	c.Direction = dir
+	c.Better = dir != 0 && (dir > 0) == m.HigherIsBetter
 }
 
 // PerDay compares counts (complaint volume) of periods of different
@@ -257,14 +271,7 @@ func (c *ScoreCell) PerDay(m MetricDef, daysNow, daysPrev, daysYear float64) {
 	if daysNow <= 0 || daysPrev <= 0 || daysYear <= 0 {
 		return
 	}
-	prev, year := c.Previous.scaled(daysNow/daysPrev), c.YearAgo.scaled(daysNow/daysYear)
-	if c.Change != nil {
-		d := c.Now.Value - prev.Value
-		c.Change = &d
-	}
-	c.P, c.YearP = PValue(c.Now, prev), PValue(c.Now, year)
-	c.Direction, c.YearDir = direction(c.Now, prev, c.P < Alpha), direction(c.Now, year, c.YearP < Alpha)
-	c.Better = c.Direction != 0 && (c.Direction > 0) == m.HigherIsBetter
+	c.compare(m, c.Previous.scaled(daysNow/daysPrev), c.YearAgo.scaled(daysNow/daysYear))
 }
 
 func (e Estimate) scaled(f float64) Estimate {

@@ -10,23 +10,23 @@ import (
 	tp "github.com/touchpoint-cx/touchpoint"
 )
 
-// readableCase checks, as FindCase does, that the caller may read case id;
-// a case they may not read does not exist for them.
-func (s *CaseService) readableCase(ctx context.Context, id int64) error {
+// readableCase reads case id for a caller allowed to read it; a case they
+// may not read does not exist for them.
+func (s *CaseService) readableCase(ctx context.Context, id int64) (*tp.Case, error) {
 	if err := mayAtAll(ctx, tp.ActCaseRead); err != nil {
-		return err
+		return nil, err
 	}
 	c, err := scanCase(s.db.r.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && authorize(ctx, tp.ActCaseRead, caseObject(c)) != nil) {
-		return tp.Errorf(tp.ENOTFOUND, "case %d not found", id)
+		return nil, tp.Errorf(tp.ENOTFOUND, "case %d not found", id)
 	}
-	return err
+	return c, err
 }
 
 // ListAttachments lists the files that came with a case's mails, without
 // their contents.
 func (s *CaseService) ListAttachments(ctx context.Context, caseID int64) ([]tp.Attachment, error) {
-	if err := s.readableCase(ctx, caseID); err != nil {
+	if _, err := s.readableCase(ctx, caseID); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.r.QueryContext(ctx, `SELECT id, case_id, filename, content_type, size, data IS NOT NULL, created_us
@@ -51,7 +51,7 @@ func (s *CaseService) ListAttachments(ctx context.Context, caseID int64) ([]tp.A
 // Attachment returns one file of a case with its contents; a file over the
 // size limit was recorded without them (ENOTFOUND names that).
 func (s *CaseService) Attachment(ctx context.Context, caseID, id int64) (*tp.Attachment, []byte, error) {
-	if err := s.readableCase(ctx, caseID); err != nil {
+	if _, err := s.readableCase(ctx, caseID); err != nil {
 		return nil, nil, err
 	}
 	var a tp.Attachment

@@ -183,13 +183,7 @@ func (db *DB) lockCase(ctx context.Context, tx *sql.Tx, id int64, act tp.Action)
 
 // FindCase returns a case and its audit trail, oldest event first.
 func (s *CaseService) FindCase(ctx context.Context, id int64) (*tp.Case, []tp.CaseEvent, error) {
-	if err := mayAtAll(ctx, tp.ActCaseRead); err != nil {
-		return nil, nil, err
-	}
-	c, err := scanCase(s.db.r.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", id))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && authorize(ctx, tp.ActCaseRead, caseObject(c)) != nil) {
-		return nil, nil, tp.Errorf(tp.ENOTFOUND, "case %d not found", id)
-	}
+	c, err := s.readableCase(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}

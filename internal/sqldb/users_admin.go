@@ -20,20 +20,20 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, ch tp.UserChange
 	actor := tp.AccessFrom(ctx).UserID
 	var out tp.User
 	err := s.db.auditTx(ctx, tp.AuditUserChange, func(ctx context.Context, tx *sql.Tx) (string, string, error) {
-		u, err := scanUser(tx.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE id = $1"+s.db.forUpdate(), id))
+		var u tp.User
+		var role string
+		var created, deactivated int64
+		err := tx.QueryRowContext(ctx, "SELECT "+userCols+", deactivated_us FROM users WHERE id = $1"+s.db.forUpdate(), id).
+			Scan(&u.ID, &u.Email, &role, &u.Department, &u.Locale, &created, &deactivated)
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", "", tp.Errorf(tp.ENOTFOUND, "user %d not found", id)
 		}
 		if err != nil {
 			return "", "", err
 		}
-		var deactivated int64
-		if err := tx.QueryRowContext(ctx, "SELECT deactivated_us FROM users WHERE id = $1", id).Scan(&deactivated); err != nil {
-			return "", "", err
-		}
-		u.Deactivated = deactivated > 0
-		before := *u
-		if out, err = ch.Apply(*u, actor); err != nil {
+		u.Role, u.CreatedAt, u.Deactivated = tp.Role(role), tp.FromMicros(created), deactivated > 0
+		before := u
+		if out, err = ch.Apply(u, actor); err != nil {
 			return "", "", err
 		}
 		switch {
