@@ -1,0 +1,235 @@
+package textan
+
+import (
+	"math"
+	"unicode/utf8"
+)
+
+// Result is the analysis of one text.
+type Result struct {
+	Lang      string     `json:"lang"`       // de, en, nl or other
+	LangScore float64    `json:"lang_score"` // the language model's probability
+	Sentiment string     `json:"sentiment"`  // negative, neutral, positive
+	Score     float64    `json:"score"`      // −1 (negative) … +1 (positive)
+	Sentences []Sentence `json:"sentences"`
+	Themes    []ThemeHit `json:"themes"`
+	Truncated bool       `json:"truncated,omitempty"` // only the first maxTextBytes were read
+}
+
+// Sentence is one sentence's sentiment.
+type Sentence struct {
+	Span
+	Sentiment string  `json:"sentiment"`
+	Score     float64 `json:"score"`
+}
+
+// NeutralBand is the half-width of the neutral zone of the score: the
+// shipped sentiment model knows only positive and negative (its training
+// sets have no neutral class), so weak opinions count as neutral.
+const NeutralBand = 0.35
+
+// lexiconWeight is the lexicon's share of the score where it finds opinion
+// words: the model knows German and Dutch only from film subtitles.
+const lexiconWeight = 0.6
+
+// langTokens is how many tokens the language model reads at most.
+const langTokens = 60
+
+// minLangProb is the language probability below which a text is "other".
+const minLangProb = 0.5
+
+// Analyzer analyses texts with a sentiment model and a taxonomy. It is safe
+// for concurrent use.
+type Analyzer struct {
+	lang      *Model
+	sentiment *Model // two labels (shipped) or three (a company's own model)
+	themes    *Taxonomy
+	lex       lexicon
+}
+
+// New returns an analyzer with the shipped models and taxonomy; a nil
+// sentiment model or taxonomy means the shipped one.
+func New(sentiment *Model, themes *Taxonomy) (*Analyzer, error) {
+	lang, shippedSentiment, err := loadShipped()
+	if err != nil {
+		return nil, err
+	}
+	if sentiment == nil {
+		sentiment = shippedSentiment
+	}
+	if themes == nil {
+		themes = DefaultTaxonomy()
+	}
+	return &Analyzer{lang: lang, sentiment: sentiment, themes: themes, lex: loadLexicon()}, nil
+}
+
+// Themes returns the analyzer's taxonomy.
+func (a *Analyzer) Themes() *Taxonomy { return a.themes }
+
+// Analyze analyses text. hint is a language the caller knows (de, en, nl);
+// empty or unknown means detect it. Any input gives a result, never a panic:
+// an empty text is neutral, in language "other", without themes.
+func (a *Analyzer) Analyze(text, hint string) Result {
+	var r Result
+	if len(text) > maxTextBytes {
+		cut := maxTextBytes
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text, r.Truncated = text[:cut], true
+	}
+	toks := Tokenize(text)
+	r.Lang, r.LangScore = a.Language(toks, hint)
+	var stems []string
+	if r.Lang != "other" {
+		stems = stemAll(r.Lang, toks)
+	}
+	neg := Negated(toks)
+	if stems == nil {
+		stems = make([]string, len(toks)) // "other": the lexicon reads emoji only
+	}
+	r.Sentences = []Sentence{}
+	whole := opinion{sums: make([]float64, len(a.sentiment.Labels))}
+	buf := make([]uint32, 0, 512)
+	for _, s := range Sentences(toks) {
+		part := toks[s[0]:s[1]]
+		end := s[1] // with its "!" or "?", which the model reads too
+		if end < len(toks) {
+			end++
+		}
+		var o opinion
+		o, buf = a.opinion(r.Lang, toks[s[0]:end], stems[s[0]:end], neg[s[0]:end], buf)
+		whole.add(o)
+		label, score := a.polarity(o)
+		r.Sentences = append(r.Sentences, Sentence{Span: Span{part[0].Start, part[len(part)-1].End}, Sentiment: label, Score: score})
+	}
+	r.Sentiment, r.Score = a.polarity(whole)
+	if r.Lang == "other" {
+		stems = nil
+	}
+	r.Themes = a.themes.match(r.Lang, toks, stems, neg)
+	if r.Themes == nil {
+		r.Themes = []ThemeHit{}
+	}
+	return r
+}
+
+// Language returns the language of toks and the model's probability for it;
+// a supported hint is taken as it is.
+func (a *Analyzer) Language(toks []Token, hint string) (string, float64) {
+	for _, l := range Languages {
+		if hint == l {
+			return l, 1
+		}
+	}
+	if words(toks) == 0 {
+		return "other", 0
+	}
+	if len(toks) > langTokens {
+		toks = toks[:langTokens] // the first words tell the language as well as all of them
+	}
+	label, p := a.lang.Best(a.lang.Predict(toks))
+	if p < minLangProb {
+		return "other", round3(p)
+	}
+	return label, round3(p)
+}
+
+// opinion is what one stretch of text says for the sentiment: the model's
+// raw label sums over its features and the lexicon's sum. Sentences' opinions
+// add up to the text's, since features and negation stop at sentence ends;
+// so each sentence's features are computed once.
+type opinion struct {
+	sums    []float64 // per label, before the bias and the 1/sqrt(n) scale
+	n       int       // features
+	lex     float64
+	lexHits int
+	words   bool
+}
+
+func (a *Analyzer) opinion(lang string, toks []Token, stems []string, neg []bool, buf []uint32) (opinion, []uint32) {
+	o := opinion{sums: make([]float64, len(a.sentiment.Labels))}
+	for _, t := range toks {
+		if t.Kind == 'w' || t.Kind == 'e' {
+			o.words = true
+			break
+		}
+	}
+	if !o.words {
+		return o, buf
+	}
+	m := a.sentiment
+	buf = m.Features.features(buf[:0], toks, m.Bits)
+	o.n = len(buf)
+	K := len(m.Labels)
+	for _, f := range buf {
+		for k, w := range m.W[int(f)*K : int(f)*K+K] {
+			o.sums[k] += float64(w)
+		}
+	}
+	o.lex, o.lexHits = a.lex.score(lang, toks, stems, neg)
+	return o, buf
+}
+
+func (o *opinion) add(p opinion) {
+	for k := range o.sums {
+		o.sums[k] += p.sums[k]
+	}
+	o.n += p.n
+	o.lex += p.lex
+	o.lexHits += p.lexHits
+	o.words = o.words || p.words
+}
+
+// polarity is the sentiment label and score of an opinion: the model's,
+// blended with the lexicon's where the lexicon found opinion words.
+func (a *Analyzer) polarity(o opinion) (string, float64) {
+	if !o.words {
+		return "neutral", 0
+	}
+	m := a.sentiment
+	p := make([]float64, len(m.Labels))
+	scale := 1.0
+	if o.n > 0 {
+		scale = 1 / math.Sqrt(float64(o.n))
+	}
+	for k := range p {
+		p[k] = float64(m.Bias[k]) + o.sums[k]*scale
+	}
+	softmax(p)
+	var pos, neg, neu float64
+	for k, l := range m.Labels {
+		switch l {
+		case "positive":
+			pos = p[k]
+		case "negative":
+			neg = p[k]
+		case "neutral":
+			neu = p[k]
+		}
+	}
+	score := pos - neg
+	if o.lexHits > 0 {
+		score = (1-lexiconWeight)*score + lexiconWeight*math.Tanh(o.lex)
+	}
+	score = round3(score)
+	if len(m.Labels) == 3 {
+		// A model that knows neutral says it itself.
+		switch {
+		case neu >= pos && neu >= neg:
+			return "neutral", score
+		case pos > neg:
+			return "positive", score
+		}
+		return "negative", score
+	}
+	switch {
+	case score >= NeutralBand:
+		return "positive", score
+	case score <= -NeutralBand:
+		return "negative", score
+	}
+	return "neutral", score
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
