@@ -35,6 +35,13 @@ type NotifyBreach struct {
 // Kind names the worker.
 func (NotifyBreach) Kind() string { return "notify_breach" }
 
+// AnalyzeTexts analyses the survey comments and cases that arrived or
+// changed since the last run. It runs every 15 seconds.
+type AnalyzeTexts struct{}
+
+// Kind names the worker.
+func (AnalyzeTexts) Kind() string { return "analyze_texts" }
+
 // RefreshRollups brings the cockpit's rollups up to date, then evaluates the
 // alert rules on them. It runs every minute.
 type RefreshRollups struct{}

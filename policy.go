@@ -57,6 +57,7 @@ const (
 	ActAuditRecord    Action = "audit.record"     // leave a line in it (exports, token use); never read it
 	ActPrivacyManage  Action = "privacy.manage"   // retention periods, the suppression list
 	ActSystemWork     Action = "system.work"      // background jobs and maintenance: the system only
+	ActTextAnalyze    Action = "text.analyze"     // analyse a text sent with the request (nothing is stored)
 )
 
 // Scope says how far a rule reaches.
@@ -128,6 +129,7 @@ var policy = map[Action][]Rule{
 	ActCustomerErase:   all(RoleAdmin),
 	ActEventIngest:     all(RoleSource),
 	ActSurveyRead:      everyStaff,
+	ActTextAnalyze:     everyStaff,
 	ActSurveyManage:    all(RoleAdmin, RoleCCO),
 	ActSurveySend:      all(RoleAdmin, RoleCCO),
 	ActResultsRead:     with(all(RoleAdmin, RoleCCO, RoleAnalyst), headOwn, agentOwn),

@@ -494,6 +494,8 @@ type ResponseFilter struct {
 	Language    string
 	Query       string // words in the comment
 	WithComment bool
+	Theme       string // comments mentioning this theme
+	Sentiment   string // comments of this sentiment (negative, neutral, positive)
 	From, To    time.Time
 	Limit       int   // 0: all (exports stream)
 	BeforeID    int64 // paging: responses older than this id
@@ -502,7 +504,8 @@ type ResponseFilter struct {
 // ResponseRow is a response with its customer's name, for lists and exports.
 type ResponseRow struct {
 	Response
-	CustomerName string `json:"customer_name"`
+	CustomerName string        `json:"customer_name"`
+	Analysis     *TextAnalysis `json:"analysis,omitempty"` // of the comment; nil until analysed
 }
 
 // ResultsQuery selects survey results.

@@ -258,3 +258,39 @@ func trim(v float64) string {
 	}
 	return f(v)
 }
+
+// Effects is a horizontal chart of signed effects with their 95 % intervals
+// around a zero line (key drivers): red bars cost points, green ones add.
+func Effects(labels []string, values, lows, highs []float64, title, unit string) template.HTML {
+	const w, rowH, labelW, pad = 560.0, 22.0, 180.0, 40.0
+	h := rowH*float64(len(labels)) + 18
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s"><title>%s</title>`, int(w), int(h), html.EscapeString(title), html.EscapeString(title))
+	span := 0.0
+	for i := range values {
+		span = math.Max(span, math.Max(math.Abs(lows[i]), math.Abs(highs[i])))
+	}
+	if span == 0 {
+		span = 1
+	}
+	plotW := w - labelW - pad
+	x := func(v float64) float64 { return labelW + plotW/2 + v/span*plotW/2 }
+	fmt.Fprintf(&b, `<line x1="%s" y1="0" x2="%s" y2="%s" stroke="#888"/>`, f(x(0)), f(x(0)), f(h-16))
+	for _, v := range []float64{-span, span} {
+		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="10" text-anchor="middle" fill="#555">%s%s</text>`, f(x(v)), f(h-4), trim(math.Round(v)), html.EscapeString(unit))
+	}
+	for i, l := range labels {
+		y := float64(i) * rowH
+		lo, hi := math.Min(x(0), x(values[i])), math.Max(x(0), x(values[i]))
+		color := "#1a7f37"
+		if values[i] < 0 {
+			color = "#cf222e"
+		}
+		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="11" text-anchor="end" fill="#333">%s</text>`, f(labelW-6), f(y+15), html.EscapeString(l))
+		fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s: %s [%s, %s]</title></rect>`,
+			f(lo), f(y+5), f(math.Max(hi-lo, 1)), f(rowH-10), color, html.EscapeString(l), trim(math.Round(values[i]*10)/10), trim(math.Round(lows[i]*10)/10), trim(math.Round(highs[i]*10)/10))
+		fmt.Fprintf(&b, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#222"/>`, f(x(lows[i])), f(y+rowH/2), f(x(highs[i])), f(y+rowH/2))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}

@@ -86,7 +86,10 @@ func Responses(cfg Config, i int) []tp.ResponseImport {
 		score := drawScore(r, typ, p.division, late)
 		rec.Score, rec.Division, rec.Language, rec.At = &score, p.division, p.locale, at
 		if r.Float64() < 0.45 {
-			rec.Comment = comment(r, p.locale, typ, score)
+			// The planted emerging topic: in the last three weeks, Online's
+			// unhappy customers write about the app crashing at checkout.
+			crash := p.division == "Online" && cfg.End.Sub(at) < 21*24*time.Hour
+			rec.Comment = comment(r, p.locale, typ, score, crash)
 		}
 		out = append(out, rec)
 		// The invitations nobody answered around it, for response rates as
@@ -126,8 +129,9 @@ func drawScore(r *rand.Rand, typ tp.SurveyType, division string, lastQuarter boo
 	return max(m.ScaleMin, min(m.ScaleMax, v))
 }
 
-// comment writes a short verbatim whose tone follows the score.
-func comment(r *rand.Rand, lang string, typ tp.SurveyType, score int) string {
+// comment writes a short verbatim whose tone follows the score; with crash,
+// a negative one is about the app crashing.
+func comment(r *rand.Rand, lang string, typ tp.SurveyType, score int, crash bool) string {
 	tone := 1 // neutral
 	switch {
 	case (typ == tp.SurveyNPS && score >= 9) || (typ == tp.SurveyCSAT && score >= 4) || (typ == tp.SurveyCES && score >= 6):
@@ -144,6 +148,9 @@ func comment(r *rand.Rand, lang string, typ tp.SurveyType, score int) string {
 	default:
 		topic = pick(r, []string{"general", "delivery", "service", "price", "app"})
 	}
+	if crash && tone == 0 {
+		topic = "crash"
+	}
 	return pick(r, comments[lang][topic][tone])
 }
 
@@ -154,6 +161,7 @@ var comments = map[string]map[string][3][]string{
 		"delivery": {{"My parcel arrived a week late and damaged.", "Delivery was late again and tracking was useless."}, {"Delivery took a bit longer than promised.", "Parcel came, packaging could be better."}, {"Fast delivery, well packed, very happy.", "Arrived the next day, excellent!"}},
 		"service":  {{"I had to call three times and explain everything again.", "Waited 40 minutes on hold, problem still not solved."}, {"The agent was polite but it took a while.", "Solved in the end, but it needed two contacts."}, {"The agent solved it in one call, thank you!", "Quick and friendly help in the chat."}},
 		"price":    {{"Far too expensive for what you get.", "Prices went up again, not worth it anymore."}, {"Prices are okay, not the cheapest.", "Fair price, average quality."}, {"Good value for money.", "Fair prices and regular offers, great."}},
+		"crash":    {{"The app crashes at checkout every time, I gave up.", "Checkout crashed twice in the app, order lost."}, {}, {}},
 		"app":      {{"The app keeps logging me out, very annoying.", "Checkout on the website failed twice."}, {"The app works, but search could be better.", "Website is okay, a bit slow."}, {"The new app is fast and easy to use.", "Ordering on the website is a breeze."}},
 	},
 	"de": {
@@ -161,6 +169,7 @@ var comments = map[string]map[string][3][]string{
 		"delivery": {{"Mein Paket kam eine Woche zu spät und beschädigt an.", "Die Lieferung war wieder zu spät und die Sendungsverfolgung nutzlos."}, {"Die Lieferung hat etwas länger gedauert als versprochen.", "Paket kam an, die Verpackung könnte besser sein."}, {"Schnelle Lieferung, gut verpackt, sehr zufrieden.", "Am nächsten Tag da, hervorragend!"}},
 		"service":  {{"Ich musste dreimal anrufen und alles neu erklären.", "40 Minuten in der Warteschleife, Problem immer noch nicht gelöst."}, {"Der Mitarbeiter war höflich, aber es hat gedauert.", "Am Ende gelöst, aber es brauchte zwei Kontakte."}, {"Der Mitarbeiter hat es in einem Anruf gelöst, danke!", "Schnelle und freundliche Hilfe im Chat."}},
 		"price":    {{"Viel zu teuer für das, was man bekommt.", "Die Preise sind schon wieder gestiegen, lohnt sich nicht mehr."}, {"Preise sind okay, nicht die günstigsten.", "Fairer Preis, durchschnittliche Qualität."}, {"Gutes Preis-Leistungs-Verhältnis.", "Faire Preise und regelmäßige Angebote, super."}},
+		"crash":    {{"Die App stürzt beim Bezahlen jedes Mal ab, ich habe aufgegeben.", "Beim Bezahlen ist die App zweimal abgestürzt, Bestellung weg."}, {}, {}},
 		"app":      {{"Die App meldet mich ständig ab, sehr ärgerlich.", "Die Bestellung auf der Website ist zweimal fehlgeschlagen."}, {"Die App funktioniert, aber die Suche könnte besser sein.", "Die Website ist okay, etwas langsam."}, {"Die neue App ist schnell und einfach.", "Bestellen auf der Website ist kinderleicht."}},
 	},
 	"nl": {
@@ -168,6 +177,7 @@ var comments = map[string]map[string][3][]string{
 		"delivery": {{"Mijn pakket kwam een week te laat en beschadigd aan.", "De levering was weer te laat en de track & trace was nutteloos."}, {"De levering duurde iets langer dan beloofd.", "Pakket kwam aan, de verpakking kan beter."}, {"Snelle levering, goed verpakt, heel tevreden.", "De volgende dag in huis, uitstekend!"}},
 		"service":  {{"Ik moest drie keer bellen en alles opnieuw uitleggen.", "40 minuten in de wacht, probleem nog steeds niet opgelost."}, {"De medewerker was beleefd maar het duurde even.", "Uiteindelijk opgelost, maar het kostte twee contacten."}, {"De medewerker loste het in één gesprek op, dank je!", "Snelle en vriendelijke hulp via de chat."}},
 		"price":    {{"Veel te duur voor wat je krijgt.", "De prijzen zijn alweer gestegen, niet meer de moeite waard."}, {"Prijzen zijn oké, niet de goedkoopste.", "Eerlijke prijs, gemiddelde kwaliteit."}, {"Goede prijs-kwaliteitverhouding.", "Eerlijke prijzen en regelmatig aanbiedingen, top."}},
+		"crash":    {{"De app crasht elke keer bij het afrekenen, ik heb het opgegeven.", "Afrekenen in de app is twee keer gecrasht, bestelling kwijt."}, {}, {}},
 		"app":      {{"De app logt me steeds uit, heel irritant.", "Afrekenen op de website mislukte twee keer."}, {"De app werkt, maar zoeken kan beter.", "Website is oké, een beetje traag."}, {"De nieuwe app is snel en makkelijk.", "Bestellen op de website gaat heel makkelijk."}},
 	},
 }

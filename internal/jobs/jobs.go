@@ -25,11 +25,12 @@ import (
 
 // Config tunes the runner.
 type Config struct {
-	Mailer        *mailer.Mailer // nil: mail jobs wait (and retry) until a relay is configured
-	PublicURL     string         // base of links in e-mails, e.g. https://cx.example.com
-	MailPerMinute int            // send rate; default 60
-	ReminderAfter time.Duration  // one reminder to non-responders; default 3 days, negative for none
-	PollInterval  time.Duration  // how often idle workers look for due jobs; default 1 s
+	Mailer        *mailer.Mailer  // nil: mail jobs wait (and retry) until a relay is configured
+	PublicURL     string          // base of links in e-mails, e.g. https://cx.example.com
+	MailPerMinute int             // send rate; default 60
+	ReminderAfter time.Duration   // one reminder to non-responders; default 3 days, negative for none
+	PollInterval  time.Duration   // how often idle workers look for due jobs; default 1 s
+	Analyzer      tp.TextAnalyzer // nil: texts are not analysed
 	Log           *slog.Logger
 }
 
@@ -72,6 +73,7 @@ func Open(ctx context.Context, db *sqldb.Store, cfg Config) (*Runner, error) {
 	river.AddWorker(workers, &replyWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &breachWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &rollupWorker{db: db, cfg: cfg})
+	river.AddWorker(workers, &textWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &boardPackWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, newAlertWorker(db, cfg))
 	river.AddWorker(workers, &retentionWorker{db: db, cfg: cfg})
@@ -93,6 +95,9 @@ func Open(ctx context.Context, db *sqldb.Store, cfg Config) (*Runner, error) {
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {
 				return tp.RefreshRollups{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(textEvery), func() (river.JobArgs, *river.InsertOpts) {
+				return tp.AnalyzeTexts{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: textEvery}}
 			}, &river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
 				return tp.SendBoardPack{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}

@@ -74,6 +74,8 @@ func (t dataTable) rowsOf() string {
 }
 
 const ofCases = "case_id IN (SELECT id FROM cases WHERE customer_id = $1)"
+const textOf = "(source = 'case' AND ref_id IN (SELECT id FROM cases WHERE customer_id = $1)) OR " +
+	"(source = 'response' AND ref_id IN (SELECT id FROM responses WHERE customer_id = $1))"
 const ofMerges = "merge_id IN (SELECT id FROM merges WHERE survivor_id = $1 OR merged_id = $1)"
 
 // customerData is the list. Its order is the erasure's: children before
@@ -100,6 +102,10 @@ var customerData = []dataTable{
 			"old":   "CASE WHEN field IN ('subject', 'description', 'root_cause') THEN '' ELSE old END",
 			"new":   "CASE WHEN field IN ('subject', 'description', 'root_cause') THEN '' ELSE new END"},
 		Why: "the case trail: the customer's messages, replies to them, who changed what"},
+	{Table: "text_themes", Where: textOf, Merge: mergeChild, Erase: eraseDelete,
+		Why: "themes found in the customer's comments and cases"},
+	{Table: "text_analyses", Where: textOf, Merge: mergeChild, Erase: eraseDelete,
+		Why: "language, sentiment and themes of the customer's comments and cases; themes hold theme ids and byte offsets, no words"},
 	{Table: "cases", Key: "customer_id", PII: []string{"subject", "description", "root_cause"}, Plain: []string{"tags", "redress"},
 		Merge: mergeMove, Erase: eraseAnonymise, Anon: map[string]string{"subject": "'[erased]'", "description": "''", "root_cause": "''"},
 		Why: "complaints: the text goes, category, times and outcome stay for the case statistics; tags and redress are the company's"},

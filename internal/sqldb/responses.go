@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -53,6 +54,12 @@ func (s *SurveyService) ListResponses(ctx context.Context, f tp.ResponseFilter, 
 	if f.WithComment {
 		where = append(where, "r.comment <> ''")
 	}
+	if f.Theme != "" {
+		add("r.id IN (SELECT ref_id FROM text_themes WHERE source = 'response' AND theme = $%d)", f.Theme)
+	}
+	if f.Sentiment != "" {
+		add("ta.sentiment = $%d", f.Sentiment)
+	}
 	if !f.From.IsZero() {
 		add("r.created_us >= $%d", tp.ToMicros(f.From))
 	}
@@ -69,7 +76,9 @@ func (s *SurveyService) ListResponses(ctx context.Context, f tp.ResponseFilter, 
 		}
 		where, args = append(where, cond), append(args, margs...)
 	}
-	q := "SELECT " + prefixed("r.", responseCols) + ", COALESCE(c.name, '') FROM responses r LEFT JOIN customers c ON c.id = r.customer_id WHERE " +
+	q := "SELECT " + prefixed("r.", responseCols) + ", COALESCE(c.name, ''), ta.sentiment, COALESCE(ta.lang, ''), COALESCE(ta.sentiment_score, 0), " +
+		"COALESCE(ta.themes, '[]'), COALESCE(ta.sentences, '[]') FROM responses r LEFT JOIN customers c ON c.id = r.customer_id " +
+		"LEFT JOIN text_analyses ta ON ta.source = 'response' AND ta.ref_id = r.id WHERE " +
 		strings.Join(where, " AND ") + " ORDER BY r.id DESC"
 	if f.Limit > 0 {
 		args = append(args, f.Limit)
@@ -82,11 +91,21 @@ func (s *SurveyService) ListResponses(ctx context.Context, f tp.ResponseFilter, 
 	defer rows.Close()
 	for rows.Next() {
 		var row tp.ResponseRow
-		r, err := scanResponse(scanWithExtra{rows, &row.CustomerName})
+		var sentiment sql.NullString
+		var a tp.TextAnalysis
+		var themes, sentences string
+		r, err := scanResponse(scanWithExtra{rows, []any{&row.CustomerName, &sentiment, &a.Lang, &a.Score, &themes, &sentences}})
 		if err != nil {
 			return err
 		}
 		row.Response = *r
+		if sentiment.Valid { // analysed
+			a.Sentiment = sentiment.String
+			if err := decodeAnalysis(&a, themes, sentences); err != nil {
+				return err
+			}
+			row.Analysis = &a
+		}
 		if err := each(row); err != nil {
 			return err
 		}
@@ -106,7 +125,7 @@ func prefixed(p, cols string) string {
 // can be reused for rows with extra columns.
 type scanWithExtra struct {
 	row   interface{ Scan(...any) error }
-	extra *string
+	extra []any
 }
 
-func (s scanWithExtra) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra)...) }
+func (s scanWithExtra) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }

@@ -13,8 +13,8 @@ import (
 	"github.com/blevesearch/snowballstem/german"
 )
 
-// A Theme is something customers write about, defined by terms per language.
-// A term is matched against the words of a text:
+// A Theme (tp.Theme) is something customers write about, defined by terms
+// per language. A term is matched against the words of a text:
 //   - "refund"       the word's stem equals the term's stem (refunds, refunded);
 //   - "liefer*"      the word starts with "liefer" (Lieferzeit, Lieferung): compounds;
 //   - "*zustellung"  the word ends with it (Paketzustellung);
@@ -22,12 +22,7 @@ import (
 //   - "!broken"      any of the above, but not inside a negation ("not broken",
 //     "nicht kaputt", "niet kapot"): for problem words whose negation means the
 //     problem is absent.
-type Theme struct {
-	ID    string              `json:"id"`
-	Names map[string]string   `json:"names"` // de, en, nl
-	Terms map[string][]string `json:"terms"` // per language
-}
-
+//
 // Taxonomy is a set of themes compiled for matching.
 type Taxonomy struct {
 	Themes []Theme
@@ -175,18 +170,6 @@ func stemAll(lang string, toks []Token) []string {
 	return stems
 }
 
-// Span is a byte range of the analysed text.
-type Span struct {
-	Start int `json:"start"`
-	End   int `json:"end"`
-}
-
-// ThemeHit is a theme found in a text with the spans that triggered it.
-type ThemeHit struct {
-	Theme string `json:"theme"`
-	Spans []Span `json:"spans"`
-}
-
 // Match returns the themes of toks in lang, in taxonomy order. For a language
 // without rules it tries every language's rules (mixed or unknown text).
 func (t *Taxonomy) Match(lang string, toks []Token) []ThemeHit {
@@ -208,7 +191,7 @@ func (t *Taxonomy) match(lang string, toks []Token, langStems []string, neg []bo
 		}
 		try := func(r rule, i int) {
 			if n := r.match(toks, stems, i); n > 0 && !(r.negation && neg[i]) {
-				spans[r.theme] = appendSpan(spans[r.theme], Span{toks[i].Start, toks[i+n-1].End})
+				spans[r.theme] = appendSpan(spans[r.theme], Span{Start: toks[i].Start, End: toks[i+n-1].End})
 			}
 		}
 		for i, tok := range toks {

@@ -15,7 +15,11 @@ import (
 func responseFilter(r *http.Request, surveyID int64) (tp.ResponseFilter, error) {
 	q := r.URL.Query()
 	f := tp.ResponseFilter{SurveyID: surveyID, Division: q.Get("division"), Channel: q.Get("channel"), Department: q.Get("department"),
-		Language: q.Get("language"), Query: strings.TrimSpace(q.Get("q")), WithComment: q.Get("with_comment") == "1"}
+		Language: q.Get("language"), Query: strings.TrimSpace(q.Get("q")), WithComment: q.Get("with_comment") == "1",
+		Theme: q.Get("theme"), Sentiment: q.Get("sentiment")}
+	if f.Sentiment != "" && f.Sentiment != "negative" && f.Sentiment != "neutral" && f.Sentiment != "positive" {
+		return f, &tp.Error{Code: tp.EINVALID, Message: "sentiment must be negative, neutral or positive", Fields: map[string]string{"sentiment": "invalid"}}
+	}
 	for name, dst := range map[string]**int{"min_score": &f.MinScore, "max_score": &f.MaxScore} {
 		if v := q.Get(name); v != "" {
 			n, err := strconv.Atoi(v)
@@ -39,7 +43,8 @@ func responseFilter(r *http.Request, surveyID int64) (tp.ResponseFilter, error) 
 }
 
 var responseHeader = []string{"response_id", "survey_id", "version", "customer_id", "customer", "score", "comment", "language",
-	"channel", "department", "division", "complete", "answers", "created_at", "updated_at"}
+	"channel", "department", "division", "complete", "answers", "created_at", "updated_at",
+	"comment_language", "sentiment", "sentiment_score", "themes"}
 
 func responseRecord(r tp.ResponseRow) []any {
 	answers := ""
@@ -50,8 +55,18 @@ func responseRecord(r tp.ResponseRow) []any {
 		}
 		answers = strings.Join(parts, "; ")
 	}
+	var lang, sentiment, themes string
+	var score any
+	if a := r.Analysis; a != nil {
+		lang, sentiment, score = a.Lang, a.Sentiment, a.Score
+		var ids []string
+		for _, h := range a.Themes {
+			ids = append(ids, h.Theme)
+		}
+		themes = strings.Join(ids, "; ")
+	}
 	return []any{r.ID, r.SurveyID, r.Version, r.CustomerID, r.CustomerName, r.Score, r.Comment, r.Language, r.Channel,
-		r.Department, r.Division, r.Complete, answers, r.CreatedAt, r.UpdatedAt}
+		r.Department, r.Division, r.Complete, answers, r.CreatedAt, r.UpdatedAt, lang, sentiment, score, themes}
 }
 
 // apiResponses lists a survey's responses as JSON (a page), CSV or XLSX (all).
@@ -116,6 +131,8 @@ type commentsData struct {
 	Filter tp.ResponseFilter
 	Query  string
 	More   string
+	Themes []tp.Theme
+	Names  map[string]string // theme id → name in the reader's language
 }
 
 func (s *Server) commentsPage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -128,7 +145,10 @@ func (s *Server) commentsPage(w http.ResponseWriter, r *http.Request, v *view) e
 		return err
 	}
 	f.Limit = 100
-	d := commentsData{Survey: sv, Filter: f, Query: r.URL.RawQuery}
+	d := commentsData{Survey: sv, Filter: f, Query: r.URL.RawQuery, Themes: s.Analyzer.Taxonomy(), Names: map[string]string{}}
+	for _, t := range d.Themes {
+		d.Names[t.ID] = t.Name(v.Lang)
+	}
 	if err := s.Surveys.ListResponses(r.Context(), f, func(row tp.ResponseRow) error { d.Rows = append(d.Rows, row); return nil }); err != nil {
 		return err
 	}

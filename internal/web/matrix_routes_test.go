@@ -282,8 +282,29 @@ var matrixRoutes = map[string]mroute{
 		r.mine, r.theirs = "svc-answer-7f3", "log-answer-9c1"
 		return r
 	}),
-	"GET /surveys":     global(func(w *world) mreq { return mget("/surveys") }),
-	"GET /surveys/new": global(func(w *world) mreq { return mget("/surveys/new") }),
+	"POST /api/v1/text/analyze": global(func(w *world) mreq {
+		return msend("POST", "/api/v1/text/analyze", `{"text":"The delivery was late"}`)
+	}),
+	"GET /api/v1/themes":          list(func(w *world) mreq { return mget("/api/v1/themes") }),
+	"GET /api/v1/themes/emerging": list(func(w *world) mreq { return mget("/api/v1/themes/emerging") }),
+	"GET /api/v1/drivers":         list(func(w *world) mreq { return mget("/api/v1/drivers?survey=" + id(w.survey)) }),
+	"GET /api/v1/themes/{theme}/texts": list(func(w *world) mreq {
+		w.analyze() // again: the reanalyze routes forget every analysis
+		r := mget("/api/v1/themes/delivery/texts")
+		r.mine, r.theirs = "svc-answer-7f3", "log-answer-9c1"
+		return r
+	}),
+	"POST /api/v1/themes/reanalyze": global(func(w *world) mreq { return msend("POST", "/api/v1/themes/reanalyze", "") }),
+	"GET /themes":                   list(func(w *world) mreq { return mget("/themes") }),
+	"GET /themes/{theme}": list(func(w *world) mreq {
+		w.analyze()
+		r := mget("/themes/delivery")
+		r.mine, r.theirs = "svc-answer-7f3", "log-answer-9c1"
+		return r
+	}),
+	"POST /themes/reanalyze": global(func(w *world) mreq { return postForm("/themes/reanalyze", url.Values{}) }),
+	"GET /surveys":           global(func(w *world) mreq { return mget("/surveys") }),
+	"GET /surveys/new":       global(func(w *world) mreq { return mget("/surveys/new") }),
 	"POST /surveys": global(func(w *world) mreq {
 		return postForm("/surveys", url.Values{"name": {"Form survey"}, "type": {"nps"}, "status": {"draft"}, "default_language": {"en"}})
 	}),

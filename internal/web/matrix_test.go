@@ -97,7 +97,7 @@ func newWorld(t *testing.T, db *sqldb.Store) *world {
 	sv := &tp.Survey{Name: "NPS", Type: tp.SurveyNPS, Status: tp.SurveyActive, DefaultLang: "en", CloseLoop: false}
 	must(t, db.Surveys.CreateSurvey(ctx, sv))
 	w.survey = sv.ID
-	for dept, comment := range map[string]string{own: "svc-answer-7f3", other: "log-answer-9c1"} {
+	for dept, comment := range map[string]string{own: "svc-answer-7f3: the delivery was late", other: "log-answer-9c1: the delivery was late"} {
 		tok, err := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: sv.ID, CustomerID: w.customer, Department: dept}, time.Hour)
 		must(t, err)
 		score := 9
@@ -111,7 +111,14 @@ func newWorld(t *testing.T, db *sqldb.Store) *world {
 		w.newCase(tp.Object{Department: dept}, marker)
 		w.newAction(tp.Object{Department: dept}, marker+"-action")
 	}
+	w.analyze()
 	return w
+}
+
+// analyze does what the job does: the comments' analysis, for the theme routes.
+func (w *world) analyze() {
+	_, err := w.db.Text.AnalyzePending(tp.WithAccess(ctx, tp.SystemAccess), app.TextAnalyzer(), 100)
+	must(w.t, err)
 }
 
 func must(t *testing.T, err error) {

@@ -45,6 +45,8 @@ type Server struct {
 	Alerts      tp.AlertService
 	Audit       tp.AuditService
 	Privacy     tp.PrivacyService
+	Text        tp.ThemeService
+	Analyzer    tp.TextAnalyzer
 	DB          Pinger
 	Log         *slog.Logger
 	Now         func() time.Time

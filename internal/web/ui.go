@@ -138,9 +138,16 @@ var funcs = template.FuncMap{
 		}
 		return string(b)
 	},
-	"list":        func(xs ...string) []string { return xs },
-	"mul":         func(a, b int) int { return a * b },
-	"add":         func(a, b int) int { return a + b },
+	"list":       func(xs ...string) []string { return xs },
+	"mul":        func(a, b int) int { return a * b },
+	"add":        func(a, b int) int { return a + b },
+	"sentiments": func() []string { return tp.Sentiments },
+	"share": func(k, n int) float64 { // percent, 0 of nothing
+		if n == 0 {
+			return 0
+		}
+		return 100 * float64(k) / float64(n)
+	},
 	"bytes":       byteSize,
 	"mul100":      func(f float64) float64 { return 100 * f },
 	"sub90":       func(h float64) float64 { return 90 - h },
@@ -170,7 +177,7 @@ var funcs = template.FuncMap{
 // can define its own "content" block.
 func parsePages() map[string]*pageTemplate {
 	out := map[string]*pageTemplate{}
-	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "cases", "case", "kpis", "cockpit", "cockpit_detail", "overview", "casesettings", "alerts", "roles", "users", "audit", "erase", "privacy", "debugger"} {
+	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "cases", "case", "kpis", "cockpit", "cockpit_detail", "overview", "casesettings", "alerts", "roles", "users", "audit", "erase", "privacy", "debugger", "themes", "theme"} {
 		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/admin_nav.html", "templates/"+name+".html"))
 		out[name] = &pageTemplate{t}
 	}

@@ -1,0 +1,67 @@
+package touchpoint
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// A planted NPS data set: "delivery" costs 60 points, "staff" adds 20,
+// "price" does nothing; the analysis must find each effect with an interval
+// that covers it, and rank delivery first.
+func TestKeyDriversRecoverPlantedEffects(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var rows []DriverRow
+	for i := 0; i < 4000; i++ {
+		var themes []string
+		e := 30.0
+		if rng.Float64() < 0.3 {
+			themes = append(themes, "delivery")
+			e -= 60
+		}
+		if rng.Float64() < 0.25 {
+			themes = append(themes, "staff")
+			e += 20
+		}
+		if rng.Float64() < 0.2 {
+			themes = append(themes, "price")
+		}
+		// Promoter and detractor shares with p − d = e/100 and p + d = 0.7.
+		p, d := 0.35+e/200, 0.35-e/200
+		u, score := rng.Float64(), 8
+		switch {
+		case u < p:
+			score = 10
+		case u < p+d:
+			score = 3
+		}
+		rows = append(rows, DriverRow{Score: score, Themes: themes})
+	}
+	a := KeyDrivers(SurveyNPS, rows, 1)
+	if a.TooFew || len(a.Drivers) != 3 || a.Drivers[0].Theme != "delivery" {
+		t.Fatalf("%+v", a)
+	}
+	want := map[string]float64{"delivery": -60, "staff": 20, "price": 0}
+	for _, d := range a.Drivers {
+		if w := want[d.Theme]; d.Effect.Low > w || d.Effect.High < w {
+			t.Errorf("%s: effect %.1f [%.1f, %.1f] misses %.0f", d.Theme, d.Effect.Value, d.Effect.Low, d.Effect.High, w)
+		}
+		if d.Effect.High-d.Effect.Low > 20 {
+			t.Errorf("%s: interval %.1f wide", d.Theme, d.Effect.High-d.Effect.Low)
+		}
+	}
+	del := a.Drivers[0]
+	// Fixing delivery gains 60 points on the 30 % of answers mentioning it.
+	if del.IfFixed.Low > 18 || del.IfFixed.High < 18 {
+		t.Errorf("if fixed %.1f [%.1f, %.1f], want 18 inside", del.IfFixed.Value, del.IfFixed.Low, del.IfFixed.High)
+	}
+	if del.Importance.Value < 80 {
+		t.Errorf("delivery importance %.1f %%", del.Importance.Value)
+	}
+}
+
+func TestKeyDriversTooFew(t *testing.T) {
+	a := KeyDrivers(SurveyNPS, []DriverRow{{Score: 10, Themes: []string{"x"}}}, 1)
+	if !a.TooFew || len(a.Drivers) != 0 {
+		t.Errorf("%+v", a)
+	}
+}

@@ -1,0 +1,67 @@
+package app
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/touchpoint-cx/touchpoint/internal/textan"
+)
+
+// evalCmd runs an evaluation on the public data sets (DESIGN.md §7).
+func evalCmd(e *env, args []string) error {
+	rest, err := subcommand(args, "text", "eval text [--data DIR] [--write-models DIR]")
+	if err != nil {
+		return err
+	}
+	fs := e.flags("eval text", "eval text [--data DIR] [--write-models DIR]")
+	data := fs.String("data", "../shared/data", "folder of the public data sets")
+	write := fs.String("write-models", "", "retrain the shipped models from the permissive sets and write them to this folder first (internal/textan/models)")
+	if err := e.parse(fs, rest); err != nil {
+		return err
+	}
+	return textan.Eval(*data, *write, e.stdout)
+}
+
+// textCmd analyses the texts not analysed yet, with progress; --all forgets
+// every analysis first (after a taxonomy or model change).
+func textCmd(e *env, args []string) error {
+	rest, err := subcommand(args, "analyze", "text analyze [--all] [--db DSN]")
+	if err != nil {
+		return err
+	}
+	fs := e.flags("text analyze", "text analyze [--all] [--db DSN]")
+	dsn := e.dbFlag(fs)
+	all := fs.Bool("all", false, "analyse every text again (after the taxonomy or the model changed)")
+	if err := e.parse(fs, rest); err != nil {
+		return err
+	}
+	db, err := e.open(*dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *all {
+		if err := db.Text.Reanalyze(e.ctx); err != nil {
+			return err
+		}
+	}
+	_, total, err := db.Text.TextProgress(e.ctx)
+	if err != nil {
+		return err
+	}
+	start, n, last := time.Now(), 0, time.Now()
+	for {
+		k, err := db.Text.AnalyzePending(e.ctx, TextAnalyzer(), 1000)
+		if err != nil {
+			return err
+		}
+		n += k
+		if k == 0 || time.Since(last) > 2*time.Second {
+			last = time.Now()
+			fmt.Fprintf(e.stdout, "analysed %d texts (%d in the database) in %s\n", n, total, time.Since(start).Round(time.Millisecond))
+		}
+		if k == 0 {
+			return nil
+		}
+	}
+}

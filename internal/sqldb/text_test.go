@@ -1,0 +1,114 @@
+package sqldb_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb/sqldbtest"
+	"github.com/touchpoint-cx/touchpoint/internal/textan"
+)
+
+// Comments are analysed once, again when they change, and theme figures and
+// texts are scoped by the access policy like the answers themselves.
+func TestTextAnalysisFollowsChangesAndPolicy(t *testing.T) {
+	an, err := textan.New(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		src := source(t, db, "Web", "web", "")
+		s := &tp.Survey{Name: "Relationship", Type: tp.SurveyNPS, Status: tp.SurveyActive}
+		if err := db.Surveys.CreateSurvey(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		answer := func(user, dept, division string, score int, comment string) string {
+			c := newCustomer(t, db, src, user, "en")
+			tok, err := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c.ID, Department: dept, Division: division}, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Surveys.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(score), Comment: comment}); err != nil {
+				t.Fatal(err)
+			}
+			return tok
+		}
+		answer("a", "Service", "Online", 2, "The parcel arrived late and damaged.")
+		answer("b", "Logistics", "Retail", 10, "Very friendly staff, thank you!")
+		later := answer("c", "Logistics", "Retail", 6, "") // no comment yet: nothing to analyse
+		n, err := db.Text.AnalyzePending(ctx, an, 100)
+		if err != nil || n != 2 {
+			t.Fatalf("analysed %d (%v), want the 2 comments", n, err)
+		}
+		if n, _ := db.Text.AnalyzePending(ctx, an, 100); n != 0 {
+			t.Fatalf("a second run analysed %d again", n)
+		}
+		// The third customer adds a comment to the same answer: it is pending again.
+		if _, err := db.Surveys.SaveResponse(ctx, later, tp.ResponseInput{Score: intp(6), Comment: "The delivery was late again.", Complete: true}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.Text.AnalyzePending(ctx, an, 100); err != nil || n != 1 {
+			t.Fatalf("after the change: analysed %d (%v), want 1", n, err)
+		}
+		if done, total, err := db.Text.TextProgress(ctx); err != nil || done != 3 || total != 3 {
+			t.Errorf("progress %d of %d (%v)", done, total, err)
+		}
+		names := func(id string) string { return id }
+		stats, err := db.Text.ThemeStats(ctx, tp.ThemeQuery{}, names)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byTheme := map[string]tp.ThemeStat{}
+		for _, st := range stats {
+			byTheme[st.Theme] = st
+		}
+		if d := byTheme["delivery"]; d.Responses != 2 || d.Negative < 1 || d.NNPS != 2 || d.NPS == nil || d.NPS.Value != -100 {
+			t.Errorf("delivery: %+v", d)
+		}
+		if byTheme["staff"].Responses != 1 || byTheme["damaged_goods"].Responses != 1 {
+			t.Errorf("stats %+v", stats)
+		}
+		// A Service head sees Service's texts only; a Logistics head Logistics'.
+		for dept, want := range map[string]int{"Service": 1, "Logistics": 1} {
+			head := tp.WithAccess(context.Background(), tp.Access{Actor: "user:head", Role: tp.RoleDepartmentHead, Department: dept})
+			texts, err := db.Text.ThemeTexts(head, "delivery", tp.ThemeQuery{}, 10)
+			if err != nil || len(texts) != want {
+				t.Fatalf("%s head: %d delivery texts (%v)", dept, len(texts), err)
+			}
+			for _, tx := range texts {
+				if (dept == "Service") != (tx.Division == "Online") {
+					t.Errorf("%s head sees %q of %s", dept, tx.Text, tx.Division)
+				}
+			}
+			st, err := db.Text.ThemeStats(head, tp.ThemeQuery{Department: "Service"}, names) // asking for another's is overridden
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range st {
+				if x.Theme == "delivery" && x.Responses != 1 {
+					t.Errorf("%s head: delivery in %d responses", dept, x.Responses)
+				}
+			}
+		}
+		rows, err := db.Text.DriverRows(ctx, tp.ThemeQuery{SurveyID: s.ID, Division: "Retail"})
+		if err != nil || len(rows) != 2 {
+			t.Errorf("driver rows of Retail: %v (%v)", rows, err)
+		}
+		// Re-analysis forgets everything; the job then does it all again.
+		if err := db.Text.Reanalyze(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if done, _, _ := db.Text.TextProgress(ctx); done != 0 {
+			t.Errorf("after Reanalyze %d analyses are left", done)
+		}
+		if n, _ := db.Text.AnalyzePending(ctx, an, 100); n != 3 {
+			t.Errorf("re-analysed %d, want 3", n)
+		}
+		agent := tp.WithAccess(context.Background(), tp.Access{Actor: "user:agent", Role: tp.RoleAgent, Department: "Service"})
+		if _, err := db.Text.AnalyzePending(agent, an, 10); tp.ErrorCode(err) != tp.EFORBIDDEN {
+			t.Errorf("an agent ran the analysis job: %v", err)
+		}
+	})
+}
