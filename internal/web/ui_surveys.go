@@ -122,7 +122,7 @@ func (s *Server) surveyResultsPage(w http.ResponseWriter, r *http.Request, v *vi
 	}
 	v.Title = sv.Name
 	return s.render(w, http.StatusOK, v, "survey", "", map[string]any{
-		"Drivers": drivers,
+		"Drivers":  drivers,
 		"Triggers": triggers, "Sources": srcs, "SourceName": srcName, "Segments": segs,
 		"Survey": sv, "Metric": m, "MetricName": i18n.KPIName(v.Lang, m), "Definition": i18n.KPIDefinition(v.Lang, m), "Formula": i18n.Formula(v.Lang, m), "Interval": i18n.Interval(v.Lang, m), "Total": resultView{Est: bySlice.Total.Estimate, Dist: bars(bySlice.Total.Scores)},
 		"Results": bySlice, "Slices": slices, "Months": months, "By": r.URL.Query().Get("by"), "CanEdit": v.Can(string(tp.ActSurveyManage)),
