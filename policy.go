@@ -58,6 +58,7 @@ const (
 	ActPrivacyManage  Action = "privacy.manage"   // retention periods, the suppression list
 	ActSystemWork     Action = "system.work"      // background jobs and maintenance: the system only
 	ActTextAnalyze    Action = "text.analyze"     // analyse a text sent with the request (nothing is stored)
+	ActTextLabel      Action = "text.label"       // correct an analysis; train a sentiment model on the corrections
 )
 
 // Scope says how far a rule reaches.
@@ -130,6 +131,7 @@ var policy = map[Action][]Rule{
 	ActEventIngest:     all(RoleSource),
 	ActSurveyRead:      everyStaff,
 	ActTextAnalyze:     everyStaff,
+	ActTextLabel:       all(RoleAdmin, RoleCCO, RoleAnalyst),
 	ActSurveyManage:    all(RoleAdmin, RoleCCO),
 	ActSurveySend:      all(RoleAdmin, RoleCCO),
 	ActResultsRead:     with(all(RoleAdmin, RoleCCO, RoleAnalyst), headOwn, agentOwn),

@@ -2,6 +2,9 @@ package touchpoint
 
 import (
 	"context"
+	"fmt"
+	"regexp"
+	"strings"
 	"time"
 )
 
@@ -123,4 +126,98 @@ type ThemeService interface {
 	ThemeTexts(ctx context.Context, theme string, q ThemeQuery, limit int) ([]ThemeText, error)
 	DriverRows(ctx context.Context, q ThemeQuery) ([]DriverRow, error)
 	ThemeWeeks(ctx context.Context, q ThemeQuery, end time.Time) ([]ThemeWeek, []TextWeek, error)
+	// Themes is the company's taxonomy; nil while the shipped one is in force.
+	Themes(ctx context.Context) ([]Theme, error)
+	// SetThemes replaces the company's taxonomy; nil goes back to the shipped one.
+	SetThemes(ctx context.Context, themes []Theme) error
+	// Label records an analyst's correction; it holds at once for that text.
+	Label(ctx context.Context, l TextLabel) error
+	Labels(ctx context.Context) ([]TextLabel, error)
+	SaveModel(ctx context.Context, m *TextModel) error
+	Models(ctx context.Context) ([]TextModel, error)
+	// ActivateModel switches a trained model on (0: back to the shipped one).
+	ActivateModel(ctx context.Context, id int64) error
+	// TextSetup is what the analysis in force is made of, for the process's
+	// analyzer: the company's taxonomy (nil: shipped), the active model's
+	// bytes (nil: shipped) and a version that changes when either does.
+	TextSetup(ctx context.Context) (themes []Theme, model []byte, version string, err error)
+	TextVersion(ctx context.Context) (string, error)
 }
+
+// ValidateThemes checks a company's taxonomy before it is stored: ids
+// unique and plain, a name, terms in de, en or nl only, no empty term.
+func ValidateThemes(themes []Theme) error {
+	seen := map[string]bool{}
+	for i, t := range themes {
+		where := fmt.Sprintf("theme %d", i+1)
+		if !themeID.MatchString(t.ID) {
+			return &Error{Code: EINVALID, Message: where + ": the id must be 1–40 lower-case letters, digits or _", Fields: map[string]string{"themes": "invalid id"}}
+		}
+		if seen[t.ID] {
+			return &Error{Code: EINVALID, Message: where + ": the id " + t.ID + " is used twice", Fields: map[string]string{"themes": "duplicate id"}}
+		}
+		seen[t.ID] = true
+		if strings.TrimSpace(t.Names["en"]) == "" {
+			return &Error{Code: EINVALID, Message: where + " (" + t.ID + "): it needs an English name", Fields: map[string]string{"themes": "name missing"}}
+		}
+		terms := 0
+		for lang, ts := range t.Terms {
+			if lang != "de" && lang != "en" && lang != "nl" {
+				return &Error{Code: EINVALID, Message: where + " (" + t.ID + "): terms in " + lang + "; only de, en and nl are analysed", Fields: map[string]string{"themes": "language"}}
+			}
+			for _, term := range ts {
+				if strings.Trim(term, "!* ") == "" {
+					return &Error{Code: EINVALID, Message: where + " (" + t.ID + "): an empty " + lang + " term", Fields: map[string]string{"themes": "empty term"}}
+				}
+				terms++
+			}
+		}
+		if terms == 0 {
+			return &Error{Code: EINVALID, Message: where + " (" + t.ID + "): it has no terms, so nothing would find it", Fields: map[string]string{"themes": "no terms"}}
+		}
+	}
+	if len(themes) > 200 {
+		return &Error{Code: EINVALID, Message: "at most 200 themes", Fields: map[string]string{"themes": "too many"}}
+	}
+	return nil
+}
+
+var themeID = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
+
+// TextLabel is an analyst's correction of one text's analysis: its
+// sentiment ("" when not corrected) and its themes (nil when not corrected).
+type TextLabel struct {
+	Source    string    `json:"source"`
+	ID        int64     `json:"id"`
+	Sentiment string    `json:"sentiment,omitempty"`
+	Themes    []string  `json:"themes,omitempty"`
+	By        string    `json:"labelled_by"`
+	At        time.Time `json:"labelled_at"`
+	Text      string    `json:"-"` // for training
+	Lang      string    `json:"-"`
+}
+
+// TextModel is a sentiment model a company trained on its own labelled
+// texts: its hold-out accuracy beside the current analysis' on the same
+// texts, so that it is switched on knowing what it does.
+type TextModel struct {
+	ID        int64     `json:"id"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+	Examples  int       `json:"examples"` // labelled texts it learnt from
+	HeldOut   int       `json:"held_out"` // labelled texts it was measured on
+	Accuracy  float64   `json:"accuracy"` // on the held-out texts
+	Current   float64   `json:"current_accuracy"`
+	Active    bool      `json:"active"`
+	Data      []byte    `json:"-"`
+}
+
+// TextLearner trains a sentiment model on labelled texts.
+type TextLearner interface {
+	// TrainSentiment trains on one part of labels and measures on the rest
+	// (one in five, by id), beside the analysis in force now.
+	TrainSentiment(labels []TextLabel) (*TextModel, error)
+}
+
+// MinTrainingLabels is how many sentiment labels a model needs.
+const MinTrainingLabels = 50

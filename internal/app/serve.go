@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
@@ -17,7 +16,6 @@ import (
 	"github.com/touchpoint-cx/touchpoint/internal/jobs"
 	"github.com/touchpoint-cx/touchpoint/internal/mailer"
 	"github.com/touchpoint-cx/touchpoint/internal/smtpd"
-	"github.com/touchpoint-cx/touchpoint/internal/textan"
 
 	"github.com/emersion/go-smtp"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
@@ -211,7 +209,7 @@ func (e *env) listen(ln net.Listener, db *sqldb.Store, f serveFlags, ready func(
 // startJobs starts the background job runner, with outgoing mail when a
 // relay is configured.
 func (e *env) startJobs(db *sqldb.Store, f serveFlags, public string, log *slog.Logger) (*jobs.Runner, error) {
-	cfg := jobs.Config{PublicURL: public, MailPerMinute: *f.mailPerMinute, ReminderAfter: *f.reminderAfter, Log: log, Analyzer: TextAnalyzer()}
+	cfg := jobs.Config{PublicURL: public, MailPerMinute: *f.mailPerMinute, ReminderAfter: *f.reminderAfter, Log: log, Analyzer: NewTextAnalyzer(db, log)}
 	if *f.reminderAfter == 0 {
 		cfg.ReminderAfter = -1
 	}
@@ -264,18 +262,8 @@ func (e *env) startSMTP(db *sqldb.Store, f serveFlags, log *slog.Logger) (*smtpd
 
 // WebServer wires the store's services into the web layer (the server and the tests alike).
 func WebServer(db *sqldb.Store, log *slog.Logger) *web.Server {
+	an := NewTextAnalyzer(db, log)
 	return &web.Server{Ingester: db.Tracking, Intake: db.Intake, IntakeStats: db.IntakeStats, Customers: db.Customers, Sources: db.Sources, Users: db.Users, Surveys: db.Surveys,
 		Segments: db.Segments, Cases: db.Cases, Routing: db.Routing, SLA: db.SLA, Actions: db.Actions, Cockpit: db.Cockpit,
-		Alerts: db.Alerts, Audit: db.Audit, Privacy: db.Privacy, Text: db.Text, Analyzer: TextAnalyzer(), DB: db, Log: log}
+		Alerts: db.Alerts, Audit: db.Audit, Privacy: db.Privacy, Text: db.Text, Analyzer: an, Learner: an, DB: db, Log: log}
 }
-
-var analyzer = sync.OnceValue(func() *textan.Analyzer {
-	a, err := textan.New(nil, nil)
-	if err != nil {
-		panic(err) // the models are embedded in the binary: a broken build, caught by every test
-	}
-	return a
-})
-
-// TextAnalyzer is the one analyzer of the process (its models are loaded once).
-func TextAnalyzer() tp.TextAnalyzer { return analyzer() }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/touchpoint-cx/touchpoint/internal/textan"
@@ -49,9 +50,11 @@ func textCmd(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	an := NewTextAnalyzer(db, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	an.Refresh()
 	start, n, last := time.Now(), 0, time.Now()
 	for {
-		k, err := db.Text.AnalyzePending(e.ctx, TextAnalyzer(), 1000)
+		k, err := db.Text.AnalyzePending(e.ctx, an, 1000)
 		if err != nil {
 			return err
 		}

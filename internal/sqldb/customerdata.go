@@ -102,6 +102,8 @@ var customerData = []dataTable{
 			"old":   "CASE WHEN field IN ('subject', 'description', 'root_cause') THEN '' ELSE old END",
 			"new":   "CASE WHEN field IN ('subject', 'description', 'root_cause') THEN '' ELSE new END"},
 		Why: "the case trail: the customer's messages, replies to them, who changed what"},
+	{Table: "text_labels", Where: textOf, Merge: mergeChild, Erase: eraseDelete,
+		Why: "analysts' corrections of the sentiment and themes of the customer's comments and cases; labelled_by is staff"},
 	{Table: "text_themes", Where: textOf, Merge: mergeChild, Erase: eraseDelete,
 		Why: "themes found in the customer's comments and cases"},
 	{Table: "text_analyses", Where: textOf, Merge: mergeChild, Erase: eraseDelete,
@@ -178,6 +180,7 @@ var notCustomerData = map[string]string{
 	"rollup_state":          "watermarks",
 	"divisions":             "the company's division names",
 	"saved_views":           "staff's saved queue filters",
+	"text_models":           "sentiment models trained on labelled texts: weights, no texts",
 }
 
 // dataTableOf returns the entry of a table.

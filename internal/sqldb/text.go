@@ -16,30 +16,35 @@ import (
 // questions about themes. Texts are analysed behind their arrival by a job
 // (AnalyzePending), so every path a text comes in by (the survey page,
 // imports, complaint mail, the demo) is covered by one mechanism. A text is
-// pending when it changed after its analysis (or has none); the search looks
-// back from a watermark on the change time (less an overlap, for writes that
-// committed late), so each run reads an index range, not the whole table.
+// pending when it has no analysis or changed after it. Two watermarks keep
+// each run to index ranges: new rows by id (an import of last year's
+// answers carries last year's times, so time alone would miss it), changed
+// rows by their change time, looking back an overlap for late commits.
 type TextService struct{ db *DB }
 
 // textSources: per source, the watermark's name and the query of pending texts.
 var textSources = []struct {
 	source, mark, query string
 }{
-	{tp.TextResponse, "text_response", `SELECT r.id, r.comment, r.lang, r.updated_us FROM responses r
+	{tp.TextResponse, "text_response", `SELECT r.id, r.comment, '', r.lang, r.updated_us, COALESCE(l.sentiment, ''), l.themes FROM responses r
 		LEFT JOIN text_analyses t ON t.source = 'response' AND t.ref_id = r.id
-		WHERE r.updated_us > $1 AND r.comment <> '' AND (t.ref_id IS NULL OR t.analyzed_us < r.updated_us)
-		ORDER BY r.updated_us, r.id LIMIT $2`},
-	{tp.TextCase, "text_case", `SELECT c.id, c.subject || '
-' || c.description, '', c.updated_us FROM cases c
+		LEFT JOIN text_labels l ON l.source = 'response' AND l.ref_id = r.id
+		WHERE (r.id > $1 OR r.updated_us > $2) AND r.comment <> '' AND (t.ref_id IS NULL OR t.analyzed_us < r.updated_us)
+		ORDER BY r.id LIMIT $3`},
+	{tp.TextCase, "text_case", `SELECT c.id, c.subject, c.description, '', c.updated_us, COALESCE(l.sentiment, ''), l.themes FROM cases c
 		LEFT JOIN text_analyses t ON t.source = 'case' AND t.ref_id = c.id
-		WHERE c.updated_us > $1 AND (t.ref_id IS NULL OR t.analyzed_us < c.updated_us)
-		ORDER BY c.updated_us, c.id LIMIT $2`},
+		LEFT JOIN text_labels l ON l.source = 'case' AND l.ref_id = c.id
+		WHERE (c.id > $1 OR c.updated_us > $2) AND (t.ref_id IS NULL OR t.analyzed_us < c.updated_us)
+		ORDER BY c.id LIMIT $3`},
 }
 
 type pendingText struct {
 	id         int64
 	text, lang string
 	updated    int64
+	// An analyst's correction, kept over every new analysis.
+	sentiment string
+	themes    sql.NullString
 }
 
 // AnalyzePending analyses up to limit texts of each source not analysed yet.
@@ -49,21 +54,28 @@ func (s *TextService) AnalyzePending(ctx context.Context, an tp.TextAnalyzer, li
 	}
 	done := 0
 	for _, src := range textSources {
-		mark, err := s.db.mark(ctx, s.db.r, src.mark)
+		idMark, err := s.db.mark(ctx, s.db.r, src.mark+"_id")
 		if err != nil {
 			return done, err
 		}
-		rows, err := s.db.r.QueryContext(ctx, src.query, mark-overlap.Microseconds(), limit)
+		usMark, err := s.db.mark(ctx, s.db.r, src.mark)
+		if err != nil {
+			return done, err
+		}
+		started := tp.ToMicros(time.Now())
+		rows, err := s.db.r.QueryContext(ctx, src.query, idMark, usMark-overlap.Microseconds(), limit)
 		if err != nil {
 			return done, fmt.Errorf("pending %s texts: %w", src.source, err)
 		}
 		var todo []pendingText
 		for rows.Next() {
 			var p pendingText
-			if err := rows.Scan(&p.id, &p.text, &p.lang, &p.updated); err != nil {
+			var more string
+			if err := rows.Scan(&p.id, &p.text, &more, &p.lang, &p.updated, &p.sentiment, &p.themes); err != nil {
 				rows.Close()
 				return done, err
 			}
+			p.text = joinText(p.text, more)
 			todo = append(todo, p)
 		}
 		rows.Close()
@@ -71,6 +83,9 @@ func (s *TextService) AnalyzePending(ctx context.Context, an tp.TextAnalyzer, li
 			return done, err
 		}
 		if len(todo) == 0 {
+			if err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return setMark(ctx, tx, src.mark, started) }); err != nil {
+				return done, err
+			}
 			continue
 		}
 		// Analysis runs outside the write transaction: it is the slow part,
@@ -78,6 +93,7 @@ func (s *TextService) AnalyzePending(ctx context.Context, an tp.TextAnalyzer, li
 		results := make([]tp.TextAnalysis, len(todo))
 		for i, p := range todo {
 			results[i] = an.Analyze(p.text, p.lang)
+			applyLabel(&results[i], p.sentiment, p.themes)
 		}
 		// Stamped no earlier than the change it analysed, so clocks that
 		// differ between replicas do not leave it pending.
@@ -91,7 +107,13 @@ func (s *TextService) AnalyzePending(ctx context.Context, an tp.TextAnalyzer, li
 					return err
 				}
 			}
-			return setMark(ctx, tx, src.mark, max(mark, todo[len(todo)-1].updated))
+			if err := setMark(ctx, tx, src.mark+"_id", max(idMark, todo[len(todo)-1].id)); err != nil {
+				return err
+			}
+			if len(todo) < limit { // every change up to the start of this run is done
+				return setMark(ctx, tx, src.mark, started)
+			}
+			return nil
 		})
 		if err != nil {
 			return done, fmt.Errorf("save %s analyses: %w", src.source, err)
@@ -99,6 +121,16 @@ func (s *TextService) AnalyzePending(ctx context.Context, an tp.TextAnalyzer, li
 		done += len(todo)
 	}
 	return done, nil
+}
+
+// joinText is the text of a case as analysed and shown: its subject, and
+// its description on the next line. (Joined here, not in SQL: a newline
+// literal is written differently in SQLite and PostgreSQL.)
+func joinText(subject, description string) string {
+	if description == "" {
+		return subject
+	}
+	return subject + "\n" + description
 }
 
 func saveAnalysis(ctx context.Context, tx *sql.Tx, source string, id int64, r tp.TextAnalysis, now int64) error {
@@ -132,7 +164,7 @@ func (s *TextService) Reanalyze(ctx context.Context) error {
 	}
 	return s.db.auditTx(ctx, "text.reanalyze", func(ctx context.Context, tx *sql.Tx) (string, string, error) {
 		for _, q := range []string{"DELETE FROM text_themes", "DELETE FROM text_analyses",
-			"DELETE FROM rollup_state WHERE name IN ('text_response', 'text_case')"} {
+			"DELETE FROM rollup_state WHERE name IN ('text_response', 'text_case', 'text_response_id', 'text_case_id')"} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return "", "", err
 			}

@@ -116,11 +116,11 @@ func (s *TextService) ThemeTexts(ctx context.Context, theme string, q tp.ThemeQu
 		act    tp.Action
 		query  string
 	}{
-		{tp.TextResponse, tp.ActResponsesRead, `SELECT r.id, r.survey_id, COALESCE(r.customer_id, 0), COALESCE(cu.name, ''), r.division, r.score, r.comment, r.created_us,
+		{tp.TextResponse, tp.ActResponsesRead, `SELECT r.id, r.survey_id, COALESCE(r.customer_id, 0), COALESCE(cu.name, ''), r.division, r.score, r.comment, '', r.created_us,
 			ta.lang, ta.sentiment, ta.sentiment_score, ta.themes, ta.sentences
 			FROM text_themes tt JOIN responses r ON r.id = tt.ref_id JOIN text_analyses ta ON ta.source = tt.source AND ta.ref_id = tt.ref_id
 			LEFT JOIN customers cu ON cu.id = r.customer_id WHERE tt.theme = $1 AND tt.source = 'response' AND %s ORDER BY r.created_us DESC, r.id DESC LIMIT %d`},
-		{tp.TextCase, tp.ActCaseRead, `SELECT c.id, 0, c.customer_id, COALESCE(cu.name, ''), c.division, NULL, c.subject || '\n' || c.description, c.created_us,
+		{tp.TextCase, tp.ActCaseRead, `SELECT c.id, 0, c.customer_id, COALESCE(cu.name, ''), c.division, NULL, c.subject, c.description, c.created_us,
 			ta.lang, ta.sentiment, ta.sentiment_score, ta.themes, ta.sentences
 			FROM text_themes tt JOIN cases c ON c.id = tt.ref_id JOIN text_analyses ta ON ta.source = tt.source AND ta.ref_id = tt.ref_id
 			LEFT JOIN customers cu ON cu.id = c.customer_id WHERE tt.theme = $1 AND tt.source = 'case' AND %s ORDER BY c.created_us DESC, c.id DESC LIMIT %d`},
@@ -142,12 +142,13 @@ func (s *TextService) ThemeTexts(ctx context.Context, theme string, q tp.ThemeQu
 		for rows.Next() {
 			t := tp.ThemeText{Source: src.source}
 			var at int64
-			var themes, sentences string
-			if err := rows.Scan(&t.ID, &t.SurveyID, &t.CustomerID, &t.CustomerName, &t.Division, &t.Score, &t.Text, &at,
+			var themes, sentences, more string
+			if err := rows.Scan(&t.ID, &t.SurveyID, &t.CustomerID, &t.CustomerName, &t.Division, &t.Score, &t.Text, &more, &at,
 				&t.Analysis.Lang, &t.Analysis.Sentiment, &t.Analysis.Score, &themes, &sentences); err != nil {
 				rows.Close()
 				return nil, err
 			}
+			t.Text = joinText(t.Text, more)
 			t.At = tp.FromMicros(at)
 			if err := decodeAnalysis(&t.Analysis, themes, sentences); err != nil {
 				rows.Close()

@@ -236,3 +236,84 @@ func (s *Server) apiEmerging(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"emerging": out, "weeks": tp.EmergingWeeks, "recent_weeks": tp.EmergingRecentWeeks})
 	return nil
 }
+
+// apiTaxonomyThemes returns the themes in force and whether they are the company's.
+func (s *Server) apiTaxonomyThemes(w http.ResponseWriter, r *http.Request) error {
+	custom, err := s.Text.Themes(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"themes": s.Analyzer.Taxonomy(), "custom": custom != nil})
+	return nil
+}
+
+// apiSetTaxonomyThemes replaces the company's taxonomy ({"themes": null}
+// goes back to the shipped one). Texts keep their analysis until re-analysed.
+func (s *Server) apiSetTaxonomyThemes(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Themes []tp.Theme `json:"themes"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.Text.SetThemes(r.Context(), in.Themes); err != nil {
+		return err
+	}
+	s.refreshAnalyzer()
+	return s.apiTaxonomyThemes(w, r)
+}
+
+func (s *Server) apiLabel(w http.ResponseWriter, r *http.Request) error {
+	var l tp.TextLabel
+	if err := decodeJSON(r, &l); err != nil {
+		return err
+	}
+	if err := s.Text.Label(r.Context(), l); err != nil {
+		return err
+	}
+	a, err := s.Text.Analysis(r.Context(), l.Source, l.ID)
+	if err != nil {
+		return err
+	}
+	if a == nil { // the job applies the correction when it analyses the text
+		writeJSON(w, http.StatusAccepted, map[string]string{"status": "saved; the text is not analysed yet"})
+		return nil
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+func (s *Server) apiTextModels(w http.ResponseWriter, r *http.Request) error {
+	ms, err := s.Text.Models(r.Context())
+	if err != nil {
+		return err
+	}
+	if ms == nil {
+		ms = []tp.TextModel{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"models": ms})
+	return nil
+}
+
+// apiTrainTextModel trains a sentiment model on the corrections; it is
+// stored switched off, with its accuracy beside the current one's.
+func (s *Server) apiTrainTextModel(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.trainSentiment(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, m)
+	return nil
+}
+
+func (s *Server) apiActivateTextModel(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 0 {
+		return &tp.Error{Code: tp.EINVALID, Message: "the model id is a number (0: the shipped model)", Fields: map[string]string{"id": "invalid"}}
+	}
+	if err := s.Text.ActivateModel(r.Context(), id); err != nil {
+		return err
+	}
+	s.refreshAnalyzer()
+	return s.apiTextModels(w, r)
+}

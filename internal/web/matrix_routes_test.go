@@ -302,6 +302,24 @@ var matrixRoutes = map[string]mroute{
 		r.mine, r.theirs = "svc-answer-7f3", "log-answer-9c1"
 		return r
 	}),
+	"GET /api/v1/themes/taxonomy": global(func(w *world) mreq { return mget("/api/v1/themes/taxonomy") }),
+	"PUT /api/v1/themes/taxonomy": global(func(w *world) mreq { return msend("PUT", "/api/v1/themes/taxonomy", `{"themes":null}`) }),
+	"POST /api/v1/text/labels": global(func(w *world) mreq {
+		return msend("POST", "/api/v1/text/labels", fmt.Sprintf(`{"source":"response","id":%d,"sentiment":"negative"}`, w.analysedResponse()))
+	}),
+	"GET /api/v1/text/models":                global(func(w *world) mreq { return mget("/api/v1/text/models") }),
+	"POST /api/v1/text/models":               global(func(w *world) mreq { w.labelled(); return msend("POST", "/api/v1/text/models", "") }),
+	"POST /api/v1/text/models/{id}/activate": global(func(w *world) mreq { return msend("POST", "/api/v1/text/models/0/activate", "") }),
+	"GET /themes/model":                      global(func(w *world) mreq { return mget("/themes/model") }),
+	"POST /themes/model/themes": global(func(w *world) mreq {
+		return postForm("/themes/model/themes", url.Values{"themes": {"late | Late\n  en: late\n"}})
+	}),
+	"POST /themes/model/reset":    global(func(w *world) mreq { return postForm("/themes/model/reset", url.Values{}) }),
+	"POST /themes/model/activate": global(func(w *world) mreq { return postForm("/themes/model/activate", url.Values{"id": {"0"}}) }),
+	"POST /themes/model/train":    global(func(w *world) mreq { return postForm("/themes/model/train", url.Values{}) }),
+	"POST /themes/labels": global(func(w *world) mreq {
+		return postForm("/themes/labels", url.Values{"source": {"response"}, "id": {id(w.analysedResponse())}, "sentiment": {"positive"}, "back": {"/themes"}})
+	}),
 	"POST /themes/reanalyze": global(func(w *world) mreq { return postForm("/themes/reanalyze", url.Values{}) }),
 	"GET /surveys":           global(func(w *world) mreq { return mget("/surveys") }),
 	"GET /surveys/new":       global(func(w *world) mreq { return mget("/surveys/new") }),

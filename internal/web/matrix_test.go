@@ -51,19 +51,20 @@ type mroute struct {
 }
 
 type world struct {
-	t           *testing.T
-	db          *sqldb.Store
-	srv         *httptest.Server
-	server      *web.Server
-	users       map[string]*tp.User // by key: admin, cco, head, agent, colleague, analyst, headL, agentL
-	sessions    map[string]string
-	tokens      map[string]string
-	writeKey    string
-	customer    int64
-	customerUID string
-	survey      int64
-	segment     int64
-	seq         int
+	labelledDone bool
+	t            *testing.T
+	db           *sqldb.Store
+	srv          *httptest.Server
+	server       *web.Server
+	users        map[string]*tp.User // by key: admin, cco, head, agent, colleague, analyst, headL, agentL
+	sessions     map[string]string
+	tokens       map[string]string
+	writeKey     string
+	customer     int64
+	customerUID  string
+	survey       int64
+	segment      int64
+	seq          int
 }
 
 var staffKeys = []string{"admin", "cco", "head", "agent", "analyst"}
@@ -117,8 +118,49 @@ func newWorld(t *testing.T, db *sqldb.Store) *world {
 
 // analyze does what the job does: the comments' analysis, for the theme routes.
 func (w *world) analyze() {
-	_, err := w.db.Text.AnalyzePending(tp.WithAccess(ctx, tp.SystemAccess), app.TextAnalyzer(), 100)
+	_, err := w.db.Text.AnalyzePending(tp.WithAccess(ctx, tp.SystemAccess), w.server.Analyzer, 100)
 	must(w.t, err)
+}
+
+// labelled gives the world enough corrected answers to train a model on (once).
+func (w *world) labelled() {
+	if w.labelledDone {
+		return
+	}
+	w.labelledDone = true
+	sys := tp.WithAccess(ctx, tp.SystemAccess)
+	var recs []tp.ResponseImport
+	for i := 0; i < tp.MinTrainingLabels+10; i++ {
+		score, text := 10, fmt.Sprintf("zorble %d", i)
+		if i%2 == 1 {
+			score, text = 0, fmt.Sprintf("klumpf %d", i)
+		}
+		recs = append(recs, tp.ResponseImport{SurveyID: w.survey, CustomerID: w.customer, Score: &score, Comment: text, Language: "en",
+			Department: own, At: time.Now().Add(-time.Hour)})
+	}
+	must(w.t, w.db.Surveys.ImportResponses(sys, recs))
+	w.analyze()
+	must(w.t, w.db.Surveys.ListResponses(sys, tp.ResponseFilter{SurveyID: w.survey}, func(r tp.ResponseRow) error {
+		label := map[bool]string{true: "positive", false: "negative"}[strings.HasPrefix(r.Comment, "zorble")]
+		if strings.HasPrefix(r.Comment, "zorble") || strings.HasPrefix(r.Comment, "klumpf") {
+			return w.db.Text.Label(sys, tp.TextLabel{Source: tp.TextResponse, ID: r.ID, Sentiment: label})
+		}
+		return nil
+	}))
+}
+
+// analysedResponse is the id of an analysed survey answer, for corrections.
+func (w *world) analysedResponse() int64 {
+	w.analyze()
+	texts, err := w.db.Text.ThemeTexts(tp.WithAccess(ctx, tp.SystemAccess), "delivery", tp.ThemeQuery{}, 100)
+	must(w.t, err)
+	for _, t := range texts {
+		if t.Source == tp.TextResponse {
+			return t.ID
+		}
+	}
+	w.t.Fatal("no analysed answer")
+	return 0
 }
 
 func must(t *testing.T, err error) {
@@ -275,7 +317,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 						}
 						switch {
 						case allowed && code >= 400:
-							t.Errorf("%s: %d, want allowed: %.300s", name, code, body)
+							t.Errorf("%s: %d, want allowed: %.300s", name, code, body[max(0, strings.Index(body, "<main")):])
 						case !allowed && code != http.StatusForbidden && code != http.StatusNotFound:
 							t.Errorf("%s: %d, want 403 or 404: %.300s", name, code, body)
 						}

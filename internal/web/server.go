@@ -47,6 +47,7 @@ type Server struct {
 	Privacy     tp.PrivacyService
 	Text        tp.ThemeService
 	Analyzer    tp.TextAnalyzer
+	Learner     tp.TextLearner
 	DB          Pinger
 	Log         *slog.Logger
 	Now         func() time.Time

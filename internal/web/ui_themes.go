@@ -61,6 +61,10 @@ func themeLinkQuery(r *http.Request) string {
 
 type themeData struct {
 	Theme       tp.Theme
+	All         []tp.Theme
+	Names       map[string]string
+	Back        string // this page, for the correction forms
+	CanLabel    bool
 	Name        string
 	Stat        *tp.ThemeStat
 	Texts       []themeTextView
@@ -71,7 +75,8 @@ type themeData struct {
 type themeTextView struct {
 	tp.ThemeText
 	Highlighted template.HTML
-	Others      []string // the other themes of the text, by name
+	Others      []string        // the other themes of the text, by name
+	Has         map[string]bool // every theme of the text, for the correction form
 }
 
 func (s *Server) themePage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -91,7 +96,11 @@ func (s *Server) themePage(w http.ResponseWriter, r *http.Request, v *view) erro
 		return tp.Errorf(tp.ENOTFOUND, "no theme %q", id)
 	}
 	names := s.themeNames(v.Lang)
-	d := themeData{Theme: *theme, Name: theme.Name(v.Lang), Query: q, QueryString: themeLinkQuery(r)}
+	d := themeData{Theme: *theme, Name: theme.Name(v.Lang), Query: q, QueryString: themeLinkQuery(r), All: s.Analyzer.Taxonomy(),
+		Names: map[string]string{}, Back: r.URL.RequestURI(), CanLabel: v.Can(string(tp.ActTextLabel))}
+	for _, t := range d.All {
+		d.Names[t.ID] = t.Name(v.Lang)
+	}
 	stats, err := s.Text.ThemeStats(r.Context(), q, names)
 	if err != nil {
 		return err
@@ -106,8 +115,9 @@ func (s *Server) themePage(w http.ResponseWriter, r *http.Request, v *view) erro
 		return err
 	}
 	for _, t := range texts {
-		tv := themeTextView{ThemeText: t}
+		tv := themeTextView{ThemeText: t, Has: map[string]bool{}}
 		for _, h := range t.Analysis.Themes {
+			tv.Has[h.Theme] = true
 			if h.Theme == id {
 				tv.Highlighted = highlight(t.Text, h.Spans)
 			} else {

@@ -24,6 +24,7 @@ import (
 	"github.com/touchpoint-cx/touchpoint/internal/jobs"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb/sqldbtest"
+	"github.com/touchpoint-cx/touchpoint/internal/web"
 )
 
 var ctx = tp.WithAccess(context.Background(), tp.SystemAccess) // set-up and checks act as the system
@@ -31,6 +32,7 @@ var ctx = tp.WithAccess(context.Background(), tp.SystemAccess) // set-up and che
 type fixture struct {
 	t        *testing.T
 	db       *sqldb.Store
+	server   *web.Server
 	srv      *httptest.Server
 	writeKey string
 	admin    string // API token
@@ -56,7 +58,21 @@ func newFixture(t *testing.T) *fixture {
 	if err := db.Users.CreateUser(ctx, &tp.User{Email: "ada@example.com", Role: tp.RoleAdmin}, "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{t: t, db: db, srv: srv, writeKey: src.WriteKey, admin: admin, analyst: analyst}
+	return &fixture{t: t, db: db, server: s, srv: srv, writeKey: src.WriteKey, admin: admin, analyst: analyst}
+}
+
+// analyze does what the text job does.
+func (f *fixture) analyze() {
+	f.t.Helper()
+	for {
+		n, err := f.db.Text.AnalyzePending(ctx, f.server.Analyzer, 500)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
 }
 
 type resp struct {
