@@ -99,7 +99,9 @@ func build(themes []tp.Theme, model []byte) (*textan.Analyzer, error) {
 }
 
 // Analyze analyses text with the analysis in force.
-func (l *TextAnalyzer) Analyze(text, lang string) tp.TextAnalysis { return l.current().Analyze(text, lang) }
+func (l *TextAnalyzer) Analyze(text, lang string) tp.TextAnalysis {
+	return l.current().Analyze(text, lang)
+}
 
 // Taxonomy is the themes in force.
 func (l *TextAnalyzer) Taxonomy() []tp.Theme { return l.current().Taxonomy() }
