@@ -82,6 +82,7 @@ type ThemeQuery struct {
 	Department string // department-scoped callers always get their own
 	Division   string
 	SurveyID   int64
+	Type       SurveyType // only answers of surveys of this type
 	From, To   time.Time
 }
 

@@ -84,7 +84,7 @@ func (w *boardPackWorker) Work(ctx context.Context, job *river.Job[tp.SendBoardP
 	if _, err := w.db.Cockpit.RefreshRollups(ctx); err != nil {
 		return err
 	}
-	p, err := report.Build(ctx, report.Store{Cockpit: w.db.Cockpit, Actions: w.db.Actions}, month, conf.Lang, now)
+	p, err := report.Build(ctx, report.Store{Cockpit: w.db.Cockpit, Actions: w.db.Actions, Text: w.db.Text, Taxonomy: w.taxonomy}, month, conf.Lang, now)
 	if err != nil {
 		return err
 	}
@@ -198,4 +198,12 @@ func (w *alertWorker) post(ctx context.Context, address, secret string, ev *tp.A
 		return res.StatusCode, fmt.Errorf("webhook answered %s", res.Status)
 	}
 	return res.StatusCode, nil
+}
+
+// taxonomy is the themes in force, for the pack's key drivers.
+func (w *boardPackWorker) taxonomy() []tp.Theme {
+	if w.cfg.Analyzer == nil {
+		return nil
+	}
+	return w.cfg.Analyzer.Taxonomy()
 }

@@ -38,7 +38,17 @@ type Store struct {
 	Actions interface {
 		ListActions(ctx context.Context, f tp.ActionFilter) ([]tp.ActionItem, error)
 	}
+	// Text and Taxonomy give each division's key drivers of NPS; nil Text
+	// leaves them out.
+	Text interface {
+		DriverRows(ctx context.Context, q tp.ThemeQuery) ([]tp.DriverRow, error)
+	}
+	Taxonomy func() []tp.Theme
 }
+
+// driverMonths is the window of a division's key drivers: a quarter ending
+// with the pack's month, since one month rarely has enough commented answers.
+const driverMonths = 3
 
 // Pack is the board pack's content.
 type Pack struct {
@@ -64,6 +74,15 @@ type Division struct {
 	Name   string
 	Rows   []KPIRow
 	Charts []Chart
+	// The top three key drivers of NPS over the quarter, and the sentence
+	// that says over what (or why there are none).
+	Drivers     []DriverLine
+	DriversNote string
+}
+
+// DriverLine is one key driver as the pack prints it.
+type DriverLine struct {
+	Name, Effect, CI, Importance, IfFixed string
 }
 
 // Chart is a titled SVG chart.
@@ -152,6 +171,9 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 		if row.Slice == "" {
 			p.Total = d
 		} else {
+			if err := drivers(ctx, st, &d, row.Slice, month, lang); err != nil {
+				return nil, err
+			}
 			p.Divisions = append(p.Divisions, d)
 		}
 	}
@@ -199,6 +221,51 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 	p.ChurnRule = rule.String()
 	p.Headlines = headlines(p, lang, sc.Previous.Label())
 	return p, nil
+}
+
+// drivers fills a division's top three key drivers of NPS.
+func drivers(ctx context.Context, st Store, d *Division, division string, month tp.Period, lang string) error {
+	if st.Text == nil {
+		return nil
+	}
+	q := tp.ThemeQuery{Division: division, Type: tp.SurveyNPS, From: month.From.AddDate(0, 1-driverMonths, 0), To: month.To}
+	rows, err := st.Text.DriverRows(ctx, q)
+	if err != nil {
+		return err
+	}
+	a := tp.KeyDrivers(tp.SurveyNPS, rows, 1)
+	names := map[string]string{}
+	if st.Taxonomy != nil {
+		for _, t := range st.Taxonomy() {
+			names[t.ID] = t.Name(lang)
+		}
+	}
+	from := tp.Period{From: q.From, To: q.To}
+	switch {
+	case a.TooFew:
+		d.DriversNote = i18n.T(lang, "pack.drivers.toofew", a.N, from.From.Format("2006-01"), month.Label())
+		return nil
+	case len(a.Drivers) == 0:
+		d.DriversNote = i18n.T(lang, "drivers.none", a.N)
+		return nil
+	}
+	d.DriversNote = i18n.T(lang, "pack.drivers.note", a.N, from.From.Format("2006-01"), month.Label())
+	for i, dr := range a.Drivers {
+		if i == 3 {
+			break
+		}
+		name := names[dr.Theme]
+		if name == "" {
+			name = dr.Theme
+		}
+		line := DriverLine{Name: name, Effect: fmt.Sprintf("%+.1f", dr.Effect.Value), CI: fmt.Sprintf("%+.1f … %+.1f", dr.Effect.Low, dr.Effect.High),
+			Importance: fmt.Sprintf("%.0f %%", dr.Importance.Value), IfFixed: "—"}
+		if dr.IfFixed.Value > 0 {
+			line.IfFixed = fmt.Sprintf("+%.1f", dr.IfFixed.Value)
+		}
+		d.Drivers = append(d.Drivers, line)
+	}
+	return nil
 }
 
 // headlines writes the cover's summary: how many significant moves and

@@ -233,6 +233,9 @@ func themeWhere(alias string, q tp.ThemeQuery, next int) (string, []any) {
 	if q.SurveyID != 0 && alias == "r" {
 		add("r.survey_id = $%d", q.SurveyID)
 	}
+	if q.Type != "" && alias == "r" {
+		add("r.survey_id IN (SELECT id FROM surveys WHERE type = $%d)", string(q.Type))
+	}
 	if !q.From.IsZero() {
 		add(alias+".created_us >= $%d", tp.ToMicros(q.From))
 	}

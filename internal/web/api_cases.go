@@ -135,7 +135,11 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"case": c, "events": events})
+	a, err := s.Text.Analysis(r.Context(), tp.TextCase, c.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"case": c, "events": events, "analysis": a})
 	return nil
 }
 

@@ -141,6 +141,8 @@ type caseData struct {
 	Macro       tp.ReplyTemplate // the chosen template, for its follow-up
 	Priorities  []tp.Priority
 	TagText     string
+	Analysis    *tp.TextAnalysis  // of subject and description; nil until analysed
+	ThemeNames  map[string]string // theme id → name in the reader's language
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -180,6 +182,13 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error
 		return err
 	}
 	d.Priorities, d.TagText = tp.Priorities, strings.Join(c.Tags, ", ")
+	if d.Analysis, err = s.Text.Analysis(ctx, tp.TextCase, c.ID); err != nil {
+		return err
+	}
+	d.ThemeNames = map[string]string{}
+	for _, t := range s.Analyzer.Taxonomy() {
+		d.ThemeNames[t.ID] = t.Name(v.Lang)
+	}
 	if tid, _ := strconv.ParseInt(r.URL.Query().Get("template"), 10, 64); tid > 0 {
 		for _, t := range d.Templates {
 			if t.ID == tid {
