@@ -143,6 +143,22 @@ type ThemeService interface {
 	// bytes (nil: shipped) and a version that changes when either does.
 	TextSetup(ctx context.Context) (themes []Theme, model []byte, version string, err error)
 	TextVersion(ctx context.Context) (string, error)
+	// UnassignedTexts are the newest analysed texts without a theme.
+	UnassignedTexts(ctx context.Context, q ThemeQuery, limit int) ([]ThemeText, error)
+}
+
+// Phrase is a phrase that no theme catches, found among texts without a
+// theme: in how many texts, in which language, with a few of them.
+type Phrase struct {
+	Text     string   `json:"text"`
+	Lang     string   `json:"lang"`
+	Count    int      `json:"count"`
+	Examples []string `json:"examples"`
+}
+
+// TextDiscoverer finds frequent phrases among texts.
+type TextDiscoverer interface {
+	Discover(texts, langs []string, limit int) []Phrase
 }
 
 // ValidateThemes checks a company's taxonomy before it is stored: ids

@@ -157,3 +157,10 @@ func (l *TextAnalyzer) TrainSentiment(labels []tp.TextLabel) (*tp.TextModel, err
 }
 
 var _ tp.TextLearner = (*TextAnalyzer)(nil)
+
+// Discover finds frequent phrases among texts with the analysis in force.
+func (l *TextAnalyzer) Discover(texts, langs []string, limit int) []tp.Phrase {
+	return l.current().Discover(texts, langs, limit)
+}
+
+var _ tp.TextDiscoverer = (*TextAnalyzer)(nil)

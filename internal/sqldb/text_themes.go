@@ -262,3 +262,43 @@ func (s *TextService) ThemeWeeks(ctx context.Context, q tp.ThemeQuery, end time.
 	}
 	return themes, texts, nil
 }
+
+// UnassignedTexts returns up to limit of the newest analysed texts without
+// a theme that the caller may read, for discovery.
+func (s *TextService) UnassignedTexts(ctx context.Context, q tp.ThemeQuery, limit int) ([]tp.ThemeText, error) {
+	var out []tp.ThemeText
+	for _, src := range []struct {
+		source, table, alias, text string
+		act                        tp.Action
+	}{
+		{tp.TextResponse, "responses", "r", "r.comment, ''", tp.ActResponsesRead},
+		{tp.TextCase, "cases", "c", "c.subject, c.description", tp.ActCaseRead},
+	} {
+		sq, err := scoped(ctx, src.act, q)
+		if err != nil {
+			continue // this caller may not read this kind of text
+		}
+		where, args := themeWhere(src.alias, sq, 2)
+		rows, err := s.db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %[1]s.id, %[4]s, ta.lang FROM text_analyses ta JOIN %[2]s %[1]s ON %[1]s.id = ta.ref_id
+			WHERE ta.source = $1 AND ta.themes = '[]' AND %[3]s ORDER BY %[1]s.id DESC LIMIT %[5]d`, src.alias, src.table, where, src.text, limit),
+			append([]any{src.source}, args...)...)
+		if err != nil {
+			return nil, fmt.Errorf("unassigned texts: %w", err)
+		}
+		for rows.Next() {
+			t := tp.ThemeText{Source: src.source}
+			var more string
+			if err := rows.Scan(&t.ID, &t.Text, &more, &t.Analysis.Lang); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			t.Text = joinText(t.Text, more)
+			out = append(out, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -232,3 +232,37 @@ func BenchmarkAnalyze(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "comments/s")
 }
+
+func TestDiscoverFindsAPhraseNoThemeCatches(t *testing.T) {
+	a := analyzer(t)
+	var texts []string
+	for i := 0; i < 12; i++ {
+		texts = append(texts, fmt.Sprintf("The loyalty points disappeared from my account again %d", i))
+	}
+	texts = append(texts, "Nice weather today", "Something else entirely", "Loyalty is nice")
+	got := a.Discover(texts, nil, 5)
+	if len(got) == 0 || got[0].Text != "loyalty points disappeared" || got[0].Count != 12 || got[0].Lang != "en" || len(got[0].Examples) != 3 {
+		t.Fatalf("%+v", got)
+	}
+	for _, p := range got {
+		if p.Text == "loyalty points" || p.Text == "points disappeared" {
+			t.Errorf("a part of the top phrase came back: %+v", p)
+		}
+	}
+}
+
+func TestDiscoverMixedLanguages(t *testing.T) {
+	a := analyzer(t)
+	var texts []string
+	for i := 0; i < 8; i++ {
+		texts = append(texts, "Die Treuepunkte sind verschwunden", "De spaarpunten zijn verdwenen", "The loyalty points vanished")
+	}
+	got := a.Discover(texts, nil, 10)
+	langs := map[string]bool{}
+	for _, p := range got {
+		langs[p.Lang] = true
+	}
+	if len(langs) != 3 {
+		t.Errorf("%+v", got)
+	}
+}

@@ -314,6 +314,9 @@ var matrixRoutes = map[string]mroute{
 	"POST /themes/model/themes": global(func(w *world) mreq {
 		return postForm("/themes/model/themes", url.Values{"themes": {"late | Late\n  en: late\n"}})
 	}),
+	"POST /themes/model/discover": global(func(w *world) mreq {
+		return postForm("/themes/model/discover", url.Values{"phrase": {"loyalty points"}, "lang": {"en"}})
+	}),
 	"POST /themes/model/reset":    global(func(w *world) mreq { return postForm("/themes/model/reset", url.Values{}) }),
 	"POST /themes/model/activate": global(func(w *world) mreq { return postForm("/themes/model/activate", url.Values{"id": {"0"}}) }),
 	"POST /themes/model/train":    global(func(w *world) mreq { return postForm("/themes/model/train", url.Values{}) }),

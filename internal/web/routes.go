@@ -194,6 +194,7 @@ func (s *Server) Routes() []Route {
 		ui("GET /themes/model", tp.ActResultsRead, s.textModelPage),
 		ui("POST /themes/model/themes", tp.ActCaseSettings, s.textModelForm),
 		ui("POST /themes/model/reset", tp.ActCaseSettings, s.textModelForm),
+		ui("POST /themes/model/discover", tp.ActCaseSettings, s.textModelForm),
 		ui("POST /themes/model/activate", tp.ActCaseSettings, s.textModelForm),
 		ui("POST /themes/model/train", tp.ActTextLabel, s.textModelForm),
 		ui("POST /themes/labels", tp.ActTextLabel, s.labelForm),

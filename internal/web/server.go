@@ -48,6 +48,7 @@ type Server struct {
 	Text        tp.ThemeService
 	Analyzer    tp.TextAnalyzer
 	Learner     tp.TextLearner
+	Discoverer  tp.TextDiscoverer
 	DB          Pinger
 	Log         *slog.Logger
 	Now         func() time.Time

@@ -79,6 +79,8 @@ func parseThemes(text string) ([]tp.Theme, error) {
 }
 
 type textModelData struct {
+	Phrases  []tp.Phrase // found among texts without a theme
+	Scanned  int
 	Themes   string
 	Custom   bool
 	Labels   int
@@ -111,8 +113,69 @@ func (s *Server) textModelPage(w http.ResponseWriter, r *http.Request, v *view) 
 	if d.Models, err = s.Text.Models(r.Context()); err != nil {
 		return err
 	}
+	unassigned, err := s.Text.UnassignedTexts(r.Context(), tp.ThemeQuery{}, discoverTexts)
+	if err != nil {
+		return err
+	}
+	texts, langs := make([]string, len(unassigned)), make([]string, len(unassigned))
+	for i, t := range unassigned {
+		texts[i], langs[i] = t.Text, t.Analysis.Lang
+	}
+	d.Scanned, d.Phrases = len(texts), s.Discoverer.Discover(texts, langs, 15)
 	v.Title = translate(v.Lang, "textmodel.title")
 	return s.render(w, http.StatusOK, v, "textmodel", "", d)
+}
+
+// discoverTexts is how many of the newest unthemed texts discovery reads.
+const discoverTexts = 3000
+
+// themeFromPhrase turns a discovered phrase into a theme of the company's
+// taxonomy (its name the phrase in every language until someone renames
+// it) and queues every text for analysis, so that history counts it too.
+func (s *Server) themeFromPhrase(r *http.Request, phrase, lang string) error {
+	phrase = strings.TrimSpace(strings.ToLower(phrase))
+	if phrase == "" || (lang != "de" && lang != "en" && lang != "nl") {
+		return &tp.Error{Code: tp.EINVALID, Message: "a phrase and its language (de, en, nl) are needed", Fields: map[string]string{"phrase": "required"}}
+	}
+	themes := append([]tp.Theme{}, s.Analyzer.Taxonomy()...)
+	id := themeIDFor(phrase, themes)
+	themes = append(themes, tp.Theme{ID: id, Names: map[string]string{"en": phrase, "de": phrase, "nl": phrase},
+		Terms: map[string][]string{lang: {phrase}}})
+	if err := s.Text.SetThemes(r.Context(), themes); err != nil {
+		return err
+	}
+	s.refreshAnalyzer()
+	return s.Text.Reanalyze(r.Context())
+}
+
+// themeIDFor makes an id from a phrase: its ASCII letters and digits joined
+// by _, unique among themes.
+func themeIDFor(phrase string, themes []tp.Theme) string {
+	var b strings.Builder
+	for _, r := range phrase {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == ' ' && b.Len() > 0:
+			b.WriteRune('_')
+		}
+	}
+	base := strings.Trim(b.String(), "_")
+	if len(base) > 32 {
+		base = base[:32]
+	}
+	if base == "" {
+		base = "theme"
+	}
+	taken := map[string]bool{}
+	for _, t := range themes {
+		taken[t.ID] = true
+	}
+	id := base
+	for i := 2; taken[id]; i++ {
+		id = fmt.Sprintf("%s_%d", base, i)
+	}
+	return id
 }
 
 // refreshAnalyzer applies a change of taxonomy or model in this process at
@@ -143,6 +206,8 @@ func (s *Server) textModelForm(w http.ResponseWriter, r *http.Request, v *view) 
 		if m, err = s.trainSentiment(r); err == nil {
 			flash = translate(v.Lang, "textmodel.trained", m.ID, 100*m.Accuracy, 100*m.Current)
 		}
+	case "discover":
+		err = s.themeFromPhrase(r, f.Get("phrase"), f.Get("lang"))
 	case "activate":
 		id, _ := strconv.ParseInt(f.Get("id"), 10, 64)
 		err = s.Text.ActivateModel(ctx, id)
