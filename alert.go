@@ -24,7 +24,7 @@ type AlertRule struct {
 	Division   string   `json:"division,omitempty"`
 	Department string   `json:"department,omitempty"`
 	Channel    string   `json:"channel,omitempty"`
-	Kind       string   `json:"kind"`         // drop or threshold
+	Kind       string   `json:"kind"`         // drop, threshold or emerging (a theme rising in the texts; no KPI)
 	Op         string   `json:"op,omitempty"` // < or > (threshold)
 	Threshold  float64  `json:"threshold,omitempty"`
 	Period     string   `json:"period"` // week or month: the current one against the one before
@@ -46,7 +46,7 @@ func (r *AlertRule) Validate() error {
 	if r.Name == "" || len(r.Name) > 200 {
 		fields["name"] = "required, at most 200 characters"
 	}
-	if _, ok := KPIByID(r.KPI); !ok {
+	if _, ok := KPIByID(r.KPI); !ok && r.Kind != "emerging" {
 		fields["kpi"] = "not a registered KPI (see /api/v1/kpis)"
 	}
 	if r.Period == "" {
@@ -56,6 +56,8 @@ func (r *AlertRule) Validate() error {
 		fields["period"] = "week or month"
 	}
 	switch r.Kind {
+	case "emerging":
+		r.KPI, r.Op, r.Threshold, r.Channel = "", "", 0, ""
 	case "drop":
 		r.Op, r.Threshold = "", 0
 	case "threshold":
@@ -63,7 +65,7 @@ func (r *AlertRule) Validate() error {
 			fields["op"] = "< or >"
 		}
 	default:
-		fields["kind"] = "drop or threshold"
+		fields["kind"] = "drop, threshold or emerging"
 	}
 	for i, e := range r.Emails {
 		e = strings.TrimSpace(e)
@@ -113,6 +115,32 @@ type AlertPayload struct {
 	Before    Estimate  `json:"before"`
 	Condition string    `json:"condition"`
 	At        time.Time `json:"at"`
+	// Topics are the emerging themes (kind emerging).
+	Topics []EmergingTopic `json:"topics,omitempty"`
+}
+
+// EvaluateEmerging checks an emerging-topics rule: it holds while any theme
+// of its slice is emerging. It returns the event to record when the state
+// flips, or nil.
+func (r *AlertRule) EvaluateEmerging(topics []EmergingTopic, now time.Time) *AlertEvent {
+	holds := len(topics) > 0
+	if holds == r.Firing {
+		return nil
+	}
+	kind := "fired"
+	if !holds {
+		kind = "cleared"
+	}
+	var what []string
+	for _, t := range topics {
+		what = append(what, fmt.Sprintf("%s in %s (%s: %d in %d weeks, %.1f expected)", t.Name, t.Division, t.Kind, t.Recent, EmergingRecentWeeks, t.Expected))
+	}
+	summary := fmt.Sprintf("%s: emerging topics of %s %s", r.Name, r.Slice(), kind)
+	if holds {
+		summary += ": " + strings.Join(what, "; ")
+	}
+	body, _ := json.Marshal(AlertPayload{Event: "alert." + kind, Rule: r.Name, RuleID: r.ID, Slice: r.Slice(), Condition: "a theme rising significantly", At: now, Topics: topics})
+	return &AlertEvent{RuleID: r.ID, RuleName: r.Name, At: now, Kind: kind, Summary: summary, Payload: string(body)}
 }
 
 // Evaluate checks the rule on a scorecard of its slice (one row, the

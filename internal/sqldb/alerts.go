@@ -125,8 +125,17 @@ func (s *AlertService) EvaluateAlerts(ctx context.Context) ([]tp.AlertEvent, err
 	now := s.db.Now()
 	var out []tp.AlertEvent
 	cards := make([]*tp.Scorecard, len(rules))
+	emerging := make([]*tp.AlertEvent, len(rules))
 	for i, r := range rules {
 		if !r.Enabled {
+			continue
+		}
+		if r.Kind == "emerging" {
+			themes, texts, err := (&TextService{s.db}).ThemeWeeks(ctx, tp.ThemeQuery{Division: r.Division, Department: r.Department}, now)
+			if err != nil {
+				return out, fmt.Errorf("alert %d: %w", r.ID, err)
+			}
+			emerging[i] = r.EvaluateEmerging(tp.DetectEmerging(themes, texts, nil), now)
 			continue
 		}
 		period, _ := tp.PeriodOf(r.Period, now)
@@ -136,10 +145,13 @@ func (s *AlertService) EvaluateAlerts(ctx context.Context) ([]tp.AlertEvent, err
 	}
 	tp.ControlAlertDiscoveries(rules, cards)
 	for i, r := range rules {
-		if cards[i] == nil {
-			continue
+		var ev *tp.AlertEvent
+		switch {
+		case emerging[i] != nil:
+			ev = emerging[i]
+		case cards[i] != nil:
+			ev = r.Evaluate(cards[i], now)
 		}
-		ev := r.Evaluate(cards[i], now)
 		if ev == nil {
 			continue
 		}

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,6 +110,62 @@ func TestTextAnalysisFollowsChangesAndPolicy(t *testing.T) {
 		agent := tp.WithAccess(context.Background(), tp.Access{Actor: "user:agent", Role: tp.RoleAgent, Department: "Service"})
 		if _, err := db.Text.AnalyzePending(agent, an, 10); tp.ErrorCode(err) != tp.EFORBIDDEN {
 			t.Errorf("an agent ran the analysis job: %v", err)
+		}
+	})
+}
+
+// A theme that rises in one division's comments fires an emerging-topics
+// alert once; evaluating again changes nothing.
+func TestEmergingTopicAlertFiresOnce(t *testing.T) {
+	an, err := textan.New(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		src := source(t, db, "Web", "web", "")
+		c := newCustomer(t, db, src, "e", "en")
+		s := &tp.Survey{Name: "Relationship", Type: tp.SurveyNPS, Status: tp.SurveyActive}
+		if err := db.Surveys.CreateSurvey(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		var recs []tp.ResponseImport
+		for day := 0; day < 7*tp.EmergingWeeks; day++ {
+			at := now.Add(-time.Duration(day)*24*time.Hour - time.Hour)
+			for k := 0; k < 6; k++ {
+				text := "Friendly staff, fair price."
+				if k == 0 && day%3 == 0 || day < 14 && k < 3 { // the app comes up every third day, then half the time
+					text = "The app crashes at checkout."
+				}
+				score := 7
+				recs = append(recs, tp.ResponseImport{SurveyID: s.ID, CustomerID: c.ID, Score: &score, Comment: text, Language: "en", Division: "Online", At: at})
+			}
+		}
+		if err := db.Surveys.ImportResponses(ctx, recs); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			n, err := db.Text.AnalyzePending(ctx, an, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				break
+			}
+		}
+		rule := &tp.AlertRule{Name: "Rising themes", Kind: "emerging", Division: "Online", Emails: []string{"cx@example.com"}}
+		if err := db.Alerts.CreateAlertRule(ctx, rule); err != nil {
+			t.Fatal(err)
+		}
+		events, err := db.Alerts.EvaluateAlerts(ctx)
+		if err != nil || len(events) != 1 || events[0].Kind != "fired" || !strings.Contains(events[0].Summary, "app_website") {
+			t.Fatalf("first evaluation: %+v %v", events, err)
+		}
+		if strings.Contains(events[0].Summary, "staff") || strings.Contains(events[0].Summary, "price") {
+			t.Errorf("steady themes flagged: %s", events[0].Summary)
+		}
+		if events, err := db.Alerts.EvaluateAlerts(ctx); err != nil || len(events) != 0 {
+			t.Errorf("second evaluation: %+v %v", events, err)
 		}
 	})
 }

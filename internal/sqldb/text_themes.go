@@ -267,6 +267,7 @@ func (s *TextService) ThemeWeeks(ctx context.Context, q tp.ThemeQuery, end time.
 // a theme that the caller may read, for discovery.
 func (s *TextService) UnassignedTexts(ctx context.Context, q tp.ThemeQuery, limit int) ([]tp.ThemeText, error) {
 	var out []tp.ThemeText
+	readable := 0
 	for _, src := range []struct {
 		source, table, alias, text string
 		act                        tp.Action
@@ -278,6 +279,7 @@ func (s *TextService) UnassignedTexts(ctx context.Context, q tp.ThemeQuery, limi
 		if err != nil {
 			continue // this caller may not read this kind of text
 		}
+		readable++
 		where, args := themeWhere(src.alias, sq, 2)
 		rows, err := s.db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %[1]s.id, %[4]s, ta.lang FROM text_analyses ta JOIN %[2]s %[1]s ON %[1]s.id = ta.ref_id
 			WHERE ta.source = $1 AND ta.themes = '[]' AND %[3]s ORDER BY %[1]s.id DESC LIMIT %[5]d`, src.alias, src.table, where, src.text, limit),
@@ -299,6 +301,9 @@ func (s *TextService) UnassignedTexts(ctx context.Context, q tp.ThemeQuery, limi
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
+	}
+	if readable == 0 {
+		return nil, mayAtAll(ctx, tp.ActResponsesRead)
 	}
 	return out, nil
 }

@@ -137,6 +137,7 @@ type actionRow struct {
 }
 
 type cockpitData struct {
+	Emerging       []tp.EmergingTopic // themes rising in what customers write
 	P              cockpitParams
 	SC             *tp.Scorecard
 	Heads          []kpiHead
@@ -227,6 +228,9 @@ func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) er
 		return err
 	}
 	d.CanAct = v.Can(string(tp.ActActionCreate))
+	if d.Emerging, err = s.emerging(r, v.Lang); err != nil {
+		return err
+	}
 	v.Title = translate(v.Lang, "nav.cockpit")
 	return s.render(w, http.StatusOK, v, "cockpit", "", d)
 }
