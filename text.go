@@ -99,6 +99,13 @@ type ThemeStat struct {
 	NNPS int       `json:"nps_n"`
 }
 
+// ThemeMonth is how many texts mentioned a theme in a month, and how many
+// of them were negative.
+type ThemeMonth struct {
+	Month       string `json:"month"` // 2026-11
+	N, Negative int
+}
+
 // ThemeText is a text that mentions a theme, for a theme's page.
 type ThemeText struct {
 	Source       string       `json:"source"`
@@ -143,6 +150,7 @@ type ThemeService interface {
 	// bytes (nil: shipped) and a version that changes when either does.
 	TextSetup(ctx context.Context) (themes []Theme, model []byte, version string, err error)
 	TextVersion(ctx context.Context) (string, error)
+	ThemeMonths(ctx context.Context, theme string, q ThemeQuery) ([]ThemeMonth, error)
 	// UnassignedTexts are the newest analysed texts without a theme.
 	UnassignedTexts(ctx context.Context, q ThemeQuery, limit int) ([]ThemeText, error)
 }

@@ -96,6 +96,7 @@ func TestCCOReadsDriversAndThemes(t *testing.T) {
 	lookAt(t, ctx, srv.URL+"/themes/app_website?division=Online", "theme")
 	lookAt(t, ctx, srv.URL+"/surveys/1/comments?with_comment=1&theme=delivery", "comments-theme")
 	lookAt(t, ctx, srv.URL+"/themes/model", "theme-model")
+	lookAt(t, ctx, srv.URL+"/cockpit/detail?kpi=nps&division=Online&period=quarter", "cockpit-drivers")
 	for _, lang := range []string{"de", "nl"} {
 		step(t, ctx, "switch to "+lang, chromedp.Navigate(srv.URL+"/themes"), chromedp.WaitVisible(css("#language")),
 			chromedp.SetValue(css("#language"), lang), chromedp.Submit(css("#language")))

@@ -307,3 +307,47 @@ func (s *TextService) UnassignedTexts(ctx context.Context, q tp.ThemeQuery, limi
 	}
 	return out, nil
 }
+
+// ThemeMonths counts per calendar month (UTC) since from the texts that
+// mention theme and the negative ones among them, for its trend.
+func (s *TextService) ThemeMonths(ctx context.Context, theme string, q tp.ThemeQuery) ([]tp.ThemeMonth, error) {
+	q, err := scoped(ctx, tp.ActResultsRead, q)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]*tp.ThemeMonth{}
+	for _, src := range []struct{ source, table, alias string }{{tp.TextResponse, "responses", "r"}, {tp.TextCase, "cases", "c"}} {
+		where, args := themeWhere(src.alias, q, 3)
+		rows, err := s.db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %[2]s.created_us, tt.sentiment FROM text_themes tt JOIN %[1]s %[2]s ON %[2]s.id = tt.ref_id
+			WHERE tt.theme = $1 AND tt.source = $2 AND %[3]s`, src.table, src.alias, where), append([]any{theme, src.source}, args...)...)
+		if err != nil {
+			return nil, fmt.Errorf("theme months: %w", err)
+		}
+		for rows.Next() {
+			var at int64
+			var sentiment string
+			if err := rows.Scan(&at, &sentiment); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			m := tp.FromMicros(at).Format("2006-01")
+			if counts[m] == nil {
+				counts[m] = &tp.ThemeMonth{Month: m}
+			}
+			counts[m].N++
+			if sentiment == "negative" {
+				counts[m].Negative++
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]tp.ThemeMonth, 0, len(counts))
+	for _, c := range counts {
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Month < out[j].Month })
+	return out, nil
+}

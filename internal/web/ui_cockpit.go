@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -388,6 +389,7 @@ func writeScorecard(w http.ResponseWriter, format string, sc *tp.Scorecard) erro
 }
 
 type detailData struct {
+	Drivers   *driversView // key drivers of a survey KPI in the slice and period
 	P         cockpitParams
 	KPI       kpiHead
 	Def       string
@@ -490,6 +492,22 @@ func (s *Server) cockpitDetail(w http.ResponseWriter, r *http.Request, v *view) 
 		d.Mix = chart.Stacked([]string{sc.YearAgo.Label(), sc.Previous.Label(), sc.Period.Label()}, parts,
 			[]string{translate(v.Lang, "cockpit.detractors"), translate(v.Lang, "cockpit.passives"), translate(v.Lang, "cockpit.promoters")},
 			[]string{"#b3261e", "#9aa4ae", "#1a7f37"}, translate(v.Lang, "cockpit.mix"))
+	}
+	if d.Survey {
+		tq := tp.ThemeQuery{Type: tp.SurveyType(kpi), Division: p.Division, Department: p.Department, From: sc.Period.From, To: sc.Period.To}
+		if p.Survey != "" {
+			tq.SurveyID, _ = strconv.ParseInt(p.Survey, 10, 64)
+		}
+		rows, err := s.Text.DriverRows(r.Context(), tq)
+		if err != nil {
+			return err
+		}
+		a := tp.KeyDrivers(tp.SurveyType(kpi), rows, 1)
+		names := s.themeNames(v.Lang)
+		for i := range a.Drivers {
+			a.Drivers[i].Name = names(a.Drivers[i].Theme)
+		}
+		d.Drivers = &driversView{Analysis: &a, Division: p.Division, Chart: driverChart(&a, v.Lang), Unit: driverUnit(a.Metric)}
 	}
 	// Behind a survey number: the answers and comments, and the cases of the
 	// same slice and period (detractor cases among them); behind a case number: the cases.

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/chart"
@@ -70,6 +71,8 @@ type themeData struct {
 	Texts       []themeTextView
 	Query       tp.ThemeQuery
 	QueryString string
+	Trend       template.HTML // negative share per month
+	Volume      template.HTML // texts per month
 }
 
 type themeTextView struct {
@@ -109,6 +112,23 @@ func (s *Server) themePage(w http.ResponseWriter, r *http.Request, v *view) erro
 		if stats[i].Theme == id {
 			d.Stat = &stats[i]
 		}
+	}
+	tq := q
+	if tq.From.IsZero() {
+		tq.From = time.Date(s.Now().Year()-1, s.Now().Month(), 1, 0, 0, 0, 0, time.UTC) // a year of months
+	}
+	months, err := s.Text.ThemeMonths(r.Context(), id, tq)
+	if err != nil {
+		return err
+	}
+	if len(months) > 0 {
+		labels, parts, counts := make([]string, len(months)), make([][]float64, len(months)), make([]float64, len(months))
+		for i, m := range months {
+			labels[i], parts[i], counts[i] = m.Month, []float64{float64(m.Negative), float64(m.N - m.Negative)}, float64(m.N)
+		}
+		d.Volume = chart.Bar(labels, counts, translate(v.Lang, "theme.trend"))
+		d.Trend = chart.Stacked(labels, parts, []string{translate(v.Lang, "sentiment.negative"), translate(v.Lang, "theme.other")},
+			[]string{"#cf222e", "#8c959f"}, translate(v.Lang, "theme.negshare"))
 	}
 	texts, err := s.Text.ThemeTexts(r.Context(), id, q, 50)
 	if err != nil {
@@ -177,18 +197,25 @@ func (s *Server) driversView(r *http.Request, sv *tp.Survey, lang string) (*driv
 	if err != nil {
 		return nil, err
 	}
-	d := &driversView{Analysis: a, Division: q.Division, Unit: map[string]string{"nps": " pt", "csat": " pp"}[a.Metric]}
+	d := &driversView{Analysis: a, Division: q.Division, Unit: driverUnit(a.Metric), Chart: driverChart(a, lang)}
 	if d.Divisions, err = s.Cockpit.Divisions(r.Context()); err != nil && tp.ErrorCode(err) != tp.EFORBIDDEN {
 		return nil, err
 	}
-	if len(a.Drivers) > 0 {
-		var labels []string
-		var vals, lows, highs []float64
-		for _, dr := range a.Drivers {
-			labels = append(labels, dr.Name)
-			vals, lows, highs = append(vals, dr.Effect.Value), append(lows, dr.Effect.Low), append(highs, dr.Effect.High)
-		}
-		d.Chart = chart.Effects(labels, vals, lows, highs, translate(lang, "drivers.chart"), d.Unit)
-	}
 	return d, nil
+}
+
+func driverUnit(metric string) string { return map[string]string{"nps": " pt", "csat": " pp"}[metric] }
+
+// driverChart draws the drivers' effects with their intervals ("" for none).
+func driverChart(a *tp.DriverAnalysis, lang string) template.HTML {
+	if len(a.Drivers) == 0 {
+		return ""
+	}
+	var labels []string
+	var vals, lows, highs []float64
+	for _, dr := range a.Drivers {
+		labels = append(labels, dr.Name)
+		vals, lows, highs = append(vals, dr.Effect.Value), append(lows, dr.Effect.Low), append(highs, dr.Effect.High)
+	}
+	return chart.Effects(labels, vals, lows, highs, translate(lang, "drivers.chart"), driverUnit(a.Metric))
 }
