@@ -145,7 +145,8 @@ func KeyDrivers(t SurveyType, rows []DriverRow, seed uint64) DriverAnalysis {
 		rowCell[i] = ci
 	}
 	a.Value /= float64(len(rows))
-	fit := fitDrivers(k, cells)
+	scr := &driverScratch{}
+	fit := fitDrivers(k, cells, scr)
 	a.R2 = fit.r2
 	boot := make([]driverFit, 0, driverBootstraps)
 	rng := rand.New(rand.NewPCG(seed, 12))
@@ -158,7 +159,7 @@ func KeyDrivers(t SurveyType, rows []DriverRow, seed uint64) DriverAnalysis {
 		for range rows {
 			sample[rowCell[rng.IntN(len(rows))]].w++
 		}
-		boot = append(boot, fitDrivers(k, sample))
+		boot = append(boot, fitDrivers(k, sample, scr))
 	}
 	for j, th := range themes {
 		d := Driver{Theme: th, Name: th, Mentions: count[th], Share: float64(count[th]) / float64(len(rows))}
@@ -204,9 +205,41 @@ type driverCell struct {
 
 // fitDrivers fits the regression and the Shapley decomposition on weighted
 // cells (a bootstrap sample reweights them), from centred moments.
-func fitDrivers(k int, cells []driverCell) driverFit {
+func fitDrivers(k int, cells []driverCell, scr *driverScratch) driverFit {
+	mx, cxx, cxy, vy := moments(k, cells)
+	f := driverFit{share: mx, shapley: make([]float64, k)}
+	if vy == 0 {
+		f.beta = make([]float64, k)
+		return f
+	}
+	// R² of every subset of themes, then each theme's average gain in R²
+	// over the orders in which it can join (Shapley).
+	r2 := subsetR2s(k, cxx, cxy, vy, scr)
+	f.r2, f.beta = regress(k, 1<<k-1, cxx, cxy, vy)
+	fact := make([]float64, k+1)
+	fact[0] = 1
+	for i := 1; i <= k; i++ {
+		fact[i] = fact[i-1] * float64(i)
+	}
+	for j := 0; j < k; j++ {
+		for s := 0; s < 1<<k; s++ {
+			if s&(1<<j) != 0 {
+				continue
+			}
+			size := bits.OnesCount(uint(s))
+			w := fact[size] * fact[k-size-1] / fact[k]
+			f.shapley[j] += w * (r2[s|1<<j] - r2[s])
+		}
+	}
+	return f
+}
+
+// moments are the cells' theme shares and the centred cross products of
+// the themes (cxx, k×k), of the themes and the outcome (cxy) and of the
+// outcome (vy), weighted.
+func moments(k int, cells []driverCell) (mx, cxx, cxy []float64, vy float64) {
 	n := 0.0
-	mx := make([]float64, k)
+	mx = make([]float64, k)
 	my := 0.0
 	for _, c := range cells {
 		n += c.w
@@ -221,9 +254,8 @@ func fitDrivers(k int, cells []driverCell) driverFit {
 		mx[j] /= n
 	}
 	my /= n
-	cxx := make([]float64, k*k)
-	cxy := make([]float64, k)
-	vy := 0.0
+	cxx = make([]float64, k*k)
+	cxy = make([]float64, k)
 	x := make([]float64, k)
 	for _, c := range cells {
 		if c.w == 0 {
@@ -249,34 +281,76 @@ func fitDrivers(k int, cells []driverCell) driverFit {
 			cxx[a*k+b] = cxx[b*k+a]
 		}
 	}
-	f := driverFit{share: mx, shapley: make([]float64, k)}
-	if vy == 0 {
-		f.beta = make([]float64, k)
-		return f
+	return mx, cxx, cxy, vy
+}
+
+// driverScratch holds subsetR2s's buffers across the fits of one analysis.
+type driverScratch struct{ r2, ls, zs, zz []float64 }
+
+func (d *driverScratch) grow(n, tri, k int) {
+	if len(d.r2) < n {
+		d.r2, d.ls, d.zs, d.zz = make([]float64, n), make([]float64, n*tri), make([]float64, n*k), make([]float64, n)
 	}
-	// R² of every subset of themes, then each theme's average gain in R²
-	// over the orders in which it can join (Shapley).
-	r2 := make([]float64, 1<<k)
-	for s := 1; s < 1<<k; s++ {
-		r2[s], _ = regress(k, s, cxx, cxy, vy)
-	}
-	f.r2, f.beta = regress(k, 1<<k-1, cxx, cxy, vy)
-	fact := make([]float64, k+1)
-	fact[0] = 1
-	for i := 1; i <= k; i++ {
-		fact[i] = fact[i-1] * float64(i)
-	}
-	for j := 0; j < k; j++ {
-		for s := 0; s < 1<<k; s++ {
-			if s&(1<<j) != 0 {
-				continue
+}
+
+// subsetR2s returns R² of the regression on every subset of the k themes
+// (index: the subset's bits). Each subset is its parent (without its highest
+// theme) plus that theme, so its Cholesky factor is the parent's with one
+// row appended: O(m²) per subset instead of a solve, which made the 2^k × 201
+// regressions of a driver analysis most of its time. With the same small
+// ridge as regress, so themes that always come together stay solvable.
+func subsetR2s(k int, cxx, cxy []float64, vy float64, scr *driverScratch) []float64 {
+	n := 1 << k
+	// Per subset: its factor's rows packed (row r has r+1 entries), and z =
+	// L⁻¹ c, whose squared length is the explained sum of squares. The
+	// buffers are reused over the bootstrap's fits; each entry is written
+	// before it is read.
+	tri := k * (k + 1) / 2
+	scr.grow(n, tri, k)
+	r2, ls, zs, zz := scr.r2, scr.ls, scr.zs, scr.zz
+	r2[0], zz[0] = 0, 0
+	var cols [maxDrivers]int
+	for s := 1; s < n; s++ {
+		j := bits.Len(uint(s)) - 1 // the highest theme: the new one
+		p := s &^ (1 << j)
+		m := 0
+		for c := 0; c < j; c++ {
+			if p&(1<<c) != 0 {
+				cols[m] = c
+				m++
 			}
-			size := bits.OnesCount(uint(s))
-			w := fact[size] * fact[k-size-1] / fact[k]
-			f.shapley[j] += w * (r2[s|1<<j] - r2[s])
 		}
+		lp, lsn := ls[p*tri:], ls[s*tri:]
+		copy(lsn[:m*(m+1)/2], lp[:m*(m+1)/2])
+		copy(zs[s*k:s*k+m], zs[p*k:p*k+m])
+		// The new row: l = L_p⁻¹ C[S_p, j] by forward substitution.
+		row := lsn[m*(m+1)/2:]
+		sq := 0.0
+		for r := 0; r < m; r++ {
+			v := cxx[cols[r]*k+j]
+			base := r * (r + 1) / 2
+			for c := 0; c < r; c++ {
+				v -= lp[base+c] * row[c]
+			}
+			row[r] = v / lp[base+r]
+			sq += row[r] * row[r]
+		}
+		d2 := cxx[j*k+j] + 1e-9*(1+cxx[j*k+j]) - sq
+		if d2 < 1e-12*(1+cxx[j*k+j]) {
+			d2 = 1e-12 * (1 + cxx[j*k+j])
+		}
+		diag := math.Sqrt(d2)
+		row[m] = diag
+		z := cxy[j]
+		for c := 0; c < m; c++ {
+			z -= row[c] * zs[p*k+c]
+		}
+		z /= diag
+		zs[s*k+m] = z
+		zz[s] = zz[p] + z*z
+		r2[s] = math.Max(0, math.Min(1, zz[s]/vy))
 	}
-	return f
+	return r2
 }
 
 // regress solves the least squares of y on the themes in subset s from the

@@ -65,3 +65,55 @@ func TestKeyDriversTooFew(t *testing.T) {
 		t.Errorf("%+v", a)
 	}
 }
+
+// The incremental R² of every subset agrees with a direct solve of each.
+func TestSubsetR2MatchesDirectSolves(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	const k = 6
+	var cells []driverCell
+	for i := 0; i < 500; i++ {
+		cells = append(cells, driverCell{mask: uint16(rng.IntN(1 << k)), y: float64(rng.IntN(3)-1) * 100, w: 1})
+	}
+	// Two themes that always come together: the ridge keeps them solvable.
+	for i := range cells {
+		if cells[i].mask&1 != 0 {
+			cells[i].mask |= 2
+		} else {
+			cells[i].mask &^= 2
+		}
+	}
+	f := fitDrivers(k, cells, &driverScratch{})
+	scr := &driverScratch{}
+	_, cxx, cxy, vy := moments(k, cells)
+	r2 := subsetR2s(k, cxx, cxy, vy, scr)
+	for s := 1; s < 1<<k; s++ {
+		want, _ := regress(k, s, cxx, cxy, vy)
+		if d := r2[s] - want; d > 1e-6 || d < -1e-6 {
+			t.Errorf("subset %b: R² %.9f, direct %.9f", s, r2[s], want)
+		}
+	}
+	if f.r2 <= 0 {
+		t.Errorf("full R² %v", f.r2)
+	}
+}
+
+// BenchmarkKeyDrivers: 3 000 answers, 10 themes (1 024 subsets), 200
+// bootstrap fits: the cost of a driver section on a page.
+func BenchmarkKeyDrivers(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	themes := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}
+	var rows []DriverRow
+	for i := 0; i < 3000; i++ {
+		var ts []string
+		for _, t := range themes {
+			if rng.Float64() < 0.15 {
+				ts = append(ts, t)
+			}
+		}
+		rows = append(rows, DriverRow{Score: rng.IntN(11), Themes: ts})
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		KeyDrivers(SurveyNPS, rows, 1)
+	}
+}
