@@ -130,6 +130,8 @@ type ThemeService interface {
 	// TextProgress says how many texts are analysed of how many.
 	TextProgress(ctx context.Context) (done, total int, err error)
 	Analysis(ctx context.Context, source string, id int64) (*TextAnalysis, error)
+	// Analyses are the stored analyses of several texts of one source, by id.
+	Analyses(ctx context.Context, source string, ids []int64) (map[int64]TextAnalysis, error)
 	ThemeStats(ctx context.Context, q ThemeQuery, names func(id string) string) ([]ThemeStat, error)
 	ThemeTexts(ctx context.Context, theme string, q ThemeQuery, limit int) ([]ThemeText, error)
 	DriverRows(ctx context.Context, q ThemeQuery) ([]DriverRow, error)

@@ -282,3 +282,50 @@ func fnv64(s string) uint64 {
 	}
 	return h
 }
+
+// Analyses returns the stored analyses of the texts with the given ids of
+// one source (those analysed), for lists and exports.
+func (s *TextService) Analyses(ctx context.Context, source string, ids []int64) (map[int64]tp.TextAnalysis, error) {
+	act := tp.ActResponsesRead
+	if source == tp.TextCase {
+		act = tp.ActCaseRead
+	}
+	if err := mayAtAll(ctx, act); err != nil {
+		return nil, err
+	}
+	out := map[int64]tp.TextAnalysis{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := []any{source}
+		marks := make([]string, n)
+		for i, id := range ids[:n] {
+			args = append(args, id)
+			marks[i] = fmt.Sprintf("$%d", i+2)
+		}
+		rows, err := s.db.r.QueryContext(ctx, "SELECT ref_id, lang, sentiment, sentiment_score, themes, sentences FROM text_analyses WHERE source = $1 AND ref_id IN ("+
+			strings.Join(marks, ", ")+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var a tp.TextAnalysis
+			var th, sentences string
+			if err := rows.Scan(&id, &a.Lang, &a.Sentiment, &a.Score, &th, &sentences); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if err := decodeAnalysis(&a, th, sentences); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = a
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}

@@ -63,7 +63,8 @@ func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request) error {
 }
 
 var caseHeader = []string{"id", "customer_id", "subject", "status", "priority", "department", "division", "channel", "source", "category",
-	"sub_category", "assignee_id", "created_at", "first_reply_at", "first_response_due", "resolved_at", "resolution_due", "resolution_code", "root_cause"}
+	"sub_category", "assignee_id", "created_at", "first_reply_at", "first_response_due", "resolved_at", "resolution_due", "resolution_code", "root_cause",
+	"text_language", "sentiment", "sentiment_score", "themes"}
 
 // exportCases writes every case the filter selects, page by page.
 func (s *Server) exportCases(w http.ResponseWriter, r *http.Request, format string, f tp.CaseFilter, page []tp.Case) error {
@@ -87,10 +88,24 @@ func (s *Server) exportCases(w http.ResponseWriter, r *http.Request, format stri
 		return *t
 	}
 	for len(page) > 0 {
+		ids := make([]int64, len(page))
+		for i, c := range page {
+			ids[i] = c.ID
+		}
+		analyses, err := s.Text.Analyses(r.Context(), tp.TextCase, ids)
+		if err != nil {
+			s.logErr(r, err)
+			return nil // headers are gone: the truncated file is the signal
+		}
 		for _, c := range page {
+			var lang, sentiment, themes string
+			var score any
+			if a, ok := analyses[c.ID]; ok {
+				lang, sentiment, score, themes = a.Lang, a.Sentiment, a.Score, themeList(a)
+			}
 			if err := tw.Write([]any{c.ID, c.CustomerID, c.Subject, string(c.Status), string(c.Priority), c.Department, c.Division, c.Channel,
 				c.Source, c.Category, c.SubCategory, c.AssigneeID, c.CreatedAt, opt(c.FirstReplyAt), opt(c.FirstResponseDue),
-				opt(c.ResolvedAt), opt(c.ResolutionDue), c.ResolutionCode, c.RootCause}); err != nil {
+				opt(c.ResolvedAt), opt(c.ResolutionDue), c.ResolutionCode, c.RootCause, lang, sentiment, score, themes}); err != nil {
 				return nil // the client went away
 			}
 		}

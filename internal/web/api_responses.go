@@ -58,12 +58,7 @@ func responseRecord(r tp.ResponseRow) []any {
 	var lang, sentiment, themes string
 	var score any
 	if a := r.Analysis; a != nil {
-		lang, sentiment, score = a.Lang, a.Sentiment, a.Score
-		var ids []string
-		for _, h := range a.Themes {
-			ids = append(ids, h.Theme)
-		}
-		themes = strings.Join(ids, "; ")
+		lang, sentiment, score, themes = a.Lang, a.Sentiment, a.Score, themeList(*a)
 	}
 	return []any{r.ID, r.SurveyID, r.Version, r.CustomerID, r.CustomerName, r.Score, r.Comment, r.Language, r.Channel,
 		r.Department, r.Division, r.Complete, answers, r.CreatedAt, r.UpdatedAt, lang, sentiment, score, themes}
@@ -159,4 +154,13 @@ func (s *Server) commentsPage(w http.ResponseWriter, r *http.Request, v *view) e
 	}
 	v.Title = translate(v.Lang, "comments.title") + " · " + sv.Name
 	return s.render(w, http.StatusOK, v, "comments", "", d)
+}
+
+// themeList is an analysis' theme ids for an export cell.
+func themeList(a tp.TextAnalysis) string {
+	ids := make([]string, len(a.Themes))
+	for i, h := range a.Themes {
+		ids[i] = h.Theme
+	}
+	return strings.Join(ids, "; ")
 }

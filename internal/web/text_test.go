@@ -91,8 +91,16 @@ func TestRelabellingChangesTheModelOnlyWhenSwitchedOn(t *testing.T) {
 	var list struct {
 		Responses []tp.ResponseRow `json:"responses"`
 	}
-	// The job analyses the comments; then an analyst corrects each one.
+	r = f.api("POST", "/api/v1/cases", f.admin, fmt.Sprintf(`{"customer_id":%d,"subject":"Parcel arrived damaged","department":"Logistics","channel":"email","source":"email"}`, c.ID))
+	if r.Code != 201 {
+		t.Fatalf("case: %d %s", r.Code, r.Body)
+	}
+	// The job analyses the comments and the case; then an analyst corrects each comment.
 	f.analyze()
+	if r := f.api("GET", "/api/v1/cases?format=csv", f.admin, ""); r.Code != 200 || !strings.Contains(string(r.Body), "sentiment,sentiment_score,themes") ||
+		!strings.Contains(string(r.Body), "delivery; damaged_goods") {
+		t.Errorf("the cases export lacks the analysis: %d %s", r.Code, r.Body)
+	}
 	if code := getJSON(t, f, fmt.Sprintf("/api/v1/surveys/%d/responses?limit=100", sid), &list); code != 200 || len(list.Responses) != 80 {
 		t.Fatalf("%d, %d responses", code, len(list.Responses))
 	}
@@ -127,6 +135,10 @@ func TestRelabellingChangesTheModelOnlyWhenSwitchedOn(t *testing.T) {
 	}
 	if a := analyze("klumpf again"); a.Sentiment != "negative" {
 		t.Errorf("with the company's model on: %+v", a)
+	}
+	if r := f.api("GET", fmt.Sprintf("/api/v1/surveys/%d/responses?format=csv", sid), f.admin, ""); r.Code != 200 ||
+		!strings.Contains(string(r.Body), "comment_language,sentiment,sentiment_score,themes") || !strings.Contains(string(r.Body), ",positive,") {
+		t.Errorf("the responses export lacks the analysis: %d %.300s", r.Code, r.Body)
 	}
 	// A re-analysis keeps every correction.
 	f.api("POST", "/api/v1/themes/reanalyze", f.admin, "")
