@@ -228,23 +228,40 @@ type TextLabel struct {
 // texts: its hold-out accuracy beside the current analysis' on the same
 // texts, so that it is switched on knowing what it does.
 type TextModel struct {
-	ID        int64     `json:"id"`
-	CreatedAt time.Time `json:"created_at"`
-	CreatedBy string    `json:"created_by"`
-	Examples  int       `json:"examples"` // labelled texts it learnt from
-	HeldOut   int       `json:"held_out"` // labelled texts it was measured on
-	Accuracy  float64   `json:"accuracy"` // on the held-out texts
-	Current   float64   `json:"current_accuracy"`
-	Active    bool      `json:"active"`
-	Data      []byte    `json:"-"`
+	ID        int64            `json:"id"`
+	CreatedAt time.Time        `json:"created_at"`
+	CreatedBy string           `json:"created_by"`
+	Examples  int              `json:"examples"` // labelled texts it learnt from
+	HeldOut   int              `json:"held_out"` // labelled texts it was measured on
+	Accuracy  float64          `json:"accuracy"` // on the held-out texts
+	Current   float64          `json:"current_accuracy"`
+	Active    bool             `json:"active"`
+	Data      []byte           `json:"-"`
+	Details   TextModelDetails `json:"details"`
 }
 
-// TextLearner trains a sentiment model on labelled texts.
+// TextModelDetails say what a model learnt besides sentiment.
+type TextModelDetails struct {
+	Sentiment bool     `json:"sentiment"` // it has its own sentiment model (else the shipped one is used)
+	Themes    []string `json:"themes"`    // themes it learnt from corrected examples
+	// Micro-F1 of the themes over the held-out corrected texts, with the
+	// learnt themes and with the analysis in force, and how many texts.
+	ThemeF1        float64 `json:"theme_f1"`
+	CurrentThemeF1 float64 `json:"current_theme_f1"`
+	ThemeHeldOut   int     `json:"theme_held_out"`
+}
+
+// TextLearner trains a model on labelled texts.
 type TextLearner interface {
-	// TrainSentiment trains on one part of labels and measures on the rest
-	// (one in five, by id), beside the analysis in force now.
-	TrainSentiment(labels []TextLabel) (*TextModel, error)
+	// TrainModel trains a sentiment model (with MinTrainingLabels sentiment
+	// corrections) and a model per theme (with MinThemeExamples corrected
+	// texts with it and as many without) on one part of labels, and
+	// measures them on the rest (one in five, by id) beside the analysis in force.
+	TrainModel(labels []TextLabel) (*TextModel, error)
 }
 
-// MinTrainingLabels is how many sentiment labels a model needs.
-const MinTrainingLabels = 50
+// Training minimums.
+const (
+	MinTrainingLabels = 50
+	MinThemeExamples  = 10
+)

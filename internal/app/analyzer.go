@@ -1,11 +1,11 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -82,11 +82,11 @@ func (l *TextAnalyzer) refreshLocked() {
 }
 
 func build(themes []tp.Theme, model []byte) (*textan.Analyzer, error) {
-	var m *textan.Model
+	var l *textan.Learned
 	var tax *textan.Taxonomy
 	var err error
 	if model != nil {
-		if m, err = textan.Decode(bytes.NewReader(model)); err != nil {
+		if l, err = textan.DecodeLearned(model); err != nil {
 			return nil, err
 		}
 	}
@@ -95,7 +95,7 @@ func build(themes []tp.Theme, model []byte) (*textan.Analyzer, error) {
 			return nil, err
 		}
 	}
-	return textan.New(m, tax)
+	return textan.NewLearned(l, tax)
 }
 
 // Analyze analyses text with the analysis in force.
@@ -106,54 +106,133 @@ func (l *TextAnalyzer) Analyze(text, lang string) tp.TextAnalysis {
 // Taxonomy is the themes in force.
 func (l *TextAnalyzer) Taxonomy() []tp.Theme { return l.current().Taxonomy() }
 
-// TrainSentiment trains the product's learner on the sentiment labels, one
-// in five held out (by source and id), and measures it and the analysis in
-// force on the held-out texts. The model measured is the model stored.
-func (l *TextAnalyzer) TrainSentiment(labels []tp.TextLabel) (*tp.TextModel, error) {
-	var train []textan.Example
-	var test []tp.TextLabel
-	classes := map[string]bool{}
-	for _, lb := range labels {
-		if lb.Sentiment == "" || lb.Text == "" {
-			continue
-		}
-		classes[lb.Sentiment] = true
+// TrainModel trains the product's learner on the corrections: sentiment
+// when there are enough sentiment corrections, and a yes/no model per theme
+// with enough corrected examples on both sides. One corrected text in five
+// (by source and id) is held out; the new model and the analysis in force
+// are measured on it. The model measured is the model stored.
+func (l *TextAnalyzer) TrainModel(labels []tp.TextLabel) (*tp.TextModel, error) {
+	held := func(lb tp.TextLabel) bool {
 		h := fnv.New32a()
 		fmt.Fprintf(h, "%s:%d", lb.Source, lb.ID)
-		if h.Sum32()%5 == 0 {
-			test = append(test, lb)
-		} else {
-			train = append(train, textan.Example{Tokens: textan.Tokenize(lb.Text), Label: lb.Sentiment})
+		return h.Sum32()%5 == 0
+	}
+	var sentTrain []textan.Example
+	var sentTest, themeTest []tp.TextLabel
+	classes := map[string]bool{}
+	themeTrain := map[string][]textan.Example{}
+	var themed []tp.TextLabel
+	for _, lb := range labels {
+		if lb.Text == "" {
+			continue
+		}
+		if lb.Sentiment != "" {
+			classes[lb.Sentiment] = true
+			if held(lb) {
+				sentTest = append(sentTest, lb)
+			} else {
+				sentTrain = append(sentTrain, textan.Example{Tokens: textan.Tokenize(lb.Text), Label: lb.Sentiment})
+			}
+		}
+		if lb.Themes != nil {
+			if held(lb) {
+				themeTest = append(themeTest, lb)
+			} else {
+				themed = append(themed, lb)
+			}
 		}
 	}
-	if n := len(train) + len(test); n < tp.MinTrainingLabels || len(classes) < 2 {
-		return nil, &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("correct the sentiment of at least %d texts, in at least two sentiments, first (now %d in %d)",
-			tp.MinTrainingLabels, n, len(classes)), Fields: map[string]string{"labels": "too few"}}
+	learned := &textan.Learned{Themes: map[string]*textan.Model{}}
+	out := &tp.TextModel{}
+	if n := len(sentTrain) + len(sentTest); n >= tp.MinTrainingLabels && len(classes) >= 2 {
+		learned.Sentiment = textan.Train(sentTrain, textan.SentimentFeatures, textan.LearnerBits, textan.TrainOptions{})
+		out.Details.Sentiment = true
 	}
-	m := textan.Train(train, textan.SentimentFeatures, textan.LearnerBits, textan.TrainOptions{})
+	// Per theme: the corrected texts with it against those without.
+	ids := map[string]bool{}
+	for _, lb := range themed {
+		for _, id := range lb.Themes {
+			ids[id] = true
+		}
+	}
+	for id := range ids {
+		pos := 0
+		var ex []textan.Example
+		for _, lb := range themed {
+			label := "no"
+			if slices.Contains(lb.Themes, id) {
+				label, pos = "yes", pos+1
+			}
+			ex = append(ex, textan.Example{Tokens: textan.Tokenize(lb.Text), Label: label})
+		}
+		if pos >= tp.MinThemeExamples && len(ex)-pos >= tp.MinThemeExamples {
+			themeTrain[id] = ex
+		}
+	}
+	for id, ex := range themeTrain {
+		learned.Themes[id] = textan.Train(ex, textan.SentimentFeatures, textan.LearnerBits-4, textan.TrainOptions{})
+		out.Details.Themes = append(out.Details.Themes, id)
+	}
+	slices.Sort(out.Details.Themes)
+	if !out.Details.Sentiment && len(out.Details.Themes) == 0 {
+		return nil, &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("correct the sentiment of at least %d texts (in two sentiments or more), or the themes of texts so that a theme has %d examples with it and %d without, first (now %d sentiment corrections, %d with themes)",
+			tp.MinTrainingLabels, tp.MinThemeExamples, tp.MinThemeExamples, len(sentTrain)+len(sentTest), len(themed)+len(themeTest)), Fields: map[string]string{"labels": "too few"}}
+	}
 	cur := l.current()
-	candidate, err := textan.New(m, nil)
+	candidate, err := textan.NewLearned(learned, nil)
 	if err != nil {
 		return nil, err
 	}
-	var ok, okCur int
-	for _, lb := range test {
-		if candidate.Analyze(lb.Text, lb.Lang).Sentiment == lb.Sentiment {
-			ok++
+	if out.Details.Sentiment {
+		ok, okCur := 0, 0
+		for _, lb := range sentTest {
+			if candidate.Analyze(lb.Text, lb.Lang).Sentiment == lb.Sentiment {
+				ok++
+			}
+			if cur.Analyze(lb.Text, lb.Lang).Sentiment == lb.Sentiment {
+				okCur++
+			}
 		}
-		if cur.Analyze(lb.Text, lb.Lang).Sentiment == lb.Sentiment {
-			okCur++
+		out.HeldOut = len(sentTest)
+		if len(sentTest) > 0 {
+			out.Accuracy, out.Current = float64(ok)/float64(len(sentTest)), float64(okCur)/float64(len(sentTest))
 		}
+		out.Examples = len(sentTrain)
 	}
-	var buf bytes.Buffer
-	if err := m.Encode(&buf); err != nil {
+	if len(out.Details.Themes) > 0 {
+		out.Details.ThemeHeldOut = len(themeTest)
+		out.Details.ThemeF1 = themeF1(candidate, themeTest)
+		out.Details.CurrentThemeF1 = themeF1(cur, themeTest)
+		out.Examples = max(out.Examples, len(themed))
+	}
+	if out.Data, err = learned.Encode(); err != nil {
 		return nil, err
 	}
-	out := &tp.TextModel{Examples: len(train), HeldOut: len(test), Data: buf.Bytes()}
-	if len(test) > 0 {
-		out.Accuracy, out.Current = float64(ok)/float64(len(test)), float64(okCur)/float64(len(test))
-	}
 	return out, nil
+}
+
+// themeF1 is the micro-F1 of an analyzer's themes against corrected ones.
+func themeF1(a *textan.Analyzer, labels []tp.TextLabel) float64 {
+	tp_, fp, fn := 0, 0, 0
+	for _, lb := range labels {
+		got := map[string]bool{}
+		for _, h := range a.Analyze(lb.Text, lb.Lang).Themes {
+			got[h.Theme] = true
+		}
+		for _, id := range lb.Themes {
+			if got[id] {
+				tp_++
+				delete(got, id)
+			} else {
+				fn++
+			}
+		}
+		fp += len(got)
+	}
+	if tp_ == 0 {
+		return 0
+	}
+	return 2 * float64(tp_) / float64(2*tp_+fp+fn)
 }
 
 var _ tp.TextLearner = (*TextAnalyzer)(nil)

@@ -189,8 +189,9 @@ func (s *TextService) SaveModel(ctx context.Context, m *tp.TextModel) error {
 	}
 	m.CreatedBy, m.CreatedAt, m.Active = tp.AccessFrom(ctx).Actor, s.db.Now(), false
 	return s.db.auditTx(ctx, "text.model", func(ctx context.Context, tx *sql.Tx) (string, string, error) {
-		err := tx.QueryRowContext(ctx, `INSERT INTO text_models (created_us, created_by, examples, held_out, accuracy, current_accuracy, active, model)
-			VALUES ($1, $2, $3, $4, $5, $6, 0, $7) RETURNING id`, tp.ToMicros(m.CreatedAt), m.CreatedBy, m.Examples, m.HeldOut, m.Accuracy, m.Current, m.Data).Scan(&m.ID)
+		details, _ := json.Marshal(m.Details)
+		err := tx.QueryRowContext(ctx, `INSERT INTO text_models (created_us, created_by, examples, held_out, accuracy, current_accuracy, active, model, details)
+			VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8) RETURNING id`, tp.ToMicros(m.CreatedAt), m.CreatedBy, m.Examples, m.HeldOut, m.Accuracy, m.Current, m.Data, string(details)).Scan(&m.ID)
 		return fmt.Sprintf("model %d", m.ID), fmt.Sprintf("trained on %d, accuracy %.3f against %.3f now", m.Examples, m.Accuracy, m.Current), err
 	})
 }
@@ -200,7 +201,7 @@ func (s *TextService) Models(ctx context.Context) ([]tp.TextModel, error) {
 	if err := mayAtAll(ctx, tp.ActResultsRead); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.r.QueryContext(ctx, `SELECT id, created_us, created_by, examples, held_out, accuracy, current_accuracy, active
+	rows, err := s.db.r.QueryContext(ctx, `SELECT id, created_us, created_by, examples, held_out, accuracy, current_accuracy, active, details
 		FROM text_models ORDER BY id DESC`)
 	if err != nil {
 		return nil, err
@@ -211,8 +212,12 @@ func (s *TextService) Models(ctx context.Context) ([]tp.TextModel, error) {
 		var m tp.TextModel
 		var at int64
 		var active int
-		if err := rows.Scan(&m.ID, &at, &m.CreatedBy, &m.Examples, &m.HeldOut, &m.Accuracy, &m.Current, &active); err != nil {
+		var details string
+		if err := rows.Scan(&m.ID, &at, &m.CreatedBy, &m.Examples, &m.HeldOut, &m.Accuracy, &m.Current, &active, &details); err != nil {
 			return nil, err
+		}
+		if err := json.Unmarshal([]byte(details), &m.Details); err != nil {
+			return nil, fmt.Errorf("text model %d: %w", m.ID, err)
 		}
 		m.CreatedAt, m.Active = tp.FromMicros(at), active == 1
 		out = append(out, m)

@@ -41,6 +41,21 @@ type Analyzer struct {
 	sentiment *Model // two labels (shipped) or three (a company's own model)
 	themes    *Taxonomy
 	lex       lexicon
+	learned   []learnedTheme // themes a company's corrections taught
+}
+
+// NewLearned returns an analyzer with what a company's corrections taught
+// (nil: nothing) over its taxonomy (nil: the shipped one).
+func NewLearned(l *Learned, themes *Taxonomy) (*Analyzer, error) {
+	if l == nil {
+		return New(nil, themes)
+	}
+	a, err := New(l.Sentiment, themes)
+	if err != nil {
+		return nil, err
+	}
+	a.learned = learnedThemes(l.Themes)
+	return a, nil
 }
 
 // New returns an analyzer with the shipped models and taxonomy; a nil
@@ -103,7 +118,7 @@ func (a *Analyzer) Analyze(text, hint string) Result {
 	if r.Lang == "other" {
 		stems = nil
 	}
-	r.Themes = a.themes.match(r.Lang, toks, stems, neg)
+	r.Themes = a.addLearned(toks, a.themes.match(r.Lang, toks, stems, neg))
 	if r.Themes == nil {
 		r.Themes = []ThemeHit{}
 	}

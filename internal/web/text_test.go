@@ -153,6 +153,42 @@ func TestRelabellingChangesTheModelOnlyWhenSwitchedOn(t *testing.T) {
 	if a := analyze("zorble again"); a.Sentiment != before.Sentiment {
 		t.Errorf("back on the shipped model: %+v", a)
 	}
+
+	// Themes learnt from examples: "klumpf" is this company's word for a
+	// billing problem, which no term of the billing theme knows.
+	for _, resp := range list.Responses {
+		themes := `[]`
+		if strings.HasPrefix(resp.Comment, "klumpf") {
+			themes = `["billing"]`
+		}
+		if r := f.api("POST", "/api/v1/text/labels", f.analyst, fmt.Sprintf(`{"source":"response","id":%d,"themes":%s}`, resp.ID, themes)); r.Code != 200 {
+			t.Fatalf("label themes: %d %s", r.Code, r.Body)
+		}
+	}
+	r = f.api("POST", "/api/v1/text/models", f.analyst, "")
+	var tm tp.TextModel
+	if err := json.Unmarshal(r.Body, &tm); r.Code != 201 || err != nil || len(tm.Details.Themes) != 1 || tm.Details.Themes[0] != "billing" ||
+		tm.Details.ThemeF1 <= tm.Details.CurrentThemeF1 || tm.Details.ThemeHeldOut == 0 {
+		t.Fatalf("train themes: %d %s", r.Code, r.Body)
+	}
+	hasBilling := func(a tp.TextAnalysis) bool {
+		for _, h := range a.Themes {
+			if h.Theme == "billing" {
+				return true
+			}
+		}
+		return false
+	}
+	if hasBilling(analyze("klumpf with my order")) {
+		t.Error("the learnt theme works before it is switched on")
+	}
+	f.api("POST", fmt.Sprintf("/api/v1/text/models/%d/activate", tm.ID), f.admin, "")
+	if a := analyze("klumpf with my order"); !hasBilling(a) {
+		t.Errorf("switched on, the learnt theme is not found: %+v", a)
+	}
+	if a := analyze("zorble with my order"); hasBilling(a) {
+		t.Errorf("the learnt theme where it is not: %+v", a)
+	}
 }
 
 func getJSON(t *testing.T, f *fixture, path string, v any) int {

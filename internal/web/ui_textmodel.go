@@ -79,7 +79,8 @@ func parseThemes(text string) ([]tp.Theme, error) {
 }
 
 type textModelData struct {
-	Phrases  []tp.Phrase // found among texts without a theme
+	Names    map[string]string // theme id → name
+	Phrases  []tp.Phrase       // found among texts without a theme
 	Scanned  int
 	Themes   string
 	Custom   bool
@@ -97,7 +98,10 @@ func (s *Server) textModelPage(w http.ResponseWriter, r *http.Request, v *view) 
 		return err
 	}
 	d := textModelData{Custom: custom != nil, Themes: formatThemes(s.Analyzer.Taxonomy()), Min: tp.MinTrainingLabels,
-		CanSet: v.Can(string(tp.ActCaseSettings)), CanLabel: v.Can(string(tp.ActTextLabel)), ByLabel: map[string]int{}}
+		CanSet: v.Can(string(tp.ActCaseSettings)), CanLabel: v.Can(string(tp.ActTextLabel)), ByLabel: map[string]int{}, Names: map[string]string{}}
+	for _, t := range s.Analyzer.Taxonomy() {
+		d.Names[t.ID] = t.Name(v.Lang)
+	}
 	if d.CanLabel {
 		labels, err := s.Text.Labels(r.Context())
 		if err != nil {
@@ -204,7 +208,7 @@ func (s *Server) textModelForm(w http.ResponseWriter, r *http.Request, v *view) 
 	case "train":
 		var m *tp.TextModel
 		if m, err = s.trainSentiment(r); err == nil {
-			flash = translate(v.Lang, "textmodel.trained", m.ID, 100*m.Accuracy, 100*m.Current)
+			flash = translate(v.Lang, "textmodel.trained", m.ID)
 		}
 	case "discover":
 		err = s.themeFromPhrase(r, f.Get("phrase"), f.Get("lang"))
@@ -230,7 +234,7 @@ func (s *Server) trainSentiment(r *http.Request) (*tp.TextModel, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := s.Learner.TrainSentiment(labels)
+	m, err := s.Learner.TrainModel(labels)
 	if err != nil {
 		return nil, err
 	}
