@@ -1,6 +1,7 @@
 package touchpoint
 
 import (
+	"encoding/json"
 	"math"
 	"math/bits"
 	"math/rand/v2"
@@ -21,10 +22,50 @@ import (
 //     help);
 // each with a 95 % percentile bootstrap interval.
 
-// DriverRow is one scored answer with the themes of its comment.
+// DriverRow is one scored answer with the themes of its comment and the
+// answers to the survey's extra questions.
 type DriverRow struct {
-	Score  int
-	Themes []string
+	Score   int
+	Themes  []string
+	Answers map[string]json.RawMessage
+}
+
+// QuestionDriverPrefix marks the drivers that are a survey's extra
+// questions rather than themes: "q:<question>:low" (a rating of 1 or 2) and
+// "q:<question>=<option>" (a single or multiple choice).
+const QuestionDriverPrefix = "q:"
+
+// WithQuestionDrivers adds the survey's extra rating and choice questions to
+// each row as drivers beside the themes: a low rating (1–2 of 5), and each
+// option chosen. Free-text questions and unanswered ones add nothing.
+func WithQuestionDrivers(sv *Survey, rows []DriverRow) {
+	for i := range rows {
+		for _, q := range sv.Questions {
+			raw, ok := rows[i].Answers[q.ID]
+			if !ok {
+				continue
+			}
+			switch q.Kind {
+			case QuestionRating:
+				var v int
+				if json.Unmarshal(raw, &v) == nil && v >= 1 && v <= 2 {
+					rows[i].Themes = append(rows[i].Themes, QuestionDriverPrefix+q.ID+":low")
+				}
+			case QuestionSingle:
+				var v string
+				if json.Unmarshal(raw, &v) == nil && v != "" {
+					rows[i].Themes = append(rows[i].Themes, QuestionDriverPrefix+q.ID+"="+v)
+				}
+			case QuestionMulti:
+				var vs []string
+				if json.Unmarshal(raw, &vs) == nil {
+					for _, v := range vs {
+						rows[i].Themes = append(rows[i].Themes, QuestionDriverPrefix+q.ID+"="+v)
+					}
+				}
+			}
+		}
+	}
 }
 
 // Interval is a value with a 95 % interval.

@@ -1,7 +1,10 @@
 package touchpoint
 
 import (
+	"encoding/json"
+	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -56,6 +59,51 @@ func TestKeyDriversRecoverPlantedEffects(t *testing.T) {
 	}
 	if del.Importance.Value < 80 {
 		t.Errorf("delivery importance %.1f %%", del.Importance.Value)
+	}
+}
+
+// A survey's extra questions are drivers beside the themes: a low rating
+// of "speed" costs 40 points here, and choosing option "price" as the reason nothing.
+func TestQuestionDrivers(t *testing.T) {
+	sv := &Survey{Type: SurveyNPS, Questions: []Question{{ID: "speed", Kind: QuestionRating}, {ID: "reason", Kind: QuestionSingle, Options: []string{"price", "service"}},
+		{ID: "note", Kind: QuestionFreeText}}}
+	rng := rand.New(rand.NewPCG(3, 3))
+	var rows []DriverRow
+	for i := 0; i < 3000; i++ {
+		rating := 1 + rng.IntN(5)
+		reason := []string{"price", "service"}[rng.IntN(2)]
+		e := 20.0
+		if rating <= 2 {
+			e -= 40
+		}
+		p, d := 0.35+e/200, 0.35-e/200
+		u, score := rng.Float64(), 8
+		switch {
+		case u < p:
+			score = 10
+		case u < p+d:
+			score = 2
+		}
+		rows = append(rows, DriverRow{Score: score, Answers: map[string]json.RawMessage{
+			"speed": json.RawMessage(fmt.Sprint(rating)), "reason": json.RawMessage(`"` + reason + `"`), "note": json.RawMessage(`"slow"`)}})
+	}
+	WithQuestionDrivers(sv, rows)
+	a := KeyDrivers(SurveyNPS, rows, 1)
+	found := map[string]Driver{}
+	for _, d := range a.Drivers {
+		found[d.Theme] = d
+	}
+	low, ok := found["q:speed:low"]
+	if !ok || low.Effect.Low > -40 || low.Effect.High < -40 {
+		t.Fatalf("low speed rating: %+v (all %+v)", low, a.Drivers)
+	}
+	if _, ok := found["q:reason=price"]; !ok {
+		t.Errorf("the choice is not a driver: %+v", a.Drivers)
+	}
+	for id := range found {
+		if strings.Contains(id, "note") {
+			t.Errorf("a free-text question became a driver: %s", id)
+		}
 	}
 }
 

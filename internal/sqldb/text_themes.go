@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -180,7 +181,7 @@ func (s *TextService) DriverRows(ctx context.Context, q tp.ThemeQuery) ([]tp.Dri
 	// The themes come from text_themes, a row per theme, not from the JSON
 	// of each analysis: decoding 11 000 analyses was most of the time.
 	where, args := themeWhere("r", q, 1)
-	rows, err := s.db.r.QueryContext(ctx, `SELECT r.id, r.score, COALESCE(tt.theme, '') FROM responses r
+	rows, err := s.db.r.QueryContext(ctx, `SELECT r.id, r.score, COALESCE(tt.theme, ''), r.answers FROM responses r
 		JOIN text_analyses ta ON ta.source = 'response' AND ta.ref_id = r.id
 		LEFT JOIN text_themes tt ON tt.source = 'response' AND tt.ref_id = r.id
 		WHERE r.score IS NOT NULL AND `+where+` ORDER BY r.id`, args...)
@@ -193,12 +194,18 @@ func (s *TextService) DriverRows(ctx context.Context, q tp.ThemeQuery) ([]tp.Dri
 	for rows.Next() {
 		var id int64
 		var score int
-		var theme string
-		if err := rows.Scan(&id, &score, &theme); err != nil {
+		var theme, answers string
+		if err := rows.Scan(&id, &score, &theme, &answers); err != nil {
 			return nil, err
 		}
 		if id != last {
-			out = append(out, tp.DriverRow{Score: score})
+			row := tp.DriverRow{Score: score}
+			if answers != "" && answers != "{}" {
+				if err := json.Unmarshal([]byte(answers), &row.Answers); err != nil {
+					return nil, fmt.Errorf("answers of response %d: %w", id, err)
+				}
+			}
+			out = append(out, row)
 			last = id
 		}
 		if theme != "" {

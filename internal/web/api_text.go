@@ -169,10 +169,11 @@ func (s *Server) drivers(r *http.Request, q tp.ThemeQuery, lang string) (*tp.Dri
 	if err != nil {
 		return nil, err
 	}
+	tp.WithQuestionDrivers(sv, rows)
 	a := tp.KeyDrivers(sv.Type, rows, uint64(q.SurveyID))
 	names := s.themeNames(lang)
 	for i := range a.Drivers {
-		a.Drivers[i].Name = names(a.Drivers[i].Theme)
+		a.Drivers[i].Name = driverName(sv, a.Drivers[i].Theme, lang, names)
 	}
 	return &a, nil
 }
@@ -316,4 +317,28 @@ func (s *Server) apiActivateTextModel(w http.ResponseWriter, r *http.Request) er
 	}
 	s.refreshAnalyzer()
 	return s.apiTextModels(w, r)
+}
+
+// driverName names a driver: a theme by the taxonomy, a question driver by
+// the survey's wording of the question (and option) in lang.
+func driverName(sv *tp.Survey, id, lang string, themes func(string) string) string {
+	rest, ok := strings.CutPrefix(id, tp.QuestionDriverPrefix)
+	if !ok {
+		return themes(id)
+	}
+	text := sv.Text(lang)
+	label := func(q string) string {
+		if qt, ok := text.Questions[q]; ok && qt.Label != "" {
+			return qt.Label
+		}
+		return q
+	}
+	if q, ok := strings.CutSuffix(rest, ":low"); ok {
+		return label(q) + " " + translate(lang, "drivers.ratedlow")
+	}
+	q, opt, _ := strings.Cut(rest, "=")
+	if qt, ok := text.Questions[q]; ok && qt.Options[opt] != "" {
+		opt = qt.Options[opt]
+	}
+	return label(q) + ": " + opt
 }

@@ -142,6 +142,7 @@ var funcs = template.FuncMap{
 	"mul":        func(a, b int) int { return a * b },
 	"add":        func(a, b int) int { return a + b },
 	"sentiments": func() []string { return tp.Sentiments },
+	"isTheme":    func(driver string) bool { return !strings.HasPrefix(driver, tp.QuestionDriverPrefix) },
 	"share": func(k, n int) float64 { // percent, 0 of nothing
 		if n == 0 {
 			return 0
