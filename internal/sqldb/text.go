@@ -26,12 +26,15 @@ type TextService struct{ db *DB }
 var textSources = []struct {
 	source, mark, query string
 }{
-	{tp.TextResponse, "text_response", `SELECT r.id, r.comment, '', r.lang, r.updated_us, COALESCE(l.sentiment, ''), l.themes FROM responses r
+	{tp.TextResponse, "text_response", `SELECT r.id, r.comment, '', r.lang, r.updated_us, COALESCE(l.sentiment, ''), l.themes,
+		r.survey_id, COALESCE(sv.type, ''), r.division, r.department, r.score, r.created_us FROM responses r
+		LEFT JOIN surveys sv ON sv.id = r.survey_id
 		LEFT JOIN text_analyses t ON t.source = 'response' AND t.ref_id = r.id
 		LEFT JOIN text_labels l ON l.source = 'response' AND l.ref_id = r.id
 		WHERE (r.id > $1 OR r.updated_us > $2) AND r.comment <> '' AND (t.ref_id IS NULL OR t.analyzed_us < r.updated_us)
 		ORDER BY r.id LIMIT $3`},
-	{tp.TextCase, "text_case", `SELECT c.id, c.subject, c.description, '', c.updated_us, COALESCE(l.sentiment, ''), l.themes FROM cases c
+	{tp.TextCase, "text_case", `SELECT c.id, c.subject, c.description, '', c.updated_us, COALESCE(l.sentiment, ''), l.themes,
+		0, '', c.division, c.department, NULL, c.created_us FROM cases c
 		LEFT JOIN text_analyses t ON t.source = 'case' AND t.ref_id = c.id
 		LEFT JOIN text_labels l ON l.source = 'case' AND l.ref_id = c.id
 		WHERE (c.id > $1 OR c.updated_us > $2) AND (t.ref_id IS NULL OR t.analyzed_us < c.updated_us)
@@ -45,6 +48,16 @@ type pendingText struct {
 	// An analyst's correction, kept over every new analysis.
 	sentiment string
 	themes    sql.NullString
+	facts     textFacts
+}
+
+// textFacts are what theme figures are cut by, copied onto the analysis.
+type textFacts struct {
+	surveyID             int64
+	surveyType           string
+	division, department string
+	score                sql.NullInt64
+	created              int64
 }
 
 // AnalyzePending analyses up to limit texts of each source not analysed yet.
@@ -71,7 +84,9 @@ func (s *TextService) AnalyzePending(ctx context.Context, an tp.TextAnalyzer, li
 		for rows.Next() {
 			var p pendingText
 			var more string
-			if err := rows.Scan(&p.id, &p.text, &more, &p.lang, &p.updated, &p.sentiment, &p.themes); err != nil {
+			f := &p.facts
+			if err := rows.Scan(&p.id, &p.text, &more, &p.lang, &p.updated, &p.sentiment, &p.themes,
+				&f.surveyID, &f.surveyType, &f.division, &f.department, &f.score, &f.created); err != nil {
 				rows.Close()
 				return done, err
 			}
@@ -103,7 +118,7 @@ func (s *TextService) AnalyzePending(ctx context.Context, an tp.TextAnalyzer, li
 		}
 		err = s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			for i, p := range todo {
-				if err := saveAnalysis(ctx, tx, src.source, p.id, results[i], now); err != nil {
+				if err := saveAnalysis(ctx, tx, src.source, p.id, results[i], now, p.facts); err != nil {
 					return err
 				}
 			}
@@ -133,23 +148,28 @@ func joinText(subject, description string) string {
 	return subject + "\n" + description
 }
 
-func saveAnalysis(ctx context.Context, tx *sql.Tx, source string, id int64, r tp.TextAnalysis, now int64) error {
+func saveAnalysis(ctx context.Context, tx *sql.Tx, source string, id int64, r tp.TextAnalysis, now int64, f textFacts) error {
 	themes, _ := json.Marshal(r.Themes)
 	sentences, _ := json.Marshal(r.Sentences)
 	// A second run over the same rows (the CLI beside the job) changes nothing.
 	if _, err := tx.ExecContext(ctx, "DELETE FROM text_themes WHERE source = $1 AND ref_id = $2", source, id); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO text_analyses (source, ref_id, lang, sentiment, sentiment_score, themes, sentences, analyzed_us)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO text_analyses (source, ref_id, lang, sentiment, sentiment_score, themes, sentences, analyzed_us,
+		survey_id, survey_type, division, department, score, created_us)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		ON CONFLICT (source, ref_id) DO UPDATE SET lang = excluded.lang, sentiment = excluded.sentiment,
-		sentiment_score = excluded.sentiment_score, themes = excluded.themes, sentences = excluded.sentences, analyzed_us = excluded.analyzed_us`,
-		source, id, r.Lang, r.Sentiment, r.Score, string(themes), string(sentences), now); err != nil {
+		sentiment_score = excluded.sentiment_score, themes = excluded.themes, sentences = excluded.sentences, analyzed_us = excluded.analyzed_us,
+		survey_id = excluded.survey_id, survey_type = excluded.survey_type, division = excluded.division, department = excluded.department,
+		score = excluded.score, created_us = excluded.created_us`,
+		source, id, r.Lang, r.Sentiment, r.Score, string(themes), string(sentences), now,
+		f.surveyID, f.surveyType, f.division, f.department, f.score, f.created); err != nil {
 		return err
 	}
 	for _, h := range r.Themes {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO text_themes (theme, source, ref_id, sentiment) VALUES ($1, $2, $3, $4)",
-			h.Theme, source, id, r.Sentiment); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO text_themes (theme, source, ref_id, sentiment, sentiment_score, survey_id, survey_type, division, department, score, created_us)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			h.Theme, source, id, r.Sentiment, r.Score, f.surveyID, f.surveyType, f.division, f.department, f.score, f.created); err != nil {
 			return err
 		}
 	}
@@ -215,9 +235,9 @@ func decodeAnalysis(a *tp.TextAnalysis, themes, sentences string) error {
 	return nil
 }
 
-// themeWhere is the condition on responses r (or cases c) of a ThemeQuery,
-// with the caller's department scope applied; args continue from next.
-func themeWhere(alias string, q tp.ThemeQuery, next int) (string, []any) {
+// factsWhere is the condition of a ThemeQuery on the facts kept on
+// text_analyses or text_themes (alias), with args numbered from next.
+func factsWhere(alias string, q tp.ThemeQuery, next int) (string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -230,11 +250,11 @@ func themeWhere(alias string, q tp.ThemeQuery, next int) (string, []any) {
 	if q.Division != "" {
 		add(alias+".division = $%d", q.Division)
 	}
-	if q.SurveyID != 0 && alias == "r" {
-		add("r.survey_id = $%d", q.SurveyID)
+	if q.SurveyID != 0 {
+		add(alias+".survey_id = $%d", q.SurveyID)
 	}
-	if q.Type != "" && alias == "r" {
-		add("r.survey_id IN (SELECT id FROM surveys WHERE type = $%d)", string(q.Type))
+	if q.Type != "" {
+		add(alias+".survey_type = $%d", string(q.Type))
 	}
 	if !q.From.IsZero() {
 		add(alias+".created_us >= $%d", tp.ToMicros(q.From))

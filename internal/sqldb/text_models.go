@@ -102,8 +102,11 @@ func (s *TextService) Label(ctx context.Context, l tp.TextLabel) error {
 		var a tp.TextAnalysis
 		var th, sentences string
 		var analyzed int64
-		err := tx.QueryRowContext(ctx, "SELECT lang, sentiment, sentiment_score, themes, sentences, analyzed_us FROM text_analyses WHERE source = $1 AND ref_id = $2",
-			l.Source, l.ID).Scan(&a.Lang, &a.Sentiment, &a.Score, &th, &sentences, &analyzed)
+		var f textFacts
+		err := tx.QueryRowContext(ctx, `SELECT lang, sentiment, sentiment_score, themes, sentences, analyzed_us,
+			survey_id, survey_type, division, department, score, created_us FROM text_analyses WHERE source = $1 AND ref_id = $2`,
+			l.Source, l.ID).Scan(&a.Lang, &a.Sentiment, &a.Score, &th, &sentences, &analyzed,
+			&f.surveyID, &f.surveyType, &f.division, &f.department, &f.score, &f.created)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
@@ -113,7 +116,7 @@ func (s *TextService) Label(ctx context.Context, l tp.TextLabel) error {
 				return "", "", err
 			}
 			applyLabel(&a, l.Sentiment, themes)
-			if err := saveAnalysis(ctx, tx, l.Source, l.ID, a, analyzed); err != nil {
+			if err := saveAnalysis(ctx, tx, l.Source, l.ID, a, analyzed, f); err != nil {
 				return "", "", err
 			}
 		}

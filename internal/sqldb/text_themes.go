@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -9,6 +10,10 @@ import (
 
 	tp "github.com/touchpoint-cx/touchpoint"
 )
+
+// Theme figures read the facts kept on text_themes and text_analyses
+// (survey, division, department, score, time): one table each, no joins,
+// except where the words and the customer's name are shown.
 
 // ThemeStats returns per theme the texts mentioning it, their sentiment and
 // the NPS of the NPS answers among them, most mentioned first.
@@ -18,50 +23,41 @@ func (s *TextService) ThemeStats(ctx context.Context, q tp.ThemeQuery, names fun
 		return nil, err
 	}
 	stats := map[string]*tp.ThemeStat{}
-	get := func(theme string) *tp.ThemeStat {
-		if stats[theme] == nil {
-			stats[theme] = &tp.ThemeStat{Theme: theme, Name: names(theme)}
-		}
-		return stats[theme]
-	}
 	sums := map[string]float64{}
-	for _, src := range []struct{ source, table, alias string }{{tp.TextResponse, "responses", "r"}, {tp.TextCase, "cases", "c"}} {
-		where, args := themeWhere(src.alias, q, 2)
-		rows, err := s.db.r.QueryContext(ctx, fmt.Sprintf(`SELECT tt.theme, COUNT(*),
-			SUM(CASE WHEN tt.sentiment = 'negative' THEN 1 ELSE 0 END), SUM(ta.sentiment_score)
-			FROM text_themes tt JOIN %[1]s %[2]s ON %[2]s.id = tt.ref_id
-			JOIN text_analyses ta ON ta.source = tt.source AND ta.ref_id = tt.ref_id
-			WHERE tt.source = $1 AND %[3]s GROUP BY tt.theme`, src.table, src.alias, where), append([]any{src.source}, args...)...)
-		if err != nil {
-			return nil, fmt.Errorf("theme stats: %w", err)
-		}
-		for rows.Next() {
-			var theme string
-			var n, neg int
-			var sum float64
-			if err := rows.Scan(&theme, &n, &neg, &sum); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			st := get(theme)
-			if src.source == tp.TextResponse {
-				st.Responses += n
-			} else {
-				st.Cases += n
-			}
-			st.Negative += neg
-			sums[theme] += sum
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+	where, args := factsWhere("tt", q, 1)
+	rows, err := s.db.r.QueryContext(ctx, `SELECT theme, source, COUNT(*), SUM(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END), SUM(sentiment_score)
+		FROM text_themes tt WHERE `+where+` GROUP BY theme, source`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("theme stats: %w", err)
+	}
+	for rows.Next() {
+		var theme, source string
+		var n, neg int
+		var sum float64
+		if err := rows.Scan(&theme, &source, &n, &neg, &sum); err != nil {
+			rows.Close()
 			return nil, err
 		}
+		st := stats[theme]
+		if st == nil {
+			st = &tp.ThemeStat{Theme: theme, Name: names(theme)}
+			stats[theme] = st
+		}
+		if source == tp.TextResponse {
+			st.Responses += n
+		} else {
+			st.Cases += n
+		}
+		st.Negative += neg
+		sums[theme] += sum
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
 	// NPS of the NPS answers mentioning each theme, from their score counts.
-	where, args := themeWhere("r", q, 1)
-	rows, err := s.db.r.QueryContext(ctx, `SELECT tt.theme, r.score, COUNT(*) FROM text_themes tt
-		JOIN responses r ON r.id = tt.ref_id JOIN surveys sv ON sv.id = r.survey_id
-		WHERE tt.source = 'response' AND sv.type = 'nps' AND r.score IS NOT NULL AND `+where+` GROUP BY tt.theme, r.score`, args...)
+	rows, err = s.db.r.QueryContext(ctx, `SELECT theme, score, COUNT(*) FROM text_themes tt
+		WHERE source = 'response' AND survey_type = 'nps' AND score IS NOT NULL AND `+where+` GROUP BY theme, score`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("theme NPS: %w", err)
 	}
@@ -106,50 +102,51 @@ func (s *TextService) ThemeStats(ctx context.Context, q tp.ThemeQuery, names fun
 	return out, nil
 }
 
+// textSource is how each kind of text is read where its words are shown.
+var textSourcesShown = []struct {
+	source, table, alias, text, customer string
+	act                                  tp.Action
+}{
+	{tp.TextResponse, "responses", "r", "r.comment, ''", "COALESCE(r.customer_id, 0)", tp.ActResponsesRead},
+	{tp.TextCase, "cases", "c", "c.subject, c.description", "c.customer_id", tp.ActCaseRead},
+}
+
 // ThemeTexts returns the newest texts mentioning theme that the caller may
 // read (survey comments with survey.responses, cases with case.read).
 func (s *TextService) ThemeTexts(ctx context.Context, theme string, q tp.ThemeQuery, limit int) ([]tp.ThemeText, error) {
 	var out []tp.ThemeText
 	readable := 0
-	for _, src := range []struct {
-		source string
-		act    tp.Action
-		query  string
-	}{
-		{tp.TextResponse, tp.ActResponsesRead, `SELECT r.id, r.survey_id, COALESCE(r.customer_id, 0), COALESCE(cu.name, ''), r.division, r.score, r.comment, '', r.created_us,
-			ta.lang, ta.sentiment, ta.sentiment_score, ta.themes, ta.sentences
-			FROM text_themes tt JOIN responses r ON r.id = tt.ref_id JOIN text_analyses ta ON ta.source = tt.source AND ta.ref_id = tt.ref_id
-			LEFT JOIN customers cu ON cu.id = r.customer_id WHERE tt.theme = $1 AND tt.source = 'response' AND %s ORDER BY r.created_us DESC, r.id DESC LIMIT %d`},
-		{tp.TextCase, tp.ActCaseRead, `SELECT c.id, 0, c.customer_id, COALESCE(cu.name, ''), c.division, NULL, c.subject, c.description, c.created_us,
-			ta.lang, ta.sentiment, ta.sentiment_score, ta.themes, ta.sentences
-			FROM text_themes tt JOIN cases c ON c.id = tt.ref_id JOIN text_analyses ta ON ta.source = tt.source AND ta.ref_id = tt.ref_id
-			LEFT JOIN customers cu ON cu.id = c.customer_id WHERE tt.theme = $1 AND tt.source = 'case' AND %s ORDER BY c.created_us DESC, c.id DESC LIMIT %d`},
-	} {
+	for _, src := range textSourcesShown {
 		sq, err := scoped(ctx, src.act, q)
 		if err != nil {
 			continue // this caller may not read this kind of text
 		}
 		readable++
-		alias := "r"
-		if src.source == tp.TextCase {
-			alias = "c"
-		}
-		where, args := themeWhere(alias, sq, 2)
-		rows, err := s.db.r.QueryContext(ctx, fmt.Sprintf(src.query, where, limit), append([]any{theme}, args...)...)
+		where, args := factsWhere("tt", sq, 3)
+		rows, err := s.db.r.QueryContext(ctx, fmt.Sprintf(`SELECT tt.ref_id, tt.survey_id, %[4]s, COALESCE(cu.name, ''), tt.division, tt.score, %[3]s, tt.created_us,
+			ta.lang, ta.sentiment, ta.sentiment_score, ta.themes, ta.sentences
+			FROM text_themes tt JOIN text_analyses ta ON ta.source = tt.source AND ta.ref_id = tt.ref_id
+			JOIN %[1]s %[2]s ON %[2]s.id = tt.ref_id LEFT JOIN customers cu ON cu.id = %[2]s.customer_id
+			WHERE tt.theme = $1 AND tt.source = $2 AND %[5]s ORDER BY tt.created_us DESC, tt.ref_id DESC LIMIT %[6]d`,
+			src.table, src.alias, src.text, src.customer, where, limit), append([]any{theme, src.source}, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("theme texts: %w", err)
 		}
 		for rows.Next() {
 			t := tp.ThemeText{Source: src.source}
 			var at int64
+			var score sql.NullInt64
 			var themes, sentences, more string
-			if err := rows.Scan(&t.ID, &t.SurveyID, &t.CustomerID, &t.CustomerName, &t.Division, &t.Score, &t.Text, &more, &at,
+			if err := rows.Scan(&t.ID, &t.SurveyID, &t.CustomerID, &t.CustomerName, &t.Division, &score, &t.Text, &more, &at,
 				&t.Analysis.Lang, &t.Analysis.Sentiment, &t.Analysis.Score, &themes, &sentences); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			t.Text = joinText(t.Text, more)
-			t.At = tp.FromMicros(at)
+			if score.Valid {
+				v := int(score.Int64)
+				t.Score = &v
+			}
+			t.Text, t.At = joinText(t.Text, more), tp.FromMicros(at)
 			if err := decodeAnalysis(&t.Analysis, themes, sentences); err != nil {
 				rows.Close()
 				return nil, err
@@ -171,20 +168,22 @@ func (s *TextService) ThemeTexts(ctx context.Context, theme string, q tp.ThemeQu
 	return out, nil
 }
 
-// DriverRows returns the scored answers with an analysed comment of the
-// survey q.SurveyID, each with the themes of its comment.
+// DriverRows returns the scored answers with an analysed comment that q
+// selects, each with the themes of its comment; for one survey also the
+// answers to its extra questions.
 func (s *TextService) DriverRows(ctx context.Context, q tp.ThemeQuery) ([]tp.DriverRow, error) {
 	q, err := scoped(ctx, tp.ActResultsRead, q)
 	if err != nil {
 		return nil, err
 	}
-	// The themes come from text_themes, a row per theme, not from the JSON
-	// of each analysis: decoding 11 000 analyses was most of the time.
-	where, args := themeWhere("r", q, 1)
-	rows, err := s.db.r.QueryContext(ctx, `SELECT r.id, r.score, COALESCE(tt.theme, ''), r.answers FROM responses r
-		JOIN text_analyses ta ON ta.source = 'response' AND ta.ref_id = r.id
-		LEFT JOIN text_themes tt ON tt.source = 'response' AND tt.ref_id = r.id
-		WHERE r.score IS NOT NULL AND `+where+` ORDER BY r.id`, args...)
+	where, args := factsWhere("ta", q, 1)
+	answers, join := "'{}'", ""
+	if q.SurveyID != 0 {
+		answers, join = "r.answers", "JOIN responses r ON r.id = ta.ref_id"
+	}
+	rows, err := s.db.r.QueryContext(ctx, `SELECT ta.ref_id, ta.score, COALESCE(tt.theme, ''), `+answers+` FROM text_analyses ta `+join+`
+		LEFT JOIN text_themes tt ON tt.source = 'response' AND tt.ref_id = ta.ref_id
+		WHERE ta.source = 'response' AND ta.score IS NOT NULL AND `+where+` ORDER BY ta.ref_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("driver rows: %w", err)
 	}
@@ -194,14 +193,14 @@ func (s *TextService) DriverRows(ctx context.Context, q tp.ThemeQuery) ([]tp.Dri
 	for rows.Next() {
 		var id int64
 		var score int
-		var theme, answers string
-		if err := rows.Scan(&id, &score, &theme, &answers); err != nil {
+		var theme, ans string
+		if err := rows.Scan(&id, &score, &theme, &ans); err != nil {
 			return nil, err
 		}
 		if id != last {
 			row := tp.DriverRow{Score: score}
-			if answers != "" && answers != "{}" {
-				if err := json.Unmarshal([]byte(answers), &row.Answers); err != nil {
+			if ans != "" && ans != "{}" {
+				if err := json.Unmarshal([]byte(ans), &row.Answers); err != nil {
 					return nil, fmt.Errorf("answers of response %d: %w", id, err)
 				}
 			}
@@ -228,49 +227,39 @@ func (s *TextService) ThemeWeeks(ctx context.Context, q tp.ThemeQuery, end time.
 	q.From, q.To = tp.FromMicros(start), end
 	var themes []tp.ThemeWeek
 	var texts []tp.TextWeek
-	for _, src := range []struct{ source, table, alias string }{{tp.TextResponse, "responses", "r"}, {tp.TextCase, "cases", "c"}} {
-		where, args := themeWhere(src.alias, q, 4)
-		rows, err := s.db.r.QueryContext(ctx, fmt.Sprintf(`SELECT tt.theme, %[2]s.division, (%[2]s.created_us - $2) / $3, COUNT(*),
-			SUM(CASE WHEN tt.sentiment = 'negative' THEN 1 ELSE 0 END)
-			FROM text_themes tt JOIN %[1]s %[2]s ON %[2]s.id = tt.ref_id
-			WHERE tt.source = $1 AND %[3]s GROUP BY tt.theme, %[2]s.division, (%[2]s.created_us - $2) / $3`, src.table, src.alias, where),
-			append([]any{src.source, start, week}, args...)...)
-		if err != nil {
-			return nil, nil, fmt.Errorf("theme weeks: %w", err)
-		}
-		for rows.Next() {
-			var t tp.ThemeWeek
-			if err := rows.Scan(&t.Theme, &t.Division, &t.Week, &t.N, &t.Negative); err != nil {
-				rows.Close()
-				return nil, nil, err
-			}
-			themes = append(themes, t)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, nil, err
-		}
-		rows, err = s.db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %[2]s.division, (%[2]s.created_us - $2) / $3, COUNT(*)
-			FROM text_analyses ta JOIN %[1]s %[2]s ON %[2]s.id = ta.ref_id
-			WHERE ta.source = $1 AND %[3]s GROUP BY %[2]s.division, (%[2]s.created_us - $2) / $3`, src.table, src.alias, where),
-			append([]any{src.source, start, week}, args...)...)
-		if err != nil {
-			return nil, nil, fmt.Errorf("text weeks: %w", err)
-		}
-		for rows.Next() {
-			var t tp.TextWeek
-			if err := rows.Scan(&t.Division, &t.Week, &t.N); err != nil {
-				rows.Close()
-				return nil, nil, err
-			}
-			texts = append(texts, t)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, nil, err
-		}
+	where, args := factsWhere("tt", q, 3)
+	rows, err := s.db.r.QueryContext(ctx, `SELECT theme, division, (created_us - $1) / $2, COUNT(*), SUM(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END)
+		FROM text_themes tt WHERE `+where+` GROUP BY theme, division, (created_us - $1) / $2`, append([]any{start, week}, args...)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("theme weeks: %w", err)
 	}
-	return themes, texts, nil
+	for rows.Next() {
+		var t tp.ThemeWeek
+		if err := rows.Scan(&t.Theme, &t.Division, &t.Week, &t.N, &t.Negative); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		themes = append(themes, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	where, args = factsWhere("ta", q, 3)
+	rows, err = s.db.r.QueryContext(ctx, `SELECT division, (created_us - $1) / $2, COUNT(*) FROM text_analyses ta
+		WHERE `+where+` GROUP BY division, (created_us - $1) / $2`, append([]any{start, week}, args...)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("text weeks: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t tp.TextWeek
+		if err := rows.Scan(&t.Division, &t.Week, &t.N); err != nil {
+			return nil, nil, err
+		}
+		texts = append(texts, t)
+	}
+	return themes, texts, rows.Err()
 }
 
 // UnassignedTexts returns up to limit of the newest analysed texts without
@@ -278,21 +267,15 @@ func (s *TextService) ThemeWeeks(ctx context.Context, q tp.ThemeQuery, end time.
 func (s *TextService) UnassignedTexts(ctx context.Context, q tp.ThemeQuery, limit int) ([]tp.ThemeText, error) {
 	var out []tp.ThemeText
 	readable := 0
-	for _, src := range []struct {
-		source, table, alias, text string
-		act                        tp.Action
-	}{
-		{tp.TextResponse, "responses", "r", "r.comment, ''", tp.ActResponsesRead},
-		{tp.TextCase, "cases", "c", "c.subject, c.description", tp.ActCaseRead},
-	} {
+	for _, src := range textSourcesShown {
 		sq, err := scoped(ctx, src.act, q)
 		if err != nil {
 			continue // this caller may not read this kind of text
 		}
 		readable++
-		where, args := themeWhere(src.alias, sq, 2)
-		rows, err := s.db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %[1]s.id, %[4]s, ta.lang FROM text_analyses ta JOIN %[2]s %[1]s ON %[1]s.id = ta.ref_id
-			WHERE ta.source = $1 AND ta.themes = '[]' AND %[3]s ORDER BY %[1]s.id DESC LIMIT %[5]d`, src.alias, src.table, where, src.text, limit),
+		where, args := factsWhere("ta", sq, 2)
+		rows, err := s.db.r.QueryContext(ctx, fmt.Sprintf(`SELECT ta.ref_id, %[3]s, ta.lang FROM text_analyses ta JOIN %[1]s %[2]s ON %[2]s.id = ta.ref_id
+			WHERE ta.source = $1 AND ta.themes = '[]' AND %[4]s ORDER BY ta.ref_id DESC LIMIT %[5]d`, src.table, src.alias, src.text, where, limit),
 			append([]any{src.source}, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("unassigned texts: %w", err)
@@ -318,41 +301,37 @@ func (s *TextService) UnassignedTexts(ctx context.Context, q tp.ThemeQuery, limi
 	return out, nil
 }
 
-// ThemeMonths counts per calendar month (UTC) since from the texts that
-// mention theme and the negative ones among them, for its trend.
+// ThemeMonths counts per calendar month (UTC) the texts that mention theme
+// and the negative ones among them, for its trend.
 func (s *TextService) ThemeMonths(ctx context.Context, theme string, q tp.ThemeQuery) ([]tp.ThemeMonth, error) {
 	q, err := scoped(ctx, tp.ActResultsRead, q)
 	if err != nil {
 		return nil, err
 	}
+	where, args := factsWhere("tt", q, 2)
+	rows, err := s.db.r.QueryContext(ctx, `SELECT created_us, sentiment FROM text_themes tt WHERE theme = $1 AND `+where, append([]any{theme}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("theme months: %w", err)
+	}
+	defer rows.Close()
 	counts := map[string]*tp.ThemeMonth{}
-	for _, src := range []struct{ source, table, alias string }{{tp.TextResponse, "responses", "r"}, {tp.TextCase, "cases", "c"}} {
-		where, args := themeWhere(src.alias, q, 3)
-		rows, err := s.db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %[2]s.created_us, tt.sentiment FROM text_themes tt JOIN %[1]s %[2]s ON %[2]s.id = tt.ref_id
-			WHERE tt.theme = $1 AND tt.source = $2 AND %[3]s`, src.table, src.alias, where), append([]any{theme, src.source}, args...)...)
-		if err != nil {
-			return nil, fmt.Errorf("theme months: %w", err)
-		}
-		for rows.Next() {
-			var at int64
-			var sentiment string
-			if err := rows.Scan(&at, &sentiment); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			m := tp.FromMicros(at).Format("2006-01")
-			if counts[m] == nil {
-				counts[m] = &tp.ThemeMonth{Month: m}
-			}
-			counts[m].N++
-			if sentiment == "negative" {
-				counts[m].Negative++
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+	for rows.Next() {
+		var at int64
+		var sentiment string
+		if err := rows.Scan(&at, &sentiment); err != nil {
 			return nil, err
 		}
+		m := tp.FromMicros(at).Format("2006-01")
+		if counts[m] == nil {
+			counts[m] = &tp.ThemeMonth{Month: m}
+		}
+		counts[m].N++
+		if sentiment == "negative" {
+			counts[m].Negative++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
 	out := make([]tp.ThemeMonth, 0, len(counts))
 	for _, c := range counts {
