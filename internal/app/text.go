@@ -5,12 +5,21 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/touchpoint-cx/touchpoint/internal/learn"
 	"github.com/touchpoint-cx/touchpoint/internal/textan"
 )
 
 // evalCmd runs an evaluation on the public data sets (DESIGN.md §7).
 func evalCmd(e *env, args []string) error {
-	rest, err := subcommand(args, "text", "eval text [--data DIR] [--write-models DIR]")
+	if len(args) > 0 && args[0] == "clv" {
+		fs := e.flags("eval clv", "eval clv [--data DIR]")
+		data := fs.String("data", "../shared/data", "folder of the public data sets")
+		if err := e.parse(fs, args[1:]); err != nil {
+			return err
+		}
+		return learn.EvalCLV(*data, e.stdout)
+	}
+	rest, err := subcommand(args, "text", "eval text [--data DIR] [--write-models DIR] | eval clv [--data DIR]")
 	if err != nil {
 		return err
 	}
