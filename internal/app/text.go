@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/touchpoint-cx/touchpoint/internal/learn"
@@ -11,6 +12,22 @@ import (
 
 // evalCmd runs an evaluation on the public data sets (DESIGN.md §7).
 func evalCmd(e *env, args []string) error {
+	if len(args) > 0 && args[0] == "churn" {
+		fs := e.flags("eval churn", "eval churn FILE.csv --label COLUMN")
+		label := fs.String("label", "churn", "the yes/no column to predict")
+		var file string
+		rest := args[1:]
+		if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+			file, rest = rest[0], rest[1:]
+		}
+		if err := e.parse(fs, rest); err != nil {
+			return err
+		}
+		if file == "" {
+			return fmt.Errorf("usage: touchpoint eval churn FILE.csv --label COLUMN: %w", errUsage)
+		}
+		return learn.EvalChurn(file, *label, e.stdout)
+	}
 	if len(args) > 0 && args[0] == "clv" {
 		fs := e.flags("eval clv", "eval clv [--data DIR]")
 		data := fs.String("data", "../shared/data", "folder of the public data sets")
