@@ -87,7 +87,7 @@ func EvalChurn(path, label string, w io.Writer) error {
 			scores[i] = m.Predict(cols, i)
 			ts[n], ty[n] = scores[i], y[i]
 		}
-		fmt.Fprintf(w, "  fold %d: AUC %.3f\n", k+1, AUC(ts, ty))
+		fmt.Fprintf(w, "  fold %d: AUC %.3f (%d pair terms)\n", k+1, AUC(ts, ty), len(m.Pairs))
 		last = m
 	}
 	fmt.Fprintf(w, "5-fold cross-validated AUC %.3f (%s)\n", AUC(scores, y), time.Since(start).Round(time.Millisecond))
