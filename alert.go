@@ -57,7 +57,7 @@ func (r *AlertRule) Validate() error {
 	}
 	switch r.Kind {
 	case "emerging":
-		r.KPI, r.Op, r.Threshold, r.Channel = "", "", 0, ""
+		r.KPI, r.Op, r.Threshold = "", "", 0
 	case "drop":
 		r.Op, r.Threshold = "", 0
 	case "threshold":
@@ -133,7 +133,7 @@ func (r *AlertRule) EvaluateEmerging(topics []EmergingTopic, now time.Time) *Ale
 	}
 	var what []string
 	for _, t := range topics {
-		what = append(what, fmt.Sprintf("%s in %s (%s: %d in %d weeks, %.1f expected)", t.Name, t.Division, t.Kind, t.Recent, EmergingRecentWeeks, t.Expected))
+		what = append(what, fmt.Sprintf("%s in %s %s (%s: %d in %d weeks, %.1f expected)", t.Name, t.By, t.Slice, t.Kind, t.Recent, EmergingRecentWeeks, t.Expected))
 	}
 	summary := fmt.Sprintf("%s: emerging topics of %s %s", r.Name, r.Slice(), kind)
 	if holds {

@@ -25,38 +25,60 @@ const (
 	EmergingHoldP       = 0.05
 )
 
-// ThemeWeek is how many texts of a division mention a theme in one week
-// (Week 0 the oldest of EmergingWeeks), and how many of them are negative.
+// ThemeWeek is how many texts of a slice (a division or a channel) mention
+// a theme in one week (Week 0 the oldest of EmergingWeeks), and how many of
+// them are negative.
 type ThemeWeek struct {
-	Theme, Division string
-	Week            int
-	N, Negative     int
+	Theme, Slice string
+	Week         int
+	N, Negative  int
 }
 
-// TextWeek is how many texts of a division were analysed in one week.
+// TextWeek is how many texts of a slice were analysed in one week.
 type TextWeek struct {
-	Division string
-	Week     int
-	N        int
+	Slice string
+	Week  int
+	N     int
 }
+
+// EmergingSlicings are what emerging topics are looked for in: each
+// division's texts and each channel's.
+var EmergingSlicings = []string{"division", "channel"}
 
 // EmergingTopic is a theme rising in a division.
 type EmergingTopic struct {
 	Theme    string  `json:"theme"`
 	Name     string  `json:"name"`
-	Division string  `json:"division"`
-	Kind     string  `json:"kind"` // mentions or negative
+	By       string  `json:"by"`    // division or channel
+	Slice    string  `json:"slice"` // which one
+	Kind     string  `json:"kind"`  // mentions or negative
 	Recent   int     `json:"recent"`
 	Expected float64 `json:"expected"` // at the earlier share
 	Ratio    float64 `json:"ratio"`
 	P        float64 `json:"p"`
 }
 
-// EmergingKey names a theme in a division, for the set of topics already
+// EmergingKey names a theme in a slice, for the set of topics already
 // flagged that DetectEmerging keeps with a lenient test (hysteresis).
-func EmergingKey(theme, division string) string { return theme + "\x00" + division }
+func EmergingKey(theme, slice string) string { return theme + "\x00" + slice }
 
-// DetectEmerging returns the emerging topics, strongest first. Topics in
+// EmergingBy runs DetectEmerging on one slicing and labels the topics with
+// it. Texts without a channel are no channel's, so that slice is dropped;
+// texts without a division stay one (a company may have no divisions).
+func EmergingBy(by string, themes []ThemeWeek, texts []TextWeek) []EmergingTopic {
+	var out []EmergingTopic
+	for _, t := range DetectEmerging(themes, texts, nil) {
+		if by == "channel" && t.Slice == "" {
+			continue
+		}
+		t.By = by
+		out = append(out, t)
+	}
+	return out
+}
+
+// DetectEmerging returns the emerging topics of one slicing, strongest
+// first (By is left for the caller, who knows the slicing). Topics in
 // flagged (by EmergingKey) were emerging at the last look: they stay so
 // while their share is still EmergingHoldRatio times the earlier one at an
 // unadjusted p < EmergingHoldP, so that noise around the threshold does not
@@ -66,20 +88,20 @@ func DetectEmerging(themes []ThemeWeek, texts []TextWeek, flagged map[string]boo
 	type tally struct{ recent, base float64 }
 	total := map[string]*tally{}
 	for _, t := range texts {
-		if total[t.Division] == nil {
-			total[t.Division] = &tally{}
+		if total[t.Slice] == nil {
+			total[t.Slice] = &tally{}
 		}
 		if t.Week >= recentFrom {
-			total[t.Division].recent += float64(t.N)
+			total[t.Slice].recent += float64(t.N)
 		} else if t.Week >= 0 {
-			total[t.Division].base += float64(t.N)
+			total[t.Slice].base += float64(t.N)
 		}
 	}
 	type key struct{ theme, division, kind string }
 	counts := map[key]*tally{}
 	for _, t := range themes {
 		for kind, n := range map[string]int{"mentions": t.N, "negative": t.Negative} {
-			k := key{t.Theme, t.Division, kind}
+			k := key{t.Theme, t.Slice, kind}
 			if counts[k] == nil {
 				counts[k] = &tally{}
 			}
@@ -115,14 +137,14 @@ func DetectEmerging(themes []ThemeWeek, texts []TextWeek, flagged map[string]boo
 		if !hold && (c.recent < EmergingMinCount || ratio < EmergingMinRatio || p*float64(tests) >= EmergingAlpha) {
 			continue
 		}
-		out = append(out, EmergingTopic{Theme: k.theme, Name: k.theme, Division: k.division, Kind: k.kind,
+		out = append(out, EmergingTopic{Theme: k.theme, Name: k.theme, Slice: k.division, Kind: k.kind,
 			Recent: int(c.recent), Expected: math.Round(expected*10) / 10, Ratio: math.Round(ratio*10) / 10, P: p})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].P != out[j].P {
 			return out[i].P < out[j].P
 		}
-		return out[i].Theme+out[i].Division+out[i].Kind < out[j].Theme+out[j].Division+out[j].Kind
+		return out[i].Theme+out[i].Slice+out[i].Kind < out[j].Theme+out[j].Slice+out[j].Kind
 	})
 	return out
 }

@@ -26,7 +26,7 @@ func TestEmergingTopicFlaggedOnceNoiseNot(t *testing.T) {
 		var w wk
 		for _, d := range divisions {
 			n := 250 + rng.IntN(100)
-			w.texts = append(w.texts, TextWeek{Division: d, N: n})
+			w.texts = append(w.texts, TextWeek{Slice: d, N: n})
 			for _, tt := range themes {
 				th, share := tt.id, tt.share
 				if th == "crash" && d == "Online" && week >= 30 {
@@ -41,7 +41,7 @@ func TestEmergingTopicFlaggedOnceNoiseNot(t *testing.T) {
 						}
 					}
 				}
-				w.themes = append(w.themes, ThemeWeek{Theme: th, Division: d, N: k, Negative: neg})
+				w.themes = append(w.themes, ThemeWeek{Theme: th, Slice: d, N: k, Negative: neg})
 			}
 		}
 		stream = append(stream, w)
@@ -64,9 +64,9 @@ func TestEmergingTopicFlaggedOnceNoiseNot(t *testing.T) {
 		}
 		current := map[string]bool{}
 		for _, e := range DetectEmerging(tw, xw, flagged) {
-			key := EmergingKey(e.Theme, e.Division)
+			key := EmergingKey(e.Theme, e.Slice)
 			if !current[key] && !flagged[key] {
-				episodes[e.Theme+"/"+e.Division]++
+				episodes[e.Theme+"/"+e.Slice]++
 			}
 			current[key] = true
 		}

@@ -81,6 +81,7 @@ const (
 type ThemeQuery struct {
 	Department string // department-scoped callers always get their own
 	Division   string
+	Channel    string
 	SurveyID   int64
 	Type       SurveyType // only answers of surveys of this type
 	From, To   time.Time
@@ -135,7 +136,8 @@ type ThemeService interface {
 	ThemeStats(ctx context.Context, q ThemeQuery, names func(id string) string) ([]ThemeStat, error)
 	ThemeTexts(ctx context.Context, theme string, q ThemeQuery, limit int) ([]ThemeText, error)
 	DriverRows(ctx context.Context, q ThemeQuery) ([]DriverRow, error)
-	ThemeWeeks(ctx context.Context, q ThemeQuery, end time.Time) ([]ThemeWeek, []TextWeek, error)
+	// ThemeWeeks counts by week and by slice (by: division or channel).
+	ThemeWeeks(ctx context.Context, q ThemeQuery, end time.Time, by string) ([]ThemeWeek, []TextWeek, error)
 	// Themes is the company's taxonomy; nil while the shipped one is in force.
 	Themes(ctx context.Context) ([]Theme, error)
 	// SetThemes replaces the company's taxonomy; nil goes back to the shipped one.

@@ -131,11 +131,15 @@ func (s *AlertService) EvaluateAlerts(ctx context.Context) ([]tp.AlertEvent, err
 			continue
 		}
 		if r.Kind == "emerging" {
-			themes, texts, err := (&TextService{s.db}).ThemeWeeks(ctx, tp.ThemeQuery{Division: r.Division, Department: r.Department}, now)
-			if err != nil {
-				return out, fmt.Errorf("alert %d: %w", r.ID, err)
+			var topics []tp.EmergingTopic
+			for _, by := range tp.EmergingSlicings {
+				themes, texts, err := (&TextService{s.db}).ThemeWeeks(ctx, tp.ThemeQuery{Division: r.Division, Department: r.Department, Channel: r.Channel}, now, by)
+				if err != nil {
+					return out, fmt.Errorf("alert %d: %w", r.ID, err)
+				}
+				topics = append(topics, tp.EmergingBy(by, themes, texts)...)
 			}
-			emerging[i] = r.EvaluateEmerging(tp.DetectEmerging(themes, texts, nil), now)
+			emerging[i] = r.EvaluateEmerging(topics, now)
 			continue
 		}
 		period, _ := tp.PeriodOf(r.Period, now)

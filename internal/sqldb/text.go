@@ -27,14 +27,14 @@ var textSources = []struct {
 	source, mark, query string
 }{
 	{tp.TextResponse, "text_response", `SELECT r.id, r.comment, '', r.lang, r.updated_us, COALESCE(l.sentiment, ''), l.themes,
-		r.survey_id, COALESCE(sv.type, ''), r.division, r.department, r.score, r.created_us FROM responses r
+		r.survey_id, COALESCE(sv.type, ''), r.division, r.department, r.channel, r.score, r.created_us FROM responses r
 		LEFT JOIN surveys sv ON sv.id = r.survey_id
 		LEFT JOIN text_analyses t ON t.source = 'response' AND t.ref_id = r.id
 		LEFT JOIN text_labels l ON l.source = 'response' AND l.ref_id = r.id
 		WHERE (r.id > $1 OR r.updated_us > $2) AND r.comment <> '' AND (t.ref_id IS NULL OR t.analyzed_us < r.updated_us)
 		ORDER BY r.id LIMIT $3`},
 	{tp.TextCase, "text_case", `SELECT c.id, c.subject, c.description, '', c.updated_us, COALESCE(l.sentiment, ''), l.themes,
-		0, '', c.division, c.department, NULL, c.created_us FROM cases c
+		0, '', c.division, c.department, c.channel, NULL, c.created_us FROM cases c
 		LEFT JOIN text_analyses t ON t.source = 'case' AND t.ref_id = c.id
 		LEFT JOIN text_labels l ON l.source = 'case' AND l.ref_id = c.id
 		WHERE (c.id > $1 OR c.updated_us > $2) AND (t.ref_id IS NULL OR t.analyzed_us < c.updated_us)
@@ -56,6 +56,7 @@ type textFacts struct {
 	surveyID             int64
 	surveyType           string
 	division, department string
+	channel              string
 	score                sql.NullInt64
 	created              int64
 }
@@ -86,7 +87,7 @@ func (s *TextService) AnalyzePending(ctx context.Context, an tp.TextAnalyzer, li
 			var more string
 			f := &p.facts
 			if err := rows.Scan(&p.id, &p.text, &more, &p.lang, &p.updated, &p.sentiment, &p.themes,
-				&f.surveyID, &f.surveyType, &f.division, &f.department, &f.score, &f.created); err != nil {
+				&f.surveyID, &f.surveyType, &f.division, &f.department, &f.channel, &f.score, &f.created); err != nil {
 				rows.Close()
 				return done, err
 			}
@@ -156,20 +157,20 @@ func saveAnalysis(ctx context.Context, tx *sql.Tx, source string, id int64, r tp
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO text_analyses (source, ref_id, lang, sentiment, sentiment_score, themes, sentences, analyzed_us,
-		survey_id, survey_type, division, department, score, created_us)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		survey_id, survey_type, division, department, score, created_us, channel)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 		ON CONFLICT (source, ref_id) DO UPDATE SET lang = excluded.lang, sentiment = excluded.sentiment,
 		sentiment_score = excluded.sentiment_score, themes = excluded.themes, sentences = excluded.sentences, analyzed_us = excluded.analyzed_us,
 		survey_id = excluded.survey_id, survey_type = excluded.survey_type, division = excluded.division, department = excluded.department,
-		score = excluded.score, created_us = excluded.created_us`,
+		score = excluded.score, created_us = excluded.created_us, channel = excluded.channel`,
 		source, id, r.Lang, r.Sentiment, r.Score, string(themes), string(sentences), now,
-		f.surveyID, f.surveyType, f.division, f.department, f.score, f.created); err != nil {
+		f.surveyID, f.surveyType, f.division, f.department, f.score, f.created, f.channel); err != nil {
 		return err
 	}
 	for _, h := range r.Themes {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO text_themes (theme, source, ref_id, sentiment, sentiment_score, survey_id, survey_type, division, department, score, created_us)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			h.Theme, source, id, r.Sentiment, r.Score, f.surveyID, f.surveyType, f.division, f.department, f.score, f.created); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO text_themes (theme, source, ref_id, sentiment, sentiment_score, survey_id, survey_type, division, department, score, created_us, channel)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			h.Theme, source, id, r.Sentiment, r.Score, f.surveyID, f.surveyType, f.division, f.department, f.score, f.created, f.channel); err != nil {
 			return err
 		}
 	}
@@ -249,6 +250,9 @@ func factsWhere(alias string, q tp.ThemeQuery, next int) (string, []any) {
 	}
 	if q.Division != "" {
 		add(alias+".division = $%d", q.Division)
+	}
+	if q.Channel != "" {
+		add(alias+".channel = $%d", q.Channel)
 	}
 	if q.SurveyID != 0 {
 		add(alias+".survey_id = $%d", q.SurveyID)

@@ -104,9 +104,9 @@ func (s *TextService) Label(ctx context.Context, l tp.TextLabel) error {
 		var analyzed int64
 		var f textFacts
 		err := tx.QueryRowContext(ctx, `SELECT lang, sentiment, sentiment_score, themes, sentences, analyzed_us,
-			survey_id, survey_type, division, department, score, created_us FROM text_analyses WHERE source = $1 AND ref_id = $2`,
+			survey_id, survey_type, division, department, channel, score, created_us FROM text_analyses WHERE source = $1 AND ref_id = $2`,
 			l.Source, l.ID).Scan(&a.Lang, &a.Sentiment, &a.Score, &th, &sentences, &analyzed,
-			&f.surveyID, &f.surveyType, &f.division, &f.department, &f.score, &f.created)
+			&f.surveyID, &f.surveyType, &f.division, &f.department, &f.channel, &f.score, &f.created)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:

@@ -138,7 +138,7 @@ func TestEmergingTopicAlertFiresOnce(t *testing.T) {
 					text = "The app crashes at checkout."
 				}
 				score := 7
-				recs = append(recs, tp.ResponseImport{SurveyID: s.ID, CustomerID: c.ID, Score: &score, Comment: text, Language: "en", Division: "Online", At: at})
+				recs = append(recs, tp.ResponseImport{SurveyID: s.ID, CustomerID: c.ID, Score: &score, Comment: text, Language: "en", Division: "Online", Channel: "app", At: at})
 			}
 		}
 		if err := db.Surveys.ImportResponses(ctx, recs); err != nil {
@@ -163,6 +163,10 @@ func TestEmergingTopicAlertFiresOnce(t *testing.T) {
 		}
 		if strings.Contains(events[0].Summary, "staff") || strings.Contains(events[0].Summary, "price") {
 			t.Errorf("steady themes flagged: %s", events[0].Summary)
+		}
+		// Found in the division and in the channel alike.
+		if !strings.Contains(events[0].Summary, "division Online") || !strings.Contains(events[0].Summary, "channel app") {
+			t.Errorf("slices: %s", events[0].Summary)
 		}
 		if events, err := db.Alerts.EvaluateAlerts(ctx); err != nil || len(events) != 0 {
 			t.Errorf("second evaluation: %+v %v", events, err)

@@ -214,13 +214,17 @@ func (s *TextService) DriverRows(ctx context.Context, q tp.ThemeQuery) ([]tp.Dri
 	return out, rows.Err()
 }
 
-// ThemeWeeks counts, per theme, division and week of the tp.EmergingWeeks
-// weeks before end, the texts mentioning it (and the negative ones), and
-// the texts analysed per division and week: what DetectEmerging reads.
-func (s *TextService) ThemeWeeks(ctx context.Context, q tp.ThemeQuery, end time.Time) ([]tp.ThemeWeek, []tp.TextWeek, error) {
+// ThemeWeeks counts, per theme, slice (each division or each channel: by)
+// and week of the tp.EmergingWeeks weeks before end, the texts mentioning
+// it (and the negative ones), and the texts analysed per slice and week:
+// what DetectEmerging reads.
+func (s *TextService) ThemeWeeks(ctx context.Context, q tp.ThemeQuery, end time.Time, by string) ([]tp.ThemeWeek, []tp.TextWeek, error) {
 	q, err := scoped(ctx, tp.ActResultsRead, q)
 	if err != nil {
 		return nil, nil, err
+	}
+	if by != "division" && by != "channel" { // a column name: only these two
+		return nil, nil, &tp.Error{Code: tp.EINVALID, Message: "emerging topics are looked for by division or by channel", Fields: map[string]string{"by": "invalid"}}
 	}
 	const week = int64(7 * 24 * time.Hour / time.Microsecond)
 	start := tp.ToMicros(end) - tp.EmergingWeeks*week
@@ -228,14 +232,14 @@ func (s *TextService) ThemeWeeks(ctx context.Context, q tp.ThemeQuery, end time.
 	var themes []tp.ThemeWeek
 	var texts []tp.TextWeek
 	where, args := factsWhere("tt", q, 3)
-	rows, err := s.db.r.QueryContext(ctx, `SELECT theme, division, (created_us - $1) / $2, COUNT(*), SUM(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END)
-		FROM text_themes tt WHERE `+where+` GROUP BY theme, division, (created_us - $1) / $2`, append([]any{start, week}, args...)...)
+	rows, err := s.db.r.QueryContext(ctx, `SELECT theme, `+by+`, (created_us - $1) / $2, COUNT(*), SUM(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END)
+		FROM text_themes tt WHERE `+where+` GROUP BY theme, `+by+`, (created_us - $1) / $2`, append([]any{start, week}, args...)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("theme weeks: %w", err)
 	}
 	for rows.Next() {
 		var t tp.ThemeWeek
-		if err := rows.Scan(&t.Theme, &t.Division, &t.Week, &t.N, &t.Negative); err != nil {
+		if err := rows.Scan(&t.Theme, &t.Slice, &t.Week, &t.N, &t.Negative); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
@@ -246,15 +250,15 @@ func (s *TextService) ThemeWeeks(ctx context.Context, q tp.ThemeQuery, end time.
 		return nil, nil, err
 	}
 	where, args = factsWhere("ta", q, 3)
-	rows, err = s.db.r.QueryContext(ctx, `SELECT division, (created_us - $1) / $2, COUNT(*) FROM text_analyses ta
-		WHERE `+where+` GROUP BY division, (created_us - $1) / $2`, append([]any{start, week}, args...)...)
+	rows, err = s.db.r.QueryContext(ctx, `SELECT `+by+`, (created_us - $1) / $2, COUNT(*) FROM text_analyses ta
+		WHERE `+where+` GROUP BY `+by+`, (created_us - $1) / $2`, append([]any{start, week}, args...)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("text weeks: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var t tp.TextWeek
-		if err := rows.Scan(&t.Division, &t.Week, &t.N); err != nil {
+		if err := rows.Scan(&t.Slice, &t.Week, &t.N); err != nil {
 			return nil, nil, err
 		}
 		texts = append(texts, t)

@@ -80,7 +80,7 @@ func (s *Server) apiAnalyze(w http.ResponseWriter, r *http.Request) error {
 // themeQuery reads division, survey, from and to (dates, to inclusive).
 func themeQuery(r *http.Request) (tp.ThemeQuery, error) {
 	v := r.URL.Query()
-	q := tp.ThemeQuery{Division: v.Get("division")}
+	q := tp.ThemeQuery{Division: v.Get("division"), Channel: v.Get("channel")}
 	if sv := v.Get("survey"); sv != "" {
 		id, err := strconv.ParseInt(sv, 10, 64)
 		if err != nil || id <= 0 {
@@ -214,11 +214,14 @@ func (s *Server) emerging(r *http.Request, lang string) ([]tp.EmergingTopic, err
 	if err != nil {
 		return nil, err
 	}
-	themes, texts, err := s.Text.ThemeWeeks(r.Context(), tp.ThemeQuery{Division: q.Division}, s.Now())
-	if err != nil {
-		return nil, err
+	var out []tp.EmergingTopic
+	for _, by := range tp.EmergingSlicings {
+		themes, texts, err := s.Text.ThemeWeeks(r.Context(), tp.ThemeQuery{Division: q.Division, Channel: q.Channel}, s.Now(), by)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, tp.EmergingBy(by, themes, texts)...)
 	}
-	out := tp.DetectEmerging(themes, texts, nil)
 	names := s.themeNames(lang)
 	for i := range out {
 		out[i].Name = names(out[i].Theme)
