@@ -48,9 +48,10 @@ bench:          ## ingestion over HTTP vs a raw INSERT baseline (SQLite; Postgre
 	$(GO) run ./cmd/touchpoint bench ingest --events 200000
 	@if [ -n "$$BENCH_PG" ]; then $(GO) run ./cmd/touchpoint bench ingest --events 200000 --db "$$BENCH_PG"; fi
 
-eval:           ## text analytics and lifetime-value figures on ../shared/data beside their baselines (DATA=dir to point elsewhere)
+eval:           ## text analytics, lifetime value and cross-sell figures on ../shared/data beside their baselines (DATA=dir to point elsewhere)
 	$(GO) run ./cmd/touchpoint eval text --data $${DATA:-../shared/data}
 	$(GO) run ./cmd/touchpoint eval clv --data $${DATA:-../shared/data}
+	$(GO) run ./cmd/touchpoint eval crosssell --data $${DATA:-../shared/data}
 
 build:          ## a static binary in ./bin
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X github.com/touchpoint-cx/touchpoint.Version=$$(git describe --always --dirty 2>/dev/null || echo dev)" -o bin/touchpoint ./cmd/touchpoint

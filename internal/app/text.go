@@ -28,6 +28,14 @@ func evalCmd(e *env, args []string) error {
 		}
 		return learn.EvalChurn(file, *label, e.stdout)
 	}
+	if len(args) > 0 && args[0] == "crosssell" {
+		fs := e.flags("eval crosssell", "eval crosssell [--data DIR]")
+		data := fs.String("data", "../shared/data", "folder of the public data sets")
+		if err := e.parse(fs, args[1:]); err != nil {
+			return err
+		}
+		return learn.EvalCrossSell(*data, e.stdout)
+	}
 	if len(args) > 0 && args[0] == "clv" {
 		fs := e.flags("eval clv", "eval clv [--data DIR]")
 		data := fs.String("data", "../shared/data", "folder of the public data sets")

@@ -113,3 +113,34 @@ func TestCLVEdgeCases(t *testing.T) {
 		t.Error("recency does not lower the chance of being alive")
 	}
 }
+
+// Co-purchase offers: never what the customer holds, with the share of the
+// reason's buyers who bought the offer, and no reason from a rare product.
+func TestCrossSellOffers(t *testing.T) {
+	var customers [][]string
+	for i := 0; i < 20; i++ {
+		basket := []string{"tent"}
+		if i < 15 {
+			basket = append(basket, "sleeping bag") // 15 of 20 tent buyers
+		}
+		if i < 5 {
+			basket = append(basket, "stove") // 5 of 20
+		}
+		customers = append(customers, basket)
+	}
+	customers = append(customers, []string{"kayak", "paddle"}, []string{"kayak", "paddle"}) // 2 buyers: too few to be a reason
+	co := NewCoPurchases(customers)
+	offers := co.Recommend([]string{"tent", "kayak"}, 10)
+	if len(offers) != 2 || offers[0].Product != "sleeping bag" || offers[0].Because != "tent" || offers[0].Share != 0.75 ||
+		offers[1].Product != "stove" || offers[1].Share != 0.25 {
+		t.Fatalf("%+v", offers)
+	}
+	for _, o := range co.Recommend([]string{"tent", "sleeping bag"}, 10) {
+		if o.Product == "tent" || o.Product == "sleeping bag" {
+			t.Errorf("offered a held product: %+v", o)
+		}
+	}
+	if pop := co.Popular([]string{"tent"}, 2); len(pop) != 2 || pop[0] != "sleeping bag" || pop[1] != "stove" {
+		t.Errorf("popular %v", pop)
+	}
+}
