@@ -41,8 +41,8 @@ func EvalCrossSell(dir string, w io.Writer) error {
 		col[h] = i
 	}
 	type invoice struct {
-		at    string
-		items []string
+		at, no string
+		items  []string
 	}
 	customers := map[string]map[string]*invoice{}
 	for {
@@ -66,7 +66,7 @@ func EvalCrossSell(dir string, w io.Writer) error {
 		}
 		in := customers[cust][inv]
 		if in == nil {
-			in = &invoice{at: rec[col["InvoiceDate"]]}
+			in = &invoice{at: rec[col["InvoiceDate"]], no: inv}
 			customers[cust][inv] = in
 		}
 		in.items = append(in.items, code)
@@ -79,7 +79,13 @@ func EvalCrossSell(dir string, w io.Writer) error {
 		for _, in := range invs {
 			list = append(list, in)
 		}
-		sort.Slice(list, func(i, j int) bool { return list[i].at < list[j].at })
+		// InvoiceDate is "2010-12-01 08:26:00"; invoices of one minute go by number.
+		sort.Slice(list, func(i, j int) bool {
+			if list[i].at != list[j].at {
+				return list[i].at < list[j].at
+			}
+			return list[i].no < list[j].no
+		})
 		var history []string
 		for _, in := range list[:len(list)-1] {
 			history = append(history, in.items...)
