@@ -3,6 +3,7 @@ package touchpoint
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -21,6 +22,41 @@ type Condition struct {
 	Value string `json:"value,omitempty"`
 	Event string `json:"event,omitempty"`
 	Days  int    `json:"days,omitempty"`
+	Count int    `json:"count,omitempty"` // event op atleast: this many times in Days
+}
+
+// Trait operators: eq, neq, contains, exists; the numeric gt, gte, lt,
+// lte (Value a number) and between (Value "low..high", both included); in
+// (Value a comma-separated list, any of them). Event operators: any (did it
+// in Days), none (did not), atleast (Count times or more in Days).
+var traitOps = map[string]bool{"eq": true, "neq": true, "contains": true, "exists": true,
+	"gt": true, "gte": true, "lt": true, "lte": true, "between": true, "in": true}
+
+// NumericOp reports whether a trait operator compares numbers.
+func NumericOp(op string) bool {
+	return op == "gt" || op == "gte" || op == "lt" || op == "lte" || op == "between"
+}
+
+// Range reads a between condition's "low..high".
+func (c Condition) Range() (lo, hi float64, ok bool) {
+	a, b, found := strings.Cut(c.Value, "..")
+	if !found {
+		return 0, 0, false
+	}
+	lo, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
+	hi, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
+	return lo, hi, err1 == nil && err2 == nil && lo <= hi
+}
+
+// List reads an in condition's values.
+func (c Condition) List() []string {
+	var out []string
+	for _, v := range strings.Split(c.Value, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Segment is a saved, named rule; its members are computed when asked.
@@ -49,10 +85,20 @@ func (s *Segment) Validate() error {
 			switch {
 			case c.Key == "" || len(c.Key) > 128:
 				fields[key] = "a trait condition needs the trait's key"
-			case c.Op != "eq" && c.Op != "neq" && c.Op != "contains" && c.Op != "exists":
-				fields[key] = "op must be eq, neq, contains or exists"
+			case !traitOps[c.Op]:
+				fields[key] = "op must be eq, neq, contains, exists, gt, gte, lt, lte, between or in"
 			case c.Op != "exists" && c.Value == "":
 				fields[key] = "op " + c.Op + " needs a value"
+			case c.Op == "between":
+				if _, _, ok := c.Range(); !ok {
+					fields[key] = `between needs "low..high", two numbers, low ≤ high`
+				}
+			case NumericOp(c.Op):
+				if _, err := strconv.ParseFloat(c.Value, 64); err != nil {
+					fields[key] = "op " + c.Op + " compares numbers: the value must be one"
+				}
+			case c.Op == "in" && (len(c.List()) == 0 || len(c.List()) > 100):
+				fields[key] = "in needs 1 to 100 comma-separated values"
 			}
 		case "event":
 			switch {
@@ -60,8 +106,10 @@ func (s *Segment) Validate() error {
 				fields[key] = "an event condition needs the event's name"
 			case c.Days < 1 || c.Days > 3660:
 				fields[key] = "days must be 1 to 3660"
-			case c.Op != "" && c.Op != "any" && c.Op != "none":
-				fields[key] = "op must be any (did it) or none (did not)"
+			case c.Op != "" && c.Op != "any" && c.Op != "none" && c.Op != "atleast":
+				fields[key] = "op must be any (did it), none (did not) or atleast (count times or more)"
+			case c.Op == "atleast" && (c.Count < 1 || c.Count > 1000000):
+				fields[key] = "atleast needs a count from 1"
 			}
 		default:
 			fields[key] = "kind must be trait or event"

@@ -79,6 +79,17 @@ func findSegment(ctx context.Context, q querier, id int64) (*tp.Segment, error) 
 	return seg, err
 }
 
+// traitNumber is a trait's JSON value as a number, NULL when it is none
+// (a number may be stored as 5 or "5"; text like "gold" compares as NULL,
+// so it is in no numeric range). PostgreSQL would fail on a cast of text,
+// SQLite would read it as 0: both are guarded by a pattern.
+func (db *DB) traitNumber(col string) string {
+	if db.dialect == Postgres {
+		return "(CASE WHEN btrim(" + col + `, '"') ~ '^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$' THEN CAST(btrim(` + col + `, '"') AS DOUBLE PRECISION) END)`
+	}
+	return "(CASE WHEN trim(" + col + `, '"') GLOB '[0-9]*' OR trim(` + col + `, '"') GLOB '-[0-9]*' THEN CAST(trim(` + col + `, '"') AS REAL) END)`
+}
+
 // segmentWhere turns a segment's conditions into a condition on customers c,
 // with its parameters numbered from start.
 func (db *DB) segmentWhere(s *tp.Segment, start int) (string, []any) {
@@ -95,6 +106,26 @@ func (db *DB) segmentWhere(s *tp.Segment, start int) (string, []any) {
 			switch c.Op {
 			case "exists":
 				parts = append(parts, "EXISTS (SELECT 1 FROM customer_traits t WHERE t.customer_id = c.id AND t.key = "+key+")")
+			case "gt", "gte", "lt", "lte", "between":
+				num := db.traitNumber("t.value")
+				var cond string
+				switch c.Op {
+				case "between":
+					lo, hi, _ := c.Range()
+					cond = num + " BETWEEN " + p(lo) + " AND " + p(hi)
+				default:
+					v, _ := strconv.ParseFloat(c.Value, 64)
+					cond = num + map[string]string{"gt": " > ", "gte": " >= ", "lt": " < ", "lte": " <= "}[c.Op] + p(v)
+				}
+				parts = append(parts, "EXISTS (SELECT 1 FROM customer_traits t WHERE t.customer_id = c.id AND t.key = "+key+" AND "+cond+")")
+			case "in":
+				var alts []string
+				for _, v := range c.List() {
+					str, _ := json.Marshal(v)
+					alts = append(alts, p(string(str)), p(v)) // "5" may be stored as 5 or "5"
+				}
+				parts = append(parts, "EXISTS (SELECT 1 FROM customer_traits t WHERE t.customer_id = c.id AND t.key = "+key+
+					" AND t.value IN ("+strings.Join(alts, ", ")+"))")
 			case "contains":
 				parts = append(parts, "EXISTS (SELECT 1 FROM customer_traits t WHERE t.customer_id = c.id AND t.key = "+key+
 					" AND lower(t.value) LIKE "+p("%"+likeEscape(strings.ToLower(c.Value))+"%")+" ESCAPE '\\')")
@@ -114,7 +145,12 @@ func (db *DB) segmentWhere(s *tp.Segment, start int) (string, []any) {
 			}
 		case "event":
 			since := tp.ToMicros(db.Now().Add(-time.Duration(c.Days) * 24 * time.Hour))
-			cond := "EXISTS (SELECT 1 FROM events e WHERE e.customer_id = c.id AND e.name = " + p(c.Event) + " AND e.ts_us >= " + p(since) + ")"
+			var cond string
+			if c.Op == "atleast" {
+				cond = "(SELECT COUNT(*) FROM events e WHERE e.customer_id = c.id AND e.name = " + p(c.Event) + " AND e.ts_us >= " + p(since) + ") >= " + p(c.Count)
+			} else {
+				cond = "EXISTS (SELECT 1 FROM events e WHERE e.customer_id = c.id AND e.name = " + p(c.Event) + " AND e.ts_us >= " + p(since) + ")"
+			}
 			if c.Op == "none" {
 				cond = "NOT " + cond
 			}
