@@ -25,6 +25,10 @@ type Condition struct {
 	Count int    `json:"count,omitempty"` // event op atleast: this many times in Days
 }
 
+// Computed conditions: kind nps (op promoter, passive or detractor, by the
+// customer's latest NPS answer) and kind open_cases (Count or more cases not
+// resolved or closed; Count 0 means none open).
+//
 // Trait operators: eq, neq, contains, exists; the numeric gt, gte, lt,
 // lte (Value a number) and between (Value "low..high", both included); in
 // (Value a comma-separated list, any of them). Event operators: any (did it
@@ -111,8 +115,16 @@ func (s *Segment) Validate() error {
 			case c.Op == "atleast" && (c.Count < 1 || c.Count > 1000000):
 				fields[key] = "atleast needs a count from 1"
 			}
+		case "nps":
+			if c.Op != "promoter" && c.Op != "passive" && c.Op != "detractor" {
+				fields[key] = "an nps condition's op is promoter, passive or detractor (by the customer's latest NPS answer)"
+			}
+		case "open_cases":
+			if c.Count < 0 || c.Count > 1000 {
+				fields[key] = "an open_cases condition needs a count from 0 (0: none open)"
+			}
 		default:
-			fields[key] = "kind must be trait or event"
+			fields[key] = "kind must be trait, event, nps or open_cases"
 		}
 	}
 	if len(fields) > 0 {

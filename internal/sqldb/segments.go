@@ -143,6 +143,17 @@ func (db *DB) segmentWhere(s *tp.Segment, start int) (string, []any) {
 				}
 				parts = append(parts, cond)
 			}
+		case "nps":
+			latest := "(SELECT r.score FROM responses r JOIN surveys sv ON sv.id = r.survey_id WHERE r.customer_id = c.id AND sv.type = 'nps' " +
+				"AND r.score IS NOT NULL ORDER BY r.created_us DESC, r.id DESC LIMIT 1)"
+			parts = append(parts, map[string]string{"promoter": latest + " >= 9", "passive": latest + " BETWEEN 7 AND 8", "detractor": latest + " <= 6"}[c.Op])
+		case "open_cases":
+			open := "(SELECT COUNT(*) FROM cases x WHERE x.customer_id = c.id AND x.status NOT IN ('resolved', 'closed'))"
+			if c.Count == 0 {
+				parts = append(parts, open+" = 0")
+			} else {
+				parts = append(parts, open+" >= "+p(c.Count))
+			}
 		case "event":
 			since := tp.ToMicros(db.Now().Add(-time.Duration(c.Days) * 24 * time.Hour))
 			var cond string

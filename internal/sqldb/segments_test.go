@@ -137,3 +137,77 @@ func TestSegmentComparisons(t *testing.T) {
 		}
 	})
 }
+
+// Computed conditions: the NPS group of the latest NPS answer, and open cases.
+func TestSegmentComputedConditions(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		src := source(t, db, "Web", "web", "")
+		send(t, db, src, `{"type":"identify","userId":"a","traits":{"name":"A"}}`, `{"type":"identify","userId":"b","traits":{"name":"B"}}`,
+			`{"type":"identify","userId":"c","traits":{"name":"C"}}`)
+		id := func(u string) int64 { return customerOf(t, db, "user_id", u).ID }
+		a, b, c := id("a"), id("b"), id("c")
+		s := activeSurvey(t, db, tp.SurveyNPS)
+		answer := func(cust int64, score int) {
+			tok, _ := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: cust}, time.Hour)
+			if _, err := db.Surveys.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(score), Complete: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		answer(a, 10)
+		answer(b, 7)
+		time.Sleep(2 * time.Millisecond)
+		answer(b, 3) // b's latest answer makes b a detractor
+		openCase := &tp.Case{CustomerID: a, Subject: "still open", Channel: "email", Source: "email", Department: "Service"}
+		doneCase := &tp.Case{CustomerID: b, Subject: "done", Channel: "email", Source: "email", Department: "Service"}
+		for _, k := range []*tp.Case{openCase, doneCase} {
+			if err := db.Cases.CreateCase(ctx, k); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.Cases.MoveCase(ctx, doneCase.ID, tp.CaseResolved, "fixed"); err != nil {
+			t.Fatal(err)
+		}
+		// The detractor answer may have opened a case of its own (close the loop): count them.
+		cases, _ := db.Cases.ListCases(ctx, tp.CaseFilter{})
+		openOf := map[int64]int{}
+		for _, k := range cases {
+			if k.Status != tp.CaseResolved && k.Status != tp.CaseClosed {
+				openOf[k.CustomerID]++
+			}
+		}
+		var withOpen, without []int64
+		for _, cust := range []int64{a, b, c} {
+			if openOf[cust] > 0 {
+				withOpen = append(withOpen, cust)
+			} else {
+				without = append(without, cust)
+			}
+		}
+		for _, tc := range []struct {
+			cond tp.Condition
+			want []int64
+		}{
+			{tp.Condition{Kind: "nps", Op: "promoter"}, []int64{a}},
+			{tp.Condition{Kind: "nps", Op: "detractor"}, []int64{b}},
+			{tp.Condition{Kind: "nps", Op: "passive"}, nil},
+			{tp.Condition{Kind: "open_cases", Count: 1}, withOpen},
+			{tp.Condition{Kind: "open_cases", Count: 0}, without},
+		} {
+			seg := &tp.Segment{Name: "s", Conditions: []tp.Condition{tc.cond}}
+			if err := db.Segments.CreateSegment(ctx, seg); err != nil {
+				t.Fatalf("%+v: %v", tc.cond, err)
+			}
+			got, n, err := db.Segments.SegmentMembers(ctx, seg.ID, 0)
+			slices.Sort(tc.want)
+			if err != nil || n != len(tc.want) || !slices.Equal(got, tc.want) {
+				t.Errorf("%+v: members %v (n %d, %v), want %v", tc.cond, got, n, err, tc.want)
+			}
+		}
+		if !slices.Contains(withOpen, a) || slices.Contains(withOpen, c) {
+			t.Errorf("open cases: %v", openOf)
+		}
+		if err := db.Segments.CreateSegment(ctx, &tp.Segment{Name: "x", Conditions: []tp.Condition{{Kind: "nps", Op: "fan"}}}); tp.ErrorCode(err) != tp.EINVALID {
+			t.Errorf("bad nps op: %v", err)
+		}
+	})
+}
