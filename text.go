@@ -84,6 +84,7 @@ type ThemeQuery struct {
 	Channel    string
 	SurveyID   int64
 	Type       SurveyType // only answers of surveys of this type
+	SegmentID  int64      // only the answers of the segment's current members (drivers)
 	From, To   time.Time
 }
 

@@ -173,3 +173,41 @@ func TestEmergingTopicAlertFiresOnce(t *testing.T) {
 		}
 	})
 }
+
+// Driver rows of a segment are its members' answers only.
+func TestDriverRowsOfASegment(t *testing.T) {
+	an, err := textan.New(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		src := source(t, db, "Web", "web", "")
+		s := &tp.Survey{Name: "Relationship", Type: tp.SurveyNPS, Status: tp.SurveyActive}
+		if err := db.Surveys.CreateSurvey(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		send(t, db, src, `{"type":"identify","userId":"vip","traits":{"plan":"vip"}}`, `{"type":"identify","userId":"std","traits":{"plan":"std"}}`)
+		for _, u := range []string{"vip", "std"} {
+			c := customerOf(t, db, "user_id", u)
+			tok, _ := db.Surveys.CreateInvitation(ctx, &tp.Invitation{SurveyID: s.ID, CustomerID: c.ID}, time.Hour)
+			if _, err := db.Surveys.SaveResponse(ctx, tok, tp.ResponseInput{Score: intp(9), Comment: "The delivery was late.", Complete: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.Text.AnalyzePending(ctx, an, 100); err != nil {
+			t.Fatal(err)
+		}
+		seg := &tp.Segment{Name: "VIP", Conditions: []tp.Condition{{Kind: "trait", Key: "plan", Op: "eq", Value: "vip"}}}
+		if err := db.Segments.CreateSegment(ctx, seg); err != nil {
+			t.Fatal(err)
+		}
+		all, err := db.Text.DriverRows(ctx, tp.ThemeQuery{SurveyID: s.ID})
+		if err != nil || len(all) != 2 {
+			t.Fatalf("all: %v %v", all, err)
+		}
+		vip, err := db.Text.DriverRows(ctx, tp.ThemeQuery{SurveyID: s.ID, SegmentID: seg.ID})
+		if err != nil || len(vip) != 1 || len(vip[0].Themes) == 0 {
+			t.Errorf("the segment's rows: %v %v", vip, err)
+		}
+	})
+}

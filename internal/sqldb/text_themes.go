@@ -178,8 +178,15 @@ func (s *TextService) DriverRows(ctx context.Context, q tp.ThemeQuery) ([]tp.Dri
 	}
 	where, args := factsWhere("ta", q, 1)
 	answers, join := "'{}'", ""
-	if q.SurveyID != 0 {
+	if q.SurveyID != 0 || q.SegmentID != 0 {
 		answers, join = "r.answers", "JOIN responses r ON r.id = ta.ref_id"
+	}
+	if q.SegmentID != 0 {
+		cond, sargs, err := s.db.segmentCond(ctx, q.SegmentID, "r.customer_id", len(args)+1)
+		if err != nil {
+			return nil, err
+		}
+		where, args = where+" AND "+cond, append(args, sargs...)
 	}
 	rows, err := s.db.r.QueryContext(ctx, `SELECT ta.ref_id, ta.score, COALESCE(tt.theme, ''), `+answers+` FROM text_analyses ta `+join+`
 		LEFT JOIN text_themes tt ON tt.source = 'response' AND tt.ref_id = ta.ref_id

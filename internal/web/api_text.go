@@ -81,6 +81,13 @@ func (s *Server) apiAnalyze(w http.ResponseWriter, r *http.Request) error {
 func themeQuery(r *http.Request) (tp.ThemeQuery, error) {
 	v := r.URL.Query()
 	q := tp.ThemeQuery{Division: v.Get("division"), Channel: v.Get("channel")}
+	if sg := v.Get("segment"); sg != "" {
+		id, err := strconv.ParseInt(sg, 10, 64)
+		if err != nil || id <= 0 {
+			return q, &tp.Error{Code: tp.EINVALID, Message: "segment must be a segment id", Fields: map[string]string{"segment": "invalid"}}
+		}
+		q.SegmentID = id
+	}
 	if sv := v.Get("survey"); sv != "" {
 		id, err := strconv.ParseInt(sv, 10, 64)
 		if err != nil || id <= 0 {
@@ -272,6 +279,9 @@ func (s *Server) apiLabel(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &l); err != nil {
 		return err
 	}
+	if err := s.knownThemes(l.Themes); err != nil {
+		return err
+	}
 	if err := s.Text.Label(r.Context(), l); err != nil {
 		return err
 	}
@@ -344,4 +354,19 @@ func driverName(sv *tp.Survey, id, lang string, themes func(string) string) stri
 		opt = qt.Options[opt]
 	}
 	return label(q) + ": " + opt
+}
+
+// knownThemes refuses a correction naming a theme the taxonomy in force
+// does not have (a typo would become a theme nobody defined).
+func (s *Server) knownThemes(ids []string) error {
+	known := map[string]bool{}
+	for _, t := range s.Analyzer.Taxonomy() {
+		known[t.ID] = true
+	}
+	for _, id := range ids {
+		if !known[id] {
+			return &tp.Error{Code: tp.EINVALID, Message: "no theme " + id + " in the taxonomy (GET /api/v1/themes/taxonomy)", Fields: map[string]string{"themes": "unknown theme"}}
+		}
+	}
+	return nil
 }

@@ -44,6 +44,12 @@ func TestAnalyzeAPI(t *testing.T) {
 			t.Errorf("%.40s: %d %s", c.body, r.Code, r.Body)
 		}
 	}
+	if r := f.api("POST", "/api/v1/text/labels", f.analyst, `{"source":"response","id":1,"themes":["delivry"]}`); r.Code != 400 || !strings.Contains(string(r.Body), "no theme delivry") {
+		t.Errorf("a correction with an unknown theme: %d %s", r.Code, r.Body)
+	}
+	if r := f.api("GET", "/api/v1/drivers?survey=1&segment=x", f.admin, ""); r.Code != 400 {
+		t.Errorf("a bad segment: %d %s", r.Code, r.Body)
+	}
 	if r := f.api("GET", "/api/v1/drivers", f.admin, ""); r.Code != 400 {
 		t.Errorf("drivers without a survey: %d %s", r.Code, r.Body)
 	}

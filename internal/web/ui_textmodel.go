@@ -252,7 +252,10 @@ func (s *Server) labelForm(w http.ResponseWriter, r *http.Request, v *view) erro
 		l.Themes = append([]string{}, r.PostForm["theme"]...)
 	}
 	flash := translate(v.Lang, "textmodel.labelled")
-	err := s.Text.Label(r.Context(), l)
+	err := s.knownThemes(l.Themes)
+	if err == nil {
+		err = s.Text.Label(r.Context(), l)
+	}
 	if tp.ErrorCode(err) == tp.EINVALID {
 		flash, err = tp.ErrorMessage(err), nil
 	}

@@ -182,6 +182,7 @@ func (s *Server) reanalyzeForm(w http.ResponseWriter, r *http.Request, v *view) 
 type driversView struct {
 	Analysis  *tp.DriverAnalysis
 	Chart     template.HTML
+	Segment   int64
 	Division  string
 	Divisions []string
 	Unit      string
@@ -197,7 +198,7 @@ func (s *Server) driversView(r *http.Request, sv *tp.Survey, lang string) (*driv
 	if err != nil {
 		return nil, err
 	}
-	d := &driversView{Analysis: a, Division: q.Division, Unit: driverUnit(a.Metric), Chart: driverChart(a, lang)}
+	d := &driversView{Analysis: a, Division: q.Division, Segment: q.SegmentID, Unit: driverUnit(a.Metric), Chart: driverChart(a, lang)}
 	if d.Divisions, err = s.Cockpit.Divisions(r.Context()); err != nil && tp.ErrorCode(err) != tp.EFORBIDDEN {
 		return nil, err
 	}
