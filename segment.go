@@ -139,6 +139,8 @@ type SegmentService interface {
 	ListSegments(ctx context.Context) ([]Segment, error)
 	FindSegment(ctx context.Context, id int64) (*Segment, error)
 	SegmentMembers(ctx context.Context, id int64, limit int) (ids []int64, total int, err error)
+	// PreviewSegment counts the members of rules not saved yet.
+	PreviewSegment(ctx context.Context, s *Segment) (int, error)
 	// CustomerSegments are the segments one customer belongs to now.
 	CustomerSegments(ctx context.Context, customerID int64) ([]Segment, error)
 }

@@ -172,6 +172,26 @@ func (db *DB) segmentWhere(s *tp.Segment, start int) (string, []any) {
 	return "c.merged_into IS NULL AND NOT " + objected("c.id", tp.PurposeProfiling) + " AND " + strings.Join(parts, " AND "), args
 }
 
+// PreviewSegment counts the customers an unsaved segment would hold now, so
+// that its rules can be tried while they are written.
+func (s *SegmentService) PreviewSegment(ctx context.Context, seg *tp.Segment) (int, error) {
+	if err := can(ctx, tp.ActSegmentRead); err != nil {
+		return 0, err
+	}
+	if seg.Name == "" {
+		seg.Name = "preview" // the rules are what is checked
+	}
+	if err := seg.Validate(); err != nil {
+		return 0, err
+	}
+	where, args := s.db.segmentWhere(seg, 1)
+	var n int
+	if err := s.db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM customers c WHERE "+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("segment preview: %w", err)
+	}
+	return n, nil
+}
+
 // SegmentMembers computes a segment's members now: up to limit ids (0: all)
 // and the total count.
 func (s *SegmentService) SegmentMembers(ctx context.Context, id int64, limit int) ([]int64, int, error) {

@@ -124,6 +124,13 @@ func TestSegmentComparisons(t *testing.T) {
 				t.Errorf("%+v: members %v (n %d, %v), want %v", tc.cond, got, n, err, tc.want)
 			}
 		}
+		// The editor's live count: rules not saved yet.
+		if n, err := db.Segments.PreviewSegment(ctx, &tp.Segment{Conditions: []tp.Condition{{Kind: "trait", Key: "spend", Op: "gt", Value: "0"}}}); err != nil || n != 2 {
+			t.Errorf("preview: %d %v, want 2", n, err)
+		}
+		if _, err := db.Segments.PreviewSegment(ctx, &tp.Segment{Conditions: []tp.Condition{{Kind: "trait", Key: "spend", Op: "gt", Value: "x"}}}); tp.ErrorCode(err) != tp.EINVALID {
+			t.Errorf("preview of a bad rule: %v", err)
+		}
 		for _, bad := range []tp.Condition{
 			{Kind: "trait", Key: "spend", Op: "gt", Value: "lots"},
 			{Kind: "trait", Key: "spend", Op: "between", Value: "5..1"},

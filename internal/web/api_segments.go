@@ -31,6 +31,21 @@ func (s *Server) apiCreateSegment(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// apiPreviewSegment counts the members of rules that are not saved: the
+// editor's live count.
+func (s *Server) apiPreviewSegment(w http.ResponseWriter, r *http.Request) error {
+	var seg tp.Segment
+	if err := decodeJSON(r, &seg); err != nil {
+		return err
+	}
+	n, err := s.Segments.PreviewSegment(r.Context(), &seg)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"members": n})
+	return nil
+}
+
 func (s *Server) apiSegment(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {

@@ -495,6 +495,9 @@ var matrixRoutes = map[string]mroute{
 	}),
 
 	// Segments.
+	"POST /api/v1/segments/preview": global(func(w *world) mreq {
+		return msend("POST", "/api/v1/segments/preview", `{"conditions":[{"kind":"trait","key":"plan","op":"eq","value":"matrix"}]}`)
+	}),
 	"GET /api/v1/segments": global(func(w *world) mreq { return mget("/api/v1/segments") }),
 	"POST /api/v1/segments": global(func(w *world) mreq {
 		return msend("POST", "/api/v1/segments", `{"name":"VIP","conditions":[{"kind":"trait","key":"plan","op":"eq","value":"vip"}]}`)

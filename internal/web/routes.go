@@ -134,6 +134,7 @@ func (s *Server) Routes() []Route {
 		api("DELETE /api/v1/routing-rules/{id}", tp.ActCaseSettings, s.apiDeleteRule),
 		api("GET /api/v1/segments", tp.ActSegmentRead, s.apiListSegments),
 		api("POST /api/v1/segments", tp.ActSegmentManage, s.apiCreateSegment),
+		api("POST /api/v1/segments/preview", tp.ActSegmentRead, s.apiPreviewSegment),
 		api("GET /api/v1/segments/{id}", tp.ActSegmentRead, s.apiSegment),
 		api("GET /api/v1/users", tp.ActUserManage, s.apiListUsers),
 		api("POST /api/v1/users", tp.ActUserManage, s.apiCreateUser),
