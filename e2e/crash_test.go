@@ -119,7 +119,7 @@ func killNineUnderLoad(t *testing.T, dsn string) {
 	const workers, batches, size = 4, 200, 20
 	var acked, resent atomic.Int64
 	var killed atomic.Bool // the load goes on until the third kill is behind it, however fast the machine
-	var sent [workers]int // batches each worker had acknowledged
+	var sent [workers]int  // batches each worker had acknowledged
 	var wg sync.WaitGroup
 	client := &http.Client{Timeout: 10 * time.Second}
 	for w := range workers {
