@@ -42,6 +42,13 @@ type AnalyzeTexts struct{}
 // Kind names the worker.
 func (AnalyzeTexts) Kind() string { return "analyze_texts" }
 
+// RefreshRisk recomputes every customer's features, value and churn risk,
+// training the churn model when it is a day old. It runs every hour.
+type RefreshRisk struct{}
+
+// Kind names the worker.
+func (RefreshRisk) Kind() string { return "refresh_risk" }
+
 // RefreshRollups brings the cockpit's rollups up to date, then evaluates the
 // alert rules on them. It runs every minute.
 type RefreshRollups struct{}

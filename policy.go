@@ -59,6 +59,7 @@ const (
 	ActSystemWork     Action = "system.work"      // background jobs and maintenance: the system only
 	ActTextAnalyze    Action = "text.analyze"     // analyse a text sent with the request (nothing is stored)
 	ActTextLabel      Action = "text.label"       // correct an analysis; train a sentiment model on the corrections
+	ActRiskRead       Action = "risk.read"        // churn risk and its reasons, value tiers, lifetime value, revenue at risk
 )
 
 // Scope says how far a rule reaches.
@@ -132,6 +133,7 @@ var policy = map[Action][]Rule{
 	ActSurveyRead:      everyStaff,
 	ActTextAnalyze:     everyStaff,
 	ActTextLabel:       all(RoleAdmin, RoleCCO, RoleAnalyst),
+	ActRiskRead:        everyStaff,
 	ActSurveyManage:    all(RoleAdmin, RoleCCO),
 	ActSurveySend:      all(RoleAdmin, RoleCCO),
 	ActResultsRead:     with(all(RoleAdmin, RoleCCO, RoleAnalyst), headOwn, agentOwn),

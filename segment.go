@@ -27,7 +27,9 @@ type Condition struct {
 
 // Computed conditions: kind nps (op promoter, passive or detractor, by the
 // customer's latest NPS answer) and kind open_cases (Count or more cases not
-// resolved or closed; Count 0 means none open).
+// resolved or closed; Count 0 means none open); kind risk (op high, medium
+// or low: the churn risk band) and kind value_tier (op top, high, medium or
+// low), both as the risk job last scored the customer.
 //
 // Trait operators: eq, neq, contains, exists; the numeric gt, gte, lt,
 // lte (Value a number) and between (Value "low..high", both included); in
@@ -123,8 +125,16 @@ func (s *Segment) Validate() error {
 			if c.Count < 0 || c.Count > 1000 {
 				fields[key] = "an open_cases condition needs a count from 0 (0: none open)"
 			}
+		case "risk":
+			if c.Op != RiskHigh && c.Op != RiskMedium && c.Op != RiskLow {
+				fields[key] = "a risk condition's op is high, medium or low (the customer's churn risk band)"
+			}
+		case "value_tier":
+			if c.Op != TierTop && c.Op != TierHigh && c.Op != TierMedium && c.Op != TierLow {
+				fields[key] = "a value_tier condition's op is top, high, medium or low (by the customer's RFM scores)"
+			}
 		default:
-			fields[key] = "kind must be trait, event, nps or open_cases"
+			fields[key] = "kind must be trait, event, nps, open_cases, risk or value_tier"
 		}
 	}
 	if len(fields) > 0 {

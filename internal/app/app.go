@@ -58,6 +58,7 @@ func commands() []command {
 		{"report", "report --month YYYY-MM --out pack.pdf: the board pack as PDF and HTML", reportCmd},
 		{"rollup", "bring the cockpit's rollups up to date; --recompute rebuilds them from raw data", rollupCmd},
 		{"text", "text analyze [--all]: analyse the comments and cases not analysed yet (--all: every one again)", textCmd},
+		{"risk", "risk refresh [--train]: every customer's value and churn risk now (the hourly job's work)", riskCmd},
 		{"eval", "eval text | clv | crosssell | churn FILE: figures on ../shared/data beside the published ones", evalCmd},
 		{"bench", "bench ingest: measure ingestion against a raw INSERT baseline", bench},
 		{"customer", "customer export | erase: a person's data (GDPR Art. 15 and 17)", customerCmd},

@@ -123,6 +123,9 @@ func demoCmd(e *env, args []string) error {
 		if _, err := db.Cockpit.RefreshRollups(e.ctx); err != nil {
 			return fmt.Errorf("demo rollups: %w", err)
 		}
+		if _, err := NewRiskModeler(db).RefreshRisk(e.ctx, true, func(msg string) { fmt.Fprintln(e.stderr, "demo: "+msg) }); err != nil {
+			return fmt.Errorf("demo risk scores: %w", err)
+		}
 		fmt.Fprintf(e.stderr, "demo data ready in %s: %d events, %d merges, %d survey answers, %d cases\n",
 			time.Since(start).Round(time.Second), st.Stored, st.Merges, st.Responses, st.Cases)
 	} else {
@@ -209,7 +212,7 @@ func (e *env) listen(ln net.Listener, db *sqldb.Store, f serveFlags, ready func(
 // startJobs starts the background job runner, with outgoing mail when a
 // relay is configured.
 func (e *env) startJobs(db *sqldb.Store, f serveFlags, public string, log *slog.Logger) (*jobs.Runner, error) {
-	cfg := jobs.Config{PublicURL: public, MailPerMinute: *f.mailPerMinute, ReminderAfter: *f.reminderAfter, Log: log, Analyzer: NewTextAnalyzer(db, log)}
+	cfg := jobs.Config{PublicURL: public, MailPerMinute: *f.mailPerMinute, ReminderAfter: *f.reminderAfter, Log: log, Analyzer: NewTextAnalyzer(db, log), Risk: NewRiskModeler(db)}
 	if *f.reminderAfter == 0 {
 		cfg.ReminderAfter = -1
 	}
@@ -265,5 +268,5 @@ func WebServer(db *sqldb.Store, log *slog.Logger) *web.Server {
 	an := NewTextAnalyzer(db, log)
 	return &web.Server{Ingester: db.Tracking, Intake: db.Intake, IntakeStats: db.IntakeStats, Customers: db.Customers, Sources: db.Sources, Users: db.Users, Surveys: db.Surveys,
 		Segments: db.Segments, Cases: db.Cases, Routing: db.Routing, SLA: db.SLA, Actions: db.Actions, Cockpit: db.Cockpit,
-		Alerts: db.Alerts, Audit: db.Audit, Privacy: db.Privacy, Text: db.Text, Analyzer: an, Learner: an, Discoverer: an, DB: db, Log: log}
+		Alerts: db.Alerts, Audit: db.Audit, Privacy: db.Privacy, Text: db.Text, Risk: db.Risk, Analyzer: an, Learner: an, Discoverer: an, DB: db, Log: log}
 }

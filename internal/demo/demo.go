@@ -190,6 +190,8 @@ type persona struct {
 	start, end                            time.Time
 	events                                []event
 	n                                     int
+	churned                               bool
+	late                                  []time.Time // late deliveries
 }
 
 // Customer returns customer i's events; it depends only on the seed, End and i.
@@ -198,7 +200,54 @@ func Customer(cfg Config, i int) []event {
 	p := &persona{idx: i, rng: r}
 	p.profile(cfg.End)
 	p.lifecycle()
+	p.churnAfterTrouble(cfg)
 	return p.events
+}
+
+// churnAfterTrouble plants what the churn model should find: a customer who
+// complained, answered as a detractor or got a late parcel may leave within
+// weeks of it (the story a retention team knows), and is then quiet.
+func (p *persona) churnAfterTrouble(cfg Config) {
+	if p.churned {
+		return
+	}
+	r := rand.New(rand.NewPCG(cfg.Seed^0xc4a7, uint64(p.idx)+1))
+	type trouble struct {
+		at     time.Time
+		chance float64
+	}
+	var ts []trouble
+	for _, c := range Cases(cfg, p.idx) {
+		ts = append(ts, trouble{c.Case.CreatedAt, 0.25})
+	}
+	for _, a := range Responses(cfg, p.idx) {
+		if a.Score != nil && demoSurveys[a.SurveyID].Type.Detractor(*a.Score) {
+			ts = append(ts, trouble{a.At, 0.2})
+		}
+	}
+	for _, at := range p.late {
+		ts = append(ts, trouble{at, 0.12})
+	}
+	sort.Slice(ts, func(a, b int) bool { return ts[a].at.Before(ts[b].at) })
+	for _, t := range ts {
+		if r.Float64() >= t.chance {
+			continue
+		}
+		at := t.at.Add(time.Duration(10+r.IntN(70)) * 24 * time.Hour)
+		if at.After(p.end) || at.Before(p.start) {
+			return
+		}
+		kept := p.events[:0]
+		for _, e := range p.events {
+			if !e.At.After(at) {
+				kept = append(kept, e)
+			}
+		}
+		p.events = kept
+		p.emit(srcCalls, at, map[string]any{"type": "track", "event": "Customer Churned", "userId": p.userID,
+			"properties": map[string]any{"reason": pick(r, []string{"price", "service", "moved", "competitor"})}})
+		return
+	}
 }
 
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
@@ -315,7 +364,7 @@ func (p *persona) lifecycle() {
 		p.emit(srcWeb, at, signup)
 	}
 	churnAt := p.end.Add(time.Hour)
-	if r.Float64() < 0.08 {
+	if r.Float64() < 0.03 { // the rest is planted by churnAfterTrouble
 		churnAt = at.Add(time.Duration(r.Float64() * float64(p.end.Sub(at))))
 	}
 	sessions := 4 + int(math.Round(r.ExpFloat64()*3.2))
@@ -355,6 +404,7 @@ func (p *persona) lifecycle() {
 		}
 	}
 	if !churnAt.After(p.end) {
+		p.churned = true
 		p.emit(srcCalls, churnAt, map[string]any{"type": "track", "event": "Customer Churned", "userId": p.userID,
 			"properties": map[string]any{"reason": pick(r, []string{"price", "service", "moved", "competitor"})}})
 	}
@@ -389,14 +439,17 @@ func (p *persona) browseAndOrder(t time.Time) {
 	order := fmt.Sprintf("O-%d-%d", p.idx, p.n)
 	p.emit(src, t.Add(5*time.Minute), map[string]any{"type": "track", "event": "Product Viewed", "userId": p.userID,
 		"properties": map[string]any{"product": product, "price": price, "currency": "EUR"}})
+	// As the Segment e-commerce spec writes it.
 	p.emit(src, t.Add(9*time.Minute), map[string]any{"type": "track", "event": "Order Completed", "userId": p.userID,
-		"properties": map[string]any{"order_id": order, "total": price, "currency": "EUR", "products": []string{product}}})
+		"properties": map[string]any{"order_id": order, "revenue": price, "currency": "EUR",
+			"products": []map[string]any{{"product_id": product, "name": product, "price": price, "quantity": 1}}}})
 	shipped := t.Add(time.Duration(12+r.IntN(48)) * time.Hour)
 	p.emit(srcLogistics, shipped, map[string]any{"type": "track", "event": "Order Shipped", "userId": p.userID,
 		"properties": map[string]any{"order_id": order, "carrier": pick(r, []string{"DHL", "PostNL", "DPD", "bpost", "Royal Mail"})}})
 	late := r.Float64() < 0.12
 	days := 1 + r.IntN(3)
 	if late {
+		p.late = append(p.late, shipped)
 		days += 3 + r.IntN(5)
 	}
 	p.emit(srcLogistics, shipped.Add(time.Duration(days)*24*time.Hour), map[string]any{"type": "track", "event": "Order Delivered",

@@ -25,12 +25,13 @@ import (
 
 // Config tunes the runner.
 type Config struct {
-	Mailer        *mailer.Mailer  // nil: mail jobs wait (and retry) until a relay is configured
-	PublicURL     string          // base of links in e-mails, e.g. https://cx.example.com
-	MailPerMinute int             // send rate; default 60
-	ReminderAfter time.Duration   // one reminder to non-responders; default 3 days, negative for none
-	PollInterval  time.Duration   // how often idle workers look for due jobs; default 1 s
-	Analyzer      tp.TextAnalyzer // nil: texts are not analysed
+	Mailer        *mailer.Mailer   // nil: mail jobs wait (and retry) until a relay is configured
+	PublicURL     string           // base of links in e-mails, e.g. https://cx.example.com
+	MailPerMinute int              // send rate; default 60
+	ReminderAfter time.Duration    // one reminder to non-responders; default 3 days, negative for none
+	PollInterval  time.Duration    // how often idle workers look for due jobs; default 1 s
+	Analyzer      tp.TextAnalyzer  // nil: texts are not analysed
+	Risk          tp.RiskRefresher // nil: customers are not scored
 	Log           *slog.Logger
 }
 
@@ -74,6 +75,7 @@ func Open(ctx context.Context, db *sqldb.Store, cfg Config) (*Runner, error) {
 	river.AddWorker(workers, &breachWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &rollupWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &textWorker{db: db, cfg: cfg})
+	river.AddWorker(workers, &riskWorker{cfg: cfg})
 	river.AddWorker(workers, &boardPackWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, newAlertWorker(db, cfg))
 	river.AddWorker(workers, &retentionWorker{db: db, cfg: cfg})
@@ -101,6 +103,9 @@ func Open(ctx context.Context, db *sqldb.Store, cfg Config) (*Runner, error) {
 			}, &river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
 				return tp.SendBoardPack{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+				return tp.RefreshRisk{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 			}, &river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(dailyAt(3), func() (river.JobArgs, *river.InsertOpts) {
 				return tp.RunRetention{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: 24 * time.Hour}}

@@ -28,10 +28,19 @@ type BGNBD struct {
 
 // FitBGNBD fits the model by maximum likelihood.
 func FitBGNBD(cs []Customer) (BGNBD, error) {
+	return FitBGNBDFrom(cs, BGNBD{R: 1, Alpha: 1, A: 1, B: 1})
+}
+
+// FitBGNBDFrom fits starting from start's parameters (a bootstrap's refits
+// start from the full fit and converge in fewer steps).
+func FitBGNBDFrom(cs []Customer, start BGNBD) (BGNBD, error) {
 	if len(cs) == 0 {
 		return BGNBD{}, errors.New("no customers")
 	}
 	nll := func(p []float64) float64 {
+		if outOfRange(p) {
+			return math.Inf(1)
+		}
 		m := BGNBD{R: math.Exp(p[0]), Alpha: math.Exp(p[1]), A: math.Exp(p[2]), B: math.Exp(p[3])}
 		sum := 0.0
 		for _, c := range cs {
@@ -42,7 +51,7 @@ func FitBGNBD(cs []Customer) (BGNBD, error) {
 		}
 		return -sum
 	}
-	p := minimize(nll, []float64{0, 0, 0, 0}, 1e-12, 20000)
+	p := minimize(nll, inside(start.R, start.Alpha, start.A, start.B), 1e-12, 20000)
 	m := BGNBD{R: math.Exp(p[0]), Alpha: math.Exp(p[1]), A: math.Exp(p[2]), B: math.Exp(p[3])}
 	m.LL = -nll(p)
 	return m, nil
@@ -107,6 +116,11 @@ type GammaGamma struct {
 
 // FitGammaGamma fits the spend model on the customers with a repeat purchase.
 func FitGammaGamma(cs []Customer) (GammaGamma, error) {
+	return FitGammaGammaFrom(cs, GammaGamma{P: 1, Q: 1, Gamma: 1})
+}
+
+// FitGammaGammaFrom fits starting from start's parameters.
+func FitGammaGammaFrom(cs []Customer, start GammaGamma) (GammaGamma, error) {
 	var rep []Customer
 	for _, c := range cs {
 		if c.X > 0 && c.Spend > 0 {
@@ -117,6 +131,9 @@ func FitGammaGamma(cs []Customer) (GammaGamma, error) {
 		return GammaGamma{}, errors.New("no customer with a repeat purchase")
 	}
 	nll := func(p []float64) float64 {
+		if outOfRange(p[:2]) { // γ is in money and has no such bound
+			return math.Inf(1)
+		}
 		pp, q, g := math.Exp(p[0]), math.Exp(p[1]), math.Exp(p[2])
 		sum := 0.0
 		for _, c := range rep {
@@ -128,7 +145,7 @@ func FitGammaGamma(cs []Customer) (GammaGamma, error) {
 		}
 		return -sum
 	}
-	p := minimize(nll, []float64{0, 0, 0}, 1e-12, 20000)
+	p := minimize(nll, inside(start.P, start.Q, start.Gamma), 1e-12, 20000)
 	m := GammaGamma{P: math.Exp(p[0]), Q: math.Exp(p[1]), Gamma: math.Exp(p[2])}
 	m.LL = -nll(p)
 	return m, nil
@@ -141,4 +158,29 @@ func (m GammaGamma) ExpectedSpend(c Customer) float64 {
 		return m.P * m.Gamma / (m.Q - 1)
 	}
 	return (m.Gamma + c.Spend*c.X) * m.P / (m.P*c.X + m.Q - 1)
+}
+
+// maxLogParam bounds every parameter at e^10 ≈ 22 000. Homogeneous data
+// (every customer with the same dropout or spend) has its likelihood's
+// maximum at infinity; past the bound the predictions no longer change, and
+// without it the optimiser walks outwards for its every iteration.
+const maxLogParam = 10
+
+func outOfRange(p []float64) bool {
+	for _, v := range p {
+		if v > maxLogParam || v < -maxLogParam {
+			return true
+		}
+	}
+	return false
+}
+
+// inside is a start's log-parameters moved off the bounds, so that the
+// first simplex around it has vertices the likelihood accepts.
+func inside(params ...float64) []float64 {
+	out := make([]float64, len(params))
+	for i, v := range params {
+		out[i] = math.Max(-maxLogParam+1, math.Min(maxLogParam-1, math.Log(v)))
+	}
+	return out
 }

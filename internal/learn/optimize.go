@@ -36,7 +36,7 @@ func minimize(f func([]float64) float64, x0 []float64, tol float64, maxIter int)
 		}
 		sort.Slice(order, func(a, b int) bool { return vals[order[a]] < vals[order[b]] })
 		best, worst, second := order[0], order[n], order[n-1]
-		if math.Abs(vals[worst]-vals[best]) < tol*(1+math.Abs(vals[best])) {
+		if math.Abs(vals[worst]-vals[best]) < tol*(1+math.Abs(vals[best])) || diameter(simplex, best) < 1e-9 {
 			break
 		}
 		centroid := make([]float64, n)
@@ -80,4 +80,17 @@ func minimize(f func([]float64) float64, x0 []float64, tol float64, maxIter int)
 func lgamma(x float64) float64 {
 	v, _ := math.Lgamma(x)
 	return v
+}
+
+// diameter is the largest distance of a vertex from the best one in any
+// coordinate: a simplex pressed against a bound (every other vertex refused)
+// shrinks onto its best vertex without its values ever agreeing.
+func diameter(simplex [][]float64, best int) float64 {
+	d := 0.0
+	for _, p := range simplex {
+		for j, v := range p {
+			d = math.Max(d, math.Abs(v-simplex[best][j]))
+		}
+	}
+	return d
 }

@@ -137,6 +137,9 @@ var customerData = []dataTable{
 		Why: "traits: name, e-mail, phone, address, plan, anything a source sent"},
 	{Table: "identities", Key: "customer_id", PII: []string{"value"}, Merge: mergeIdentities, Erase: eraseDelete,
 		Why: "user ids, anonymous ids, e-mail addresses, phone numbers (erased ones go on the suppression list, hashed)"},
+	{Table: "customer_scores", Key: "customer_id", PII: []string{"features", "detail", "value_tier"}, Merge: mergeRecompute, Erase: eraseDelete,
+		Why: "value and churn risk as the risk job computed them: figures from the customer's events, orders, cases and answers, " +
+			"their country and the products they bought; recomputed within the job's period after a merge"},
 	{Table: "customer_divisions", Key: "customer_id", Merge: mergeRecompute, Erase: eraseKeep,
 		Why: "first activity and churn per division: the churn rate's base, no personal data"},
 	{Table: "customers", Key: "id", PII: []string{"name", "email", "phone", "search", "locale", "country"}, Merge: mergeRecompute,
@@ -280,7 +283,16 @@ func (db *DB) columns(ctx context.Context) (map[string][]string, error) {
 // are recomputed by their own code (refreshCustomer in the same
 // transaction, the rollup job within the minute).
 var recomputed = map[string]func(ctx context.Context, tx *sql.Tx, cust int64) error{
-	"consent_state": recomputeConsent,
+	"consent_state":   recomputeConsent,
+	"customer_scores": forgetScores,
+}
+
+// forgetScores drops a customer's scores after a merge or unmerge moved
+// their history: the risk job scores them again on its next run, rather
+// than leaving figures of a history that changed.
+func forgetScores(ctx context.Context, tx *sql.Tx, cust int64) error {
+	_, err := tx.ExecContext(ctx, "DELETE FROM customer_scores WHERE customer_id = $1", cust)
+	return err
 }
 
 // moveCustomerRows moves every row of customer x to survivor as the list

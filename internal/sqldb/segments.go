@@ -147,6 +147,10 @@ func (db *DB) segmentWhere(s *tp.Segment, start int) (string, []any) {
 			latest := "(SELECT r.score FROM responses r JOIN surveys sv ON sv.id = r.survey_id WHERE r.customer_id = c.id AND sv.type = 'nps' " +
 				"AND r.score IS NOT NULL ORDER BY r.created_us DESC, r.id DESC LIMIT 1)"
 			parts = append(parts, map[string]string{"promoter": latest + " >= 9", "passive": latest + " BETWEEN 7 AND 8", "detractor": latest + " <= 6"}[c.Op])
+		case "risk":
+			parts = append(parts, "EXISTS (SELECT 1 FROM customer_scores f WHERE f.customer_id = c.id AND f.risk_band = "+p(c.Op)+")")
+		case "value_tier":
+			parts = append(parts, "EXISTS (SELECT 1 FROM customer_scores f WHERE f.customer_id = c.id AND f.value_tier = "+p(c.Op)+")")
 		case "open_cases":
 			open := "(SELECT COUNT(*) FROM cases x WHERE x.customer_id = c.id AND x.status NOT IN ('resolved', 'closed'))"
 			if c.Count == 0 {

@@ -46,6 +46,7 @@ type Server struct {
 	Audit       tp.AuditService
 	Privacy     tp.PrivacyService
 	Text        tp.ThemeService
+	Risk        tp.RiskService
 	Analyzer    tp.TextAnalyzer
 	Learner     tp.TextLearner
 	Discoverer  tp.TextDiscoverer

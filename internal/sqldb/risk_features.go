@@ -1,0 +1,199 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// RiskService computes customer features, keeps the churn models and each
+// customer's value and risk scores.
+type RiskService struct{ db *DB }
+
+const day = float64(24 * time.Hour / time.Microsecond)
+
+// Snapshot computes the features of every customer active at asof (by the
+// churn definition: first seen before, not churned by then) from what was
+// known at asof, with set-based queries: one pass over events, orders,
+// cases and answers each, never a lookup per customer. With horizon > 0 it
+// also says, per customer, whether they churned within the horizon after
+// asof: the training label. Customers who objected to profiling are left out.
+func (s *RiskService) Snapshot(ctx context.Context, asof time.Time, horizon time.Duration) ([]tp.CustomerFeatures, []bool, error) {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return nil, nil, err
+	}
+	at := tp.ToMicros(asof)
+	var fs []tp.CustomerFeatures
+	var labels []bool
+	idx := map[int64]int{}
+	rows, err := s.db.r.QueryContext(ctx, `SELECT c.id, c.country, d.churned_us FROM customers c
+		JOIN customer_divisions d ON d.customer_id = c.id AND d.division = ''
+		WHERE c.merged_into IS NULL AND d.first_us < $1 AND (d.churned_us IS NULL OR d.churned_us > $1)
+		AND NOT `+objected("c.id", tp.PurposeProfiling)+` ORDER BY c.id`, at)
+	if err != nil {
+		return nil, nil, fmt.Errorf("snapshot customers: %w", err)
+	}
+	for rows.Next() {
+		var f tp.CustomerFeatures
+		var churned *int64
+		if err := rows.Scan(&f.CustomerID, &f.Country, &churned); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		idx[f.CustomerID] = len(fs)
+		fs = append(fs, f)
+		labels = append(labels, churned != nil && *churned <= at+int64(horizon/time.Microsecond))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	d90, d365 := at-int64(90*day), at-int64(365*day)
+
+	// Activity: one pass over the events before asof.
+	if err := scanEach(ctx, s.db, `SELECT customer_id, MIN(ts_us), MAX(ts_us),
+		SUM(CASE WHEN ts_us >= $2 THEN 1 ELSE 0 END), COUNT(DISTINCT CASE WHEN ts_us >= $3 THEN channel END)
+		FROM events WHERE ts_us < $1 GROUP BY customer_id`, []any{at, d90, d365}, func(rows scanner) error {
+		var cust, first, last, n90, channels int64
+		if err := rows.Scan(&cust, &first, &last, &n90, &channels); err != nil {
+			return err
+		}
+		i, ok := idx[cust]
+		if !ok {
+			return nil
+		}
+		f := &fs[i]
+		f.TenureDays, f.RecencyDays = float64(at-first)/day, float64(at-last)/day
+		f.Events90, f.Channels = float64(n90), float64(channels)
+		return nil
+	}); err != nil {
+		return nil, nil, fmt.Errorf("snapshot events: %w", err)
+	}
+	// Orders: the Segment e-commerce spec's Order Completed.
+	type orders struct {
+		first, last int64
+		products    map[string]bool
+	}
+	ords := map[int]*orders{}
+	if err := scanEach(ctx, s.db, `SELECT customer_id, ts_us, COALESCE(properties, '') FROM events
+		WHERE type = 'track' AND name = 'Order Completed' AND ts_us < $1`, []any{at}, func(rows scanner) error {
+		var cust, ts int64
+		var props string
+		if err := rows.Scan(&cust, &ts, &props); err != nil {
+			return err
+		}
+		i, ok := idx[cust]
+		if !ok {
+			return nil
+		}
+		f, o := &fs[i], ords[i]
+		if o == nil {
+			o = &orders{first: ts, last: ts, products: map[string]bool{}}
+			ords[i] = o
+		}
+		o.first, o.last = min(o.first, ts), max(o.last, ts)
+		revenue, products := tp.ParseOrder([]byte(props))
+		for _, p := range products {
+			o.products[p] = true
+		}
+		f.Orders++
+		f.Revenue += revenue
+		if ts >= d365 {
+			f.Revenue365 += revenue
+		}
+		return nil
+	}); err != nil {
+		return nil, nil, fmt.Errorf("snapshot orders: %w", err)
+	}
+	for i, o := range ords {
+		f := &fs[i]
+		rec, avg := float64(at-o.last)/day, f.Revenue/f.Orders
+		f.OrderRecency, f.AvgOrder, f.FirstOrderDay = &rec, &avg, float64(at-o.first)/day
+		for p := range o.products {
+			f.Products = append(f.Products, p)
+		}
+		sort.Strings(f.Products)
+	}
+	// Cases as they stood at asof.
+	if err := scanEach(ctx, s.db, `SELECT customer_id,
+		SUM(CASE WHEN (resolved_us IS NULL AND status NOT IN ('resolved', 'closed')) OR resolved_us >= $1 THEN 1 ELSE 0 END),
+		SUM(CASE WHEN resolve_due_us < $1 AND (resolved_us IS NULL OR resolved_us > resolve_due_us) THEN 1 ELSE 0 END),
+		SUM(CASE WHEN created_us >= $2 THEN 1 ELSE 0 END)
+		FROM cases WHERE created_us < $1 GROUP BY customer_id`, []any{at, d90}, func(rows scanner) error {
+		var cust, open, breached, recent int64
+		if err := rows.Scan(&cust, &open, &breached, &recent); err != nil {
+			return err
+		}
+		i, ok := idx[cust]
+		if ok {
+			fs[i].OpenCases, fs[i].Breached, fs[i].Complaints90 = float64(open), float64(breached), float64(recent)
+		}
+		return nil
+	}); err != nil {
+		return nil, nil, fmt.Errorf("snapshot cases: %w", err)
+	}
+	// The latest NPS and CSAT answers.
+	latest := map[[2]int64]int64{}
+	if err := scanEach(ctx, s.db, `SELECT r.customer_id, sv.type, r.score, r.created_us FROM responses r JOIN surveys sv ON sv.id = r.survey_id
+		WHERE r.customer_id IS NOT NULL AND r.score IS NOT NULL AND r.created_us < $1 AND sv.type IN ('nps', 'csat')`, []any{at}, func(rows scanner) error {
+		var cust, created int64
+		var typ string
+		var score float64
+		if err := rows.Scan(&cust, &typ, &score, &created); err != nil {
+			return err
+		}
+		i, ok := idx[cust]
+		if !ok {
+			return nil
+		}
+		k := [2]int64{cust, map[string]int64{"nps": 0, "csat": 1}[typ]}
+		if t, seen := latest[k]; seen && t > created {
+			return nil
+		}
+		latest[k] = created
+		if typ == "nps" {
+			fs[i].LastNPS = &score
+		} else {
+			fs[i].LastCSAT = &score
+		}
+		return nil
+	}); err != nil {
+		return nil, nil, fmt.Errorf("snapshot answers: %w", err)
+	}
+	if err := scanEach(ctx, s.db, `SELECT customer_id, division FROM customer_divisions
+		WHERE division <> '' AND first_us < $1 AND (churned_us IS NULL OR churned_us > $1) ORDER BY division`, []any{at}, func(rows scanner) error {
+		var cust int64
+		var div string
+		if err := rows.Scan(&cust, &div); err != nil {
+			return err
+		}
+		i, ok := idx[cust]
+		if ok {
+			fs[i].Divisions = append(fs[i].Divisions, div)
+		}
+		return nil
+	}); err != nil {
+		return nil, nil, fmt.Errorf("snapshot divisions: %w", err)
+	}
+	return fs, labels, nil
+}
+
+type scanner interface{ Scan(...any) error }
+
+// scanEach runs q and calls fn per row.
+func scanEach(ctx context.Context, db *DB, q string, args []any, fn func(rows scanner) error) error {
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
