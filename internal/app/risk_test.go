@@ -24,7 +24,7 @@ var sys = tp.WithAccess(context.Background(), tp.SystemAccess)
 // they churn.
 type planted struct {
 	complains, detractor, churns bool
-	silent                       bool // answers no survey
+	silent                       bool    // answers no survey
 	recency                      float64 // days before asof of the latest event
 }
 
