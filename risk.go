@@ -261,6 +261,7 @@ type RiskService interface {
 	RiskOverview(ctx context.Context) ([]RiskSlice, error)
 	AtRisk(ctx context.Context, band string, limit int) ([]CustomerScore, error)
 	SegmentValue(ctx context.Context, segmentID int64) (*RiskSlice, error)
+	SegmentScores(ctx context.Context, segmentID int64, limit int) ([]CustomerScore, error)
 }
 
 // RiskReport says what one refresh did.

@@ -115,12 +115,40 @@ func TestCCOCockpitAndBoardPack(t *testing.T) {
 		t.Errorf("action items: %q", items)
 	}
 
+	// Revenue at risk on the cockpit, then the high-risk segment, then one of
+	// its customers and why they may leave.
+	step(t, ctx, "see revenue at risk", chromedp.Navigate(srv.URL+"/cockpit"), chromedp.WaitVisible(css("#atrisk")))
+	atRisk, _ := chromedp.Run(ctx, chromedp.Text(css("#atrisk")))
+	if !strings.Contains(atRisk, "Revenue at risk") || !strings.Contains(atRisk, "high risk") {
+		t.Errorf("the cockpit's revenue at risk: %q", atRisk)
+	}
+	step(t, ctx, "open risk and value", chromedp.Click(css(`#atrisk a[href="/risk"]`)), chromedp.WaitVisible(css("#high")))
+	shot("risk.png")
+	if inForce, _ := chromedp.Run(ctx, chromedp.Text(css("main"))); !strings.Contains(inForce, "in force") {
+		t.Error("the risk page shows no churn model in force")
+	}
+	step(t, ctx, "open the high-risk segment", chromedp.Click(css(`#high a.button[href^="/segments/"]`)), chromedp.WaitVisible(css("table.risklist")))
+	shot("segment-high-risk.png")
+	first, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('table.risklist tbody th a').getAttribute('href')`))
+	if err != nil || !strings.HasPrefix(first, "/customers/") {
+		t.Fatalf("the segment lists no customer: %q %v", first, err)
+	}
+	step(t, ctx, "open its riskiest customer", chromedp.Click(css(`table.risklist tbody th a`)), chromedp.WaitVisible(css("#risk")))
+	shot("customer-risk.png")
+	reasons, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#risk ul.reasons li')].map(li => li.textContent.trim())`))
+	band, _ := chromedp.Run(ctx, chromedp.Text(css("#risk .tag")))
+	if err != nil || len(reasons) == 0 || !strings.Contains(strings.ToLower(band), "high") {
+		t.Errorf("the customer's risk %q with reasons %q (%v)", band, reasons, err)
+	}
+	customer := first
+
 	// Every page the CCO uses, at desktop and phone width, checked by axe-core; the
 	// overview and the queue in German and Dutch as well.
 	for _, p := range []struct{ path, name string }{
 		{"/overview", "overview"}, {"/cockpit", "cockpit"}, {"/cockpit/detail?kpi=nps", "cockpit-detail"}, {"/cases", "cases"},
 		{"/customers", "customers"}, {"/surveys", "surveys"}, {"/segments", "segments"}, {"/alerts", "alerts"}, {"/kpis", "kpis"},
 		{"/admin/roles", "roles"}, {"/customers/1", "customer"}, {"/cases/1", "case"}, {"/surveys/1", "survey-results"}, {"/admin/cases", "case-settings"},
+		{"/risk", "risk"}, {"/segments/1", "segment"}, {customer, "customer-scored"},
 	} {
 		lookAt(t, ctx, srv.URL+p.path, p.name)
 	}
@@ -140,6 +168,8 @@ func TestCCOCockpitAndBoardPack(t *testing.T) {
 		lookAt(t, ctx, srv.URL+"/overview", "overview-"+lang)
 		lookAt(t, ctx, srv.URL+"/cockpit", "cockpit-"+lang)
 		lookAt(t, ctx, srv.URL+"/cases", "cases-"+lang)
+		lookAt(t, ctx, srv.URL+"/risk", "risk-"+lang)
+		lookAt(t, ctx, srv.URL+customer, "customer-scored-"+lang)
 	}
 
 	// The board pack of the month the cockpit showed.

@@ -246,6 +246,9 @@ func TestChurnModelFindsPlantedDrivers(t *testing.T) {
 		if v, err := db.Risk.SegmentValue(sys, seg.ID); err != nil || v.Customers != n || v.High != n {
 			t.Errorf("segment value %+v, %v", v, err)
 		}
+		if list, err := db.Risk.SegmentScores(sys, seg.ID, 1000); err != nil || len(list) != n || (n > 1 && *list[0].Risk < *list[n-1].Risk) {
+			t.Errorf("segment scores: %d of %d, %v", len(list), n, err)
+		}
 	})
 }
 

@@ -49,6 +49,7 @@ type Store struct {
 	Cases     tp.CaseService
 	Actions   tp.ActionService
 	Alerts    tp.AlertService
+	Segments  tp.SegmentService
 }
 
 // DefaultEnd is the start of today (UTC): data ends "now" yet stays
@@ -218,11 +219,11 @@ func (p *persona) churnAfterTrouble(cfg Config) {
 	}
 	var ts []trouble
 	for _, c := range Cases(cfg, p.idx) {
-		ts = append(ts, trouble{c.Case.CreatedAt, 0.25})
+		ts = append(ts, trouble{c.Case.CreatedAt, 0.4})
 	}
 	for _, a := range Responses(cfg, p.idx) {
 		if a.Score != nil && demoSurveys[a.SurveyID].Type.Detractor(*a.Score) {
-			ts = append(ts, trouble{a.At, 0.2})
+			ts = append(ts, trouble{a.At, 0.35})
 		}
 	}
 	for _, at := range p.late {

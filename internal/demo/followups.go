@@ -9,8 +9,9 @@ import (
 )
 
 // loadFollowUps gives the demo what an office in use has beside its data:
-// alert rules watching the headline numbers and action items in flight,
-// some of them overdue, so the overview and the alerts page are not empty.
+// alert rules watching the headline numbers, action items in flight (some
+// overdue), and the segments a CCO keeps (who is likely to leave, who is
+// worth most), so the overview, alerts and risk pages are not empty.
 func loadFollowUps(ctx context.Context, cfg Config, st Store) error {
 	rules := []tp.AlertRule{
 		{Name: "NPS Online drops", KPI: "nps", Division: "Online", Kind: "drop", Period: "month", NotifyOwners: true, Enabled: true},
@@ -21,6 +22,16 @@ func loadFollowUps(ctx context.Context, cfg Config, st Store) error {
 	for _, r := range rules {
 		if err := st.Alerts.CreateAlertRule(ctx, &r); err != nil {
 			return fmt.Errorf("demo alert %q: %w", r.Name, err)
+		}
+	}
+	for _, seg := range []tp.Segment{
+		{Name: "High churn risk", Description: "Customers likely to leave within 90 days", Conditions: []tp.Condition{{Kind: "risk", Op: tp.RiskHigh}}},
+		{Name: "Top value, at risk", Description: "The best customers by RFM whose churn risk is high",
+			Conditions: []tp.Condition{{Kind: "value_tier", Op: tp.TierTop}, {Kind: "risk", Op: tp.RiskHigh}}},
+		{Name: "Detractors with open cases", Conditions: []tp.Condition{{Kind: "nps", Op: "detractor"}, {Kind: "open_cases", Count: 1}}},
+	} {
+		if err := st.Segments.CreateSegment(ctx, &seg); err != nil {
+			return fmt.Errorf("demo segment %q: %w", seg.Name, err)
 		}
 	}
 	owner := map[string]int64{}

@@ -384,3 +384,19 @@ func parseColumn(name string, vals []string) Column {
 	}
 	return Column{Name: name, Text: vals}
 }
+
+// rescale turns the model's log-odds z into a·z + b: every term times a,
+// and b into the intercept, so that contributions keep adding up.
+func (m *GAM) rescale(a, b float64) {
+	m.Intercept = a*m.Intercept + b
+	for _, shape := range m.Shapes {
+		for k := range shape {
+			shape[k] *= a
+		}
+	}
+	for _, p := range m.Pairs {
+		for k := range p.Cells {
+			p.Cells[k] *= a
+		}
+	}
+}

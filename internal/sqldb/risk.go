@@ -245,3 +245,31 @@ func (s *RiskService) SegmentValue(ctx context.Context, segmentID int64) (*tp.Ri
 	r.Name = seg.Name
 	return &r, nil
 }
+
+// SegmentScores lists a saved segment's members with their scores, the
+// likeliest to leave first; members not scored come last.
+func (s *RiskService) SegmentScores(ctx context.Context, segmentID int64, limit int) ([]tp.CustomerScore, error) {
+	if err := can(ctx, tp.ActRiskRead); err != nil {
+		return nil, err
+	}
+	seg, err := s.db.segments().FindSegment(ctx, segmentID)
+	if err != nil {
+		return nil, err
+	}
+	where, args := s.db.segmentWhere(seg, 1)
+	rows, err := s.db.r.QueryContext(ctx, "SELECT "+scoreColumns+" FROM customer_scores s JOIN customers c ON c.id = s.customer_id WHERE "+where+
+		fmt.Sprintf(" ORDER BY COALESCE(s.risk, -1) DESC, s.revenue_365d DESC, s.customer_id LIMIT $%d", len(args)+1), append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("segment scores: %w", err)
+	}
+	defer rows.Close()
+	var out []tp.CustomerScore
+	for rows.Next() {
+		c, err := scanScore(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

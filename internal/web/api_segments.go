@@ -70,6 +70,12 @@ type segmentRow struct {
 }
 
 func ruleText(c tp.Condition) string {
+	switch c.Kind {
+	case "risk", "value_tier", "nps":
+		return c.Kind + " " + c.Op
+	case "open_cases":
+		return fmt.Sprintf("open_cases %d", c.Count)
+	}
 	if c.Kind == "event" {
 		not := ""
 		if c.Op == "none" {

@@ -3,6 +3,8 @@ package web
 import (
 	"net/http/httptest"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	tp "github.com/touchpoint-cx/touchpoint"
@@ -48,5 +50,35 @@ func TestPolicyIsDescribed(t *testing.T) {
 		if !i18n.Has("roles.scope." + string(s)) {
 			t.Errorf("no words roles.scope.%s in the catalogue", s)
 		}
+	}
+}
+
+// TestEveryRiskReasonReads: each input of the churn model says its reason in
+// words in every language, with its value, missing or not.
+func TestEveryRiskReasonReads(t *testing.T) {
+	seven := 7.0
+	zero := 0.0
+	for _, lang := range []string{"en", "de", "nl"} {
+		for _, f := range append(slices.Clone(tp.RiskFeatures), "country") {
+			cases := []tp.RiskReason{{Feature: f, Value: &seven, Text: "DE"}}
+			switch f {
+			case "order_recency_days", "avg_order_value", "last_nps", "last_csat", "country":
+				cases = append(cases, tp.RiskReason{Feature: f})
+			case "recency_days":
+				cases = append(cases, tp.RiskReason{Feature: f, Value: &zero})
+			}
+			for _, r := range cases {
+				got := reasonText(lang, r)
+				if strings.Contains(got, "risk.reason") || strings.Contains(got, "%!") || got == "" {
+					t.Errorf("%s %s %v: %q", lang, f, r.Value, got)
+				}
+				if r.Value == &seven && f != "country" && !strings.Contains(got, "7") {
+					t.Errorf("%s %s: %q lacks the value", lang, f, got)
+				}
+			}
+		}
+	}
+	if got := money(1234567.4); got != "1\u202f234\u202f567" {
+		t.Errorf("money: %q", got)
 	}
 }

@@ -502,8 +502,14 @@ var matrixRoutes = map[string]mroute{
 	"POST /api/v1/segments": global(func(w *world) mreq {
 		return msend("POST", "/api/v1/segments", `{"name":"VIP","conditions":[{"kind":"trait","key":"plan","op":"eq","value":"vip"}]}`)
 	}),
-	"GET /api/v1/segments/{id}": global(func(w *world) mreq { return mget("/api/v1/segments/" + id(w.segment)) }),
-	"GET /segments":             global(func(w *world) mreq { return mget("/segments") }),
+	"GET /api/v1/segments/{id}":        global(func(w *world) mreq { return mget("/api/v1/segments/" + id(w.segment)) }),
+	"GET /segments":                    global(func(w *world) mreq { return mget("/segments") }),
+	"GET /segments/{id}":               global(func(w *world) mreq { return mget("/segments/" + id(w.segment)) }),
+	"GET /api/v1/segments/{id}/value":  global(func(w *world) mreq { return mget("/api/v1/segments/" + id(w.segment) + "/value") }),
+	"GET /api/v1/risk":                 global(func(w *world) mreq { return mget("/api/v1/risk?band=high") }),
+	"GET /api/v1/risk/models":          global(func(w *world) mreq { return mget("/api/v1/risk/models") }),
+	"GET /risk":                        global(func(w *world) mreq { return mget("/risk") }),
+	"GET /api/v1/customers/{id}/score": global(func(w *world) mreq { return mget("/api/v1/customers/" + id(w.customer) + "/score") }),
 	"POST /segments": global(func(w *world) mreq {
 		return postForm("/segments", url.Values{"name": {"Form VIP"}, "conditions": {`[{"kind":"trait","key":"plan","op":"eq","value":"vip"}]`}})
 	}),

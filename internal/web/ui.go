@@ -139,6 +139,9 @@ var funcs = template.FuncMap{
 		return string(b)
 	},
 	"list":       func(xs ...string) []string { return xs },
+	"list2":      func(a, b any) []any { return []any{a, b} },
+	"money":      money,
+	"deref":      func(p *float64) float64 { return *p },
 	"mul":        func(a, b int) int { return a * b },
 	"add":        func(a, b int) int { return a + b },
 	"sentiments": func() []string { return tp.Sentiments },
@@ -178,8 +181,8 @@ var funcs = template.FuncMap{
 // can define its own "content" block.
 func parsePages() map[string]*pageTemplate {
 	out := map[string]*pageTemplate{}
-	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "cases", "case", "kpis", "cockpit", "cockpit_detail", "overview", "casesettings", "alerts", "roles", "users", "audit", "erase", "privacy", "debugger", "themes", "theme", "textmodel"} {
-		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/admin_nav.html", "templates/"+name+".html"))
+	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "segment", "risk", "cases", "case", "kpis", "cockpit", "cockpit_detail", "overview", "casesettings", "alerts", "roles", "users", "audit", "erase", "privacy", "debugger", "themes", "theme", "textmodel"} {
+		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/admin_nav.html", "templates/riskrows.html", "templates/"+name+".html"))
 		out[name] = &pageTemplate{t}
 	}
 	// The respondent page has its own minimal layout: no app chrome, no script.
@@ -360,7 +363,7 @@ func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, v *view) e
 	if d.Consents, _, err = s.Privacy.Consents(r.Context(), c.ID); err != nil {
 		return err
 	}
-	if d.Summary, err = s.customerSummary(r, c, d.Consents); err != nil {
+	if d.Summary, err = s.customerSummary(r, v.Lang, c, d.Consents); err != nil {
 		return err
 	}
 	v.Title = c.Name

@@ -154,6 +154,7 @@ type cockpitData struct {
 	DefaultDept    string
 	DepartmentOnly bool
 	Segments       []tp.Segment
+	Risk           *tp.RiskSlice // value and revenue at risk of the division shown (everyone: "")
 }
 
 type crumb struct{ Label, URL string }
@@ -230,6 +231,9 @@ func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) er
 	}
 	d.CanAct = v.Can(string(tp.ActActionCreate))
 	if d.Emerging, err = s.emerging(r, v.Lang); err != nil {
+		return err
+	}
+	if d.Risk, err = s.riskOf(r, p.Division); err != nil {
 		return err
 	}
 	v.Title = translate(v.Lang, "nav.cockpit")

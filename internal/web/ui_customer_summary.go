@@ -10,13 +10,15 @@ import (
 )
 
 // customerSummary is the card above a customer's timeline: the latest score
-// per survey, the open cases, the consents given and the segments.
+// per survey, the open cases, the consents given, the segments, and the
+// customer's value and churn risk with its reasons.
 type customerSummary struct {
 	Scores   []scoreView
 	Cases    []tp.Case
 	Overdue  map[int64]bool
 	Granted  []tp.Purpose
 	Segments []tp.Segment
+	Risk     *riskView // nil until the risk job scored the customer
 }
 
 type scoreView struct {
@@ -49,7 +51,7 @@ func scoreGroup(t tp.SurveyType, score int) string {
 	return ""
 }
 
-func (s *Server) customerSummary(r *http.Request, c *tp.Customer, consents []tp.Consent) (customerSummary, error) {
+func (s *Server) customerSummary(r *http.Request, lang string, c *tp.Customer, consents []tp.Consent) (customerSummary, error) {
 	ctx := r.Context()
 	sum := customerSummary{Overdue: map[int64]bool{}}
 	surveys, err := s.Surveys.ListSurveys(ctx)
@@ -95,7 +97,11 @@ func (s *Server) customerSummary(r *http.Request, c *tp.Customer, consents []tp.
 			sum.Granted = append(sum.Granted, co.Purpose)
 		}
 	}
-	sum.Segments, err = s.Segments.CustomerSegments(ctx, c.ID)
+	if sum.Segments, err = s.Segments.CustomerSegments(ctx, c.ID); err != nil {
+		return sum, err
+	}
+	score, err := s.Risk.CustomerScore(ctx, c.ID)
+	sum.Risk = newRiskView(lang, score)
 	return sum, err
 }
 
