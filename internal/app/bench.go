@@ -29,7 +29,10 @@ import (
 // against a raw batched INSERT of the same rows into the same kind of
 // database, in one run, and prints both rates and their ratio.
 func bench(e *env, args []string) error {
-	const u = "bench ingest [--events 200000] [--batch 100] [--clients 4] [--db postgres://…] | bench responses [-h] | bench cases [-h] | bench cockpit [-h]"
+	const u = "bench ingest [--events 200000] [--batch 100] [--clients 4] [--db postgres://…] | bench responses [-h] | bench cases [-h] | bench cockpit [-h] | bench risk [-h]"
+	if len(args) > 0 && args[0] == "risk" {
+		return benchRisk(e, args[1:])
+	}
 	if len(args) > 0 && args[0] == "responses" {
 		return benchResponses(e, args[1:])
 	}

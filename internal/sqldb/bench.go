@@ -169,3 +169,24 @@ func (db *DB) benchInsert(ctx context.Context, n, cols int, insert string, row f
 	}
 	return nil
 }
+
+// BenchActivity inserts perCustomer events per customer over the two years
+// before end, straight into events: a fifth of them Order Completed with a
+// revenue, the rest page views over three channels. The churn and risk
+// benchmarks read them; ingestion is measured elsewhere.
+func (db *DB) BenchActivity(ctx context.Context, source int64, customers []int64, perCustomer int, end time.Time, progress func(done int)) error {
+	r := rand.New(rand.NewPCG(5, 5))
+	span := int64(730 * 24 * time.Hour / time.Microsecond)
+	endUS := tp.ToMicros(end)
+	channels := []string{"web", "app", "store"}
+	n := len(customers) * perCustomer
+	return db.benchInsert(ctx, n, 9, "INSERT INTO events (message_id, source_id, customer_id, type, name, channel, ts_us, received_us, properties) ",
+		func(i int, args []any) []any {
+			typ, name, props := "page", "Home", any(nil)
+			if r.IntN(5) == 0 {
+				typ, name, props = "track", "Order Completed", fmt.Sprintf(`{"revenue":%.2f}`, 10+r.ExpFloat64()*60)
+			}
+			ts := endUS - r.Int64N(span)
+			return append(args, fmt.Sprintf("b%d", i), source, customers[i/perCustomer], typ, name, channels[r.IntN(3)], ts, ts, props)
+		}, progress)
+}

@@ -105,7 +105,7 @@ func (db *DB) route(ctx context.Context, tx *sql.Tx, c *tp.Case) (string, error)
 			if err != nil {
 				return "", err
 			}
-			where, args := db.segmentWhere(seg, 2)
+			where, args := db.segmentWhereOne(seg, 2)
 			var n int
 			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM customers c WHERE c.id = $1 AND "+where,
 				append([]any{c.CustomerID}, args...)...).Scan(&n); err != nil {

@@ -91,8 +91,27 @@ func (db *DB) traitNumber(col string) string {
 }
 
 // segmentWhere turns a segment's conditions into a condition on customers c,
-// with its parameters numbered from start.
+// with its parameters numbered from start: set-based, each condition one
+// pass over its table for every customer at once (counts, lists, slices).
 func (db *DB) segmentWhere(s *tp.Segment, start int) (string, []any) {
+	return db.segmentSQL(s, start, false)
+}
+
+// segmentWhereOne is segmentWhere for a query about one customer c (is this
+// case's customer in the segment?): each condition looks up c's own rows
+// by index instead of computing the whole set.
+func (db *DB) segmentWhereOne(s *tp.Segment, start int) (string, []any) {
+	return db.segmentSQL(s, start, true)
+}
+
+func (db *DB) segmentSQL(s *tp.Segment, start int, one bool) (string, []any) {
+	own := func(alias string) string { // the one customer's rows only
+		if one {
+			return alias + ".customer_id = c.id AND "
+		}
+		return ""
+	}
+	traitIn := "c.id IN (SELECT t.customer_id FROM customer_traits t WHERE " + own("t")
 	var parts []string
 	var args []any
 	p := func(v any) string {
@@ -105,7 +124,7 @@ func (db *DB) segmentWhere(s *tp.Segment, start int) (string, []any) {
 			key := p(c.Key)
 			switch c.Op {
 			case "exists":
-				parts = append(parts, "EXISTS (SELECT 1 FROM customer_traits t WHERE t.customer_id = c.id AND t.key = "+key+")")
+				parts = append(parts, traitIn+"t.key = "+key+")")
 			case "gt", "gte", "lt", "lte", "between":
 				num := db.traitNumber("t.value")
 				var cond string
@@ -117,17 +136,17 @@ func (db *DB) segmentWhere(s *tp.Segment, start int) (string, []any) {
 					v, _ := strconv.ParseFloat(c.Value, 64)
 					cond = num + map[string]string{"gt": " > ", "gte": " >= ", "lt": " < ", "lte": " <= "}[c.Op] + p(v)
 				}
-				parts = append(parts, "EXISTS (SELECT 1 FROM customer_traits t WHERE t.customer_id = c.id AND t.key = "+key+" AND "+cond+")")
+				parts = append(parts, traitIn+"t.key = "+key+" AND "+cond+")")
 			case "in":
 				var alts []string
 				for _, v := range c.List() {
 					str, _ := json.Marshal(v)
 					alts = append(alts, p(string(str)), p(v)) // "5" may be stored as 5 or "5"
 				}
-				parts = append(parts, "EXISTS (SELECT 1 FROM customer_traits t WHERE t.customer_id = c.id AND t.key = "+key+
+				parts = append(parts, traitIn+"t.key = "+key+
 					" AND t.value IN ("+strings.Join(alts, ", ")+"))")
 			case "contains":
-				parts = append(parts, "EXISTS (SELECT 1 FROM customer_traits t WHERE t.customer_id = c.id AND t.key = "+key+
+				parts = append(parts, traitIn+"t.key = "+key+
 					" AND lower(t.value) LIKE "+p("%"+likeEscape(strings.ToLower(c.Value))+"%")+" ESCAPE '\\')")
 			default: // eq, neq: traits are JSON; "5" may be stored as 5 or "5"
 				str, _ := json.Marshal(c.Value)
@@ -136,7 +155,7 @@ func (db *DB) segmentWhere(s *tp.Segment, start int) (string, []any) {
 				if _, err := strconv.ParseFloat(c.Value, 64); err == nil || c.Value == "true" || c.Value == "false" {
 					alt = p(c.Value)
 				}
-				cond := "EXISTS (SELECT 1 FROM customer_traits t WHERE t.customer_id = c.id AND t.key = " + key +
+				cond := traitIn + "t.key = " + key +
 					" AND (t.value = " + vals + " OR t.value = " + alt + "))"
 				if c.Op == "neq" {
 					cond = "NOT " + cond
@@ -144,32 +163,34 @@ func (db *DB) segmentWhere(s *tp.Segment, start int) (string, []any) {
 				parts = append(parts, cond)
 			}
 		case "nps":
-			latest := "(SELECT r.score FROM responses r JOIN surveys sv ON sv.id = r.survey_id WHERE r.customer_id = c.id AND sv.type = 'nps' " +
-				"AND r.score IS NOT NULL ORDER BY r.created_us DESC, r.id DESC LIMIT 1)"
-			parts = append(parts, map[string]string{"promoter": latest + " >= 9", "passive": latest + " BETWEEN 7 AND 8", "detractor": latest + " <= 6"}[c.Op])
+			// Each customer's latest NPS answer, in one pass over the answers.
+			latest := "c.id IN (SELECT x.customer_id FROM (SELECT r.customer_id, r.score, ROW_NUMBER() OVER (PARTITION BY r.customer_id " +
+				"ORDER BY r.created_us DESC, r.id DESC) AS rn FROM responses r JOIN surveys sv ON sv.id = r.survey_id " +
+				"WHERE " + own("r") + "r.customer_id IS NOT NULL AND sv.type = 'nps' AND r.score IS NOT NULL) x WHERE x.rn = 1 AND x.score "
+			parts = append(parts, latest+map[string]string{"promoter": ">= 9)", "passive": "BETWEEN 7 AND 8)", "detractor": "<= 6)"}[c.Op])
 		case "risk":
-			parts = append(parts, "EXISTS (SELECT 1 FROM customer_scores f WHERE f.customer_id = c.id AND f.risk_band = "+p(c.Op)+")")
+			parts = append(parts, "c.id IN (SELECT f.customer_id FROM customer_scores f WHERE "+own("f")+"f.risk_band = "+p(c.Op)+")")
 		case "value_tier":
-			parts = append(parts, "EXISTS (SELECT 1 FROM customer_scores f WHERE f.customer_id = c.id AND f.value_tier = "+p(c.Op)+")")
+			parts = append(parts, "c.id IN (SELECT f.customer_id FROM customer_scores f WHERE "+own("f")+"f.value_tier = "+p(c.Op)+")")
 		case "open_cases":
-			open := "(SELECT COUNT(*) FROM cases x WHERE x.customer_id = c.id AND x.status NOT IN ('resolved', 'closed'))"
+			open := "SELECT x.customer_id FROM cases x WHERE " + own("x") + "x.status NOT IN ('resolved', 'closed')"
 			if c.Count == 0 {
-				parts = append(parts, open+" = 0")
+				parts = append(parts, "c.id NOT IN ("+open+")")
 			} else {
-				parts = append(parts, open+" >= "+p(c.Count))
+				parts = append(parts, "c.id IN ("+open+" GROUP BY x.customer_id HAVING COUNT(*) >= "+p(c.Count)+")")
 			}
 		case "event":
 			since := tp.ToMicros(db.Now().Add(-time.Duration(c.Days) * 24 * time.Hour))
-			var cond string
-			if c.Op == "atleast" {
-				cond = "(SELECT COUNT(*) FROM events e WHERE e.customer_id = c.id AND e.name = " + p(c.Event) + " AND e.ts_us >= " + p(since) + ") >= " + p(c.Count)
-			} else {
-				cond = "EXISTS (SELECT 1 FROM events e WHERE e.customer_id = c.id AND e.name = " + p(c.Event) + " AND e.ts_us >= " + p(since) + ")"
+			// One range scan of the events_name_ts index for all customers.
+			sel := "SELECT e.customer_id FROM events e WHERE " + own("e") + "e.name = " + p(c.Event) + " AND e.ts_us >= " + p(since)
+			switch c.Op {
+			case "atleast":
+				parts = append(parts, "c.id IN ("+sel+" GROUP BY e.customer_id HAVING COUNT(*) >= "+p(c.Count)+")")
+			case "none":
+				parts = append(parts, "c.id NOT IN ("+sel+")")
+			default:
+				parts = append(parts, "c.id IN ("+sel+")")
 			}
-			if c.Op == "none" {
-				cond = "NOT " + cond
-			}
-			parts = append(parts, cond)
 		}
 	}
 	// A customer who objected to profiling (GDPR Art. 21) is in no segment.
@@ -261,7 +282,7 @@ func (s *SegmentService) CustomerSegments(ctx context.Context, customerID int64)
 	}
 	var out []tp.Segment
 	for _, seg := range segs {
-		where, args := s.db.segmentWhere(&seg, 2)
+		where, args := s.db.segmentWhereOne(&seg, 2)
 		var n int
 		if err := s.db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM customers c WHERE c.id = $1 AND "+where, append([]any{customerID}, args...)...).Scan(&n); err != nil {
 			return nil, fmt.Errorf("segment %d: %w", seg.ID, err)
