@@ -43,9 +43,11 @@ func benchRisk(e *env, args []string) error {
 	}); err != nil {
 		return err
 	}
-	if err := db.BenchChurn(ctx, custs, end); err != nil {
+	t := time.Now()
+	if _, err := db.Cockpit.RefreshRollups(ctx); err != nil { // first activity and churn per customer
 		return err
 	}
+	fmt.Fprintf(e.stdout, "rollups (first activity and churn of every customer) in %.1f s\n", time.Since(t).Seconds())
 	fmt.Fprintf(e.stderr, "bench: set-up took %s\n", time.Since(setup).Round(time.Second))
 	fmt.Fprintf(e.stdout, "%d customers, %d events\n", *customers, *customers**events)
 
@@ -68,14 +70,14 @@ func benchRisk(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "risk refresh (the hourly job, no training): %d customers scored in %.1f s\n", rep.Scored, rep.Took.Seconds())
 
 	seg := &tp.Segment{Conditions: []tp.Condition{{Kind: "event", Event: "Order Completed", Days: 90, Op: "atleast", Count: 2},
-		{Kind: "risk", Op: tp.RiskHigh}, {Kind: "value_tier", Op: tp.TierTop}}}
+		{Kind: "risk", Op: tp.RiskLow}, {Kind: "value_tier", Op: tp.TierHigh}}}
 	for i := range 3 {
 		t := time.Now()
 		n, err := db.Segments.PreviewSegment(ctx, seg)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "segment count (≥ 2 orders in 90 days, risk high, value top), run %d: %d members in %.2f s\n", i+1, n, time.Since(t).Seconds())
+		fmt.Fprintf(e.stdout, "segment count (≥ 2 orders in 90 days, risk low, value tier high), run %d: %d members in %.2f s\n", i+1, n, time.Since(t).Seconds())
 	}
 	return nil
 }

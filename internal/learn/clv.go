@@ -28,12 +28,15 @@ type BGNBD struct {
 
 // FitBGNBD fits the model by maximum likelihood.
 func FitBGNBD(cs []Customer) (BGNBD, error) {
-	return FitBGNBDFrom(cs, BGNBD{R: 1, Alpha: 1, A: 1, B: 1})
+	return fitBGNBD(cs, BGNBD{R: 1, Alpha: 1, A: 1, B: 1}, 1e-12, 20000)
 }
 
-// FitBGNBDFrom fits starting from start's parameters (a bootstrap's refits
-// start from the full fit and converge in fewer steps).
-func FitBGNBDFrom(cs []Customer, start BGNBD) (BGNBD, error) {
+// FitBGNBDFrom refits starting from start's parameters, to a looser
+// tolerance: a bootstrap's refits start from the full fit, and their spread
+// is far wider than the last digits a tight tolerance would settle.
+func FitBGNBDFrom(cs []Customer, start BGNBD) (BGNBD, error) { return fitBGNBD(cs, start, 1e-9, 2000) }
+
+func fitBGNBD(cs []Customer, start BGNBD, tol float64, maxIter int) (BGNBD, error) {
 	if len(cs) == 0 {
 		return BGNBD{}, errors.New("no customers")
 	}
@@ -51,7 +54,7 @@ func FitBGNBDFrom(cs []Customer, start BGNBD) (BGNBD, error) {
 		}
 		return -sum
 	}
-	p := minimize(nll, inside(start.R, start.Alpha, start.A, start.B), 1e-12, 20000)
+	p := minimize(nll, inside(start.R, start.Alpha, start.A, start.B), tol, maxIter)
 	m := BGNBD{R: math.Exp(p[0]), Alpha: math.Exp(p[1]), A: math.Exp(p[2]), B: math.Exp(p[3])}
 	m.LL = -nll(p)
 	return m, nil
@@ -116,11 +119,16 @@ type GammaGamma struct {
 
 // FitGammaGamma fits the spend model on the customers with a repeat purchase.
 func FitGammaGamma(cs []Customer) (GammaGamma, error) {
-	return FitGammaGammaFrom(cs, GammaGamma{P: 1, Q: 1, Gamma: 1})
+	return fitGammaGamma(cs, GammaGamma{P: 1, Q: 1, Gamma: 1}, 1e-12, 20000)
 }
 
-// FitGammaGammaFrom fits starting from start's parameters.
+// FitGammaGammaFrom refits starting from start's parameters, to the looser
+// tolerance of FitBGNBDFrom.
 func FitGammaGammaFrom(cs []Customer, start GammaGamma) (GammaGamma, error) {
+	return fitGammaGamma(cs, start, 1e-9, 2000)
+}
+
+func fitGammaGamma(cs []Customer, start GammaGamma, tol float64, maxIter int) (GammaGamma, error) {
 	var rep []Customer
 	for _, c := range cs {
 		if c.X > 0 && c.Spend > 0 {
@@ -145,7 +153,7 @@ func FitGammaGammaFrom(cs []Customer, start GammaGamma) (GammaGamma, error) {
 		}
 		return -sum
 	}
-	p := minimize(nll, inside(start.P, start.Q, start.Gamma), 1e-12, 20000)
+	p := minimize(nll, inside(start.P, start.Q, start.Gamma), tol, maxIter)
 	m := GammaGamma{P: math.Exp(p[0]), Q: math.Exp(p[1]), Gamma: math.Exp(p[2])}
 	m.LL = -nll(p)
 	return m, nil

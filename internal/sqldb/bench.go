@@ -170,23 +170,40 @@ func (db *DB) benchInsert(ctx context.Context, n, cols int, insert string, row f
 	return nil
 }
 
-// BenchActivity inserts perCustomer events per customer over the two years
-// before end, straight into events: a fifth of them Order Completed with a
-// revenue, the rest page views over three channels. The churn and risk
-// benchmarks read them; ingestion is measured elsewhere.
+// BenchActivity inserts perCustomer events per customer straight into
+// events (ingestion is measured elsewhere), each customer active from a
+// random day of the two years before end: a fifth of the events are Order
+// Completed with a revenue, the rest page views over three channels. 15 %
+// churn: their events stop at a random moment with a Customer Churned, and
+// they ordered less before it (a signal beyond recency for the churn model).
 func (db *DB) BenchActivity(ctx context.Context, source int64, customers []int64, perCustomer int, end time.Time, progress func(done int)) error {
 	r := rand.New(rand.NewPCG(5, 5))
 	span := int64(730 * 24 * time.Hour / time.Microsecond)
 	endUS := tp.ToMicros(end)
 	channels := []string{"web", "app", "store"}
-	n := len(customers) * perCustomer
-	return db.benchInsert(ctx, n, 9, "INSERT INTO events (message_id, source_id, customer_id, type, name, channel, ts_us, received_us, properties) ",
+	var first, last int64
+	var churns bool
+	return db.benchInsert(ctx, len(customers)*perCustomer, 9, "INSERT INTO events (message_id, source_id, customer_id, type, name, channel, ts_us, received_us, properties) ",
 		func(i int, args []any) []any {
+			k := i % perCustomer
+			if k == 0 {
+				first, last, churns = endUS-r.Int64N(span), endUS, r.Float64() < 0.15
+				if churns {
+					last = first + r.Int64N(endUS-first+1)
+				}
+			}
+			ts := first + r.Int64N(last-first+1)
 			typ, name, props := "page", "Home", any(nil)
-			if r.IntN(5) == 0 {
+			orders := 0.2
+			if churns {
+				orders = 0.08
+			}
+			switch {
+			case churns && k == perCustomer-1:
+				typ, name, ts = "track", "Customer Churned", last
+			case r.Float64() < orders:
 				typ, name, props = "track", "Order Completed", fmt.Sprintf(`{"revenue":%.2f}`, 10+r.ExpFloat64()*60)
 			}
-			ts := endUS - r.Int64N(span)
 			return append(args, fmt.Sprintf("b%d", i), source, customers[i/perCustomer], typ, name, channels[r.IntN(3)], ts, ts, props)
 		}, progress)
 }
