@@ -26,6 +26,7 @@ type CustomerFeatures struct {
 	AvgOrder      *float64 `json:"avg_order_value"`     // revenue / orders
 	FirstOrderDay float64  `json:"first_order_days"`    // days since the first order (0: none)
 	LastNPS       *float64 `json:"last_nps"`            // the latest NPS answer's score
+	LastNPSDays   *float64 `json:"last_nps_days"`       // days since that answer
 	LastCSAT      *float64 `json:"last_csat"`           // the latest CSAT answer's score
 	OpenCases     float64  `json:"open_cases"`          // not resolved or closed
 	Breached      float64  `json:"breached_cases"`      // open or not, past an SLA due time
@@ -174,6 +175,31 @@ type CustomerScore struct {
 	CLVLow  *float64 `json:"clv_12m_low"`
 	CLVHigh *float64 `json:"clv_12m_high"`
 	PAlive  *float64 `json:"p_alive"`
+	// Offers are the products to offer next, the likeliest first, each with
+	// its reason; none while NoOffer says why not to sell now.
+	Offers  []Offer `json:"offers,omitempty"`
+	NoOffer string  `json:"no_offer,omitempty"` // open_case, detractor
+}
+
+// Offer is a product a customer does not hold and is likely to buy, because
+// Share of the buyers of Because bought it too.
+type Offer struct {
+	Product string  `json:"product"`
+	Because string  `json:"because"`
+	Share   float64 `json:"share"`
+}
+
+// NoSellReason says why nothing is to be offered to a customer now: an
+// open case, or a detractor's NPS answer of the last 30 days (no selling to
+// an angry customer); "" when offers are fine.
+func NoSellReason(f *CustomerFeatures) string {
+	switch {
+	case f.OpenCases > 0:
+		return "open_case"
+	case f.LastNPS != nil && *f.LastNPS <= 6 && f.LastNPSDays != nil && *f.LastNPSDays <= 30:
+		return "detractor"
+	}
+	return ""
 }
 
 // TopReasons are the reasons that raise the risk, largest first, at most n.

@@ -107,6 +107,7 @@ func (m *RiskModeler) RefreshRisk(ctx context.Context, train bool, progress func
 		s.RFM = rfm[s.CustomerID]
 		s.ValueTier = tp.ValueTier(s.RFM[0] + s.RFM[1] + s.RFM[2])
 	}
+	offers(fs, scores)
 	if err := lifetimeValues(fs, scores, progress); err != nil {
 		progress("lifetime value left out: " + err.Error())
 	}
@@ -115,6 +116,26 @@ func (m *RiskModeler) RefreshRisk(ctx context.Context, train bool, progress func
 	}
 	rep.Scored, rep.Took = len(scores), time.Since(start)
 	return rep, nil
+}
+
+// offers fills each customer's next best offers from the co-purchases of
+// all customers scored now (what buyers of what they hold bought too), or
+// says why nothing is to be sold to them now.
+func offers(fs []tp.CustomerFeatures, scores []tp.CustomerScore) {
+	baskets := make([][]string, len(fs))
+	for i := range fs {
+		baskets[i] = fs[i].Products
+	}
+	co := learn.NewCoPurchases(baskets)
+	for i := range fs {
+		s := &scores[i]
+		if s.NoOffer = tp.NoSellReason(&fs[i]); s.NoOffer != "" || len(fs[i].Products) == 0 {
+			continue
+		}
+		for _, o := range co.Recommend(fs[i].Products, 3) {
+			s.Offers = append(s.Offers, tp.Offer{Product: o.Product, Because: o.Because, Share: o.Share})
+		}
+	}
 }
 
 // columns lays the features out as the learner reads them.

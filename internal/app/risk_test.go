@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -164,6 +165,14 @@ func TestChurnModelFindsPlantedDrivers(t *testing.T) {
 			t.Fatal(err)
 		}
 		answer(t, db, now.AddDate(0, 0, -2), angry, func(int) int { return 1 })
+		// Two calm stayers, one of them a detractor of two days ago.
+		var calm []int64
+		for i, p := range people {
+			if !p.churns && ids[i] != angry[0] && ids[i] != angry[1] && len(calm) < 2 {
+				calm = append(calm, ids[i])
+			}
+		}
+		answer(t, db, now.AddDate(0, 0, -2), calm[1:], func(int) int { return 2 })
 
 		var log []string
 		m := &RiskModeler{Store: db, Horizon: 90 * 24 * time.Hour, Now: func() time.Time { return now }}
@@ -215,6 +224,25 @@ func TestChurnModelFindsPlantedDrivers(t *testing.T) {
 			}
 			if s.ValueTier == "" || s.RFM[0] == 0 {
 				t.Errorf("customer %d has orders but no value: %+v %q", id, s.RFM, s.ValueTier)
+			}
+		}
+		// Cross-sell: never to a customer with an open case or a fresh
+		// detractor answer; otherwise only products they do not hold.
+		for _, id := range angry {
+			if s, _ := db.Risk.CustomerScore(sys, id); s.NoOffer != "open_case" || len(s.Offers) != 0 {
+				t.Errorf("customer %d with an open case is offered %+v (%q)", id, s.Offers, s.NoOffer)
+			}
+		}
+		if s, _ := db.Risk.CustomerScore(sys, calm[1]); s.NoOffer != "detractor" || len(s.Offers) != 0 {
+			t.Errorf("a detractor of two days ago is offered %+v (%q)", s.Offers, s.NoOffer)
+		}
+		s, _ := db.Risk.CustomerScore(sys, calm[0])
+		if s.NoOffer != "" || len(s.Offers) == 0 || len(s.Features.Products) == 0 {
+			t.Fatalf("a calm customer holding %v gets no offer: %q", s.Features.Products, s.NoOffer)
+		}
+		for _, o := range s.Offers {
+			if slices.Contains(s.Features.Products, o.Product) || !slices.Contains(s.Features.Products, o.Because) || o.Share <= 0 || o.Share > 1 {
+				t.Errorf("offer %+v to a customer holding %v", o, s.Features.Products)
 			}
 		}
 		// The high-risk list holds the angry two, the likeliest to leave first.

@@ -102,7 +102,7 @@ func (s *RiskService) SaveScores(ctx context.Context, scores []tp.CustomerScore)
 		for i := range scores {
 			c := &scores[i]
 			features, _ := json.Marshal(c.Features)
-			detail, _ := json.Marshal(scoreDetail{c.Intercept, c.Reasons, c.RFM, c.CLVLow, c.CLVHigh, c.PAlive})
+			detail, _ := json.Marshal(scoreDetail{c.Intercept, c.Reasons, c.RFM, c.CLVLow, c.CLVHigh, c.PAlive, c.Offers, c.NoOffer})
 			var model *int64
 			if c.Model != 0 {
 				model = &c.Model
@@ -124,6 +124,8 @@ type scoreDetail struct {
 	CLVLow    *float64        `json:"clv_low"`
 	CLVHigh   *float64        `json:"clv_high"`
 	PAlive    *float64        `json:"p_alive"`
+	Offers    []tp.Offer      `json:"offers,omitempty"`
+	NoOffer   string          `json:"no_offer,omitempty"`
 }
 
 const scoreColumns = "s.customer_id, c.name, s.computed_us, s.risk, s.risk_band, s.value_tier, s.clv, COALESCE(s.model_id, 0), s.features, s.detail"
@@ -143,7 +145,7 @@ func scanScore(rows scanner) (tp.CustomerScore, error) {
 	if err := json.Unmarshal([]byte(detail), &d); err != nil {
 		return c, fmt.Errorf("scores of customer %d: %w", c.CustomerID, err)
 	}
-	c.Intercept, c.Reasons, c.RFM, c.CLVLow, c.CLVHigh, c.PAlive = d.Intercept, d.Reasons, d.RFM, d.CLVLow, d.CLVHigh, d.PAlive
+	c.Intercept, c.Reasons, c.RFM, c.CLVLow, c.CLVHigh, c.PAlive, c.Offers, c.NoOffer = d.Intercept, d.Reasons, d.RFM, d.CLVLow, d.CLVHigh, d.PAlive, d.Offers, d.NoOffer
 	return c, nil
 }
 

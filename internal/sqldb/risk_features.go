@@ -155,7 +155,8 @@ func (s *RiskService) Snapshot(ctx context.Context, asof time.Time, horizon time
 		}
 		latest[k] = created
 		if typ == "nps" {
-			fs[i].LastNPS = &score
+			age := float64(at-created) / day
+			fs[i].LastNPS, fs[i].LastNPSDays = &score, &age
 		} else {
 			fs[i].LastCSAT = &score
 		}

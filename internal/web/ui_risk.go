@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -51,6 +52,7 @@ type riskView struct {
 	tp.CustomerScore
 	RiskPct float64
 	Reasons []string // the top reasons in words
+	Offers  []string // the next best offers with their reasons, in words
 }
 
 func newRiskView(lang string, s *tp.CustomerScore) *riskView {
@@ -63,6 +65,9 @@ func newRiskView(lang string, s *tp.CustomerScore) *riskView {
 	}
 	for _, r := range s.TopReasons(3) {
 		v.Reasons = append(v.Reasons, reasonText(lang, r))
+	}
+	for _, o := range s.Offers {
+		v.Offers = append(v.Offers, translate(lang, "risk.offer", o.Product, o.Because, fmt.Sprintf("%.0f %%", 100*o.Share), o.Because))
 	}
 	return v
 }
