@@ -506,6 +506,8 @@ var matrixRoutes = map[string]mroute{
 	"GET /segments":                    global(func(w *world) mreq { return mget("/segments") }),
 	"GET /segments/{id}":               global(func(w *world) mreq { return mget("/segments/" + id(w.segment)) }),
 	"GET /api/v1/segments/{id}/value":  global(func(w *world) mreq { return mget("/api/v1/segments/" + id(w.segment) + "/value") }),
+	"GET /api/v1/segments/{id}/export": global(func(w *world) mreq { return mget("/api/v1/segments/" + id(w.segment) + "/export?format=csv") }),
+	"GET /segments/{id}/export":        global(func(w *world) mreq { return mget("/segments/" + id(w.segment) + "/export?format=xlsx") }),
 	"GET /api/v1/risk":                 global(func(w *world) mreq { return mget("/api/v1/risk?band=high") }),
 	"GET /api/v1/risk/models":          global(func(w *world) mreq { return mget("/api/v1/risk/models") }),
 	"GET /risk":                        global(func(w *world) mreq { return mget("/risk") }),
