@@ -78,6 +78,9 @@ const (
 	CaseFromSurvey = "survey"
 	CaseFromPhone  = "phone"
 	CaseFromManual = "manual"
+	// CaseFromPlaybook: a retention playbook opened it when the customer
+	// entered the playbook's segment.
+	CaseFromPlaybook = "playbook"
 )
 
 // Redress is what the company gave to make good.
@@ -156,7 +159,7 @@ func (c *Case) Validate() error {
 		c.Source = CaseFromAPI
 	}
 	switch c.Source {
-	case CaseFromEmail, CaseFromWeb, CaseFromAPI, CaseFromSurvey, CaseFromPhone, CaseFromManual:
+	case CaseFromEmail, CaseFromWeb, CaseFromAPI, CaseFromSurvey, CaseFromPhone, CaseFromManual, CaseFromPlaybook:
 	default:
 		fields["source"] = "one of email, web_form, api, survey, phone, manual"
 	}

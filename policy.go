@@ -60,6 +60,8 @@ const (
 	ActTextAnalyze    Action = "text.analyze"     // analyse a text sent with the request (nothing is stored)
 	ActTextLabel      Action = "text.label"       // correct an analysis; train a sentiment model on the corrections
 	ActRiskRead       Action = "risk.read"        // churn risk and its reasons, value tiers, lifetime value, revenue at risk
+	ActPlaybookRead   Action = "playbook.read"    // retention playbooks, their entrants and measured results
+	ActPlaybookManage Action = "playbook.manage"  // create, switch on and off retention playbooks
 )
 
 // Scope says how far a rule reaches.
@@ -134,6 +136,8 @@ var policy = map[Action][]Rule{
 	ActTextAnalyze:     everyStaff,
 	ActTextLabel:       all(RoleAdmin, RoleCCO, RoleAnalyst),
 	ActRiskRead:        everyStaff,
+	ActPlaybookRead:    with(all(RoleAdmin, RoleCCO, RoleAnalyst), headOwn),
+	ActPlaybookManage:  all(RoleAdmin, RoleCCO),
 	ActSurveyManage:    all(RoleAdmin, RoleCCO),
 	ActSurveySend:      all(RoleAdmin, RoleCCO),
 	ActResultsRead:     with(all(RoleAdmin, RoleCCO, RoleAnalyst), headOwn, agentOwn),

@@ -75,7 +75,7 @@ func Open(ctx context.Context, db *sqldb.Store, cfg Config) (*Runner, error) {
 	river.AddWorker(workers, &breachWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &rollupWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &textWorker{db: db, cfg: cfg})
-	river.AddWorker(workers, &riskWorker{cfg: cfg})
+	river.AddWorker(workers, &riskWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &boardPackWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, newAlertWorker(db, cfg))
 	river.AddWorker(workers, &retentionWorker{db: db, cfg: cfg})

@@ -6,13 +6,19 @@ import (
 
 	"github.com/riverqueue/river"
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 )
 
-// riskWorker recomputes customers' value and churn risk every hour.
+// riskWorker recomputes customers' value and churn risk every hour, then
+// runs the retention playbooks over the segments as they now stand.
 type riskWorker struct {
 	river.WorkerDefaults[tp.RefreshRisk]
+	db  *sqldb.Store
 	cfg Config
 }
+
+// playbookBatch is how many entrants one playbook acts on per run.
+const playbookBatch = 2000
 
 func (w *riskWorker) Timeout(*river.Job[tp.RefreshRisk]) time.Duration { return 30 * time.Minute }
 
@@ -25,5 +31,9 @@ func (w *riskWorker) Work(ctx context.Context, job *river.Job[tp.RefreshRisk]) e
 		return err
 	}
 	w.cfg.Log.Info("customers scored", "n", rep.Scored, "took", rep.Took.Round(time.Millisecond))
-	return nil
+	n, err := w.db.Playbooks.RunPlaybooks(ctx, playbookBatch)
+	if n > 0 {
+		w.cfg.Log.Info("playbooks acted", "entrants", n)
+	}
+	return err
 }

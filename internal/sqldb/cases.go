@@ -102,7 +102,7 @@ func (db *DB) createCaseTx(ctx context.Context, tx *sql.Tx, c *tp.Case, now time
 		return err
 	}
 	// Cases the system opens (closed loop) use its own category.
-	if c.Source != tp.CaseFromSurvey {
+	if c.Source != tp.CaseFromSurvey && c.Source != tp.CaseFromPlaybook {
 		if err := tax.Check(c.Category, c.SubCategory); err != nil {
 			return err
 		}

@@ -140,6 +140,8 @@ var customerData = []dataTable{
 	{Table: "customer_scores", Key: "customer_id", PII: []string{"features", "detail", "value_tier"}, Merge: mergeRecompute, Erase: eraseDelete,
 		Why: "value and churn risk as the risk job computed them: figures from the customer's events, orders, cases and answers, " +
 			"their country and the products they bought; recomputed within the job's period after a merge"},
+	{Table: "playbook_entries", Key: "customer_id", Merge: mergeMove, Erase: eraseKeep,
+		Why: "which retention playbook reached the customer when, acted on or held out, and the case it opened: ids and times, no personal data; the playbooks' measured results count them"},
 	{Table: "customer_divisions", Key: "customer_id", Merge: mergeRecompute, Erase: eraseKeep,
 		Why: "first activity and churn per division: the churn rate's base, no personal data"},
 	{Table: "customers", Key: "id", PII: []string{"name", "email", "phone", "search", "locale", "country"}, Merge: mergeRecompute,
@@ -150,6 +152,7 @@ var customerData = []dataTable{
 // notCustomerData are tables with columns named like personal data that
 // hold none of a customer's, each with the reason.
 var notCustomerData = map[string]string{
+	"playbooks":             "retention playbook definitions: a name, a segment, a department",
 	"users":                 "staff accounts",
 	"sessions":              "staff sign-in sessions",
 	"api_tokens":            "API tokens (hashed) and their names",
