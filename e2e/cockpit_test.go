@@ -148,7 +148,7 @@ func TestCCOCockpitAndBoardPack(t *testing.T) {
 		{"/overview", "overview"}, {"/cockpit", "cockpit"}, {"/cockpit/detail?kpi=nps", "cockpit-detail"}, {"/cases", "cases"},
 		{"/customers", "customers"}, {"/surveys", "surveys"}, {"/segments", "segments"}, {"/alerts", "alerts"}, {"/kpis", "kpis"},
 		{"/admin/roles", "roles"}, {"/customers/1", "customer"}, {"/cases/1", "case"}, {"/surveys/1", "survey-results"}, {"/admin/cases", "case-settings"},
-		{"/risk", "risk"}, {"/segments/1", "segment"}, {customer, "customer-scored"},
+		{"/risk", "risk"}, {"/segments/1", "segment"}, {customer, "customer-scored"}, {"/playbooks", "playbooks"},
 	} {
 		lookAt(t, ctx, srv.URL+p.path, p.name)
 	}

@@ -116,7 +116,7 @@ func demoCmd(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "filling the empty database with demo data (seed %d, %d customers)…\n", *seed, *customers)
 		start := time.Now()
 		cfg := demo.Config{Seed: *seed, Customers: *customers, End: demo.DefaultEnd(time.Now()), Progress: e.stderr}
-		st, err := demo.Load(e.ctx, cfg, demo.Store{Ingester: db.Tracking, Sources: db.Sources, Users: db.Users, Customers: db.Customers, Surveys: db.Surveys, Cases: db.Cases, Actions: db.Actions, Alerts: db.Alerts, Segments: db.Segments})
+		st, err := demo.Load(e.ctx, cfg, demo.Store{Ingester: db.Tracking, Sources: db.Sources, Users: db.Users, Customers: db.Customers, Surveys: db.Surveys, Cases: db.Cases, Actions: db.Actions, Alerts: db.Alerts, Segments: db.Segments, Playbooks: db.Playbooks})
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
@@ -268,5 +268,5 @@ func WebServer(db *sqldb.Store, log *slog.Logger) *web.Server {
 	an := NewTextAnalyzer(db, log)
 	return &web.Server{Ingester: db.Tracking, Intake: db.Intake, IntakeStats: db.IntakeStats, Customers: db.Customers, Sources: db.Sources, Users: db.Users, Surveys: db.Surveys,
 		Segments: db.Segments, Cases: db.Cases, Routing: db.Routing, SLA: db.SLA, Actions: db.Actions, Cockpit: db.Cockpit,
-		Alerts: db.Alerts, Audit: db.Audit, Privacy: db.Privacy, Text: db.Text, Risk: db.Risk, Analyzer: an, Learner: an, Discoverer: an, DB: db, Log: log}
+		Alerts: db.Alerts, Audit: db.Audit, Privacy: db.Privacy, Text: db.Text, Risk: db.Risk, Playbooks: db.Playbooks, Analyzer: an, Learner: an, Discoverer: an, DB: db, Log: log}
 }

@@ -50,6 +50,7 @@ type Store struct {
 	Actions   tp.ActionService
 	Alerts    tp.AlertService
 	Segments  tp.SegmentService
+	Playbooks tp.PlaybookService
 }
 
 // DefaultEnd is the start of today (UTC): data ends "now" yet stays

@@ -502,10 +502,23 @@ var matrixRoutes = map[string]mroute{
 	"POST /api/v1/segments": global(func(w *world) mreq {
 		return msend("POST", "/api/v1/segments", `{"name":"VIP","conditions":[{"kind":"trait","key":"plan","op":"eq","value":"vip"}]}`)
 	}),
-	"GET /api/v1/segments/{id}":        global(func(w *world) mreq { return mget("/api/v1/segments/" + id(w.segment)) }),
-	"GET /segments":                    global(func(w *world) mreq { return mget("/segments") }),
-	"GET /segments/{id}":               global(func(w *world) mreq { return mget("/segments/" + id(w.segment)) }),
-	"GET /api/v1/segments/{id}/value":  global(func(w *world) mreq { return mget("/api/v1/segments/" + id(w.segment) + "/value") }),
+	"GET /api/v1/segments/{id}":       global(func(w *world) mreq { return mget("/api/v1/segments/" + id(w.segment)) }),
+	"GET /segments":                   global(func(w *world) mreq { return mget("/segments") }),
+	"GET /segments/{id}":              global(func(w *world) mreq { return mget("/segments/" + id(w.segment)) }),
+	"GET /api/v1/segments/{id}/value": global(func(w *world) mreq { return mget("/api/v1/segments/" + id(w.segment) + "/value") }),
+	"GET /api/v1/playbooks":           global(func(w *world) mreq { return mget("/api/v1/playbooks") }),
+	"POST /api/v1/playbooks": global(func(w *world) mreq {
+		return msend("POST", "/api/v1/playbooks", `{"name":"API","segment_id":`+id(w.segment)+`,"department":"Service"}`)
+	}),
+	"PATCH /api/v1/playbooks/{id}":       global(func(w *world) mreq { return msend("PATCH", "/api/v1/playbooks/"+id(w.playbook), `{"enabled":true}`) }),
+	"GET /api/v1/playbooks/{id}/entries": global(func(w *world) mreq { return mget("/api/v1/playbooks/" + id(w.playbook) + "/entries") }),
+	"GET /playbooks":                     global(func(w *world) mreq { return mget("/playbooks") }),
+	"POST /playbooks": global(func(w *world) mreq {
+		return postForm("/playbooks", url.Values{"name": {"Form"}, "segment_id": {id(w.segment)}, "department": {"Service"}})
+	}),
+	"POST /playbooks/{id}/enabled": global(func(w *world) mreq {
+		return postForm("/playbooks/"+id(w.playbook)+"/enabled", url.Values{"enabled": {"1"}})
+	}),
 	"GET /api/v1/segments/{id}/export": global(func(w *world) mreq { return mget("/api/v1/segments/" + id(w.segment) + "/export?format=csv") }),
 	"GET /segments/{id}/export":        global(func(w *world) mreq { return mget("/segments/" + id(w.segment) + "/export?format=xlsx") }),
 	"GET /api/v1/risk":                 global(func(w *world) mreq { return mget("/api/v1/risk?band=high") }),

@@ -64,6 +64,7 @@ type world struct {
 	customerUID  string
 	survey       int64
 	segment      int64
+	playbook     int64
 	seq          int
 }
 
@@ -108,6 +109,9 @@ func newWorld(t *testing.T, db *sqldb.Store) *world {
 	seg := &tp.Segment{Name: "Matrix", Conditions: []tp.Condition{{Kind: "trait", Key: "plan", Op: "eq", Value: "matrix"}}}
 	must(t, db.Segments.CreateSegment(ctx, seg))
 	w.segment = seg.ID
+	pb := &tp.Playbook{Name: "Matrix", SegmentID: seg.ID, Department: own}
+	must(t, db.Playbooks.CreatePlaybook(ctx, pb))
+	w.playbook = pb.ID
 	for dept, marker := range map[string]string{own: "case-svc-5d1", other: "case-log-2b8"} {
 		w.newCase(tp.Object{Department: dept}, marker)
 		w.newAction(tp.Object{Department: dept}, marker+"-action")

@@ -47,6 +47,7 @@ type Server struct {
 	Privacy     tp.PrivacyService
 	Text        tp.ThemeService
 	Risk        tp.RiskService
+	Playbooks   tp.PlaybookService
 	Analyzer    tp.TextAnalyzer
 	Learner     tp.TextLearner
 	Discoverer  tp.TextDiscoverer
