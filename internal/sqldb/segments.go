@@ -181,7 +181,8 @@ func (db *DB) segmentSQL(s *tp.Segment, start int, one bool) (string, []any) {
 			}
 		case "event":
 			since := tp.ToMicros(db.Now().Add(-time.Duration(c.Days) * 24 * time.Hour))
-			// One range scan of the events_name_ts index for all customers.
+			// One range scan of the (name, ts_us, customer_id) index, never
+			// visiting the events themselves, for all customers at once.
 			sel := "SELECT e.customer_id FROM events e WHERE " + own("e") + "e.name = " + p(c.Event) + " AND e.ts_us >= " + p(since)
 			switch c.Op {
 			case "atleast":

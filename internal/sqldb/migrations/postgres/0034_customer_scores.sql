@@ -13,8 +13,8 @@ CREATE TABLE customer_scores (
   features    TEXT NOT NULL,
   detail      TEXT NOT NULL DEFAULT '{}'
 );
-CREATE INDEX customer_scores_band ON customer_scores(risk_band, risk);
-CREATE INDEX customer_scores_tier ON customer_scores(value_tier);
+CREATE INDEX customer_scores_band ON customer_scores(risk_band, risk, customer_id);
+CREATE INDEX customer_scores_tier ON customer_scores(value_tier, customer_id);
 
 -- Churn models trained on the company's own history, with their cards;
 -- the newest active one scores.
