@@ -69,6 +69,12 @@ func TestLoadBuildsMergedProfiles(t *testing.T) {
 			t.Errorf("%s: response rate %.2f (%d of %d), %v", sv.Name, res.ResponseRate, res.Responded, res.Invited, err)
 		}
 	}
+	// The segments a CCO keeps, and one playbook over the top customers at risk.
+	segs, _ := db.Segments.ListSegments(ctx)
+	pbs, _ := db.Playbooks.ListPlaybooks(ctx)
+	if len(segs) != 3 || len(pbs) != 1 || pbs[0].Name != "Call top customers at risk" {
+		t.Errorf("%d segments, playbooks %+v; want 3 and the one over top value at risk", len(segs), pbs)
+	}
 	rules, _ := db.Alerts.ListAlertRules(ctx)
 	items, _ := db.Actions.ListActions(ctx, tp.ActionFilter{})
 	overdue := 0

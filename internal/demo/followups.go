@@ -33,7 +33,7 @@ func loadFollowUps(ctx context.Context, cfg Config, st Store) error {
 		if err := st.Segments.CreateSegment(ctx, &seg); err != nil {
 			return fmt.Errorf("demo segment %q: %w", seg.Name, err)
 		}
-		if len(seg.Conditions) == 2 { // top value at risk: the office calls them, a fifth held out
+		if seg.Name == "Top value, at risk" { // the office calls them, a fifth held out
 			pb := tp.Playbook{Name: "Call top customers at risk", SegmentID: seg.ID, Department: "Service", HoldoutPct: 20}
 			if err := st.Playbooks.CreatePlaybook(ctx, &pb); err != nil {
 				return fmt.Errorf("demo playbook: %w", err)
