@@ -4,6 +4,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -60,7 +61,8 @@ func TestEveryRiskReasonReads(t *testing.T) {
 	zero := 0.0
 	for _, lang := range []string{"en", "de", "nl"} {
 		for _, f := range append(slices.Clone(tp.RiskFeatures), "country") {
-			cases := []tp.RiskReason{{Feature: f, Value: &seven, Text: "DE"}}
+			one := 1.0
+			cases := []tp.RiskReason{{Feature: f, Value: &seven, Text: "DE"}, {Feature: f, Value: &one, Text: "DE"}}
 			switch f {
 			case "order_recency_days", "avg_order_value", "last_nps", "last_csat", "country":
 				cases = append(cases, tp.RiskReason{Feature: f})
@@ -72,7 +74,7 @@ func TestEveryRiskReasonReads(t *testing.T) {
 				if strings.Contains(got, "risk.reason") || strings.Contains(got, "%!") || got == "" {
 					t.Errorf("%s %s %v: %q", lang, f, r.Value, got)
 				}
-				if r.Value == &seven && f != "country" && !strings.Contains(got, "7") {
+				if r.Value != nil && *r.Value != 0 && f != "country" && !strings.Contains(got, strconv.Itoa(int(*r.Value))) {
 					t.Errorf("%s %s: %q lacks the value", lang, f, got)
 				}
 			}

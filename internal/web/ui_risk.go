@@ -27,11 +27,23 @@ func reasonText(lang string, r tp.RiskReason) string {
 		if v < 1 {
 			return translate(lang, "risk.reason."+r.Feature+".today")
 		}
-		return translate(lang, "risk.reason."+r.Feature, strconv.FormatFloat(math.Round(v), 'f', -1, 64))
+		return count(lang, r.Feature, v)
 	case "revenue_365d", "avg_order_value":
 		return translate(lang, "risk.reason."+r.Feature, money(v))
 	}
-	return translate(lang, "risk.reason."+r.Feature, strconv.FormatFloat(math.Round(v), 'f', -1, 64))
+	if r.Feature == "last_nps" || r.Feature == "last_csat" {
+		return translate(lang, "risk.reason."+r.Feature, strconv.FormatFloat(math.Round(v), 'f', -1, 64))
+	}
+	return count(lang, r.Feature, v)
+}
+
+// count says a reason with a count: "1 complaint", "3 complaints".
+func count(lang, feature string, v float64) string {
+	n := math.Round(v)
+	if n == 1 {
+		return translate(lang, "risk.reason."+feature+".one")
+	}
+	return translate(lang, "risk.reason."+feature, strconv.FormatFloat(n, 'f', -1, 64))
 }
 
 // money is an amount in the shop's currency, whole units, grouped by thin
