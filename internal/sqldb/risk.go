@@ -93,28 +93,45 @@ func (s *RiskService) SaveScores(ctx context.Context, scores []tp.CustomerScore)
 		if _, err := tx.ExecContext(ctx, "DELETE FROM customer_scores"); err != nil {
 			return err
 		}
-		st, err := tx.PrepareContext(ctx, `INSERT INTO customer_scores (customer_id, computed_us, risk, risk_band, value_tier, revenue_365d, clv, model_id, features, detail)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`)
+		// Multi-row inserts of scoreChunk rows, the full chunks through one
+		// prepared statement: one statement per row cost ≈ 52 s for 850 k
+		// customers (BENCHMARKS.md).
+		const cols = 10
+		insert := "INSERT INTO customer_scores (customer_id, computed_us, risk, risk_band, value_tier, revenue_365d, clv, model_id, features, detail) VALUES "
+		full, err := tx.PrepareContext(ctx, insert+s.db.placeholders(scoreChunk, cols, 1))
 		if err != nil {
 			return err
 		}
-		defer st.Close()
-		for i := range scores {
-			c := &scores[i]
-			features, _ := json.Marshal(c.Features)
-			detail, _ := json.Marshal(scoreDetail{c.Intercept, c.Reasons, c.RFM, c.CLVLow, c.CLVHigh, c.PAlive, c.Offers, c.NoOffer})
-			var model *int64
-			if c.Model != 0 {
-				model = &c.Model
+		defer full.Close()
+		args := make([]any, 0, scoreChunk*cols)
+		for start := 0; start < len(scores); start += scoreChunk {
+			chunk := scores[start:min(start+scoreChunk, len(scores))]
+			args = args[:0]
+			for i := range chunk {
+				c := &chunk[i]
+				features, _ := json.Marshal(c.Features)
+				detail, _ := json.Marshal(scoreDetail{c.Intercept, c.Reasons, c.RFM, c.CLVLow, c.CLVHigh, c.PAlive, c.Offers, c.NoOffer})
+				var model *int64
+				if c.Model != 0 {
+					model = &c.Model
+				}
+				args = append(args, c.CustomerID, tp.ToMicros(c.ComputedAt), c.Risk, c.RiskBand, c.ValueTier, c.Features.Revenue365,
+					c.CLV, model, string(features), string(detail))
 			}
-			if _, err := st.ExecContext(ctx, c.CustomerID, tp.ToMicros(c.ComputedAt), c.Risk, c.RiskBand, c.ValueTier, c.Features.Revenue365,
-				c.CLV, model, string(features), string(detail)); err != nil {
-				return fmt.Errorf("customer %d: %w", c.CustomerID, err)
+			if len(chunk) == scoreChunk {
+				_, err = full.ExecContext(ctx, args...)
+			} else {
+				_, err = tx.ExecContext(ctx, insert+s.db.placeholders(len(chunk), cols, 1), args...)
+			}
+			if err != nil {
+				return fmt.Errorf("scores from customer %d: %w", chunk[0].CustomerID, err)
 			}
 		}
 		return nil
 	})
 }
+
+const scoreChunk = 200
 
 // scoreDetail is what a score holds besides its indexed columns.
 type scoreDetail struct {
