@@ -8,13 +8,15 @@ import (
 	"time"
 )
 
-// Condition is one rule of a segment. All conditions of a segment must hold.
+// Condition is one rule of a segment. All conditions of a segment must hold;
+// a group of kind any holds when one of its own does (AND of ORs).
 //
 //	{"kind":"trait","key":"plan","op":"eq","value":"premium"}
 //	{"kind":"trait","key":"city","op":"contains","value":"berlin"}
 //	{"kind":"trait","key":"email","op":"exists"}
 //	{"kind":"event","event":"Order Completed","days":90}        (did it in the last 90 days)
 //	{"kind":"event","event":"Order Completed","days":90,"op":"none"} (did not)
+//	{"kind":"any","any":[{"kind":"risk","op":"high"},{"kind":"nps","op":"detractor"}]}
 type Condition struct {
 	Kind  string `json:"kind"`
 	Key   string `json:"key,omitempty"`
@@ -23,6 +25,9 @@ type Condition struct {
 	Event string `json:"event,omitempty"`
 	Days  int    `json:"days,omitempty"`
 	Count int    `json:"count,omitempty"` // event op atleast: this many times in Days
+	// Any is a group (kind "any"): it holds when one of its conditions
+	// does. Groups do not nest.
+	Any []Condition `json:"any,omitempty"`
 }
 
 // Computed conditions: kind nps (op promoter, passive or detractor, by the
@@ -85,56 +90,8 @@ func (s *Segment) Validate() error {
 		fields["conditions"] = "1 to 10 conditions"
 	}
 	for i, c := range s.Conditions {
-		key := fmt.Sprintf("conditions[%d]", i)
-		switch c.Kind {
-		case "trait":
-			switch {
-			case c.Key == "" || len(c.Key) > 128:
-				fields[key] = "a trait condition needs the trait's key"
-			case !traitOps[c.Op]:
-				fields[key] = "op must be eq, neq, contains, exists, gt, gte, lt, lte, between or in"
-			case c.Op != "exists" && c.Value == "":
-				fields[key] = "op " + c.Op + " needs a value"
-			case c.Op == "between":
-				if _, _, ok := c.Range(); !ok {
-					fields[key] = `between needs "low..high", two numbers, low ≤ high`
-				}
-			case NumericOp(c.Op):
-				if _, err := strconv.ParseFloat(c.Value, 64); err != nil {
-					fields[key] = "op " + c.Op + " compares numbers: the value must be one"
-				}
-			case c.Op == "in" && (len(c.List()) == 0 || len(c.List()) > 100):
-				fields[key] = "in needs 1 to 100 comma-separated values"
-			}
-		case "event":
-			switch {
-			case c.Event == "" || len(c.Event) > 512:
-				fields[key] = "an event condition needs the event's name"
-			case c.Days < 1 || c.Days > 3660:
-				fields[key] = "days must be 1 to 3660"
-			case c.Op != "" && c.Op != "any" && c.Op != "none" && c.Op != "atleast":
-				fields[key] = "op must be any (did it), none (did not) or atleast (count times or more)"
-			case c.Op == "atleast" && (c.Count < 1 || c.Count > 1000000):
-				fields[key] = "atleast needs a count from 1"
-			}
-		case "nps":
-			if c.Op != "promoter" && c.Op != "passive" && c.Op != "detractor" {
-				fields[key] = "an nps condition's op is promoter, passive or detractor (by the customer's latest NPS answer)"
-			}
-		case "open_cases":
-			if c.Count < 0 || c.Count > 1000 {
-				fields[key] = "an open_cases condition needs a count from 0 (0: none open)"
-			}
-		case "risk":
-			if c.Op != RiskHigh && c.Op != RiskMedium && c.Op != RiskLow {
-				fields[key] = "a risk condition's op is high, medium or low (the customer's churn risk band)"
-			}
-		case "value_tier":
-			if c.Op != TierTop && c.Op != TierHigh && c.Op != TierMedium && c.Op != TierLow {
-				fields[key] = "a value_tier condition's op is top, high, medium or low (by the customer's RFM scores)"
-			}
-		default:
-			fields[key] = "kind must be trait, event, nps, open_cases, risk or value_tier"
+		if p := c.problem(false); p != "" {
+			fields[fmt.Sprintf("conditions[%d]", i)] = p
 		}
 	}
 	if len(fields) > 0 {
@@ -153,4 +110,72 @@ type SegmentService interface {
 	PreviewSegment(ctx context.Context, s *Segment) (int, error)
 	// CustomerSegments are the segments one customer belongs to now.
 	CustomerSegments(ctx context.Context, customerID int64) ([]Segment, error)
+}
+
+// problem says what is wrong with a condition, "" when nothing is; nested
+// is true inside an any group.
+func (c Condition) problem(nested bool) string {
+	switch c.Kind {
+	case "trait":
+		switch {
+		case c.Key == "" || len(c.Key) > 128:
+			return "a trait condition needs the trait's key"
+		case !traitOps[c.Op]:
+			return "op must be eq, neq, contains, exists, gt, gte, lt, lte, between or in"
+		case c.Op != "exists" && c.Value == "":
+			return "op " + c.Op + " needs a value"
+		case c.Op == "between":
+			if _, _, ok := c.Range(); !ok {
+				return `between needs "low..high", two numbers, low ≤ high`
+			}
+		case NumericOp(c.Op):
+			if _, err := strconv.ParseFloat(c.Value, 64); err != nil {
+				return "op " + c.Op + " compares numbers: the value must be one"
+			}
+		case c.Op == "in" && (len(c.List()) == 0 || len(c.List()) > 100):
+			return "in needs 1 to 100 comma-separated values"
+		}
+	case "event":
+		switch {
+		case c.Event == "" || len(c.Event) > 512:
+			return "an event condition needs the event's name"
+		case c.Days < 1 || c.Days > 3660:
+			return "days must be 1 to 3660"
+		case c.Op != "" && c.Op != "any" && c.Op != "none" && c.Op != "atleast":
+			return "op must be any (did it), none (did not) or atleast (count times or more)"
+		case c.Op == "atleast" && (c.Count < 1 || c.Count > 1000000):
+			return "atleast needs a count from 1"
+		}
+	case "nps":
+		if c.Op != "promoter" && c.Op != "passive" && c.Op != "detractor" {
+			return "an nps condition's op is promoter, passive or detractor (by the customer's latest NPS answer)"
+		}
+	case "open_cases":
+		if c.Count < 0 || c.Count > 1000 {
+			return "an open_cases condition needs a count from 0 (0: none open)"
+		}
+	case "risk":
+		if c.Op != RiskHigh && c.Op != RiskMedium && c.Op != RiskLow {
+			return "a risk condition's op is high, medium or low (the customer's churn risk band)"
+		}
+	case "value_tier":
+		if c.Op != TierTop && c.Op != TierHigh && c.Op != TierMedium && c.Op != TierLow {
+			return "a value_tier condition's op is top, high, medium or low (by the customer's RFM scores)"
+		}
+	case "any":
+		if nested {
+			return "an any group holds plain conditions, not another group"
+		}
+		if len(c.Any) < 2 || len(c.Any) > 10 {
+			return "an any group needs 2 to 10 conditions, one of which must hold"
+		}
+		for k, sub := range c.Any {
+			if p := sub.problem(true); p != "" {
+				return fmt.Sprintf("any[%d]: %s", k, p)
+			}
+		}
+	default:
+		return "kind must be trait, event, nps, open_cases, risk, value_tier or any"
+	}
+	return ""
 }

@@ -118,8 +118,17 @@ func (db *DB) segmentSQL(s *tp.Segment, start int, one bool) (string, []any) {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", start+len(args)-1)
 	}
-	for _, c := range s.Conditions {
+	// cond is one condition's SQL; every case below adds exactly one part.
+	var cond func(c tp.Condition) string
+	cond = func(c tp.Condition) string {
+		var parts []string
 		switch c.Kind {
+		case "any":
+			var alts []string
+			for _, sub := range c.Any {
+				alts = append(alts, cond(sub))
+			}
+			parts = append(parts, "("+strings.Join(alts, " OR ")+")")
 		case "trait":
 			key := p(c.Key)
 			switch c.Op {
@@ -193,6 +202,10 @@ func (db *DB) segmentSQL(s *tp.Segment, start int, one bool) (string, []any) {
 				parts = append(parts, "c.id IN ("+sel+")")
 			}
 		}
+		return strings.Join(parts, "")
+	}
+	for _, c := range s.Conditions {
+		parts = append(parts, cond(c))
 	}
 	// A customer who objected to profiling (GDPR Art. 21) is in no segment.
 	return "c.merged_into IS NULL AND NOT " + objected("c.id", tp.PurposeProfiling) + " AND " + strings.Join(parts, " AND "), args

@@ -34,6 +34,10 @@ func TestSegmentMembership(t *testing.T) {
 			{[]tp.Condition{{Kind: "trait", Key: "age", Op: "exists"}}, []int64{p1}},
 			{[]tp.Condition{{Kind: "event", Event: "Order Completed", Days: 90}}, []int64{p1}},
 			{[]tp.Condition{{Kind: "trait", Key: "plan", Op: "eq", Value: "premium"}, {Kind: "event", Event: "Order Completed", Days: 90, Op: "none"}}, []int64{p2}},
+			// An any group: one of its conditions; with another condition, AND of ORs.
+			{[]tp.Condition{{Kind: "any", Any: []tp.Condition{{Kind: "trait", Key: "city", Op: "contains", Value: "köln"}, {Kind: "trait", Key: "plan", Op: "eq", Value: "basic"}}}}, []int64{p2, b1}},
+			{[]tp.Condition{{Kind: "any", Any: []tp.Condition{{Kind: "trait", Key: "city", Op: "contains", Value: "köln"}, {Kind: "trait", Key: "plan", Op: "eq", Value: "basic"}}},
+				{Kind: "trait", Key: "city", Op: "contains", Value: "berl"}}, []int64{b1}},
 		} {
 			seg := &tp.Segment{Name: "s", Conditions: c.conds}
 			if err := db.Segments.CreateSegment(ctx, seg); err != nil {
@@ -49,8 +53,17 @@ func TestSegmentMembership(t *testing.T) {
 		if segs, err := db.Segments.CustomerSegments(ctx, p1); err != nil || len(segs) != 5 {
 			t.Errorf("p1's segments: %d, %v; want 5", len(segs), err)
 		}
-		if segs, _ := db.Segments.CustomerSegments(ctx, p2); len(segs) != 2 {
-			t.Errorf("p2's segments: %d, want 2", len(segs))
+		if segs, _ := db.Segments.CustomerSegments(ctx, p2); len(segs) != 3 {
+			t.Errorf("p2's segments: %d, want 3", len(segs))
+		}
+		for _, bad := range [][]tp.Condition{
+			{{Kind: "any", Any: []tp.Condition{{Kind: "risk", Op: tp.RiskHigh}}}},
+			{{Kind: "any", Any: []tp.Condition{{Kind: "risk", Op: tp.RiskHigh}, {Kind: "any", Any: []tp.Condition{{Kind: "nps", Op: "detractor"}, {Kind: "risk", Op: tp.RiskLow}}}}}},
+			{{Kind: "any", Any: []tp.Condition{{Kind: "risk", Op: tp.RiskHigh}, {Kind: "nps", Op: "angry"}}}},
+		} {
+			if err := db.Segments.CreateSegment(ctx, &tp.Segment{Name: "bad", Conditions: bad}); tp.ErrorCode(err) != tp.EINVALID {
+				t.Errorf("%+v: %v", bad, err)
+			}
 		}
 		if err := db.Segments.CreateSegment(ctx, &tp.Segment{Name: "x", Conditions: []tp.Condition{{Kind: "trait", Key: "plan", Op: "like"}}}); tp.ErrorCode(err) != tp.EINVALID {
 			t.Errorf("bad op: %v", err)

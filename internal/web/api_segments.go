@@ -71,6 +71,12 @@ type segmentRow struct {
 
 func ruleText(c tp.Condition) string {
 	switch c.Kind {
+	case "any":
+		var alts []string
+		for _, sub := range c.Any {
+			alts = append(alts, ruleText(sub))
+		}
+		return "(" + strings.Join(alts, " or ") + ")"
 	case "risk", "value_tier", "nps":
 		return c.Kind + " " + c.Op
 	case "open_cases":
