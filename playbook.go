@@ -10,21 +10,30 @@ import (
 )
 
 // A retention playbook acts when a customer enters a segment (say "top
-// value, risk high"): it opens a case for the owning department, at most
-// once per customer per period. A random hold-out of the entrants gets
+// value, risk high"): it opens a case for the owning department, or invites
+// the customer to a survey (within the contact budget), at most once per
+// customer per period. A random hold-out of the entrants gets
 // nothing, so that what the playbook achieves can be measured: the share
 // still a customer after RetentionHorizon, acted-on against held-out.
 type Playbook struct {
 	ID         int64     `json:"id"`
 	Name       string    `json:"name"`
 	SegmentID  int64     `json:"segment_id"`
-	Department string    `json:"department"`  // the case's department
-	PeriodDays int       `json:"period_days"` // at most one action per customer within this many days
-	HoldoutPct int       `json:"holdout_pct"` // of the entrants left alone, 0 to 50
+	Action     string    `json:"action"`              // case (default) or survey
+	SurveyID   int64     `json:"survey_id,omitempty"` // action survey: the survey to invite to
+	Department string    `json:"department"`          // the case's department; the invitation's for a survey
+	PeriodDays int       `json:"period_days"`         // at most one action per customer within this many days
+	HoldoutPct int       `json:"holdout_pct"`         // of the entrants left alone, 0 to 50
 	Enabled    bool      `json:"enabled"`
 	CreatedAt  time.Time `json:"created_at"`
 	CreatedBy  string    `json:"created_by"`
 }
+
+// What a playbook does for an entrant.
+const (
+	PlaybookCase   = "case"   // a case for the department to get in touch
+	PlaybookSurvey = "survey" // a survey invitation by e-mail, within the contact budget
+)
 
 // RetentionHorizon is how long after entering an entrant is judged: the
 // churn model's horizon.
@@ -37,6 +46,9 @@ func (p *Playbook) Validate() error {
 	if p.PeriodDays == 0 {
 		p.PeriodDays = 90
 	}
+	if p.Action == "" {
+		p.Action = PlaybookCase
+	}
 	fields := map[string]string{}
 	if p.Name == "" || utf8.RuneCountInString(p.Name) > 200 {
 		fields["name"] = "required, at most 200 characters"
@@ -46,6 +58,12 @@ func (p *Playbook) Validate() error {
 	}
 	if p.Department == "" {
 		fields["department"] = "required: the department whose queue gets the cases"
+	}
+	switch {
+	case p.Action != PlaybookCase && p.Action != PlaybookSurvey:
+		fields["action"] = "case or survey"
+	case p.Action == PlaybookSurvey && p.SurveyID <= 0:
+		fields["survey_id"] = "required for the action survey"
 	}
 	if p.PeriodDays < 1 || p.PeriodDays > 3660 {
 		fields["period_days"] = "1 to 3660"
@@ -81,6 +99,7 @@ type PlaybookEntry struct {
 	EnteredAt  time.Time `json:"entered_at"`
 	Holdout    bool      `json:"holdout"`
 	CaseID     int64     `json:"case_id,omitempty"`
+	Invitation string    `json:"invitation,omitempty"` // action survey: queued, or why not (budget, opted_out, no_email)
 }
 
 // PlaybookResult is what a playbook achieved: of the entrants judged (those

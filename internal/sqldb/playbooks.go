@@ -13,13 +13,13 @@ import (
 // measures them.
 type PlaybookService struct{ db *DB }
 
-const playbookColumns = "id, name, segment_id, department, period_days, holdout_pct, enabled, created_us, created_by"
+const playbookColumns = "id, name, segment_id, action, COALESCE(survey_id, 0), department, period_days, holdout_pct, enabled, created_us, created_by"
 
 func scanPlaybook(rows scanner) (tp.Playbook, error) {
 	var p tp.Playbook
 	var enabled int
 	var created int64
-	err := rows.Scan(&p.ID, &p.Name, &p.SegmentID, &p.Department, &p.PeriodDays, &p.HoldoutPct, &enabled, &created, &p.CreatedBy)
+	err := rows.Scan(&p.ID, &p.Name, &p.SegmentID, &p.Action, &p.SurveyID, &p.Department, &p.PeriodDays, &p.HoldoutPct, &enabled, &created, &p.CreatedBy)
 	p.Enabled, p.CreatedAt = enabled == 1, tp.FromMicros(created)
 	return p, err
 }
@@ -38,10 +38,27 @@ func (s *PlaybookService) CreatePlaybook(ctx context.Context, p *tp.Playbook) er
 		}
 		return err
 	}
+	var survey any
+	if p.Action == tp.PlaybookSurvey {
+		sv, err := findSurvey(ctx, s.db.r, p.SurveyID, 0, "")
+		if tp.ErrorCode(err) == tp.ENOTFOUND {
+			return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("survey %d does not exist", p.SurveyID), Fields: map[string]string{"survey_id": "unknown"}}
+		}
+		if err != nil {
+			return err
+		}
+		if sv.Status != tp.SurveyActive {
+			return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("survey %d is %s; a playbook invites to an active survey", sv.ID, sv.Status),
+				Fields: map[string]string{"survey_id": "not active"}}
+		}
+		survey = p.SurveyID
+	} else {
+		p.SurveyID = 0
+	}
 	p.CreatedAt, p.CreatedBy, p.Enabled = s.db.Now(), actorOf(ctx), true
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO playbooks (name, segment_id, department, period_days, holdout_pct, enabled, created_us, created_by)
-			VALUES ($1, $2, $3, $4, $5, 1, $6, $7) RETURNING id`, p.Name, p.SegmentID, p.Department, p.PeriodDays, p.HoldoutPct,
+		return tx.QueryRowContext(ctx, `INSERT INTO playbooks (name, segment_id, action, survey_id, department, period_days, holdout_pct, enabled, created_us, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9) RETURNING id`, p.Name, p.SegmentID, p.Action, survey, p.Department, p.PeriodDays, p.HoldoutPct,
 			tp.ToMicros(p.CreatedAt), p.CreatedBy).Scan(&p.ID)
 	})
 }
@@ -100,7 +117,7 @@ func (s *PlaybookService) PlaybookEntries(ctx context.Context, id int64, limit i
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.r.QueryContext(ctx, `SELECT e.playbook_id, e.customer_id, e.entered_us, e.holdout, COALESCE(e.case_id, 0)
+	rows, err := s.db.r.QueryContext(ctx, `SELECT e.playbook_id, e.customer_id, e.entered_us, e.holdout, COALESCE(e.case_id, 0), e.invitation
 		FROM playbook_entries e JOIN playbooks p ON p.id = e.playbook_id WHERE e.playbook_id = $1 AND ($2 = '' OR p.department = $2)
 		ORDER BY e.entered_us DESC, e.customer_id LIMIT $3`, id, dept, limit)
 	if err != nil {
@@ -112,7 +129,7 @@ func (s *PlaybookService) PlaybookEntries(ctx context.Context, id int64, limit i
 		var e tp.PlaybookEntry
 		var at int64
 		var held int
-		if err := rows.Scan(&e.PlaybookID, &e.CustomerID, &at, &held, &e.CaseID); err != nil {
+		if err := rows.Scan(&e.PlaybookID, &e.CustomerID, &at, &held, &e.CaseID, &e.Invitation); err != nil {
 			return nil, err
 		}
 		e.EnteredAt, e.Holdout = tp.FromMicros(at), held == 1
@@ -206,12 +223,32 @@ func (s *PlaybookService) RunPlaybooks(ctx context.Context, limit int) (int, err
 		if err := rows.Err(); err != nil {
 			return done, err
 		}
+		var survey *tp.Survey
+		if p.Action == tp.PlaybookSurvey {
+			if survey, err = findSurvey(ctx, s.db.r, p.SurveyID, 0, ""); err != nil {
+				return done, err
+			}
+			if survey.Status != tp.SurveyActive {
+				continue // closed since: nobody can be invited to it
+			}
+		}
 		periodNo := now.UnixMicro() / period.Microseconds()
 		for _, cust := range entrants {
 			err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 				held := tp.InHoldout(p.ID, cust, periodNo, p.HoldoutPct)
 				var caseID any
-				if !held {
+				invitation := ""
+				if !held && survey != nil {
+					// Intent to treat: an entrant the budget or an opt-out
+					// spares still counts as acted on, with the reason kept.
+					reason, err := s.db.queueOne(ctx, tx, survey, cust, tp.SendOptions{Department: p.Department, Channel: "email",
+						TTL: 30 * 24 * time.Hour, BudgetDays: tp.DefaultBudgetDays, TriggerKey: fmt.Sprintf("playbook:%d:%d:%d", p.ID, cust, periodNo)})
+					if err != nil {
+						return err
+					}
+					invitation = map[bool]string{true: "queued", false: reason}[reason == ""]
+				}
+				if !held && survey == nil {
 					c := &tp.Case{CustomerID: cust, Subject: "Retention: " + p.Name, Source: tp.CaseFromPlaybook, Channel: "phone",
 						Department: p.Department, Priority: tp.PriorityHigh,
 						Description: fmt.Sprintf("The customer entered the segment %q. Playbook %q asks %s to get in touch.", seg.Name, p.Name, p.Department)}
@@ -227,8 +264,8 @@ func (s *PlaybookService) RunPlaybooks(ctx context.Context, limit int) (int, err
 				if held {
 					heldInt = 1
 				}
-				_, err := tx.ExecContext(ctx, "INSERT INTO playbook_entries (playbook_id, customer_id, entered_us, holdout, case_id) VALUES ($1, $2, $3, $4, $5)",
-					p.ID, cust, tp.ToMicros(now), heldInt, caseID)
+				_, err := tx.ExecContext(ctx, "INSERT INTO playbook_entries (playbook_id, customer_id, entered_us, holdout, case_id, invitation) VALUES ($1, $2, $3, $4, $5, $6)",
+					p.ID, cust, tp.ToMicros(now), heldInt, caseID, invitation)
 				return err
 			})
 			if err != nil {

@@ -22,7 +22,11 @@ func TestPlaybookActsOncePerPeriodAndMeasuresItsHoldout(t *testing.T) {
 		src := source(t, db, "Shop", "web", "")
 		var msgs []string
 		for i := range 200 {
-			msgs = append(msgs, fmt.Sprintf(`{"type":"identify","userId":"v%d","traits":{"plan":"vip"},"timestamp":%q}`, i, start.AddDate(0, 0, -10).Format(time.RFC3339)))
+			email := ""
+			if i%2 == 0 { // half of them can be mailed
+				email = fmt.Sprintf(`,"email":"v%d@example.com"`, i)
+			}
+			msgs = append(msgs, fmt.Sprintf(`{"type":"identify","userId":"v%d","traits":{"plan":"vip"%s},"timestamp":%q}`, i, email, start.AddDate(0, 0, -10).Format(time.RFC3339)))
 		}
 		msgs = append(msgs, `{"type":"identify","userId":"basic","traits":{"plan":"basic"}}`)
 		send(t, db, src, msgs...)
@@ -79,7 +83,12 @@ func TestPlaybookActsOncePerPeriodAndMeasuresItsHoldout(t *testing.T) {
 		k := 0
 		for _, e := range entries {
 			c, _ := db.Customers.FindCustomerByID(ctx, e.CustomerID)
-			uid := c.Identities[0].Value
+			uid := ""
+			for _, id := range c.Identities {
+				if id.Type == "user_id" {
+					uid = id.Value
+				}
+			}
 			if held[e.CustomerID] || k%2 == 0 {
 				churn = append(churn, fmt.Sprintf(`{"type":"track","event":"Customer Churned","userId":%q,"timestamp":%q}`, uid, start.AddDate(0, 0, 30).Format(time.RFC3339)))
 			}
@@ -108,6 +117,55 @@ func TestPlaybookActsOncePerPeriodAndMeasuresItsHoldout(t *testing.T) {
 		if n, err := db.Playbooks.RunPlaybooks(ctx, 1000); err != nil || n != 200 {
 			t.Errorf("run after the period: %d, %v", n, err)
 		}
+		// A survey playbook invites within the contact budget; an entrant
+		// who cannot be mailed is still counted as acted on, with the reason.
+		sv := activeSurvey(t, db, tp.SurveyNPS)
+		if err := db.Playbooks.CreatePlaybook(cco, &tp.Playbook{Name: "Ask", SegmentID: seg.ID, Department: "Service", Action: tp.PlaybookSurvey}); tp.ErrorCode(err) != tp.EINVALID {
+			t.Errorf("a survey playbook without a survey: %v", err)
+		}
+		ask := &tp.Playbook{Name: "Ask VIPs", SegmentID: seg.ID, Department: "Service", Action: tp.PlaybookSurvey, SurveyID: sv.ID}
+		must(t, db.Playbooks.CreatePlaybook(cco, ask))
+		must(t, db.Playbooks.SetPlaybookEnabled(cco, pb.ID, false))
+		if n, err := db.Playbooks.RunPlaybooks(ctx, 1000); err != nil || n != 200 {
+			t.Fatalf("survey playbook acted on %d (%v)", n, err)
+		}
+		asked, err := db.Playbooks.PlaybookEntries(cco, ask.ID, 1000)
+		must(t, err)
+		why := map[string]int{}
+		for _, e := range asked {
+			why[e.Invitation]++
+			if e.CaseID != 0 || e.Holdout {
+				t.Errorf("survey entry %+v", e)
+			}
+		}
+		if why["queued"] != 100 || why[tp.SkipNoEmail] != 100 {
+			t.Errorf("invitations: %v, want 100 queued and 100 without an address", why)
+		}
+		invs, err := db.Surveys.ListInvitations(ctx, sv.ID, 1000)
+		if queued := 0; err == nil {
+			for _, inv := range invs {
+				if inv.Status == "queued" {
+					queued++
+				}
+			}
+			if queued != 100 {
+				t.Errorf("%d invitations queued, want 100", queued)
+			}
+		}
+		// Within the contact budget nobody is asked twice, even by a second playbook.
+		again := &tp.Playbook{Name: "Ask again", SegmentID: seg.ID, Department: "Service", Action: tp.PlaybookSurvey, SurveyID: sv.ID}
+		must(t, db.Playbooks.CreatePlaybook(cco, again))
+		must(t, db.Playbooks.SetPlaybookEnabled(cco, ask.ID, false))
+		_, err = db.Playbooks.RunPlaybooks(ctx, 1000)
+		must(t, err)
+		asked, _ = db.Playbooks.PlaybookEntries(cco, again.ID, 1000)
+		for _, e := range asked {
+			if e.Invitation == "queued" {
+				t.Fatalf("customer %d invited twice within the contact budget", e.CustomerID)
+			}
+		}
+		must(t, db.Playbooks.SetPlaybookEnabled(cco, again.ID, false))
+		must(t, db.Playbooks.SetPlaybookEnabled(cco, pb.ID, true))
 		// A head of another department sees no playbook; switched off, it acts on nobody.
 		other := tp.WithAccess(ctx, tp.Access{Actor: "user:h@example.com", Role: tp.RoleDepartmentHead, Department: "Billing"})
 		if list, err := db.Playbooks.ListPlaybooks(other); err != nil || len(list) != 0 {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	tp "github.com/touchpoint-cx/touchpoint"
 )
@@ -13,12 +14,14 @@ type playbooksData struct {
 	Results   []tp.PlaybookResult
 	Segments  []tp.Segment
 	SegName   map[int64]string
+	Surveys   []tp.Survey // active ones, for the action survey
+	SurvName  map[int64]string
 	CanManage bool
 	Horizon   int // days after entering when an entrant is judged
 }
 
 func (s *Server) playbooksPage(w http.ResponseWriter, r *http.Request, v *view) error {
-	d := playbooksData{CanManage: v.Can(string(tp.ActPlaybookManage)), SegName: map[int64]string{}, Horizon: int(tp.RetentionHorizon.Hours() / 24)}
+	d := playbooksData{CanManage: v.Can(string(tp.ActPlaybookManage)), SegName: map[int64]string{}, SurvName: map[int64]string{}, Horizon: int(tp.RetentionHorizon.Hours() / 24)}
 	var err error
 	if d.Results, err = s.Playbooks.PlaybookResults(r.Context()); err != nil {
 		return err
@@ -29,6 +32,16 @@ func (s *Server) playbooksPage(w http.ResponseWriter, r *http.Request, v *view) 
 	for _, seg := range d.Segments {
 		d.SegName[seg.ID] = seg.Name
 	}
+	surveys, err := s.Surveys.ListSurveys(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, sv := range surveys {
+		d.SurvName[sv.ID] = sv.Name
+		if sv.Status == tp.SurveyActive {
+			d.Surveys = append(d.Surveys, sv)
+		}
+	}
 	v.Title = translate(v.Lang, "playbooks.title")
 	return s.render(w, http.StatusOK, v, "playbooks", "", d)
 }
@@ -38,8 +51,14 @@ func (s *Server) playbooksPage(w http.ResponseWriter, r *http.Request, v *view) 
 func playbookFromForm(r *http.Request) *tp.Playbook {
 	num := func(k string) int { n, _ := strconv.Atoi(r.FormValue(k)); return n }
 	seg, _ := strconv.ParseInt(r.FormValue("segment_id"), 10, 64)
-	return &tp.Playbook{Name: r.FormValue("name"), SegmentID: seg, Department: r.FormValue("department"),
-		PeriodDays: num("period_days"), HoldoutPct: num("holdout_pct")}
+	p := &tp.Playbook{Name: r.FormValue("name"), SegmentID: seg, Department: r.FormValue("department"),
+		PeriodDays: num("period_days"), HoldoutPct: num("holdout_pct"), Action: tp.PlaybookCase}
+	// The action field reads "case" or "survey:ID".
+	if id, ok := strings.CutPrefix(r.FormValue("action"), "survey:"); ok {
+		p.Action = tp.PlaybookSurvey
+		p.SurveyID, _ = strconv.ParseInt(id, 10, 64)
+	}
+	return p
 }
 
 func (s *Server) createPlaybookForm(w http.ResponseWriter, r *http.Request, v *view) error {

@@ -4,6 +4,8 @@ CREATE TABLE playbooks (
   id          INTEGER PRIMARY KEY,
   name        TEXT NOT NULL,
   segment_id  BIGINT NOT NULL REFERENCES segments(id),
+  action      TEXT NOT NULL DEFAULT 'case',
+  survey_id   BIGINT REFERENCES surveys(id),
   department  TEXT NOT NULL,
   period_days INTEGER NOT NULL,
   holdout_pct INTEGER NOT NULL,
@@ -21,6 +23,7 @@ CREATE TABLE playbook_entries (
   entered_us  BIGINT NOT NULL,
   holdout     INTEGER NOT NULL,
   case_id     BIGINT,
+  invitation  TEXT NOT NULL DEFAULT '', -- action survey: queued, or why it was skipped
   UNIQUE (playbook_id, customer_id, entered_us)
 );
 CREATE INDEX playbook_entries_customer ON playbook_entries(customer_id);
