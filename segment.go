@@ -110,6 +110,8 @@ type SegmentService interface {
 	PreviewSegment(ctx context.Context, s *Segment) (int, error)
 	// CustomerSegments are the segments one customer belongs to now.
 	CustomerSegments(ctx context.Context, customerID int64) ([]Segment, error)
+	// SegmentHistory is who entered and left lately, newest first.
+	SegmentHistory(ctx context.Context, segmentID int64, limit int) ([]MembershipChange, error)
 }
 
 // problem says what is wrong with a condition, "" when nothing is; nested
@@ -178,4 +180,13 @@ func (c Condition) problem(nested bool) string {
 		return "kind must be trait, event, nps, open_cases, risk, value_tier or any"
 	}
 	return ""
+}
+
+// MembershipChange is a customer entering or leaving a segment, as the
+// hourly job saw it.
+type MembershipChange struct {
+	CustomerID int64     `json:"customer_id"`
+	Name       string    `json:"name,omitempty"`
+	At         time.Time `json:"at"`
+	Entered    bool      `json:"entered"` // false: left
 }

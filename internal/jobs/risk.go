@@ -10,7 +10,8 @@ import (
 )
 
 // riskWorker recomputes customers' value and churn risk every hour, then
-// runs the retention playbooks over the segments as they now stand.
+// records who entered and left each segment and runs the retention
+// playbooks over the segments as they now stand.
 type riskWorker struct {
 	river.WorkerDefaults[tp.RefreshRisk]
 	db  *sqldb.Store
@@ -31,6 +32,13 @@ func (w *riskWorker) Work(ctx context.Context, job *river.Job[tp.RefreshRisk]) e
 		return err
 	}
 	w.cfg.Log.Info("customers scored", "n", rep.Scored, "took", rep.Took.Round(time.Millisecond))
+	in, out, err := w.db.Segments.RecordMemberships(ctx)
+	if err != nil {
+		return err
+	}
+	if in+out > 0 {
+		w.cfg.Log.Info("segment memberships", "entered", in, "left", out)
+	}
 	n, err := w.db.Playbooks.RunPlaybooks(ctx, playbookBatch)
 	if n > 0 {
 		w.cfg.Log.Info("playbooks acted", "entrants", n)

@@ -140,6 +140,8 @@ var customerData = []dataTable{
 	{Table: "customer_scores", Key: "customer_id", PII: []string{"features", "detail", "value_tier"}, Merge: mergeRecompute, Erase: eraseDelete,
 		Why: "value and churn risk as the risk job computed them: figures from the customer's events, orders, cases and answers, " +
 			"their country and the products they bought; recomputed within the job's period after a merge"},
+	{Table: "segment_memberships", Key: "customer_id", Merge: mergeKeep, Erase: eraseDelete,
+		Why: "when the customer entered and left each segment; after a merge the merged-away customer's stays end and the survivor's are recorded as the job sees them"},
 	{Table: "playbook_entries", Key: "customer_id", Merge: mergeMove, Erase: eraseKeep,
 		Why: "which retention playbook reached the customer when, acted on or held out, and the case it opened: ids and times, no personal data; the playbooks' measured results count them"},
 	{Table: "customer_divisions", Key: "customer_id", Merge: mergeRecompute, Erase: eraseKeep,

@@ -231,3 +231,37 @@ func TestSegmentComputedConditions(t *testing.T) {
 		}
 	})
 }
+
+// TestSegmentMembershipHistory: the job records who entered a segment and
+// who left it, once each, on both databases.
+func TestSegmentMembershipHistory(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		src := source(t, db, "Web", "web", "")
+		send(t, db, src, `{"type":"identify","userId":"a","traits":{"plan":"vip","name":"Ann"}}`, `{"type":"identify","userId":"b","traits":{"plan":"vip"}}`)
+		seg := &tp.Segment{Name: "VIP", Conditions: []tp.Condition{{Kind: "trait", Key: "plan", Op: "eq", Value: "vip"}}}
+		if err := db.Segments.CreateSegment(ctx, seg); err != nil {
+			t.Fatal(err)
+		}
+		clock := db.Now
+		defer func() { db.Now = clock }()
+		t0 := time.Now().UTC().Truncate(time.Second)
+		db.Now = func() time.Time { return t0 }
+		if in, out, err := db.Segments.RecordMemberships(ctx); err != nil || in != 2 || out != 0 {
+			t.Fatalf("first record: %d in, %d out, %v", in, out, err)
+		}
+		send(t, db, src, `{"type":"identify","userId":"a","traits":{"plan":"basic"}}`, `{"type":"identify","userId":"c","traits":{"plan":"vip"}}`)
+		db.Now = func() time.Time { return t0.Add(time.Hour) }
+		if in, out, err := db.Segments.RecordMemberships(ctx); err != nil || in != 1 || out != 1 {
+			t.Fatalf("second record: %d in, %d out, %v", in, out, err)
+		}
+		if in, out, err := db.Segments.RecordMemberships(ctx); err != nil || in != 0 || out != 0 {
+			t.Errorf("nothing changed, yet %d in, %d out (%v)", in, out, err)
+		}
+		h, err := db.Segments.SegmentHistory(ctx, seg.ID, 10)
+		a, c := customerOf(t, db, "user_id", "a").ID, customerOf(t, db, "user_id", "c").ID
+		if err != nil || len(h) != 4 || h[0].CustomerID != a || h[0].Entered || h[1].CustomerID != c || !h[1].Entered ||
+			!h[0].At.Equal(t0.Add(time.Hour)) || h[0].Name != "Ann" {
+			t.Errorf("history %+v, %v", h, err)
+		}
+	})
+}

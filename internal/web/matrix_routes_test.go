@@ -519,12 +519,13 @@ var matrixRoutes = map[string]mroute{
 	"POST /playbooks/{id}/enabled": global(func(w *world) mreq {
 		return postForm("/playbooks/"+id(w.playbook)+"/enabled", url.Values{"enabled": {"1"}})
 	}),
-	"GET /api/v1/segments/{id}/export": global(func(w *world) mreq { return mget("/api/v1/segments/" + id(w.segment) + "/export?format=csv") }),
-	"GET /segments/{id}/export":        global(func(w *world) mreq { return mget("/segments/" + id(w.segment) + "/export?format=xlsx") }),
-	"GET /api/v1/risk":                 global(func(w *world) mreq { return mget("/api/v1/risk?band=high") }),
-	"GET /api/v1/risk/models":          global(func(w *world) mreq { return mget("/api/v1/risk/models") }),
-	"GET /risk":                        global(func(w *world) mreq { return mget("/risk") }),
-	"GET /api/v1/customers/{id}/score": global(func(w *world) mreq { return mget("/api/v1/customers/" + id(w.customer) + "/score") }),
+	"GET /api/v1/segments/{id}/history": global(func(w *world) mreq { return mget("/api/v1/segments/" + id(w.segment) + "/history") }),
+	"GET /api/v1/segments/{id}/export":  global(func(w *world) mreq { return mget("/api/v1/segments/" + id(w.segment) + "/export?format=csv") }),
+	"GET /segments/{id}/export":         global(func(w *world) mreq { return mget("/segments/" + id(w.segment) + "/export?format=xlsx") }),
+	"GET /api/v1/risk":                  global(func(w *world) mreq { return mget("/api/v1/risk?band=high") }),
+	"GET /api/v1/risk/models":           global(func(w *world) mreq { return mget("/api/v1/risk/models") }),
+	"GET /risk":                         global(func(w *world) mreq { return mget("/risk") }),
+	"GET /api/v1/customers/{id}/score":  global(func(w *world) mreq { return mget("/api/v1/customers/" + id(w.customer) + "/score") }),
 	"POST /segments": global(func(w *world) mreq {
 		return postForm("/segments", url.Values{"name": {"Form VIP"}, "conditions": {`[{"kind":"trait","key":"plan","op":"eq","value":"vip"}]`}})
 	}),

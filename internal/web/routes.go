@@ -138,6 +138,7 @@ func (s *Server) Routes() []Route {
 		api("POST /api/v1/segments/preview", tp.ActSegmentRead, s.apiPreviewSegment),
 		api("GET /api/v1/segments/{id}", tp.ActSegmentRead, s.apiSegment),
 		api("GET /api/v1/segments/{id}/value", tp.ActRiskRead, s.apiSegmentValue),
+		api("GET /api/v1/segments/{id}/history", tp.ActSegmentRead, s.apiSegmentHistory),
 		api("GET /api/v1/segments/{id}/export", tp.ActRiskRead, s.apiExportSegment),
 		api("GET /api/v1/risk", tp.ActRiskRead, s.apiRisk),
 		api("GET /api/v1/risk/models", tp.ActRiskRead, s.apiRiskModels),

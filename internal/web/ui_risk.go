@@ -168,13 +168,17 @@ func (s *Server) segmentPage(w http.ResponseWriter, r *http.Request, v *view) er
 	if err != nil {
 		return err
 	}
+	history, err := s.Segments.SegmentHistory(r.Context(), id, 20)
+	if err != nil {
+		return err
+	}
 	var rules []string
 	for _, c := range seg.Conditions {
 		rules = append(rules, ruleText(c))
 	}
 	v.Title = seg.Name
 	return s.render(w, http.StatusOK, v, "segment", "", map[string]any{"Segment": seg, "Rules": rules, "Members": n,
-		"Value": value, "Scores": riskViews(v.Lang, members)})
+		"Value": value, "Scores": riskViews(v.Lang, members), "History": history})
 }
 
 func (s *Server) apiCustomerScore(w http.ResponseWriter, r *http.Request) error {
@@ -252,4 +256,24 @@ func (s *Server) riskOf(r *http.Request, division string) (*tp.RiskSlice, error)
 		}
 	}
 	return nil, nil
+}
+
+func (s *Server) apiSegmentHistory(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Segments.FindSegment(r.Context(), id); err != nil {
+		return err
+	}
+	limit, err := queryInt(r, "limit", 100)
+	if err != nil {
+		return err
+	}
+	list, err := s.Segments.SegmentHistory(r.Context(), id, min(limit, 10000))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"changes": list})
+	return nil
 }
