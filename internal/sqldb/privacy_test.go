@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -393,4 +394,41 @@ func TestRetentionOnOldRows(t *testing.T) {
 			t.Errorf("a 5-day period: %v", err)
 		}
 	})
+}
+
+// TestScrubWaitsForOlderSnapshots: on PostgreSQL a transaction that began
+// before the erasure can still see the erased rows, and VACUUM FULL keeps
+// what it can see. The scrub waits for it to end, so the person is gone
+// from the files all the same.
+func TestScrubWaitsForOlderSnapshots(t *testing.T) {
+	db := sqldbtest.Postgres(t)
+	src := source(t, db, "Web", "web", "")
+	send(t, db, src, `{"type":"identify","userId":"snap-7731","traits":{"email":"snapshot.7731@example.org"}}`)
+	c := customerOf(t, db, "user_id", "snap-7731")
+	_, err := db.Pool().ExecContext(ctx, "CHECKPOINT")
+	must(t, err)
+	if !filesHold(t, db, "snapshot.7731@example.org") {
+		t.Fatal("the planted address is not on disk before the erasure")
+	}
+	// A report's long transaction, its snapshot taken before the erasure.
+	report, err := db.Pool().BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	must(t, err)
+	var n int
+	must(t, report.QueryRowContext(ctx, "SELECT COUNT(*) FROM customers").Scan(&n))
+	_, err = db.Privacy.EraseCustomer(ctx, c.ID)
+	must(t, err)
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- db.Privacy.Scrub(ctx, nil) }()
+	time.Sleep(500 * time.Millisecond)
+	select {
+	case err := <-done:
+		t.Fatalf("the scrub ran while an older snapshot was open: %v", err)
+	default:
+	}
+	must(t, report.Rollback())
+	must(t, <-done)
+	if time.Since(start) < 500*time.Millisecond || filesHold(t, db, "snapshot.7731@example.org") {
+		t.Errorf("the erased address is still in the files after the scrub (%s)", time.Since(start))
+	}
 }

@@ -117,6 +117,11 @@ func (s *PrivacyService) Scrub(ctx context.Context, progress func(table string, 
 	if err := rows.Close(); err != nil {
 		return err
 	}
+	if len(tables) > 0 {
+		if err := db.waitOlderSnapshots(ctx, scrubWait); err != nil {
+			return err
+		}
+	}
 	for _, t := range tables {
 		start := time.Now()
 		// Remove the mark first: data that expires while the rewrite runs marks it again.
@@ -134,4 +139,39 @@ func (s *PrivacyService) Scrub(ctx context.Context, progress func(table string, 
 	}
 	_, err = db.w.ExecContext(ctx, "CHECKPOINT")
 	return err
+}
+
+// scrubWait bounds how long a scrub waits for older transactions.
+const scrubWait = time.Minute
+
+// waitOlderSnapshots waits until no other session of this database holds a
+// snapshot taken before now: VACUUM FULL keeps every row such a snapshot
+// could still see, so an erased person would survive the rewrite of a
+// report that happened to run meanwhile. After max it gives up with an
+// error; the tables stay marked and the scrub job tries again.
+func (db *DB) waitOlderSnapshots(ctx context.Context, max time.Duration) error {
+	deadline := time.Now().Add(max)
+	var start time.Time
+	if err := db.w.QueryRowContext(ctx, "SELECT now()").Scan(&start); err != nil {
+		return err
+	}
+	for {
+		var n int
+		var oldest sql.NullString
+		if err := db.w.QueryRowContext(ctx, `SELECT COUNT(*), MIN(pid::text) FROM pg_stat_activity WHERE datname = current_database()
+			AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL AND xact_start < $1`, start).Scan(&n, &oldest); err != nil {
+			return fmt.Errorf("scrub: %w", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("scrub: %d transactions older than the erasure are still open (pid %s); the rewrite would keep what they can see, so it waits for the next run", n, oldest.String)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
