@@ -292,10 +292,9 @@ type RiskService interface {
 
 // RiskReport says what one refresh did.
 type RiskReport struct {
-	Customers int         `json:"customers"`
-	Model     *ChurnModel `json:"model,omitempty"` // trained in this refresh
-	Scored    int         `json:"scored"`
-	Took      time.Duration
+	Model  *ChurnModel `json:"model,omitempty"` // trained in this refresh
+	Scored int         `json:"scored"`          // every customer active now
+	Took   time.Duration
 }
 
 // RiskRefresher computes features, trains the churn model when due, and

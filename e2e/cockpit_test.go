@@ -170,6 +170,8 @@ func TestCCOCockpitAndBoardPack(t *testing.T) {
 		lookAt(t, ctx, srv.URL+"/cases", "cases-"+lang)
 		lookAt(t, ctx, srv.URL+"/risk", "risk-"+lang)
 		lookAt(t, ctx, srv.URL+customer, "customer-scored-"+lang)
+		lookAt(t, ctx, srv.URL+"/playbooks", "playbooks-"+lang)
+		lookAt(t, ctx, srv.URL+"/segments/1", "segment-"+lang)
 	}
 
 	// The board pack of the month the cockpit showed.

@@ -88,7 +88,6 @@ func (m *RiskModeler) RefreshRisk(ctx context.Context, train bool, progress func
 	if err != nil {
 		return nil, err
 	}
-	rep.Customers = len(fs)
 	progress(fmt.Sprintf("scoring %d customers", len(fs)))
 	scores := make([]tp.CustomerScore, len(fs))
 	cols := columns(fs)

@@ -188,8 +188,12 @@ func (s *RiskService) AtRisk(ctx context.Context, band string, limit int) ([]tp.
 	if err := can(ctx, tp.ActRiskRead); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.r.QueryContext(ctx, "SELECT "+scoreColumns+` FROM customer_scores s JOIN customers c ON c.id = s.customer_id
-		WHERE s.risk IS NOT NULL AND ($1 = '' OR s.risk_band = $1) ORDER BY s.risk DESC, s.revenue_365d DESC, s.customer_id LIMIT $2`, band, limit)
+	return s.db.scoreList(ctx, `s.risk IS NOT NULL AND ($1 = '' OR s.risk_band = $1) ORDER BY s.risk DESC, s.revenue_365d DESC, s.customer_id LIMIT $2`, band, limit)
+}
+
+// scoreList reads the scores of the customers a condition on s and c selects.
+func (db *DB) scoreList(ctx context.Context, where string, args ...any) ([]tp.CustomerScore, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT "+scoreColumns+" FROM customer_scores s JOIN customers c ON c.id = s.customer_id WHERE "+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -276,19 +280,10 @@ func (s *RiskService) SegmentScores(ctx context.Context, segmentID int64, limit 
 		return nil, err
 	}
 	where, args := s.db.segmentWhere(seg, 1)
-	rows, err := s.db.r.QueryContext(ctx, "SELECT "+scoreColumns+" FROM customer_scores s JOIN customers c ON c.id = s.customer_id WHERE "+where+
-		fmt.Sprintf(" ORDER BY COALESCE(s.risk, -1) DESC, s.revenue_365d DESC, s.customer_id LIMIT $%d", len(args)+1), append(args, limit)...)
+	list, err := s.db.scoreList(ctx, where+fmt.Sprintf(" ORDER BY COALESCE(s.risk, -1) DESC, s.revenue_365d DESC, s.customer_id LIMIT $%d", len(args)+1),
+		append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("segment scores: %w", err)
 	}
-	defer rows.Close()
-	var out []tp.CustomerScore
-	for rows.Next() {
-		c, err := scanScore(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return list, nil
 }

@@ -34,7 +34,7 @@ func TestNoEnglishLeftInGermanAndDutch(t *testing.T) {
 	pages := []string{"/overview", "/cockpit", "/cockpit/detail?kpi=nps", "/cases", fmt.Sprintf("/cases/%d", cases[0].ID),
 		"/customers", fmt.Sprintf("/customers/%d", cs[0].ID), "/surveys", fmt.Sprintf("/surveys/%d", surveys[0].ID), "/segments",
 		"/alerts", "/kpis", "/admin", "/admin/roles", "/admin/users", "/admin/cases", "/admin/audit", "/admin/privacy",
-		"/themes", "/themes/delivery", "/themes/model", fmt.Sprintf("/surveys/%d/comments?with_comment=1", surveys[0].ID)}
+		"/themes", "/themes/delivery", "/themes/model", fmt.Sprintf("/surveys/%d/comments?with_comment=1", surveys[0].ID), "/risk", "/playbooks"}
 	for _, lang := range []string{"de", "nl"} {
 		var english []string
 		for _, k := range i18n.Keys() {
