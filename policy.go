@@ -62,6 +62,8 @@ const (
 	ActRiskRead       Action = "risk.read"        // churn risk and its reasons, value tiers, lifetime value, revenue at risk
 	ActPlaybookRead   Action = "playbook.read"    // retention playbooks, their entrants and measured results
 	ActPlaybookManage Action = "playbook.manage"  // create, switch on and off retention playbooks
+	ActPeopleRead     Action = "people.read"      // CX figures per agent and team, training needs, trainings and their effect
+	ActTrainingManage Action = "training.manage"  // assign trainings and record their completion
 )
 
 // Scope says how far a rule reaches.
@@ -138,6 +140,8 @@ var policy = map[Action][]Rule{
 	ActRiskRead:        everyStaff,
 	ActPlaybookRead:    with(all(RoleAdmin, RoleCCO, RoleAnalyst), headOwn),
 	ActPlaybookManage:  all(RoleAdmin, RoleCCO),
+	ActPeopleRead:      with(all(RoleAdmin, RoleCCO, RoleAnalyst), headOwn, Rule{RoleAgent, ScopeSelf}),
+	ActTrainingManage:  with(all(RoleAdmin, RoleCCO), headOwn),
 	ActSurveyManage:    all(RoleAdmin, RoleCCO),
 	ActSurveySend:      all(RoleAdmin, RoleCCO),
 	ActResultsRead:     with(all(RoleAdmin, RoleCCO, RoleAnalyst), headOwn, agentOwn),

@@ -156,6 +156,8 @@ var customerData = []dataTable{
 var notCustomerData = map[string]string{
 	"playbooks":             "retention playbook definitions: a name, a segment, a department",
 	"users":                 "staff accounts",
+	"trainings":             "staff trainings: a title, an owner, a department, a metric",
+	"training_participants": "which staff took part in a training and when they completed it",
 	"sessions":              "staff sign-in sessions",
 	"api_tokens":            "API tokens (hashed) and their names",
 	"sources":               "systems that send events",

@@ -1,0 +1,155 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// PeopleService computes CX per agent and team, finds training needs and
+// keeps trainings with their measured effect.
+type PeopleService struct{ db *DB }
+
+// caseResults reads what each case matching where (over alias c) contributes
+// to the people figures: its case KPI outcome and the customer's first CSAT
+// answer within tp.CSATAfterCaseWindow of its resolution.
+func (db *DB) caseResults(ctx context.Context, where string, args []any) ([]tp.CaseResult, error) {
+	outs, err := db.caseOutcomes(ctx, where, args)
+	if err != nil {
+		return nil, err
+	}
+	csat := map[int64]int{}
+	q := fmt.Sprintf(`SELECT c.id, (SELECT r.score FROM responses r JOIN surveys s ON s.id = r.survey_id
+		WHERE r.customer_id = c.customer_id AND s.type = 'csat' AND r.score IS NOT NULL
+		AND r.created_us >= c.resolved_us AND r.created_us < c.resolved_us + $%d ORDER BY r.created_us LIMIT 1)
+		FROM cases c WHERE c.resolved_us IS NOT NULL AND %s`, len(args)+1, where)
+	rows, err := db.r.QueryContext(ctx, q, append(args, tp.CSATAfterCaseWindow.Microseconds())...)
+	if err != nil {
+		return nil, fmt.Errorf("csat after case: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var score sql.NullInt64
+		if err := rows.Scan(&id, &score); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if score.Valid {
+			csat[id] = int(score.Int64)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]tp.CaseResult, len(outs))
+	for i, o := range outs {
+		out[i] = tp.CaseResult{CaseID: o.ID, AssigneeID: o.AssigneeID, Department: o.Department, Category: o.Category, CreatedAt: o.CreatedAt,
+			TTFR: o.ttfr, TTR: o.ttr, SLAKnown: o.slaKnown, SLAMet: o.slaMet, Resolved: o.resolved, Reopened: o.reopened, FCR: o.fcr,
+			RecoveryKnown: o.recoveryKnown, Recovered: o.recovered}
+		if v, ok := csat[o.ID]; ok {
+			out[i].CSAT = &v
+		}
+	}
+	return out, nil
+}
+
+// periodResults reads the results of every department's cases created in
+// from–to: comparisons need the peers, whom the caller may not see one by
+// one; only aggregates of them leave this service.
+func (db *DB) periodResults(ctx context.Context, from, to time.Time) ([]tp.CaseResult, error) {
+	return db.caseResults(ctx, "c.department <> '' AND c.created_us >= $1 AND c.created_us < $2", []any{tp.ToMicros(from), tp.ToMicros(to)})
+}
+
+// checkPeopleQuery refuses a query the caller may not make: a department
+// outside their scope, or a period that is not one.
+func checkPeopleQuery(ctx context.Context, q tp.PeopleQuery) error {
+	dept, err := listScope(ctx, tp.ActPeopleRead)
+	if err != nil {
+		return err
+	}
+	if dept != "" && q.Department != "" && q.Department != dept {
+		return tp.Errorf(tp.EFORBIDDEN, "the figures of the %s department are not yours to see", q.Department)
+	}
+	if q.From.IsZero() || q.To.IsZero() || !q.From.Before(q.To) {
+		return &tp.Error{Code: tp.EINVALID, Message: "from must be a day before to", Fields: map[string]string{"from": "before to"}}
+	}
+	return nil
+}
+
+// visible says whether the caller may see the figures of an agent (user ≠ 0)
+// or team, and whether the team's comparison with the rest of the company
+// may be shown (only to those who see every department).
+func visible(ctx context.Context, q tp.PeopleQuery, user int64, dept string) (show, peers bool) {
+	if q.Department != "" && dept != q.Department {
+		return false, false
+	}
+	if authorize(ctx, tp.ActPeopleRead, tp.Object{Department: dept, User: user}) != nil {
+		return false, false
+	}
+	scope, _ := listScope(ctx, tp.ActPeopleRead)
+	return true, user != 0 || scope == ""
+}
+
+// PeopleReport is the CX per team and agent of the cases created in the
+// query's period. An agent sees their own row only; a department head their
+// department's; a team's comparison with the rest of the company is shown to
+// those who see every department.
+func (s *PeopleService) PeopleReport(ctx context.Context, q tp.PeopleQuery) (tp.PeopleReport, error) {
+	if err := checkPeopleQuery(ctx, q); err != nil {
+		return tp.PeopleReport{}, err
+	}
+	results, err := s.db.periodResults(ctx, q.From, q.To)
+	if err != nil {
+		return tp.PeopleReport{}, err
+	}
+	all := tp.BuildPeopleReport(results)
+	rep := tp.PeopleReport{From: q.From, To: q.To, Teams: []tp.PersonRow{}, Agents: []tp.PersonRow{}}
+	for _, r := range all.Teams {
+		if show, peers := visible(ctx, q, 0, r.Department); show {
+			if !peers {
+				hidePeers(r.Cells)
+			}
+			rep.Teams = append(rep.Teams, r)
+		}
+	}
+	for _, r := range all.Agents {
+		if show, _ := visible(ctx, q, r.UserID, r.Department); show {
+			rep.Agents = append(rep.Agents, r)
+		}
+	}
+	return rep, nil
+}
+
+func hidePeers(cells []tp.PeopleCell) {
+	for i := range cells {
+		cells[i].Peers, cells[i].P, cells[i].Direction, cells[i].Better = tp.Estimate{Metric: cells[i].Metric}, 1, 0, false
+	}
+}
+
+// TrainingNeeds are the significant shortfalls of agents and teams against
+// their peers, category by category, that the caller may see.
+func (s *PeopleService) TrainingNeeds(ctx context.Context, q tp.PeopleQuery) ([]tp.TrainingNeed, error) {
+	if err := checkPeopleQuery(ctx, q); err != nil {
+		return nil, err
+	}
+	results, err := s.db.periodResults(ctx, q.From, q.To)
+	if err != nil {
+		return nil, err
+	}
+	out := []tp.TrainingNeed{}
+	for _, n := range tp.FindTrainingNeeds(results) {
+		show, peers := visible(ctx, q, n.UserID, n.Department)
+		if !show {
+			continue
+		}
+		if !peers { // a team below the rest of the company: the gap stays with those who see the company
+			continue
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

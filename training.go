@@ -1,0 +1,267 @@
+package touchpoint
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// TrainingNeed is a category where an agent's (or a team's) results are
+// significantly below their peers' in the same category: an agent against
+// the rest of their team, a team against the rest of the company.
+type TrainingNeed struct {
+	UserID     int64    `json:"user_id,omitempty"` // 0: the team
+	Department string   `json:"department"`
+	Category   string   `json:"category"`
+	Metric     string   `json:"metric"`
+	Value      Estimate `json:"value"`
+	Peers      Estimate `json:"peers"`
+	P          float64  `json:"p"`
+	// Cases are the ones behind it that missed: not first-contact resolved,
+	// reopened, late, not satisfied, not recovered (at most MaxNeedCases).
+	Cases []int64 `json:"case_ids"`
+}
+
+// MaxNeedCases is how many of the cases behind a need are listed.
+const MaxNeedCases = 50
+
+// NeedMetrics are the rates a training need is looked for in.
+var NeedMetrics = []string{"fcr", "reopen_rate", "sla_compliance", MetricCSATAfterCase, "recovery_rate"}
+
+// FindTrainingNeeds compares every agent and team, category by category and
+// metric by metric, with their peers in that category; the comparisons that
+// are discoveries of the whole family (Benjamini–Hochberg at FDR) and worse
+// than the peers are needs, worst (smallest p) first.
+func FindTrainingNeeds(results []CaseResult) []TrainingNeed {
+	type key struct {
+		user     int64
+		dept, ct string
+	}
+	seen := map[key]bool{}
+	for _, r := range results {
+		if r.Category == "" {
+			continue
+		}
+		seen[key{0, r.Department, r.Category}] = true
+		if r.AssigneeID != 0 {
+			seen[key{r.AssigneeID, r.Department, r.Category}] = true
+		}
+	}
+	keys := make([]key, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.dept != b.dept {
+			return a.dept < b.dept
+		}
+		if a.user != b.user {
+			return a.user < b.user
+		}
+		return a.ct < b.ct
+	})
+	var cands []TrainingNeed
+	var ps []float64
+	for _, k := range keys {
+		for _, id := range NeedMetrics {
+			m := PeopleMetric(id)
+			var a, b sample
+			var missed []int64
+			for _, r := range results {
+				if r.Category != k.ct {
+					continue
+				}
+				mine := r.Department == k.dept && (k.user == 0 || r.AssigneeID == k.user)
+				peer := r.Department != k.dept
+				if k.user != 0 {
+					peer = r.Department == k.dept && r.AssigneeID != k.user
+				}
+				switch {
+				case mine:
+					a.add(r, id)
+					if counts, yes, _ := r.outcome(id); counts && yes != m.HigherIsBetter && len(missed) < MaxNeedCases {
+						missed = append(missed, r.CaseID)
+					}
+				case peer:
+					b.add(r, id)
+				}
+			}
+			c := compareSamples(m, a, b)
+			ps = append(ps, c.P)
+			cands = append(cands, TrainingNeed{UserID: k.user, Department: k.dept, Category: k.ct, Metric: id,
+				Value: c.Value, Peers: c.Peers, P: c.P, Cases: missed})
+		}
+	}
+	keep := BenjaminiHochberg(ps, FDR)
+	var out []TrainingNeed
+	for i, n := range cands {
+		if keep[i] && (n.Value.Value < n.Peers.Value) == PeopleMetric(n.Metric).HigherIsBetter {
+			out = append(out, n)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].P < out[j].P })
+	return out
+}
+
+// Training kinds.
+const (
+	TrainingCourse   = "course"
+	TrainingCoaching = "coaching"
+)
+
+// Training is a course or coaching session for some agents, aimed at one
+// metric (and category), whose effect is measured once its participants
+// have completed it.
+type Training struct {
+	ID           int64                 `json:"id"`
+	Title        string                `json:"title"`
+	Kind         string                `json:"kind"` // course, coaching
+	OwnerID      int64                 `json:"owner_id"`
+	Department   string                `json:"department"`
+	Metric       string                `json:"metric"`             // one of NeedMetrics
+	Category     string                `json:"category,omitempty"` // "" every category
+	Due          time.Time             `json:"due"`
+	Participants []TrainingParticipant `json:"participants"`
+	CreatedAt    time.Time             `json:"created_at"`
+	CreatedBy    string                `json:"created_by"`
+}
+
+// TrainingParticipant is one participant and when they completed it.
+type TrainingParticipant struct {
+	UserID      int64      `json:"user_id"`
+	CompletedAt *time.Time `json:"completed_at,omitempty"`
+}
+
+// Validate checks a training's fields.
+func (t *Training) Validate() error {
+	t.Title = strings.TrimSpace(t.Title)
+	bad := map[string]string{}
+	if t.Title == "" || utf8.RuneCountInString(t.Title) > 200 {
+		bad["title"] = "1–200 characters"
+	}
+	if t.Kind != TrainingCourse && t.Kind != TrainingCoaching {
+		bad["kind"] = "course or coaching"
+	}
+	if t.OwnerID == 0 {
+		bad["owner_id"] = "required"
+	}
+	if t.Department == "" {
+		bad["department"] = "required"
+	}
+	ok := false
+	for _, m := range NeedMetrics {
+		ok = ok || m == t.Metric
+	}
+	if !ok {
+		bad["metric"] = "one of " + strings.Join(NeedMetrics, ", ")
+	}
+	if t.Due.IsZero() {
+		bad["due"] = "required (YYYY-MM-DD)"
+	}
+	if len(t.Participants) == 0 {
+		bad["participants"] = "at least one"
+	}
+	seen := map[int64]bool{}
+	for _, p := range t.Participants {
+		if p.UserID == 0 || seen[p.UserID] {
+			bad["participants"] = "distinct user ids"
+		}
+		seen[p.UserID] = true
+	}
+	if len(bad) > 0 {
+		return &Error{Code: EINVALID, Message: "the training is incomplete: " + fieldList(bad), Fields: bad}
+	}
+	return nil
+}
+
+func fieldList(bad map[string]string) string {
+	keys := make([]string, 0, len(bad))
+	for k := range bad {
+		keys = append(keys, k+" ("+bad[k]+")")
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ", ")
+}
+
+// EffectWindow is how far before the first completion and after the last
+// one a training's effect is measured.
+const EffectWindow = 90 * 24 * time.Hour
+
+// TrainingEffect is a training's measured effect: its metric for the
+// participants before and after, against the same change over the same
+// windows for the comparison group (the department's other agents). The
+// effect is the difference in differences with its 95 % interval.
+type TrainingEffect struct {
+	Metric            string   `json:"metric"`
+	Before, After     Estimate `json:"-"`
+	CompBefore        Estimate `json:"-"`
+	CompAfter         Estimate `json:"-"`
+	Participants      [2]int   `json:"participant_n"` // cases before, after
+	Comparison        [2]int   `json:"comparison_n"`
+	Effect, Low, High float64
+	Known             bool   `json:"known"`            // every side has MinResponses cases
+	Reason            string `json:"reason,omitempty"` // why not known: "not completed", "too few", "window open"
+}
+
+// MeasureTraining works out t's effect from the department's cases, at now.
+// Nothing is claimed until every participant has completed, the after
+// window has passed and every side has MinResponses cases.
+func MeasureTraining(t Training, results []CaseResult, now time.Time) TrainingEffect {
+	e := TrainingEffect{Metric: t.Metric}
+	var first, last time.Time
+	part := map[int64]bool{}
+	for _, p := range t.Participants {
+		part[p.UserID] = true
+		if p.CompletedAt == nil {
+			e.Reason = "not completed"
+			return e
+		}
+		if first.IsZero() || p.CompletedAt.Before(first) {
+			first = *p.CompletedAt
+		}
+		if p.CompletedAt.After(last) {
+			last = *p.CompletedAt
+		}
+	}
+	var pb, pa, cb, ca sample
+	for _, r := range results {
+		if r.Department != t.Department || r.AssigneeID == 0 || (t.Category != "" && r.Category != t.Category) {
+			continue
+		}
+		var s *sample
+		switch before, after := !r.CreatedAt.Before(first.Add(-EffectWindow)) && r.CreatedAt.Before(first),
+			!r.CreatedAt.Before(last) && r.CreatedAt.Before(last.Add(EffectWindow)); {
+		case before && part[r.AssigneeID]:
+			s = &pb
+		case before:
+			s = &cb
+		case after && part[r.AssigneeID]:
+			s = &pa
+		case after:
+			s = &ca
+		default:
+			continue
+		}
+		s.add(r, t.Metric)
+	}
+	m := PeopleMetric(t.Metric)
+	e.Before, e.After, e.CompBefore, e.CompAfter = pb.estimate(m), pa.estimate(m), cb.estimate(m), ca.estimate(m)
+	e.Participants, e.Comparison = [2]int{pb.n, pa.n}, [2]int{cb.n, ca.n}
+	e.Effect = (e.After.Value - e.Before.Value) - (e.CompAfter.Value - e.CompBefore.Value)
+	se := math.Sqrt(sq(e.After.SE) + sq(e.Before.SE) + sq(e.CompAfter.SE) + sq(e.CompBefore.SE))
+	e.Low, e.High = e.Effect-1.96*se, e.Effect+1.96*se
+	switch {
+	case now.Before(last.Add(EffectWindow)):
+		e.Reason = "window open"
+	case min(pb.n, pa.n, cb.n, ca.n) < MinResponses:
+		e.Reason = "too few"
+	default:
+		e.Known = true
+	}
+	return e
+}
+
+func sq(x float64) float64 { return x * x }
