@@ -355,7 +355,7 @@ func Percentile(sorted []float64, p float64) *float64 {
 // CES, a count of cases); "—" without data and tooFew below MinResponses.
 // The cockpit, survey pages and the board pack all write numbers this way.
 func (e Estimate) Text(tooFew string) string {
-	m, _ := KPIByID(e.Metric)
+	m := metricOf(e.Metric)
 	switch {
 	case m.Unit == "cases":
 		return fmt.Sprintf("%d", e.N)
@@ -367,13 +367,15 @@ func (e Estimate) Text(tooFew string) string {
 		return fmt.Sprintf("%.1f %%", e.Value)
 	case m.ID == MetricCES:
 		return fmt.Sprintf("%.2f", e.Value)
+	case m.Unit == "h":
+		return fmt.Sprintf("%.1f h", e.Value)
 	}
 	return fmt.Sprintf("%+.1f", e.Value)
 }
 
 // CIText writes the 95 % interval, or "" where none is shown (too few, counts).
 func (e Estimate) CIText() string {
-	m, _ := KPIByID(e.Metric)
+	m := metricOf(e.Metric)
 	if e.N < 2 || e.TooFew || m.Unit == "cases" {
 		return ""
 	}
@@ -381,4 +383,12 @@ func (e Estimate) CIText() string {
 		return fmt.Sprintf("%.2f – %.2f", e.Low, e.High)
 	}
 	return fmt.Sprintf("%.1f – %.1f", e.Low, e.High)
+}
+
+// metricOf finds a metric in the registry or among the people metrics.
+func metricOf(id string) MetricDef {
+	if m, ok := KPIByID(id); ok {
+		return m
+	}
+	return PeopleMetric(id)
 }

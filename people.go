@@ -198,6 +198,7 @@ type PeopleCell struct {
 // of their team; a team's peers are the rest of the company.
 type PersonRow struct {
 	UserID     int64        `json:"user_id,omitempty"` // 0: a team
+	Email      string       `json:"email,omitempty"`   // the agent's
 	Department string       `json:"department"`
 	Cases      int          `json:"cases"`
 	Cells      []PeopleCell `json:"cells"`

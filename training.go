@@ -1,6 +1,7 @@
 package touchpoint
 
 import (
+	"context"
 	"math"
 	"sort"
 	"strings"
@@ -13,6 +14,7 @@ import (
 // the rest of their team, a team against the rest of the company.
 type TrainingNeed struct {
 	UserID     int64    `json:"user_id,omitempty"` // 0: the team
+	Email      string   `json:"email,omitempty"`   // the agent's
 	Department string   `json:"department"`
 	Category   string   `json:"category"`
 	Metric     string   `json:"metric"`
@@ -132,6 +134,7 @@ type Training struct {
 // TrainingParticipant is one participant and when they completed it.
 type TrainingParticipant struct {
 	UserID      int64      `json:"user_id"`
+	Email       string     `json:"email,omitempty"`
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
 }
 
@@ -195,15 +198,18 @@ const EffectWindow = 90 * 24 * time.Hour
 // windows for the comparison group (the department's other agents). The
 // effect is the difference in differences with its 95 % interval.
 type TrainingEffect struct {
-	Metric            string   `json:"metric"`
-	Before, After     Estimate `json:"-"`
-	CompBefore        Estimate `json:"-"`
-	CompAfter         Estimate `json:"-"`
-	Participants      [2]int   `json:"participant_n"` // cases before, after
-	Comparison        [2]int   `json:"comparison_n"`
-	Effect, Low, High float64
-	Known             bool   `json:"known"`            // every side has MinResponses cases
-	Reason            string `json:"reason,omitempty"` // why not known: "not completed", "too few", "window open"
+	Metric       string   `json:"metric"`
+	Before       Estimate `json:"before"`
+	After        Estimate `json:"after"`
+	CompBefore   Estimate `json:"comparison_before"`
+	CompAfter    Estimate `json:"comparison_after"`
+	Participants [2]int   `json:"participant_n"` // cases before, after
+	Comparison   [2]int   `json:"comparison_n"`
+	Effect       float64  `json:"effect"` // points: the participants' change minus the comparison group's
+	Low          float64  `json:"ci_low"`
+	High         float64  `json:"ci_high"`
+	Known        bool     `json:"known"`            // every side has MinResponses cases
+	Reason       string   `json:"reason,omitempty"` // why not known: "not completed", "too few", "window open"
 }
 
 // MeasureTraining works out t's effect from the department's cases, at now.
@@ -265,3 +271,21 @@ func MeasureTraining(t Training, results []CaseResult, now time.Time) TrainingEf
 }
 
 func sq(x float64) float64 { return x * x }
+
+// TrainingView is a training with its effect as measured now.
+type TrainingView struct {
+	Training
+	Owner  string         `json:"owner_email"`
+	Effect TrainingEffect `json:"effect"`
+}
+
+// PeopleService computes CX per agent and team, finds training needs and
+// keeps trainings; every method asks the policy (people.read,
+// training.manage).
+type PeopleService interface {
+	PeopleReport(ctx context.Context, q PeopleQuery) (PeopleReport, error)
+	TrainingNeeds(ctx context.Context, q PeopleQuery) ([]TrainingNeed, error)
+	CreateTraining(ctx context.Context, t *Training) error
+	CompleteTraining(ctx context.Context, id, userID int64, at time.Time) error
+	ListTrainings(ctx context.Context) ([]TrainingView, error)
+}

@@ -121,7 +121,11 @@ func (s *PeopleService) PeopleReport(ctx context.Context, q tp.PeopleQuery) (tp.
 			rep.Agents = append(rep.Agents, r)
 		}
 	}
-	return rep, nil
+	emails, err := s.db.userEmails(ctx)
+	for i := range rep.Agents {
+		rep.Agents[i].Email = emails[rep.Agents[i].UserID]
+	}
+	return rep, err
 }
 
 func hidePeers(cells []tp.PeopleCell) {
@@ -151,5 +155,28 @@ func (s *PeopleService) TrainingNeeds(ctx context.Context, q tp.PeopleQuery) ([]
 		}
 		out = append(out, n)
 	}
-	return out, nil
+	emails, err := s.db.userEmails(ctx)
+	for i := range out {
+		out[i].Email = emails[out[i].UserID]
+	}
+	return out, err
+}
+
+// userEmails names staff by id: the people figures show whose they are.
+func (db *DB) userEmails(ctx context.Context) (map[int64]string, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT id, email FROM users")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var email string
+		if err := rows.Scan(&id, &email); err != nil {
+			return nil, err
+		}
+		out[id] = email
+	}
+	return out, rows.Err()
 }

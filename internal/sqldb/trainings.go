@@ -10,12 +10,6 @@ import (
 	tp "github.com/touchpoint-cx/touchpoint"
 )
 
-// TrainingView is a training with its effect as measured now.
-type TrainingView struct {
-	tp.Training
-	Effect tp.TrainingEffect `json:"effect"`
-}
-
 // CreateTraining assigns a training. Its owner and participants must be
 // active users; participants work in the training's department.
 func (s *PeopleService) CreateTraining(ctx context.Context, t *tp.Training) error {
@@ -153,7 +147,7 @@ func (s *PeopleService) readTrainings(ctx context.Context, where string, args ..
 // ListTrainings lists the trainings the caller may see, newest first, each
 // with its effect measured on its department's cases: an agent sees the
 // trainings they take part in.
-func (s *PeopleService) ListTrainings(ctx context.Context) ([]TrainingView, error) {
+func (s *PeopleService) ListTrainings(ctx context.Context) ([]tp.TrainingView, error) {
 	dept, err := listScope(ctx, tp.ActPeopleRead)
 	if err != nil {
 		return nil, err
@@ -162,8 +156,12 @@ func (s *PeopleService) ListTrainings(ctx context.Context) ([]TrainingView, erro
 	if err != nil {
 		return nil, err
 	}
-	out := []TrainingView{}
+	out := []tp.TrainingView{}
 	now := s.db.Now()
+	emails, err := s.db.userEmails(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for _, t := range ts {
 		mayRead := false
 		for _, p := range append([]tp.TrainingParticipant{{}}, t.Participants...) {
@@ -172,7 +170,10 @@ func (s *PeopleService) ListTrainings(ctx context.Context) ([]TrainingView, erro
 		if !mayRead {
 			continue
 		}
-		v := TrainingView{Training: t}
+		for i := range t.Participants {
+			t.Participants[i].Email = emails[t.Participants[i].UserID]
+		}
+		v := tp.TrainingView{Training: t, Owner: emails[t.OwnerID]}
 		if from, to, ok := effectSpan(t); ok {
 			results, err := s.db.caseResults(ctx, "c.department = $1 AND c.created_us >= $2 AND c.created_us < $3",
 				[]any{t.Department, tp.ToMicros(from), tp.ToMicros(to)})

@@ -53,6 +53,13 @@ func (w *world) actionItem(obj tp.Object) int64 {
 	return w.newAction(obj, fmt.Sprintf("matrix action %d", w.next()))
 }
 
+func (w *world) training(obj tp.Object) int64 {
+	t := &tp.Training{Title: fmt.Sprintf("Training %d", w.next()), Kind: tp.TrainingCourse, OwnerID: w.users["admin"].ID, Department: obj.Department,
+		Metric: "fcr", Due: time.Now().AddDate(0, 1, 0), Participants: []tp.TrainingParticipant{{UserID: w.assigneeFor(obj)}}}
+	must(w.t, w.db.People.CreateTraining(ctx, t))
+	return t.ID
+}
+
 func (w *world) trigger() int64 {
 	t := &tp.Trigger{SurveyID: w.survey, EventName: fmt.Sprintf("Event %d", w.next()), DelayMin: 5}
 	must(w.t, w.db.Surveys.CreateTrigger(ctx, t))
@@ -506,7 +513,25 @@ var matrixRoutes = map[string]mroute{
 	"GET /segments":                   global(func(w *world) mreq { return mget("/segments") }),
 	"GET /segments/{id}":              global(func(w *world) mreq { return mget("/segments/" + id(w.segment)) }),
 	"GET /api/v1/segments/{id}/value": global(func(w *world) mreq { return mget("/api/v1/segments/" + id(w.segment) + "/value") }),
-	"GET /api/v1/playbooks":           global(func(w *world) mreq { return mget("/api/v1/playbooks") }),
+	"GET /api/v1/people":              list(func(w *world) mreq { return mget("/api/v1/people") }),
+	"GET /api/v1/people/needs":        list(func(w *world) mreq { return mget("/api/v1/people/needs") }),
+	"GET /api/v1/trainings":           list(func(w *world) mreq { return mget("/api/v1/trainings") }),
+	"GET /people":                     list(func(w *world) mreq { return mget("/people") }),
+	"POST /api/v1/trainings": object(func(w *world, obj tp.Object) mreq {
+		return msend("POST", "/api/v1/trainings", fmt.Sprintf(`{"title":"API","kind":"course","owner_id":%d,"department":%q,"metric":"fcr","due":"2027-01-31","participant_ids":[%d]}`,
+			w.users["admin"].ID, obj.Department, w.assigneeFor(obj)))
+	}),
+	"POST /people/trainings": object(func(w *world, obj tp.Object) mreq {
+		return postForm("/people/trainings", url.Values{"title": {"Form"}, "kind": {"coaching"}, "department": {obj.Department}, "metric": {"fcr"},
+			"due": {"2027-01-31"}, "participant": {id(w.assigneeFor(obj))}})
+	}),
+	"POST /api/v1/trainings/{id}/complete": object(func(w *world, obj tp.Object) mreq {
+		return msend("POST", "/api/v1/trainings/"+id(w.training(obj))+"/complete", fmt.Sprintf(`{"user_id":%d}`, w.assigneeFor(obj)))
+	}),
+	"POST /people/trainings/{id}/complete": object(func(w *world, obj tp.Object) mreq {
+		return postForm("/people/trainings/"+id(w.training(obj))+"/complete", url.Values{"user_id": {id(w.assigneeFor(obj))}})
+	}),
+	"GET /api/v1/playbooks": global(func(w *world) mreq { return mget("/api/v1/playbooks") }),
 	"POST /api/v1/playbooks": global(func(w *world) mreq {
 		return msend("POST", "/api/v1/playbooks", `{"name":"API","segment_id":`+id(w.segment)+`,"department":"Service"}`)
 	}),

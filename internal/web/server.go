@@ -48,6 +48,7 @@ type Server struct {
 	Text        tp.ThemeService
 	Risk        tp.RiskService
 	Playbooks   tp.PlaybookService
+	People      tp.PeopleService
 	Analyzer    tp.TextAnalyzer
 	Learner     tp.TextLearner
 	Discoverer  tp.TextDiscoverer

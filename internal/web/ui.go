@@ -121,7 +121,17 @@ var funcs = template.FuncMap{
 		}
 		return t.Local().Format("2006-01-02 15:04")
 	},
-	"fmtDate":  func(t time.Time) string { return t.Local().Format("2006-01-02") },
+	"fmtDate": func(v any) string {
+		switch x := v.(type) {
+		case time.Time:
+			return x.Local().Format("2006-01-02")
+		case *time.Time:
+			if x != nil {
+				return x.Local().Format("2006-01-02")
+			}
+		}
+		return "—"
+	},
 	"isoTime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"jsonText": jsonText,
 	"props":    props,
@@ -181,7 +191,7 @@ var funcs = template.FuncMap{
 // can define its own "content" block.
 func parsePages() map[string]*pageTemplate {
 	out := map[string]*pageTemplate{}
-	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "segment", "risk", "playbooks", "cases", "case", "kpis", "cockpit", "cockpit_detail", "overview", "casesettings", "alerts", "roles", "users", "audit", "erase", "privacy", "debugger", "themes", "theme", "textmodel"} {
+	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "segment", "risk", "playbooks", "people", "cases", "case", "kpis", "cockpit", "cockpit_detail", "overview", "casesettings", "alerts", "roles", "users", "audit", "erase", "privacy", "debugger", "themes", "theme", "textmodel"} {
 		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/admin_nav.html", "templates/riskrows.html", "templates/"+name+".html"))
 		out[name] = &pageTemplate{t}
 	}

@@ -38,6 +38,7 @@ func kpiDefs(lang string) []kpiDef {
 	add("survey", tp.Metrics)
 	add("case", tp.CaseMetrics)
 	add("customer", tp.CustomerMetrics)
+	add("people", []tp.MetricDef{tp.PeopleMetric(tp.MetricCSATAfterCase)}) // the other people figures are case metrics per agent
 	return out
 }
 

@@ -1,0 +1,108 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
+)
+
+// peopleData is the coaching page: CX per team and agent, the training
+// needs found in it, and the trainings with their measured effect.
+type peopleData struct {
+	Q          tp.PeopleQuery
+	From, To   string // the form's dates (To inclusive)
+	Report     tp.PeopleReport
+	Needs      []tp.TrainingNeed
+	Trainings  []tp.TrainingView
+	Metrics    []tp.MetricDef
+	NeedMetric []string
+	Depts      []string // the department filter (only for those who see every department)
+	Agents     []tp.User
+	CanManage  bool
+	Today      string
+	Days       int
+}
+
+func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request, v *view) error {
+	q, err := s.peopleQuery(r)
+	if err != nil {
+		return err
+	}
+	d := peopleData{Q: q, From: q.From.Format(time.DateOnly), To: q.To.Add(-time.Microsecond).Format(time.DateOnly),
+		Metrics: tp.PeopleMetrics, NeedMetric: tp.NeedMetrics, CanManage: v.Can(string(tp.ActTrainingManage)),
+		Today: s.Now().Format(time.DateOnly), Days: int(tp.EffectWindow.Hours() / 24)}
+	if d.Report, err = s.People.PeopleReport(r.Context(), q); err != nil {
+		return err
+	}
+	if d.Needs, err = s.People.TrainingNeeds(r.Context(), q); err != nil {
+		return err
+	}
+	if d.Trainings, err = s.People.ListTrainings(r.Context()); err != nil {
+		return err
+	}
+	if v.scope(tp.ActPeopleRead) == "" {
+		all, err := s.People.PeopleReport(r.Context(), tp.PeopleQuery{From: q.From, To: q.To})
+		if err != nil {
+			return err
+		}
+		for _, t := range all.Teams {
+			d.Depts = append(d.Depts, t.Department)
+		}
+		sort.Strings(d.Depts)
+	}
+	if d.CanManage {
+		if d.Agents, err = s.Cases.ListAgents(r.Context(), q.Department); err != nil {
+			return err
+		}
+	}
+	v.Title = translate(v.Lang, "people.title")
+	return s.render(w, http.StatusOK, v, "people", "", d)
+}
+
+// createTrainingForm assigns a training from the coaching page.
+func (s *Server) createTrainingForm(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	in := trainingInput{Title: r.FormValue("title"), Kind: r.FormValue("kind"), Department: r.FormValue("department"),
+		Metric: r.FormValue("metric"), Category: r.FormValue("category"), Due: r.FormValue("due"), OwnerID: v.User.ID}
+	for _, p := range r.Form["participant"] {
+		if id, err := strconv.ParseInt(p, 10, 64); err == nil {
+			in.Participants = append(in.Participants, id)
+		}
+	}
+	flash := translate(v.Lang, "people.training.saved", in.Title)
+	t, err := in.training()
+	if err == nil {
+		err = s.People.CreateTraining(r.Context(), t)
+	}
+	if err != nil {
+		if tp.ErrorCode(err) != tp.EINVALID {
+			return err
+		}
+		flash = tp.ErrorMessage(err)
+	}
+	http.Redirect(w, r, withFlash("/people", flash)+"#trainings", http.StatusSeeOther)
+	return nil
+}
+
+// completeTrainingForm records one participant's completion today.
+func (s *Server) completeTrainingForm(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	user, _ := strconv.ParseInt(r.FormValue("user_id"), 10, 64)
+	flash := translate(v.Lang, "people.training.completed")
+	if err := s.People.CompleteTraining(r.Context(), id, user, time.Time{}); err != nil {
+		if tp.ErrorCode(err) != tp.EINVALID {
+			return err
+		}
+		flash = tp.ErrorMessage(err)
+	}
+	http.Redirect(w, r, withFlash("/people", flash)+"#trainings", http.StatusSeeOther)
+	return nil
+}
