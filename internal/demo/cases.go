@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
@@ -44,10 +45,11 @@ func Cases(cfg Config, i int) []tp.CaseImport {
 	} else if x < 0.45 {
 		n = 1
 	}
+	who := rand.New(rand.NewPCG(cfg.Seed^0xa6e7, uint64(i)+1)) // apart from r, so the cases stay as they were
 	for range n {
 		at := p.start.Add(time.Duration(r.Float64() * float64(cfg.End.Sub(p.start))))
 		t := topics[r.IntN(len(topics))]
-		out = append(out, demoCase(r, cal, cfg.End, p, at, t.category, t.department, t.subject[p.locale],
+		out = append(out, demoCase(r, cal, cfg, p, agentFor(who, t.department), at, t.category, t.department, t.subject[p.locale],
 			pick(r, comments[p.locale][t.comments][0]), sourceFor(r)))
 	}
 	for _, resp := range Responses(cfg, i) {
@@ -63,7 +65,7 @@ func Cases(cfg Config, i int) []tp.CaseImport {
 		if body == "" {
 			body = "(no comment)"
 		}
-		c := demoCase(r, cal, cfg.End, p, resp.At.Add(2*time.Minute), tp.CategoryDetractor, dept,
+		c := demoCase(r, cal, cfg, p, agentFor(who, dept), resp.At.Add(2*time.Minute), tp.CategoryDetractor, dept,
 			fmt.Sprintf("Detractor: %s %s %d", demoSurveys[resp.SurveyID].Name, typ, *resp.Score), body, tp.CaseFromSurvey)
 		out = append(out, c)
 	}
@@ -83,7 +85,8 @@ func sourceFor(r *rand.Rand) string {
 // demoCase plays a case's life: a first reply after a business-time delay
 // (sometimes past its SLA), sometimes a question to the customer, the
 // solution, sometimes a reopening; what lies after End has not happened yet.
-func demoCase(r *rand.Rand, cal *tp.BusinessCalendar, end time.Time, p *persona, at time.Time, category, dept, subject, body, source string) tp.CaseImport {
+func demoCase(r *rand.Rand, cal *tp.BusinessCalendar, cfg Config, p *persona, ag agent, at time.Time, category, dept, subject, body, source string) tp.CaseImport {
+	end := cfg.End
 	channel := map[string]string{tp.CaseFromEmail: "email", tp.CaseFromWeb: "web", tp.CaseFromPhone: "phone", tp.CaseFromSurvey: "email"}[source]
 	prio := tp.PriorityNormal
 	switch x := r.Float64(); {
@@ -96,10 +99,7 @@ func demoCase(r *rand.Rand, cal *tp.BusinessCalendar, end time.Time, p *persona,
 		Priority: prio, Department: dept, Division: p.division, Status: tp.CaseNew, CreatedAt: at}}
 	c := &ci.Case
 	txt := agentTexts[p.locale]
-	agent := "user:" + map[string]string{"Service": "agent@example.com"}[dept]
-	if agent == "user:" {
-		agent = "user:" + string(lowerDept(dept)) + "@example.com"
-	}
+	agent := "user:" + ag.email
 	event := func(t time.Time, kind, old, new, body string, public bool, actor string) bool {
 		if t.After(end) {
 			return false
@@ -116,8 +116,8 @@ func demoCase(r *rand.Rand, cal *tp.BusinessCalendar, end time.Time, p *persona,
 		c.Status = to
 		return true
 	}
-	replyAt := cal.Due(at, time.Duration(r.ExpFloat64()*3.5*float64(time.Hour)))
-	quick := r.Float64() < 0.35 // the first reply solves it: first-contact resolution
+	replyAt := cal.Due(at, time.Duration(r.ExpFloat64()*3.5*ag.slow*float64(time.Hour)))
+	quick := r.Float64() < ag.fcr(cfg, category, at) // the first reply solves it: first-contact resolution
 	first := txt[0]
 	if quick {
 		first = txt[2]
@@ -200,6 +200,10 @@ func loadCases(ctx context.Context, cfg Config, st Store) (int, error) {
 			return 0, err
 		}
 	}
+	ids, err := userIDs(ctx, st)
+	if err != nil {
+		return 0, err
+	}
 	total := 0
 	var batch []tp.CaseImport
 	for i := range cfg.Customers {
@@ -211,6 +215,9 @@ func loadCases(ctx context.Context, cfg Config, st Store) (int, error) {
 			}
 			for k := range cs {
 				cs[k].Case.CustomerID = c.ID
+				if len(cs[k].Events) > 0 { // who answered first holds it; nobody for a department's address
+					cs[k].Case.AssigneeID = ids[strings.TrimPrefix(cs[k].Events[0].Actor, "user:")]
+				}
 			}
 			batch = append(batch, cs...)
 		}

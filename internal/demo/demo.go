@@ -51,6 +51,7 @@ type Store struct {
 	Alerts    tp.AlertService
 	Segments  tp.SegmentService
 	Playbooks tp.PlaybookService
+	People    tp.PeopleService
 }
 
 // DefaultEnd is the start of today (UTC): data ends "now" yet stays
@@ -92,6 +93,12 @@ var users = []tp.User{
 	{Email: "service.head@example.com", Role: tp.RoleDepartmentHead, Department: "Service"},
 	{Email: "logistics.head@example.com", Role: tp.RoleDepartmentHead, Department: "Logistics"},
 	{Email: "agent@example.com", Role: tp.RoleAgent, Department: "Service", Locale: "de"},
+	{Email: "mia.service@example.com", Role: tp.RoleAgent, Department: "Service", Locale: "nl"},
+	{Email: "tom.service@example.com", Role: tp.RoleAgent, Department: "Service"},
+	{Email: "lea.logistics@example.com", Role: tp.RoleAgent, Department: "Logistics", Locale: "de"},
+	{Email: "max.logistics@example.com", Role: tp.RoleAgent, Department: "Logistics"},
+	{Email: "ben.billing@example.com", Role: tp.RoleAgent, Department: "Billing"},
+	{Email: "pia.product@example.com", Role: tp.RoleAgent, Department: "Product", Locale: "nl"},
 	{Email: "analyst@example.com", Role: tp.RoleAnalyst},
 }
 
@@ -117,7 +124,14 @@ func Load(ctx context.Context, cfg Config, st Store) (Stats, error) {
 	if err != nil {
 		return Stats{IngestResult: res, Responses: n, Cases: cases}, err
 	}
-	return Stats{IngestResult: res, Responses: n, Cases: cases}, loadFollowUps(ctx, cfg, st)
+	if err := loadFollowUps(ctx, cfg, st); err != nil {
+		return Stats{IngestResult: res, Responses: n, Cases: cases}, err
+	}
+	ids, err := userIDs(ctx, st)
+	if err != nil {
+		return Stats{IngestResult: res, Responses: n, Cases: cases}, err
+	}
+	return Stats{IngestResult: res, Responses: n, Cases: cases}, loadPeople(ctx, cfg, st, ids)
 }
 
 func loadEvents(ctx context.Context, cfg Config, st Store) (tp.IngestResult, error) {

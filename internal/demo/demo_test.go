@@ -36,7 +36,7 @@ func TestLoadBuildsMergedProfiles(t *testing.T) {
 	ctx := tp.WithAccess(context.Background(), tp.SystemAccess)
 	var progress bytes.Buffer
 	res, err := demo.Load(ctx, demo.Config{Seed: 1, Customers: 300, End: end, Progress: &progress},
-		demo.Store{Ingester: db.Tracking, Sources: db.Sources, Users: db.Users, Customers: db.Customers, Surveys: db.Surveys, Cases: db.Cases, Actions: db.Actions, Alerts: db.Alerts, Segments: db.Segments, Playbooks: db.Playbooks})
+		demo.Store{Ingester: db.Tracking, Sources: db.Sources, Users: db.Users, Customers: db.Customers, Surveys: db.Surveys, Cases: db.Cases, Actions: db.Actions, Alerts: db.Alerts, Segments: db.Segments, Playbooks: db.Playbooks, People: db.People})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,13 +40,9 @@ func loadFollowUps(ctx context.Context, cfg Config, st Store) error {
 			}
 		}
 	}
-	owner := map[string]int64{}
-	us, err := st.Users.ListUsers(ctx)
+	owner, err := userIDs(ctx, st)
 	if err != nil {
 		return err
-	}
-	for _, u := range us {
-		owner[u.Email] = u.ID
 	}
 	day := func(d int) string { return cfg.End.AddDate(0, 0, d).Format(time.DateOnly) }
 	items := []tp.ActionItem{
@@ -67,4 +63,17 @@ func loadFollowUps(ctx context.Context, cfg Config, st Store) error {
 		}
 	}
 	return nil
+}
+
+// userIDs maps the demo users' e-mail addresses to their ids.
+func userIDs(ctx context.Context, st Store) (map[string]int64, error) {
+	us, err := st.Users.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]int64{}
+	for _, u := range us {
+		ids[u.Email] = u.ID
+	}
+	return ids, nil
 }
