@@ -194,8 +194,8 @@ type PeopleCell struct {
 	Better    bool     `json:"better"`    // the difference is in the good direction
 }
 
-// PersonRow is one agent's or team's figures. An agent's peers are the rest
-// of their team; a team's peers are the rest of the company.
+// PersonRow is one agent's or team's figures. An agent's peers are the
+// colleagues of their team (the cases they hold); a team's peers are the rest of the company.
 type PersonRow struct {
 	UserID     int64        `json:"user_id,omitempty"` // 0: a team
 	Email      string       `json:"email,omitempty"`   // the agent's
@@ -272,8 +272,8 @@ func personRow(results []CaseResult, user int64, dept string) PersonRow {
 		return r.Department == dept
 	}
 	peer := func(r CaseResult) bool {
-		if user != 0 {
-			return r.Department == dept && r.AssigneeID != user
+		if user != 0 { // colleagues: cases nobody holds are nobody's peer
+			return r.Department == dept && r.AssigneeID != 0 && r.AssigneeID != user
 		}
 		return r.Department != dept
 	}

@@ -25,45 +25,47 @@ const (
 
 	ActEventIngest Action = "event.ingest" // send tracking events (write keys)
 
-	ActSurveyRead     Action = "survey.read"      // survey definitions and their triggers
-	ActSurveyManage   Action = "survey.manage"    // create, edit, close surveys and triggers
-	ActSurveySend     Action = "survey.send"      // invite customers
-	ActResultsRead    Action = "survey.results"   // survey results (numbers)
-	ActResponsesRead  Action = "survey.responses" // single answers: comments, customer ids
-	ActSurveyRespond  Action = "survey.respond"   // answer through a signed link, the public page or the widget
-	ActConsentOptOut  Action = "consent.optout"   // the unsubscribe link
-	ActCaseRead       Action = "case.read"        // cases, their trail and attachments
-	ActCaseCreate     Action = "case.create"      // open a case
-	ActCaseSubmit     Action = "case.submit"      // a complaint from the web form or by mail
-	ActCaseUpdate     Action = "case.update"      // work a case: status, fields, assignee, notes, replies
-	ActCaseSettingsRd Action = "settings.read"    // taxonomy, reply templates, routing rules, SLA policies
-	ActCaseSettings   Action = "settings.manage"  // change them
-	ActScorecardRead  Action = "scorecard.read"   // cockpit, drill-downs, case KPIs, exports of numbers
-	ActKPIRead        Action = "kpi.read"         // KPI definitions and their history
-	ActKPIManage      Action = "kpi.manage"       // change the churn rule
-	ActActionRead     Action = "action.read"      // action items
-	ActActionCreate   Action = "action.create"    // create an action item
-	ActActionUpdate   Action = "action.update"    // change, comment on or close an action item
-	ActAlertRead      Action = "alert.read"       // alert rules, the alert log, board-pack recipients
-	ActAlertManage    Action = "alert.manage"     // change them
-	ActSegmentRead    Action = "segment.read"     // segments and their members
-	ActSegmentManage  Action = "segment.manage"   // save segments
-	ActUserRead       Action = "user.read"        // list users (to assign work)
-	ActUserManage     Action = "user.manage"      // create users, lift lock-outs
-	ActOwnSettings    Action = "user.settings"    // one's own language
-	ActSourceManage   Action = "source.manage"    // sources and write keys
-	ActTokenManage    Action = "token.manage"     // API tokens
-	ActAuditRead      Action = "audit.read"       // the audit log
-	ActAuditRecord    Action = "audit.record"     // leave a line in it (exports, token use); never read it
-	ActPrivacyManage  Action = "privacy.manage"   // retention periods, the suppression list
-	ActSystemWork     Action = "system.work"      // background jobs and maintenance: the system only
-	ActTextAnalyze    Action = "text.analyze"     // analyse a text sent with the request (nothing is stored)
-	ActTextLabel      Action = "text.label"       // correct an analysis; train a sentiment model on the corrections
-	ActRiskRead       Action = "risk.read"        // churn risk and its reasons, value tiers, lifetime value, revenue at risk
-	ActPlaybookRead   Action = "playbook.read"    // retention playbooks, their entrants and measured results
-	ActPlaybookManage Action = "playbook.manage"  // create, switch on and off retention playbooks
-	ActPeopleRead     Action = "people.read"      // CX figures per agent and team, training needs, trainings and their effect
-	ActTrainingManage Action = "training.manage"  // assign trainings and record their completion
+	ActSurveyRead     Action = "survey.read"        // survey definitions and their triggers
+	ActSurveyManage   Action = "survey.manage"      // create, edit, close surveys and triggers
+	ActSurveySend     Action = "survey.send"        // invite customers
+	ActResultsRead    Action = "survey.results"     // survey results (numbers)
+	ActResponsesRead  Action = "survey.responses"   // single answers: comments, customer ids
+	ActSurveyRespond  Action = "survey.respond"     // answer through a signed link, the public page or the widget
+	ActConsentOptOut  Action = "consent.optout"     // the unsubscribe link
+	ActCaseRead       Action = "case.read"          // cases, their trail and attachments
+	ActCaseCreate     Action = "case.create"        // open a case
+	ActCaseSubmit     Action = "case.submit"        // a complaint from the web form or by mail
+	ActCaseUpdate     Action = "case.update"        // work a case: status, fields, assignee, notes, replies
+	ActCaseSettingsRd Action = "settings.read"      // taxonomy, reply templates, routing rules, SLA policies
+	ActCaseSettings   Action = "settings.manage"    // change them
+	ActScorecardRead  Action = "scorecard.read"     // cockpit, drill-downs, case KPIs, exports of numbers
+	ActKPIRead        Action = "kpi.read"           // KPI definitions and their history
+	ActKPIManage      Action = "kpi.manage"         // change the churn rule
+	ActActionRead     Action = "action.read"        // action items
+	ActActionCreate   Action = "action.create"      // create an action item
+	ActActionUpdate   Action = "action.update"      // change, comment on or close an action item
+	ActAlertRead      Action = "alert.read"         // alert rules, the alert log, board-pack recipients
+	ActAlertManage    Action = "alert.manage"       // change them
+	ActSegmentRead    Action = "segment.read"       // segments and their members
+	ActSegmentManage  Action = "segment.manage"     // save segments
+	ActUserRead       Action = "user.read"          // list users (to assign work)
+	ActUserManage     Action = "user.manage"        // create users, lift lock-outs
+	ActOwnSettings    Action = "user.settings"      // one's own language
+	ActSourceManage   Action = "source.manage"      // sources and write keys
+	ActTokenManage    Action = "token.manage"       // API tokens
+	ActAuditRead      Action = "audit.read"         // the audit log
+	ActAuditRecord    Action = "audit.record"       // leave a line in it (exports, token use); never read it
+	ActPrivacyManage  Action = "privacy.manage"     // retention periods, the suppression list
+	ActSystemWork     Action = "system.work"        // background jobs and maintenance: the system only
+	ActTextAnalyze    Action = "text.analyze"       // analyse a text sent with the request (nothing is stored)
+	ActTextLabel      Action = "text.label"         // correct an analysis; train a sentiment model on the corrections
+	ActRiskRead       Action = "risk.read"          // churn risk and its reasons, value tiers, lifetime value, revenue at risk
+	ActPlaybookRead   Action = "playbook.read"      // retention playbooks, their entrants and measured results
+	ActPlaybookManage Action = "playbook.manage"    // create, switch on and off retention playbooks
+	ActPeopleRead     Action = "people.read"        // CX figures per agent and team, training needs, trainings and their effect
+	ActTrainingManage Action = "training.manage"    // assign trainings and record their completion
+	ActDigestManage   Action = "digest.manage"      // send a department's weekly digest to every member, not only its heads
+	ActDigestUnsub    Action = "digest.unsubscribe" // the digest mail's unsubscribe link
 )
 
 // Scope says how far a rule reaches.
@@ -142,6 +144,8 @@ var policy = map[Action][]Rule{
 	ActPlaybookManage:  all(RoleAdmin, RoleCCO),
 	ActPeopleRead:      with(all(RoleAdmin, RoleCCO, RoleAnalyst), headOwn, Rule{RoleAgent, ScopeSelf}),
 	ActTrainingManage:  with(all(RoleAdmin, RoleCCO), headOwn),
+	ActDigestManage:    with(all(RoleAdmin, RoleCCO), headOwn),
+	ActDigestUnsub:     all(RolePublic),
 	ActSurveyManage:    all(RoleAdmin, RoleCCO),
 	ActSurveySend:      all(RoleAdmin, RoleCCO),
 	ActResultsRead:     with(all(RoleAdmin, RoleCCO, RoleAnalyst), headOwn, agentOwn),

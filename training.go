@@ -79,7 +79,7 @@ func FindTrainingNeeds(results []CaseResult) []TrainingNeed {
 				mine := r.Department == k.dept && (k.user == 0 || r.AssigneeID == k.user)
 				peer := r.Department != k.dept
 				if k.user != 0 {
-					peer = r.Department == k.dept && r.AssigneeID != k.user
+					peer = r.Department == k.dept && r.AssigneeID != 0 && r.AssigneeID != k.user
 				}
 				switch {
 				case mine:

@@ -24,6 +24,13 @@ type peopleData struct {
 	CanManage  bool
 	Today      string
 	Days       int
+	Prefill    trainingPrefill // the form filled from a training need's link
+}
+
+// trainingPrefill is what a need's "assign a training" link carries.
+type trainingPrefill struct {
+	Title, Dept, Metric, Category string
+	User                          int64
 }
 
 func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -52,6 +59,18 @@ func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request, v *view) err
 			d.Depts = append(d.Depts, t.Department)
 		}
 		sort.Strings(d.Depts)
+	}
+	qv := r.URL.Query()
+	d.Prefill = trainingPrefill{Dept: qv.Get("train_dept"), Metric: qv.Get("train_metric"), Category: qv.Get("train_cat")}
+	d.Prefill.User, _ = strconv.ParseInt(qv.Get("train_user"), 10, 64)
+	if d.Prefill.Metric != "" {
+		d.Prefill.Title = translate(v.Lang, "people.training.suggest", translate(v.Lang, "kpi.name."+d.Prefill.Metric), d.Prefill.Category)
+	}
+	if d.Prefill.Dept == "" {
+		d.Prefill.Dept = q.Department
+		if d.Prefill.Dept == "" && v.User != nil {
+			d.Prefill.Dept = v.User.Department
+		}
 	}
 	if d.CanManage {
 		if d.Agents, err = s.Cases.ListAgents(r.Context(), q.Department); err != nil {
