@@ -163,6 +163,8 @@ type DigestService interface {
 	DigestForMembers(ctx context.Context, department string) (bool, error)
 	// UnsubscribeDigest is the mail's link: the token is the authorisation.
 	UnsubscribeDigest(ctx context.Context, token string) error
+	// DigestDepartments lists the departments the caller may see a digest of.
+	DigestDepartments(ctx context.Context) ([]string, error)
 }
 
 // SendDigests mails last week's digests (hourly; each user's once a week).

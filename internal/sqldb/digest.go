@@ -320,3 +320,26 @@ func (s *DigestService) ReleaseDigest(ctx context.Context, userID int64, week ti
 		return err
 	})
 }
+
+// DigestDepartments lists the departments staff work in that the caller may
+// see a digest of.
+func (s *DigestService) DigestDepartments(ctx context.Context) ([]string, error) {
+	dept, err := listScope(ctx, tp.ActScorecardRead)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.r.QueryContext(ctx, "SELECT DISTINCT department FROM users WHERE department <> '' AND (department = $1 OR $1 = '') ORDER BY department", dept)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

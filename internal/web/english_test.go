@@ -34,7 +34,7 @@ func TestNoEnglishLeftInGermanAndDutch(t *testing.T) {
 	pages := []string{"/overview", "/cockpit", "/cockpit/detail?kpi=nps", "/cases", fmt.Sprintf("/cases/%d", cases[0].ID),
 		"/customers", fmt.Sprintf("/customers/%d", cs[0].ID), "/surveys", fmt.Sprintf("/surveys/%d", surveys[0].ID), "/segments",
 		"/alerts", "/kpis", "/admin", "/admin/roles", "/admin/users", "/admin/cases", "/admin/audit", "/admin/privacy",
-		"/themes", "/themes/delivery", "/themes/model", fmt.Sprintf("/surveys/%d/comments?with_comment=1", surveys[0].ID), "/risk", "/playbooks"}
+		"/themes", "/themes/delivery", "/themes/model", fmt.Sprintf("/surveys/%d/comments?with_comment=1", surveys[0].ID), "/risk", "/playbooks", "/people", "/digest"}
 	for _, lang := range []string{"de", "nl"} {
 		var english []string
 		for _, k := range i18n.Keys() {
@@ -45,7 +45,7 @@ func TestNoEnglishLeftInGermanAndDutch(t *testing.T) {
 			}
 		}
 		// The registry's formulas and intervals are English in code; their translations are in the catalogue.
-		for _, ms := range [][]tp.MetricDef{tp.Metrics, tp.CaseMetrics, tp.CustomerMetrics} {
+		for _, ms := range [][]tp.MetricDef{tp.Metrics, tp.CaseMetrics, tp.CustomerMetrics, tp.PeopleMetrics} {
 			for _, m := range ms {
 				for en, tr := range map[string]string{m.Formula: i18n.Formula(lang, m), m.Interval: i18n.Interval(lang, m)} {
 					if en != "" && en != tr {

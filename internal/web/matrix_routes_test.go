@@ -531,6 +531,19 @@ var matrixRoutes = map[string]mroute{
 	"POST /people/trainings/{id}/complete": object(func(w *world, obj tp.Object) mreq {
 		return postForm("/people/trainings/"+id(w.training(obj))+"/complete", url.Values{"user_id": {id(w.assigneeFor(obj))}})
 	}),
+	"GET /api/v1/digest": object(func(w *world, obj tp.Object) mreq { return mget("/api/v1/digest?department=" + obj.Department) }),
+	"GET /digest":        object(func(w *world, obj tp.Object) mreq { return mget("/digest?department=" + obj.Department) }),
+	"PUT /api/v1/digest/members": object(func(w *world, obj tp.Object) mreq {
+		return msend("PUT", "/api/v1/digest/members", `{"department":"`+obj.Department+`","members":true}`)
+	}),
+	"POST /digest/members": object(func(w *world, obj tp.Object) mreq {
+		return postForm("/digest/members", url.Values{"department": {obj.Department}, "members": {"1"}})
+	}),
+	"POST /digest/subscription":       global(func(w *world) mreq { return postForm("/digest/subscription", url.Values{"subscribed": {"0"}}) }),
+	"GET /digest/unsubscribe/{token}": doors(func(w *world) mreq { return door(mget("/digest/unsubscribe/some-token"), 200) }),
+	"POST /digest/unsubscribe/{token}": doors(func(w *world) mreq {
+		return door(postForm("/digest/unsubscribe/not-a-token", url.Values{}), 404)
+	}),
 	"GET /api/v1/playbooks": global(func(w *world) mreq { return mget("/api/v1/playbooks") }),
 	"POST /api/v1/playbooks": global(func(w *world) mreq {
 		return msend("POST", "/api/v1/playbooks", `{"name":"API","segment_id":`+id(w.segment)+`,"department":"Service"}`)

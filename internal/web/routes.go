@@ -151,6 +151,8 @@ func (s *Server) Routes() []Route {
 		api("GET /api/v1/trainings", tp.ActPeopleRead, s.apiListTrainings),
 		api("POST /api/v1/trainings", tp.ActTrainingManage, s.apiCreateTraining),
 		api("POST /api/v1/trainings/{id}/complete", tp.ActTrainingManage, s.apiCompleteTraining),
+		api("GET /api/v1/digest", tp.ActScorecardRead, s.apiDigest),
+		api("PUT /api/v1/digest/members", tp.ActDigestManage, s.apiDigestMembers),
 		api("GET /api/v1/users", tp.ActUserManage, s.apiListUsers),
 		api("POST /api/v1/users", tp.ActUserManage, s.apiCreateUser),
 		api("POST /api/v1/users/{id}/unlock", tp.ActUserManage, s.apiUnlockUser),
@@ -172,6 +174,8 @@ func (s *Server) Routes() []Route {
 		pub("GET /complaint", tp.ActCaseSubmit, s.complaintForm),
 		pub("POST /complaint", tp.ActCaseSubmit, s.complaintSubmit),
 		pub("GET /u/{token}", tp.ActConsentOptOut, s.unsubscribePage),
+		pub("GET /digest/unsubscribe/{token}", tp.ActDigestUnsub, s.digestUnsubscribePage),
+		pub("POST /digest/unsubscribe/{token}", tp.ActDigestUnsub, s.digestUnsubscribe),
 		pub("POST /u/{token}", tp.ActConsentOptOut, s.unsubscribe),
 
 		// UI (session cookie; forms work without JavaScript).
@@ -243,6 +247,9 @@ func (s *Server) Routes() []Route {
 		ui("GET /people", tp.ActPeopleRead, s.peoplePage),
 		ui("POST /people/trainings", tp.ActTrainingManage, s.createTrainingForm),
 		ui("POST /people/trainings/{id}/complete", tp.ActTrainingManage, s.completeTrainingForm),
+		ui("GET /digest", tp.ActScorecardRead, s.digestPage),
+		ui("POST /digest/subscription", tp.ActOwnSettings, s.digestSubscriptionForm),
+		ui("POST /digest/members", tp.ActDigestManage, s.digestMembersForm),
 		ui("GET /admin", tp.ActSourceManage, s.adminPage),
 		ui("GET /admin/roles", "", s.rolesPage),
 		ui("GET /admin/users", tp.ActUserManage, s.usersPage),

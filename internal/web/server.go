@@ -49,6 +49,7 @@ type Server struct {
 	Risk        tp.RiskService
 	Playbooks   tp.PlaybookService
 	People      tp.PeopleService
+	Digest      tp.DigestService
 	Analyzer    tp.TextAnalyzer
 	Learner     tp.TextLearner
 	Discoverer  tp.TextDiscoverer

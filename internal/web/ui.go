@@ -149,6 +149,7 @@ var funcs = template.FuncMap{
 		return string(b)
 	},
 	"list":       func(xs ...string) []string { return xs },
+	"upper":      func(v any) string { return strings.ToUpper(fmt.Sprint(v)) },
 	"list2":      func(a, b any) []any { return []any{a, b} },
 	"money":      money,
 	"deref":      func(p *float64) float64 { return *p },
@@ -191,7 +192,7 @@ var funcs = template.FuncMap{
 // can define its own "content" block.
 func parsePages() map[string]*pageTemplate {
 	out := map[string]*pageTemplate{}
-	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "segment", "risk", "playbooks", "people", "cases", "case", "kpis", "cockpit", "cockpit_detail", "overview", "casesettings", "alerts", "roles", "users", "audit", "erase", "privacy", "debugger", "themes", "theme", "textmodel"} {
+	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "segment", "risk", "playbooks", "people", "digest", "cases", "case", "kpis", "cockpit", "cockpit_detail", "overview", "casesettings", "alerts", "roles", "users", "audit", "erase", "privacy", "debugger", "themes", "theme", "textmodel"} {
 		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/admin_nav.html", "templates/riskrows.html", "templates/"+name+".html"))
 		out[name] = &pageTemplate{t}
 	}

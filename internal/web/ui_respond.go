@@ -23,8 +23,9 @@ type respondData struct {
 	Preview     bool
 	Action      string
 	LowScore    int
-	Unsubscribe bool // the opt-out confirmation
-	Chosen      bool // the score came from the e-mail's button and is not saved yet
+	Unsubscribe bool   // the opt-out confirmation
+	Ask         string // its question, when not the survey invitations
+	Chosen      bool   // the score came from the e-mail's button and is not saved yet
 }
 
 // respondPage shows a personal survey link. "?score=N" (the buttons in the
