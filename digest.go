@@ -127,9 +127,17 @@ func DigestFigures(week, before WeekScores, weekCases, beforeCases []CaseResult)
 }
 
 // PickVerbatims returns the k best and k worst comments by their place on
-// their scale (newest first among equals); a comment is never both.
+// their scale (newest first among equals); a comment is never both, and
+// the same words are quoted once.
 func PickVerbatims(vs []Verbatim, k int) (best, worst []Verbatim) {
-	s := append([]Verbatim(nil), vs...)
+	var s []Verbatim
+	seen := map[string]bool{}
+	for _, v := range vs { // the same words twice say nothing new
+		if !seen[v.Comment] {
+			seen[v.Comment] = true
+			s = append(s, v)
+		}
+	}
 	sort.SliceStable(s, func(i, j int) bool {
 		if s[i].share() != s[j].share() {
 			return s[i].share() > s[j].share()

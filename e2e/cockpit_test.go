@@ -149,6 +149,7 @@ func TestCCOCockpitAndBoardPack(t *testing.T) {
 		{"/customers", "customers"}, {"/surveys", "surveys"}, {"/segments", "segments"}, {"/alerts", "alerts"}, {"/kpis", "kpis"},
 		{"/admin/roles", "roles"}, {"/customers/1", "customer"}, {"/cases/1", "case"}, {"/surveys/1", "survey-results"}, {"/admin/cases", "case-settings"},
 		{"/risk", "risk"}, {"/segments/1", "segment"}, {customer, "customer-scored"}, {"/playbooks", "playbooks"},
+		{"/people", "people"}, {"/digest", "digest"},
 	} {
 		lookAt(t, ctx, srv.URL+p.path, p.name)
 	}
@@ -172,6 +173,8 @@ func TestCCOCockpitAndBoardPack(t *testing.T) {
 		lookAt(t, ctx, srv.URL+customer, "customer-scored-"+lang)
 		lookAt(t, ctx, srv.URL+"/playbooks", "playbooks-"+lang)
 		lookAt(t, ctx, srv.URL+"/segments/1", "segment-"+lang)
+		lookAt(t, ctx, srv.URL+"/people", "people-"+lang)
+		lookAt(t, ctx, srv.URL+"/digest", "digest-"+lang)
 	}
 
 	// The board pack of the month the cockpit showed.

@@ -59,7 +59,7 @@ func (s *Server) digestPage(w http.ResponseWriter, r *http.Request, v *view) err
 	}
 	d.Week = from.Format(time.DateOnly)
 	d.Prev = from.AddDate(0, 0, -7).Format(time.DateOnly)
-	if next := from.AddDate(0, 0, 7); !next.After(s.Now()) {
+	if next := from.AddDate(0, 0, 7); !next.AddDate(0, 0, 7).After(s.Now()) { // only whole weeks
 		d.Next = next.Format(time.DateOnly)
 	}
 	if d.CanSubscribe {
