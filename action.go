@@ -25,6 +25,7 @@ type ActionItem struct {
 	Due        string          `json:"due"`             // YYYY-MM-DD
 	KPI        string          `json:"kpi,omitempty"`   // a registry id: nps, csat, sla_compliance, …
 	Slice      string          `json:"slice,omitempty"` // e.g. "division=Online, channel=web"
+	Origin     string          `json:"origin,omitempty"` // where it came from, e.g. "council idea 4" (set by touchpoint)
 	Status     ActionStatus    `json:"status"`
 	CreatedBy  string          `json:"created_by"`
 	CreatedAt  time.Time       `json:"created_at"`

@@ -78,6 +78,7 @@ func Open(ctx context.Context, db *sqldb.Store, cfg Config) (*Runner, error) {
 	river.AddWorker(workers, &riskWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &boardPackWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &digestWorker{db: db, cfg: cfg})
+	river.AddWorker(workers, &councilInviteWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, newAlertWorker(db, cfg))
 	river.AddWorker(workers, &retentionWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &scrubWorker{db: db, cfg: cfg})

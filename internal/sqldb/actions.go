@@ -10,12 +10,12 @@ import (
 	tp "github.com/touchpoint-cx/touchpoint"
 )
 
-const actionCols = "id, title, owner_id, department, due, kpi, slice, status, created_by, created_us, updated_us"
+const actionCols = "id, title, owner_id, department, due, kpi, slice, status, created_by, created_us, updated_us, origin"
 
 func scanAction(row interface{ Scan(...any) error }) (*tp.ActionItem, error) {
 	var a tp.ActionItem
 	var created, updated int64
-	if err := row.Scan(&a.ID, &a.Title, &a.OwnerID, &a.Department, &a.Due, &a.KPI, &a.Slice, &a.Status, &a.CreatedBy, &created, &updated); err != nil {
+	if err := row.Scan(&a.ID, &a.Title, &a.OwnerID, &a.Department, &a.Due, &a.KPI, &a.Slice, &a.Status, &a.CreatedBy, &created, &updated, &a.Origin); err != nil {
 		return nil, err
 	}
 	a.CreatedAt, a.UpdatedAt = tp.FromMicros(created), tp.FromMicros(updated)
@@ -39,6 +39,12 @@ func checkOwner(ctx context.Context, q querier, owner int64) error {
 	return err
 }
 
+func insertAction(ctx context.Context, tx *sql.Tx, a *tp.ActionItem) error {
+	return tx.QueryRowContext(ctx, `INSERT INTO action_items (title, owner_id, department, due, kpi, slice, status, created_by, created_us, updated_us, origin)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id`, a.Title, a.OwnerID, a.Department, a.Due, a.KPI, a.Slice, a.Status,
+		a.CreatedBy, tp.ToMicros(a.CreatedAt), a.Origin).Scan(&a.ID)
+}
+
 // CreateAction stores a new action item.
 func (s *ActionService) CreateAction(ctx context.Context, a *tp.ActionItem) error {
 	if err := mayAtAll(ctx, tp.ActActionCreate); err != nil {
@@ -56,9 +62,7 @@ func (s *ActionService) CreateAction(ctx context.Context, a *tp.ActionItem) erro
 		if err := checkOwner(ctx, tx, a.OwnerID); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO action_items (title, owner_id, department, due, kpi, slice, status, created_by, created_us, updated_us)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`, a.Title, a.OwnerID, a.Department, a.Due, a.KPI, a.Slice, a.Status,
-			a.CreatedBy, tp.ToMicros(a.CreatedAt)).Scan(&a.ID)
+		return insertAction(ctx, tx, a)
 	})
 }
 

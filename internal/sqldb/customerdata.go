@@ -76,6 +76,7 @@ func (t dataTable) rowsOf() string {
 const ofCases = "case_id IN (SELECT id FROM cases WHERE customer_id = $1)"
 const textOf = "(source = 'case' AND ref_id IN (SELECT id FROM cases WHERE customer_id = $1)) OR " +
 	"(source = 'response' AND ref_id IN (SELECT id FROM responses WHERE customer_id = $1))"
+const ofMembers = "member_id IN (SELECT id FROM council_members WHERE customer_id = $1)"
 const ofMerges = "merge_id IN (SELECT id FROM merges WHERE survivor_id = $1 OR merged_id = $1)"
 
 // customerData is the list. Its order is the erasure's: children before
@@ -140,6 +141,14 @@ var customerData = []dataTable{
 	{Table: "customer_scores", Key: "customer_id", PII: []string{"features", "detail", "value_tier"}, Merge: mergeRecompute, Erase: eraseDelete,
 		Why: "value and churn risk as the risk job computed them: figures from the customer's events, orders, cases and answers, " +
 			"their country and the products they bought; recomputed within the job's period after a merge"},
+	{Table: "council_votes", Where: ofMembers + " OR idea_id IN (SELECT id FROM council_ideas WHERE " + ofMembers + ")", Merge: mergeChild, Erase: eraseDelete,
+		Why: "which council ideas the member voted for, and the votes on the member's own ideas"},
+	{Table: "council_answers", Where: ofMembers, PII: []string{"text"}, Merge: mergeChild, Erase: eraseDelete,
+		Why: "the council member's answers to session questions, in their own words"},
+	{Table: "council_ideas", Where: ofMembers, PII: []string{"title", "body"}, Plain: []string{"decision"}, Merge: mergeChild, Erase: eraseDelete,
+		Why: "ideas the council member posted; the decision is the company's words; an action item made from an idea keeps its own copy of the title"},
+	{Table: "council_members", Key: "customer_id", Plain: []string{"token"}, Merge: mergeMove, Erase: eraseDelete,
+		Why: "membership of a customer council: invitation, acceptance, the personal link's random token (no personal data)"},
 	{Table: "segment_memberships", Key: "customer_id", Merge: mergeKeep, Erase: eraseDelete,
 		Why: "when the customer entered and left each segment; after a merge the merged-away customer's stays end and the survivor's are recorded as the job sees them"},
 	{Table: "playbook_entries", Key: "customer_id", Merge: mergeMove, Erase: eraseKeep,
@@ -157,6 +166,9 @@ var notCustomerData = map[string]string{
 	"playbooks":             "retention playbook definitions: a name, a segment, a department",
 	"users":                 "staff accounts",
 	"trainings":             "staff trainings: a title, an owner, a department, a metric",
+	"councils":              "customer council names",
+	"council_sessions":      "council sessions: topic, date, agenda and minutes written by staff",
+	"council_questions":     "questions staff ask the council",
 	"digest_subscriptions":  "which staff receive the weekly digest, and their unsubscribe token",
 	"digest_departments":    "whether a department's digest goes to every member",
 	"digest_sent":           "which staff member got which week's digest",
