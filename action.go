@@ -22,9 +22,9 @@ type ActionItem struct {
 	Title      string          `json:"title"`
 	OwnerID    int64           `json:"owner_id,omitempty"` // a user; 0 = the department as a whole
 	Department string          `json:"department"`
-	Due        string          `json:"due"`             // YYYY-MM-DD
-	KPI        string          `json:"kpi,omitempty"`   // a registry id: nps, csat, sla_compliance, …
-	Slice      string          `json:"slice,omitempty"` // e.g. "division=Online, channel=web"
+	Due        string          `json:"due"`              // YYYY-MM-DD
+	KPI        string          `json:"kpi,omitempty"`    // a registry id: nps, csat, sla_compliance, …
+	Slice      string          `json:"slice,omitempty"`  // e.g. "division=Online, channel=web"
 	Origin     string          `json:"origin,omitempty"` // where it came from, e.g. "council idea 4" (set by touchpoint)
 	Status     ActionStatus    `json:"status"`
 	CreatedBy  string          `json:"created_by"`
