@@ -60,6 +60,51 @@ func (w *world) training(obj tp.Object) int64 {
 	return t.ID
 }
 
+// councilWorld makes a council with the matrix customer as an accepted
+// member and a session with a question, once.
+func (w *world) councilWorld() int64 {
+	if w.council != 0 {
+		return w.council
+	}
+	c := &tp.Council{Name: "Matrix council"}
+	must(w.t, w.db.Council.CreateCouncil(ctx, c))
+	seg := &tp.Segment{Name: "Matrix member", Conditions: []tp.Condition{{Kind: "trait", Key: "name", Op: "eq", Value: w.customerUID}}}
+	must(w.t, w.db.Segments.CreateSegment(ctx, seg))
+	if rep, err := w.db.Council.Recruit(ctx, c.ID, seg.ID, 1); err != nil || rep.Invited != 1 {
+		w.t.Fatalf("recruit the matrix member: %+v %v", rep, err)
+	}
+	members, err := w.db.Council.CouncilMembers(ctx, c.ID)
+	must(w.t, err)
+	w.memberToken, err = w.db.Council.MemberLink(ctx, members[0].ID)
+	must(w.t, err)
+	public := tp.WithAccess(ctx, tp.Access{Actor: "public", Role: tp.RolePublic})
+	must(w.t, w.db.Council.RespondInvitation(public, w.memberToken, true))
+	sess := &tp.CouncilSession{CouncilID: c.ID, Topic: "Matrix", At: time.Now(), Questions: []tp.CouncilQuestion{{Text: "Why?"}}}
+	must(w.t, w.db.Council.CreateSession(ctx, sess))
+	w.council, w.question = c.ID, sess.Questions[0].ID
+	return w.council
+}
+
+func (w *world) councilSession() int64 {
+	w.councilWorld()
+	sess := &tp.CouncilSession{CouncilID: w.council, Topic: fmt.Sprintf("Session %d", w.next()), At: time.Now()}
+	must(w.t, w.db.Council.CreateSession(ctx, sess))
+	return sess.ID
+}
+
+func (w *world) councilIdea() int64 {
+	w.councilWorld()
+	idea := &tp.CouncilIdea{Title: fmt.Sprintf("Idea %d", w.next())}
+	must(w.t, w.db.Council.PostIdea(tp.WithAccess(ctx, tp.Access{Actor: "public", Role: tp.RolePublic}), w.memberToken, idea))
+	return idea.ID
+}
+
+func (w *world) councilMember() int64 {
+	ms, err := w.db.Council.CouncilMembers(ctx, w.councilWorld())
+	must(w.t, err)
+	return ms[0].ID
+}
+
 func (w *world) trigger() int64 {
 	t := &tp.Trigger{SurveyID: w.survey, EventName: fmt.Sprintf("Event %d", w.next()), DelayMin: 5}
 	must(w.t, w.db.Surveys.CreateTrigger(ctx, t))
@@ -543,6 +588,61 @@ var matrixRoutes = map[string]mroute{
 	"GET /digest/unsubscribe/{token}": doors(func(w *world) mreq { return door(mget("/digest/unsubscribe/some-token"), 200) }),
 	"POST /digest/unsubscribe/{token}": doors(func(w *world) mreq {
 		return door(postForm("/digest/unsubscribe/not-a-token", url.Values{}), 404)
+	}),
+	"GET /councils":                   global(func(w *world) mreq { w.councilWorld(); return mget("/councils") }),
+	"POST /councils":                  global(func(w *world) mreq { return postForm("/councils", url.Values{"name": {"Form council"}}) }),
+	"GET /councils/{id}":              global(func(w *world) mreq { return mget("/councils/" + id(w.councilWorld())) }),
+	"GET /councils/members/{id}/link": global(func(w *world) mreq { return mget("/councils/members/" + id(w.councilMember()) + "/link") }),
+	"POST /councils/{id}/recruit": global(func(w *world) mreq {
+		return postForm("/councils/"+id(w.councilWorld())+"/recruit", url.Values{"segment_id": {id(w.segment)}, "n": {"1"}})
+	}),
+	"POST /councils/{id}/sessions": global(func(w *world) mreq {
+		return postForm("/councils/"+id(w.councilWorld())+"/sessions", url.Values{"topic": {"Form"}, "at": {"2027-01-15"}, "questions": {"One?\nTwo?"}})
+	}),
+	"POST /councils/sessions/{id}/minutes": global(func(w *world) mreq {
+		return postForm("/councils/sessions/"+id(w.councilSession())+"/minutes", url.Values{"minutes": {"Noted."}, "council_id": {id(w.council)}})
+	}),
+	"POST /councils/ideas/{id}/decide": global(func(w *world) mreq {
+		return postForm("/councils/ideas/"+id(w.councilIdea())+"/decide", url.Values{"status": {"declined"}, "decision": {"Not now."}, "council_id": {id(w.council)}})
+	}),
+	"POST /councils/ideas/{id}/action": global(func(w *world) mreq {
+		return postForm("/councils/ideas/"+id(w.councilIdea())+"/action", url.Values{"department": {own}, "due": {time.Now().AddDate(0, 1, 0).Format(time.DateOnly)}, "council_id": {id(w.council)}})
+	}),
+	"GET /api/v1/councils":       global(func(w *world) mreq { return mget("/api/v1/councils") }),
+	"POST /api/v1/councils":      global(func(w *world) mreq { return msend("POST", "/api/v1/councils", `{"name":"API council"}`) }),
+	"GET /api/v1/councils/voice": global(func(w *world) mreq { w.councilWorld(); return mget("/api/v1/councils/voice") }),
+	"GET /api/v1/councils/{id}":  global(func(w *world) mreq { return mget("/api/v1/councils/" + id(w.councilWorld())) }),
+	"POST /api/v1/councils/{id}/recruit": global(func(w *world) mreq {
+		return msend("POST", "/api/v1/councils/"+id(w.councilWorld())+"/recruit", `{"segment_id":`+id(w.segment)+`,"n":1}`)
+	}),
+	"POST /api/v1/councils/{id}/sessions": global(func(w *world) mreq {
+		return msend("POST", "/api/v1/councils/"+id(w.councilWorld())+"/sessions", `{"topic":"API","at":"2027-01-15","questions":["Why?"]}`)
+	}),
+	"PUT /api/v1/council-sessions/{id}/minutes": global(func(w *world) mreq {
+		return msend("PUT", "/api/v1/council-sessions/"+id(w.councilSession())+"/minutes", `{"minutes":"Noted."}`)
+	}),
+	"POST /api/v1/council-ideas/{id}/decision": global(func(w *world) mreq {
+		return msend("POST", "/api/v1/council-ideas/"+id(w.councilIdea())+"/decision", `{"status":"adopted","decision":"Yes."}`)
+	}),
+	"POST /api/v1/council-ideas/{id}/action": global(func(w *world) mreq {
+		return msend("POST", "/api/v1/council-ideas/"+id(w.councilIdea())+"/action", `{"department":"Service","due":"`+time.Now().AddDate(0, 1, 0).Format(time.DateOnly)+`"}`)
+	}),
+	"GET /c/{token}":          doors(func(w *world) mreq { w.councilWorld(); return door(mget("/c/"+w.memberToken), 200) }),
+	"GET /v1/council/{token}": doors(func(w *world) mreq { w.councilWorld(); return door(mget("/v1/council/"+w.memberToken), 200) }),
+	"POST /c/{token}/join": doors(func(w *world) mreq {
+		w.councilWorld()
+		return door(postForm("/c/"+w.memberToken+"/join", url.Values{"accept": {"1"}}), 303)
+	}),
+	"POST /c/{token}/answer": doors(func(w *world) mreq {
+		w.councilWorld()
+		return door(postForm("/c/"+w.memberToken+"/answer", url.Values{"question_id": {id(w.question)}, "text": {"Because."}}), 303)
+	}),
+	"POST /c/{token}/idea": doors(func(w *world) mreq {
+		w.councilWorld()
+		return door(postForm("/c/"+w.memberToken+"/idea", url.Values{"title": {"Door idea"}}), 303)
+	}),
+	"POST /c/{token}/vote": doors(func(w *world) mreq {
+		return door(postForm("/c/"+w.memberToken+"/vote", url.Values{"idea_id": {id(w.councilIdea())}, "on": {"1"}}), 303)
 	}),
 	"GET /api/v1/playbooks": global(func(w *world) mreq { return mget("/api/v1/playbooks") }),
 	"POST /api/v1/playbooks": global(func(w *world) mreq {

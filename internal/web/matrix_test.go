@@ -66,6 +66,9 @@ type world struct {
 	segment      int64
 	playbook     int64
 	seq          int
+	council      int64  // made on first use, with one accepted member
+	memberToken  string // that member's link
+	question     int64  // a question of the council's session
 }
 
 var staffKeys = []string{"admin", "cco", "head", "agent", "analyst"}

@@ -50,6 +50,7 @@ type Server struct {
 	Playbooks   tp.PlaybookService
 	People      tp.PeopleService
 	Digest      tp.DigestService
+	Council     tp.CouncilService
 	Analyzer    tp.TextAnalyzer
 	Learner     tp.TextLearner
 	Discoverer  tp.TextDiscoverer

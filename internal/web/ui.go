@@ -192,12 +192,13 @@ var funcs = template.FuncMap{
 // can define its own "content" block.
 func parsePages() map[string]*pageTemplate {
 	out := map[string]*pageTemplate{}
-	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "segment", "risk", "playbooks", "people", "digest", "cases", "case", "kpis", "cockpit", "cockpit_detail", "overview", "casesettings", "alerts", "roles", "users", "audit", "erase", "privacy", "debugger", "themes", "theme", "textmodel"} {
+	for _, name := range []string{"login", "customers", "customer", "admin", "error", "surveys", "survey", "survey_form", "comments", "segments", "segment", "risk", "playbooks", "people", "digest", "councils", "council", "cases", "case", "kpis", "cockpit", "cockpit_detail", "overview", "casesettings", "alerts", "roles", "users", "audit", "erase", "privacy", "debugger", "themes", "theme", "textmodel"} {
 		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/admin_nav.html", "templates/riskrows.html", "templates/"+name+".html"))
 		out[name] = &pageTemplate{t}
 	}
 	// The respondent page has its own minimal layout: no app chrome, no script.
 	out["respond"] = &pageTemplate{template.Must(template.New("respond.html").Funcs(funcs).ParseFS(assets, "templates/respond.html"))}
+	out["council_member"] = &pageTemplate{template.Must(template.New("council_member.html").Funcs(funcs).ParseFS(assets, "templates/council_member.html"))}
 	out["complaint"] = &pageTemplate{template.Must(template.New("complaint.html").Funcs(funcs).ParseFS(assets, "templates/complaint.html"))}
 	return out
 }
