@@ -78,6 +78,9 @@ func (s *CouncilService) RespondInvitation(ctx context.Context, token string, ac
 // AnswerQuestion records (or replaces) the member's answer to a question of
 // their council.
 func (s *CouncilService) AnswerQuestion(ctx context.Context, token string, questionID int64, text string) error {
+	if err := can(ctx, tp.ActCouncilRespond); err != nil {
+		return err
+	}
 	text = strings.TrimSpace(text)
 	if text == "" || len([]rune(text)) > tp.MaxCouncilText {
 		return &tp.Error{Code: tp.EINVALID, Message: "an answer has 1–4000 characters", Fields: map[string]string{"text": "1–4000 characters"}}
@@ -103,6 +106,9 @@ func (s *CouncilService) AnswerQuestion(ctx context.Context, token string, quest
 
 // PostIdea records a member's idea.
 func (s *CouncilService) PostIdea(ctx context.Context, token string, idea *tp.CouncilIdea) error {
+	if err := can(ctx, tp.ActCouncilRespond); err != nil {
+		return err
+	}
 	if err := idea.Validate(); err != nil {
 		return err
 	}

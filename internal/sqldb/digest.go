@@ -23,6 +23,9 @@ const MaxDigestOverdue = 20
 // Digest builds department's digest of the week starting at from (a Monday).
 // The caller must see the department's scorecard and its answers.
 func (s *DigestService) Digest(ctx context.Context, department string, from time.Time) (tp.Digest, error) {
+	if err := mayAtAll(ctx, tp.ActScorecardRead); err != nil {
+		return tp.Digest{}, err
+	}
 	department = strings.TrimSpace(department)
 	if department == "" {
 		return tp.Digest{}, &tp.Error{Code: tp.EINVALID, Message: "department is required", Fields: map[string]string{"department": "required"}}

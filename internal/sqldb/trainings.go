@@ -13,6 +13,9 @@ import (
 // CreateTraining assigns a training. Its owner and participants must be
 // active users; participants work in the training's department.
 func (s *PeopleService) CreateTraining(ctx context.Context, t *tp.Training) error {
+	if err := mayAtAll(ctx, tp.ActTrainingManage); err != nil {
+		return err
+	}
 	if err := t.Validate(); err != nil {
 		return err
 	}
@@ -60,6 +63,9 @@ func (s *PeopleService) CreateTraining(ctx context.Context, t *tp.Training) erro
 // CompleteTraining records that a participant completed a training at a
 // time (the present when at is zero). Completing again moves the date.
 func (s *PeopleService) CompleteTraining(ctx context.Context, id, userID int64, at time.Time) error {
+	if err := mayAtAll(ctx, tp.ActTrainingManage); err != nil {
+		return err
+	}
 	t, err := s.findTraining(ctx, id)
 	if err != nil {
 		return err
