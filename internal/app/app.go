@@ -211,7 +211,7 @@ func reportCmd(e *env, args []string) error {
 		return err
 	}
 	htmlPath := strings.TrimSuffix(*out, filepath.Ext(*out)) + ".html"
-	pdf, err := report.Write(ctx, report.Store{Cockpit: db.Cockpit, Actions: db.Actions, Text: db.Text, Taxonomy: NewTextAnalyzer(db, slog.Default()).Taxonomy}, month, *lang, time.Now().UTC(), htmlPath)
+	pdf, err := report.Write(ctx, report.Store{Cockpit: db.Cockpit, Actions: db.Actions, Text: db.Text, Taxonomy: NewTextAnalyzer(db, slog.Default()).Taxonomy, Council: db.Council, People: db.People}, month, *lang, time.Now().UTC(), htmlPath)
 	if errors.Is(err, report.ErrNoChromium) {
 		fmt.Fprintf(e.stderr, "wrote %s; no PDF: %v\n", htmlPath, err)
 		return nil

@@ -136,7 +136,7 @@ func benchCockpit(e *env, args []string) error {
 	}
 	defer os.RemoveAll(dir)
 	t0 := time.Now()
-	pdf, err := report.Write(ctx, report.Store{Cockpit: db.Cockpit, Actions: db.Actions, Text: db.Text, Taxonomy: NewTextAnalyzer(db, slog.Default()).Taxonomy}, q.Period, "en", end, filepath.Join(dir, "pack.html"))
+	pdf, err := report.Write(ctx, report.Store{Cockpit: db.Cockpit, Actions: db.Actions, Text: db.Text, Taxonomy: NewTextAnalyzer(db, slog.Default()).Taxonomy, Council: db.Council, People: db.People}, q.Period, "en", end, filepath.Join(dir, "pack.html"))
 	switch {
 	case errors.Is(err, report.ErrNoChromium):
 		fmt.Fprintf(e.stdout, "board pack (18-month trends, HTML only: %v): %s\n", err, time.Since(t0).Round(time.Millisecond))

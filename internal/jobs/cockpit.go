@@ -84,7 +84,7 @@ func (w *boardPackWorker) Work(ctx context.Context, job *river.Job[tp.SendBoardP
 	if _, err := w.db.Cockpit.RefreshRollups(ctx); err != nil {
 		return err
 	}
-	p, err := report.Build(ctx, report.Store{Cockpit: w.db.Cockpit, Actions: w.db.Actions, Text: w.db.Text, Taxonomy: w.taxonomy}, month, conf.Lang, now)
+	p, err := report.Build(ctx, report.Store{Cockpit: w.db.Cockpit, Actions: w.db.Actions, Text: w.db.Text, Taxonomy: w.taxonomy, Council: w.db.Council, People: w.db.People}, month, conf.Lang, now)
 	if err != nil {
 		return err
 	}

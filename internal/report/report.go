@@ -44,6 +44,14 @@ type Store struct {
 		DriverRows(ctx context.Context, q tp.ThemeQuery) ([]tp.DriverRow, error)
 	}
 	Taxonomy func() []tp.Theme
+	// Council and People give the council's voice and the trainings'
+	// measured effects; nil leaves them out.
+	Council interface {
+		Voice(ctx context.Context) ([]tp.CouncilVoice, error)
+	}
+	People interface {
+		ListTrainings(ctx context.Context) ([]tp.TrainingView, error)
+	}
 }
 
 // driverMonths is the window of a division's key drivers: a quarter ending
@@ -67,6 +75,14 @@ type Pack struct {
 	// Headlines are the cover's executive summary: what a board member
 	// reads if they read nothing else.
 	Headlines []string
+	Voice     []tp.CouncilVoice
+	Trainings []TrainingLine
+}
+
+// TrainingLine is a training's measured effect as the pack prints it.
+type TrainingLine struct {
+	Title, Department, Metric, Effect string
+	Known                             bool
 }
 
 // Division is one division's page.
@@ -219,8 +235,39 @@ func Build(ctx context.Context, st Store, month tp.Period, lang string, now time
 		return nil, err
 	}
 	p.ChurnRule = rule.String()
+	if err := people(ctx, st, p, lang); err != nil {
+		return nil, err
+	}
 	p.Headlines = headlines(p, lang, sc.Previous.Label())
 	return p, nil
+}
+
+// people fills the council's voice and the trainings' effects.
+func people(ctx context.Context, st Store, p *Pack, lang string) error {
+	if st.Council != nil {
+		v, err := st.Council.Voice(ctx)
+		if err != nil {
+			return err
+		}
+		p.Voice = v
+	}
+	if st.People == nil {
+		return nil
+	}
+	ts, err := st.People.ListTrainings(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		l := TrainingLine{Title: t.Title, Department: t.Department, Metric: i18n.KPIName(lang, tp.PeopleMetric(t.Metric)), Known: t.Effect.Known}
+		if l.Known {
+			l.Effect = fmt.Sprintf("%+.1f [%+.1f, %+.1f]", t.Effect.Effect, t.Effect.Low, t.Effect.High)
+		} else {
+			l.Effect = i18n.T(lang, "people.effect."+t.Effect.Reason)
+		}
+		p.Trainings = append(p.Trainings, l)
+	}
+	return nil
 }
 
 // drivers fills a division's top three key drivers of NPS.

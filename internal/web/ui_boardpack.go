@@ -43,7 +43,7 @@ func (s *Server) boardPackFile(w http.ResponseWriter, r *http.Request, v *view) 
 	if !slices.Contains(tp.Locales, lang) {
 		return &tp.Error{Code: tp.EINVALID, Message: "lang must be en, de or nl", Fields: map[string]string{"lang": "invalid"}}
 	}
-	p, err := report.Build(r.Context(), report.Store{Cockpit: s.Cockpit, Actions: s.Actions, Text: s.Text, Taxonomy: s.Analyzer.Taxonomy}, month, lang, s.Now())
+	p, err := report.Build(r.Context(), report.Store{Cockpit: s.Cockpit, Actions: s.Actions, Text: s.Text, Taxonomy: s.Analyzer.Taxonomy, Council: s.Council, People: s.People}, month, lang, s.Now())
 	if err != nil {
 		return err
 	}
