@@ -52,6 +52,7 @@ type Store struct {
 	Segments  tp.SegmentService
 	Playbooks tp.PlaybookService
 	People    tp.PeopleService
+	Council   tp.CouncilService
 }
 
 // DefaultEnd is the start of today (UTC): data ends "now" yet stays
@@ -131,7 +132,10 @@ func Load(ctx context.Context, cfg Config, st Store) (Stats, error) {
 	if err != nil {
 		return Stats{IngestResult: res, Responses: n, Cases: cases}, err
 	}
-	return Stats{IngestResult: res, Responses: n, Cases: cases}, loadPeople(ctx, cfg, st, ids)
+	if err := loadPeople(ctx, cfg, st, ids); err != nil {
+		return Stats{IngestResult: res, Responses: n, Cases: cases}, err
+	}
+	return Stats{IngestResult: res, Responses: n, Cases: cases}, loadCouncil(ctx, cfg, st, ids)
 }
 
 func loadEvents(ctx context.Context, cfg Config, st Store) (tp.IngestResult, error) {

@@ -36,7 +36,7 @@ func TestLoadBuildsMergedProfiles(t *testing.T) {
 	ctx := tp.WithAccess(context.Background(), tp.SystemAccess)
 	var progress bytes.Buffer
 	res, err := demo.Load(ctx, demo.Config{Seed: 1, Customers: 300, End: end, Progress: &progress},
-		demo.Store{Ingester: db.Tracking, Sources: db.Sources, Users: db.Users, Customers: db.Customers, Surveys: db.Surveys, Cases: db.Cases, Actions: db.Actions, Alerts: db.Alerts, Segments: db.Segments, Playbooks: db.Playbooks, People: db.People})
+		demo.Store{Ingester: db.Tracking, Sources: db.Sources, Users: db.Users, Customers: db.Customers, Surveys: db.Surveys, Cases: db.Cases, Actions: db.Actions, Alerts: db.Alerts, Segments: db.Segments, Playbooks: db.Playbooks, People: db.People, Council: db.Council})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,11 +69,28 @@ func TestLoadBuildsMergedProfiles(t *testing.T) {
 			t.Errorf("%s: response rate %.2f (%d of %d), %v", sv.Name, res.ResponseRate, res.Responded, res.Invited, err)
 		}
 	}
-	// The segments a CCO keeps, and one playbook over the top customers at risk.
+	// The segments a CCO keeps (and the council's), and one playbook over the top customers at risk.
 	segs, _ := db.Segments.ListSegments(ctx)
 	pbs, _ := db.Playbooks.ListPlaybooks(ctx)
-	if len(segs) != 3 || len(pbs) != 1 || pbs[0].Name != "Call top customers at risk" {
-		t.Errorf("%d segments, playbooks %+v; want 3 and the one over top value at risk", len(segs), pbs)
+	if len(segs) != 4 || len(pbs) != 1 || pbs[0].Name != "Call top customers at risk" {
+		t.Errorf("%d segments, playbooks %+v; want 4 and the one over top value at risk", len(segs), pbs)
+	}
+	// A council with members who joined, a session with answers, ideas with votes.
+	councils, _ := db.Council.ListCouncils(ctx)
+	if len(councils) != 1 {
+		t.Fatalf("%d councils", len(councils))
+	}
+	members, _ := db.Council.CouncilMembers(ctx, councils[0].ID)
+	sessions, _ := db.Council.ListSessions(ctx, councils[0].ID)
+	ideas, _ := db.Council.ListIdeas(ctx, councils[0].ID)
+	joined := 0
+	for _, m := range members {
+		if m.Status == tp.MemberAccepted {
+			joined++
+		}
+	}
+	if joined < 3 || len(sessions) != 1 || len(sessions[0].Questions[0].Answers) == 0 || len(ideas) == 0 || ideas[0].Votes < 2 {
+		t.Errorf("the council: %d joined of %d, %d sessions, ideas %+v", joined, len(members), len(sessions), ideas)
 	}
 	rules, _ := db.Alerts.ListAlertRules(ctx)
 	items, _ := db.Actions.ListActions(ctx, tp.ActionFilter{})
