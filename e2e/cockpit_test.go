@@ -142,6 +142,50 @@ func TestCCOCockpitAndBoardPack(t *testing.T) {
 	}
 	customer := first
 
+	// The customer council: a member's personal link, opened as the member
+	// would: answer the session's question, post an idea, vote for another;
+	// then the CCO adopts the new idea as an action item.
+	step(t, ctx, "open the council", chromedp.Navigate(srv.URL+"/councils"), chromedp.WaitVisible(css("#member-list")))
+	shot("council.png")
+	step(t, ctx, "show a member's link", chromedp.Click(css(`#member-list tbody tr:first-child a[href$="/link"]`)), chromedp.WaitVisible(css("#member-link")))
+	link, _ := chromedp.Run(ctx, chromedp.Text(css("#member-link")))
+	if !strings.Contains(link, "/c/") {
+		t.Fatalf("member link %q", link)
+	}
+	step(t, ctx, "open the member's page", chromedp.Navigate(link), chromedp.WaitVisible(css("#new-idea")))
+	step(t, ctx, "answer the first question",
+		chromedp.SetValue(css(`form.question textarea`), "Deliver in the evening, please."), chromedp.Submit(css(`form.question textarea`)),
+		chromedp.WaitVisible(css(`p.notice`)))
+	if txt, _ := chromedp.Run(ctx, chromedp.Text(css("main"))); !strings.Contains(txt, "Your answer is saved") {
+		t.Errorf("after answering: %.300q", txt)
+	}
+	step(t, ctx, "post an idea",
+		chromedp.SendKeys(css(`#idea-title`), "Evening delivery slots"), chromedp.Submit(css(`#idea-title`)), chromedp.WaitVisible(css(`p.notice`)))
+	votes := func() string {
+		v, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('ul.ideas li:first-child .votes')||{}).textContent || ''`))
+		return v
+	}
+	before := votes()
+	step(t, ctx, "vote for the top idea", chromedp.Click(css(`ul.ideas li:first-child form.inline button`)), chromedp.WaitVisible(css(`p.notice`)))
+	if after := votes(); after == before {
+		t.Errorf("the vote did not count: %q → %q", before, after)
+	}
+	lookAt(t, ctx, link, "council-member")
+	step(t, ctx, "back to the council", chromedp.Navigate(srv.URL+"/councils"), chromedp.WaitVisible(css("#idea-list")))
+	id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('#idea-list li')].find(li => li.querySelector('strong').textContent === 'Evening delivery slots').dataset.idea`))
+	if err != nil || id == "" {
+		t.Fatalf("the new idea is not on the council page: %v", err)
+	}
+	ideaSel := `#idea-list li[data-idea="` + id + `"] `
+	step(t, ctx, "adopt it as an action item",
+		chromedp.Click(css(ideaSel+"details summary")),
+		chromedp.SetValue(css(ideaSel+`input[name=department]`), "Logistics"),
+		chromedp.SetValue(css(ideaSel+`input[name=due]`), time.Now().AddDate(0, 1, 0).Format(time.DateOnly)),
+		chromedp.Submit(css(ideaSel+`input[name=department]`)), chromedp.WaitVisible(css("#idea-list")))
+	if txt, _ := chromedp.Run(ctx, chromedp.Text(css(ideaSel))); !strings.Contains(txt, "action item") {
+		t.Errorf("the adopted idea names no action item: %q", txt)
+	}
+
 	// Every page the CCO uses, at desktop and phone width, checked by axe-core; the
 	// overview and the queue in German and Dutch as well.
 	for _, p := range []struct{ path, name string }{
@@ -149,7 +193,7 @@ func TestCCOCockpitAndBoardPack(t *testing.T) {
 		{"/customers", "customers"}, {"/surveys", "surveys"}, {"/segments", "segments"}, {"/alerts", "alerts"}, {"/kpis", "kpis"},
 		{"/admin/roles", "roles"}, {"/customers/1", "customer"}, {"/cases/1", "case"}, {"/surveys/1", "survey-results"}, {"/admin/cases", "case-settings"},
 		{"/risk", "risk"}, {"/segments/1", "segment"}, {customer, "customer-scored"}, {"/playbooks", "playbooks"},
-		{"/people", "people"}, {"/digest", "digest"},
+		{"/people", "people"}, {"/digest", "digest"}, {"/councils", "council"},
 	} {
 		lookAt(t, ctx, srv.URL+p.path, p.name)
 	}
@@ -175,6 +219,7 @@ func TestCCOCockpitAndBoardPack(t *testing.T) {
 		lookAt(t, ctx, srv.URL+"/segments/1", "segment-"+lang)
 		lookAt(t, ctx, srv.URL+"/people", "people-"+lang)
 		lookAt(t, ctx, srv.URL+"/digest", "digest-"+lang)
+		lookAt(t, ctx, srv.URL+"/councils", "council-"+lang)
 	}
 
 	// The board pack of the month the cockpit showed.

@@ -112,7 +112,7 @@ func loadCouncil(ctx context.Context, cfg Config, st Store, ids map[string]int64
 	if _, err := st.Actions.UpdateAction(ctx, action.ID, tp.ActionChange{Status: &done, Comment: "Saturday delivery bookable in checkout since last week."}); err != nil {
 		return err
 	}
-	if err := st.Council.DecideIdea(ctx, ideas[0], tp.IdeaAdopted, "Adopted: Saturday delivery is bookable at checkout."); err != nil {
+	if err := st.Council.DecideIdea(ctx, ideas[0], tp.IdeaAdopted, "Saturday delivery is bookable at checkout."); err != nil {
 		return err
 	}
 	return st.Council.DecideIdea(ctx, ideas[3], tp.IdeaDeclined, "Not this year: repairs need partners we do not have yet.")

@@ -48,7 +48,7 @@ func (s *CouncilService) CouncilComposition(ctx context.Context, councilID int64
 // the council's accepted members among them (as cid, value).
 func compositionQuery(by string) string {
 	inner := map[string]string{
-		"division":   "SELECT customer_id AS cid, division AS value FROM customer_divisions WHERE churned_us IS NULL",
+		"division":   "SELECT customer_id AS cid, division AS value FROM customer_divisions WHERE churned_us IS NULL AND division <> ''",
 		"value_tier": "SELECT customer_id AS cid, value_tier AS value FROM customer_scores WHERE value_tier <> ''",
 		"country":    "SELECT id AS cid, country AS value FROM customers WHERE country <> ''",
 	}[by]
