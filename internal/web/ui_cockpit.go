@@ -155,6 +155,7 @@ type cockpitData struct {
 	DepartmentOnly bool
 	Segments       []tp.Segment
 	Risk           *tp.RiskSlice // value and revenue at risk of the division shown (everyone: "")
+	Trainings      []tp.TrainingView
 }
 
 type crumb struct{ Label, URL string }
@@ -235,6 +236,11 @@ func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) er
 	}
 	if d.Risk, err = s.riskOf(r, p.Division); err != nil {
 		return err
+	}
+	if v.Can(string(tp.ActPeopleRead)) { // the trainings' measured effects
+		if d.Trainings, err = s.People.ListTrainings(r.Context()); err != nil {
+			return err
+		}
 	}
 	v.Title = translate(v.Lang, "nav.cockpit")
 	return s.render(w, http.StatusOK, v, "cockpit", "", d)
