@@ -62,7 +62,8 @@ type CaseResult struct {
 	FCR        bool
 	// RecoveryKnown: a detractor case followed by an answer.
 	RecoveryKnown, Recovered bool
-	CSAT                     *int // the first CSAT answer after resolution, if any
+	CSAT                     *int     // the first CSAT answer after resolution, if any
+	Themes                   []string // what text analytics found in the case's texts
 }
 
 // outcome says whether r counts for metric and whether it is a success

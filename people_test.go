@@ -134,3 +134,31 @@ func TestNoLeagueTableBelowMinResponses(t *testing.T) {
 		t.Errorf("agent 2 compared with 20 cases: %+v", row2.Cells[1])
 	}
 }
+
+// TestTrainingNeedInATheme: an agent weak on the cases whose texts speak of
+// one theme (across categories) has a need in that theme.
+func TestTrainingNeedInATheme(t *testing.T) {
+	from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	var rs []CaseResult
+	for agent, fcr := range map[int64]int{1: 10, 2: 60, 3: 60} {
+		cs := fcrCases(agent, "Service", from, to, 100, fcr)
+		for i := range cs {
+			cs[i].CaseID = agent*1000 + int64(i)
+			cs[i].Themes = []string{"refund"}
+		}
+		rs = append(rs, cs...)
+		rs = append(rs, fcrCases(agent, "Service", from, to, 100, 50)...) // no theme: as good as the others
+	}
+	var found bool
+	for _, n := range FindTrainingNeeds(rs) {
+		if n.UserID == 1 && n.Theme == "refund" && n.Metric == "fcr" {
+			found = true
+		}
+		if n.UserID != 1 && n.UserID != 0 {
+			t.Errorf("agent %d has a need: %+v", n.UserID, n)
+		}
+	}
+	if !found {
+		t.Error("agent 1's weakness in the refund theme is not found")
+	}
+}

@@ -16,7 +16,8 @@ type TrainingNeed struct {
 	UserID     int64    `json:"user_id,omitempty"` // 0: the team
 	Email      string   `json:"email,omitempty"`   // the agent's
 	Department string   `json:"department"`
-	Category   string   `json:"category"`
+	Category   string   `json:"category,omitempty"`
+	Theme      string   `json:"theme,omitempty"` // a need in a theme of the cases' texts rather than a category
 	Metric     string   `json:"metric"`
 	Value      Estimate `json:"value"`
 	Peers      Estimate `json:"peers"`
@@ -32,23 +33,32 @@ const MaxNeedCases = 50
 // NeedMetrics are the rates a training need is looked for in.
 var NeedMetrics = []string{"fcr", "reopen_rate", "sla_compliance", MetricCSATAfterCase, "recovery_rate"}
 
-// FindTrainingNeeds compares every agent and team, category by category and
-// metric by metric, with their peers in that category; the comparisons that
+// FindTrainingNeeds compares every agent and team, category by category (and
+// theme by theme, where text analytics found themes in the cases), metric by
+// metric, with their peers in that category or theme; the comparisons that
 // are discoveries of the whole family (Benjamini–Hochberg at FDR) and worse
 // than the peers are needs, worst (smallest p) first.
 func FindTrainingNeeds(results []CaseResult) []TrainingNeed {
 	type key struct {
-		user     int64
-		dept, ct string
+		user         int64
+		dept, ct, th string // a category or a theme
 	}
 	seen := map[key]bool{}
 	for _, r := range results {
-		if r.Category == "" {
-			continue
+		var topics []key
+		if r.Category != "" {
+			topics = append(topics, key{ct: r.Category})
 		}
-		seen[key{0, r.Department, r.Category}] = true
-		if r.AssigneeID != 0 {
-			seen[key{r.AssigneeID, r.Department, r.Category}] = true
+		for _, th := range r.Themes {
+			topics = append(topics, key{th: th})
+		}
+		for _, k := range topics {
+			k.dept = r.Department
+			seen[k] = true
+			if r.AssigneeID != 0 {
+				k.user = r.AssigneeID
+				seen[k] = true
+			}
 		}
 	}
 	keys := make([]key, 0, len(seen))
@@ -63,8 +73,22 @@ func FindTrainingNeeds(results []CaseResult) []TrainingNeed {
 		if a.user != b.user {
 			return a.user < b.user
 		}
-		return a.ct < b.ct
+		if a.ct != b.ct {
+			return a.ct < b.ct
+		}
+		return a.th < b.th
 	})
+	about := func(r CaseResult, k key) bool {
+		if k.ct != "" {
+			return r.Category == k.ct
+		}
+		for _, th := range r.Themes {
+			if th == k.th {
+				return true
+			}
+		}
+		return false
+	}
 	var cands []TrainingNeed
 	var ps []float64
 	for _, k := range keys {
@@ -73,7 +97,7 @@ func FindTrainingNeeds(results []CaseResult) []TrainingNeed {
 			var a, b sample
 			var missed []int64
 			for _, r := range results {
-				if r.Category != k.ct {
+				if !about(r, k) {
 					continue
 				}
 				mine := r.Department == k.dept && (k.user == 0 || r.AssigneeID == k.user)
@@ -93,7 +117,7 @@ func FindTrainingNeeds(results []CaseResult) []TrainingNeed {
 			}
 			c := compareSamples(m, a, b)
 			ps = append(ps, c.P)
-			cands = append(cands, TrainingNeed{UserID: k.user, Department: k.dept, Category: k.ct, Metric: id,
+			cands = append(cands, TrainingNeed{UserID: k.user, Department: k.dept, Category: k.ct, Theme: k.th, Metric: id,
 				Value: c.Value, Peers: c.Peers, P: c.P, Cases: missed})
 		}
 	}

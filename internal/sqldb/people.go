@@ -14,8 +14,8 @@ import (
 type PeopleService struct{ db *DB }
 
 // caseResults reads what each case matching where (over alias c) contributes
-// to the people figures: its case KPI outcome and the customer's first CSAT
-// answer within tp.CSATAfterCaseWindow of its resolution.
+// to the people figures: its case KPI outcome, the customer's first CSAT
+// answer within tp.CSATAfterCaseWindow of its resolution, and its themes.
 func (db *DB) caseResults(ctx context.Context, where string, args []any) ([]tp.CaseResult, error) {
 	outs, err := db.caseOutcomes(ctx, where, args)
 	if err != nil {
@@ -45,11 +45,29 @@ func (db *DB) caseResults(ctx context.Context, where string, args []any) ([]tp.C
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	themes := map[int64][]string{}
+	rows, err = db.r.QueryContext(ctx, "SELECT t.ref_id, t.theme FROM text_themes t JOIN cases c ON c.id = t.ref_id WHERE t.source = 'case' AND "+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("case themes: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var theme string
+		if err := rows.Scan(&id, &theme); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		themes[id] = append(themes[id], theme)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	out := make([]tp.CaseResult, len(outs))
 	for i, o := range outs {
 		out[i] = tp.CaseResult{CaseID: o.ID, AssigneeID: o.AssigneeID, Department: o.Department, Category: o.Category, CreatedAt: o.CreatedAt,
 			TTFR: o.ttfr, TTR: o.ttr, SLAKnown: o.slaKnown, SLAMet: o.slaMet, Resolved: o.resolved, Reopened: o.reopened, FCR: o.fcr,
-			RecoveryKnown: o.recoveryKnown, Recovered: o.recovered}
+			RecoveryKnown: o.recoveryKnown, Recovered: o.recovered, Themes: themes[o.ID]}
 		if v, ok := csat[o.ID]; ok {
 			out[i].CSAT = &v
 		}

@@ -24,7 +24,8 @@ type peopleData struct {
 	CanManage  bool
 	Today      string
 	Days       int
-	Prefill    trainingPrefill // the form filled from a training need's link
+	Prefill    trainingPrefill   // the form filled from a training need's link
+	ThemeNames map[string]string // needs in a theme of the cases' texts
 }
 
 // trainingPrefill is what a need's "assign a training" link carries.
@@ -60,11 +61,21 @@ func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request, v *view) err
 		}
 		sort.Strings(d.Depts)
 	}
+	d.ThemeNames = map[string]string{}
+	if s.Analyzer != nil {
+		for _, th := range s.Analyzer.Taxonomy() {
+			d.ThemeNames[th.ID] = th.Name(v.Lang)
+		}
+	}
 	qv := r.URL.Query()
 	d.Prefill = trainingPrefill{Dept: qv.Get("train_dept"), Metric: qv.Get("train_metric"), Category: qv.Get("train_cat")}
 	d.Prefill.User, _ = strconv.ParseInt(qv.Get("train_user"), 10, 64)
 	if d.Prefill.Metric != "" {
-		d.Prefill.Title = translate(v.Lang, "people.training.suggest", translate(v.Lang, "kpi.name."+d.Prefill.Metric), d.Prefill.Category)
+		topic := d.Prefill.Category
+		if th := qv.Get("train_theme"); th != "" {
+			topic = d.ThemeNames[th]
+		}
+		d.Prefill.Title = translate(v.Lang, "people.training.suggest", translate(v.Lang, "kpi.name."+d.Prefill.Metric), topic)
 	}
 	if d.Prefill.Dept == "" {
 		d.Prefill.Dept = q.Department
