@@ -40,7 +40,7 @@ type CouncilMember struct {
 	Locale     string     `json:"locale,omitempty"`
 	InvitedAt  time.Time  `json:"invited_at"`
 	AnsweredAt *time.Time `json:"answered_at,omitempty"`
-	Link       string     `json:"-"` // the personal link's token: shown to managers only, never in lists
+	Link       string     `json:"-"` // the personal link's signed token, for its mail; never in lists
 }
 
 // CouncilSession is one meeting of a council with the questions members

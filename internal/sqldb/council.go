@@ -2,9 +2,11 @@ package sqldb
 
 import (
 	"context"
-	"crypto/rand"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -79,10 +81,35 @@ func findCouncil(ctx context.Context, q querier, id int64) (*tp.Council, error) 
 	return &c, err
 }
 
-func newToken() string {
-	b := make([]byte, 24)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+// A member's personal link carries their member id signed with HMAC-SHA256
+// under the link secret, apart from survey links ("council" is signed too):
+// unguessable, unforgeable, nothing stored.
+func memberToken(secret []byte, id int64) string {
+	payload := binary.BigEndian.AppendUint64(nil, uint64(id))
+	return base64.RawURLEncoding.EncodeToString(append(payload, memberMAC(secret, payload)...))
+}
+
+func memberMAC(secret, payload []byte) []byte {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("council\x00"))
+	mac.Write(payload)
+	return mac.Sum(nil)[:16]
+}
+
+// memberOfToken checks a personal link and returns its member id.
+func (s *CouncilService) memberOfToken(ctx context.Context, token string) (int64, error) {
+	if err := can(ctx, tp.ActCouncilRespond); err != nil {
+		return 0, err
+	}
+	secret, err := s.db.tokenSecret(ctx)
+	if err != nil {
+		return 0, err
+	}
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(b) != 24 || !hmac.Equal(memberMAC(secret, b[:8]), b[8:]) {
+		return 0, tp.Errorf(tp.ENOTFOUND, "this council link is not known")
+	}
+	return int64(binary.BigEndian.Uint64(b[:8])), nil
 }
 
 // Recruit invites up to n members of a segment, picked at random among
@@ -140,8 +167,8 @@ func (s *CouncilService) Recruit(ctx context.Context, councilID, segmentID int64
 	err = s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, c := range pick {
 			var id int64
-			if err := tx.QueryRowContext(ctx, `INSERT INTO council_members (council_id, customer_id, status, token, invited_us)
-				VALUES ($1, $2, 'invited', $3, $4) RETURNING id`, councilID, c, newToken(), tp.ToMicros(now)).Scan(&id); err != nil {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO council_members (council_id, customer_id, status, invited_us)
+				VALUES ($1, $2, 'invited', $3) RETURNING id`, councilID, c, tp.ToMicros(now)).Scan(&id); err != nil {
 				return err
 			}
 			if err := s.db.enqueue(ctx, tx, tp.SendCouncilInvite{MemberID: id}, now); err != nil {
@@ -154,13 +181,13 @@ func (s *CouncilService) Recruit(ctx context.Context, councilID, segmentID int64
 	return rep, err
 }
 
-const memberCols = "m.id, m.council_id, m.customer_id, c.name, m.status, c.locale, m.invited_us, m.answered_us, m.token"
+const memberCols = "m.id, m.council_id, m.customer_id, c.name, m.status, c.locale, m.invited_us, m.answered_us"
 
 func scanMember(row scanner) (tp.CouncilMember, error) {
 	var m tp.CouncilMember
 	var invited int64
 	var answered sql.NullInt64
-	err := row.Scan(&m.ID, &m.CouncilID, &m.CustomerID, &m.Name, &m.Status, &m.Locale, &invited, &answered, &m.Link)
+	err := row.Scan(&m.ID, &m.CouncilID, &m.CustomerID, &m.Name, &m.Status, &m.Locale, &invited, &answered)
 	m.InvitedAt = tp.FromMicros(invited)
 	if answered.Valid {
 		at := tp.FromMicros(answered.Int64)
@@ -186,7 +213,6 @@ func (s *CouncilService) CouncilMembers(ctx context.Context, councilID int64) ([
 		if err != nil {
 			return nil, err
 		}
-		m.Link = ""
 		out = append(out, m)
 	}
 	return out, rows.Err()
@@ -198,12 +224,18 @@ func (s *CouncilService) MemberLink(ctx context.Context, memberID int64) (string
 	if err := can(ctx, tp.ActCouncilManage); err != nil {
 		return "", err
 	}
-	var token string
-	err := s.db.r.QueryRowContext(ctx, "SELECT token FROM council_members WHERE id = $1", memberID).Scan(&token)
-	if errors.Is(err, sql.ErrNoRows) {
+	var n int
+	if err := s.db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM council_members WHERE id = $1", memberID).Scan(&n); err != nil {
+		return "", err
+	}
+	if n == 0 {
 		return "", tp.Errorf(tp.ENOTFOUND, "council member %d not found", memberID)
 	}
-	return token, err
+	secret, err := s.db.tokenSecret(ctx)
+	if err != nil {
+		return "", err
+	}
+	return memberToken(secret, memberID), nil
 }
 
 // InviteFor is what the invitation job needs: the member, their address and
@@ -223,6 +255,11 @@ func (s *CouncilService) InviteFor(ctx context.Context, memberID int64) (tp.Coun
 	if err != nil {
 		return m, "", nil, false, err
 	}
+	secret, err := s.db.tokenSecret(ctx)
+	if err != nil {
+		return m, "", nil, false, err
+	}
+	m.Link = memberToken(secret, m.ID)
 	c, err := findCouncil(ctx, s.db.r, m.CouncilID)
 	return m, email, c, objecting == 1 || email == "" || m.Status != tp.MemberInvited, err
 }

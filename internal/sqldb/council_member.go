@@ -10,24 +10,21 @@ import (
 	tp "github.com/touchpoint-cx/touchpoint"
 )
 
-// The member's side: the personal link's token authorises, under the
+// The member's side: the personal (signed) link authorises, under the
 // council.respond action. Only an accepted member answers, posts and votes.
 
-// memberByToken finds the member a link belongs to.
-func (s *CouncilService) memberByToken(ctx context.Context, q querier, token string) (tp.CouncilMember, error) {
-	if err := can(ctx, tp.ActCouncilRespond); err != nil {
-		return tp.CouncilMember{}, err
-	}
-	m, err := scanMember(q.QueryRowContext(ctx, "SELECT "+memberCols+" FROM council_members m JOIN customers c ON c.id = m.customer_id WHERE m.token = $1", token))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && token == "") {
+// memberByID reads the member a checked link names (gone when erased).
+func memberByID(ctx context.Context, q querier, id int64) (tp.CouncilMember, error) {
+	m, err := scanMember(q.QueryRowContext(ctx, "SELECT "+memberCols+" FROM council_members m JOIN customers c ON c.id = m.customer_id WHERE m.id = $1", id))
+	if errors.Is(err, sql.ErrNoRows) {
 		return m, tp.Errorf(tp.ENOTFOUND, "this council link is not known")
 	}
 	return m, err
 }
 
-// acceptedMember is memberByToken for what only accepted members do.
-func (s *CouncilService) acceptedMember(ctx context.Context, q querier, token string) (tp.CouncilMember, error) {
-	m, err := s.memberByToken(ctx, q, token)
+// acceptedMember is memberByID for what only accepted members do.
+func acceptedMember(ctx context.Context, q querier, id int64) (tp.CouncilMember, error) {
+	m, err := memberByID(ctx, q, id)
 	if err == nil && m.Status != tp.MemberAccepted {
 		err = tp.Errorf(tp.ECONFLICT, "only members who joined the council can do this; you are %s", m.Status)
 	}
@@ -36,7 +33,11 @@ func (s *CouncilService) acceptedMember(ctx context.Context, q querier, token st
 
 // MemberPage is what a member sees through their link.
 func (s *CouncilService) MemberPage(ctx context.Context, token string) (*tp.MemberPage, error) {
-	m, err := s.memberByToken(ctx, s.db.r, token)
+	id, err := s.memberOfToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	m, err := memberByID(ctx, s.db.r, id)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +45,6 @@ func (s *CouncilService) MemberPage(ctx context.Context, token string) (*tp.Memb
 	if err != nil {
 		return nil, err
 	}
-	m.Link = ""
 	p := &tp.MemberPage{Council: *c, Member: m, Sessions: []tp.CouncilSession{}, Ideas: []tp.CouncilIdea{}}
 	if m.Status != tp.MemberAccepted {
 		return p, nil
@@ -58,8 +58,12 @@ func (s *CouncilService) MemberPage(ctx context.Context, token string) (*tp.Memb
 
 // RespondInvitation accepts or declines; a member may leave later the same way.
 func (s *CouncilService) RespondInvitation(ctx context.Context, token string, accept bool) error {
+	id, err := s.memberOfToken(ctx, token)
+	if err != nil {
+		return err
+	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		m, err := s.memberByToken(ctx, tx, token)
+		m, err := memberByID(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -78,7 +82,8 @@ func (s *CouncilService) RespondInvitation(ctx context.Context, token string, ac
 // AnswerQuestion records (or replaces) the member's answer to a question of
 // their council.
 func (s *CouncilService) AnswerQuestion(ctx context.Context, token string, questionID int64, text string) error {
-	if err := can(ctx, tp.ActCouncilRespond); err != nil {
+	id, err := s.memberOfToken(ctx, token)
+	if err != nil {
 		return err
 	}
 	text = strings.TrimSpace(text)
@@ -86,7 +91,7 @@ func (s *CouncilService) AnswerQuestion(ctx context.Context, token string, quest
 		return &tp.Error{Code: tp.EINVALID, Message: "an answer has 1–4000 characters", Fields: map[string]string{"text": "1–4000 characters"}}
 	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		m, err := s.acceptedMember(ctx, tx, token)
+		m, err := acceptedMember(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -106,14 +111,15 @@ func (s *CouncilService) AnswerQuestion(ctx context.Context, token string, quest
 
 // PostIdea records a member's idea.
 func (s *CouncilService) PostIdea(ctx context.Context, token string, idea *tp.CouncilIdea) error {
-	if err := can(ctx, tp.ActCouncilRespond); err != nil {
+	id, err := s.memberOfToken(ctx, token)
+	if err != nil {
 		return err
 	}
 	if err := idea.Validate(); err != nil {
 		return err
 	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		m, err := s.acceptedMember(ctx, tx, token)
+		m, err := acceptedMember(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -126,8 +132,12 @@ func (s *CouncilService) PostIdea(ctx context.Context, token string, idea *tp.Co
 // Vote gives (on) or takes back the member's vote for an idea of their
 // council; voting twice counts once.
 func (s *CouncilService) Vote(ctx context.Context, token string, ideaID int64, on bool) error {
+	id, err := s.memberOfToken(ctx, token)
+	if err != nil {
+		return err
+	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		m, err := s.acceptedMember(ctx, tx, token)
+		m, err := acceptedMember(ctx, tx, id)
 		if err != nil {
 			return err
 		}

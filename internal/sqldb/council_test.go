@@ -63,8 +63,12 @@ func TestCouncilRecruitsWithConsentAndHearsItsMembers(t *testing.T) {
 		if _, err := db.Council.MemberLink(agent, members[0].ID); tp.ErrorCode(err) != tp.EFORBIDDEN {
 			t.Errorf("an agent reads a member's link: %v", err)
 		}
-		if _, err := db.Council.MemberPage(public, "guess"); tp.ErrorCode(err) != tp.ENOTFOUND {
-			t.Errorf("a guessed link: %v", err)
+		tampered := []byte(token)
+		tampered[3] ^= 1 // another member id under the same signature
+		for _, bad := range []string{"guess", string(tampered), ""} {
+			if _, err := db.Council.MemberPage(public, bad); tp.ErrorCode(err) != tp.ENOTFOUND {
+				t.Errorf("link %q: %v", bad, err)
+			}
 		}
 		if err := db.Council.PostIdea(public, token, &tp.CouncilIdea{Title: "Before joining"}); tp.ErrorCode(err) != tp.ECONFLICT {
 			t.Errorf("an invited member posts before accepting: %v", err)

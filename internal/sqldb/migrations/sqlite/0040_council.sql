@@ -12,7 +12,6 @@ CREATE TABLE council_members (
   council_id  BIGINT NOT NULL REFERENCES councils(id),
   customer_id BIGINT NOT NULL REFERENCES customers(id),
   status      TEXT NOT NULL,
-  token       TEXT NOT NULL UNIQUE,
   invited_us  BIGINT NOT NULL,
   answered_us BIGINT
 );
