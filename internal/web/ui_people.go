@@ -51,13 +51,17 @@ func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request, v *view) err
 	if d.Trainings, err = s.People.ListTrainings(r.Context()); err != nil {
 		return err
 	}
-	if v.scope(tp.ActPeopleRead) == "" {
-		all, err := s.People.PeopleReport(r.Context(), tp.PeopleQuery{From: q.From, To: q.To})
+	if v.scope(tp.ActPeopleRead) == "" { // the filter: every department someone works in
+		staff, err := s.Cases.ListAgents(r.Context(), "")
 		if err != nil {
 			return err
 		}
-		for _, t := range all.Teams {
-			d.Depts = append(d.Depts, t.Department)
+		seen := map[string]bool{}
+		for _, u := range staff {
+			if u.Department != "" && !seen[u.Department] {
+				seen[u.Department] = true
+				d.Depts = append(d.Depts, u.Department)
+			}
 		}
 		sort.Strings(d.Depts)
 	}
