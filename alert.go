@@ -24,7 +24,8 @@ type AlertRule struct {
 	Division   string   `json:"division,omitempty"`
 	Department string   `json:"department,omitempty"`
 	Channel    string   `json:"channel,omitempty"`
-	Kind       string   `json:"kind"`         // drop, threshold or emerging (a theme rising in the texts; no KPI)
+	SegmentID  int64    `json:"segment_id,omitempty"` // only the segment's current members (not with emerging)
+	Kind       string   `json:"kind"`                 // drop, threshold or emerging (a theme rising in the texts; no KPI)
 	Op         string   `json:"op,omitempty"` // < or > (threshold)
 	Threshold  float64  `json:"threshold,omitempty"`
 	Period     string   `json:"period"` // week or month: the current one against the one before
@@ -58,6 +59,9 @@ func (r *AlertRule) Validate() error {
 	switch r.Kind {
 	case "emerging":
 		r.KPI, r.Op, r.Threshold = "", "", 0
+		if r.SegmentID != 0 {
+			fields["segment_id"] = "themes rise in texts, not per segment: leave it empty for emerging rules"
+		}
 	case "drop":
 		r.Op, r.Threshold = "", 0
 	case "threshold":
@@ -95,6 +99,9 @@ func (r *AlertRule) Slice() string {
 		if p[1] != "" {
 			parts = append(parts, p[0]+"="+p[1])
 		}
+	}
+	if r.SegmentID != 0 {
+		parts = append(parts, fmt.Sprintf("segment=%d", r.SegmentID))
 	}
 	if len(parts) == 0 {
 		return "all"

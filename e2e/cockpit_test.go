@@ -159,21 +159,36 @@ func TestCCOCockpitAndBoardPack(t *testing.T) {
 	if txt, _ := chromedp.Run(ctx, chromedp.Text(css("main"))); !strings.Contains(txt, "Your answer is saved") {
 		t.Errorf("after answering: %.300q", txt)
 	}
-	step(t, ctx, "post an idea",
-		chromedp.SendKeys(css(`#idea-title`), "Evening delivery slots"), chromedp.Submit(css(`#idea-title`)), chromedp.WaitVisible(css(`p.notice`)))
+	step(t, ctx, "post an idea", chromedp.SendKeys(css(`#idea-title`), "Evening delivery slots"), chromedp.Submit(css(`#idea-title`)))
+	// Vote for the idea just posted (the member has not voted for it).
+	mine := `[...document.querySelectorAll('ul.ideas li')].find(li => li.querySelector('strong').textContent === 'Evening delivery slots')`
+	for i := 0; i < 100; i++ { // the page comes back with the idea
+		if ok, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!`+mine)); ok {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	votes := func() string {
-		v, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('ul.ideas li:first-child .votes')||{}).textContent || ''`))
+		v, _ := chromedp.Run(ctx, chromedp.Evaluate[string](mine+`.querySelector('.votes').textContent`))
 		return v
 	}
 	before := votes()
-	step(t, ctx, "vote for the top idea", chromedp.Click(css(`ul.ideas li:first-child form.inline button`)), chromedp.WaitVisible(css(`p.notice`)))
-	if after := votes(); after == before {
+	id, err := chromedp.Run(ctx, chromedp.Evaluate[string](mine+`.dataset.idea`))
+	if err != nil || id == "" {
+		t.Fatalf("the posted idea is not listed: %v", err)
+	}
+	step(t, ctx, "vote for it", chromedp.Click(css(`ul.ideas li[data-idea="`+id+`"] form.inline button`)))
+	after := votes()
+	for i := 0; i < 100 && after == before; i++ { // the page comes back after the vote
+		time.Sleep(100 * time.Millisecond)
+		after = votes()
+	}
+	if !strings.HasPrefix(after, "1 ") {
 		t.Errorf("the vote did not count: %q → %q", before, after)
 	}
 	lookAt(t, ctx, link, "council-member")
 	step(t, ctx, "back to the council", chromedp.Navigate(srv.URL+"/councils"), chromedp.WaitVisible(css("#idea-list")))
-	id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('#idea-list li')].find(li => li.querySelector('strong').textContent === 'Evening delivery slots').dataset.idea`))
-	if err != nil || id == "" {
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#idea-list li[data-idea="`+id+`"]').length`)); err != nil || n != 1 {
 		t.Fatalf("the new idea is not on the council page: %v", err)
 	}
 	ideaSel := `#idea-list li[data-idea="` + id + `"] `

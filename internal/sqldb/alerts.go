@@ -19,6 +19,14 @@ func (s *AlertService) CreateAlertRule(ctx context.Context, r *tp.AlertRule) err
 	if err := r.Validate(); err != nil {
 		return err
 	}
+	if r.SegmentID != 0 {
+		if _, err := findSegment(ctx, s.db.r, r.SegmentID); err != nil {
+			if tp.ErrorCode(err) == tp.ENOTFOUND {
+				return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("segment %d does not exist", r.SegmentID), Fields: map[string]string{"segment_id": "unknown"}}
+			}
+			return err
+		}
+	}
 	r.Secret = ""
 	if r.WebhookURL != "" {
 		r.Secret = randomSecret("whsec_", 24)
@@ -26,10 +34,10 @@ func (s *AlertService) CreateAlertRule(ctx context.Context, r *tp.AlertRule) err
 	r.Enabled, r.Firing, r.CreatedBy, r.CreatedAt = true, false, actorOf(ctx), s.db.Now()
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO alert_rules (name, kpi, division, department, channel, kind, op, threshold, period,
-			emails, webhook_url, secret, notify_owners, enabled, firing, created_by, created_us)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, 0, $14, $15) RETURNING id`,
+			emails, webhook_url, secret, notify_owners, enabled, firing, created_by, created_us, segment_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, 0, $14, $15, $16) RETURNING id`,
 			r.Name, r.KPI, r.Division, r.Department, r.Channel, r.Kind, r.Op, r.Threshold, r.Period,
-			strings.Join(r.Emails, ","), r.WebhookURL, r.Secret, map[bool]int{true: 1}[r.NotifyOwners], r.CreatedBy, tp.ToMicros(r.CreatedAt)).Scan(&r.ID); err != nil {
+			strings.Join(r.Emails, ","), r.WebhookURL, r.Secret, map[bool]int{true: 1}[r.NotifyOwners], r.CreatedBy, tp.ToMicros(r.CreatedAt), r.SegmentID).Scan(&r.ID); err != nil {
 			return err
 		}
 		return audit(ctx, tx, tp.ToMicros(s.db.Now()), "alert.create", fmt.Sprintf("alert rule %d", r.ID),
@@ -37,7 +45,7 @@ func (s *AlertService) CreateAlertRule(ctx context.Context, r *tp.AlertRule) err
 	})
 }
 
-const alertCols = "id, name, kpi, division, department, channel, kind, op, threshold, period, emails, webhook_url, secret, notify_owners, enabled, firing, created_by, created_us"
+const alertCols = "id, name, kpi, division, department, channel, kind, op, threshold, period, emails, webhook_url, secret, notify_owners, enabled, firing, created_by, created_us, segment_id"
 
 func scanAlertRule(s interface{ Scan(...any) error }) (*tp.AlertRule, error) {
 	var r tp.AlertRule
@@ -45,7 +53,7 @@ func scanAlertRule(s interface{ Scan(...any) error }) (*tp.AlertRule, error) {
 	var owners, enabled, firing int
 	var at int64
 	if err := s.Scan(&r.ID, &r.Name, &r.KPI, &r.Division, &r.Department, &r.Channel, &r.Kind, &r.Op, &r.Threshold, &r.Period,
-		&emails, &r.WebhookURL, &r.Secret, &owners, &enabled, &firing, &r.CreatedBy, &at); err != nil {
+		&emails, &r.WebhookURL, &r.Secret, &owners, &enabled, &firing, &r.CreatedBy, &at, &r.SegmentID); err != nil {
 		return nil, err
 	}
 	r.NotifyOwners = owners == 1
@@ -143,7 +151,7 @@ func (s *AlertService) EvaluateAlerts(ctx context.Context) ([]tp.AlertEvent, err
 			continue
 		}
 		period, _ := tp.PeriodOf(r.Period, now)
-		if cards[i], err = s.db.cockpit().Scorecard(ctx, tp.ScorecardQuery{Period: period, By: "division", Division: r.Division, Department: r.Department, Channel: r.Channel, Months: 1}); err != nil {
+		if cards[i], err = s.db.cockpit().Scorecard(ctx, tp.ScorecardQuery{Period: period, By: "division", Division: r.Division, Department: r.Department, Channel: r.Channel, SegmentID: r.SegmentID, Months: 1}); err != nil {
 			return out, fmt.Errorf("alert %d: %w", r.ID, err)
 		}
 	}

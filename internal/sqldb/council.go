@@ -140,7 +140,10 @@ func (s *CouncilService) Recruit(ctx context.Context, councilID, segmentID int64
 	// Why each member of the segment is left out, or "" when they may be asked.
 	reason := `CASE WHEN ` + member + ` THEN 'member' WHEN c.erased_us IS NOT NULL OR c.email = '' THEN 'no_email'
 		WHEN ` + objected("c.id", tp.PurposeSurvey) + ` THEN 'objected' ELSE '' END`
-	rows, err := s.db.r.QueryContext(ctx, "SELECT c.id, "+reason+" FROM customers c WHERE "+where+" ORDER BY RANDOM()", args...)
+	// A fixed hash of council and customer orders them: random for the pick,
+	// yet the same on every replica and in every demo.
+	order := fmt.Sprintf(" ORDER BY (c.id * 2654435761 + $%d * 40503) %% 1000003, c.id", len(args))
+	rows, err := s.db.r.QueryContext(ctx, "SELECT c.id, "+reason+" FROM customers c WHERE "+where+order, args...)
 	if err != nil {
 		return rep, fmt.Errorf("recruit: %w", err)
 	}

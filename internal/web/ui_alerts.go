@@ -20,6 +20,8 @@ type alertsData struct {
 	Secret    string   // a new webhook rule's secret, shown once
 	Error     string
 	Fields    map[string]string
+	Segments  []tp.Segment // a rule may watch one segment's members
+	SegName   map[int64]string
 }
 
 // alertsPage shows the alert rules, the delivery log and the board pack
@@ -44,6 +46,13 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, v *view, d
 		d.Heads = append(d.Heads, kpiHead{ID: id, Name: i18n.KPIName(v.Lang, m), Unit: m.Unit})
 	}
 	d.CanManage = v.Can(string(tp.ActAlertManage))
+	if d.Segments, err = s.Segments.ListSegments(r.Context()); err != nil {
+		return err
+	}
+	d.SegName = map[int64]string{}
+	for _, seg := range d.Segments {
+		d.SegName[seg.ID] = seg.Name
+	}
 	d.Months = packMonths(s.Now())
 	v.Title = translate(v.Lang, "nav.alerts")
 	return s.render(w, code, v, "alerts", "", d)
@@ -67,6 +76,7 @@ func (s *Server) createAlertForm(w http.ResponseWriter, r *http.Request, v *view
 	rule := tp.AlertRule{Name: f.Get("name"), KPI: f.Get("kpi"), Division: f.Get("division"), Department: f.Get("department"),
 		Channel: f.Get("channel"), Kind: f.Get("kind"), Op: f.Get("op"), Period: f.Get("period"), Emails: splitList(f.Get("emails")),
 		WebhookURL: strings.TrimSpace(f.Get("webhook_url")), NotifyOwners: f.Get("notify_owners") == "1"}
+	rule.SegmentID, _ = strconv.ParseInt(f.Get("segment_id"), 10, 64)
 	if t := strings.TrimSpace(f.Get("threshold")); t != "" {
 		th, err := strconv.ParseFloat(strings.Replace(t, ",", ".", 1), 64)
 		if err != nil {
