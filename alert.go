@@ -26,7 +26,7 @@ type AlertRule struct {
 	Channel    string   `json:"channel,omitempty"`
 	SegmentID  int64    `json:"segment_id,omitempty"` // only the segment's current members (not with emerging)
 	Kind       string   `json:"kind"`                 // drop, threshold or emerging (a theme rising in the texts; no KPI)
-	Op         string   `json:"op,omitempty"` // < or > (threshold)
+	Op         string   `json:"op,omitempty"`         // < or > (threshold)
 	Threshold  float64  `json:"threshold,omitempty"`
 	Period     string   `json:"period"` // week or month: the current one against the one before
 	Emails     []string `json:"emails,omitempty"`
