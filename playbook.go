@@ -11,15 +11,16 @@ import (
 
 // A retention playbook acts when a customer enters a segment (say "top
 // value, risk high"): it opens a case for the owning department, or invites
-// the customer to a survey (within the contact budget), at most once per
-// customer per period. A random hold-out of the entrants gets
+// the customer to a survey (within the contact budget), or adds them to an
+// action item of the department (one per run), at most once per customer
+// per period. A random hold-out of the entrants gets
 // nothing, so that what the playbook achieves can be measured: the share
 // still a customer after RetentionHorizon, acted-on against held-out.
 type Playbook struct {
 	ID         int64     `json:"id"`
 	Name       string    `json:"name"`
 	SegmentID  int64     `json:"segment_id"`
-	Action     string    `json:"action"`              // case (default) or survey
+	Action     string    `json:"action"`              // case (default), survey or action
 	SurveyID   int64     `json:"survey_id,omitempty"` // action survey: the survey to invite to
 	Department string    `json:"department"`          // the case's department; the invitation's for a survey
 	PeriodDays int       `json:"period_days"`         // at most one action per customer within this many days
@@ -33,6 +34,7 @@ type Playbook struct {
 const (
 	PlaybookCase   = "case"   // a case for the department to get in touch
 	PlaybookSurvey = "survey" // a survey invitation by e-mail, within the contact budget
+	PlaybookAction = "action" // an action item for the department per run, naming how many entered
 )
 
 // RetentionHorizon is how long after entering an entrant is judged: the
@@ -60,8 +62,8 @@ func (p *Playbook) Validate() error {
 		fields["department"] = "required: the department whose queue gets the cases"
 	}
 	switch {
-	case p.Action != PlaybookCase && p.Action != PlaybookSurvey:
-		fields["action"] = "case or survey"
+	case p.Action != PlaybookCase && p.Action != PlaybookSurvey && p.Action != PlaybookAction:
+		fields["action"] = "case, survey or action"
 	case p.Action == PlaybookSurvey && p.SurveyID <= 0:
 		fields["survey_id"] = "required for the action survey"
 	}
@@ -99,6 +101,7 @@ type PlaybookEntry struct {
 	EnteredAt  time.Time `json:"entered_at"`
 	Holdout    bool      `json:"holdout"`
 	CaseID     int64     `json:"case_id,omitempty"`
+	ActionID   int64     `json:"action_id,omitempty"`  // action action: the run's action item
 	Invitation string    `json:"invitation,omitempty"` // action survey: queued, or why not (budget, opted_out, no_email)
 }
 

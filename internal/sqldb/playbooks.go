@@ -117,7 +117,7 @@ func (s *PlaybookService) PlaybookEntries(ctx context.Context, id int64, limit i
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.r.QueryContext(ctx, `SELECT e.playbook_id, e.customer_id, e.entered_us, e.holdout, COALESCE(e.case_id, 0), e.invitation
+	rows, err := s.db.r.QueryContext(ctx, `SELECT e.playbook_id, e.customer_id, e.entered_us, e.holdout, COALESCE(e.case_id, 0), COALESCE(e.action_id, 0), e.invitation
 		FROM playbook_entries e JOIN playbooks p ON p.id = e.playbook_id WHERE e.playbook_id = $1 AND ($2 = '' OR p.department = $2)
 		ORDER BY e.entered_us DESC, e.customer_id LIMIT $3`, id, dept, limit)
 	if err != nil {
@@ -129,7 +129,7 @@ func (s *PlaybookService) PlaybookEntries(ctx context.Context, id int64, limit i
 		var e tp.PlaybookEntry
 		var at int64
 		var held int
-		if err := rows.Scan(&e.PlaybookID, &e.CustomerID, &at, &held, &e.CaseID, &e.Invitation); err != nil {
+		if err := rows.Scan(&e.PlaybookID, &e.CustomerID, &at, &held, &e.CaseID, &e.ActionID, &e.Invitation); err != nil {
 			return nil, err
 		}
 		e.EnteredAt, e.Holdout = tp.FromMicros(at), held == 1
@@ -233,6 +233,12 @@ func (s *PlaybookService) RunPlaybooks(ctx context.Context, limit int) (int, err
 			}
 		}
 		periodNo := now.UnixMicro() / period.Microseconds()
+		var actionID any
+		if p.Action == tp.PlaybookAction {
+			if actionID, err = s.db.playbookAction(ctx, p, seg, entrants, periodNo, now); err != nil {
+				return done, err
+			}
+		}
 		for _, cust := range entrants {
 			err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 				held := tp.InHoldout(p.ID, cust, periodNo, p.HoldoutPct)
@@ -248,7 +254,7 @@ func (s *PlaybookService) RunPlaybooks(ctx context.Context, limit int) (int, err
 					}
 					invitation = map[bool]string{true: "queued", false: reason}[reason == ""]
 				}
-				if !held && survey == nil {
+				if !held && p.Action == tp.PlaybookCase {
 					c := &tp.Case{CustomerID: cust, Subject: "Retention: " + p.Name, Source: tp.CaseFromPlaybook, Channel: "phone",
 						Department: p.Department, Priority: tp.PriorityHigh,
 						Description: fmt.Sprintf("The customer entered the segment %q. Playbook %q asks %s to get in touch.", seg.Name, p.Name, p.Department)}
@@ -264,8 +270,12 @@ func (s *PlaybookService) RunPlaybooks(ctx context.Context, limit int) (int, err
 				if held {
 					heldInt = 1
 				}
-				_, err := tx.ExecContext(ctx, "INSERT INTO playbook_entries (playbook_id, customer_id, entered_us, holdout, case_id, invitation) VALUES ($1, $2, $3, $4, $5, $6)",
-					p.ID, cust, tp.ToMicros(now), heldInt, caseID, invitation)
+				var action any
+				if !held {
+					action = actionID
+				}
+				_, err := tx.ExecContext(ctx, "INSERT INTO playbook_entries (playbook_id, customer_id, entered_us, holdout, case_id, invitation, action_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+					p.ID, cust, tp.ToMicros(now), heldInt, caseID, invitation, action)
 				return err
 			})
 			if err != nil {
@@ -275,4 +285,30 @@ func (s *PlaybookService) RunPlaybooks(ctx context.Context, limit int) (int, err
 		}
 	}
 	return done, nil
+}
+
+// playbookAction gives the department one action item for a run's entrants
+// who are not held out (nil when all are): how many entered the segment,
+// with the playbook as its origin; the entries name it.
+func (db *DB) playbookAction(ctx context.Context, p tp.Playbook, seg *tp.Segment, entrants []int64, periodNo int64, now time.Time) (any, error) {
+	n := 0
+	for _, c := range entrants {
+		if !tp.InHoldout(p.ID, c, periodNo, p.HoldoutPct) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	title := fmt.Sprintf("%s: %d customers entered %q", p.Name, n, seg.Name)
+	for r := []rune(title); len(title) > 200; r = r[:len(r)-1] { // a long segment name: cut, by bytes as Validate counts
+		title = string(r[:len(r)-1]) + "…"
+	}
+	a := &tp.ActionItem{Title: title, Department: p.Department, Due: now.AddDate(0, 0, 7).Format(time.DateOnly), Status: tp.ActionOpen,
+		Slice: fmt.Sprintf("segment=%d", seg.ID), Origin: fmt.Sprintf("playbook %d (%s)", p.ID, p.Name), CreatedBy: "system", CreatedAt: now, UpdatedAt: now}
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	err := db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return insertAction(ctx, tx, a) })
+	return a.ID, err
 }

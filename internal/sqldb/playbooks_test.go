@@ -181,3 +181,52 @@ func TestPlaybookActsOncePerPeriodAndMeasuresItsHoldout(t *testing.T) {
 		}
 	})
 }
+
+// TestPlaybookGivesAnActionItemPerRun: a playbook with the action "action"
+// gives its department one action item per run naming how many entered,
+// with the playbook as its origin; held-out entrants are not on it, and a run
+// with no new entrant gives none.
+func TestPlaybookGivesAnActionItemPerRun(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		src := source(t, db, "Shop", "web", "")
+		var msgs []string
+		for i := range 40 {
+			msgs = append(msgs, fmt.Sprintf(`{"type":"identify","userId":"a%d","traits":{"plan":"vip"}}`, i))
+		}
+		send(t, db, src, msgs...)
+		seg := &tp.Segment{Name: "VIP", Conditions: []tp.Condition{{Kind: "trait", Key: "plan", Op: "eq", Value: "vip"}}}
+		must(t, db.Segments.CreateSegment(ctx, seg))
+		cco := tp.WithAccess(ctx, tp.Access{Actor: "user:cco@example.com", Role: tp.RoleCCO})
+		pb := &tp.Playbook{Name: "Call VIPs", SegmentID: seg.ID, Department: "Service", Action: tp.PlaybookAction, HoldoutPct: 25}
+		must(t, db.Playbooks.CreatePlaybook(cco, pb))
+		if n, err := db.Playbooks.RunPlaybooks(ctx, 1000); err != nil || n != 40 {
+			t.Fatalf("run: %d, %v", n, err)
+		}
+		items, err := db.Actions.ListActions(ctx, tp.ActionFilter{Department: "Service"})
+		must(t, err)
+		entries, err := db.Playbooks.PlaybookEntries(cco, pb.ID, 100)
+		must(t, err)
+		acted := 0
+		for _, e := range entries {
+			switch {
+			case e.Holdout && e.ActionID != 0:
+				t.Errorf("held-out entrant %d is on the action item", e.CustomerID)
+			case !e.Holdout:
+				acted++
+				if len(items) == 1 && e.ActionID != items[0].ID {
+					t.Errorf("entry %+v does not name the action item %d", e, items[0].ID)
+				}
+			}
+		}
+		want := fmt.Sprintf("Call VIPs: %d customers entered \"VIP\"", acted)
+		if len(items) != 1 || items[0].Title != want || items[0].Origin != fmt.Sprintf("playbook %d (Call VIPs)", pb.ID) || acted == 40 || acted == 0 {
+			t.Fatalf("action items %+v, want one titled %q", items, want)
+		}
+		if n, _ := db.Playbooks.RunPlaybooks(ctx, 1000); n != 0 {
+			t.Errorf("a second run acted on %d", n)
+		}
+		if items, _ := db.Actions.ListActions(ctx, tp.ActionFilter{Department: "Service"}); len(items) != 1 {
+			t.Errorf("a run without entrants gave an action item: %d items", len(items))
+		}
+	})
+}

@@ -53,10 +53,12 @@ func playbookFromForm(r *http.Request) *tp.Playbook {
 	seg, _ := strconv.ParseInt(r.FormValue("segment_id"), 10, 64)
 	p := &tp.Playbook{Name: r.FormValue("name"), SegmentID: seg, Department: r.FormValue("department"),
 		PeriodDays: num("period_days"), HoldoutPct: num("holdout_pct"), Action: tp.PlaybookCase}
-	// The action field reads "case" or "survey:ID".
+	// The action field reads "case", "action" or "survey:ID".
 	if id, ok := strings.CutPrefix(r.FormValue("action"), "survey:"); ok {
 		p.Action = tp.PlaybookSurvey
 		p.SurveyID, _ = strconv.ParseInt(id, 10, 64)
+	} else if r.FormValue("action") == tp.PlaybookAction {
+		p.Action = tp.PlaybookAction
 	}
 	return p
 }
