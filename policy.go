@@ -66,6 +66,7 @@ const (
 	ActTrainingManage Action = "training.manage"    // assign trainings and record their completion
 	ActDigestManage   Action = "digest.manage"      // send a department's weekly digest to every member, not only its heads
 	ActDigestUnsub    Action = "digest.unsubscribe" // the digest mail's unsubscribe link
+	ActSegmentPush    Action = "segment.push"       // send a segment's opportunity list to a CRM's webhook
 	ActCouncilRead    Action = "council.read"       // customer councils: members, composition, sessions, answers, ideas
 	ActCouncilManage  Action = "council.manage"     // recruit members, hold sessions, decide ideas and turn them into action items
 	ActCouncilRespond Action = "council.respond"    // a member's personal link: accept, answer, post ideas, vote
@@ -149,6 +150,7 @@ var policy = map[Action][]Rule{
 	ActTrainingManage:  with(all(RoleAdmin, RoleCCO), headOwn),
 	ActDigestManage:    with(all(RoleAdmin, RoleCCO), headOwn),
 	ActDigestUnsub:     all(RolePublic),
+	ActSegmentPush:     all(RoleAdmin, RoleCCO),
 	ActCouncilRead:     with(all(RoleAdmin, RoleCCO, RoleAnalyst), Rule{RoleDepartmentHead, ScopeAll}),
 	ActCouncilManage:   all(RoleAdmin, RoleCCO),
 	ActCouncilRespond:  all(RolePublic),

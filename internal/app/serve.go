@@ -268,5 +268,5 @@ func WebServer(db *sqldb.Store, log *slog.Logger) *web.Server {
 	an := NewTextAnalyzer(db, log)
 	return &web.Server{Ingester: db.Tracking, Intake: db.Intake, IntakeStats: db.IntakeStats, Customers: db.Customers, Sources: db.Sources, Users: db.Users, Surveys: db.Surveys,
 		Segments: db.Segments, Cases: db.Cases, Routing: db.Routing, SLA: db.SLA, Actions: db.Actions, Cockpit: db.Cockpit,
-		Alerts: db.Alerts, Audit: db.Audit, Privacy: db.Privacy, Text: db.Text, Risk: db.Risk, Playbooks: db.Playbooks, People: db.People, Digest: db.Digest, Council: db.Council, Analyzer: an, Learner: an, Discoverer: an, DB: db, Log: log}
+		Alerts: db.Alerts, Audit: db.Audit, Privacy: db.Privacy, Text: db.Text, Risk: db.Risk, Playbooks: db.Playbooks, People: db.People, Digest: db.Digest, Council: db.Council, Push: db.Push, Analyzer: an, Learner: an, Discoverer: an, DB: db, Log: log}
 }

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -79,6 +80,9 @@ func Open(ctx context.Context, db *sqldb.Store, cfg Config) (*Runner, error) {
 	river.AddWorker(workers, &boardPackWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &digestWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &councilInviteWorker{db: db, cfg: cfg})
+	pusher := &pushWorker{db: db, client: &http.Client{Timeout: 30 * time.Second}}
+	river.AddWorker(workers, pusher)
+	river.AddWorker(workers, &pushAllWorker{pusher: pusher})
 	river.AddWorker(workers, newAlertWorker(db, cfg))
 	river.AddWorker(workers, &retentionWorker{db: db, cfg: cfg})
 	river.AddWorker(workers, &scrubWorker{db: db, cfg: cfg})
@@ -112,6 +116,9 @@ func Open(ctx context.Context, db *sqldb.Store, cfg Config) (*Runner, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
 				return tp.RefreshRisk{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 			}, &river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(dailyAt(5), func() (river.JobArgs, *river.InsertOpts) {
+				return tp.PushAllSegments{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: 24 * time.Hour}}
+			}, nil),
 			river.NewPeriodicJob(dailyAt(3), func() (river.JobArgs, *river.InsertOpts) {
 				return tp.RunRetention{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: 24 * time.Hour}}
 			}, nil),

@@ -76,6 +76,7 @@ type Store struct {
 	People    *PeopleService
 	Digest    *DigestService
 	Council   *CouncilService
+	Push      *SegmentPushService
 }
 
 // NewStore returns every service over db.
@@ -83,7 +84,7 @@ func NewStore(db *DB) *Store {
 	return &Store{DB: db, Customers: db.customers(), Tracking: db.tracking(), Intake: &IntakeService{db}, Users: db.users(), Sources: db.sources(),
 		Surveys: db.surveys(), Segments: db.segments(), Cases: db.cases(), Mail: db.mail(), Routing: db.routing(),
 		SLA: db.sla(), Actions: db.actions(), Alerts: db.alerts(), Cockpit: db.cockpit(),
-		Audit: &AuditService{db}, Privacy: &PrivacyService{db}, Text: &TextService{db}, Risk: &RiskService{db}, Playbooks: &PlaybookService{db}, People: &PeopleService{db}, Digest: &DigestService{db}, Council: &CouncilService{db}}
+		Audit: &AuditService{db}, Privacy: &PrivacyService{db}, Text: &TextService{db}, Risk: &RiskService{db}, Playbooks: &PlaybookService{db}, People: &PeopleService{db}, Digest: &DigestService{db}, Council: &CouncilService{db}, Push: &SegmentPushService{db}}
 }
 
 // The places where one area's work reads another's go through these.

@@ -105,6 +105,15 @@ func (w *world) councilMember() int64 {
 	return ms[0].ID
 }
 
+// pushedSegment is a new segment with a webhook.
+func (w *world) pushedSegment() int64 {
+	seg := &tp.Segment{Name: fmt.Sprintf("Pushed %d", w.next()), Conditions: []tp.Condition{{Kind: "trait", Key: "plan", Op: "eq", Value: "matrix"}}}
+	must(w.t, w.db.Segments.CreateSegment(ctx, seg))
+	_, err := w.db.Push.SetSegmentWebhook(ctx, seg.ID, "http://127.0.0.1:9/hook")
+	must(w.t, err)
+	return seg.ID
+}
+
 func (w *world) trigger() int64 {
 	t := &tp.Trigger{SurveyID: w.survey, EventName: fmt.Sprintf("Event %d", w.next()), DelayMin: 5}
 	must(w.t, w.db.Surveys.CreateTrigger(ctx, t))
@@ -644,7 +653,18 @@ var matrixRoutes = map[string]mroute{
 	"POST /c/{token}/vote": doors(func(w *world) mreq {
 		return door(postForm("/c/"+w.memberToken+"/vote", url.Values{"idea_id": {id(w.councilIdea())}, "on": {"1"}}), 303)
 	}),
-	"GET /api/v1/playbooks": global(func(w *world) mreq { return mget("/api/v1/playbooks") }),
+	"PUT /api/v1/segments/{id}/webhook": global(func(w *world) mreq {
+		return msend("PUT", "/api/v1/segments/"+id(w.segment)+"/webhook", `{"url":"http://127.0.0.1:9/hook"}`)
+	}),
+	"DELETE /api/v1/segments/{id}/webhook": global(func(w *world) mreq {
+		return msend("DELETE", "/api/v1/segments/"+id(w.pushedSegment())+"/webhook", "")
+	}),
+	"POST /api/v1/segments/{id}/push": global(func(w *world) mreq { return msend("POST", "/api/v1/segments/"+id(w.pushedSegment())+"/push", "") }),
+	"POST /segments/{id}/webhook": global(func(w *world) mreq {
+		return postForm("/segments/"+id(w.segment)+"/webhook", url.Values{"url": {"http://127.0.0.1:9/hook"}})
+	}),
+	"POST /segments/{id}/push": global(func(w *world) mreq { return postForm("/segments/"+id(w.pushedSegment())+"/push", url.Values{}) }),
+	"GET /api/v1/playbooks":    global(func(w *world) mreq { return mget("/api/v1/playbooks") }),
 	"POST /api/v1/playbooks": global(func(w *world) mreq {
 		return msend("POST", "/api/v1/playbooks", `{"name":"API","segment_id":`+id(w.segment)+`,"department":"Service"}`)
 	}),

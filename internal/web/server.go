@@ -51,6 +51,7 @@ type Server struct {
 	People      tp.PeopleService
 	Digest      tp.DigestService
 	Council     tp.CouncilService
+	Push        tp.SegmentPushService
 	Analyzer    tp.TextAnalyzer
 	Learner     tp.TextLearner
 	Discoverer  tp.TextDiscoverer

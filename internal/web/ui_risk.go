@@ -176,9 +176,13 @@ func (s *Server) segmentPage(w http.ResponseWriter, r *http.Request, v *view) er
 	for _, c := range seg.Conditions {
 		rules = append(rules, ruleText(c))
 	}
+	hook, err := s.Push.SegmentWebhook(r.Context(), id)
+	if err != nil {
+		return err
+	}
 	v.Title = seg.Name
 	return s.render(w, http.StatusOK, v, "segment", "", map[string]any{"Segment": seg, "Rules": rules, "Members": n,
-		"Value": value, "Scores": riskViews(v.Lang, members), "History": history})
+		"Value": value, "Scores": riskViews(v.Lang, members), "History": history, "Webhook": hook, "CanPush": v.Can(string(tp.ActSegmentPush))})
 }
 
 func (s *Server) apiCustomerScore(w http.ResponseWriter, r *http.Request) error {
