@@ -21,7 +21,7 @@ import (
 const importBatch = 500
 
 func importCmd(e *env, args []string) error {
-	const u = "import customers FILE.csv | events FILE.jsonl [--source NAME] [--channel web] [--db DSN]"
+	const u = "import customers FILE.csv | events FILE.jsonl | orders FILE.csv [--shift] [--source NAME] [--channel web] [--db DSN]"
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 		fmt.Fprintln(e.stdout, "usage: touchpoint "+u)
 		fmt.Fprintln(e.stdout, `
@@ -31,11 +31,19 @@ customers: a CSV file with a header row. Columns user_id, email, phone, anonymou
   updated_at column (RFC 3339) dates the traits.
 events: one Segment message per line (identify, track, page, screen, group,
   alias), as sent to /v1/batch.
+orders: one order line per row, in the layout of the UCI Online Retail data
+  set (InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice,
+  CustomerID, Country) or as order_id, product_id, name, quantity, timestamp,
+  price, user_id, country. Each order becomes an "Order Completed" event
+  (revenue, products), each customer an identify with their country;
+  cancellations (order ids starting with C) and lines without a customer are
+  left out and counted. --shift moves every date so that the last order lies
+  at yesterday (an old data set then shows current value and risk).
 Valid rows are imported; each rejected row is reported with its line number.
 Re-running the same file imports nothing twice.`)
 		return nil
 	}
-	if len(args) < 2 || (args[0] != "customers" && args[0] != "events") {
+	if len(args) < 2 || (args[0] != "customers" && args[0] != "events" && args[0] != "orders") {
 		return fmt.Errorf("usage: touchpoint %s: %w", u, errUsage)
 	}
 	kind, file := args[0], args[1]
@@ -43,6 +51,7 @@ Re-running the same file imports nothing twice.`)
 	dsn := e.dbFlag(fs)
 	srcName := fs.String("source", "Import", "the source the rows are recorded under (created if missing)")
 	channel := fs.String("channel", "web", "channel of that source when it is created")
+	shift := fs.Bool("shift", false, "orders: move every date so that the last order lies at yesterday")
 	if err := e.parse(fs, args[2:]); err != nil {
 		return err
 	}
@@ -61,9 +70,12 @@ Re-running the same file imports nothing twice.`)
 		return err
 	}
 	im := &importer{e: e, db: db, src: src, start: time.Now(), last: time.Now()}
-	if kind == "customers" {
+	switch kind {
+	case "customers":
 		err = im.customers(f)
-	} else {
+	case "orders":
+		err = im.orders(f, *shift)
+	default:
 		err = im.events(f)
 	}
 	if err != nil {
