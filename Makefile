@@ -23,7 +23,7 @@ test-pg:        ## the store's tests on a throw-away local PostgreSQL
 e2e:            ## browser and SDK tests (need chromium, node, npm)
 	TOUCHPOINT_E2E_REQUIRED=1 TOUCHPOINT_SDK_REQUIRED=1 $(GO) test -count=1 -v ./e2e
 
-fuzz:           ## each fuzz target for FUZZTIME (tracking JSON, customers CSV, survey answers, mail, redirects, privacy bodies, X-Forwarded-For, text analysis, orders, trainings, council forms)
+fuzz:           ## each fuzz target for FUZZTIME (tracking JSON, customers CSV, survey answers, mail, redirects, privacy bodies, X-Forwarded-For, text analysis, orders and order files, trainings, council forms)
 	$(GO) test ./internal/track -run '^$$' -fuzz '^FuzzDecodeBatch$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/track -run '^$$' -fuzz '^FuzzDecodeCall$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/track -run '^$$' -fuzz '^FuzzParseTime$$' -fuzztime $(FUZZTIME)
@@ -39,6 +39,7 @@ fuzz:           ## each fuzz target for FUZZTIME (tracking JSON, customers CSV, 
 	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzClientIP$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/textan -run '^$$' -fuzz '^FuzzAnalyze$$' -fuzztime $(FUZZTIME)
 	$(GO) test . -run '^$$' -fuzz '^FuzzParseOrder$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/app -run '^$$' -fuzz '^FuzzOrdersCSV$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzTrainingInput$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzCouncilForms$$' -fuzztime $(FUZZTIME)
 

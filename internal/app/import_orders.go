@@ -188,7 +188,7 @@ func (im *importer) orders(r io.Reader, shift bool) error {
 	}
 	var by time.Duration
 	if shift && !last.IsZero() {
-		by = time.Now().UTC().Truncate(24*time.Hour).Add(-24 * time.Hour).Sub(last.Truncate(24 * time.Hour))
+		by = time.Now().UTC().Truncate(24 * time.Hour).Add(-24 * time.Hour).Sub(last.Truncate(24 * time.Hour))
 		fmt.Fprintf(im.e.stderr, "dates moved by %d days: the last order is now at yesterday\n", int(by.Hours()/24))
 	}
 	fmt.Fprintf(im.e.stderr, "left out: %d cancelled or returned lines, %d lines without a customer\n", cancelled, anonymous)
