@@ -30,8 +30,9 @@ type pairCount struct {
 // once per product and pair, however often they bought them).
 func NewCoPurchases(customers [][]string) *CoPurchases {
 	c := &CoPurchases{ids: map[string]uint32{}, MinBuyers: 10}
-	pairs := map[uint64]int32{}
-	for _, items := range customers {
+	baskets := make([][]uint32, len(customers))
+	var buyersOf [][]int32 // per product, the customers who bought it
+	for ci, items := range customers {
 		set := uniqueSorted(items)
 		ids := make([]uint32, len(set))
 		for i, x := range set {
@@ -41,22 +42,37 @@ func NewCoPurchases(customers [][]string) *CoPurchases {
 				c.ids[x] = id
 				c.names = append(c.names, x)
 				c.buyers = append(c.buyers, 0)
-				c.with = append(c.with, nil)
+				buyersOf = append(buyersOf, nil)
 			}
 			ids[i] = id
 			c.buyers[id]++
+			buyersOf[id] = append(buyersOf[id], int32(ci))
 		}
-		for _, x := range ids {
-			for _, y := range ids {
-				if x != y {
-					pairs[uint64(x)<<32|uint64(y)]++
+		baskets[ci] = ids
+	}
+	// Pair counts product by product through its buyers' baskets, into a
+	// dense counter: a map per pair cost 60 % of the Online Retail eval's
+	// time (profiled), as wholesale baskets hold a thousand products.
+	c.with = make([][]pairCount, len(c.names))
+	counts := make([]int32, len(c.names))
+	var touched []uint32
+	for x := range c.names {
+		for _, ci := range buyersOf[x] {
+			for _, y := range baskets[ci] {
+				if int(y) == x {
+					continue
 				}
+				if counts[y] == 0 {
+					touched = append(touched, y)
+				}
+				counts[y]++
 			}
 		}
-	}
-	for k, n := range pairs {
-		x := k >> 32
-		c.with[x] = append(c.with[x], pairCount{uint32(k), n})
+		with := make([]pairCount, len(touched))
+		for i, y := range touched {
+			with[i], counts[y] = pairCount{y, counts[y]}, 0
+		}
+		c.with[x], touched = with, touched[:0]
 	}
 	return c
 }
@@ -71,6 +87,9 @@ type Offer struct {
 // Recommend returns up to k products for a customer who holds held, most
 // likely first, none of them held.
 func (c *CoPurchases) Recommend(held []string, k int) []Offer {
+	if k <= 0 {
+		return nil
+	}
 	have := map[string]bool{}
 	for _, h := range held {
 		have[h] = true
@@ -96,20 +115,30 @@ func (c *CoPurchases) Recommend(held []string, k int) []Offer {
 			}
 		}
 	}
-	var out []Offer
-	for y, b := range because {
-		if b >= 0 && !have[c.names[y]] {
-			out = append(out, Offer{Product: c.names[y], Because: c.names[b], Share: share[y]})
+	better := func(a, b Offer) bool {
+		if a.Share != b.Share {
+			return a.Share > b.Share
 		}
+		return a.Product < b.Product
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Share != out[j].Share {
-			return out[i].Share > out[j].Share
+	// The best k by insertion: sorting every candidate cost a fifth of the
+	// eval's time, and k is small.
+	out := make([]Offer, 0, k+1)
+	for y, b := range because {
+		if b < 0 || have[c.names[y]] {
+			continue
 		}
-		return out[i].Product < out[j].Product
-	})
-	if len(out) > k {
-		out = out[:k]
+		o := Offer{Product: c.names[y], Because: c.names[b], Share: share[y]}
+		if len(out) == k && !better(o, out[k-1]) {
+			continue
+		}
+		i := sort.Search(len(out), func(i int) bool { return better(o, out[i]) })
+		out = append(out, Offer{})
+		copy(out[i+1:], out[i:])
+		out[i] = o
+		if len(out) > k {
+			out = out[:k]
+		}
 	}
 	return out
 }
