@@ -201,12 +201,13 @@ func isLocale(l string) bool {
 	return false
 }
 
-// Text returns the survey's texts in lang, each missing text filled from the
-// default language, then from the built-in texts.
+// Text returns the survey's own texts in lang, each missing text filled from
+// the default language. What is still empty then comes from the catalogue's
+// built-in wording (i18n.SurveyText), which the root package cannot read.
 func (s *Survey) Text(lang string) SurveyText {
 	t := s.Texts[lang]
 	d := s.Texts[s.DefaultLang]
-	b := DefaultSurveyText(s.Type, lang)
+	var b SurveyText
 	pick := func(vals ...string) string {
 		for _, v := range vals {
 			if strings.TrimSpace(v) != "" {
@@ -249,38 +250,6 @@ func (s *Survey) RespondentLanguage(customerLocale, browser string) string {
 	return s.DefaultLang
 }
 
-// DefaultSurveyText is the built-in wording of each survey type.
-func DefaultSurveyText(t SurveyType, lang string) SurveyText {
-	i := 0
-	switch lang {
-	case "de":
-		i = 1
-	case "nl":
-		i = 2
-	}
-	common := SurveyText{
-		CommentPrompt: [3]string{"What is the main reason for your score?", "Was ist der wichtigste Grund für Ihre Bewertung?", "Wat is de belangrijkste reden voor uw score?"}[i],
-		ThankYou:      [3]string{"Thank you for your feedback!", "Vielen Dank für Ihr Feedback!", "Hartelijk dank voor uw feedback!"}[i],
-	}
-	switch t {
-	case SurveyNPS:
-		common.Title = [3]string{"Would you recommend us?", "Würden Sie uns weiterempfehlen?", "Zou u ons aanbevelen?"}[i]
-		common.Question = [3]string{"How likely are you to recommend us to a friend or colleague?", "Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen empfehlen?", "Hoe waarschijnlijk is het dat u ons aanbeveelt aan een vriend of collega?"}[i]
-		common.LowLabel = [3]string{"Not at all likely", "Sehr unwahrscheinlich", "Zeer onwaarschijnlijk"}[i]
-		common.HighLabel = [3]string{"Extremely likely", "Sehr wahrscheinlich", "Zeer waarschijnlijk"}[i]
-	case SurveyCSAT:
-		common.Title = [3]string{"How did we do?", "Wie waren wir?", "Hoe deden we het?"}[i]
-		common.Question = [3]string{"How satisfied are you with our service?", "Wie zufrieden sind Sie mit unserem Service?", "Hoe tevreden bent u over onze service?"}[i]
-		common.LowLabel = [3]string{"Very dissatisfied", "Sehr unzufrieden", "Zeer ontevreden"}[i]
-		common.HighLabel = [3]string{"Very satisfied", "Sehr zufrieden", "Zeer tevreden"}[i]
-	case SurveyCES:
-		common.Title = [3]string{"Was it easy?", "War es einfach?", "Was het makkelijk?"}[i]
-		common.Question = [3]string{"How easy was it to get what you wanted?", "Wie einfach war es, Ihr Anliegen zu erledigen?", "Hoe makkelijk was het om te regelen wat u wilde?"}[i]
-		common.LowLabel = [3]string{"Very difficult", "Sehr schwierig", "Zeer moeilijk"}[i]
-		common.HighLabel = [3]string{"Very easy", "Sehr einfach", "Zeer makkelijk"}[i]
-	}
-	return common
-}
 
 // ResponseInput is what a respondent submits. Score is nil when not (yet) given.
 type ResponseInput struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/riverqueue/river"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/i18n"
 	"github.com/touchpoint-cx/touchpoint/internal/mailer"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 )
@@ -18,12 +19,6 @@ type replyWorker struct {
 	river.WorkerDefaults[tp.SendCaseReply]
 	db  *sqldb.Store
 	cfg Config
-}
-
-var signatures = map[string]string{
-	"en": "Kind regards,\nCustomer Service",
-	"de": "Freundliche Grüße\nIhr Kundenservice",
-	"nl": "Met vriendelijke groet,\nKlantenservice",
 }
 
 func (w *replyWorker) Work(ctx context.Context, job *river.Job[tp.SendCaseReply]) error {
@@ -44,17 +39,14 @@ func (w *replyWorker) Work(ctx context.Context, job *river.Job[tp.SendCaseReply]
 	if w.cfg.Mailer == nil {
 		return fmt.Errorf("no SMTP relay is configured (serve --smtp-relay); the reply on case %d waits", a.CaseID)
 	}
-	lang := r.Customer.Locale
-	if _, ok := signatures[lang]; !ok {
-		lang = "en"
-	}
+	lang := r.Customer.Locale // the catalogue answers an unknown language in English
 	subject := r.Case.Subject
 	if !strings.HasPrefix(strings.ToLower(subject), "re:") {
 		subject = "Re: " + subject
 	}
 	subject = fmt.Sprintf("%s [#%d]", subject, r.Case.ID)
 	msgID, err := w.cfg.Mailer.Send(ctx, mailer.Message{To: r.Customer.Email, ToName: r.Customer.Name, Subject: subject,
-		Text: r.Body + "\n\n" + signatures[lang], InReplyTo: r.InReplyTo})
+		Text: r.Body + "\n\n" + i18n.T(lang, "mail.reply.signature"), InReplyTo: r.InReplyTo})
 	if tp.ErrorCode(err) == tp.EINVALID {
 		return w.db.Mail.MarkReplyFailed(ctx, a.CaseID, a.EventID, tp.ErrorMessage(err))
 	}

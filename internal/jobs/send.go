@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/i18n"
 	"github.com/touchpoint-cx/touchpoint/internal/mailer"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 )
@@ -92,44 +93,39 @@ func (p *pacer) wait(ctx context.Context) error {
 	}
 }
 
-var mailTexts = map[string]map[string]string{
-	"en": {"hello": "Hello %s,", "hello0": "Hello,", "click": "Click your answer:", "or": "Or answer here:", "unsub": "Don't want these e-mails? Unsubscribe:", "reminder": "Reminder: "},
-	"de": {"hello": "Guten Tag %s,", "hello0": "Guten Tag,", "click": "Klicken Sie Ihre Antwort:", "or": "Oder antworten Sie hier:", "unsub": "Keine solchen E-Mails mehr? Abmelden:", "reminder": "Erinnerung: "},
-	"nl": {"hello": "Beste %s,", "hello0": "Beste klant,", "click": "Klik op uw antwoord:", "or": "Of antwoord hier:", "unsub": "Geen e-mails meer zoals deze? Afmelden:", "reminder": "Herinnering: "},
-}
-
 // invitationMail writes the invitation in the customer's language, with one
 // link per score so that a single click answers.
 func invitationMail(d *sqldb.Delivery, base string, reminder bool) mailer.Message {
 	lang := d.Survey.RespondentLanguage(d.Customer.Locale, "")
-	t, txt := d.Survey.Text(lang), mailTexts[lang]
+	t := i18n.SurveyText(d.Survey, lang)
+	txt := func(key string) string { return i18n.T(lang, "mail.invite."+key) }
 	link := strings.TrimRight(base, "/") + "/s/" + d.Token
 	unsub := strings.TrimRight(base, "/") + "/u/" + d.Token
-	greet := txt["hello0"]
+	greet := txt("hello0")
 	if d.Customer.Name != "" {
-		greet = fmt.Sprintf(txt["hello"], d.Customer.Name)
+		greet = i18n.T(lang, "mail.invite.hello", d.Customer.Name)
 	}
 	subject := t.Title
 	if reminder {
-		subject = txt["reminder"] + subject
+		subject = txt("reminder") + subject
 	}
 	min, max := d.Survey.Scale()
 	var plain, buttons strings.Builder
-	fmt.Fprintf(&plain, "%s\n\n%s\n\n%s\n", greet, t.Question, txt["click"])
+	fmt.Fprintf(&plain, "%s\n\n%s\n\n%s\n", greet, t.Question, txt("click"))
 	for s := min; s <= max; s++ {
 		u := fmt.Sprintf("%s?score=%d", link, s)
 		fmt.Fprintf(&plain, "%d: %s\n", s, u)
 		fmt.Fprintf(&buttons, `<a href="%s" style="display:inline-block;min-width:28px;padding:8px 6px;margin:2px;border:1px solid #0b5cad;border-radius:6px;color:#0b5cad;text-decoration:none;font-weight:bold;text-align:center">%d</a>`,
 			html.EscapeString(u), s)
 	}
-	fmt.Fprintf(&plain, "\n%s %s\n\n%s %s\n", txt["or"], link, txt["unsub"], unsub)
+	fmt.Fprintf(&plain, "\n%s %s\n\n%s %s\n", txt("or"), link, txt("unsub"), unsub)
 	esc := html.EscapeString
 	body := fmt.Sprintf(`<!doctype html><html lang="%s"><body style="font-family:sans-serif;color:#1b1f24">
 <p>%s</p><p style="font-size:17px"><strong>%s</strong></p><p>%s</p>
 <p style="font-size:12px;color:#5b6470">%s … %s</p>
 <p>%s <a href="%s">%s</a></p>
 <p style="font-size:12px;color:#5b6470">%s <a href="%s">%s</a></p></body></html>`,
-		lang, esc(greet), esc(t.Question), buttons.String(), esc(t.LowLabel), esc(t.HighLabel), esc(txt["or"]), esc(link), esc(link),
-		esc(txt["unsub"]), esc(unsub), esc(unsub))
+		lang, esc(greet), esc(t.Question), buttons.String(), esc(t.LowLabel), esc(t.HighLabel), esc(txt("or")), esc(link), esc(link),
+		esc(txt("unsub")), esc(unsub), esc(unsub))
 	return mailer.Message{To: d.Customer.Email, ToName: d.Customer.Name, Subject: subject, Text: plain.String(), HTML: body, Unsubscribe: unsub}
 }

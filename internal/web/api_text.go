@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/i18n"
 )
 
 // maxAnalyzeTexts bounds one analyze request (about 50 ms of work).
@@ -339,7 +340,7 @@ func driverName(sv *tp.Survey, id, lang string, themes func(string) string) stri
 	if !ok {
 		return themes(id)
 	}
-	text := sv.Text(lang)
+	text := i18n.SurveyText(sv, lang)
 	label := func(q string) string {
 		if qt, ok := text.Questions[q]; ok && qt.Label != "" {
 			return qt.Label

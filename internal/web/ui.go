@@ -13,6 +13,7 @@ import (
 	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/i18n"
 )
 
 const sessionCookie = "tp_session"
@@ -170,7 +171,7 @@ var funcs = template.FuncMap{
 	"sub100":      func(pct float64) string { return fmt.Sprintf("%.1f", 90-pct*0.9) },
 	"ci":          func(e tp.Estimate) string { return e.CIText() },
 	"pct":         func(f float64) string { return fmt.Sprintf("%.0f %%", f) },
-	"defaultText": func(t tp.SurveyType, lang string) tp.SurveyText { return tp.DefaultSurveyText(t, lang) },
+	"defaultText": func(t tp.SurveyType, lang string) tp.SurveyText { return i18n.DefaultSurveyText(t, lang) },
 	"has": func(list []string, v string) bool {
 		for _, x := range list {
 			if x == v {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/i18n"
 )
 
 const anonCookie = "tp_anon"
@@ -93,7 +94,7 @@ func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := sv.RespondentLanguage(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language"))
-	t := sv.Text(lang)
+	t := i18n.SurveyText(sv, lang)
 	min, max := sv.Scale()
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	writeJSON(w, http.StatusOK, map[string]any{"survey_id": id, "language": lang, "question": t.Question, "low": t.LowLabel,

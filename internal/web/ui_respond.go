@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/i18n"
 )
 
 // respondData is what the respondent page shows.
@@ -82,7 +83,7 @@ func (d *respondData) fill(r *tp.Response) {
 
 func (s *Server) respondDataFor(sv *tp.Survey, lang, action string) *respondData {
 	min, max := sv.Scale()
-	d := &respondData{Survey: sv, Text: sv.Text(lang), Score: -1, Answers: map[string][]string{}, Action: action, LowScore: min}
+	d := &respondData{Survey: sv, Text: i18n.SurveyText(sv, lang), Score: -1, Answers: map[string][]string{}, Action: action, LowScore: min}
 	for i := min; i <= max; i++ {
 		d.Scale = append(d.Scale, i)
 	}
