@@ -250,7 +250,6 @@ func (s *Survey) RespondentLanguage(customerLocale, browser string) string {
 	return s.DefaultLang
 }
 
-
 // ResponseInput is what a respondent submits. Score is nil when not (yet) given.
 type ResponseInput struct {
 	Score    *int                       `json:"score"`
