@@ -127,6 +127,10 @@ type SavedView struct {
 	UserID int64  `json:"user_id"`
 	Name   string `json:"name"`
 	Query  string `json:"query"`
+	// Shared views show in the queue of everyone in the owner's department;
+	// only the owner changes or deletes them.
+	Shared bool   `json:"shared"`
+	Owner  string `json:"owner,omitempty"` // a colleague's shared view: whose it is
 }
 
 // Validate checks a view before it is saved.

@@ -110,5 +110,24 @@ func TestSavedViews(t *testing.T) {
 		if err := db.Users.DeleteView(as(us[0]), mine[0].ID); err != nil {
 			t.Error(err)
 		}
+		// Shared with the team: the colleague sees it (not deletes it), another department does not.
+		logistics := &tp.User{Email: "c@example.com", Role: tp.RoleAgent, Department: "Logistics"}
+		must(t, db.Users.CreateUser(ctx, logistics, "a long passphrase"))
+		team := &tp.SavedView{Name: "Team urgent", Query: "priority=urgent", Shared: true}
+		must(t, db.Users.SaveView(as(us[0]), team))
+		theirs, _ = db.Users.ListViews(as(us[1]))
+		if len(theirs) != 1 || !theirs[0].Shared || theirs[0].Owner != "a@example.com" {
+			t.Errorf("the colleague's views: %+v", theirs)
+		}
+		if other, _ := db.Users.ListViews(as(logistics)); len(other) != 0 {
+			t.Errorf("Logistics sees Service's shared view: %+v", other)
+		}
+		if err := db.Users.DeleteView(as(us[1]), team.ID); tp.ErrorCode(err) != tp.ENOTFOUND {
+			t.Errorf("the colleague deleted the shared view: %v", err)
+		}
+		cco := tp.WithAccess(ctx, tp.Access{Role: tp.RoleCCO, UserID: 99})
+		if err := db.Users.SaveView(cco, &tp.SavedView{Name: "x", Query: "q=1", Shared: true}); tp.ErrorCode(err) != tp.EINVALID {
+			t.Errorf("sharing without a department: %v", err)
+		}
 	})
 }

@@ -19,18 +19,27 @@ func (s *UserService) SaveView(ctx context.Context, v *tp.SavedView) error {
 		return err
 	}
 	v.UserID = a.UserID
-	return s.db.w.QueryRowContext(ctx, `INSERT INTO saved_views (user_id, name, query, created_us) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (user_id, name) DO UPDATE SET query = excluded.query RETURNING id`,
-		a.UserID, v.Name, v.Query, tp.ToMicros(s.db.Now())).Scan(&v.ID)
+	dept := ""
+	if v.Shared {
+		if a.Department == "" {
+			return &tp.Error{Code: tp.EINVALID, Message: "a view is shared with a department; you belong to none", Fields: map[string]string{"shared": "no department"}}
+		}
+		dept = a.Department
+	}
+	return s.db.w.QueryRowContext(ctx, `INSERT INTO saved_views (user_id, name, query, created_us, department) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (user_id, name) DO UPDATE SET query = excluded.query, department = excluded.department RETURNING id`,
+		a.UserID, v.Name, v.Query, tp.ToMicros(s.db.Now()), dept).Scan(&v.ID)
 }
 
-// ListViews returns the calling user's saved views by name.
+// ListViews returns the calling user's saved views, then those their
+// department's colleagues share, each by name.
 func (s *UserService) ListViews(ctx context.Context) ([]tp.SavedView, error) {
 	a := tp.AccessFrom(ctx)
 	if err := authorize(ctx, tp.ActOwnSettings, tp.Object{User: a.UserID}); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.r.QueryContext(ctx, "SELECT id, user_id, name, query FROM saved_views WHERE user_id = $1 ORDER BY name", a.UserID)
+	rows, err := s.db.r.QueryContext(ctx, `SELECT v.id, v.user_id, v.name, v.query, v.department <> '', u.email FROM saved_views v JOIN users u ON u.id = v.user_id
+		WHERE v.user_id = $1 OR (v.department = $2 AND $2 <> '') ORDER BY CASE WHEN v.user_id = $1 THEN 0 ELSE 1 END, v.name, v.id`, a.UserID, a.Department)
 	if err != nil {
 		return nil, err
 	}
@@ -38,8 +47,12 @@ func (s *UserService) ListViews(ctx context.Context) ([]tp.SavedView, error) {
 	out := []tp.SavedView{}
 	for rows.Next() {
 		var v tp.SavedView
-		if err := rows.Scan(&v.ID, &v.UserID, &v.Name, &v.Query); err != nil {
+		var owner string
+		if err := rows.Scan(&v.ID, &v.UserID, &v.Name, &v.Query, &v.Shared, &owner); err != nil {
 			return nil, err
+		}
+		if v.UserID != a.UserID {
+			v.Owner = owner
 		}
 		out = append(out, v)
 	}

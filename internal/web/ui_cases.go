@@ -324,7 +324,7 @@ func (s *Server) saveView(w http.ResponseWriter, r *http.Request, v *view) error
 	if err := r.ParseForm(); err != nil {
 		return tp.Errorf(tp.EINVALID, "the form could not be read")
 	}
-	sv := &tp.SavedView{Name: r.PostForm.Get("name"), Query: r.PostForm.Get("query")}
+	sv := &tp.SavedView{Name: r.PostForm.Get("name"), Query: r.PostForm.Get("query"), Shared: r.PostForm.Get("shared") == "1"}
 	q, err := url.ParseQuery(strings.TrimPrefix(sv.Query, "?"))
 	if err != nil {
 		return &tp.Error{Code: tp.EINVALID, Message: "the view's filter could not be read", Fields: map[string]string{"query": "invalid"}}
