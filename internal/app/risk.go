@@ -113,6 +113,9 @@ func (m *RiskModeler) RefreshRisk(ctx context.Context, train bool, progress func
 	if err := m.Store.Risk.SaveScores(ctx, scores); err != nil {
 		return nil, err
 	}
+	if err := m.Store.Risk.StoreOverview(ctx); err != nil {
+		return nil, err
+	}
 	rep.Scored, rep.Took = len(scores), time.Since(start)
 	return rep, nil
 }

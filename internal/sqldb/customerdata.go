@@ -167,6 +167,7 @@ var notCustomerData = map[string]string{
 	"users":                 "staff accounts",
 	"trainings":             "staff trainings: a title, an owner, a department, a metric",
 	"councils":              "customer council names",
+	"risk_overview":         "value and revenue at risk per division: sums",
 	"segment_webhooks":      "where a segment's opportunity list is pushed: an address and its signing secret",
 	"council_sessions":      "council sessions: topic, date, agenda and minutes written by staff",
 	"council_questions":     "questions staff ask the council",

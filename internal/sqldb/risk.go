@@ -228,12 +228,64 @@ func scanSlice(rows scanner, name *string) (tp.RiskSlice, error) {
 	return r, err
 }
 
-// RiskOverview sums value and risk per division, everyone first (name "").
+// RiskOverview is value and risk per division, everyone first (name ""), as
+// of the last scoring (StoreOverview); summed now when none is stored yet.
 func (s *RiskService) RiskOverview(ctx context.Context) ([]tp.RiskSlice, error) {
 	if err := can(ctx, tp.ActRiskRead); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.r.QueryContext(ctx, "SELECT d.division, "+sliceSums+` FROM customer_scores s
+	rows, err := s.db.r.QueryContext(ctx, "SELECT slice FROM risk_overview ORDER BY division")
+	if err != nil {
+		return nil, err
+	}
+	var out []tp.RiskSlice
+	for rows.Next() {
+		var raw string
+		var r tp.RiskSlice
+		if err := rows.Scan(&raw); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(raw), &r); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("risk overview: %w", err)
+		}
+		out = append(out, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) > 0 {
+		return out, err
+	}
+	return s.db.sumOverview(ctx)
+}
+
+// StoreOverview sums the scores per division once, after a scoring.
+func (s *RiskService) StoreOverview(ctx context.Context) error {
+	if err := can(ctx, tp.ActSystemWork); err != nil {
+		return err
+	}
+	ov, err := s.db.sumOverview(ctx)
+	if err != nil {
+		return err
+	}
+	now := tp.ToMicros(s.db.Now())
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM risk_overview"); err != nil {
+			return err
+		}
+		for _, r := range ov {
+			b, _ := json.Marshal(r)
+			if _, err := tx.ExecContext(ctx, "INSERT INTO risk_overview (division, slice, computed_us) VALUES ($1, $2, $3)", r.Name, string(b), now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// sumOverview sums value and risk per division over every score.
+func (db *DB) sumOverview(ctx context.Context) ([]tp.RiskSlice, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT d.division, "+sliceSums+` FROM customer_scores s
 		JOIN customer_divisions d ON d.customer_id = s.customer_id AND d.churned_us IS NULL GROUP BY d.division ORDER BY d.division`)
 	if err != nil {
 		return nil, err
