@@ -12,10 +12,11 @@ import (
 // scoring everyone with reasons and lifetime value; and a three-condition
 // segment's count (one of them an event count within 90 days).
 func benchRisk(e *env, args []string) error {
-	fs := e.flags("bench risk", "bench risk [--customers 200000] [--events 20] [--db postgres://…]")
+	fs := e.flags("bench risk", "bench risk [--customers 200000] [--events 20] [--db postgres://…] [--cpuprofile FILE]")
 	customers := fs.Int("customers", 200000, "customers")
 	events := fs.Int("events", 20, "events per customer (a fifth of them orders)")
 	dsn := fs.String("db", "", "PostgreSQL URL (a scratch schema); empty: a SQLite file in a temp folder")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the hourly refresh (no training) to this file")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -62,8 +63,12 @@ func benchRisk(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "risk refresh with training: %d customers scored in %.1f s\n", rep.Scored, rep.Took.Seconds())
-	t0, last = time.Now(), time.Now()
+	stop, err := startProfile(*profile)
+	if err != nil {
+		return err
+	}
 	rep, err = NewRiskModeler(db).RefreshRisk(ctx, false, func(string) {})
+	stop()
 	if err != nil {
 		return err
 	}
