@@ -74,8 +74,8 @@ func (w *digestWorker) send(ctx context.Context, r tp.DigestRecipient, from time
 	}
 	page := fmt.Sprintf("%s/digest?department=%s&week=%s", w.cfg.PublicURL, url.QueryEscape(u.Department), from.Format(time.DateOnly))
 	unsub := w.cfg.PublicURL + "/digest/unsubscribe/" + r.Token
-	subject, text := report.DigestMail(lang, d, page, unsub)
-	_, err = w.cfg.Mailer.Send(ctx, mailer.Message{To: u.Email, Subject: subject, Text: text, Unsubscribe: unsub,
+	subject, text, html := report.DigestMail(lang, d, page, unsub)
+	_, err = w.cfg.Mailer.Send(ctx, mailer.Message{To: u.Email, Subject: subject, Text: text, HTML: html, Unsubscribe: unsub,
 		Headers: map[string]string{"Content-Language": lang}})
 	return err
 }
