@@ -355,7 +355,7 @@ func Percentile(sorted []float64, p float64) *float64 {
 // CES, a count of cases); "—" without data and tooFew below MinResponses.
 // The cockpit, survey pages and the board pack all write numbers this way.
 func (e Estimate) Text(tooFew string) string {
-	m := metricOf(e.Metric)
+	m := MetricOf(e.Metric)
 	switch {
 	case m.Unit == "cases":
 		return fmt.Sprintf("%d", e.N)
@@ -375,7 +375,7 @@ func (e Estimate) Text(tooFew string) string {
 
 // CIText writes the 95 % interval, or "" where none is shown (too few, counts).
 func (e Estimate) CIText() string {
-	m := metricOf(e.Metric)
+	m := MetricOf(e.Metric)
 	if e.N < 2 || e.TooFew || m.Unit == "cases" {
 		return ""
 	}
@@ -385,8 +385,8 @@ func (e Estimate) CIText() string {
 	return fmt.Sprintf("%.1f – %.1f", e.Low, e.High)
 }
 
-// metricOf finds a metric in the registry or among the people metrics.
-func metricOf(id string) MetricDef {
+// MetricOf finds a metric in the registry or among the people metrics.
+func MetricOf(id string) MetricDef {
 	if m, ok := KPIByID(id); ok {
 		return m
 	}

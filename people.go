@@ -266,18 +266,7 @@ func sortRows(rows []PersonRow) {
 // dept, or team dept with the rest of the company.
 func personRow(results []CaseResult, user int64, dept string) PersonRow {
 	row := PersonRow{UserID: user, Department: dept}
-	mine := func(r CaseResult) bool {
-		if user != 0 {
-			return r.AssigneeID == user && r.Department == dept
-		}
-		return r.Department == dept
-	}
-	peer := func(r CaseResult) bool {
-		if user != 0 { // colleagues: cases nobody holds are nobody's peer
-			return r.Department == dept && r.AssigneeID != 0 && r.AssigneeID != user
-		}
-		return r.Department != dept
-	}
+	mine, peer := sides(user, dept)
 	for _, m := range PeopleMetrics {
 		var a, b sample
 		for _, r := range results {
@@ -296,6 +285,17 @@ func personRow(results []CaseResult, user int64, dept string) PersonRow {
 		}
 	}
 	return row
+}
+
+// sides says which cases are an agent's (user ≠ 0) or team's own, and which
+// are their peers': an agent's colleagues in the team (cases nobody holds
+// are nobody's peer), or for a team the rest of the company.
+func sides(user int64, dept string) (mine, peer func(CaseResult) bool) {
+	if user != 0 {
+		return func(r CaseResult) bool { return r.Department == dept && r.AssigneeID == user },
+			func(r CaseResult) bool { return r.Department == dept && r.AssigneeID != 0 && r.AssigneeID != user }
+	}
+	return func(r CaseResult) bool { return r.Department == dept }, func(r CaseResult) bool { return r.Department != dept }
 }
 
 func compareSamples(m MetricDef, a, b sample) PeopleCell {

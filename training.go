@@ -92,6 +92,7 @@ func FindTrainingNeeds(results []CaseResult) []TrainingNeed {
 	var cands []TrainingNeed
 	var ps []float64
 	for _, k := range keys {
+		mine, peer := sides(k.user, k.dept)
 		for _, id := range NeedMetrics {
 			m := PeopleMetric(id)
 			var a, b sample
@@ -100,18 +101,13 @@ func FindTrainingNeeds(results []CaseResult) []TrainingNeed {
 				if !about(r, k) {
 					continue
 				}
-				mine := r.Department == k.dept && (k.user == 0 || r.AssigneeID == k.user)
-				peer := r.Department != k.dept
-				if k.user != 0 {
-					peer = r.Department == k.dept && r.AssigneeID != 0 && r.AssigneeID != k.user
-				}
 				switch {
-				case mine:
+				case mine(r):
 					a.add(r, id)
 					if counts, yes, _ := r.outcome(id); counts && yes != m.HigherIsBetter && len(missed) < MaxNeedCases {
 						missed = append(missed, r.CaseID)
 					}
-				case peer:
+				case peer(r):
 					b.add(r, id)
 				}
 			}
@@ -309,7 +305,11 @@ type TrainingView struct {
 type PeopleService interface {
 	PeopleReport(ctx context.Context, q PeopleQuery) (PeopleReport, error)
 	TrainingNeeds(ctx context.Context, q PeopleQuery) ([]TrainingNeed, error)
+	// PeoplePage is both over one reading of the period's cases.
+	PeoplePage(ctx context.Context, q PeopleQuery) (PeopleReport, []TrainingNeed, error)
 	CreateTraining(ctx context.Context, t *Training) error
 	CompleteTraining(ctx context.Context, id, userID int64, at time.Time) error
 	ListTrainings(ctx context.Context) ([]TrainingView, error)
+	// MeasuredTrainings are those whose after-window has passed.
+	MeasuredTrainings(ctx context.Context) ([]TrainingView, error)
 }

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -162,7 +163,7 @@ func (w *alertWorker) Work(ctx context.Context, job *river.Job[tp.DeliverAlert])
 		_, err = w.cfg.Mailer.Send(ctx, mailer.Message{To: job.Args.Address, Subject: "touchpoint alert: " + rule.Name,
 			Text: ev.Summary + "\n\n" + link + "\n"})
 	case "webhook":
-		d.Status, err = w.post(ctx, job.Args.Address, rule.Secret, ev)
+		d.Status, err = postSigned(ctx, w.client, job.Args.Address, rule.Secret, "touchpoint-alerts", "alert."+ev.Kind, w.db.Now(), []byte(ev.Payload))
 	default:
 		return river.JobCancel(fmt.Errorf("unknown alert target %q", job.Args.Target))
 	}
@@ -176,19 +177,20 @@ func (w *alertWorker) Work(ctx context.Context, job *river.Job[tp.DeliverAlert])
 	return err
 }
 
-// post sends the signed webhook; any status but 2xx is a failure.
-func (w *alertWorker) post(ctx context.Context, address, secret string, ev *tp.AlertEvent) (int, error) {
-	ts := w.db.Now()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, address, strings.NewReader(ev.Payload))
+// postSigned sends a webhook body signed as README's alerts section says
+// (X-Touchpoint-Timestamp, X-Touchpoint-Signature); any status but 2xx is
+// a failure. Alert and segment webhooks both go through it.
+func postSigned(ctx context.Context, client *http.Client, address, secret, agent, event string, ts time.Time, body []byte) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, address, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "touchpoint-alerts")
-	req.Header.Set("X-Touchpoint-Event", "alert."+ev.Kind)
+	req.Header.Set("User-Agent", agent)
+	req.Header.Set("X-Touchpoint-Event", event)
 	req.Header.Set("X-Touchpoint-Timestamp", strconv.FormatInt(ts.Unix(), 10))
-	req.Header.Set("X-Touchpoint-Signature", tp.SignWebhook(secret, ts, []byte(ev.Payload)))
-	res, err := w.client.Do(req)
+	req.Header.Set("X-Touchpoint-Signature", tp.SignWebhook(secret, ts, body))
+	res, err := client.Do(req)
 	if err != nil {
 		return 0, err
 	}

@@ -1,14 +1,11 @@
 package jobs
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -58,7 +55,7 @@ func (w *pushWorker) push(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
-		code, err := w.post(ctx, h, body)
+		code, err := postSigned(ctx, w.client, h.URL, h.Secret, "touchpoint-segments", "segment.opportunities", w.db.Now(), body)
 		if err != nil {
 			_ = w.db.Push.MarkPushed(ctx, id, now, fmt.Sprintf("page %d of %d: %v", p+1, pages, err))
 			return err // retried with back-off; the receiver sees page numbers and the generation time
@@ -66,29 +63,6 @@ func (w *pushWorker) push(ctx context.Context, id int64) error {
 		status = fmt.Sprintf("%d: %d pages, %d customers", code, pages, len(list))
 	}
 	return w.db.Push.MarkPushed(ctx, id, now, status)
-}
-
-func (w *pushWorker) post(ctx context.Context, h *tp.SegmentWebhook, body []byte) (int, error) {
-	ts := w.db.Now()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "touchpoint-segments")
-	req.Header.Set("X-Touchpoint-Event", "segment.opportunities")
-	req.Header.Set("X-Touchpoint-Timestamp", strconv.FormatInt(ts.Unix(), 10))
-	req.Header.Set("X-Touchpoint-Signature", tp.SignWebhook(h.Secret, ts, body))
-	res, err := w.client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer res.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
-	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return res.StatusCode, fmt.Errorf("webhook answered %s", res.Status)
-	}
-	return res.StatusCode, nil
 }
 
 // pushAllWorker is the daily push of every segment with a webhook; one

@@ -36,7 +36,7 @@ func DigestMail(lang string, d tp.Digest, pageURL, unsubscribeURL string) (subje
 		if k.Direction != 0 {
 			move = map[bool]string{true: "▲ ", false: "▼ "}[k.Direction > 0] + map[bool]string{true: t("cockpit.better"), false: t("cockpit.worse")}[k.Better]
 		}
-		fmt.Fprintf(&b, "- %s: %s (%s %s) %s\n", kpiName(lang, k.Metric), Format(k.Week, lang), t("digest.before"), Format(k.Before, lang), move)
+		fmt.Fprintf(&b, "- %s: %s (%s %s) %s\n", i18n.KPIName(lang, tp.MetricOf(k.Metric)), Format(k.Week, lang), t("digest.before"), Format(k.Before, lang), move)
 	}
 	for _, part := range []struct {
 		key string
@@ -89,7 +89,7 @@ func digestHTMLOf(lang string, d tp.Digest, subject, pageURL, unsubscribeURL str
 		if k.Week.N == 0 && k.Before.N == 0 {
 			continue
 		}
-		r := kpi{Name: kpiName(lang, k.Metric), Week: Format(k.Week, lang), Before: Format(k.Before, lang), Better: k.Better}
+		r := kpi{Name: i18n.KPIName(lang, tp.MetricOf(k.Metric)), Week: Format(k.Week, lang), Before: Format(k.Before, lang), Better: k.Better}
 		if k.Direction != 0 {
 			r.Move = map[bool]string{true: "▲", false: "▼"}[k.Direction > 0]
 		}
@@ -116,12 +116,4 @@ func digestHTMLOf(lang string, d tp.Digest, subject, pageURL, unsubscribeURL str
 		return "" // the text part carries the digest
 	}
 	return b.String()
-}
-
-// kpiName names a digest figure: a registry KPI or a people metric.
-func kpiName(lang, id string) string {
-	if m, ok := tp.KPIByID(id); ok {
-		return i18n.KPIName(lang, m)
-	}
-	return i18n.KPIName(lang, tp.PeopleMetric(id))
 }

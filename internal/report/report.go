@@ -259,7 +259,7 @@ func people(ctx context.Context, st Store, p *Pack, lang string) error {
 		return err
 	}
 	for _, t := range ts {
-		l := TrainingLine{Title: t.Title, Department: t.Department, Metric: i18n.KPIName(lang, tp.PeopleMetric(t.Metric)), Known: t.Effect.Known}
+		l := TrainingLine{Title: t.Title, Department: t.Department, Metric: i18n.KPIName(lang, tp.MetricOf(t.Metric)), Known: t.Effect.Known}
 		if l.Known {
 			l.Effect = fmt.Sprintf("%+.1f [%+.1f, %+.1f]", t.Effect.Effect, t.Effect.Low, t.Effect.High)
 		} else {

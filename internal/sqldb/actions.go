@@ -39,7 +39,13 @@ func checkOwner(ctx context.Context, q querier, owner int64) error {
 	return err
 }
 
+// insertAction stores a new action item whose fields are checked and
+// stamped, once its owner is a user: the one insert behind CreateAction,
+// council ideas and playbooks.
 func insertAction(ctx context.Context, tx *sql.Tx, a *tp.ActionItem) error {
+	if err := checkOwner(ctx, tx, a.OwnerID); err != nil {
+		return err
+	}
 	return tx.QueryRowContext(ctx, `INSERT INTO action_items (title, owner_id, department, due, kpi, slice, status, created_by, created_us, updated_us, origin)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id`, a.Title, a.OwnerID, a.Department, a.Due, a.KPI, a.Slice, a.Status,
 		a.CreatedBy, tp.ToMicros(a.CreatedAt), a.Origin).Scan(&a.ID)
@@ -58,12 +64,7 @@ func (s *ActionService) CreateAction(ctx context.Context, a *tp.ActionItem) erro
 	}
 	a.CreatedBy, a.CreatedAt = actorOf(ctx), s.db.Now()
 	a.UpdatedAt = a.CreatedAt
-	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := checkOwner(ctx, tx, a.OwnerID); err != nil {
-			return err
-		}
-		return insertAction(ctx, tx, a)
-	})
+	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return insertAction(ctx, tx, a) })
 }
 
 // ListActions lists action items, soonest due first.

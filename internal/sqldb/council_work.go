@@ -262,9 +262,6 @@ func (s *CouncilService) IdeaToAction(ctx context.Context, ideaID int64, a *tp.A
 	a.CreatedBy, a.CreatedAt = actorOf(ctx), s.db.Now()
 	a.UpdatedAt = a.CreatedAt
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := checkOwner(ctx, tx, a.OwnerID); err != nil {
-			return err
-		}
 		if err := insertAction(ctx, tx, a); err != nil {
 			return err
 		}

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
-	"sort"
 	"strings"
 	"time"
 
@@ -125,29 +124,25 @@ func (s *DigestService) verbatims(ctx context.Context, department string, from, 
 	return out, rows.Err()
 }
 
-// overdue lists the department's cases past a due time, most overdue first.
+// overdue lists the department's cases past a due time, most overdue first:
+// the queue's work order puts them first.
 func (s *DigestService) overdue(ctx context.Context, department string) ([]tp.DigestCase, error) {
-	rows, err := s.db.r.QueryContext(ctx, "SELECT "+caseColsList+" FROM cases WHERE department = $1 AND status IN ('new', 'open') ORDER BY id", department)
+	cases, err := s.db.cases().ListCases(ctx, tp.CaseFilter{Department: department, Status: []tp.CaseStatus{tp.CaseNew, tp.CaseOpen},
+		WorkOrder: true, Limit: MaxDigestOverdue})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	now := s.db.Now()
 	out := []tp.DigestCase{}
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, err
+	for _, c := range cases {
+		if !c.Overdue(now) {
+			break
 		}
-		if due := c.NextDue(); due != nil && c.Overdue(now) {
+		if due := c.NextDue(); due != nil {
 			out = append(out, tp.DigestCase{ID: c.ID, Subject: c.Subject, Status: c.Status, Due: *due})
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Due.Before(out[j].Due) })
-	return out[:min(len(out), MaxDigestOverdue)], nil
+	return out, nil
 }
 
 // subscription reads (creating it when missing) a user's digest row.

@@ -124,6 +124,29 @@ func (s *PeopleService) PeopleReport(ctx context.Context, q tp.PeopleQuery) (tp.
 	if err != nil {
 		return tp.PeopleReport{}, err
 	}
+	return s.report(ctx, q, results)
+}
+
+// PeoplePage is PeopleReport and TrainingNeeds over one reading of the
+// period's cases: the coaching page shows both.
+func (s *PeopleService) PeoplePage(ctx context.Context, q tp.PeopleQuery) (tp.PeopleReport, []tp.TrainingNeed, error) {
+	if err := checkPeopleQuery(ctx, q); err != nil {
+		return tp.PeopleReport{}, nil, err
+	}
+	results, err := s.db.periodResults(ctx, q.From, q.To)
+	if err != nil {
+		return tp.PeopleReport{}, nil, err
+	}
+	rep, err := s.report(ctx, q, results)
+	if err != nil {
+		return rep, nil, err
+	}
+	needs, err := s.needs(ctx, q, results)
+	return rep, needs, err
+}
+
+// report keeps of the period's figures the rows the caller may see.
+func (s *PeopleService) report(ctx context.Context, q tp.PeopleQuery, results []tp.CaseResult) (tp.PeopleReport, error) {
 	all := tp.BuildPeopleReport(results)
 	rep := tp.PeopleReport{From: q.From, To: q.To, Teams: []tp.PersonRow{}, Agents: []tp.PersonRow{}}
 	for _, r := range all.Teams {
@@ -162,6 +185,11 @@ func (s *PeopleService) TrainingNeeds(ctx context.Context, q tp.PeopleQuery) ([]
 	if err != nil {
 		return nil, err
 	}
+	return s.needs(ctx, q, results)
+}
+
+// needs keeps of the period's training needs those the caller may see.
+func (s *PeopleService) needs(ctx context.Context, q tp.PeopleQuery, results []tp.CaseResult) ([]tp.TrainingNeed, error) {
 	out := []tp.TrainingNeed{}
 	for _, n := range tp.FindTrainingNeeds(results) {
 		show, peers := visible(ctx, q, n.UserID, n.Department)

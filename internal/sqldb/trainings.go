@@ -154,6 +154,17 @@ func (s *PeopleService) readTrainings(ctx context.Context, where string, args ..
 // with its effect measured on its department's cases: an agent sees the
 // trainings they take part in.
 func (s *PeopleService) ListTrainings(ctx context.Context) ([]tp.TrainingView, error) {
+	return s.listTrainings(ctx, false)
+}
+
+// MeasuredTrainings are the trainings whose effect can be known now (every
+// participant completed, the window after passed): the cockpit's lines,
+// without measuring the others on every view.
+func (s *PeopleService) MeasuredTrainings(ctx context.Context) ([]tp.TrainingView, error) {
+	return s.listTrainings(ctx, true)
+}
+
+func (s *PeopleService) listTrainings(ctx context.Context, measuredOnly bool) ([]tp.TrainingView, error) {
 	dept, err := listScope(ctx, tp.ActPeopleRead)
 	if err != nil {
 		return nil, err
@@ -176,11 +187,15 @@ func (s *PeopleService) ListTrainings(ctx context.Context) ([]tp.TrainingView, e
 		if !mayRead {
 			continue
 		}
+		from, to, complete := effectSpan(t)
+		if measuredOnly && (!complete || now.Before(to)) {
+			continue
+		}
 		for i := range t.Participants {
 			t.Participants[i].Email = emails[t.Participants[i].UserID]
 		}
 		v := tp.TrainingView{Training: t, Owner: emails[t.OwnerID]}
-		if from, to, ok := effectSpan(t); ok {
+		if complete {
 			results, err := s.db.caseResults(ctx, "c.department = $1 AND c.created_us >= $2 AND c.created_us < $3",
 				[]any{t.Department, tp.ToMicros(from), tp.ToMicros(to)})
 			if err != nil {

@@ -238,7 +238,7 @@ func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request, v *view) er
 		return err
 	}
 	if v.Can(string(tp.ActPeopleRead)) { // the trainings' measured effects
-		if d.Trainings, err = s.People.ListTrainings(r.Context()); err != nil {
+		if d.Trainings, err = s.People.MeasuredTrainings(r.Context()); err != nil {
 			return err
 		}
 	}

@@ -42,10 +42,7 @@ func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request, v *view) err
 	d := peopleData{Q: q, From: q.From.Format(time.DateOnly), To: q.To.Add(-time.Microsecond).Format(time.DateOnly),
 		Metrics: tp.PeopleMetrics, NeedMetric: tp.NeedMetrics, CanManage: v.Can(string(tp.ActTrainingManage)),
 		Today: s.Now().Format(time.DateOnly), Days: int(tp.EffectWindow.Hours() / 24)}
-	if d.Report, err = s.People.PeopleReport(r.Context(), q); err != nil {
-		return err
-	}
-	if d.Needs, err = s.People.TrainingNeeds(r.Context(), q); err != nil {
+	if d.Report, d.Needs, err = s.People.PeoplePage(r.Context(), q); err != nil {
 		return err
 	}
 	if d.Trainings, err = s.People.ListTrainings(r.Context()); err != nil {
