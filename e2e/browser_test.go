@@ -31,13 +31,16 @@ func chromium(t *testing.T) string {
 }
 
 // browser starts a headless Chromium with the flags this closed network needs.
-func browser(t *testing.T) context.Context {
+func browser(t *testing.T) context.Context { return browserIn(t, "en-US") }
+
+// browserIn is a browser whose Accept-Language is lang.
+func browserIn(t *testing.T, lang string) context.Context {
 	exec := chromium(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exec), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "en-US"), chromedp.WindowSize(1280, 900),
+		chromedp.Flag("lang", lang), chromedp.Flag("accept-lang", lang), chromedp.WindowSize(1280, 900),
 		chromedp.UserDataDir(t.TempDir()))
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelB := chromedp.NewContext(actx)

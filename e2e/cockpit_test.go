@@ -187,6 +187,13 @@ func TestCCOCockpitAndBoardPack(t *testing.T) {
 		t.Errorf("the vote did not count: %q → %q", before, after)
 	}
 	lookAt(t, ctx, link, "council-member")
+	for _, lang := range []string{"de", "nl"} { // the member's page follows their browser's language
+		mctx := browserIn(t, lang)
+		lookAt(t, mctx, link, "council-member-"+lang)
+		if got, err := chromedp.Run(mctx, chromedp.Evaluate[string](`document.documentElement.lang`)); err != nil || got != lang {
+			t.Errorf("the member's page in a %s browser is in %q (%v)", lang, got, err)
+		}
+	}
 	step(t, ctx, "back to the council", chromedp.Navigate(srv.URL+"/councils"), chromedp.WaitVisible(css("#idea-list")))
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#idea-list li[data-idea="`+id+`"]').length`)); err != nil || n != 1 {
 		t.Fatalf("the new idea is not on the council page: %v", err)
