@@ -69,7 +69,7 @@ func (a *ActionItem) Validate() error {
 		fields["status"] = "open, done or cancelled"
 	}
 	if len(fields) > 0 {
-		return &Error{Code: EINVALID, Message: "the action item is not valid", Fields: fields}
+		return Errorf(EINVALID, "the action item is not valid").WithFields(fields)
 	}
 	return nil
 }

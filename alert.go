@@ -87,7 +87,7 @@ func (r *AlertRule) Validate() error {
 		fields["emails"] = "at least one e-mail address, a webhook URL or notify_owners"
 	}
 	if len(fields) > 0 {
-		return &Error{Code: EINVALID, Message: "the alert rule is not valid", Fields: fields}
+		return Errorf(EINVALID, "the alert rule is not valid").WithFields(fields)
 	}
 	return nil
 }

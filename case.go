@@ -170,7 +170,7 @@ func (c *Case) Validate() error {
 		fields["redress"] = "amount ≥ 0 and a 3-letter currency"
 	}
 	if len(fields) > 0 {
-		return &Error{Code: EINVALID, Message: "the case is not valid: " + firstField(fields), Fields: fields}
+		return Errorf(EINVALID, "the case is not valid: %s", firstField(fields)).WithFields(fields)
 	}
 	return nil
 }
@@ -305,7 +305,7 @@ func (t Taxonomy) Check(category, sub string) error {
 	}
 	subs, ok := t[category]
 	if !ok {
-		return &Error{Code: EINVALID, Message: "unknown category " + category, Fields: map[string]string{"category": "not in the taxonomy"}}
+		return Errorf(EINVALID, "unknown category %s", category).WithFields(map[string]string{"category": "not in the taxonomy"})
 	}
 	if sub == "" {
 		return nil
@@ -315,7 +315,7 @@ func (t Taxonomy) Check(category, sub string) error {
 			return nil
 		}
 	}
-	return &Error{Code: EINVALID, Message: "unknown sub-category " + sub + " of " + category, Fields: map[string]string{"sub_category": "not in the taxonomy"}}
+	return Errorf(EINVALID, "unknown sub-category %s of %s", sub, category).WithFields(map[string]string{"sub_category": "not in the taxonomy"})
 }
 
 // CanTakeCase reports whether a user of role and department may be assigned

@@ -70,8 +70,7 @@ func (r *ChurnRule) Validate() error {
 	case r.Event == "" && r.Trait != "" && r.Value != "":
 		return nil
 	}
-	return &Error{Code: EINVALID, Message: "churn is either an event name, or a trait and its value",
-		Fields: map[string]string{"event": "an event name, or empty with trait and value", "trait": "with value, or empty with event"}}
+	return Errorf(EINVALID, "churn is either an event name, or a trait and its value").WithFields(map[string]string{"event": "an event name, or empty with trait and value", "trait": "with value, or empty with event"})
 }
 
 // String describes the rule for definition pages and reports.
@@ -114,7 +113,7 @@ func PeriodOf(kind string, t time.Time) (Period, error) {
 		from = time.Date(t.Year(), t.Month()-(t.Month()-1)%3, 1, 0, 0, 0, 0, time.UTC)
 		return Period{from, from.AddDate(0, 3, 0)}, nil
 	}
-	return Period{}, &Error{Code: EINVALID, Message: "period must be week, month, quarter or custom", Fields: map[string]string{"period": "invalid"}}
+	return Period{}, Errorf(EINVALID, "period must be week, month, quarter or custom").WithFields(map[string]string{"period": "invalid"})
 }
 
 // Previous is the period of the same length just before p: the previous
@@ -181,9 +180,9 @@ func CleanDivisions(names []string) ([]string, error) {
 		case n == "":
 			continue
 		case n == DivisionUnassigned || len(n) > 100:
-			return nil, &Error{Code: EINVALID, Message: fmt.Sprintf("%q cannot be a division name", n), Fields: map[string]string{"divisions": "invalid"}}
+			return nil, Errorf(EINVALID, "%q cannot be a division name", n).WithFields(map[string]string{"divisions": "invalid"})
 		case seen[n]:
-			return nil, &Error{Code: EINVALID, Message: fmt.Sprintf("the division %q is listed twice", n), Fields: map[string]string{"divisions": "duplicate"}}
+			return nil, Errorf(EINVALID, "the division %q is listed twice", n).WithFields(map[string]string{"divisions": "duplicate"})
 		}
 		seen[n] = true
 		out = append(out, n)
@@ -359,7 +358,7 @@ func (c *BoardPackConfig) Validate() error {
 		fields["lang"] = "en, de or nl"
 	}
 	if len(fields) > 0 {
-		return &Error{Code: EINVALID, Message: "the board pack settings are not valid", Fields: fields}
+		return Errorf(EINVALID, "the board pack settings are not valid").WithFields(fields)
 	}
 	return nil
 }

@@ -117,7 +117,7 @@ func invalid(what string, bad map[string]string) error {
 	if len(bad) == 0 {
 		return nil
 	}
-	return &Error{Code: EINVALID, Message: what + ": " + fieldList(bad), Fields: bad}
+	return Errorf(EINVALID, "%s: %s", what, fieldList(bad)).WithFields(bad)
 }
 
 // Validate checks a session.

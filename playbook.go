@@ -74,7 +74,7 @@ func (p *Playbook) Validate() error {
 		fields["holdout_pct"] = "0 to 50 (percent of the entrants left alone to measure the effect)"
 	}
 	if len(fields) > 0 {
-		return &Error{Code: EINVALID, Message: "the playbook is not valid: " + firstField(fields), Fields: fields}
+		return Errorf(EINVALID, "the playbook is not valid: %s", firstField(fields)).WithFields(fields)
 	}
 	return nil
 }

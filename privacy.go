@@ -72,7 +72,7 @@ func (r Retention) Validate() error {
 		}
 	}
 	if len(fields) > 0 {
-		return &Error{Code: EINVALID, Message: "the retention periods are not valid", Fields: fields}
+		return Errorf(EINVALID, "the retention periods are not valid").WithFields(fields)
 	}
 	return nil
 }

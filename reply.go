@@ -47,7 +47,7 @@ func (t *ReplyTemplate) Validate() error {
 		fields["body"] = "required, at most 20000 bytes"
 	}
 	if len(fields) > 0 {
-		return &Error{Code: EINVALID, Message: "the reply template is not valid", Fields: fields}
+		return Errorf(EINVALID, "the reply template is not valid").WithFields(fields)
 	}
 	return nil
 }

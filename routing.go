@@ -30,11 +30,11 @@ func (r *RoutingRule) Validate() error {
 	r.Department = strings.TrimSpace(r.Department)
 	switch {
 	case r.Name == "":
-		return &Error{Code: EINVALID, Message: "a rule needs a name", Fields: map[string]string{"name": "required"}}
+		return Errorf(EINVALID, "a rule needs a name").WithFields(map[string]string{"name": "required"})
 	case r.Department == "":
-		return &Error{Code: EINVALID, Message: "a rule needs the department it routes to", Fields: map[string]string{"department": "required"}}
+		return Errorf(EINVALID, "a rule needs the department it routes to").WithFields(map[string]string{"department": "required"})
 	case r.Channel != "" && !IsChannel(r.Channel):
-		return &Error{Code: EINVALID, Message: "unknown channel " + r.Channel, Fields: map[string]string{"channel": "invalid"}}
+		return Errorf(EINVALID, "unknown channel %s", r.Channel).WithFields(map[string]string{"channel": "invalid"})
 	}
 	if r.Priority != "" {
 		ok := false
@@ -42,7 +42,7 @@ func (r *RoutingRule) Validate() error {
 			ok = ok || p == r.Priority
 		}
 		if !ok {
-			return &Error{Code: EINVALID, Message: "priority must be low, normal, high or urgent", Fields: map[string]string{"priority": "invalid"}}
+			return Errorf(EINVALID, "priority must be low, normal, high or urgent").WithFields(map[string]string{"priority": "invalid"})
 		}
 	}
 	return nil

@@ -95,7 +95,7 @@ func (s *Segment) Validate() error {
 		}
 	}
 	if len(fields) > 0 {
-		return &Error{Code: EINVALID, Message: "the segment is not valid: " + firstField(fields), Fields: fields}
+		return Errorf(EINVALID, "the segment is not valid: %s", firstField(fields)).WithFields(fields)
 	}
 	return nil
 }

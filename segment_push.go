@@ -24,7 +24,7 @@ type SegmentWebhook struct {
 // CheckWebhookURL accepts an http(s) address with a host.
 func CheckWebhookURL(raw string) error {
 	if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &Error{Code: EINVALID, Message: "url must be an http or https address", Fields: map[string]string{"url": "invalid"}}
+		return Errorf(EINVALID, "url must be an http or https address").WithFields(map[string]string{"url": "invalid"})
 	}
 	return nil
 }

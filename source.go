@@ -22,14 +22,13 @@ type Source struct {
 func (s *Source) Validate() error {
 	s.Name = strings.TrimSpace(s.Name)
 	if s.Name == "" {
-		return &Error{Code: EINVALID, Message: "a source needs a name", Fields: map[string]string{"name": "required"}}
+		return Errorf(EINVALID, "a source needs a name").WithFields(map[string]string{"name": "required"})
 	}
 	if s.Channel == "" {
 		s.Channel = "web"
 	}
 	if !IsChannel(s.Channel) {
-		return &Error{Code: EINVALID, Message: "unknown channel " + s.Channel,
-			Fields: map[string]string{"channel": "one of " + strings.Join(Channels, ", ")}}
+		return Errorf(EINVALID, "unknown channel %s", s.Channel).WithFields(map[string]string{"channel": "one of " + strings.Join(Channels, ", ")})
 	}
 	return nil
 }

@@ -177,7 +177,7 @@ func (s *Survey) Validate() error {
 		}
 	}
 	if len(fields) > 0 {
-		return &Error{Code: EINVALID, Message: "the survey is not valid: " + firstField(fields), Fields: fields}
+		return Errorf(EINVALID, "the survey is not valid: %s", firstField(fields)).WithFields(fields)
 	}
 	return nil
 }
@@ -299,7 +299,7 @@ func (s *Survey) ValidateResponse(in *ResponseInput) error {
 		}
 	}
 	if len(fields) > 0 {
-		return &Error{Code: EINVALID, Message: "the answer is not valid: " + firstField(fields), Fields: fields}
+		return Errorf(EINVALID, "the answer is not valid: %s", firstField(fields)).WithFields(fields)
 	}
 	return nil
 }
@@ -433,10 +433,10 @@ type Trigger struct {
 func (t *Trigger) Validate() error {
 	t.EventName = strings.TrimSpace(t.EventName)
 	if t.EventName == "" || len(t.EventName) > 512 {
-		return &Error{Code: EINVALID, Message: "a trigger needs the name of the event that starts it", Fields: map[string]string{"event": "required"}}
+		return Errorf(EINVALID, "a trigger needs the name of the event that starts it").WithFields(map[string]string{"event": "required"})
 	}
 	if t.DelayMin < 0 || t.DelayMin > 60*24*90 {
-		return &Error{Code: EINVALID, Message: "the delay must be 0 minutes to 90 days", Fields: map[string]string{"delay_minutes": "0–129600"}}
+		return Errorf(EINVALID, "the delay must be 0 minutes to 90 days").WithFields(map[string]string{"delay_minutes": "0–129600"})
 	}
 	t.Delay = time.Duration(t.DelayMin) * time.Minute
 	return nil

@@ -181,33 +181,33 @@ func ValidateThemes(themes []Theme) error {
 	for i, t := range themes {
 		where := fmt.Sprintf("theme %d", i+1)
 		if !themeID.MatchString(t.ID) {
-			return &Error{Code: EINVALID, Message: where + ": the id must be 1–40 lower-case letters, digits or _", Fields: map[string]string{"themes": "invalid id"}}
+			return Errorf(EINVALID, "%s: the id must be 1–40 lower-case letters, digits or _", where).WithFields(map[string]string{"themes": "invalid id"})
 		}
 		if seen[t.ID] {
-			return &Error{Code: EINVALID, Message: where + ": the id " + t.ID + " is used twice", Fields: map[string]string{"themes": "duplicate id"}}
+			return Errorf(EINVALID, "%s: the id %s is used twice", where, t.ID).WithFields(map[string]string{"themes": "duplicate id"})
 		}
 		seen[t.ID] = true
 		if strings.TrimSpace(t.Names["en"]) == "" {
-			return &Error{Code: EINVALID, Message: where + " (" + t.ID + "): it needs an English name", Fields: map[string]string{"themes": "name missing"}}
+			return Errorf(EINVALID, "%s (%s): it needs an English name", where, t.ID).WithFields(map[string]string{"themes": "name missing"})
 		}
 		terms := 0
 		for lang, ts := range t.Terms {
 			if lang != "de" && lang != "en" && lang != "nl" {
-				return &Error{Code: EINVALID, Message: where + " (" + t.ID + "): terms in " + lang + "; only de, en and nl are analysed", Fields: map[string]string{"themes": "language"}}
+				return Errorf(EINVALID, "%s (%s): terms in %s; only de, en and nl are analysed", where, t.ID, lang).WithFields(map[string]string{"themes": "language"})
 			}
 			for _, term := range ts {
 				if strings.Trim(term, "!* ") == "" {
-					return &Error{Code: EINVALID, Message: where + " (" + t.ID + "): an empty " + lang + " term", Fields: map[string]string{"themes": "empty term"}}
+					return Errorf(EINVALID, "%s (%s): an empty %s term", where, t.ID, lang).WithFields(map[string]string{"themes": "empty term"})
 				}
 				terms++
 			}
 		}
 		if terms == 0 {
-			return &Error{Code: EINVALID, Message: where + " (" + t.ID + "): it has no terms, so nothing would find it", Fields: map[string]string{"themes": "no terms"}}
+			return Errorf(EINVALID, "%s (%s): it has no terms, so nothing would find it", where, t.ID).WithFields(map[string]string{"themes": "no terms"})
 		}
 	}
 	if len(themes) > 200 {
-		return &Error{Code: EINVALID, Message: "at most 200 themes", Fields: map[string]string{"themes": "too many"}}
+		return Errorf(EINVALID, "at most 200 themes").WithFields(map[string]string{"themes": "too many"})
 	}
 	return nil
 }

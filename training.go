@@ -195,7 +195,7 @@ func (t *Training) Validate() error {
 		seen[p.UserID] = true
 	}
 	if len(bad) > 0 {
-		return &Error{Code: EINVALID, Message: "the training is incomplete: " + fieldList(bad), Fields: bad}
+		return Errorf(EINVALID, "the training is incomplete: %s", fieldList(bad)).WithFields(bad)
 	}
 	return nil
 }

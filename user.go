@@ -85,7 +85,7 @@ func (ch UserChange) Apply(u User, actorID int64) (User, error) {
 		u.Deactivated = !*ch.Active
 	}
 	if u.ID == actorID && ((ch.Role != nil && *ch.Role != RoleAdmin) || u.Deactivated) {
-		return u, &Error{Code: ECONFLICT, Message: "you cannot take away your own admin role or deactivate yourself; another admin can"}
+		return u, Errorf(ECONFLICT, "you cannot take away your own admin role or deactivate yourself; another admin can")
 	}
 	if err := u.Validate(); err != nil {
 		return u, err
@@ -97,13 +97,13 @@ func (ch UserChange) Apply(u User, actorID int64) (User, error) {
 func (u *User) Validate() error {
 	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
 	if !emailRE.MatchString(u.Email) {
-		return &Error{Code: EINVALID, Message: "a user needs a valid e-mail address", Fields: map[string]string{"email": "invalid"}}
+		return Errorf(EINVALID, "a user needs a valid e-mail address").WithFields(map[string]string{"email": "invalid"})
 	}
 	if _, err := ParseRole(string(u.Role)); err != nil {
 		return err
 	}
 	if u.Role.DepartmentScoped() && u.Department == "" {
-		return &Error{Code: EINVALID, Message: "role " + string(u.Role) + " needs a department", Fields: map[string]string{"department": "required"}}
+		return Errorf(EINVALID, "role %s needs a department", string(u.Role)).WithFields(map[string]string{"department": "required"})
 	}
 	return nil
 }
@@ -136,10 +136,10 @@ type SavedView struct {
 // Validate checks a view before it is saved.
 func (v *SavedView) Validate() error {
 	if v.Name == "" || len(v.Name) > 60 {
-		return &Error{Code: EINVALID, Message: "a saved view needs a name of at most 60 characters", Fields: map[string]string{"name": "required"}}
+		return Errorf(EINVALID, "a saved view needs a name of at most 60 characters").WithFields(map[string]string{"name": "required"})
 	}
 	if len(v.Query) > 1000 {
-		return &Error{Code: EINVALID, Message: "the view's filter is too long", Fields: map[string]string{"query": "too long"}}
+		return Errorf(EINVALID, "the view's filter is too long").WithFields(map[string]string{"query": "too long"})
 	}
 	return nil
 }

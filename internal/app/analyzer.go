@@ -175,8 +175,7 @@ func (l *TextAnalyzer) TrainModel(labels []tp.TextLabel) (*tp.TextModel, error) 
 	}
 	slices.Sort(out.Details.Themes)
 	if !out.Details.Sentiment && len(out.Details.Themes) == 0 {
-		return nil, &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("correct the sentiment of at least %d texts (in two sentiments or more), or the themes of texts so that a theme has %d examples with it and %d without, first (now %d sentiment corrections, %d with themes)",
-			tp.MinTrainingLabels, tp.MinThemeExamples, tp.MinThemeExamples, len(sentTrain)+len(sentTest), len(themed)+len(themeTest)), Fields: map[string]string{"labels": "too few"}}
+		return nil, tp.Errorf(tp.EINVALID, "correct the sentiment of at least %d texts (in two sentiments or more), or the themes of texts so that a theme has %d examples with it and %d without, first (now %d sentiment corrections, %d with themes)", tp.MinTrainingLabels, tp.MinThemeExamples, tp.MinThemeExamples, len(sentTrain)+len(sentTest), len(themed)+len(themeTest)).WithFields(map[string]string{"labels": "too few"})
 	}
 	cur := l.current()
 	candidate, err := textan.NewLearned(learned, nil)

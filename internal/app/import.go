@@ -263,7 +263,7 @@ func customerRow(cols, rec []string, now time.Time) (tp.Message, error) {
 		if typ, ok := csvIdentities[c]; ok {
 			id, err := tp.NormalizeIdentity(typ, v, country)
 			if err != nil {
-				return m, tp.Errorf(tp.EINVALID, "column %s: %s", c, tp.ErrorMessage(err))
+				return m, tp.Errorf(tp.EINVALID, "column %s: %s", c, err)
 			}
 			m.Identities = append(m.Identities, id)
 			switch typ {

@@ -53,5 +53,5 @@ func Write(w io.Writer, ex *tp.CustomerExport, format string) error {
 		}
 		return z.Close()
 	}
-	return &tp.Error{Code: tp.EINVALID, Message: "format must be json or zip", Fields: map[string]string{"format": "invalid"}}
+	return tp.Errorf(tp.EINVALID, "format must be json or zip").WithFields(map[string]string{"format": "invalid"})
 }

@@ -192,7 +192,7 @@ func (mr *Mailer) Send(ctx context.Context, m Message) (string, error) {
 	from, _ := mail.ParseAddress(mr.cfg.From)
 	if err := c.SendMail(from.Address, []string{m.To}, bytes.NewReader(body)); err != nil {
 		if se, ok := err.(*smtp.SMTPError); ok && se.Code >= 500 {
-			return "", &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("the relay refused the message to %s: %d %s", m.To, se.Code, se.Message)}
+			return "", tp.Errorf(tp.EINVALID, "the relay refused the message to %s: %d %s", m.To, se.Code, se.Message)
 		}
 		return "", fmt.Errorf("send to %s: %w", m.To, err)
 	}

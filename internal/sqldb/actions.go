@@ -34,7 +34,7 @@ func checkOwner(ctx context.Context, q querier, owner int64) error {
 	var one int
 	err := q.QueryRowContext(ctx, "SELECT 1 FROM users WHERE id = $1", owner).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
-		return &tp.Error{Code: tp.EINVALID, Message: "the owner is not a user", Fields: map[string]string{"owner_id": "no such user"}}
+		return tp.Errorf(tp.EINVALID, "the owner is not a user").WithFields(map[string]string{"owner_id": "no such user"})
 	}
 	return err
 }
@@ -178,7 +178,7 @@ func (s *ActionService) UpdateAction(ctx context.Context, id int64, ch tp.Action
 		}
 		comment := strings.TrimSpace(ch.Comment)
 		if len(comment) > tp.MaxDescriptionLen {
-			return &tp.Error{Code: tp.EINVALID, Message: "the comment is too long", Fields: map[string]string{"comment": "at most 50 000 characters"}}
+			return tp.Errorf(tp.EINVALID, "the comment is too long").WithFields(map[string]string{"comment": "at most 50 000 characters"})
 		}
 		now := s.db.Now()
 		if _, err := tx.ExecContext(ctx, "UPDATE action_items SET title = $1, owner_id = $2, due = $3, status = $4, updated_us = $5 WHERE id = $6",

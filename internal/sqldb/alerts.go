@@ -22,7 +22,7 @@ func (s *AlertService) CreateAlertRule(ctx context.Context, r *tp.AlertRule) err
 	if r.SegmentID != 0 {
 		if _, err := findSegment(ctx, s.db.r, r.SegmentID); err != nil {
 			if tp.ErrorCode(err) == tp.ENOTFOUND {
-				return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("segment %d does not exist", r.SegmentID), Fields: map[string]string{"segment_id": "unknown"}}
+				return tp.Errorf(tp.EINVALID, "segment %d does not exist", r.SegmentID).WithFields(map[string]string{"segment_id": "unknown"})
 			}
 			return err
 		}

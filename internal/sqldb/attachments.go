@@ -85,11 +85,11 @@ func (s *CaseService) AddAttachment(ctx context.Context, caseID int64, filename,
 	filename = strings.TrimSpace(filepath.Base(strings.ReplaceAll(filename, "\\", "/")))
 	switch {
 	case filename == "" || filename == "." || filename == "/" || len(filename) > 255:
-		return nil, &tp.Error{Code: tp.EINVALID, Message: "the file needs a name of at most 255 characters", Fields: map[string]string{"file": "no name"}}
+		return nil, tp.Errorf(tp.EINVALID, "the file needs a name of at most 255 characters").WithFields(map[string]string{"file": "no name"})
 	case len(data) == 0:
-		return nil, &tp.Error{Code: tp.EINVALID, Message: "the file is empty", Fields: map[string]string{"file": "empty"}}
+		return nil, tp.Errorf(tp.EINVALID, "the file is empty").WithFields(map[string]string{"file": "empty"})
 	case len(data) > MaxAttachmentBytes:
-		return nil, &tp.Error{Code: tp.EINVALID, Message: "the file is larger than 10 MB", Fields: map[string]string{"file": "too large"}}
+		return nil, tp.Errorf(tp.EINVALID, "the file is larger than 10 MB").WithFields(map[string]string{"file": "too large"})
 	}
 	if contentType == "" {
 		contentType = "application/octet-stream"

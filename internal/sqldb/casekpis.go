@@ -114,10 +114,10 @@ func (db *DB) caseOutcomes(ctx context.Context, where string, args []any) ([]cas
 func (s *CaseService) CaseKPIs(ctx context.Context, q tp.CaseKPIQuery) ([]tp.CaseKPIRow, error) {
 	col := map[string]string{"": "", "department": "department", "division": "division", "channel": "channel", "category": "category"}
 	if _, ok := col[q.By]; !ok {
-		return nil, &tp.Error{Code: tp.EINVALID, Message: "by must be department, division, channel or category (figures per agent: GET /api/v1/people)", Fields: map[string]string{"by": "invalid"}}
+		return nil, tp.Errorf(tp.EINVALID, "by must be department, division, channel or category (figures per agent: GET /api/v1/people)").WithFields(map[string]string{"by": "invalid"})
 	}
 	if q.Period != "" && q.Period != "week" && q.Period != "month" {
-		return nil, &tp.Error{Code: tp.EINVALID, Message: "period must be week or month", Fields: map[string]string{"period": "invalid"}}
+		return nil, tp.Errorf(tp.EINVALID, "period must be week or month").WithFields(map[string]string{"period": "invalid"})
 	}
 	from, to := int64(0), int64(1<<62)
 	if !q.From.IsZero() {

@@ -20,7 +20,7 @@ func (s *CaseService) MergeCases(ctx context.Context, keepID, dupID int64) (*tp.
 		return nil, err
 	}
 	if keepID == dupID {
-		return nil, &tp.Error{Code: tp.EINVALID, Message: "a case cannot be merged into itself", Fields: map[string]string{"from": "same case"}}
+		return nil, tp.Errorf(tp.EINVALID, "a case cannot be merged into itself").WithFields(map[string]string{"from": "same case"})
 	}
 	var out *tp.Case
 	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -40,11 +40,11 @@ func (s *CaseService) MergeCases(ctx context.Context, keepID, dupID int64) (*tp.
 		}
 		switch {
 		case keep.CustomerID != dup.CustomerID:
-			return &tp.Error{Code: tp.ECONFLICT, Message: fmt.Sprintf("case %d is another customer's; only one customer's cases are merged", dup.ID)}
+			return tp.Errorf(tp.ECONFLICT, "case %d is another customer's; only one customer's cases are merged", dup.ID)
 		case dup.Status == tp.CaseClosed:
-			return &tp.Error{Code: tp.ECONFLICT, Message: fmt.Sprintf("case %d is closed already", dup.ID)}
+			return tp.Errorf(tp.ECONFLICT, "case %d is closed already", dup.ID)
 		case keep.Status == tp.CaseClosed:
-			return &tp.Error{Code: tp.ECONFLICT, Message: fmt.Sprintf("case %d is closed; merge into an open case", keep.ID)}
+			return tp.Errorf(tp.ECONFLICT, "case %d is closed; merge into an open case", keep.ID)
 		}
 		now, actor := s.db.Now(), actorOf(ctx)
 		us := tp.ToMicros(now)
@@ -99,7 +99,7 @@ func (s *CaseService) SplitCase(ctx context.Context, caseID, eventID int64, subj
 		}
 	}
 	if msg == nil {
-		return nil, &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("case %d has no message %d to split off", caseID, eventID), Fields: map[string]string{"event": "not a message of this case"}}
+		return nil, tp.Errorf(tp.EINVALID, "case %d has no message %d to split off", caseID, eventID).WithFields(map[string]string{"event": "not a message of this case"})
 	}
 	nc := &tp.Case{CustomerID: c.CustomerID, Subject: subject, Description: msg.Body + fmt.Sprintf("\n\n(split from case #%d)", c.ID),
 		Channel: c.Channel, Source: c.Source, Department: c.Department, Division: c.Division, Priority: c.Priority}

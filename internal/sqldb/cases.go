@@ -354,7 +354,7 @@ func (s *CaseService) AddCaseNote(ctx context.Context, id int64, body string, pu
 	}
 	body = strings.TrimSpace(body)
 	if body == "" || len(body) > tp.MaxDescriptionLen {
-		return nil, &tp.Error{Code: tp.EINVALID, Message: "a note needs text (at most 50 000 characters)", Fields: map[string]string{"body": "required"}}
+		return nil, tp.Errorf(tp.EINVALID, "a note needs text (at most 50 000 characters)").WithFields(map[string]string{"body": "required"})
 	}
 	var e *tp.CaseEvent
 	err := s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -413,11 +413,10 @@ func (s *CaseService) AssignCase(ctx context.Context, id, userID int64) error {
 		if userID != 0 {
 			var role, dept string
 			if err := tx.QueryRowContext(ctx, "SELECT email, role, department FROM users WHERE id = $1 AND deactivated_us = 0", userID).Scan(&newName, &role, &dept); err != nil {
-				return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("user %d does not exist", userID), Fields: map[string]string{"assignee_id": "no such user"}}
+				return tp.Errorf(tp.EINVALID, "user %d does not exist", userID).WithFields(map[string]string{"assignee_id": "no such user"})
 			}
 			if !tp.CanTakeCase(tp.Role(role), dept, c.Department) {
-				return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("%s does not work %s cases", newName, orTriage(c.Department)),
-					Fields: map[string]string{"assignee_id": "not in the case's department"}}
+				return tp.Errorf(tp.EINVALID, "%s does not work %s cases", newName, orTriage(c.Department)).WithFields(map[string]string{"assignee_id": "not in the case's department"})
 			}
 			assignee = userID
 		}
@@ -587,7 +586,7 @@ func (s *CaseService) SetTaxonomy(ctx context.Context, t tp.Taxonomy) error {
 		for cat, subs := range t {
 			cat = strings.TrimSpace(cat)
 			if cat == "" {
-				return &tp.Error{Code: tp.EINVALID, Message: "a category needs a name", Fields: map[string]string{"category": "required"}}
+				return tp.Errorf(tp.EINVALID, "a category needs a name").WithFields(map[string]string{"category": "required"})
 			}
 			for _, sub := range append([]string{""}, subs...) {
 				if _, err := tx.ExecContext(ctx, "INSERT INTO case_taxonomy (category, sub_category) VALUES ($1, $2) ON CONFLICT DO NOTHING",

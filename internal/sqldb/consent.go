@@ -63,7 +63,7 @@ func (s *PrivacyService) SetConsent(ctx context.Context, id int64, p tp.Purpose,
 		return err
 	}
 	if !slices.Contains(tp.Purposes, p) {
-		return &tp.Error{Code: tp.EINVALID, Message: "purpose must be survey, marketing or profiling", Fields: map[string]string{"purpose": "unknown"}}
+		return tp.Errorf(tp.EINVALID, "purpose must be survey, marketing or profiling").WithFields(map[string]string{"purpose": "unknown"})
 	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		c, err := findCustomer(ctx, tx, id)

@@ -30,7 +30,7 @@ func (s *CouncilService) CreateCouncil(ctx context.Context, c *tp.Council) error
 	bad := map[string]string{}
 	if c.Name = strings.TrimSpace(c.Name); c.Name == "" || len([]rune(c.Name)) > tp.MaxCouncilTitle {
 		bad["name"] = "1–200 characters"
-		return &tp.Error{Code: tp.EINVALID, Message: "a council needs a name of 1–200 characters", Fields: bad}
+		return tp.Errorf(tp.EINVALID, "a council needs a name of 1–200 characters").WithFields(bad)
 	}
 	c.CreatedAt, c.CreatedBy = s.db.Now(), actorOf(ctx)
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -122,14 +122,14 @@ func (s *CouncilService) Recruit(ctx context.Context, councilID, segmentID int64
 		return rep, err
 	}
 	if n < 1 || n > MaxRecruit {
-		return rep, &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("invite 1–%d customers at a time", MaxRecruit), Fields: map[string]string{"n": "1–500"}}
+		return rep, tp.Errorf(tp.EINVALID, "invite 1–%d customers at a time", MaxRecruit).WithFields(map[string]string{"n": "1–500"})
 	}
 	if _, err := findCouncil(ctx, s.db.r, councilID); err != nil {
 		return rep, err
 	}
 	seg, err := findSegment(ctx, s.db.r, segmentID)
 	if tp.ErrorCode(err) == tp.ENOTFOUND {
-		return rep, &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("segment %d does not exist", segmentID), Fields: map[string]string{"segment_id": "unknown"}}
+		return rep, tp.Errorf(tp.EINVALID, "segment %d does not exist", segmentID).WithFields(map[string]string{"segment_id": "unknown"})
 	}
 	if err != nil {
 		return rep, err
@@ -280,7 +280,7 @@ func (e extraScanner) Scan(dst ...any) error { return e.row.Scan(append(dst, e.e
 // checkSessionDay bounds session dates to sensible years.
 func checkSessionDay(t time.Time) error {
 	if t.Year() < 2000 || t.Year() > 2100 {
-		return &tp.Error{Code: tp.EINVALID, Message: "the session date must lie between 2000 and 2100", Fields: map[string]string{"at": "out of range"}}
+		return tp.Errorf(tp.EINVALID, "the session date must lie between 2000 and 2100").WithFields(map[string]string{"at": "out of range"})
 	}
 	return nil
 }

@@ -88,7 +88,7 @@ func (s *CouncilService) AnswerQuestion(ctx context.Context, token string, quest
 	}
 	text = strings.TrimSpace(text)
 	if text == "" || len([]rune(text)) > tp.MaxCouncilText {
-		return &tp.Error{Code: tp.EINVALID, Message: "an answer has 1–4000 characters", Fields: map[string]string{"text": "1–4000 characters"}}
+		return tp.Errorf(tp.EINVALID, "an answer has 1–4000 characters").WithFields(map[string]string{"text": "1–4000 characters"})
 	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		m, err := acceptedMember(ctx, tx, id)

@@ -91,7 +91,7 @@ func (s *CouncilService) SetMinutes(ctx context.Context, sessionID int64, minute
 		return err
 	}
 	if len([]rune(minutes)) > 4*tp.MaxCouncilText {
-		return &tp.Error{Code: tp.EINVALID, Message: "the minutes are too long (16 000 characters at most)", Fields: map[string]string{"minutes": "too long"}}
+		return tp.Errorf(tp.EINVALID, "the minutes are too long (16 000 characters at most)").WithFields(map[string]string{"minutes": "too long"})
 	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE council_sessions SET minutes = $1 WHERE id = $2", strings.TrimSpace(minutes), sessionID)
@@ -212,10 +212,10 @@ func (s *CouncilService) DecideIdea(ctx context.Context, ideaID int64, status, d
 		return err
 	}
 	if status != tp.IdeaAdopted && status != tp.IdeaDeclined && status != tp.IdeaOpen {
-		return &tp.Error{Code: tp.EINVALID, Message: "status must be adopted, declined or open", Fields: map[string]string{"status": "invalid"}}
+		return tp.Errorf(tp.EINVALID, "status must be adopted, declined or open").WithFields(map[string]string{"status": "invalid"})
 	}
 	if len([]rune(decision)) > tp.MaxCouncilText {
-		return &tp.Error{Code: tp.EINVALID, Message: "the decision is too long (4000 characters at most)", Fields: map[string]string{"decision": "too long"}}
+		return tp.Errorf(tp.EINVALID, "the decision is too long (4000 characters at most)").WithFields(map[string]string{"decision": "too long"})
 	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE council_ideas SET status = $1, decision = $2, decided_us = $3 WHERE id = $4",

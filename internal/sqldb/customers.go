@@ -195,7 +195,7 @@ func (s *CustomerService) Timeline(ctx context.Context, customerID int64, f tp.T
 		limit = 50
 	}
 	if limit > 500 {
-		return nil, &tp.Error{Code: tp.EINVALID, Message: "limit may be at most 500", Fields: map[string]string{"limit": "max 500"}}
+		return nil, tp.Errorf(tp.EINVALID, "limit may be at most 500").WithFields(map[string]string{"limit": "max 500"})
 	}
 	if _, err := s.FindCustomerByID(ctx, customerID); err != nil { // asks the policy too
 		return nil, err
@@ -255,7 +255,7 @@ func encodeCursor(ts, id int64) string {
 }
 
 func decodeCursor(c string) (ts, id int64, err error) {
-	bad := &tp.Error{Code: tp.EINVALID, Message: "the cursor is not one this server issued", Fields: map[string]string{"cursor": "invalid"}}
+	bad := tp.Errorf(tp.EINVALID, "the cursor is not one this server issued").WithFields(map[string]string{"cursor": "invalid"})
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
 		return 0, 0, bad

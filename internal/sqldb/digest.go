@@ -27,7 +27,7 @@ func (s *DigestService) Digest(ctx context.Context, department string, from time
 	}
 	department = strings.TrimSpace(department)
 	if department == "" {
-		return tp.Digest{}, &tp.Error{Code: tp.EINVALID, Message: "department is required", Fields: map[string]string{"department": "required"}}
+		return tp.Digest{}, tp.Errorf(tp.EINVALID, "department is required").WithFields(map[string]string{"department": "required"})
 	}
 	for _, act := range []tp.Action{tp.ActScorecardRead, tp.ActResponsesRead} {
 		if err := authorize(ctx, act, tp.Object{Department: department}); err != nil {
@@ -205,7 +205,7 @@ func (s *DigestService) SetDigestForMembers(ctx context.Context, department stri
 		return err
 	}
 	if strings.TrimSpace(department) == "" {
-		return &tp.Error{Code: tp.EINVALID, Message: "department is required", Fields: map[string]string{"department": "required"}}
+		return tp.Errorf(tp.EINVALID, "department is required").WithFields(map[string]string{"department": "required"})
 	}
 	v := map[bool]int{true: 1}[on]
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {

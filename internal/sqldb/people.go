@@ -93,7 +93,7 @@ func checkPeopleQuery(ctx context.Context, q tp.PeopleQuery) error {
 		return tp.Errorf(tp.EFORBIDDEN, "the figures of the %s department are not yours to see", q.Department)
 	}
 	if q.From.IsZero() || q.To.IsZero() || !q.From.Before(q.To) {
-		return &tp.Error{Code: tp.EINVALID, Message: "from must be a day before to", Fields: map[string]string{"from": "before to"}}
+		return tp.Errorf(tp.EINVALID, "from must be a day before to").WithFields(map[string]string{"from": "before to"})
 	}
 	return nil
 }

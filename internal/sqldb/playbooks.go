@@ -34,7 +34,7 @@ func (s *PlaybookService) CreatePlaybook(ctx context.Context, p *tp.Playbook) er
 	}
 	if _, err := s.db.segments().FindSegment(ctx, p.SegmentID); err != nil {
 		if tp.ErrorCode(err) == tp.ENOTFOUND {
-			return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("segment %d does not exist", p.SegmentID), Fields: map[string]string{"segment_id": "unknown"}}
+			return tp.Errorf(tp.EINVALID, "segment %d does not exist", p.SegmentID).WithFields(map[string]string{"segment_id": "unknown"})
 		}
 		return err
 	}
@@ -42,14 +42,13 @@ func (s *PlaybookService) CreatePlaybook(ctx context.Context, p *tp.Playbook) er
 	if p.Action == tp.PlaybookSurvey {
 		sv, err := findSurvey(ctx, s.db.r, p.SurveyID, 0, "")
 		if tp.ErrorCode(err) == tp.ENOTFOUND {
-			return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("survey %d does not exist", p.SurveyID), Fields: map[string]string{"survey_id": "unknown"}}
+			return tp.Errorf(tp.EINVALID, "survey %d does not exist", p.SurveyID).WithFields(map[string]string{"survey_id": "unknown"})
 		}
 		if err != nil {
 			return err
 		}
 		if sv.Status != tp.SurveyActive {
-			return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("survey %d is %s; a playbook invites to an active survey", sv.ID, sv.Status),
-				Fields: map[string]string{"survey_id": "not active"}}
+			return tp.Errorf(tp.EINVALID, "survey %d is %s; a playbook invites to an active survey", sv.ID, sv.Status).WithFields(map[string]string{"survey_id": "not active"})
 		}
 		survey = p.SurveyID
 	} else {

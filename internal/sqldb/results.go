@@ -115,11 +115,10 @@ func (db *DB) surveyResults(ctx context.Context, q tp.ResultsQuery, from, dayCol
 	m, _ := s.Type.Metric()
 	col := map[string]string{"": "''", "division": "division", "channel": "channel", "department": "department"}[q.By]
 	if col == "" {
-		return nil, &tp.Error{Code: tp.EINVALID, Message: "by must be division, channel, department or segment",
-			Fields: map[string]string{"by": "invalid"}}
+		return nil, tp.Errorf(tp.EINVALID, "by must be division, channel, department or segment").WithFields(map[string]string{"by": "invalid"})
 	}
 	if q.Period != "" && q.Period != "week" && q.Period != "month" {
-		return nil, &tp.Error{Code: tp.EINVALID, Message: "period must be week or month", Fields: map[string]string{"period": "invalid"}}
+		return nil, tp.Errorf(tp.EINVALID, "period must be week or month").WithFields(map[string]string{"period": "invalid"})
 	}
 	// Buckets (days or months) bound the rollup; microseconds bound the invitations.
 	bucket := func(t time.Time) int64 { return t.Unix() / 86400 }

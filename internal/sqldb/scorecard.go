@@ -84,10 +84,10 @@ func (db *DB) scorecard(ctx context.Context, q tp.ScorecardQuery, raw bool) (*tp
 		q.By = "division"
 	}
 	if q.By != "division" && q.By != "department" && q.By != "channel" {
-		return nil, &tp.Error{Code: tp.EINVALID, Message: "by must be division, department or channel", Fields: map[string]string{"by": "invalid"}}
+		return nil, tp.Errorf(tp.EINVALID, "by must be division, department or channel").WithFields(map[string]string{"by": "invalid"})
 	}
 	if !q.Period.From.Before(q.Period.To) {
-		return nil, &tp.Error{Code: tp.EINVALID, Message: "the period must end after it starts", Fields: map[string]string{"to": "before from"}}
+		return nil, tp.Errorf(tp.EINVALID, "the period must end after it starts").WithFields(map[string]string{"to": "before from"})
 	}
 	if q.Months <= 0 {
 		q.Months = 12

@@ -95,7 +95,7 @@ func (s *SegmentPushService) QueuePush(ctx context.Context, segmentID int64) err
 		return err
 	}
 	if h == nil {
-		return &tp.Error{Code: tp.ECONFLICT, Message: fmt.Sprintf("segment %d has no webhook; set one first", segmentID)}
+		return tp.Errorf(tp.ECONFLICT, "segment %d has no webhook; set one first", segmentID)
 	}
 	now := s.db.Now()
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {

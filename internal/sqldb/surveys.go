@@ -307,7 +307,7 @@ func verifyToken(secret []byte, token string, now time.Time) (int64, error) {
 		return 0, tp.Errorf(tp.ENOTFOUND, "this survey link is not valid")
 	}
 	if exp := time.Unix(int64(binary.BigEndian.Uint64(b[8:16])), 0); now.After(exp) {
-		return 0, &tp.Error{Code: tp.ECONFLICT, Message: "this survey link has expired", Fields: map[string]string{"token": "expired"}}
+		return 0, tp.Errorf(tp.ECONFLICT, "this survey link has expired").WithFields(map[string]string{"token": "expired"})
 	}
 	return int64(binary.BigEndian.Uint64(b[:8])), nil
 }
@@ -721,7 +721,7 @@ func (s *SurveyService) PublicToken(ctx context.Context, surveyID int64, anonymo
 	}
 	id, err := tp.NormalizeIdentity(tp.IdentityAnonymousID, anonymousID, "")
 	if err != nil {
-		return "", &tp.Error{Code: tp.EINVALID, Message: "anonymousId: " + tp.ErrorMessage(err), Fields: map[string]string{"anonymousId": "invalid"}}
+		return "", tp.Errorf(tp.EINVALID, "anonymousId: %s", err).WithFields(map[string]string{"anonymousId": "invalid"})
 	}
 	sv, err := findSurvey(ctx, s.db.r, surveyID, 0, "")
 	if err != nil {

@@ -68,13 +68,13 @@ func (s *TextService) Label(ctx context.Context, l tp.TextLabel) error {
 		return err
 	}
 	if l.Source != tp.TextResponse && l.Source != tp.TextCase {
-		return &tp.Error{Code: tp.EINVALID, Message: "source must be response or case", Fields: map[string]string{"source": "invalid"}}
+		return tp.Errorf(tp.EINVALID, "source must be response or case").WithFields(map[string]string{"source": "invalid"})
 	}
 	if l.Sentiment != "" && l.Sentiment != "negative" && l.Sentiment != "neutral" && l.Sentiment != "positive" {
-		return &tp.Error{Code: tp.EINVALID, Message: "sentiment must be negative, neutral or positive", Fields: map[string]string{"sentiment": "invalid"}}
+		return tp.Errorf(tp.EINVALID, "sentiment must be negative, neutral or positive").WithFields(map[string]string{"sentiment": "invalid"})
 	}
 	if l.Sentiment == "" && l.Themes == nil {
-		return &tp.Error{Code: tp.EINVALID, Message: "correct the sentiment, the themes or both", Fields: map[string]string{"sentiment": "required"}}
+		return tp.Errorf(tp.EINVALID, "correct the sentiment, the themes or both").WithFields(map[string]string{"sentiment": "required"})
 	}
 	var themes sql.NullString
 	if l.Themes != nil {

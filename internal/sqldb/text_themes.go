@@ -231,7 +231,7 @@ func (s *TextService) ThemeWeeks(ctx context.Context, q tp.ThemeQuery, end time.
 		return nil, nil, err
 	}
 	if by != "division" && by != "channel" { // a column name: only these two
-		return nil, nil, &tp.Error{Code: tp.EINVALID, Message: "emerging topics are looked for by division or by channel", Fields: map[string]string{"by": "invalid"}}
+		return nil, nil, tp.Errorf(tp.EINVALID, "emerging topics are looked for by division or by channel").WithFields(map[string]string{"by": "invalid"})
 	}
 	const week = int64(7 * 24 * time.Hour / time.Microsecond)
 	start := tp.ToMicros(end) - tp.EmergingWeeks*week

@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
+
 	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
@@ -32,14 +32,13 @@ func (s *PeopleService) CreateTraining(ctx context.Context, t *tp.Training) erro
 			return err
 		}
 		if n == 0 {
-			return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("owner %d is not an active user", t.OwnerID), Fields: map[string]string{"owner_id": "unknown"}}
+			return tp.Errorf(tp.EINVALID, "owner %d is not an active user", t.OwnerID).WithFields(map[string]string{"owner_id": "unknown"})
 		}
 		for _, p := range t.Participants {
 			var dept string
 			err := tx.QueryRowContext(ctx, "SELECT department FROM users WHERE id = $1 AND deactivated_us = 0", p.UserID).Scan(&dept)
 			if errors.Is(err, sql.ErrNoRows) || (err == nil && dept != t.Department) {
-				return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("participant %d is not an active user of the %s department", p.UserID, t.Department),
-					Fields: map[string]string{"participants": "unknown"}}
+				return tp.Errorf(tp.EINVALID, "participant %d is not an active user of the %s department", p.UserID, t.Department).WithFields(map[string]string{"participants": "unknown"})
 			}
 			if err != nil {
 				return err
@@ -77,7 +76,7 @@ func (s *PeopleService) CompleteTraining(ctx context.Context, id, userID int64, 
 		at = s.db.Now()
 	}
 	if at.After(s.db.Now()) {
-		return &tp.Error{Code: tp.EINVALID, Message: "a completion cannot lie in the future", Fields: map[string]string{"completed_at": "future"}}
+		return tp.Errorf(tp.EINVALID, "a completion cannot lie in the future").WithFields(map[string]string{"completed_at": "future"})
 	}
 	return s.db.writeTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE training_participants SET completed_us = $1 WHERE training_id = $2 AND user_id = $3", tp.ToMicros(at), id, userID)
@@ -85,7 +84,7 @@ func (s *PeopleService) CompleteTraining(ctx context.Context, id, userID int64, 
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("user %d does not take part in training %d", userID, id), Fields: map[string]string{"user_id": "not a participant"}}
+			return tp.Errorf(tp.EINVALID, "user %d does not take part in training %d", userID, id).WithFields(map[string]string{"user_id": "not a participant"})
 		}
 		return nil
 	})

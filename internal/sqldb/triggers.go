@@ -37,7 +37,7 @@ func (s *SurveyService) CreateTrigger(ctx context.Context, t *tp.Trigger) error 
 		src = t.SourceID
 		var n int
 		if err := s.db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM sources WHERE id = $1", t.SourceID).Scan(&n); err != nil || n == 0 {
-			return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("source %d does not exist", t.SourceID), Fields: map[string]string{"source_id": "unknown"}}
+			return tp.Errorf(tp.EINVALID, "source %d does not exist", t.SourceID).WithFields(map[string]string{"source_id": "unknown"})
 		}
 	}
 	t.CreatedAt = s.db.Now()

@@ -81,8 +81,7 @@ func (s *UserService) CreateUser(ctx context.Context, u *tp.User, password strin
 		return err
 	}
 	if len(password) < tp.MinPasswordLen {
-		return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("the password must have at least %d characters", tp.MinPasswordLen),
-			Fields: map[string]string{"password": "too short"}}
+		return tp.Errorf(tp.EINVALID, "the password must have at least %d characters", tp.MinPasswordLen).WithFields(map[string]string{"password": "too short"})
 	}
 	u.CreatedAt = s.db.Now()
 	hash := hashPassword(password) // slow on purpose: outside the transaction
@@ -293,7 +292,7 @@ func (s *UserService) CreateToken(ctx context.Context, t *tp.Token) (string, err
 	}
 	t.Name = strings.TrimSpace(t.Name)
 	if t.Name == "" {
-		return "", &tp.Error{Code: tp.EINVALID, Message: "a token needs a name", Fields: map[string]string{"name": "required"}}
+		return "", tp.Errorf(tp.EINVALID, "a token needs a name").WithFields(map[string]string{"name": "required"})
 	}
 	if _, err := tp.ParseRole(string(t.Role)); err != nil {
 		return "", err

@@ -22,7 +22,7 @@ func (s *UserService) SaveView(ctx context.Context, v *tp.SavedView) error {
 	dept := ""
 	if v.Shared {
 		if a.Department == "" {
-			return &tp.Error{Code: tp.EINVALID, Message: "a view is shared with a department; you belong to none", Fields: map[string]string{"shared": "no department"}}
+			return tp.Errorf(tp.EINVALID, "a view is shared with a department; you belong to none").WithFields(map[string]string{"shared": "no department"})
 		}
 		dept = a.Department
 	}

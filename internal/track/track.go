@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -461,12 +460,12 @@ func identities(m *tp.Message) ([]tp.Identity, error) {
 	}
 	if m.UserID != "" {
 		if err := add(tp.IdentityUserID, m.UserID); err != nil {
-			return nil, invalid("userId", "%s", tp.ErrorMessage(err))
+			return nil, invalid("userId", "%s", err)
 		}
 	}
 	if m.AnonymousID != "" {
 		if err := add(tp.IdentityAnonymousID, m.AnonymousID); err != nil {
-			return nil, invalid("anonymousId", "%s", tp.ErrorMessage(err))
+			return nil, invalid("anonymousId", "%s", err)
 		}
 	}
 	country := countryHint(m)
@@ -526,7 +525,7 @@ func externalIDs(ctx json.RawMessage) ([]tp.Identity, error) {
 		}
 		id, err := tp.NormalizeIdentity(e.Type, v, "")
 		if err != nil {
-			return nil, invalid("context.externalIds", "context.externalIds[%d]: %s", i, tp.ErrorMessage(err))
+			return nil, invalid("context.externalIds", "context.externalIds[%d]: %s", i, err)
 		}
 		out = append(out, id)
 	}
@@ -681,12 +680,11 @@ func isObject(v json.RawMessage) bool {
 }
 
 func invalid(field, format string, args ...any) error {
-	return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf(format, args...), Fields: map[string]string{field: "invalid"}}
+	return tp.Errorf(tp.EINVALID, format, args...).WithFields(map[string]string{field: "invalid"})
 }
 
 func tooLarge(what string, n, max int) error {
-	return &tp.Error{Code: tp.ETOOLARGE, Message: fmt.Sprintf("the %s is %d bytes; the limit is %d bytes (%d KB)", what, n, max, max>>10),
-		Fields: map[string]string{what: "too large"}}
+	return tp.Errorf(tp.ETOOLARGE, "the %s is %d bytes; the limit is %d bytes (%d KB)", what, n, max, max>>10).WithFields(map[string]string{what: "too large"})
 }
 
 // DecodeLine decodes one message of a JSONL import: the shape of a batch

@@ -13,7 +13,7 @@ func (s *Server) apiListActions(w http.ResponseWriter, r *http.Request) error {
 	if o := q.Get("owner_id"); o != "" {
 		id, err := strconv.ParseInt(o, 10, 64)
 		if err != nil {
-			return &tp.Error{Code: tp.EINVALID, Message: "owner_id must be a user id", Fields: map[string]string{"owner_id": "invalid"}}
+			return tp.Errorf(tp.EINVALID, "owner_id must be a user id").WithFields(map[string]string{"owner_id": "invalid"})
 		}
 		f.OwnerID = id
 	}

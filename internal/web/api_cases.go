@@ -37,7 +37,7 @@ func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request) error {
 		if v := q.Get(name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
-				return &tp.Error{Code: tp.EINVALID, Message: name + " must be an id", Fields: map[string]string{name: "invalid"}}
+				return tp.Errorf(tp.EINVALID, "%s must be an id", name).WithFields(map[string]string{name: "invalid"})
 			}
 			*dst = n
 		}
@@ -70,7 +70,7 @@ var caseHeader = []string{"id", "customer_id", "subject", "status", "priority", 
 func (s *Server) exportCases(w http.ResponseWriter, r *http.Request, format string, f tp.CaseFilter, page []tp.Case) error {
 	ct, ok := tabular.ContentTypes[format]
 	if !ok {
-		return &tp.Error{Code: tp.EINVALID, Message: "format must be json, csv or xlsx", Fields: map[string]string{"format": "invalid"}}
+		return tp.Errorf(tp.EINVALID, "format must be json, csv or xlsx").WithFields(map[string]string{"format": "invalid"})
 	}
 	if err := s.auditExport(r, "cases", format); err != nil {
 		return err

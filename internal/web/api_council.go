@@ -172,7 +172,7 @@ func (s *Server) apiCouncilVoice(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) apiMemberPage(w http.ResponseWriter, r *http.Request) {
 	p, err := s.Council.MemberPage(r.Context(), r.PathValue("token"))
 	if err != nil {
-		writeJSONError(w, err)
+		writeJSONError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, p)

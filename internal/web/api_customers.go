@@ -13,7 +13,7 @@ import (
 func pathID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, &tp.Error{Code: tp.EINVALID, Message: "the id in the path must be a positive integer", Fields: map[string]string{"id": "invalid"}}
+		return 0, tp.Errorf(tp.EINVALID, "the id in the path must be a positive integer").WithFields(map[string]string{"id": "invalid"})
 	}
 	return id, nil
 }
@@ -25,7 +25,7 @@ func queryInt(r *http.Request, name string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
-		return 0, &tp.Error{Code: tp.EINVALID, Message: name + " must be a positive integer", Fields: map[string]string{name: "invalid"}}
+		return 0, tp.Errorf(tp.EINVALID, "%s must be a positive integer", name).WithFields(map[string]string{name: "invalid"})
 	}
 	return n, nil
 }
@@ -46,8 +46,7 @@ func (s *Server) apiSearchCustomers(w http.ResponseWriter, r *http.Request) erro
 func (s *Server) apiCustomerByIdentity(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	if q.Get("type") == "" || q.Get("value") == "" {
-		return &tp.Error{Code: tp.EINVALID, Message: "give both type and value, e.g. ?type=email&value=ada@example.com",
-			Fields: map[string]string{"type": "required", "value": "required"}}
+		return tp.Errorf(tp.EINVALID, "give both type and value, e.g. ?type=email&value=ada@example.com").WithFields(map[string]string{"type": "required", "value": "required"})
 	}
 	id, err := tp.NormalizeIdentity(q.Get("type"), q.Get("value"), q.Get("country"))
 	if err != nil {
@@ -78,8 +77,7 @@ func timelineFilter(r *http.Request) (tp.TimelineFilter, error) {
 	}
 	f := tp.TimelineFilter{Channel: q.Get("channel"), Department: q.Get("department"), Limit: limit, Cursor: q.Get("cursor")}
 	if f.Channel != "" && !tp.IsChannel(f.Channel) {
-		return f, &tp.Error{Code: tp.EINVALID, Message: "unknown channel " + f.Channel + " (want one of " + strings.Join(tp.Channels, ", ") + ")",
-			Fields: map[string]string{"channel": "invalid"}}
+		return f, tp.Errorf(tp.EINVALID, "unknown channel %s (want one of %s)", f.Channel, strings.Join(tp.Channels, ", ")).WithFields(map[string]string{"channel": "invalid"})
 	}
 	return f, nil
 }
@@ -126,8 +124,7 @@ func (s *Server) apiUnmerge(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if body.MergeID <= 0 {
-		return &tp.Error{Code: tp.EINVALID, Message: "merge_id is required: the id of the merge to undo (see the customer's merges)",
-			Fields: map[string]string{"merge_id": "required"}}
+		return tp.Errorf(tp.EINVALID, "merge_id is required: the id of the merge to undo (see the customer's merges)").WithFields(map[string]string{"merge_id": "required"})
 	}
 	restored, err := s.Customers.Unmerge(r.Context(), id, body.MergeID)
 	if err != nil {
@@ -170,8 +167,7 @@ func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) error {
 // browser sends only to pages that allow it.
 func decodeJSON(r *http.Request, v any) error {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return &tp.Error{Code: tp.EMEDIATYPE, Message: "send the body as JSON with Content-Type: application/json",
-			Fields: map[string]string{"Content-Type": "must be application/json"}}
+		return tp.Errorf(tp.EMEDIATYPE, "send the body as JSON with Content-Type: application/json").WithFields(map[string]string{"Content-Type": "must be application/json"})
 	}
 	body, err := readBody(r, 64<<10, "body")
 	if err != nil {

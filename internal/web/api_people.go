@@ -138,7 +138,7 @@ func optionalDate(v, field string) (time.Time, error) {
 	}
 	d, err := time.Parse(time.DateOnly, v)
 	if err != nil {
-		return d, &tp.Error{Code: tp.EINVALID, Message: field + " must be a date like 2026-12-31", Fields: map[string]string{field: "invalid"}}
+		return d, tp.Errorf(tp.EINVALID, "%s must be a date like 2026-12-31", field).WithFields(map[string]string{field: "invalid"})
 	}
 	return d, nil
 }

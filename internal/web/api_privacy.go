@@ -27,7 +27,7 @@ func (s *Server) apiExportCustomer(w http.ResponseWriter, r *http.Request) error
 // writeExport answers an export as a download.
 func writeExport(w http.ResponseWriter, ex *tp.CustomerExport, format string) error {
 	if format != "" && format != "json" && format != "zip" {
-		return &tp.Error{Code: tp.EINVALID, Message: "format must be json or zip", Fields: map[string]string{"format": "invalid"}}
+		return tp.Errorf(tp.EINVALID, "format must be json or zip").WithFields(map[string]string{"format": "invalid"})
 	}
 	name := fmt.Sprintf("customer-%d-%s", ex.CustomerID, ex.ExportedAt.Format("2006-01-02"))
 	ct, ext := "application/json", ".json"
@@ -54,8 +54,7 @@ func (s *Server) apiEraseCustomer(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if body.Confirm != id {
-		return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf(`to erase customer %d, send {"confirm": %d}`, id, id),
-			Fields: map[string]string{"confirm": "must repeat the customer's id"}}
+		return tp.Errorf(tp.EINVALID, "to erase customer %d, send {\"confirm\": %d}", id, id).WithFields(map[string]string{"confirm": "must repeat the customer's id"})
 	}
 	rep, err := s.Privacy.EraseCustomer(r.Context(), id)
 	if err != nil {
@@ -93,8 +92,7 @@ func (s *Server) apiSetConsent(w http.ResponseWriter, r *http.Request) error {
 	}
 	p, ok := tp.ParsePurpose(body.Purpose)
 	if !ok || body.Granted == nil {
-		return &tp.Error{Code: tp.EINVALID, Message: "give a purpose (survey, marketing or profiling) and granted (true or false)",
-			Fields: map[string]string{"purpose": "survey, marketing or profiling", "granted": "true or false"}}
+		return tp.Errorf(tp.EINVALID, "give a purpose (survey, marketing or profiling) and granted (true or false)").WithFields(map[string]string{"purpose": "survey, marketing or profiling", "granted": "true or false"})
 	}
 	if err := s.Privacy.SetConsent(r.Context(), id, p, *body.Granted); err != nil {
 		return err

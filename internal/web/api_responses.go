@@ -18,13 +18,13 @@ func responseFilter(r *http.Request, surveyID int64) (tp.ResponseFilter, error) 
 		Language: q.Get("language"), Query: strings.TrimSpace(q.Get("q")), WithComment: q.Get("with_comment") == "1",
 		Theme: q.Get("theme"), Sentiment: q.Get("sentiment")}
 	if f.Sentiment != "" && f.Sentiment != "negative" && f.Sentiment != "neutral" && f.Sentiment != "positive" {
-		return f, &tp.Error{Code: tp.EINVALID, Message: "sentiment must be negative, neutral or positive", Fields: map[string]string{"sentiment": "invalid"}}
+		return f, tp.Errorf(tp.EINVALID, "sentiment must be negative, neutral or positive").WithFields(map[string]string{"sentiment": "invalid"})
 	}
 	for name, dst := range map[string]**int{"min_score": &f.MinScore, "max_score": &f.MaxScore} {
 		if v := q.Get(name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil {
-				return f, &tp.Error{Code: tp.EINVALID, Message: name + " must be a whole number", Fields: map[string]string{name: "invalid"}}
+				return f, tp.Errorf(tp.EINVALID, "%s must be a whole number", name).WithFields(map[string]string{name: "invalid"})
 			}
 			*dst = &n
 		}
@@ -101,7 +101,7 @@ func (s *Server) apiResponses(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) exportResponses(w http.ResponseWriter, r *http.Request, format string, f tp.ResponseFilter, name string) error {
 	ct, ok := tabular.ContentTypes[format]
 	if !ok {
-		return &tp.Error{Code: tp.EINVALID, Message: "format must be json, csv or xlsx", Fields: map[string]string{"format": "invalid"}}
+		return tp.Errorf(tp.EINVALID, "format must be json, csv or xlsx").WithFields(map[string]string{"format": "invalid"})
 	}
 	if err := s.auditExport(r, name, format); err != nil {
 		return err

@@ -19,7 +19,7 @@ func (s *Server) segmentSettings(w http.ResponseWriter, r *http.Request) {
 	setCORS(w, r)
 	key := r.PathValue("writeKey")
 	if _, err := s.Sources.FindSourceByWriteKey(r.Context(), key); err != nil {
-		writeJSONError(w, tp.Errorf(tp.ENOTFOUND, "no source has this write key"))
+		writeJSONError(w, r, tp.Errorf(tp.ENOTFOUND, "no source has this write key"))
 		return
 	}
 	base, _ := url.Parse(s.baseURL(r))
@@ -42,7 +42,7 @@ func (s *Server) rudderSourceConfig(w http.ResponseWriter, r *http.Request) {
 	setCORS(w, r)
 	src, err := s.sourceOf(r, "")
 	if err != nil {
-		writeJSONError(w, err)
+		writeJSONError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "private, max-age=300")

@@ -126,7 +126,7 @@ func (s *Server) createSegment(w http.ResponseWriter, r *http.Request, v *view) 
 		if tp.ErrorCode(err) != tp.EINVALID {
 			return err
 		}
-		flash = tp.ErrorMessage(err)
+		flash = v.errText(err)
 	} else {
 		flash = translate(v.Lang, "segments.saved", seg.Name)
 	}

@@ -48,13 +48,13 @@ func (s *Server) apiCreateSLAPolicy(w http.ResponseWriter, r *http.Request) erro
 		valid = valid || p == body.Priority
 	}
 	if !valid {
-		return &tp.Error{Code: tp.EINVALID, Message: "priority must be low, normal, high or urgent", Fields: map[string]string{"priority": "invalid"}}
+		return tp.Errorf(tp.EINVALID, "priority must be low, normal, high or urgent").WithFields(map[string]string{"priority": "invalid"})
 	}
 	var calID int64
 	if c := body.Calendar; c != nil {
 		loc, err := time.LoadLocation(c.TimeZone)
 		if err != nil || c.TimeZone == "" {
-			return &tp.Error{Code: tp.EINVALID, Message: "calendar.time_zone must be an IANA zone like Europe/Amsterdam", Fields: map[string]string{"calendar.time_zone": "invalid"}}
+			return tp.Errorf(tp.EINVALID, "calendar.time_zone must be an IANA zone like Europe/Amsterdam").WithFields(map[string]string{"calendar.time_zone": "invalid"})
 		}
 		if calID, err = s.SLA.CreateCalendar(r.Context(), &tp.BusinessCalendar{Name: c.Name, Location: loc, Country: c.Country,
 			Hours: c.Hours, Extra: c.Holidays}); err != nil {

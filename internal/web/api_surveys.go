@@ -77,7 +77,7 @@ func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) error {
 		body.TTLDays = 30
 	}
 	if body.TTLDays < 1 || body.TTLDays > 365 {
-		return &tp.Error{Code: tp.EINVALID, Message: "ttl_days must be 1 to 365", Fields: map[string]string{"ttl_days": "invalid"}}
+		return tp.Errorf(tp.EINVALID, "ttl_days must be 1 to 365").WithFields(map[string]string{"ttl_days": "invalid"})
 	}
 	inv := &tp.Invitation{SurveyID: id, CustomerID: body.CustomerID, Channel: body.Channel, Department: body.Department, Division: body.Division}
 	token, err := s.Surveys.CreateInvitation(r.Context(), inv, time.Duration(body.TTLDays)*24*time.Hour)
@@ -105,7 +105,7 @@ func resultsQuery(r *http.Request, id int64) (tp.ResultsQuery, error) {
 		if v := r.URL.Query().Get(name); v != "" {
 			t, err := time.Parse("2006-01-02", v)
 			if err != nil {
-				return q, &tp.Error{Code: tp.EINVALID, Message: name + " must be a date like 2026-10-31", Fields: map[string]string{name: "invalid"}}
+				return q, tp.Errorf(tp.EINVALID, "%s must be a date like 2026-10-31", name).WithFields(map[string]string{name: "invalid"})
 			}
 			*dst = t
 		}
@@ -137,18 +137,18 @@ func (s *Server) apiResults(w http.ResponseWriter, r *http.Request) error {
 // custom front ends); the HTML form posts to /s/{token}.
 func (s *Server) apiRespond(w http.ResponseWriter, r *http.Request) {
 	if !s.limiter.allow(s.clientIP(r)) {
-		writeJSONError(w, tp.Errorf(tp.ETOOMANY, "too many answers from this address; wait a minute"))
+		writeJSONError(w, r, tp.Errorf(tp.ETOOMANY, "too many answers from this address; wait a minute"))
 		return
 	}
 	var in tp.ResponseInput
 	if err := decodeJSON(r, &in); err != nil {
-		writeJSONError(w, err)
+		writeJSONError(w, r, err)
 		return
 	}
 	resp, err := s.Surveys.SaveResponse(r.Context(), r.PathValue("token"), in)
 	if err != nil {
 		s.logErr(r, err)
-		writeJSONError(w, err)
+		writeJSONError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, resp)
@@ -181,8 +181,7 @@ func (s *Server) apiSend(w http.ResponseWriter, r *http.Request) error {
 		body.CustomerIDs = append(body.CustomerIDs, members...)
 	}
 	if n := len(body.CustomerIDs) + len(body.Emails); n == 0 || (n > 5000 && body.SegmentID == 0) {
-		return &tp.Error{Code: tp.EINVALID, Message: "give a segment_id, or list 1 to 5000 customer_ids and emails per request",
-			Fields: map[string]string{"customer_ids": "1–5000"}}
+		return tp.Errorf(tp.EINVALID, "give a segment_id, or list 1 to 5000 customer_ids and emails per request").WithFields(map[string]string{"customer_ids": "1–5000"})
 	}
 	ids, err := s.customersByEmail(r, body.Emails)
 	if err != nil {
@@ -250,8 +249,7 @@ func (s *Server) customersByEmail(r *http.Request, emails []string) ([]int64, er
 	for i, e := range emails {
 		id, err := tp.NormalizeIdentity(tp.IdentityEmail, e, "")
 		if err != nil {
-			return nil, &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("emails[%d]: %s", i, tp.ErrorMessage(err)),
-				Fields: map[string]string{fmt.Sprintf("emails[%d]", i): "invalid"}}
+			return nil, tp.Errorf(tp.EINVALID, "emails[%d]: %s", i, err).WithFields(map[string]string{fmt.Sprintf("emails[%d]", i): "invalid"})
 		}
 		c, err := s.Customers.FindCustomerByIdentity(r.Context(), id)
 		if tp.ErrorCode(err) == tp.ENOTFOUND {

@@ -25,8 +25,7 @@ type analyzeInput struct {
 // returns the analysis (or the list of them, in order). Nothing is stored.
 func (s *Server) apiAnalyze(w http.ResponseWriter, r *http.Request) error {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return &tp.Error{Code: tp.EMEDIATYPE, Message: "send the body as JSON with Content-Type: application/json",
-			Fields: map[string]string{"Content-Type": "must be application/json"}}
+		return tp.Errorf(tp.EMEDIATYPE, "send the body as JSON with Content-Type: application/json").WithFields(map[string]string{"Content-Type": "must be application/json"})
 	}
 	body, err := readBody(r, 1<<20, "body")
 	if err != nil {
@@ -37,15 +36,13 @@ func (s *Server) apiAnalyze(w http.ResponseWriter, r *http.Request) error {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(v); err != nil {
-			return &tp.Error{Code: tp.EINVALID, Message: "send {\"text\": \"…\", \"lang\": \"de\"} or a list of them: " + err.Error(),
-				Fields: map[string]string{"body": "invalid"}}
+			return tp.Errorf(tp.EINVALID, "send {\"text\": \"…\", \"lang\": \"de\"} or a list of them: %s", err.Error()).WithFields(map[string]string{"body": "invalid"})
 		}
 		return nil
 	}
 	check := func(in analyzeInput, field string) error {
 		if in.Lang != "" && in.Lang != "de" && in.Lang != "en" && in.Lang != "nl" {
-			return &tp.Error{Code: tp.EINVALID, Message: "lang must be de, en or nl, or left out to detect it",
-				Fields: map[string]string{field: "unknown language"}}
+			return tp.Errorf(tp.EINVALID, "lang must be de, en or nl, or left out to detect it").WithFields(map[string]string{field: "unknown language"})
 		}
 		return nil
 	}
@@ -55,7 +52,7 @@ func (s *Server) apiAnalyze(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if len(list) > maxAnalyzeTexts {
-			return &tp.Error{Code: tp.EINVALID, Message: "at most 1000 texts per request", Fields: map[string]string{"body": "too many texts"}}
+			return tp.Errorf(tp.EINVALID, "at most 1000 texts per request").WithFields(map[string]string{"body": "too many texts"})
 		}
 		out := make([]tp.TextAnalysis, len(list))
 		for i, in := range list {
@@ -85,14 +82,14 @@ func themeQuery(r *http.Request) (tp.ThemeQuery, error) {
 	if sg := v.Get("segment"); sg != "" {
 		id, err := strconv.ParseInt(sg, 10, 64)
 		if err != nil || id <= 0 {
-			return q, &tp.Error{Code: tp.EINVALID, Message: "segment must be a segment id", Fields: map[string]string{"segment": "invalid"}}
+			return q, tp.Errorf(tp.EINVALID, "segment must be a segment id").WithFields(map[string]string{"segment": "invalid"})
 		}
 		q.SegmentID = id
 	}
 	if sv := v.Get("survey"); sv != "" {
 		id, err := strconv.ParseInt(sv, 10, 64)
 		if err != nil || id <= 0 {
-			return q, &tp.Error{Code: tp.EINVALID, Message: "survey must be a survey id", Fields: map[string]string{"survey": "invalid"}}
+			return q, tp.Errorf(tp.EINVALID, "survey must be a survey id").WithFields(map[string]string{"survey": "invalid"})
 		}
 		q.SurveyID = id
 	}
@@ -100,7 +97,7 @@ func themeQuery(r *http.Request) (tp.ThemeQuery, error) {
 		if s := v.Get(name); s != "" {
 			t, err := time.Parse("2006-01-02", s)
 			if err != nil {
-				return q, &tp.Error{Code: tp.EINVALID, Message: name + " must be a date like 2026-10-31", Fields: map[string]string{name: "invalid"}}
+				return q, tp.Errorf(tp.EINVALID, "%s must be a date like 2026-10-31", name).WithFields(map[string]string{name: "invalid"})
 			}
 			*dst = t
 		}
@@ -167,7 +164,7 @@ func (s *Server) apiThemeTexts(w http.ResponseWriter, r *http.Request) error {
 // drivers runs the key-driver analysis of a survey's answers.
 func (s *Server) drivers(r *http.Request, q tp.ThemeQuery, lang string) (*tp.DriverAnalysis, error) {
 	if q.SurveyID == 0 {
-		return nil, &tp.Error{Code: tp.EINVALID, Message: "name the survey: ?survey=ID", Fields: map[string]string{"survey": "required"}}
+		return nil, tp.Errorf(tp.EINVALID, "name the survey: ?survey=ID").WithFields(map[string]string{"survey": "required"})
 	}
 	sv, err := s.Surveys.FindSurvey(r.Context(), q.SurveyID)
 	if err != nil {
@@ -324,7 +321,7 @@ func (s *Server) apiTrainTextModel(w http.ResponseWriter, r *http.Request) error
 func (s *Server) apiActivateTextModel(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 0 {
-		return &tp.Error{Code: tp.EINVALID, Message: "the model id is a number (0: the shipped model)", Fields: map[string]string{"id": "invalid"}}
+		return tp.Errorf(tp.EINVALID, "the model id is a number (0: the shipped model)").WithFields(map[string]string{"id": "invalid"})
 	}
 	if err := s.Text.ActivateModel(r.Context(), id); err != nil {
 		return err
@@ -366,7 +363,7 @@ func (s *Server) knownThemes(ids []string) error {
 	}
 	for _, id := range ids {
 		if !known[id] {
-			return &tp.Error{Code: tp.EINVALID, Message: "no theme " + id + " in the taxonomy (GET /api/v1/themes/taxonomy)", Fields: map[string]string{"themes": "unknown theme"}}
+			return tp.Errorf(tp.EINVALID, "no theme %s in the taxonomy (GET /api/v1/themes/taxonomy)", id).WithFields(map[string]string{"themes": "unknown theme"})
 		}
 	}
 	return nil

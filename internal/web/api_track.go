@@ -77,7 +77,7 @@ func (s *Server) track(decode decodeFunc) http.Handler {
 				w.Header().Set("Retry-After", "5")
 			}
 			s.logErr(r, err)
-			writeJSONError(w, err)
+			writeJSONError(w, r, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, ans)
@@ -104,7 +104,7 @@ func (s *Server) ingest(r *http.Request, decode decodeFunc) (*trackAnswer, error
 	// it; the quarantine keeps it): a copy, as the resolver holds d.Rejected.
 	ans := &trackAnswer{Success: true, Accepted: len(d.Messages), Refused: slices.Clone(d.Rejected)}
 	if derr == nil && len(d.Messages) == 0 {
-		derr = &tp.Error{Code: tp.EINVALID, Message: "every message of the batch is invalid; see the source debugger", Fields: refusedFields(d.Rejected)}
+		derr = tp.Errorf(tp.EINVALID, "every message of the batch is invalid; see the source debugger").WithFields(refusedFields(d.Rejected))
 	}
 	var at time.Time
 	if len(d.Rejected) > 0 {

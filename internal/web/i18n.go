@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	tp "github.com/touchpoint-cx/touchpoint"
@@ -35,4 +36,17 @@ func negotiateLanguage(r *http.Request, u *tp.User) string {
 		}
 	}
 	return best
+}
+
+// errText is err's message in the page's language.
+func (v *view) errText(err error) string { return i18n.Error(v.Lang, err) }
+
+// requestLang is the language of an API answer's messages: ?lang=, then the
+// best Accept-Language match, then English. A signed-in user's setting does
+// not count here: a program's token should get the same answer every time.
+func requestLang(r *http.Request) string {
+	if l := strings.ToLower(r.URL.Query().Get("lang")); slices.Contains(tp.Locales, l) {
+		return l
+	}
+	return negotiateLanguage(r, nil)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/i18n"
 )
 
 type metrics struct {
@@ -96,7 +97,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			if p := recover(); p != nil {
 				s.Log.Error("panic", "path", r.URL.Path, "panic", fmt.Sprint(p))
 				if sw.code == 0 {
-					writeJSONError(sw, errors.New("panic"))
+					writeJSONError(sw, r, errors.New("panic"))
 				}
 			}
 			route := r.Pattern
@@ -147,9 +148,12 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-func writeJSONError(w http.ResponseWriter, err error) {
+// The message is in the language the request asks for (?lang=, then
+// Accept-Language; English by default); code and fields stay as they are,
+// for programs.
+func writeJSONError(w http.ResponseWriter, r *http.Request, err error) {
 	var b errorBody
-	b.Error.Code, b.Error.Message, b.Error.Fields = tp.ErrorCode(err), tp.ErrorMessage(err), tp.ErrorFields(err)
+	b.Error.Code, b.Error.Message, b.Error.Fields = tp.ErrorCode(err), i18n.Error(requestLang(r), err), tp.ErrorFields(err)
 	writeJSON(w, statusOf(err), b)
 }
 
@@ -197,7 +201,7 @@ func (s *Server) api(act tp.Action, h apiHandler) http.Handler {
 			if statusOf(err) == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="touchpoint"`)
 			}
-			writeJSONError(w, err)
+			writeJSONError(w, r, err)
 		}
 	})
 }
@@ -258,8 +262,7 @@ func readBody(r *http.Request, max int64, what string) ([]byte, error) {
 	case "gzip":
 		zr, err := gzip.NewReader(src)
 		if err != nil {
-			return nil, &tp.Error{Code: tp.EINVALID, Message: "the body says Content-Encoding: gzip but is not gzip data",
-				Fields: map[string]string{"body": "invalid gzip"}}
+			return nil, tp.Errorf(tp.EINVALID, "the body says Content-Encoding: gzip but is not gzip data").WithFields(map[string]string{"body": "invalid gzip"})
 		}
 		defer zr.Close()
 		src = zr
@@ -270,8 +273,7 @@ func readBody(r *http.Request, max int64, what string) ([]byte, error) {
 	n, err := io.Copy(&buf, io.LimitReader(src, max+1))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) || n > max {
-		return nil, &tp.Error{Code: tp.ETOOLARGE, Message: fmt.Sprintf("the %s is larger than the limit of %d bytes (%d KB)", what, max, max>>10),
-			Fields: map[string]string{what: "too large"}}
+		return nil, tp.Errorf(tp.ETOOLARGE, "the %s is larger than the limit of %d bytes (%d KB)", what, max, max>>10).WithFields(map[string]string{what: "too large"})
 	}
 	if err != nil {
 		return nil, tp.Errorf(tp.EINVALID, "could not read the request body: %v", err)

@@ -223,7 +223,7 @@ func (s *Server) render(w http.ResponseWriter, code int, v *view, name, block st
 
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, v *view, err error) {
 	code := statusOf(err)
-	msg := tp.ErrorMessage(err)
+	msg := v.errText(err)
 	switch code {
 	case http.StatusNotFound:
 		msg = translate(v.Lang, "error.notfound") + " " + msg

@@ -44,7 +44,7 @@ func (s *Server) createSource(w http.ResponseWriter, r *http.Request, v *view) e
 		Department: r.FormValue("department"), Division: r.FormValue("division")}
 	if err := s.Sources.CreateSource(r.Context(), src); err != nil {
 		if tp.ErrorCode(err) == tp.EINVALID {
-			v.Flash = tp.ErrorMessage(err)
+			v.Flash = v.errText(err)
 			return s.renderAdmin(w, r, v, http.StatusBadRequest, adminData{})
 		}
 		return err
@@ -59,7 +59,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, v *view) er
 	t := &tp.Token{Name: r.FormValue("name"), Role: tp.Role(r.FormValue("role")), Department: r.FormValue("department")}
 	secret, err := s.Users.CreateToken(r.Context(), t)
 	if tp.ErrorCode(err) == tp.EINVALID {
-		v.Flash = tp.ErrorMessage(err)
+		v.Flash = v.errText(err)
 		return s.renderAdmin(w, r, v, http.StatusBadRequest, adminData{})
 	}
 	if err != nil {
@@ -89,7 +89,7 @@ func (s *Server) saveReplyTemplate(w http.ResponseWriter, r *http.Request, v *vi
 		ThenStatus: tp.CaseStatus(r.FormValue("then_status")), AddTags: strings.Split(r.FormValue("add_tags"), ",")}
 	if err := s.Cases.SaveReplyTemplate(r.Context(), t); err != nil {
 		if tp.ErrorCode(err) == tp.EINVALID {
-			v.Flash = tp.ErrorMessage(err)
+			v.Flash = v.errText(err)
 			return s.renderAdmin(w, r, v, http.StatusBadRequest, adminData{})
 		}
 		return err

@@ -30,18 +30,18 @@ func (s *Server) boardPackFile(w http.ResponseWriter, r *http.Request, v *view) 
 	label := r.PathValue("month")
 	at, err := time.Parse("2006-01", label)
 	if err != nil {
-		return &tp.Error{Code: tp.EINVALID, Message: "the month must be written YYYY-MM", Fields: map[string]string{"month": "invalid"}}
+		return tp.Errorf(tp.EINVALID, "the month must be written YYYY-MM").WithFields(map[string]string{"month": "invalid"})
 	}
 	month, _ := tp.PeriodOf("month", at)
 	if !month.To.After(month.From) || month.To.After(s.Now()) {
-		return &tp.Error{Code: tp.EINVALID, Message: "a board pack is made for a complete month", Fields: map[string]string{"month": "not complete"}}
+		return tp.Errorf(tp.EINVALID, "a board pack is made for a complete month").WithFields(map[string]string{"month": "not complete"})
 	}
 	lang := r.URL.Query().Get("lang")
 	if lang == "" {
 		lang = v.Lang
 	}
 	if !slices.Contains(tp.Locales, lang) {
-		return &tp.Error{Code: tp.EINVALID, Message: "lang must be en, de or nl", Fields: map[string]string{"lang": "invalid"}}
+		return tp.Errorf(tp.EINVALID, "lang must be en, de or nl").WithFields(map[string]string{"lang": "invalid"})
 	}
 	p, err := report.Build(r.Context(), report.Store{Cockpit: s.Cockpit, Actions: s.Actions, Text: s.Text, Taxonomy: s.Analyzer.Taxonomy, Council: s.Council, People: s.People}, month, lang, s.Now())
 	if err != nil {
@@ -61,7 +61,7 @@ func (s *Server) boardPackFile(w http.ResponseWriter, r *http.Request, v *view) 
 	case "pdf":
 		pdf, err := report.PDF(r.Context(), html)
 		if errors.Is(err, report.ErrNoChromium) {
-			return &tp.Error{Code: tp.EUNAVAILABLE, Message: err.Error()}
+			return tp.Errorf(tp.EUNAVAILABLE, "the PDF needs Chromium or Chrome on the server (install chromium, or set TOUCHPOINT_CHROMIUM to its path); the HTML pack works without it")
 		}
 		if err != nil {
 			return err
@@ -71,5 +71,5 @@ func (s *Server) boardPackFile(w http.ResponseWriter, r *http.Request, v *view) 
 		_, err = w.Write(pdf)
 		return err
 	}
-	return &tp.Error{Code: tp.EINVALID, Message: "format must be html or pdf", Fields: map[string]string{"format": "invalid"}}
+	return tp.Errorf(tp.EINVALID, "format must be html or pdf").WithFields(map[string]string{"format": "invalid"})
 }

@@ -249,7 +249,7 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, v *view) err
 		return tp.Errorf(tp.EINVALID, "unknown action")
 	}
 	if code := tp.ErrorCode(err); code == tp.EINVALID || code == tp.ECONFLICT {
-		flash, err = tp.ErrorMessage(err), nil
+		flash, err = v.errText(err), nil
 	}
 	if err != nil {
 		return err
@@ -327,13 +327,13 @@ func (s *Server) saveView(w http.ResponseWriter, r *http.Request, v *view) error
 	sv := &tp.SavedView{Name: r.PostForm.Get("name"), Query: r.PostForm.Get("query"), Shared: r.PostForm.Get("shared") == "1"}
 	q, err := url.ParseQuery(strings.TrimPrefix(sv.Query, "?"))
 	if err != nil {
-		return &tp.Error{Code: tp.EINVALID, Message: "the view's filter could not be read", Fields: map[string]string{"query": "invalid"}}
+		return tp.Errorf(tp.EINVALID, "the view's filter could not be read").WithFields(map[string]string{"query": "invalid"})
 	}
 	q.Del("flash")
 	sv.Query = q.Encode()
 	flash := translate(v.Lang, "cases.viewsaved", strings.TrimSpace(sv.Name))
 	if err := s.Users.SaveView(r.Context(), sv); tp.ErrorCode(err) == tp.EINVALID {
-		flash = tp.ErrorMessage(err)
+		flash = v.errText(err)
 	} else if err != nil {
 		return err
 	}
@@ -363,12 +363,12 @@ func (s *Server) addAttachment(w http.ResponseWriter, r *http.Request, v *view) 
 	r.Body = http.MaxBytesReader(w, r.Body, 11<<20)
 	file, head, err := r.FormFile("file")
 	if err != nil {
-		return &tp.Error{Code: tp.EINVALID, Message: "choose a file of at most 10 MB", Fields: map[string]string{"file": "missing or too large"}}
+		return tp.Errorf(tp.EINVALID, "choose a file of at most 10 MB").WithFields(map[string]string{"file": "missing or too large"})
 	}
 	defer file.Close()
 	data, err := io.ReadAll(file)
 	if err != nil {
-		return &tp.Error{Code: tp.EINVALID, Message: "the file could not be read", Fields: map[string]string{"file": "unreadable"}}
+		return tp.Errorf(tp.EINVALID, "the file could not be read").WithFields(map[string]string{"file": "unreadable"})
 	}
 	ct := head.Header.Get("Content-Type")
 	if ct == "" || ct == "application/octet-stream" {
@@ -376,7 +376,7 @@ func (s *Server) addAttachment(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	flash := translate(v.Lang, "case.attached", head.Filename)
 	if _, err := s.Cases.AddAttachment(r.Context(), id, head.Filename, ct, data); tp.ErrorCode(err) == tp.EINVALID {
-		flash = tp.ErrorMessage(err)
+		flash = v.errText(err)
 	} else if err != nil {
 		return err
 	}
@@ -461,7 +461,7 @@ func (s *Server) newCase(w http.ResponseWriter, r *http.Request, v *view) error 
 	if tp.ErrorCode(err) != tp.EINVALID {
 		return err
 	}
-	flash = tp.ErrorMessage(err)
+	flash = v.errText(err)
 	http.Redirect(w, r, withFlash("/cases#new", flash), http.StatusSeeOther)
 	return nil
 }

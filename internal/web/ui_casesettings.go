@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -82,12 +81,12 @@ func parseTaxonomy(text string) (tp.Taxonomy, error) {
 		cat = strings.TrimSpace(cat)
 		if cat == "" {
 			if strings.TrimSpace(subs) != "" {
-				return nil, &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("line %d has sub-categories but no category", i+1), Fields: map[string]string{"taxonomy": "invalid"}}
+				return nil, tp.Errorf(tp.EINVALID, "line %d has sub-categories but no category", i+1).WithFields(map[string]string{"taxonomy": "invalid"})
 			}
 			continue
 		}
 		if _, dup := t[cat]; dup {
-			return nil, &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("line %d repeats the category %q", i+1, cat), Fields: map[string]string{"taxonomy": "duplicate"}}
+			return nil, tp.Errorf(tp.EINVALID, "line %d repeats the category %q", i+1, cat).WithFields(map[string]string{"taxonomy": "duplicate"})
 		}
 		t[cat] = []string{}
 		for _, sub := range strings.Split(subs, ",") {
@@ -126,7 +125,7 @@ func (s *Server) caseSettingsForm(w http.ResponseWriter, r *http.Request, v *vie
 		return tp.Errorf(tp.ENOTFOUND, "no such form")
 	}
 	if tp.ErrorCode(err) == tp.EINVALID {
-		flash, err = tp.ErrorMessage(err), nil
+		flash, err = v.errText(err), nil
 	}
 	if err != nil {
 		return err
@@ -152,8 +151,8 @@ func ruleFromForm(f url.Values) *tp.RoutingRule {
 // createSLAFromForm makes an SLA policy, with a weekday calendar of its own
 // when a time zone is given (the default business calendar otherwise).
 func (s *Server) createSLAFromForm(r *http.Request, f url.Values) error {
-	bad := func(field, msg string) error {
-		return &tp.Error{Code: tp.EINVALID, Message: msg, Fields: map[string]string{field: "invalid"}}
+	bad := func(field, format string, args ...any) error {
+		return tp.Errorf(tp.EINVALID, format, args...).WithFields(map[string]string{field: "invalid"})
 	}
 	first, err1 := strconv.ParseFloat(f.Get("first_hours"), 64)
 	res, err2 := strconv.ParseFloat(f.Get("resolution_hours"), 64)

@@ -37,8 +37,8 @@ func parseCockpit(r *http.Request, now time.Time) (cockpitParams, tp.ScorecardQu
 		p.Kind = "month"
 	}
 	var sq tp.ScorecardQuery
-	bad := func(field, msg string) error {
-		return &tp.Error{Code: tp.EINVALID, Message: msg, Fields: map[string]string{field: "invalid"}}
+	bad := func(field, format string, args ...any) error {
+		return tp.Errorf(tp.EINVALID, format, args...).WithFields(map[string]string{field: "invalid"})
 	}
 	if p.Kind == "custom" {
 		from, err1 := time.Parse(time.DateOnly, p.From)
@@ -362,7 +362,7 @@ var scorecardHeader = []string{"period", "slice", "kpi", "value", "n", "ci_low",
 func writeScorecard(w http.ResponseWriter, format string, sc *tp.Scorecard) error {
 	ct, ok := tabular.ContentTypes[format]
 	if !ok {
-		return &tp.Error{Code: tp.EINVALID, Message: "format must be json, csv or xlsx", Fields: map[string]string{"format": "invalid"}}
+		return tp.Errorf(tp.EINVALID, "format must be json, csv or xlsx").WithFields(map[string]string{"format": "invalid"})
 	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="scorecard-%s.%s"`, strings.ReplaceAll(sc.Period.Label(), " ", ""), format))
@@ -438,7 +438,7 @@ func (s *Server) cockpitDetail(w http.ResponseWriter, r *http.Request, v *view) 
 	kpi := r.URL.Query().Get("kpi")
 	m, ok := tp.KPIByID(kpi)
 	if !ok {
-		return &tp.Error{Code: tp.EINVALID, Message: "kpi is not a registered KPI", Fields: map[string]string{"kpi": "unknown"}}
+		return tp.Errorf(tp.EINVALID, "kpi is not a registered KPI").WithFields(map[string]string{"kpi": "unknown"})
 	}
 	if dept := v.scope(tp.ActScorecardRead); dept != "" {
 		p.Department = dept

@@ -33,7 +33,7 @@ func (s *Server) complaintSubmit(w http.ResponseWriter, r *http.Request) {
 		Subject: r.PostForm.Get("subject"), Message: strings.TrimSpace(r.PostForm.Get("message"))}
 	c, err := s.Surveys.CustomerForEmail(r.Context(), d.Email)
 	if err == nil && d.Message == "" {
-		err = tp.Errorf(tp.EINVALID, "message")
+		err = tp.Errorf(tp.EINVALID, "a complaint needs a message")
 	}
 	if err == nil {
 		kase := &tp.Case{CustomerID: c.ID, Subject: d.Subject, Description: d.Message, Channel: "web", Source: tp.CaseFromWeb}

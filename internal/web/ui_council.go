@@ -29,7 +29,7 @@ func (s *Server) createCouncilForm(w http.ResponseWriter, r *http.Request, v *vi
 		if tp.ErrorCode(err) != tp.EINVALID {
 			return err
 		}
-		http.Redirect(w, r, withFlash("/councils?list=1", tp.ErrorMessage(err)), http.StatusSeeOther)
+		http.Redirect(w, r, withFlash("/councils?list=1", v.errText(err)), http.StatusSeeOther)
 		return nil
 	}
 	http.Redirect(w, r, "/councils/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
@@ -84,12 +84,12 @@ func (s *Server) councilPage(w http.ResponseWriter, r *http.Request, v *view) er
 
 // councilBack redirects to a council's page with a flash, or shows the
 // error of an invalid form as the flash.
-func councilBack(w http.ResponseWriter, r *http.Request, id int64, anchor, flash string, err error) error {
+func councilBack(w http.ResponseWriter, r *http.Request, v *view, id int64, anchor, flash string, err error) error {
 	if err != nil {
 		if tp.ErrorCode(err) != tp.EINVALID && tp.ErrorCode(err) != tp.ECONFLICT {
 			return err
 		}
-		flash = tp.ErrorMessage(err)
+		flash = v.errText(err)
 	}
 	http.Redirect(w, r, withFlash("/councils/"+strconv.FormatInt(id, 10), flash)+anchor, http.StatusSeeOther)
 	return nil
@@ -107,7 +107,7 @@ func (s *Server) recruitForm(w http.ResponseWriter, r *http.Request, v *view) er
 	}
 	n, _ := strconv.Atoi(r.FormValue("n"))
 	rep, err := s.Council.Recruit(r.Context(), id, formID(r, "segment_id"), n)
-	return councilBack(w, r, id, "#members", translate(v.Lang, "council.recruited", rep.Invited, rep.Skipped["objected"], rep.Skipped["no_email"], rep.Skipped["member"]), err)
+	return councilBack(w, r, v, id, "#members", translate(v.Lang, "council.recruited", rep.Invited, rep.Skipped["objected"], rep.Skipped["no_email"], rep.Skipped["member"]), err)
 }
 
 func (s *Server) createSessionForm(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -123,7 +123,7 @@ func (s *Server) createSessionForm(w http.ResponseWriter, r *http.Request, v *vi
 		}
 	}
 	err = s.Council.CreateSession(r.Context(), cs)
-	return councilBack(w, r, id, "#sessions", translate(v.Lang, "council.session.saved", cs.Topic), err)
+	return councilBack(w, r, v, id, "#sessions", translate(v.Lang, "council.session.saved", cs.Topic), err)
 }
 
 func (s *Server) minutesForm(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -132,7 +132,7 @@ func (s *Server) minutesForm(w http.ResponseWriter, r *http.Request, v *view) er
 		return err
 	}
 	err = s.Council.SetMinutes(r.Context(), id, r.FormValue("minutes"))
-	return councilBack(w, r, formID(r, "council_id"), "#sessions", translate(v.Lang, "council.minutes.saved"), err)
+	return councilBack(w, r, v, formID(r, "council_id"), "#sessions", translate(v.Lang, "council.minutes.saved"), err)
 }
 
 func (s *Server) decideIdeaForm(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -141,7 +141,7 @@ func (s *Server) decideIdeaForm(w http.ResponseWriter, r *http.Request, v *view)
 		return err
 	}
 	err = s.Council.DecideIdea(r.Context(), id, r.FormValue("status"), r.FormValue("decision"))
-	return councilBack(w, r, formID(r, "council_id"), "#ideas", translate(v.Lang, "council.decided"), err)
+	return councilBack(w, r, v, formID(r, "council_id"), "#ideas", translate(v.Lang, "council.decided"), err)
 }
 
 func (s *Server) ideaActionForm(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -151,7 +151,7 @@ func (s *Server) ideaActionForm(w http.ResponseWriter, r *http.Request, v *view)
 	}
 	a := &tp.ActionItem{Department: strings.TrimSpace(r.FormValue("department")), Due: r.FormValue("due"), OwnerID: formID(r, "owner_id")}
 	err = s.Council.IdeaToAction(r.Context(), id, a)
-	return councilBack(w, r, formID(r, "council_id"), "#ideas", translate(v.Lang, "council.action.saved", a.ID), err)
+	return councilBack(w, r, v, formID(r, "council_id"), "#ideas", translate(v.Lang, "council.action.saved", a.ID), err)
 }
 
 // memberLinkPage shows a member's personal link to a manager, to hand over

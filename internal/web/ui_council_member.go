@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/i18n"
 )
 
 // memberData is a council member's page.
@@ -55,7 +56,7 @@ func (s *Server) memberAct(act func(r *http.Request, token string) error, done s
 		token := r.PathValue("token")
 		if err := act(r, token); err != nil {
 			if tp.ErrorCode(err) == tp.EINVALID {
-				s.renderRespond(w, http.StatusBadRequest, lang, &respondData{Score: -1, Error: tp.ErrorMessage(err)})
+				s.renderRespond(w, http.StatusBadRequest, lang, &respondData{Score: -1, Error: i18n.Error(lang, err)})
 				return
 			}
 			s.respondFailure(w, r, lang, err)

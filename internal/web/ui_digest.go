@@ -140,7 +140,7 @@ func (s *Server) apiDigestMembers(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if in.Members == nil {
-		return &tp.Error{Code: tp.EINVALID, Message: "members (true or false) is required", Fields: map[string]string{"members": "required"}}
+		return tp.Errorf(tp.EINVALID, "members (true or false) is required").WithFields(map[string]string{"members": "required"})
 	}
 	if err := s.Digest.SetDigestForMembers(r.Context(), in.Department, *in.Members); err != nil {
 		return err

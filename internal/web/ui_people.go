@@ -114,7 +114,7 @@ func (s *Server) createTrainingForm(w http.ResponseWriter, r *http.Request, v *v
 		if tp.ErrorCode(err) != tp.EINVALID {
 			return err
 		}
-		flash = tp.ErrorMessage(err)
+		flash = v.errText(err)
 	}
 	http.Redirect(w, r, withFlash("/people", flash)+"#trainings", http.StatusSeeOther)
 	return nil
@@ -132,7 +132,7 @@ func (s *Server) completeTrainingForm(w http.ResponseWriter, r *http.Request, v 
 		if tp.ErrorCode(err) != tp.EINVALID {
 			return err
 		}
-		flash = tp.ErrorMessage(err)
+		flash = v.errText(err)
 	}
 	http.Redirect(w, r, withFlash("/people", flash)+"#trainings", http.StatusSeeOther)
 	return nil

@@ -70,7 +70,7 @@ func (s *Server) createPlaybookForm(w http.ResponseWriter, r *http.Request, v *v
 		if tp.ErrorCode(err) != tp.EINVALID {
 			return err
 		}
-		flash = tp.ErrorMessage(err)
+		flash = v.errText(err)
 	}
 	http.Redirect(w, r, withFlash("/playbooks", flash), http.StatusSeeOther)
 	return nil
@@ -122,7 +122,7 @@ func (s *Server) apiPatchPlaybook(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if ch.Enabled == nil {
-		return &tp.Error{Code: tp.EINVALID, Message: "enabled (true or false) is required", Fields: map[string]string{"enabled": "required"}}
+		return tp.Errorf(tp.EINVALID, "enabled (true or false) is required").WithFields(map[string]string{"enabled": "required"})
 	}
 	if err := s.Playbooks.SetPlaybookEnabled(r.Context(), id, *ch.Enabled); err != nil {
 		return err

@@ -20,7 +20,7 @@ func (s *Server) consentForm(w http.ResponseWriter, r *http.Request, v *view) er
 	}
 	p, ok := tp.ParsePurpose(r.FormValue("purpose"))
 	if !ok {
-		return &tp.Error{Code: tp.EINVALID, Message: "unknown purpose", Fields: map[string]string{"purpose": "survey, marketing or profiling"}}
+		return tp.Errorf(tp.EINVALID, "unknown purpose").WithFields(map[string]string{"purpose": "survey, marketing or profiling"})
 	}
 	granted := r.FormValue("granted") == "1"
 	if err := s.Privacy.SetConsent(r.Context(), id, p, granted); err != nil {
@@ -133,7 +133,7 @@ func (s *Server) retentionForm(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	if err := s.Privacy.SetRetention(r.Context(), periods); err != nil {
 		if tp.ErrorCode(err) == tp.EINVALID {
-			v.Flash = tp.ErrorMessage(err)
+			v.Flash = v.errText(err)
 			return s.renderPrivacy(w, r, v, http.StatusBadRequest, tp.ErrorFields(err))
 		}
 		return err

@@ -82,7 +82,7 @@ func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) {
 	setCORS(w, r)
 	id, ok := surveyID(r)
 	if !ok {
-		writeJSONError(w, tp.Errorf(tp.ENOTFOUND, "no such survey"))
+		writeJSONError(w, r, tp.Errorf(tp.ENOTFOUND, "no such survey"))
 		return
 	}
 	sv, err := s.Surveys.FindSurvey(r.Context(), id)
@@ -90,7 +90,7 @@ func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) {
 		err = tp.Errorf(tp.ECONFLICT, "survey %d is %s", id, sv.Status)
 	}
 	if err != nil {
-		writeJSONError(w, err)
+		writeJSONError(w, r, err)
 		return
 	}
 	lang := sv.RespondentLanguage(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language"))
@@ -107,7 +107,7 @@ func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) {
 func (s *Server) widgetRespond(w http.ResponseWriter, r *http.Request) {
 	setCORS(w, r)
 	if !s.limiter.allow(s.clientIP(r)) {
-		writeJSONError(w, tp.Errorf(tp.ETOOMANY, "too many answers from this address; wait a minute"))
+		writeJSONError(w, r, tp.Errorf(tp.ETOOMANY, "too many answers from this address; wait a minute"))
 		return
 	}
 	id, _ := surveyID(r)
@@ -116,7 +116,7 @@ func (s *Server) widgetRespond(w http.ResponseWriter, r *http.Request) {
 		AnonymousID string `json:"anonymousId"`
 	}
 	if err := decodeJSON(r, &body); err != nil {
-		writeJSONError(w, err)
+		writeJSONError(w, r, err)
 		return
 	}
 	if len(body.Page) > 2000 {
@@ -132,5 +132,5 @@ func (s *Server) widgetRespond(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.logErr(r, err)
-	writeJSONError(w, err)
+	writeJSONError(w, r, err)
 }

@@ -32,7 +32,7 @@ func (s *Server) exportSegment(w http.ResponseWriter, r *http.Request, lang stri
 	}
 	ct, ok := tabular.ContentTypes[format]
 	if !ok {
-		return &tp.Error{Code: tp.EINVALID, Message: "format must be csv or xlsx", Fields: map[string]string{"format": "invalid"}}
+		return tp.Errorf(tp.EINVALID, "format must be csv or xlsx").WithFields(map[string]string{"format": "invalid"})
 	}
 	seg, err := s.Segments.FindSegment(r.Context(), id)
 	if err != nil {

@@ -20,7 +20,7 @@ func (s *Server) segmentWebhookForm(w http.ResponseWriter, r *http.Request, v *v
 		if tp.ErrorCode(err) != tp.EINVALID {
 			return err
 		}
-		http.Redirect(w, r, withFlash(back, tp.ErrorMessage(err)), http.StatusSeeOther)
+		http.Redirect(w, r, withFlash(back, v.errText(err)), http.StatusSeeOther)
 		return nil
 	}
 	http.Redirect(w, r, withFlash(back, translate(v.Lang, "segment.webhook.saved", h.Secret)), http.StatusSeeOther)

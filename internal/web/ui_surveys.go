@@ -181,7 +181,7 @@ func (s *Server) saveSurvey(w http.ResponseWriter, r *http.Request, v *view) err
 	var err error
 	if qs != "" && qs != "null" {
 		if jerr := json.Unmarshal([]byte(qs), &sv.Questions); jerr != nil {
-			err = &tp.Error{Code: tp.EINVALID, Message: "questions must be a JSON list: " + jerr.Error(), Fields: map[string]string{"questions": "invalid JSON"}}
+			err = tp.Errorf(tp.EINVALID, "questions must be a JSON list: %s", jerr.Error()).WithFields(map[string]string{"questions": "invalid JSON"})
 		}
 	}
 	if err == nil {
@@ -195,7 +195,7 @@ func (s *Server) saveSurvey(w http.ResponseWriter, r *http.Request, v *view) err
 	if tp.ErrorCode(err) == tp.EINVALID || tp.ErrorCode(err) == tp.ECONFLICT {
 		v.Title = translate(v.Lang, "surveys.edit")
 		return s.render(w, http.StatusBadRequest, v, "survey_form", "", surveyFormData{Survey: sv, Questions: qs,
-			Error: tp.ErrorMessage(err), Fields: tp.ErrorFields(err)})
+			Error: v.errText(err), Fields: tp.ErrorFields(err)})
 	}
 	if err != nil {
 		return err
@@ -234,7 +234,7 @@ func (s *Server) addTrigger(w http.ResponseWriter, r *http.Request, v *view) err
 		if tp.ErrorCode(err) != tp.EINVALID {
 			return err
 		}
-		flash = tp.ErrorMessage(err)
+		flash = v.errText(err)
 	}
 	http.Redirect(w, r, withFlash(fmt.Sprintf("/surveys/%d#triggers", id), flash), http.StatusSeeOther)
 	return nil
@@ -294,13 +294,13 @@ func (s *Server) sendToList(w http.ResponseWriter, r *http.Request, v *view) err
 		if tp.ErrorCode(err) != tp.EINVALID {
 			return err
 		}
-		flash = tp.ErrorMessage(err)
+		flash = v.errText(err)
 	} else {
 		ids = append(ids, byMail...)
 		rep, err := s.Surveys.QueueInvitations(r.Context(), id, ids, tp.SendOptions{Channel: r.FormValue("channel"),
 			Department: strings.TrimSpace(r.FormValue("department")), Division: strings.TrimSpace(r.FormValue("division"))})
 		if tp.ErrorCode(err) == tp.EINVALID || tp.ErrorCode(err) == tp.ECONFLICT {
-			flash = tp.ErrorMessage(err)
+			flash = v.errText(err)
 		} else if err != nil {
 			return err
 		} else {

@@ -35,7 +35,7 @@ func formatThemes(themes []tp.Theme) string {
 func parseThemes(text string) ([]tp.Theme, error) {
 	var out []tp.Theme
 	bad := func(line int, msg string) error {
-		return &tp.Error{Code: tp.EINVALID, Message: fmt.Sprintf("line %d: %s", line, msg), Fields: map[string]string{"themes": "invalid"}}
+		return tp.Errorf(tp.EINVALID, "line %d: %s", line, msg).WithFields(map[string]string{"themes": "invalid"})
 	}
 	for i, line := range strings.Split(text, "\n") {
 		trimmed := strings.TrimSpace(line)
@@ -73,7 +73,7 @@ func parseThemes(text string) ([]tp.Theme, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, &tp.Error{Code: tp.EINVALID, Message: "no themes: to go back to the shipped taxonomy, use the reset button", Fields: map[string]string{"themes": "empty"}}
+		return nil, tp.Errorf(tp.EINVALID, "no themes: to go back to the shipped taxonomy, use the reset button").WithFields(map[string]string{"themes": "empty"})
 	}
 	return out, tp.ValidateThemes(out)
 }
@@ -139,7 +139,7 @@ const discoverTexts = 3000
 func (s *Server) themeFromPhrase(r *http.Request, phrase, lang string) error {
 	phrase = strings.TrimSpace(strings.ToLower(phrase))
 	if phrase == "" || (lang != "de" && lang != "en" && lang != "nl") {
-		return &tp.Error{Code: tp.EINVALID, Message: "a phrase and its language (de, en, nl) are needed", Fields: map[string]string{"phrase": "required"}}
+		return tp.Errorf(tp.EINVALID, "a phrase and its language (de, en, nl) are needed").WithFields(map[string]string{"phrase": "required"})
 	}
 	themes := append([]tp.Theme{}, s.Analyzer.Taxonomy()...)
 	id := themeIDFor(phrase, themes)
@@ -219,7 +219,7 @@ func (s *Server) textModelForm(w http.ResponseWriter, r *http.Request, v *view) 
 		return tp.Errorf(tp.ENOTFOUND, "no such form")
 	}
 	if tp.ErrorCode(err) == tp.EINVALID {
-		flash, err = tp.ErrorMessage(err), nil
+		flash, err = v.errText(err), nil
 	}
 	if err != nil {
 		return err
@@ -257,7 +257,7 @@ func (s *Server) labelForm(w http.ResponseWriter, r *http.Request, v *view) erro
 		err = s.Text.Label(r.Context(), l)
 	}
 	if tp.ErrorCode(err) == tp.EINVALID {
-		flash, err = tp.ErrorMessage(err), nil
+		flash, err = v.errText(err), nil
 	}
 	if err != nil {
 		return err

@@ -35,7 +35,7 @@ func (s *Server) createUserForm(w http.ResponseWriter, r *http.Request, v *view)
 	u := &tp.User{Email: f.Get("email"), Role: tp.Role(f.Get("role")), Department: strings.TrimSpace(f.Get("department")), Locale: f.Get("locale")}
 	if err := s.Users.CreateUser(r.Context(), u, f.Get("password")); err != nil {
 		if c := tp.ErrorCode(err); c == tp.EINVALID || c == tp.ECONFLICT {
-			v.Flash = tp.ErrorMessage(err)
+			v.Flash = v.errText(err)
 			return s.renderUsers(w, r, v, http.StatusBadRequest, tp.ErrorFields(err))
 		}
 		return err
@@ -102,7 +102,7 @@ func auditFilter(r *http.Request) (tp.AuditFilter, error) {
 		if v := q.Get(name); v != "" {
 			t, err := time.Parse(time.DateOnly, v)
 			if err != nil {
-				return f, &tp.Error{Code: tp.EINVALID, Message: name + " must be a date like 2026-11-28", Fields: map[string]string{name: "YYYY-MM-DD"}}
+				return f, tp.Errorf(tp.EINVALID, "%s must be a date like 2026-11-28", name).WithFields(map[string]string{name: "YYYY-MM-DD"})
 			}
 			if name == "to" {
 				t = t.AddDate(0, 0, 1)
@@ -113,7 +113,7 @@ func auditFilter(r *http.Request) (tp.AuditFilter, error) {
 	if v := q.Get("before"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return f, &tp.Error{Code: tp.EINVALID, Message: "before must be an id", Fields: map[string]string{"before": "invalid"}}
+			return f, tp.Errorf(tp.EINVALID, "before must be an id").WithFields(map[string]string{"before": "invalid"})
 		}
 		f.BeforeID = n
 	}
@@ -132,7 +132,7 @@ func (s *Server) writeAudit(w http.ResponseWriter, r *http.Request, page func(li
 	if format := r.URL.Query().Get("format"); format != "" && format != "json" {
 		ct, ok := tabular.ContentTypes[format]
 		if !ok {
-			return &tp.Error{Code: tp.EINVALID, Message: "format must be json, csv or xlsx", Fields: map[string]string{"format": "invalid"}}
+			return tp.Errorf(tp.EINVALID, "format must be json, csv or xlsx").WithFields(map[string]string{"format": "invalid"})
 		}
 		if err := s.auditExport(r, "audit log", format); err != nil {
 			return err
@@ -200,7 +200,7 @@ func (s *Server) updateUserForm(w http.ResponseWriter, r *http.Request, v *view)
 	flash := translate(v.Lang, "users.updated")
 	_, err = s.Users.UpdateUser(r.Context(), id, tp.UserChange{Role: &role, Department: &dept, Active: &active})
 	if c := tp.ErrorCode(err); c == tp.EINVALID || c == tp.ECONFLICT {
-		flash, err = tp.ErrorMessage(err), nil
+		flash, err = v.errText(err), nil
 	}
 	if err != nil {
 		return err
