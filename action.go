@@ -49,27 +49,27 @@ func (a *ActionItem) Validate() error {
 	}
 	fields := map[string]string{}
 	if a.Title == "" || len(a.Title) > 200 {
-		fields["title"] = "required, at most 200 characters"
+		fields["title"] = Reason("required, at most 200 characters")
 	}
 	if a.Department == "" {
-		fields["department"] = "required"
+		fields["department"] = Reason("required")
 	}
 	if _, err := time.Parse(time.DateOnly, a.Due); err != nil {
-		fields["due"] = "a date as YYYY-MM-DD"
+		fields["due"] = Reason("a date as YYYY-MM-DD")
 	}
 	if a.KPI != "" && !isKPI(a.KPI) {
-		fields["kpi"] = "not a registered KPI (see /api/v1/kpis)"
+		fields["kpi"] = Reason("not a registered KPI (see /api/v1/kpis)")
 	}
 	if len(a.Slice) > 200 {
-		fields["slice"] = "at most 200 characters"
+		fields["slice"] = Reason("at most 200 characters")
 	}
 	switch a.Status {
 	case ActionOpen, ActionDone, ActionCancelled:
 	default:
-		fields["status"] = "open, done or cancelled"
+		fields["status"] = Reason("open, done or cancelled")
 	}
 	if len(fields) > 0 {
-		return Errorf(EINVALID, "the action item is not valid").WithFields(fields)
+		return Errorf(EINVALID, "the action item is not valid: %s", Reasons(fields)).WithFields(fields)
 	}
 	return nil
 }

@@ -45,49 +45,49 @@ func (r *AlertRule) Validate() error {
 	r.Name = strings.TrimSpace(r.Name)
 	fields := map[string]string{}
 	if r.Name == "" || len(r.Name) > 200 {
-		fields["name"] = "required, at most 200 characters"
+		fields["name"] = Reason("required, at most 200 characters")
 	}
 	if _, ok := KPIByID(r.KPI); !ok && r.Kind != "emerging" {
-		fields["kpi"] = "not a registered KPI (see /api/v1/kpis)"
+		fields["kpi"] = Reason("not a registered KPI (see /api/v1/kpis)")
 	}
 	if r.Period == "" {
 		r.Period = "month"
 	}
 	if r.Period != "week" && r.Period != "month" {
-		fields["period"] = "week or month"
+		fields["period"] = Reason("week or month")
 	}
 	switch r.Kind {
 	case "emerging":
 		r.KPI, r.Op, r.Threshold = "", "", 0
 		if r.SegmentID != 0 {
-			fields["segment_id"] = "themes rise in texts, not per segment: leave it empty for emerging rules"
+			fields["segment_id"] = Reason("themes rise in texts, not per segment: leave it empty for emerging rules")
 		}
 	case "drop":
 		r.Op, r.Threshold = "", 0
 	case "threshold":
 		if r.Op != "<" && r.Op != ">" {
-			fields["op"] = "< or >"
+			fields["op"] = Reason("< or >")
 		}
 	default:
-		fields["kind"] = "drop, threshold or emerging"
+		fields["kind"] = Reason("drop, threshold or emerging")
 	}
 	for i, e := range r.Emails {
 		e = strings.TrimSpace(e)
 		r.Emails[i] = e
 		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
-			fields["emails"] = fmt.Sprintf("%q is not an e-mail address", e)
+			fields["emails"] = Reason("%q is not an e-mail address", e)
 		}
 	}
 	if r.WebhookURL != "" {
 		if u, err := url.Parse(r.WebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			fields["webhook_url"] = "an http or https URL"
+			fields["webhook_url"] = Reason("an http or https URL")
 		}
 	}
 	if len(r.Emails) == 0 && r.WebhookURL == "" && !r.NotifyOwners {
-		fields["emails"] = "at least one e-mail address, a webhook URL or notify_owners"
+		fields["emails"] = Reason("at least one e-mail address, a webhook URL or notify_owners")
 	}
 	if len(fields) > 0 {
-		return Errorf(EINVALID, "the alert rule is not valid").WithFields(fields)
+		return Errorf(EINVALID, "the alert rule is not valid: %s", Reasons(fields)).WithFields(fields)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package touchpoint
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -131,13 +130,13 @@ func (c *Case) Validate() error {
 	c.Subject = strings.TrimSpace(c.Subject)
 	fields := map[string]string{}
 	if c.CustomerID <= 0 {
-		fields["customer_id"] = "required"
+		fields["customer_id"] = Reason("required")
 	}
 	if c.Subject == "" || utf8.RuneCountInString(c.Subject) > MaxSubjectLen {
-		fields["subject"] = fmt.Sprintf("required, at most %d characters", MaxSubjectLen)
+		fields["subject"] = Reason("required, at most %d characters", MaxSubjectLen)
 	}
 	if utf8.RuneCountInString(c.Description) > MaxDescriptionLen {
-		fields["description"] = fmt.Sprintf("at most %d characters", MaxDescriptionLen)
+		fields["description"] = Reason("at most %d characters", MaxDescriptionLen)
 	}
 	if c.Priority == "" {
 		c.Priority = PriorityNormal
@@ -147,13 +146,13 @@ func (c *Case) Validate() error {
 		valid = valid || p == c.Priority
 	}
 	if !valid {
-		fields["priority"] = "one of low, normal, high, urgent"
+		fields["priority"] = Reason("one of low, normal, high, urgent")
 	}
 	if c.Channel == "" {
 		c.Channel = "web"
 	}
 	if !IsChannel(c.Channel) {
-		fields["channel"] = "unknown channel"
+		fields["channel"] = Reason("unknown channel")
 	}
 	if c.Source == "" {
 		c.Source = CaseFromAPI
@@ -161,16 +160,16 @@ func (c *Case) Validate() error {
 	switch c.Source {
 	case CaseFromEmail, CaseFromWeb, CaseFromAPI, CaseFromSurvey, CaseFromPhone, CaseFromManual, CaseFromPlaybook:
 	default:
-		fields["source"] = "one of email, web_form, api, survey, phone, manual"
+		fields["source"] = Reason("one of email, web_form, api, survey, phone, manual")
 	}
 	if c.Status == "" {
 		c.Status = CaseNew
 	}
 	if c.Redress != nil && (c.Redress.Amount < 0 || len(c.Redress.Currency) != 3) {
-		fields["redress"] = "amount ≥ 0 and a 3-letter currency"
+		fields["redress"] = Reason("amount ≥ 0 and a 3-letter currency")
 	}
 	if len(fields) > 0 {
-		return Errorf(EINVALID, "the case is not valid: %s", firstField(fields)).WithFields(fields)
+		return Errorf(EINVALID, "the case is not valid: %s", Reasons(fields)).WithFields(fields)
 	}
 	return nil
 }

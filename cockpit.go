@@ -348,17 +348,17 @@ func (c *BoardPackConfig) Validate() error {
 		r = strings.TrimSpace(r)
 		c.Recipients[i] = r
 		if a, err := mail.ParseAddress(r); err != nil || a.Address != r {
-			fields["recipients"] = fmt.Sprintf("%q is not an e-mail address", r)
+			fields["recipients"] = Reason("%q is not an e-mail address", r)
 		}
 	}
 	if c.Lang == "" {
 		c.Lang = "en"
 	}
 	if c.Lang != "en" && c.Lang != "de" && c.Lang != "nl" {
-		fields["lang"] = "en, de or nl"
+		fields["lang"] = Reason("en, de or nl")
 	}
 	if len(fields) > 0 {
-		return Errorf(EINVALID, "the board pack settings are not valid").WithFields(fields)
+		return Errorf(EINVALID, "the board pack settings are not valid: %s", Reasons(fields)).WithFields(fields)
 	}
 	return nil
 }

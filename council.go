@@ -3,7 +3,6 @@ package touchpoint
 import (
 	"context"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -105,19 +104,12 @@ const (
 func checkText(bad map[string]string, field, v string, max int, required bool) string {
 	v = strings.TrimSpace(v)
 	if (required && v == "") || utf8.RuneCountInString(v) > max {
-		bad[field] = "1–" + strconv.Itoa(max) + " characters"
+		bad[field] = Reason("1–%d characters", max)
 		if !required {
-			bad[field] = "at most " + strconv.Itoa(max) + " characters"
+			bad[field] = Reason("at most %d characters", max)
 		}
 	}
 	return v
-}
-
-func invalid(what string, bad map[string]string) error {
-	if len(bad) == 0 {
-		return nil
-	}
-	return Errorf(EINVALID, "%s: %s", what, fieldList(bad)).WithFields(bad)
 }
 
 // Validate checks a session.
@@ -127,12 +119,15 @@ func (s *CouncilSession) Validate() error {
 	s.Agenda = checkText(bad, "agenda", s.Agenda, MaxCouncilText, false)
 	s.Minutes = checkText(bad, "minutes", s.Minutes, MaxCouncilText*4, false)
 	if s.At.IsZero() {
-		bad["at"] = "required (YYYY-MM-DD)"
+		bad["at"] = Reason("required (YYYY-MM-DD)")
 	}
 	for i := range s.Questions {
 		s.Questions[i].Text = checkText(bad, "questions", s.Questions[i].Text, MaxCouncilTitle*2, true)
 	}
-	return invalid("the session is incomplete", bad)
+	if len(bad) > 0 {
+		return Errorf(EINVALID, "the session is incomplete: %s", Reasons(bad)).WithFields(bad)
+	}
+	return nil
 }
 
 // Validate checks an idea.
@@ -140,7 +135,10 @@ func (i *CouncilIdea) Validate() error {
 	bad := map[string]string{}
 	i.Title = checkText(bad, "title", i.Title, MaxCouncilTitle, true)
 	i.Body = checkText(bad, "body", i.Body, MaxCouncilText, false)
-	return invalid("the idea is incomplete", bad)
+	if len(bad) > 0 {
+		return Errorf(EINVALID, "the idea is incomplete: %s", Reasons(bad)).WithFields(bad)
+	}
+	return nil
 }
 
 // CompositionRow is one value of a composition dimension: its share among

@@ -53,28 +53,28 @@ func (p *Playbook) Validate() error {
 	}
 	fields := map[string]string{}
 	if p.Name == "" || utf8.RuneCountInString(p.Name) > 200 {
-		fields["name"] = "required, at most 200 characters"
+		fields["name"] = Reason("required, at most 200 characters")
 	}
 	if p.SegmentID <= 0 {
-		fields["segment_id"] = "required: the segment whose entrants the playbook acts on"
+		fields["segment_id"] = Reason("required: the segment whose entrants the playbook acts on")
 	}
 	if p.Department == "" {
-		fields["department"] = "required: the department whose queue gets the cases"
+		fields["department"] = Reason("required: the department whose queue gets the cases")
 	}
 	switch {
 	case p.Action != PlaybookCase && p.Action != PlaybookSurvey && p.Action != PlaybookAction:
-		fields["action"] = "case, survey or action"
+		fields["action"] = Reason("case, survey or action")
 	case p.Action == PlaybookSurvey && p.SurveyID <= 0:
-		fields["survey_id"] = "required for the action survey"
+		fields["survey_id"] = Reason("required for the action survey")
 	}
 	if p.PeriodDays < 1 || p.PeriodDays > 3660 {
-		fields["period_days"] = "1 to 3660"
+		fields["period_days"] = Reason("1 to 3660")
 	}
 	if p.HoldoutPct < 0 || p.HoldoutPct > 50 {
-		fields["holdout_pct"] = "0 to 50 (percent of the entrants left alone to measure the effect)"
+		fields["holdout_pct"] = Reason("0 to 50 (percent of the entrants left alone to measure the effect)")
 	}
 	if len(fields) > 0 {
-		return Errorf(EINVALID, "the playbook is not valid: %s", firstField(fields)).WithFields(fields)
+		return Errorf(EINVALID, "the playbook is not valid: %s", Reasons(fields)).WithFields(fields)
 	}
 	return nil
 }

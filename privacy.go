@@ -66,13 +66,13 @@ func (r Retention) Validate() error {
 	fields := map[string]string{}
 	for k, d := range r {
 		if _, ok := DefaultRetention[k]; !ok {
-			fields[k] = "unknown kind (events, comments, cases, mail)"
+			fields[k] = Reason("unknown kind (events, comments, cases, mail)")
 		} else if d != 0 && (d < 30 || d > 10950) {
-			fields[k] = "0 (keep) or 30 to 10950 days"
+			fields[k] = Reason("0 (keep) or 30 to 10950 days")
 		}
 	}
 	if len(fields) > 0 {
-		return Errorf(EINVALID, "the retention periods are not valid").WithFields(fields)
+		return Errorf(EINVALID, "the retention periods are not valid: %s", Reasons(fields)).WithFields(fields)
 	}
 	return nil
 }

@@ -26,15 +26,15 @@ func (t *ReplyTemplate) Validate() error {
 	t.Language = strings.ToLower(strings.TrimSpace(t.Language))
 	fields := map[string]string{}
 	if t.Name == "" || len(t.Name) > 100 {
-		fields["name"] = "required, at most 100 characters"
+		fields["name"] = Reason("required, at most 100 characters")
 	}
 	if !slices.Contains(Locales, t.Language) {
-		fields["language"] = "must be en, de or nl"
+		fields["language"] = Reason("must be en, de or nl")
 	}
 	switch t.ThenStatus {
 	case "", CaseOpen, CasePendingCustomer, CaseResolved:
 	default:
-		fields["then_status"] = "open, pending_customer or resolved (or empty)"
+		fields["then_status"] = Reason("open, pending_customer or resolved (or empty)")
 	}
 	var tags []string
 	for _, tag := range t.AddTags {
@@ -44,10 +44,10 @@ func (t *ReplyTemplate) Validate() error {
 	}
 	t.AddTags = tags
 	if strings.TrimSpace(t.Body) == "" || len(t.Body) > 20000 {
-		fields["body"] = "required, at most 20000 bytes"
+		fields["body"] = Reason("required, at most 20000 bytes")
 	}
 	if len(fields) > 0 {
-		return Errorf(EINVALID, "the reply template is not valid").WithFields(fields)
+		return Errorf(EINVALID, "the reply template is not valid: %s", Reasons(fields)).WithFields(fields)
 	}
 	return nil
 }

@@ -84,10 +84,10 @@ func (s *Segment) Validate() error {
 	s.Name = strings.TrimSpace(s.Name)
 	fields := map[string]string{}
 	if s.Name == "" || len(s.Name) > 200 {
-		fields["name"] = "required, at most 200 characters"
+		fields["name"] = Reason("required, at most 200 characters")
 	}
 	if len(s.Conditions) == 0 || len(s.Conditions) > 10 {
-		fields["conditions"] = "1 to 10 conditions"
+		fields["conditions"] = Reason("1 to 10 conditions")
 	}
 	for i, c := range s.Conditions {
 		if p := c.problem(false); p != "" {
@@ -95,7 +95,7 @@ func (s *Segment) Validate() error {
 		}
 	}
 	if len(fields) > 0 {
-		return Errorf(EINVALID, "the segment is not valid: %s", firstField(fields)).WithFields(fields)
+		return Errorf(EINVALID, "the segment is not valid: %s", Reasons(fields)).WithFields(fields)
 	}
 	return nil
 }
@@ -121,63 +121,63 @@ func (c Condition) problem(nested bool) string {
 	case "trait":
 		switch {
 		case c.Key == "" || len(c.Key) > 128:
-			return "a trait condition needs the trait's key"
+			return Reason("a trait condition needs the trait's key")
 		case !traitOps[c.Op]:
-			return "op must be eq, neq, contains, exists, gt, gte, lt, lte, between or in"
+			return Reason("op must be eq, neq, contains, exists, gt, gte, lt, lte, between or in")
 		case c.Op != "exists" && c.Value == "":
-			return "op " + c.Op + " needs a value"
+			return Reason("op %s needs a value", c.Op)
 		case c.Op == "between":
 			if _, _, ok := c.Range(); !ok {
-				return `between needs "low..high", two numbers, low ≤ high`
+				return Reason(`between needs "low..high", two numbers, low ≤ high`)
 			}
 		case NumericOp(c.Op):
 			if _, err := strconv.ParseFloat(c.Value, 64); err != nil {
-				return "op " + c.Op + " compares numbers: the value must be one"
+				return Reason("op %s compares numbers: the value must be one", c.Op)
 			}
 		case c.Op == "in" && (len(c.List()) == 0 || len(c.List()) > 100):
-			return "in needs 1 to 100 comma-separated values"
+			return Reason("in needs 1 to 100 comma-separated values")
 		}
 	case "event":
 		switch {
 		case c.Event == "" || len(c.Event) > 512:
-			return "an event condition needs the event's name"
+			return Reason("an event condition needs the event's name")
 		case c.Days < 1 || c.Days > 3660:
-			return "days must be 1 to 3660"
+			return Reason("days must be 1 to 3660")
 		case c.Op != "" && c.Op != "any" && c.Op != "none" && c.Op != "atleast":
-			return "op must be any (did it), none (did not) or atleast (count times or more)"
+			return Reason("op must be any (did it), none (did not) or atleast (count times or more)")
 		case c.Op == "atleast" && (c.Count < 1 || c.Count > 1000000):
-			return "atleast needs a count from 1"
+			return Reason("atleast needs a count from 1")
 		}
 	case "nps":
 		if c.Op != "promoter" && c.Op != "passive" && c.Op != "detractor" {
-			return "an nps condition's op is promoter, passive or detractor (by the customer's latest NPS answer)"
+			return Reason("an nps condition's op is promoter, passive or detractor (by the customer's latest NPS answer)")
 		}
 	case "open_cases":
 		if c.Count < 0 || c.Count > 1000 {
-			return "an open_cases condition needs a count from 0 (0: none open)"
+			return Reason("an open_cases condition needs a count from 0 (0: none open)")
 		}
 	case "risk":
 		if c.Op != RiskHigh && c.Op != RiskMedium && c.Op != RiskLow {
-			return "a risk condition's op is high, medium or low (the customer's churn risk band)"
+			return Reason("a risk condition's op is high, medium or low (the customer's churn risk band)")
 		}
 	case "value_tier":
 		if c.Op != TierTop && c.Op != TierHigh && c.Op != TierMedium && c.Op != TierLow {
-			return "a value_tier condition's op is top, high, medium or low (by the customer's RFM scores)"
+			return Reason("a value_tier condition's op is top, high, medium or low (by the customer's RFM scores)")
 		}
 	case "any":
 		if nested {
-			return "an any group holds plain conditions, not another group"
+			return Reason("an any group holds plain conditions, not another group")
 		}
 		if len(c.Any) < 2 || len(c.Any) > 10 {
-			return "an any group needs 2 to 10 conditions, one of which must hold"
+			return Reason("an any group needs 2 to 10 conditions, one of which must hold")
 		}
 		for k, sub := range c.Any {
 			if p := sub.problem(true); p != "" {
-				return fmt.Sprintf("any[%d]: %s", k, p)
+				return Reason("any[%d]: %s", k, p)
 			}
 		}
 	default:
-		return "kind must be trait, event, nps, open_cases, risk, value_tier or any"
+		return Reason("kind must be trait, event, nps, open_cases, risk, value_tier or any")
 	}
 	return ""
 }

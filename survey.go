@@ -122,43 +122,43 @@ func (s *Survey) Validate() error {
 	s.Name = strings.TrimSpace(s.Name)
 	fields := map[string]string{}
 	if s.Name == "" || utf8.RuneCountInString(s.Name) > MaxSurveyName {
-		fields["name"] = fmt.Sprintf("required, at most %d characters", MaxSurveyName)
+		fields["name"] = Reason("required, at most %d characters", MaxSurveyName)
 	}
 	if _, ok := s.Type.Metric(); !ok {
-		fields["type"] = "one of nps, csat, ces"
+		fields["type"] = Reason("one of nps, csat, ces")
 	}
 	if s.Status == "" {
 		s.Status = SurveyDraft
 	}
 	if s.Status != SurveyDraft && s.Status != SurveyActive && s.Status != SurveyClosed {
-		fields["status"] = "one of draft, active, closed"
+		fields["status"] = Reason("one of draft, active, closed")
 	}
 	if s.DefaultLang == "" {
 		s.DefaultLang = "en"
 	}
 	if !isLocale(s.DefaultLang) {
-		fields["default_language"] = "one of en, de, nl"
+		fields["default_language"] = Reason("one of en, de, nl")
 	}
 	if len(s.Questions) > MaxQuestions {
-		fields["questions"] = fmt.Sprintf("at most %d questions", MaxQuestions)
+		fields["questions"] = Reason("at most %d questions", MaxQuestions)
 	}
 	seen := map[string]bool{}
 	for i, q := range s.Questions {
 		key := fmt.Sprintf("questions[%d]", i)
 		switch {
 		case !questionIDRE.MatchString(q.ID):
-			fields[key] = "id must be 1–40 characters of a-z, 0-9 and _"
+			fields[key] = Reason("id must be 1–40 characters of a-z, 0-9 and _")
 		case seen[q.ID]:
-			fields[key] = "duplicate id " + q.ID
+			fields[key] = Reason("duplicate id %s", q.ID)
 		case q.Kind != QuestionSingle && q.Kind != QuestionMulti && q.Kind != QuestionRating && q.Kind != QuestionFreeText:
-			fields[key] = "kind must be single, multi, rating or text"
+			fields[key] = Reason("kind must be single, multi, rating or text")
 		case (q.Kind == QuestionSingle || q.Kind == QuestionMulti) && (len(q.Options) < 2 || len(q.Options) > maxOptionsPerQ):
-			fields[key] = fmt.Sprintf("a choice question needs 2 to %d options", maxOptionsPerQ)
+			fields[key] = Reason("a choice question needs 2 to %d options", maxOptionsPerQ)
 		}
 		seen[q.ID] = true
 		for _, o := range q.Options {
 			if !questionIDRE.MatchString(o) {
-				fields[key] = "option ids must be 1–40 characters of a-z, 0-9 and _"
+				fields[key] = Reason("option ids must be 1–40 characters of a-z, 0-9 and _")
 			}
 		}
 	}
@@ -167,29 +167,19 @@ func (s *Survey) Validate() error {
 	}
 	for lang, t := range s.Texts {
 		if !isLocale(lang) {
-			fields["texts."+lang] = "languages are en, de, nl"
+			fields["texts."+lang] = Reason("languages are en, de, nl")
 			continue
 		}
 		for _, v := range []string{t.Title, t.Question, t.LowLabel, t.HighLabel, t.CommentPrompt, t.ThankYou} {
 			if utf8.RuneCountInString(v) > maxSurveyTextLn {
-				fields["texts."+lang] = fmt.Sprintf("texts are at most %d characters", maxSurveyTextLn)
+				fields["texts."+lang] = Reason("texts are at most %d characters", maxSurveyTextLn)
 			}
 		}
 	}
 	if len(fields) > 0 {
-		return Errorf(EINVALID, "the survey is not valid: %s", firstField(fields)).WithFields(fields)
+		return Errorf(EINVALID, "the survey is not valid: %s", Reasons(fields)).WithFields(fields)
 	}
 	return nil
-}
-
-func firstField(fields map[string]string) string {
-	best := ""
-	for k := range fields {
-		if best == "" || k < best {
-			best = k
-		}
-	}
-	return best + ": " + fields[best]
 }
 
 func isLocale(l string) bool {
@@ -265,17 +255,17 @@ func (s *Survey) ValidateResponse(in *ResponseInput) error {
 	fields := map[string]string{}
 	min, max := s.Scale()
 	if in.Score != nil && (*in.Score < min || *in.Score > max) {
-		fields["score"] = fmt.Sprintf("must be between %d and %d", min, max)
+		fields["score"] = Reason("must be between %d and %d", min, max)
 	}
 	if in.Complete && in.Score == nil {
-		fields["score"] = "required"
+		fields["score"] = Reason("required")
 	}
 	in.Comment = strings.TrimSpace(in.Comment)
 	if n := utf8.RuneCountInString(in.Comment); n > MaxCommentLen {
-		fields["comment"] = fmt.Sprintf("%d characters; at most %d", n, MaxCommentLen)
+		fields["comment"] = Reason("%d characters; at most %d", n, MaxCommentLen)
 	}
 	if !utf8.ValidString(in.Comment) {
-		fields["comment"] = "not valid UTF-8"
+		fields["comment"] = Reason("not valid UTF-8")
 	}
 	byID := map[string]Question{}
 	for _, q := range s.Questions {
@@ -284,7 +274,7 @@ func (s *Survey) ValidateResponse(in *ResponseInput) error {
 	for id, raw := range in.Answers {
 		q, ok := byID[id]
 		if !ok {
-			fields["answers."+id] = "no such question in this survey version"
+			fields["answers."+id] = Reason("no such question in this survey version")
 			continue
 		}
 		if msg := q.check(raw); msg != "" {
@@ -294,12 +284,12 @@ func (s *Survey) ValidateResponse(in *ResponseInput) error {
 	if in.Complete {
 		for _, q := range s.Questions {
 			if _, ok := in.Answers[q.ID]; q.Required && !ok {
-				fields["answers."+q.ID] = "required"
+				fields["answers."+q.ID] = Reason("required")
 			}
 		}
 	}
 	if len(fields) > 0 {
-		return Errorf(EINVALID, "the answer is not valid: %s", firstField(fields)).WithFields(fields)
+		return Errorf(EINVALID, "the answer is not valid: %s", Reasons(fields)).WithFields(fields)
 	}
 	return nil
 }
@@ -317,30 +307,30 @@ func (q Question) check(raw json.RawMessage) string {
 	case QuestionSingle:
 		var o string
 		if json.Unmarshal(raw, &o) != nil || !hasOption(o) {
-			return "must be one of the question's options"
+			return Reason("must be one of the question's options")
 		}
 	case QuestionMulti:
 		var os []string
 		if json.Unmarshal(raw, &os) != nil {
-			return "must be a list of the question's options"
+			return Reason("must be a list of the question's options")
 		}
 		for _, o := range os {
 			if !hasOption(o) {
-				return "unknown option " + o
+				return Reason("unknown option %s", o)
 			}
 		}
 	case QuestionRating:
 		var n int
 		if json.Unmarshal(raw, &n) != nil || n < 1 || n > 5 {
-			return "must be a whole number from 1 to 5"
+			return Reason("must be a whole number from 1 to 5")
 		}
 	case QuestionFreeText:
 		var t string
 		if json.Unmarshal(raw, &t) != nil {
-			return "must be text"
+			return Reason("must be text")
 		}
 		if utf8.RuneCountInString(t) > MaxAnswerLen || !utf8.ValidString(t) {
-			return fmt.Sprintf("at most %d characters of valid text", MaxAnswerLen)
+			return Reason("at most %d characters of valid text", MaxAnswerLen)
 		}
 	}
 	return ""

@@ -163,50 +163,41 @@ func (t *Training) Validate() error {
 	t.Title = strings.TrimSpace(t.Title)
 	bad := map[string]string{}
 	if t.Title == "" || utf8.RuneCountInString(t.Title) > 200 {
-		bad["title"] = "1–200 characters"
+		bad["title"] = Reason("1–200 characters")
 	}
 	if t.Kind != TrainingCourse && t.Kind != TrainingCoaching {
-		bad["kind"] = "course or coaching"
+		bad["kind"] = Reason("course or coaching")
 	}
 	if t.OwnerID == 0 {
-		bad["owner_id"] = "required"
+		bad["owner_id"] = Reason("required")
 	}
 	if t.Department == "" {
-		bad["department"] = "required"
+		bad["department"] = Reason("required")
 	}
 	ok := false
 	for _, m := range NeedMetrics {
 		ok = ok || m == t.Metric
 	}
 	if !ok {
-		bad["metric"] = "one of " + strings.Join(NeedMetrics, ", ")
+		bad["metric"] = Reason("one of %s", strings.Join(NeedMetrics, ", "))
 	}
 	if t.Due.IsZero() {
-		bad["due"] = "required (YYYY-MM-DD)"
+		bad["due"] = Reason("required (YYYY-MM-DD)")
 	}
 	if len(t.Participants) == 0 {
-		bad["participants"] = "at least one"
+		bad["participants"] = Reason("at least one")
 	}
 	seen := map[int64]bool{}
 	for _, p := range t.Participants {
 		if p.UserID == 0 || seen[p.UserID] {
-			bad["participants"] = "distinct user ids"
+			bad["participants"] = Reason("distinct user ids")
 		}
 		seen[p.UserID] = true
 	}
 	if len(bad) > 0 {
-		return Errorf(EINVALID, "the training is incomplete: %s", fieldList(bad)).WithFields(bad)
+		return Errorf(EINVALID, "the training is incomplete: %s", Reasons(bad)).WithFields(bad)
 	}
 	return nil
-}
-
-func fieldList(bad map[string]string) string {
-	keys := make([]string, 0, len(bad))
-	for k := range bad {
-		keys = append(keys, k+" ("+bad[k]+")")
-	}
-	sort.Strings(keys)
-	return strings.Join(keys, ", ")
 }
 
 // EffectWindow is how far before the first completion and after the last

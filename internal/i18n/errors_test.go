@@ -46,27 +46,9 @@ func errorFormats(t *testing.T) (formats map[string]string, problems []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rootWrappers := wrappersOf(byDir[root])
 	for dir, files := range byDir {
-		wrappers := map[string]int{} // name → index of the format parameter
-		for _, f := range files {
-			ast.Inspect(f, func(n ast.Node) bool {
-				switch n := n.(type) {
-				case *ast.FuncDecl:
-					if i := formatParam(n.Type); i >= 0 {
-						wrappers[n.Name.Name] = i
-					}
-				case *ast.AssignStmt:
-					if len(n.Lhs) == 1 && len(n.Rhs) == 1 {
-						if fl, ok := n.Rhs[0].(*ast.FuncLit); ok {
-							if i := formatParam(fl.Type); i >= 0 {
-								wrappers[n.Lhs[0].(*ast.Ident).Name] = i
-							}
-						}
-					}
-				}
-				return true
-			})
-		}
+		wrappers := wrappersOf(files)
 		for _, f := range files {
 			ast.Inspect(f, func(n ast.Node) bool {
 				if u, ok := n.(*ast.CompositeLit); ok && isErrorType(u.Type) && dir != root {
@@ -81,13 +63,13 @@ func errorFormats(t *testing.T) (formats map[string]string, problems []string) {
 				case *ast.Ident:
 					name = fn.Name
 				case *ast.SelectorExpr:
-					if x, ok := fn.X.(*ast.Ident); ok && x.Name == "tp" && fn.Sel.Name == "Errorf" {
-						name = "Errorf"
+					if x, ok := fn.X.(*ast.Ident); ok && x.Name == "tp" {
+						name = "tp." + fn.Sel.Name
 					}
 				}
 				i, ok := wrappers[name]
-				if name == "Errorf" && dir != root {
-					i, ok = 1, true
+				if n, isTP := strings.CutPrefix(name, "tp."); isTP {
+					i, ok = rootWrappers[n]
 				}
 				if !ok || i >= len(call.Args) {
 					return true
@@ -114,6 +96,32 @@ func errorFormats(t *testing.T) (formats map[string]string, problems []string) {
 		}
 	}
 	return formats, problems
+}
+
+// wrappersOf finds the functions of a package that take a message format:
+// name → index of the format parameter.
+func wrappersOf(files []*ast.File) map[string]int {
+	wrappers := map[string]int{}
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncDecl:
+				if i := formatParam(n.Type); i >= 0 {
+					wrappers[n.Name.Name] = i
+				}
+			case *ast.AssignStmt:
+				if len(n.Lhs) == 1 && len(n.Rhs) == 1 {
+					if fl, ok := n.Rhs[0].(*ast.FuncLit); ok {
+						if i := formatParam(fl.Type); i >= 0 {
+							wrappers[n.Lhs[0].(*ast.Ident).Name] = i
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	return wrappers
 }
 
 // formatParam is the index of a "format string" parameter followed by a
@@ -195,5 +203,29 @@ func TestErrorIsTranslated(t *testing.T) {
 	}
 	if got := Error("nl", errors.New("disk on fire")); got != T("nl", "error.internal") || strings.Contains(got, "disk") {
 		t.Errorf("an internal error reads %q in Dutch; want the catalogue's text and no cause", got)
+	}
+}
+
+// A field's reason is translated from its text, its arguments too, and a
+// message listing reasons translates each.
+func TestReasonIsTranslated(t *testing.T) {
+	for _, c := range []struct{ lang, text, want string }{
+		{"de", tp.Reason("required"), "erforderlich"},
+		{"nl", tp.Reason("at most %d characters", 4000), "hoogstens 4000 tekens"},
+		{"de", tp.Reason("required, at most %d characters", 200), "erforderlich, höchstens 200 Zeichen"},
+		{"de", tp.Reason("any[%d]: %s", 2, tp.Reason("op %s needs a value", "gt")), "any[2]: op gt braucht einen Wert"},
+		{"nl", "a reason nobody wrote", "a reason nobody wrote"},
+		{"en", tp.Reason("at most %d characters", 4000), "at most 4000 characters"},
+	} {
+		if got := Reason(c.lang, c.text); got != c.want {
+			t.Errorf("%s %q: %q, want %q", c.lang, c.text, got, c.want)
+		}
+	}
+	err := tp.Errorf(tp.EINVALID, "the segment is not valid: %s", tp.Reasons{"name": tp.Reason("required"), "conditions": tp.Reason("1 to 10 conditions")})
+	if got, want := err.Message, "the segment is not valid: conditions: 1 to 10 conditions; name: required"; got != want {
+		t.Errorf("English: %q, want %q", got, want)
+	}
+	if got, want := Error("de", err), "Das Segment ist nicht gültig: conditions: 1 bis 10 Bedingungen; name: erforderlich"; got != want {
+		t.Errorf("German: %q, want %q", got, want)
 	}
 }

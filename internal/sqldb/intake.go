@@ -154,10 +154,18 @@ func (db *DB) DrainIntake(ctx context.Context) error {
 	}
 	for {
 		left, err := db.unresolvedThrough(ctx, last)
-		if err != nil || !left {
+		if err != nil {
 			return err
 		}
 		r := db.resolver
+		if !left {
+			if r != nil { // a step that has committed may still be counting: wait for it
+				r.stepMu.Lock()
+				//lint:ignore SA2001 the empty critical section is the wait
+				r.stepMu.Unlock()
+			}
+			return nil
+		}
 		if r == nil {
 			return fmt.Errorf("tracking calls wait in the intake, and this process has no resolver")
 		}

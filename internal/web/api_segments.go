@@ -121,7 +121,7 @@ func (s *Server) createSegment(w http.ResponseWriter, r *http.Request, v *view) 
 	seg := &tp.Segment{Name: r.FormValue("name"), Description: r.FormValue("description")}
 	flash := ""
 	if err := json.Unmarshal([]byte(r.FormValue("conditions")), &seg.Conditions); err != nil {
-		flash = "conditions must be a JSON list: " + err.Error()
+		flash = v.errText(tp.Errorf(tp.EINVALID, "conditions must be a JSON list: %v", err))
 	} else if err := s.Segments.CreateSegment(r.Context(), seg); err != nil {
 		if tp.ErrorCode(err) != tp.EINVALID {
 			return err

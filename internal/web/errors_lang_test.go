@@ -40,6 +40,19 @@ func TestErrorsSpeakTheReadersLanguage(t *testing.T) {
 		}
 	}
 
+	// Field reasons inside a message are translated too; the fields stay for programs.
+	req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/segments", strings.NewReader(`{"name":"","conditions":[]}`))
+	req.Header.Set("Authorization", "Bearer "+f.admin)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "de")
+	r := f.do(req)
+	e, _ := r.JSON["error"].(map[string]any)
+	fields, _ := e["fields"].(map[string]any)
+	if want := "Das Segment ist nicht gültig: conditions: 1 bis 10 Bedingungen; name: erforderlich, höchstens 200 Zeichen"; e["message"] != want ||
+		fields["name"] != "required, at most 200 characters" {
+		t.Errorf("an empty segment in German: %v, want message %q and the English field reason", e, want)
+	}
+
 	// A form on a page: the admin's browser speaks German.
 	b := f.login(t, "ada@example.com", "de")
 	res, err := b.PostForm(f.srv.URL+"/admin/users", url.Values{"email": {"kim@example.com"}, "role": {"department_head"},

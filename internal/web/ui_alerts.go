@@ -19,7 +19,6 @@ type alertsData struct {
 	Months    []string // the board pack archive
 	Secret    string   // a new webhook rule's secret, shown once
 	Error     string
-	Fields    map[string]string
 	Segments  []tp.Segment // a rule may watch one segment's members
 	SegName   map[int64]string
 }
@@ -80,14 +79,14 @@ func (s *Server) createAlertForm(w http.ResponseWriter, r *http.Request, v *view
 	if t := strings.TrimSpace(f.Get("threshold")); t != "" {
 		th, err := strconv.ParseFloat(strings.Replace(t, ",", ".", 1), 64)
 		if err != nil {
-			return s.renderAlerts(w, r, v, alertsData{Error: "threshold is not a number", Fields: map[string]string{"threshold": "a number"}}, http.StatusBadRequest)
+			return s.renderAlerts(w, r, v, alertsData{Error: v.errText(tp.Errorf(tp.EINVALID, "threshold is not a number"))}, http.StatusBadRequest)
 		}
 		rule.Threshold = th
 	}
 	if err := s.Alerts.CreateAlertRule(r.Context(), &rule); err != nil {
 		var e *tp.Error
 		if errors.As(err, &e) && e.Code == tp.EINVALID {
-			return s.renderAlerts(w, r, v, alertsData{Error: e.Message, Fields: e.Fields}, http.StatusBadRequest)
+			return s.renderAlerts(w, r, v, alertsData{Error: v.errText(e)}, http.StatusBadRequest)
 		}
 		return err
 	}
@@ -115,7 +114,7 @@ func (s *Server) boardPackForm(w http.ResponseWriter, r *http.Request, v *view) 
 	if err := s.Cockpit.SetBoardPack(r.Context(), c); err != nil {
 		var e *tp.Error
 		if errors.As(err, &e) && e.Code == tp.EINVALID {
-			return s.renderAlerts(w, r, v, alertsData{Error: e.Message, Fields: e.Fields}, http.StatusBadRequest)
+			return s.renderAlerts(w, r, v, alertsData{Error: v.errText(e)}, http.StatusBadRequest)
 		}
 		return err
 	}
