@@ -193,7 +193,7 @@ func (m *RiskModeler) train(ctx context.Context, now time.Time, horizon time.Dur
 	var blob []byte
 	switch {
 	case len(fs) < minTrainRows || card.Positives < minEachClass || len(fs)-card.Positives < minEachClass:
-		card.Refused = fmt.Sprintf("too little history: %d customers active on %s, %d of them churned within %d days (at least %d, with %d churned and %d not)",
+		card.Refused = tp.Reason("too little history: %d customers active on %s, %d of them churned within %d days (at least %d, with %d churned and %d not)",
 			len(fs), at.Format("2006-01-02"), card.Positives, card.HorizonDays, minTrainRows, minEachClass, minEachClass)
 	default:
 		// A fixed quarter of the customers (by id) is held out.
@@ -208,7 +208,7 @@ func (m *RiskModeler) train(ctx context.Context, now time.Time, horizon time.Dur
 		}
 		sort.SliceStable(card.Importance, func(a, b int) bool { return card.Importance[a].Importance > card.Importance[b].Importance })
 		if card.Active = fit.AUC > card.BaselineAUC; !card.Active {
-			card.Refused = fmt.Sprintf("hold-out AUC %.3f does not beat the baseline's %.3f (days since the latest activity)", fit.AUC, card.BaselineAUC)
+			card.Refused = tp.Reason("hold-out AUC %.3f does not beat the baseline's %.3f (days since the latest activity)", fit.AUC, card.BaselineAUC)
 		}
 		blob, _ = json.Marshal(fit.Model)
 	}

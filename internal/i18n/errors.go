@@ -48,8 +48,10 @@ func Error(lang string, err error) string {
 // text it was formatted to, so it is matched against the catalogue's
 // messages: the text itself, else the message whose format it fits with the
 // most fixed text ("at most %d characters" fits "at most 200 characters"),
-// whose translation gets the same arguments, each translated in turn. A
-// text the catalogue does not know stays as it is.
+// whose translation gets the same arguments, each translated in turn; a
+// "field: reason" text keeps its field. A text the catalogue does not know
+// stays as it is. Reasons stored with records (a quarantined message's, a
+// model card's) are translated when shown, the same way.
 func Reason(lang, text string) string {
 	m := catalogues[lang]
 	if t, ok := m[ErrorKey(text)]; ok {
@@ -67,6 +69,12 @@ func Reason(lang, text string) string {
 	}
 	t, ok := m[ErrorKey(best)]
 	if !ok {
+		// "field: reason", as a quarantined message keeps it
+		if field, rest, cut := strings.Cut(text, ": "); cut && !strings.ContainsAny(field, " ") {
+			if tr := Reason(lang, rest); tr != rest {
+				return field + ": " + tr
+			}
+		}
 		return text
 	}
 	args := make([]any, len(bestArgs))

@@ -215,6 +215,8 @@ func TestReasonIsTranslated(t *testing.T) {
 		{"de", tp.Reason("required, at most %d characters", 200), "erforderlich, höchstens 200 Zeichen"},
 		{"de", tp.Reason("any[%d]: %s", 2, tp.Reason("op %s needs a value", "gt")), "any[2]: op gt braucht einen Wert"},
 		{"nl", "a reason nobody wrote", "a reason nobody wrote"},
+		{"nl", "timestamp: " + tp.Reason("no time zone; read as UTC"), "timestamp: geen tijdzone; gelezen als UTC"},
+		{"de", "timestamp: a reason nobody wrote", "timestamp: a reason nobody wrote"},
 		{"en", tp.Reason("at most %d characters", 4000), "at most 4000 characters"},
 	} {
 		if got := Reason(c.lang, c.text); got != c.want {

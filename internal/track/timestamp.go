@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	tp "github.com/touchpoint-cx/touchpoint"
 )
 
 // Clients write times in many ways that mean one instant. ParseTime takes
@@ -18,14 +20,14 @@ var timeRE = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(
 func ParseTime(s string) (t time.Time, warning string, err error) {
 	m := timeRE.FindStringSubmatch(strings.ToUpper(strings.TrimSpace(s)))
 	if m == nil {
-		return time.Time{}, "", fmt.Errorf("%q is not an ISO-8601 date-time", s)
+		return time.Time{}, "", tp.Errorf(tp.EINVALID, "%q is not an ISO-8601 date-time", s)
 	}
 	y, mo, d, h, mi, sec, frac, zone := m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8]
 	switch {
 	case h == "":
-		h, mi, warning = "00", "00", "a date without a time; read as 00:00 UTC"
+		h, mi, warning = "00", "00", tp.Reason("a date without a time; read as 00:00 UTC")
 	case zone == "":
-		warning = "no time zone; read as UTC"
+		warning = tp.Reason("no time zone; read as UTC")
 	}
 	if sec == "" {
 		sec = "00"

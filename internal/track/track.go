@@ -167,7 +167,10 @@ func Refused(rm json.RawMessage, index int, err error, receivedAt time.Time) tp.
 		r.MessageID, _ = idString("messageId", head.MessageID)
 	}
 	for f := range tp.ErrorFields(err) {
-		r.Reason = f + ": " + r.Reason
+		// Most messages name their field already ("type is required").
+		if !strings.HasPrefix(r.Reason, f) {
+			r.Reason = f + ": " + r.Reason
+		}
 		break
 	}
 	return r

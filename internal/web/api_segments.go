@@ -130,6 +130,6 @@ func (s *Server) createSegment(w http.ResponseWriter, r *http.Request, v *view) 
 	} else {
 		flash = translate(v.Lang, "segments.saved", seg.Name)
 	}
-	http.Redirect(w, r, withFlash("/segments", flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/segments", flash), http.StatusSeeOther)
 	return nil
 }

@@ -40,8 +40,12 @@ func TestWithFlashKeepsFragment(t *testing.T) {
 		"/cases?status=new": "/cases?status=new&flash=saved+%E2%9C%93",
 		"/kpis":             "/kpis?flash=saved+%E2%9C%93",
 	} {
-		if got := withFlash(u, "saved ✓"); got != want {
+		if got := (&view{}).withFlash(u, "saved ✓"); got != want {
 			t.Errorf("withFlash(%q) = %q, want %q", u, got, want)
 		}
+	}
+	// An error's flash is marked so the page can show it as an alert.
+	if got, want := (&view{FlashError: true}).withFlash("/kpis#x", "bad"), "/kpis?flash=bad&flash_error=1#x"; got != want {
+		t.Errorf("error flash = %q, want %q", got, want)
 	}
 }

@@ -38,8 +38,12 @@ func negotiateLanguage(r *http.Request, u *tp.User) string {
 	return best
 }
 
-// errText is err's message in the page's language.
-func (v *view) errText(err error) string { return i18n.Error(v.Lang, err) }
+// errText is err's message in the page's language, for the flash: it marks
+// the flash as an error.
+func (v *view) errText(err error) string {
+	v.FlashError = true
+	return i18n.Error(v.Lang, err)
+}
 
 // requestLang is the language of an API answer's messages: ?lang=, then the
 // best Accept-Language match, then English. A signed-in user's setting does

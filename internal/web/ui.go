@@ -24,8 +24,11 @@ type view struct {
 	Access tp.Access
 	Lang   string
 	Flash  string
-	Title  string
-	Path   string
+	// FlashError marks the flash as a refusal (red, read out at once);
+	// errText sets it, and withFlash carries it over a redirect.
+	FlashError bool
+	Title      string
+	Path       string
 }
 
 // Can asks the policy whether the user may do act at all, to show or hide a
@@ -53,7 +56,8 @@ func (s *Server) ui(act tp.Action, h uiHandler, needLogin bool) http.Handler {
 		}
 		r = r.WithContext(tp.WithAddress(r.Context(), s.clientIP(r)))
 		u := s.sessionUser(r)
-		v := &view{User: u, Lang: negotiateLanguage(r, u), Path: r.URL.Path, Flash: r.URL.Query().Get("flash")}
+		v := &view{User: u, Lang: negotiateLanguage(r, u), Path: r.URL.Path, Flash: r.URL.Query().Get("flash"),
+			FlashError: r.URL.Query().Get("flash_error") == "1"}
 		if needLogin && u == nil {
 			if r.Method == http.MethodGet {
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
@@ -105,6 +109,10 @@ type page struct {
 
 // T translates a catalogue key in the request's language.
 func (p page) T(key string, args ...any) string { return translate(p.Lang, key, args...) }
+
+// Reason is a reason kept with a record (a quarantined message's, a model
+// card's) in the page's language.
+func (p page) Reason(text string) string { return i18n.Reason(p.Lang, text) }
 
 var funcs = template.FuncMap{
 	"fmtTime": func(v any) string {
@@ -442,7 +450,7 @@ func (s *Server) unmerge(w http.ResponseWriter, r *http.Request, v *view) error 
 		return err
 	}
 	flash := translate(v.Lang, "customer.unmerged", restored.ID)
-	http.Redirect(w, r, withFlash("/customers/"+strconv.FormatInt(id, 10), flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/customers/"+strconv.FormatInt(id, 10), flash), http.StatusSeeOther)
 	return nil
 }
 

@@ -78,7 +78,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, v *view) er
 	if err := s.Users.RevokeToken(r.Context(), id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, withFlash("/admin", translate(v.Lang, "admin.token.revoked")), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/admin", translate(v.Lang, "admin.token.revoked")), http.StatusSeeOther)
 	return nil
 }
 
@@ -94,7 +94,7 @@ func (s *Server) saveReplyTemplate(w http.ResponseWriter, r *http.Request, v *vi
 		}
 		return err
 	}
-	http.Redirect(w, r, withFlash("/admin#templates", translate(v.Lang, "admin.template.saved", t.Name)), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/admin#templates", translate(v.Lang, "admin.template.saved", t.Name)), http.StatusSeeOther)
 	return nil
 }
 
@@ -106,6 +106,6 @@ func (s *Server) deleteReplyTemplate(w http.ResponseWriter, r *http.Request, v *
 	if err := s.Cases.DeleteReplyTemplate(r.Context(), id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, withFlash("/admin#templates", translate(v.Lang, "admin.template.deleted")), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/admin#templates", translate(v.Lang, "admin.template.deleted")), http.StatusSeeOther)
 	return nil
 }

@@ -118,7 +118,7 @@ func (s *Server) boardPackForm(w http.ResponseWriter, r *http.Request, v *view) 
 		}
 		return err
 	}
-	http.Redirect(w, r, withFlash("/alerts", translate(v.Lang, "alerts.packsaved")), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/alerts", translate(v.Lang, "alerts.packsaved")), http.StatusSeeOther)
 	return nil
 }
 
@@ -237,6 +237,6 @@ func (s *Server) churnDefinitionForm(w http.ResponseWriter, r *http.Request, v *
 	if _, err := s.Cockpit.SetChurnRule(r.Context(), rule, f.Get("note")); err != nil {
 		return err
 	}
-	http.Redirect(w, r, withFlash("/kpis#kpi-churn_rate", translate(v.Lang, "kpis.saved")), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/kpis#kpi-churn_rate", translate(v.Lang, "kpis.saved")), http.StatusSeeOther)
 	return nil
 }

@@ -119,7 +119,7 @@ func (s *Server) bulkAssign(w http.ResponseWriter, r *http.Request, v *view) err
 	if refused > 0 {
 		flash += " " + translate(v.Lang, "cases.refused", refused)
 	}
-	http.Redirect(w, r, withFlash("/cases?"+r.PostForm.Get("filter"), flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/cases?"+r.PostForm.Get("filter"), flash), http.StatusSeeOther)
 	return nil
 }
 
@@ -232,7 +232,7 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, v *view) err
 		ev, _ := strconv.ParseInt(r.PostForm.Get("event"), 10, 64)
 		var nc *tp.Case
 		if nc, err = s.Cases.SplitCase(ctx, id, ev, r.PostForm.Get("subject")); err == nil {
-			http.Redirect(w, r, withFlash(fmt.Sprintf("/cases/%d", nc.ID), translate(v.Lang, "case.splitdone", id)), http.StatusSeeOther)
+			http.Redirect(w, r, v.withFlash(fmt.Sprintf("/cases/%d", nc.ID), translate(v.Lang, "case.splitdone", id)), http.StatusSeeOther)
 			return nil
 		}
 	case "fields":
@@ -254,7 +254,7 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, v *view) err
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, withFlash(fmt.Sprintf("/cases/%d", id), flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash(fmt.Sprintf("/cases/%d", id), flash), http.StatusSeeOther)
 	return nil
 }
 
@@ -337,7 +337,7 @@ func (s *Server) saveView(w http.ResponseWriter, r *http.Request, v *view) error
 	} else if err != nil {
 		return err
 	}
-	http.Redirect(w, r, withFlash("/cases?"+sv.Query, flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/cases?"+sv.Query, flash), http.StatusSeeOther)
 	return nil
 }
 
@@ -380,7 +380,7 @@ func (s *Server) addAttachment(w http.ResponseWriter, r *http.Request, v *view) 
 	} else if err != nil {
 		return err
 	}
-	http.Redirect(w, r, withFlash(fmt.Sprintf("/cases/%d", id), flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash(fmt.Sprintf("/cases/%d", id), flash), http.StatusSeeOther)
 	return nil
 }
 
@@ -462,6 +462,6 @@ func (s *Server) newCase(w http.ResponseWriter, r *http.Request, v *view) error 
 		return err
 	}
 	flash = v.errText(err)
-	http.Redirect(w, r, withFlash("/cases#new", flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/cases#new", flash), http.StatusSeeOther)
 	return nil
 }

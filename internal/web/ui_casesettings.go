@@ -130,7 +130,7 @@ func (s *Server) caseSettingsForm(w http.ResponseWriter, r *http.Request, v *vie
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, withFlash("/admin/cases", flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/admin/cases", flash), http.StatusSeeOther)
 	return nil
 }
 

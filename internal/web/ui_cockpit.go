@@ -289,7 +289,7 @@ func (s *Server) createActionForm(w http.ResponseWriter, r *http.Request, v *vie
 	if err := s.Actions.CreateAction(r.Context(), &a); err != nil {
 		return err
 	}
-	http.Redirect(w, r, withFlash(back, translate(v.Lang, "actions.created", a.Title)), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash(back, translate(v.Lang, "actions.created", a.Title)), http.StatusSeeOther)
 	return nil
 }
 
@@ -315,13 +315,16 @@ func (s *Server) actionStatusForm(w http.ResponseWriter, r *http.Request, v *vie
 }
 
 // withFlash adds the message shown once on the page u leads to (before u's #fragment).
-func withFlash(u, msg string) string {
+func (v *view) withFlash(u, msg string) string {
 	path, frag, hasFrag := strings.Cut(u, "#")
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
 	path += sep + "flash=" + url.QueryEscape(msg)
+	if v.FlashError {
+		path += "&flash_error=1"
+	}
 	if hasFrag {
 		path += "#" + frag
 	}

@@ -29,7 +29,7 @@ func (s *Server) createCouncilForm(w http.ResponseWriter, r *http.Request, v *vi
 		if tp.ErrorCode(err) != tp.EINVALID {
 			return err
 		}
-		http.Redirect(w, r, withFlash("/councils?list=1", v.errText(err)), http.StatusSeeOther)
+		http.Redirect(w, r, v.withFlash("/councils?list=1", v.errText(err)), http.StatusSeeOther)
 		return nil
 	}
 	http.Redirect(w, r, "/councils/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
@@ -91,7 +91,7 @@ func councilBack(w http.ResponseWriter, r *http.Request, v *view, id int64, anch
 		}
 		flash = v.errText(err)
 	}
-	http.Redirect(w, r, withFlash("/councils/"+strconv.FormatInt(id, 10), flash)+anchor, http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/councils/"+strconv.FormatInt(id, 10), flash)+anchor, http.StatusSeeOther)
 	return nil
 }
 

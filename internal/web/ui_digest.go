@@ -79,7 +79,7 @@ func (s *Server) digestSubscriptionForm(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	flash := translate(v.Lang, map[bool]string{true: "digest.subscribed", false: "digest.unsubscribed"}[on])
-	http.Redirect(w, r, withFlash("/digest", flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/digest", flash), http.StatusSeeOther)
 	return nil
 }
 
@@ -90,7 +90,7 @@ func (s *Server) digestMembersForm(w http.ResponseWriter, r *http.Request, v *vi
 		return err
 	}
 	flash := translate(v.Lang, map[bool]string{true: "digest.members.on", false: "digest.members.off"}[on], dept)
-	http.Redirect(w, r, withFlash("/digest?department="+url.QueryEscape(dept), flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/digest?department="+url.QueryEscape(dept), flash), http.StatusSeeOther)
 	return nil
 }
 

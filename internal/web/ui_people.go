@@ -116,7 +116,7 @@ func (s *Server) createTrainingForm(w http.ResponseWriter, r *http.Request, v *v
 		}
 		flash = v.errText(err)
 	}
-	http.Redirect(w, r, withFlash("/people", flash)+"#trainings", http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/people", flash)+"#trainings", http.StatusSeeOther)
 	return nil
 }
 
@@ -134,6 +134,6 @@ func (s *Server) completeTrainingForm(w http.ResponseWriter, r *http.Request, v 
 		}
 		flash = v.errText(err)
 	}
-	http.Redirect(w, r, withFlash("/people", flash)+"#trainings", http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/people", flash)+"#trainings", http.StatusSeeOther)
 	return nil
 }

@@ -72,7 +72,7 @@ func (s *Server) createPlaybookForm(w http.ResponseWriter, r *http.Request, v *v
 		}
 		flash = v.errText(err)
 	}
-	http.Redirect(w, r, withFlash("/playbooks", flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/playbooks", flash), http.StatusSeeOther)
 	return nil
 }
 

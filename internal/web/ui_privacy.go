@@ -27,7 +27,7 @@ func (s *Server) consentForm(w http.ResponseWriter, r *http.Request, v *view) er
 		return err
 	}
 	flash := translate(v.Lang, "consent.saved", translate(v.Lang, "consent."+string(p)))
-	http.Redirect(w, r, withFlash(fmt.Sprintf("/customers/%d#consent", id), flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash(fmt.Sprintf("/customers/%d#consent", id), flash), http.StatusSeeOther)
 	return nil
 }
 
@@ -79,7 +79,7 @@ func (s *Server) eraseCustomerForm(w http.ResponseWriter, r *http.Request, v *vi
 		anonymised += n
 	}
 	flash := translate(v.Lang, "erase.done", rep.CustomerID, deleted, anonymised, rep.Suppressed)
-	http.Redirect(w, r, withFlash(fmt.Sprintf("/customers/%d", rep.CustomerID), flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash(fmt.Sprintf("/customers/%d", rep.CustomerID), flash), http.StatusSeeOther)
 	return nil
 }
 
@@ -138,7 +138,7 @@ func (s *Server) retentionForm(w http.ResponseWriter, r *http.Request, v *view) 
 		}
 		return err
 	}
-	http.Redirect(w, r, withFlash("/admin/privacy", translate(v.Lang, "privacy.saved")), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/admin/privacy", translate(v.Lang, "privacy.saved")), http.StatusSeeOther)
 	return nil
 }
 
@@ -146,7 +146,7 @@ func (s *Server) scrubForm(w http.ResponseWriter, r *http.Request, v *view) erro
 	if err := s.Privacy.ScrubNow(r.Context()); err != nil {
 		return err
 	}
-	http.Redirect(w, r, withFlash("/admin/privacy#scrub", translate(v.Lang, "privacy.scrubstarted")), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/admin/privacy#scrub", translate(v.Lang, "privacy.scrubstarted")), http.StatusSeeOther)
 	return nil
 }
 
@@ -159,6 +159,6 @@ func (s *Server) runRetentionForm(w http.ResponseWriter, r *http.Request, v *vie
 	for _, n := range rep.Done {
 		total += n
 	}
-	http.Redirect(w, r, withFlash("/admin/privacy#last", translate(v.Lang, "privacy.ran", total)), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/admin/privacy#last", translate(v.Lang, "privacy.ran", total)), http.StatusSeeOther)
 	return nil
 }

@@ -20,10 +20,10 @@ func (s *Server) segmentWebhookForm(w http.ResponseWriter, r *http.Request, v *v
 		if tp.ErrorCode(err) != tp.EINVALID {
 			return err
 		}
-		http.Redirect(w, r, withFlash(back, v.errText(err)), http.StatusSeeOther)
+		http.Redirect(w, r, v.withFlash(back, v.errText(err)), http.StatusSeeOther)
 		return nil
 	}
-	http.Redirect(w, r, withFlash(back, translate(v.Lang, "segment.webhook.saved", h.Secret)), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash(back, translate(v.Lang, "segment.webhook.saved", h.Secret)), http.StatusSeeOther)
 	return nil
 }
 
@@ -35,7 +35,7 @@ func (s *Server) segmentPushForm(w http.ResponseWriter, r *http.Request, v *view
 	if err := s.Push.QueuePush(r.Context(), id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, withFlash("/segments/"+strconv.FormatInt(id, 10), translate(v.Lang, "segment.webhook.queued")), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/segments/"+strconv.FormatInt(id, 10), translate(v.Lang, "segment.webhook.queued")), http.StatusSeeOther)
 	return nil
 }
 

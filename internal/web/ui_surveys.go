@@ -200,7 +200,7 @@ func (s *Server) saveSurvey(w http.ResponseWriter, r *http.Request, v *view) err
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, withFlash(fmt.Sprintf("/surveys/%d", sv.ID), translate(v.Lang, "surveys.saved", sv.Version)), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash(fmt.Sprintf("/surveys/%d", sv.ID), translate(v.Lang, "surveys.saved", sv.Version)), http.StatusSeeOther)
 	return nil
 }
 
@@ -236,7 +236,7 @@ func (s *Server) addTrigger(w http.ResponseWriter, r *http.Request, v *view) err
 		}
 		flash = v.errText(err)
 	}
-	http.Redirect(w, r, withFlash(fmt.Sprintf("/surveys/%d#triggers", id), flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash(fmt.Sprintf("/surveys/%d#triggers", id), flash), http.StatusSeeOther)
 	return nil
 }
 
@@ -314,6 +314,6 @@ func (s *Server) sendToList(w http.ResponseWriter, r *http.Request, v *view) err
 			}
 		}
 	}
-	http.Redirect(w, r, withFlash(fmt.Sprintf("/surveys/%d#send", id), flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash(fmt.Sprintf("/surveys/%d#send", id), flash), http.StatusSeeOther)
 	return nil
 }

@@ -225,7 +225,7 @@ func (s *Server) textModelForm(w http.ResponseWriter, r *http.Request, v *view) 
 		return err
 	}
 	s.refreshAnalyzer()
-	http.Redirect(w, r, withFlash("/themes/model", flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/themes/model", flash), http.StatusSeeOther)
 	return nil
 }
 
@@ -266,6 +266,6 @@ func (s *Server) labelForm(w http.ResponseWriter, r *http.Request, v *view) erro
 	if back == "/" {
 		back = "/themes"
 	}
-	http.Redirect(w, r, withFlash(back, flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash(back, flash), http.StatusSeeOther)
 	return nil
 }

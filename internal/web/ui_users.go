@@ -40,7 +40,7 @@ func (s *Server) createUserForm(w http.ResponseWriter, r *http.Request, v *view)
 		}
 		return err
 	}
-	http.Redirect(w, r, withFlash("/admin/users", translate(v.Lang, "users.created", u.Email)), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/admin/users", translate(v.Lang, "users.created", u.Email)), http.StatusSeeOther)
 	return nil
 }
 
@@ -52,7 +52,7 @@ func (s *Server) unlockUserForm(w http.ResponseWriter, r *http.Request, v *view)
 	if err := s.Users.UnlockUser(r.Context(), id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, withFlash("/admin/users", translate(v.Lang, "users.unlocked")), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/admin/users", translate(v.Lang, "users.unlocked")), http.StatusSeeOther)
 	return nil
 }
 
@@ -205,7 +205,7 @@ func (s *Server) updateUserForm(w http.ResponseWriter, r *http.Request, v *view)
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, withFlash("/admin/users", flash), http.StatusSeeOther)
+	http.Redirect(w, r, v.withFlash("/admin/users", flash), http.StatusSeeOther)
 	return nil
 }
 
