@@ -139,12 +139,72 @@ func (a *Analyzer) Language(toks []Token, hint string) (string, float64) {
 	if len(toks) > langTokens {
 		toks = toks[:langTokens] // the first words tell the language as well as all of them
 	}
-	label, p := a.lang.Best(a.lang.Predict(toks))
+	label, p := a.lang.Best(a.lang.Predict(withoutTitles(toks)))
 	if p < minLangProb {
 		return "other", round3(p)
 	}
 	return label, round3(p)
 }
+
+// withoutTitles leaves out the words of names and titles written inside a
+// sentence ("Speel All Things Must Pass", "Gib 4 Sterne an The Broken
+// Window"): they are in whatever language the title is, not the writer's. A
+// title is a run of at least two capitalised words; at a sentence's start the
+// first word of the run is the sentence's own and stays. A German noun alone
+// is no run ("Gib 4 Sterne an"). If nothing would be left, toks is kept.
+func withoutTitles(toks []Token) []Token {
+	var out []Token
+	start := true // at a sentence's start
+	for i := 0; i < len(toks); {
+		j := titleRun(toks, i)
+		from := i
+		if start {
+			from++
+		}
+		if j-from >= 2 {
+			if out == nil {
+				out = append(make([]Token, 0, len(toks)), toks[:i]...)
+			}
+			if start {
+				out = append(out, toks[i])
+			}
+		} else if out != nil {
+			out = append(out, toks[i:max(j, i+1)]...)
+		}
+		if j == i {
+			j = i + 1
+		}
+		start = toks[j-1].Kind == '.'
+		i = j
+	}
+	if out == nil || words(out) == 0 {
+		return toks
+	}
+	return out
+}
+
+// titleRun returns the end of the title that starts at toks[i] (i itself if
+// none does): capitalised words, bridged by the small words English titles
+// keep in lower case and by a colon ("Babar: King of the Elephants").
+func titleRun(toks []Token, i int) int {
+	end := i
+	for j := i; j < len(toks); j++ {
+		t := toks[j]
+		switch {
+		case t.Kind == 'w' && t.Title:
+			end = j + 1
+		case j > i && (t.Kind == 'w' && titleSmall[t.Text] || t.Text == ":"):
+		default:
+			return end
+		}
+	}
+	return end
+}
+
+// titleSmall holds only words that German and Dutch do not have ("an" and
+// "in" would join "Sterne an The Broken Window" into one title).
+var titleSmall = map[string]bool{"of": true, "the": true, "and": true, "a": true, "on": true,
+	"at": true, "to": true, "for": true, "by": true, "with": true, "from": true, "or": true, "is": true}
 
 // opinion is what one stretch of text says for the sentiment: the model's
 // raw label sums over its features and the lexicon's sum. Sentences' opinions

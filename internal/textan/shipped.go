@@ -63,14 +63,25 @@ func TrainShipped(dir string) (lang, sentiment *Model, err error) {
 	}
 	var langEx, sentEx []Example
 	count := map[string]int{}
-	addLang := func(rows []Labelled) {
+	// addLang takes at most most lines of rows' training part.
+	addLang := func(rows []Labelled, most int) {
 		for _, r := range rows {
-			if toks := Tokenize(r.Text); !r.Test && count[r.Lang] < perLang && words(toks) >= 2 {
+			if toks := Tokenize(r.Text); !r.Test && most > 0 && count[r.Lang] < perLang && words(toks) >= 2 {
 				langEx = append(langEx, Example{Tokens: toks, Label: r.Lang})
 				count[r.Lang]++
+				most--
 			}
 		}
 	}
+	// English has data to spare: besides film subtitles (XED), requests to a
+	// bank (BANKING77's training part) and product reviews (UCI), so that
+	// short commands ("cancel alarms", "search for") read as English too.
+	bank, err := Banking77(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	addLang(bank, perLang/5)
+	addLang(uci, perLang/10)
 	// Each language's positive lines are repeated until they weigh as much as
 	// its negative ones: XED's Dutch and German lines are two thirds negative,
 	// and unbalanced the model learns "German means negative" from the
@@ -99,7 +110,7 @@ func TrainShipped(dir string) (lang, sentiment *Model, err error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		addLang(lines)
+		addLang(lines, perLang)
 		xed, err := XEDPolarity(dir, l)
 		if err != nil {
 			return nil, nil, err
@@ -107,7 +118,6 @@ func TrainShipped(dir string) (lang, sentiment *Model, err error) {
 		addSent(xed)
 	}
 	addSent(uci)
-	addLang(uci)
 	lang = Train(langEx, langFeatures, langBits, TrainOptions{Epochs: 8})
 	sentiment = Train(sentEx, SentimentFeatures, sentimentBits, TrainOptions{Epochs: 10})
 	return lang, sentiment, nil

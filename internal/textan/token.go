@@ -17,6 +17,7 @@ type Token struct {
 	Text       string
 	Start, End int  // byte offsets into the original text
 	Kind       byte // 'w' word, 'n' number, 'e' emoji or symbol, 'u' link or @handle, '.' sentence end, ',' clause mark
+	Title      bool // a word written with a capital and then small letters ("Window", "I"), as names and titles are
 }
 
 // maxTextBytes bounds the work on one text: a 100 KB mail is analysed on its
@@ -67,7 +68,7 @@ func Tokenize(text string) []Token {
 				}
 				break
 			}
-			toks = append(toks, Token{Text: string(buf), Start: start, End: i, Kind: kind})
+			toks = append(toks, Token{Text: string(buf), Start: start, End: i, Kind: kind, Title: kind == 'w' && isTitle(text[start:i])})
 		case r == '.' || r == '!' || r == '?' || r == '\n' || r == ';':
 			toks = append(toks, Token{Text: string(r), Start: i, End: i + size, Kind: '.'})
 			i += size
@@ -82,6 +83,17 @@ func Tokenize(text string) []Token {
 		}
 	}
 	return toks
+}
+
+// isTitle reports whether a word starts with a capital that is not followed
+// by another one: "Window" and "I", not "NASA" or "window".
+func isTitle(w string) bool {
+	r, n := utf8.DecodeRuneInString(w)
+	if !unicode.IsUpper(r) {
+		return false
+	}
+	next, _ := utf8.DecodeRuneInString(w[n:])
+	return n == len(w) || !unicode.IsUpper(next)
 }
 
 // fold lower-cases a letter; the sharp s and umlauts stay as they are, since
