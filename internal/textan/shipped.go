@@ -118,8 +118,9 @@ func TrainShipped(dir string) (lang, sentiment *Model, err error) {
 		addSent(xed)
 	}
 	addSent(uci)
-	lang = Train(langEx, langFeatures, langBits, TrainOptions{Epochs: 8})
-	sentiment = Train(sentEx, SentimentFeatures, sentimentBits, TrainOptions{Epochs: 10})
+	// The shipped models keep the step they were trained and measured with.
+	lang = Train(langEx, langFeatures, langBits, TrainOptions{Epochs: 8, Rate: 0.5})
+	sentiment = Train(sentEx, SentimentFeatures, sentimentBits, TrainOptions{Epochs: 10, Rate: 0.5})
 	return lang, sentiment, nil
 }
 
