@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
@@ -266,41 +269,59 @@ func lifetimeValues(fs []tp.CustomerFeatures, scores []tp.CustomerScore, progres
 	value := func(bg learn.BGNBD, gg learn.GammaGamma, c learn.Customer) float64 {
 		return bg.Expected(c, 52) * gg.ExpectedSpend(c)
 	}
+	// The resamples are drawn in order from r, so the figures do not depend
+	// on the number of cores; the refits and the customers' values then run
+	// on every core (they were 30 % of the hourly refresh; BENCHMARKS.md).
+	samples := make([][]learn.Customer, clvBootstraps)
+	for d := range samples {
+		samples[d] = make([]learn.Customer, len(fit))
+		for k := range samples[d] {
+			samples[d][k] = fit[r.IntN(len(fit))]
+		}
+	}
+	type refit struct {
+		bg learn.BGNBD
+		gg learn.GammaGamma
+		ok bool
+	}
+	refits := make([]refit, clvBootstraps)
+	parallel(len(refits), func(d int) {
+		bb, err1 := learn.FitBGNBDFrom(samples[d], bg)
+		gb, err2 := learn.FitGammaGammaFrom(samples[d], gg)
+		refits[d] = refit{bb, gb, err1 == nil && err2 == nil && gb.Q > 1}
+	})
+	var good []refit
+	for _, f := range refits {
+		if f.ok {
+			good = append(good, f)
+		}
+	}
+	draws := len(good)
 	// With 20 draws the 5 % and 95 % quantiles are the second smallest and
 	// second largest, so two of each end are all a customer keeps.
 	ends := make([][4]float64, len(cs))
-	for k := range ends {
-		ends[k] = [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
-	}
-	draws := 0
-	sample := make([]learn.Customer, len(fit))
-	for range clvBootstraps {
-		for k := range sample {
-			sample[k] = fit[r.IntN(len(fit))]
-		}
-		bb, err1 := learn.FitBGNBDFrom(sample, bg)
-		gb, err2 := learn.FitGammaGammaFrom(sample, gg)
-		if err1 != nil || err2 != nil || gb.Q <= 1 {
-			continue
-		}
-		draws++
-		for k, c := range cs {
-			v := value(bb, gb, c)
+	const chunk = 4096
+	parallel((len(cs)+chunk-1)/chunk, func(part int) {
+		for k := part * chunk; k < min((part+1)*chunk, len(cs)); k++ {
 			e := &ends[k]
-			switch {
-			case v < e[0]:
-				e[0], e[1] = v, e[0]
-			case v < e[1]:
-				e[1] = v
-			}
-			switch {
-			case v > e[3]:
-				e[3], e[2] = v, e[3]
-			case v > e[2]:
-				e[2] = v
+			*e = [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+			for _, f := range good {
+				v := value(f.bg, f.gg, cs[k])
+				switch {
+				case v < e[0]:
+					e[0], e[1] = v, e[0]
+				case v < e[1]:
+					e[1] = v
+				}
+				switch {
+				case v > e[3]:
+					e[3], e[2] = v, e[3]
+				case v > e[2]:
+					e[2] = v
+				}
 			}
 		}
-	}
+	})
 	for k, c := range cs {
 		s := &scores[at[k]]
 		v, alive := value(bg, gg, c), bg.Alive(c)
@@ -315,6 +336,22 @@ func lifetimeValues(fs []tp.CustomerFeatures, scores []tp.CustomerScore, progres
 	}
 	progress(fmt.Sprintf("lifetime value of %d buyers with %d bootstrap refits in %s", len(cs), draws, time.Since(t0).Round(time.Millisecond)))
 	return nil
+}
+
+// parallel runs fn(0) … fn(n-1) on as many goroutines as there are cores.
+func parallel(n int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // riskCmd computes every customer's value and churn risk now, with
