@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	tp "github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb"
 	"github.com/touchpoint-cx/touchpoint/internal/sqldb/sqldbtest"
 )
@@ -52,6 +53,46 @@ func TestSnapshotFeatures(t *testing.T) {
 		near("first order day", f.FirstOrderDay, 400)
 		if !slices.Equal(f.Products, []string{"A", "B"}) {
 			t.Errorf("products %v, want [A B]", f.Products)
+		}
+	})
+}
+
+// TestSaveScoresAllOrNothing: a save that fails part-way (here a customer
+// twice, in the third chunk of rows) leaves the scores as they were.
+func TestSaveScoresAllOrNothing(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		src := source(t, db, "Shop", "web", "")
+		var ids []int64
+		for i := range 4 {
+			send(t, db, src, fmt.Sprintf(`{"type":"identify","userId":"s%d"}`, i))
+			ids = append(ids, customerOf(t, db, "user_id", fmt.Sprintf("s%d", i)).ID)
+		}
+		scores := func(n int, risk float64) []tp.CustomerScore {
+			ss := make([]tp.CustomerScore, n)
+			for i := range ss {
+				id := int64(1_000_000 + i)
+				if i < len(ids) {
+					id = ids[i]
+				}
+				ss[i] = tp.CustomerScore{CustomerID: id, ComputedAt: time.Now(), Risk: &risk, RiskBand: tp.RiskBand(risk)}
+			}
+			return ss
+		}
+		must(t, db.Risk.SaveScores(ctx, scores(3, 0.1)))
+		bad := scores(1000, 0.9)
+		bad[450].CustomerID = ids[0]
+		if err := db.Risk.SaveScores(ctx, bad); err == nil {
+			t.Fatal("a save with one customer twice succeeded")
+		}
+		for i, id := range ids {
+			s, err := db.Risk.CustomerScore(ctx, id)
+			must(t, err)
+			switch {
+			case i < 3 && (s == nil || *s.Risk != 0.1):
+				t.Errorf("customer %d's score after the failed save: %+v", id, s)
+			case i == 3 && s != nil:
+				t.Errorf("customer %d was scored by the failed save: %+v", id, s)
+			}
 		}
 	})
 }
