@@ -94,15 +94,18 @@ func (m *RiskModeler) RefreshRisk(ctx context.Context, train bool, progress func
 	progress(fmt.Sprintf("scoring %d customers", len(fs)))
 	scores := make([]tp.CustomerScore, len(fs))
 	cols := columns(fs)
-	for i := range fs {
-		s := &scores[i]
-		s.CustomerID, s.ComputedAt, s.Features = fs[i].CustomerID, now, fs[i]
-		if gam != nil {
-			p := gam.Predict(cols, i)
-			s.Risk, s.RiskBand, s.Intercept, s.Model = &p, tp.RiskBand(p), gam.Intercept, card.ID
-			s.Reasons = reasons(cols, gam.Contributions(cols, i), i)
+	const chunk = 4096 // customers scored on every core, a chunk at a time
+	parallel((len(fs)+chunk-1)/chunk, func(part int) {
+		for i := part * chunk; i < min((part+1)*chunk, len(fs)); i++ {
+			s := &scores[i]
+			s.CustomerID, s.ComputedAt, s.Features = fs[i].CustomerID, now, fs[i]
+			if gam != nil {
+				p := gam.Predict(cols, i)
+				s.Risk, s.RiskBand, s.Intercept, s.Model = &p, tp.RiskBand(p), gam.Intercept, card.ID
+				s.Reasons = reasons(cols, gam.Contributions(cols, i), i)
+			}
 		}
-	}
+	})
 	rfm := tp.RFM(fs)
 	for i := range scores {
 		s := &scores[i]
