@@ -76,6 +76,30 @@ func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Ac
 
 // artifact saves a screenshot under e2e/artifacts for people to look at.
 // screenshot keeps the whole page as an artifact.
+// logIn signs in on the login form that url leads to and waits for ready,
+// a CSS selector of the page behind it.
+func logIn(t *testing.T, ctx context.Context, url, email, password, ready string) {
+	t.Helper()
+	step(t, ctx, "log in as "+email,
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS(ready)),
+	)
+}
+
+// textOf is the text of the first element sel matches.
+func textOf(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -99,23 +123,9 @@ func TestBrowserLoginSearchTimeline(t *testing.T) {
 	ctx := browser(t)
 	srv := start(t, "demo", "--customers", "300")
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	text := func(sel string) string { t.Helper(); return textOf(t, ctx, sel) }
 	shot := func(name string) { screenshot(t, ctx, name) }
-	step(t, ctx, "log in",
-		chromedp.Navigate(srv.URL+"/customers"),
-		chromedp.WaitVisible(css("#email")),
-		chromedp.SendKeys(css("#email"), demo.AdminEmail),
-		chromedp.SendKeys(css("#password"), demo.Password),
-		chromedp.Submit(css("#password")),
-		chromedp.WaitVisible(css("#q")),
-	)
+	logIn(t, ctx, srv.URL+"/customers", demo.AdminEmail, demo.Password, "#q")
 	if h := text("h1"); h != "Customers" {
 		t.Fatalf("after login the page says %q", h)
 	}

@@ -38,14 +38,7 @@ func TestAgentWorksCaseInBrowser(t *testing.T) {
 		t.Fatalf("reply template: %d", code)
 	}
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-	step(t, ctx, "log in as agent",
-		chromedp.Navigate(srv.URL+"/cases"),
-		chromedp.WaitVisible(css("#email")),
-		chromedp.SendKeys(css("#email"), "agent@example.com"),
-		chromedp.SendKeys(css("#password"), "agent password 1"),
-		chromedp.Submit(css("#password")),
-		chromedp.WaitVisible(css("table.list tbody tr")),
-	)
+	logIn(t, ctx, srv.URL+"/cases", "agent@example.com", "agent password 1", "table.list tbody tr")
 	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		artifact(t, "cases-queue.png", png)
 	}

@@ -27,14 +27,7 @@ func TestCCOCockpitAndBoardPack(t *testing.T) {
 	srv := start(t, "demo", "--customers", "2500")
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	shot := func(name string) { screenshot(t, ctx, name) }
-	step(t, ctx, "log in as CCO",
-		chromedp.Navigate(srv.URL+"/"),
-		chromedp.WaitVisible(css("#email")),
-		chromedp.SendKeys(css("#email"), "cco@example.com"),
-		chromedp.SendKeys(css("#password"), demo.Password),
-		chromedp.Submit(css("#password")),
-		chromedp.WaitVisible(css("#tiles")),
-	)
+	logIn(t, ctx, srv.URL+"/", "cco@example.com", demo.Password, "#tiles")
 	// The CCO lands on the overview: a tile per headline KPI, then one click to the grid.
 	tiles, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#tiles a.tile').length`))
 	if err != nil || tiles != 8 {

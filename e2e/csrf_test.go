@@ -35,14 +35,7 @@ func TestCrossOriginRequestsAreRefused(t *testing.T) {
 	evilURL := "http://" + ln.Addr().String()
 
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-	step(t, ctx, "log in",
-		chromedp.Navigate(srv.URL+"/login"),
-		chromedp.WaitVisible(css("#email")),
-		chromedp.SendKeys(css("#email"), "admin@example.com"),
-		chromedp.SendKeys(css("#password"), "a long passphrase"),
-		chromedp.Submit(css("#password")),
-		chromedp.WaitVisible(css("nav[aria-label=main]")),
-	)
+	logIn(t, ctx, srv.URL+"/login", "admin@example.com", "a long passphrase", "nav[aria-label=main]")
 	step(t, ctx, "the other origin's fetch and UI form",
 		chromedp.Navigate(evilURL+"/fetch-and-form"),
 		chromedp.WaitReady(css("body")),

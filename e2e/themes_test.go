@@ -18,14 +18,7 @@ func TestCCOReadsDriversAndThemes(t *testing.T) {
 	ctx := browser(t)
 	srv := start(t, "demo", "--customers", "2500")
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-	step(t, ctx, "log in as CCO",
-		chromedp.Navigate(srv.URL+"/"),
-		chromedp.WaitVisible(css("#email")),
-		chromedp.SendKeys(css("#email"), "cco@example.com"),
-		chromedp.SendKeys(css("#password"), demo.Password),
-		chromedp.Submit(css("#password")),
-		chromedp.WaitVisible(css("#tiles")),
-	)
+	logIn(t, ctx, srv.URL+"/", "cco@example.com", demo.Password, "#tiles")
 	// The analysis job starts with the server: wait until it has read every text.
 	progress := regexp.MustCompile(`(\d+) of (\d+) texts analysed`)
 	for i := 0; ; i++ {

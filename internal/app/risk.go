@@ -94,16 +94,13 @@ func (m *RiskModeler) RefreshRisk(ctx context.Context, train bool, progress func
 	progress(fmt.Sprintf("scoring %d customers", len(fs)))
 	scores := make([]tp.CustomerScore, len(fs))
 	cols := columns(fs)
-	const chunk = 4096 // customers scored on every core, a chunk at a time
-	parallel((len(fs)+chunk-1)/chunk, func(part int) {
-		for i := part * chunk; i < min((part+1)*chunk, len(fs)); i++ {
-			s := &scores[i]
-			s.CustomerID, s.ComputedAt, s.Features = fs[i].CustomerID, now, fs[i]
-			if gam != nil {
-				p := gam.Predict(cols, i)
-				s.Risk, s.RiskBand, s.Intercept, s.Model = &p, tp.RiskBand(p), gam.Intercept, card.ID
-				s.Reasons = reasons(cols, gam.Contributions(cols, i), i)
-			}
+	parallel(len(fs), customerChunk, func(i int) {
+		s := &scores[i]
+		s.CustomerID, s.ComputedAt, s.Features = fs[i].CustomerID, now, fs[i]
+		if gam != nil {
+			p := gam.Predict(cols, i)
+			s.Risk, s.RiskBand, s.Intercept, s.Model = &p, tp.RiskBand(p), gam.Intercept, card.ID
+			s.Reasons = reasons(cols, gam.Contributions(cols, i), i)
 		}
 	})
 	rfm := tp.RFM(fs)
@@ -288,7 +285,7 @@ func lifetimeValues(fs []tp.CustomerFeatures, scores []tp.CustomerScore, progres
 		ok bool
 	}
 	refits := make([]refit, clvBootstraps)
-	parallel(len(refits), func(d int) {
+	parallel(len(refits), 1, func(d int) {
 		bb, err1 := learn.FitBGNBDFrom(samples[d], bg)
 		gb, err2 := learn.FitGammaGammaFrom(samples[d], gg)
 		refits[d] = refit{bb, gb, err1 == nil && err2 == nil && gb.Q > 1}
@@ -303,25 +300,22 @@ func lifetimeValues(fs []tp.CustomerFeatures, scores []tp.CustomerScore, progres
 	// With 20 draws the 5 % and 95 % quantiles are the second smallest and
 	// second largest, so two of each end are all a customer keeps.
 	ends := make([][4]float64, len(cs))
-	const chunk = 4096
-	parallel((len(cs)+chunk-1)/chunk, func(part int) {
-		for k := part * chunk; k < min((part+1)*chunk, len(cs)); k++ {
-			e := &ends[k]
-			*e = [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
-			for _, f := range good {
-				v := value(f.bg, f.gg, cs[k])
-				switch {
-				case v < e[0]:
-					e[0], e[1] = v, e[0]
-				case v < e[1]:
-					e[1] = v
-				}
-				switch {
-				case v > e[3]:
-					e[3], e[2] = v, e[3]
-				case v > e[2]:
-					e[2] = v
-				}
+	parallel(len(cs), customerChunk, func(k int) {
+		e := &ends[k]
+		*e = [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+		for _, f := range good {
+			v := value(f.bg, f.gg, cs[k])
+			switch {
+			case v < e[0]:
+				e[0], e[1] = v, e[0]
+			case v < e[1]:
+				e[1] = v
+			}
+			switch {
+			case v > e[3]:
+				e[3], e[2] = v, e[3]
+			case v > e[2]:
+				e[2] = v
 			}
 		}
 	})
@@ -341,16 +335,23 @@ func lifetimeValues(fs []tp.CustomerFeatures, scores []tp.CustomerScore, progres
 	return nil
 }
 
-// parallel runs fn(0) … fn(n-1) on as many goroutines as there are cores.
-func parallel(n int, fn func(i int)) {
+// customerChunk is how many customers a core takes at a time.
+const customerChunk = 4096
+
+// parallel runs fn(0) … fn(n-1) on as many goroutines as there are cores,
+// each taking chunk indexes at a time.
+func parallel(n, chunk int, fn func(i int)) {
+	parts := (n + chunk - 1) / chunk
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
+	for range min(runtime.GOMAXPROCS(0), parts) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				fn(i)
+			for p := int(next.Add(1) - 1); p < parts; p = int(next.Add(1) - 1) {
+				for i := p * chunk; i < min((p+1)*chunk, n); i++ {
+					fn(i)
+				}
 			}
 		}()
 	}
