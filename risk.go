@@ -65,6 +65,30 @@ type RiskReason struct {
 	Points  float64  `json:"points"`
 }
 
+// RiskReasons are f's reasons from the model's points per input, given in
+// RiskFeatures order and then country's; the largest rise of the risk first.
+// Only the points are stored with a score: the values are f's own.
+func (f *CustomerFeatures) RiskReasons(points []float64) []RiskReason {
+	if len(points) == 0 {
+		return nil
+	}
+	out := make([]RiskReason, len(points))
+	nums := f.Numbers()
+	for j, p := range points {
+		switch {
+		case j < len(nums):
+			out[j] = RiskReason{Feature: RiskFeatures[j], Points: p}
+			if v := nums[j]; !math.IsNaN(v) {
+				out[j].Value = &v
+			}
+		default:
+			out[j] = RiskReason{Feature: "country", Text: f.Country, Points: p}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b RiskReason) int { return cmp.Compare(b.Points, a.Points) })
+	return out
+}
+
 // Risk bands by the probability of churning within the model's horizon.
 const (
 	RiskHigh   = "high"   // 50 % or more
@@ -170,9 +194,13 @@ type CustomerScore struct {
 	RiskBand  string       `json:"risk_band,omitempty"`
 	Intercept float64      `json:"intercept,omitempty"`
 	Reasons   []RiskReason `json:"reasons,omitempty"` // every input, the largest rise first
-	Model     int64        `json:"model,omitempty"`
-	RFM       [3]int       `json:"rfm"` // recency, frequency, monetary: 1 to 5 (0: no orders)
-	ValueTier string       `json:"value_tier,omitempty"`
+	// Points are the reasons as scored and stored: each input's points in
+	// RiskFeatures order, then country's (Features.RiskReasons makes the
+	// reasons of them when a score is read).
+	Points    []float64 `json:"-"`
+	Model     int64     `json:"model,omitempty"`
+	RFM       [3]int    `json:"rfm"` // recency, frequency, monetary: 1 to 5 (0: no orders)
+	ValueTier string    `json:"value_tier,omitempty"`
 	// Lifetime value: expected revenue of the next 12 months (BG/NBD ×
 	// Gamma-Gamma) with its 90 % interval over the models' parameter
 	// uncertainty; nil without orders. PAlive is the chance the customer

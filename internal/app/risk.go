@@ -100,7 +100,7 @@ func (m *RiskModeler) RefreshRisk(ctx context.Context, train bool, progress func
 		if gam != nil {
 			p := gam.Predict(cols, i)
 			s.Risk, s.RiskBand, s.Intercept, s.Model = &p, tp.RiskBand(p), gam.Intercept, card.ID
-			s.Reasons = reasons(cols, gam.Contributions(cols, i), i)
+			s.Points = gam.Contributions(cols, i)
 		}
 	})
 	rfm := tp.RFM(fs)
@@ -158,21 +158,6 @@ func columns(fs []tp.CustomerFeatures) []learn.Column {
 	}
 	cols[len(tp.RiskFeatures)] = country
 	return cols
-}
-
-// reasons are row i's terms, the largest rise of the risk first.
-func reasons(cols []learn.Column, terms []float64, i int) []tp.RiskReason {
-	out := make([]tp.RiskReason, len(cols))
-	for j, c := range cols {
-		out[j] = tp.RiskReason{Feature: c.Name, Points: terms[j]}
-		if c.Text != nil {
-			out[j].Text = c.Text[i]
-		} else if v := c.Numeric[i]; !math.IsNaN(v) {
-			out[j].Value = &v
-		}
-	}
-	sort.SliceStable(out, func(a, b int) bool { return out[a].Points > out[b].Points })
-	return out
 }
 
 // train fits a model on the snapshot of horizon ago and stores it with its

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,11 +33,15 @@ func TestRiskAPIAndSegmentExport(t *testing.T) {
 	}
 	p := func(v float64) *float64 { return &v }
 	now := time.Now().UTC()
+	// Scores store each input's points; the reasons are made of them and
+	// the features when read.
+	points := make([]float64, len(tp.RiskFeatures)+1)
+	points[slices.Index(tp.RiskFeatures, "complaints_90d")], points[slices.Index(tp.RiskFeatures, "tenure_days")] = 1.2, -0.2
 	score := func(u string, risk float64, complaints float64, offer *tp.Offer, no string) tp.CustomerScore {
 		s := tp.CustomerScore{CustomerID: ids[u], ComputedAt: now, Risk: p(risk), RiskBand: tp.RiskBand(risk), Model: 1, Intercept: -1,
 			RFM: [3]int{5, 4, 5}, ValueTier: tp.ValueTier(14), CLV: p(300), CLVLow: p(250), CLVHigh: p(350),
 			Features: tp.CustomerFeatures{CustomerID: ids[u], Revenue365: 1000, AvgOrder: p(80), Complaints90: complaints, Products: []string{"P1"}},
-			Reasons:  []tp.RiskReason{{Feature: "complaints_90d", Value: p(complaints), Points: 1.2}, {Feature: "tenure_days", Value: p(300), Points: -0.2}},
+			Points:   points,
 			NoOffer:  no}
 		if offer != nil {
 			s.Offers = []tp.Offer{*offer}
@@ -56,6 +61,10 @@ func TestRiskAPIAndSegmentExport(t *testing.T) {
 	}
 	if err := json.Unmarshal(r.Body, &got); r.Code != 200 || err != nil || got.Score.RiskBand != tp.RiskHigh || got.Score.NoOffer != "open_case" {
 		t.Fatalf("score: %d %s", r.Code, r.Body)
+	}
+	if rs := got.Score.Reasons; len(rs) != len(points) || rs[0].Feature != "complaints_90d" || rs[0].Value == nil || *rs[0].Value != 3 ||
+		rs[0].Points != 1.2 || rs[len(rs)-1].Feature != "tenure_days" {
+		t.Errorf("reasons of the stored points: %+v", rs)
 	}
 	if r := f.api("GET", "/api/v1/risk?band=high", f.analyst, ""); r.Code != 200 || !strings.Contains(string(r.Body), `"revenue_at_risk":1150`) {
 		t.Errorf("risk overview: %d %s", r.Code, r.Body)
