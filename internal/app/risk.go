@@ -113,9 +113,11 @@ func (m *RiskModeler) RefreshRisk(ctx context.Context, train bool, progress func
 	if err := lifetimeValues(fs, scores, progress); err != nil {
 		progress("lifetime value left out: " + err.Error())
 	}
+	progress(fmt.Sprintf("saving the scores of %d customers", len(scores)))
 	if err := m.Store.Risk.SaveScores(ctx, scores); err != nil {
 		return nil, err
 	}
+	progress("summing value and risk per division")
 	if err := m.Store.Risk.StoreOverview(ctx); err != nil {
 		return nil, err
 	}

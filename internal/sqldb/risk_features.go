@@ -1,12 +1,8 @@
 package sqldb
 
 import (
-	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
-	"math/bits"
-	"sort"
 	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
@@ -54,122 +50,10 @@ func (s *RiskService) Snapshot(ctx context.Context, asof time.Time, horizon time
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
-	d90, d365 := at-int64(90*day), at-int64(365*day)
+	d90 := at - int64(90*day)
 
-	// Activity and orders (the Segment e-commerce spec's Order Completed) in
-	// one pass over the events before asof, in the table's own order. Read
-	// through the customer index instead, every event cost a seek into the
-	// table for its channel and every order one more for its properties:
-	// 45 % of the hourly refresh at 200 k customers (BENCHMARKS.md).
-	type orders struct {
-		first, last int64
-		products    map[string]bool
-	}
-	ords := map[int]*orders{}
-	type activity struct {
-		first, last, n90 int64
-		channels         uint64 // a bit per channel seen in the last 365 days
-		seen             bool
-	}
-	acts := make([]activity, len(fs))
-	channelBit := map[string]uint64{}
-	// The orders' JSON is read by a second goroutine while the scan goes
-	// on (a third of the pass's Go time at 1 M customers was parsing it);
-	// only it touches ords and the order fields of fs until it is done.
-	type order struct {
-		i     int
-		ts    int64
-		props []byte
-	}
-	batches := make(chan []order, 4)
-	summed := make(chan struct{})
-	go func() {
-		defer close(summed)
-		for batch := range batches {
-			for _, od := range batch {
-				f, o := &fs[od.i], ords[od.i]
-				if o == nil {
-					o = &orders{first: od.ts, last: od.ts, products: map[string]bool{}}
-					ords[od.i] = o
-				}
-				o.first, o.last = min(o.first, od.ts), max(o.last, od.ts)
-				revenue, products := tp.ParseOrder(od.props)
-				for _, p := range products {
-					o.products[p] = true
-				}
-				f.Orders++
-				f.Revenue += revenue
-				if od.ts >= d365 {
-					f.Revenue365 += revenue
-				}
-			}
-		}
-	}()
-	var batch []order
-	err = scanEach(ctx, s.db, `SELECT customer_id, ts_us, channel,
-		CASE WHEN type = 'track' AND name = 'Order Completed' THEN COALESCE(properties, '') END
-		FROM events WHERE ts_us < $1`, []any{at}, func(rows scanner) error {
-		var cust, ts int64
-		var channel, props sql.RawBytes
-		if err := rows.Scan(&cust, &ts, &channel, &props); err != nil {
-			return err
-		}
-		i, ok := idx[cust]
-		if !ok {
-			return nil
-		}
-		a := &acts[i]
-		if !a.seen {
-			a.first, a.last, a.seen = ts, ts, true
-		}
-		a.first, a.last = min(a.first, ts), max(a.last, ts)
-		if ts >= d90 {
-			a.n90++
-		}
-		if ts >= d365 {
-			bit, ok := channelBit[string(channel)]
-			if !ok {
-				// Past 64 channels the rest share the last bit: the
-				// feature counts a customer's channels, and no shop has
-				// that many.
-				bit = 1 << min(len(channelBit), 63)
-				channelBit[string(channel)] = bit
-			}
-			a.channels |= bit
-		}
-		if props != nil {
-			batch = append(batch, order{i, ts, bytes.Clone(props)}) // props is the driver's until the next row
-			if len(batch) == 1024 {
-				batches <- batch
-				batch = nil
-			}
-		}
-		return nil
-	})
-	if err == nil && len(batch) > 0 {
-		batches <- batch
-	}
-	close(batches)
-	<-summed
-	if err != nil {
+	if err := s.eventFeatures(ctx, fs, idx, at); err != nil {
 		return nil, nil, fmt.Errorf("snapshot events: %w", err)
-	}
-	for i, a := range acts {
-		if !a.seen {
-			continue // no events before asof
-		}
-		f := &fs[i]
-		f.TenureDays, f.RecencyDays = float64(at-a.first)/day, float64(at-a.last)/day
-		f.Events90, f.Channels = float64(a.n90), float64(bits.OnesCount64(a.channels))
-	}
-	for i, o := range ords {
-		f := &fs[i]
-		rec, avg := float64(at-o.last)/day, f.Revenue/f.Orders
-		f.OrderRecency, f.AvgOrder, f.FirstOrderDay = &rec, &avg, float64(at-o.first)/day
-		for p := range o.products {
-			f.Products = append(f.Products, p)
-		}
-		sort.Strings(f.Products)
 	}
 	// Cases as they stood at asof.
 	if err := scanEach(ctx, s.db, `SELECT customer_id,
