@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -262,6 +263,55 @@ func TestSegmentMembershipHistory(t *testing.T) {
 		if err != nil || len(h) != 4 || h[0].CustomerID != a || h[0].Entered || h[1].CustomerID != c || !h[1].Entered ||
 			!h[0].At.Equal(t0.Add(time.Hour)) || h[0].Name != "Ann" {
 			t.Errorf("history %+v, %v", h, err)
+		}
+	})
+}
+
+// TestSegmentScoreConditions: risk band and value tier conditions of one
+// segment read one score row together (and together with others), for the
+// whole set and for one customer alike.
+func TestSegmentScoreConditions(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		src := source(t, db, "Web", "web", "")
+		recent := time.Now().UTC().Add(-24 * time.Hour).Format(time.RFC3339)
+		send(t, db, src, `{"type":"identify","userId":"a"}`, `{"type":"identify","userId":"b"}`, `{"type":"identify","userId":"c"}`,
+			`{"type":"track","userId":"a","event":"Order Completed","timestamp":"`+recent+`"}`,
+			`{"type":"track","userId":"c","event":"Order Completed","timestamp":"`+recent+`"}`)
+		id := func(u string) int64 { return customerOf(t, db, "user_id", u).ID }
+		a, b, c := id("a"), id("b"), id("c")
+		score := func(cust int64, risk float64, tier string) tp.CustomerScore {
+			return tp.CustomerScore{CustomerID: cust, ComputedAt: time.Now(), Risk: &risk, RiskBand: tp.RiskBand(risk), ValueTier: tier}
+		}
+		must(t, db.Risk.SaveScores(ctx, []tp.CustomerScore{score(a, 0.1, tp.TierHigh), score(b, 0.1, tp.TierLow), score(c, 0.9, tp.TierHigh)}))
+		low, high := tp.Condition{Kind: "risk", Op: tp.RiskLow}, tp.Condition{Kind: "value_tier", Op: tp.TierHigh}
+		ordered := tp.Condition{Kind: "event", Event: "Order Completed", Days: 30, Op: "atleast", Count: 1}
+		for i, tc := range []struct {
+			conds []tp.Condition
+			want  []int64
+		}{
+			{[]tp.Condition{low}, []int64{a, b}},
+			{[]tp.Condition{high}, []int64{a, c}},
+			{[]tp.Condition{low, high}, []int64{a}},
+			{[]tp.Condition{ordered, high}, []int64{a, c}},
+			{[]tp.Condition{high, ordered, low}, []int64{a}},
+			{[]tp.Condition{low, {Kind: "any", Any: []tp.Condition{high, {Kind: "risk", Op: tp.RiskHigh}}}}, []int64{a}},
+			{[]tp.Condition{low, {Kind: "risk", Op: tp.RiskHigh}}, nil},
+		} {
+			seg := &tp.Segment{Name: fmt.Sprintf("s%d", i), Conditions: tc.conds}
+			must(t, db.Segments.CreateSegment(ctx, seg))
+			got, n, err := db.Segments.SegmentMembers(ctx, seg.ID, 0)
+			slices.Sort(tc.want)
+			if err != nil || n != len(tc.want) || !slices.Equal(got, tc.want) {
+				t.Errorf("%+v: members %v (n %d, %v), want %v", tc.conds, got, n, err, tc.want)
+			}
+			for _, cust := range []int64{a, b, c} {
+				segs, err := db.Segments.CustomerSegments(ctx, cust)
+				must(t, err)
+				in := slices.ContainsFunc(segs, func(s tp.Segment) bool { return s.ID == seg.ID })
+				if in != slices.Contains(tc.want, cust) {
+					t.Errorf("%+v: customer %d in it by itself: %v", tc.conds, cust, in)
+				}
+			}
 		}
 	})
 }
