@@ -38,10 +38,13 @@ type CustomerFeatures struct {
 	Divisions     []string `json:"divisions,omitempty"` // where the customer is active
 }
 
-// RiskFeatures are the model's numeric inputs, in order; Country is its one
-// categorical input.
+// RiskFeatures are the model's numeric inputs, in order; RiskCountry is its
+// one categorical input, after them.
 var RiskFeatures = []string{"recency_days", "order_recency_days", "orders", "revenue_365d", "avg_order_value",
 	"tenure_days", "events_90d", "last_nps", "last_csat", "open_cases", "breached_cases", "complaints_90d", "channels", "products"}
+
+// RiskCountry names the model's input of f.Country.
+const RiskCountry = "country"
 
 // Numbers are f's values of RiskFeatures; NaN where a figure is missing.
 func (f *CustomerFeatures) Numbers() []float64 {
@@ -75,14 +78,13 @@ func (f *CustomerFeatures) RiskReasons(points []float64) []RiskReason {
 	out := make([]RiskReason, len(points))
 	nums := f.Numbers()
 	for j, p := range points {
-		switch {
-		case j < len(nums):
-			out[j] = RiskReason{Feature: RiskFeatures[j], Points: p}
-			if v := nums[j]; !math.IsNaN(v) {
-				out[j].Value = &v
-			}
-		default:
-			out[j] = RiskReason{Feature: "country", Text: f.Country, Points: p}
+		if j == len(nums) {
+			out[j] = RiskReason{Feature: RiskCountry, Text: f.Country, Points: p}
+			continue
+		}
+		out[j] = RiskReason{Feature: RiskFeatures[j], Points: p}
+		if v := nums[j]; !math.IsNaN(v) {
+			out[j].Value = &v
 		}
 	}
 	slices.SortStableFunc(out, func(a, b RiskReason) int { return cmp.Compare(b.Points, a.Points) })

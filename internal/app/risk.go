@@ -151,7 +151,7 @@ func columns(fs []tp.CustomerFeatures) []learn.Column {
 	for j, name := range tp.RiskFeatures {
 		cols[j] = learn.Column{Name: name, Numeric: make([]float64, len(fs))}
 	}
-	country := learn.Column{Name: "country", Text: make([]string, len(fs))}
+	country := learn.Column{Name: tp.RiskCountry, Text: make([]string, len(fs))}
 	for i := range fs {
 		for j, v := range fs[i].Numbers() {
 			cols[j].Numeric[i] = v
@@ -192,7 +192,7 @@ func (m *RiskModeler) train(ctx context.Context, now time.Time, horizon time.Dur
 		for _, c := range fit.Calibration {
 			card.Calibration = append(card.Calibration, tp.CalibrationBin{N: int(c[0]), Predicted: c[1], Observed: c[2]})
 		}
-		names := append(slices.Clone(tp.RiskFeatures), "country")
+		names := append(slices.Clone(tp.RiskFeatures), tp.RiskCountry)
 		for j, v := range fit.Importance {
 			card.Importance = append(card.Importance, tp.FeatureImportance{Feature: names[j], Importance: v})
 		}

@@ -7,14 +7,14 @@ import (
 	"math/bits"
 	"runtime"
 	"sort"
-	"sync"
 
 	tp "github.com/touchpoint-cx/touchpoint"
+	"golang.org/x/sync/errgroup"
 )
 
 // eventParts is how many id ranges the events' pass is cut into. Fixed, so
 // that the revenue sums (added part by part) are the same on any machine;
-// the parts run on as many cores as there are, up to this many.
+// the parts run on as many cores as there are.
 const eventParts = 4
 
 // eventFeatures sets the activity and order features (the Segment
@@ -37,26 +37,16 @@ func (s *RiskService) eventFeatures(ctx context.Context, fs []tp.CustomerFeature
 		return nil // no events at all
 	}
 	parts := make([]*eventPart, eventParts)
-	errs := make([]error, eventParts)
 	span := (hi.Int64 - lo.Int64 + eventParts) / eventParts
-	var wg sync.WaitGroup
-	cores := make(chan struct{}, min(runtime.GOMAXPROCS(0), eventParts))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for k := range parts {
 		parts[k] = newEventPart(len(fs), at)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cores <- struct{}{}
-			defer func() { <-cores }()
-			from := lo.Int64 + int64(k)*span
-			errs[k] = parts[k].scan(ctx, s.db, idx, from, from+span)
-		}()
+		from := lo.Int64 + int64(k)*span
+		g.Go(func() error { return parts[k].scan(ctx, s.db, idx, from, from+span) })
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	// Merge the parts into the first, in their order. Each part named its
 	// channels' bits as it met them; they are renamed to the first's.
@@ -64,22 +54,14 @@ func (s *RiskService) eventFeatures(ctx context.Context, fs []tp.CustomerFeature
 	for _, p := range parts[1:] {
 		var rename [64]uint64
 		for name, bit := range p.channelBit {
-			to, ok := acc.channelBit[name]
-			if !ok {
-				to = 1 << min(len(acc.channelBit), 63)
-				acc.channelBit[name] = to
-			}
-			rename[bits.TrailingZeros64(bit)] = to
+			rename[bits.TrailingZeros64(bit)] = acc.bitOf([]byte(name))
 		}
 		for i, a := range p.acts {
 			if !a.seen {
 				continue
 			}
 			m := &acc.acts[i]
-			if !m.seen {
-				m.first, m.last, m.seen = a.first, a.last, true
-			}
-			m.first, m.last = min(m.first, a.first), max(m.last, a.last)
+			m.span(a.first, a.last)
 			m.n90 += a.n90
 			for c := a.channels; c != 0; c &= c - 1 {
 				m.channels |= rename[bits.TrailingZeros64(c)]
@@ -143,6 +125,26 @@ type activity struct {
 	seen             bool
 }
 
+// span widens a's first and last activity to cover first to last.
+func (a *activity) span(first, last int64) {
+	if !a.seen {
+		a.first, a.last, a.seen = first, last, true
+	}
+	a.first, a.last = min(a.first, first), max(a.last, last)
+}
+
+// bitOf is channel's bit, the next one free if channel is new. Past 64
+// channels the rest share the last bit: the feature counts a customer's
+// channels, and no shop has that many.
+func (p *eventPart) bitOf(channel []byte) uint64 {
+	bit, ok := p.channelBit[string(channel)]
+	if !ok {
+		bit = 1 << min(len(p.channelBit), 63)
+		p.channelBit[string(channel)] = bit
+	}
+	return bit
+}
+
 func newEventPart(n int, at int64) *eventPart {
 	return &eventPart{at: at, d90: at - int64(90*day), d365: at - int64(365*day),
 		acts: make([]activity, n), channelBit: map[string]uint64{}, ords: map[int]*orderSums{}}
@@ -195,23 +197,12 @@ func (p *eventPart) scan(ctx context.Context, db *DB, idx map[int64]int, from, t
 			return nil
 		}
 		a := &p.acts[i]
-		if !a.seen {
-			a.first, a.last, a.seen = ts, ts, true
-		}
-		a.first, a.last = min(a.first, ts), max(a.last, ts)
+		a.span(ts, ts)
 		if ts >= p.d90 {
 			a.n90++
 		}
 		if ts >= p.d365 {
-			bit, ok := p.channelBit[string(channel)]
-			if !ok {
-				// Past 64 channels the rest share the last bit: the
-				// feature counts a customer's channels, and no shop has
-				// that many.
-				bit = 1 << min(len(p.channelBit), 63)
-				p.channelBit[string(channel)] = bit
-			}
-			a.channels |= bit
+			a.channels |= p.bitOf(channel)
 		}
 		if props != nil {
 			batch = append(batch, order{i, ts, bytes.Clone(props)}) // props is the driver's until the next row

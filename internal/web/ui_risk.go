@@ -12,7 +12,7 @@ import (
 // reasonText says one reason in plain words in the reader's language:
 // "3 complaints in 90 days", "last NPS 2", "no order for 94 days".
 func reasonText(lang string, r tp.RiskReason) string {
-	if r.Feature == "country" {
+	if r.Feature == tp.RiskCountry {
 		if r.Text == "" {
 			return translate(lang, "risk.reason.country.none")
 		}
