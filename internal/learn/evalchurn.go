@@ -90,7 +90,7 @@ func EvalChurn(path, label string, w io.Writer) error {
 		fmt.Fprintf(w, "  fold %d: AUC %.3f (%d pair terms)\n", k+1, AUC(ts, ty), len(m.Pairs))
 		last = m
 	}
-	fmt.Fprintf(w, "5-fold cross-validated AUC %.3f (%s)\n", AUC(scores, y), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(w, "5-fold cross-validated AUC %.4f (%s)\n", AUC(scores, y), time.Since(start).Round(time.Millisecond))
 	// What the last fold's model leans on: each column's spread of terms.
 	type imp struct {
 		name   string
