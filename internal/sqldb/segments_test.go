@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -310,6 +311,56 @@ func TestSegmentScoreConditions(t *testing.T) {
 				in := slices.ContainsFunc(segs, func(s tp.Segment) bool { return s.ID == seg.ID })
 				if in != slices.Contains(tc.want, cust) {
 					t.Errorf("%+v: customer %d in it by itself: %v", tc.conds, cust, in)
+				}
+			}
+		}
+	})
+}
+
+// A count runs in id ranges, one per core: on one to four ranges it is the
+// number of members the single query lists, for every kind of condition
+// (each reads only its range's rows), on both databases.
+func TestSegmentCountInRanges(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		src := source(t, db, "Web", "web", "")
+		var msgs []string
+		for i := range 9 {
+			msgs = append(msgs, fmt.Sprintf(`{"type":"identify","userId":"u%d","traits":{"plan":"%s","age":%d}}`, i, []string{"basic", "premium"}[i%2], 20+i*5))
+			for j := range i % 3 {
+				at := time.Now().UTC().Add(-time.Duration(24+j) * time.Hour).Format(time.RFC3339)
+				msgs = append(msgs, fmt.Sprintf(`{"type":"track","userId":"u%d","event":"Order Completed","timestamp":"%s"}`, i, at))
+			}
+		}
+		send(t, db, src, msgs...)
+		var scores []tp.CustomerScore
+		for i := range 9 {
+			risk := float64(i%3) * 0.4
+			scores = append(scores, tp.CustomerScore{CustomerID: customerOf(t, db, "user_id", fmt.Sprintf("u%d", i)).ID, ComputedAt: time.Now(),
+				Risk: &risk, RiskBand: tp.RiskBand(risk), ValueTier: []string{tp.TierHigh, tp.TierLow}[i%2]})
+		}
+		must(t, db.Risk.SaveScores(ctx, scores))
+		premium := tp.Condition{Kind: "trait", Key: "plan", Op: "eq", Value: "premium"}
+		twice := tp.Condition{Kind: "event", Event: "Order Completed", Days: 30, Op: "atleast", Count: 2}
+		for i, conds := range [][]tp.Condition{
+			{premium},
+			{twice},
+			{{Kind: "trait", Key: "age", Op: "between", Value: "25..50"}, twice},
+			{{Kind: "risk", Op: tp.RiskLow}, {Kind: "any", Any: []tp.Condition{premium, twice}}},
+			{{Kind: "value_tier", Op: tp.TierHigh}, {Kind: "event", Event: "Order Completed", Days: 30, Op: "none"}},
+		} {
+			seg := &tp.Segment{Name: fmt.Sprintf("r%d", i), Conditions: conds}
+			must(t, db.Segments.CreateSegment(ctx, seg))
+			ids, _, err := db.Segments.SegmentMembers(ctx, seg.ID, 0)
+			must(t, err)
+			if len(ids) == 0 || len(ids) == 9 {
+				t.Errorf("%+v: %d members; the case tells nothing", conds, len(ids))
+			}
+			for procs := 1; procs <= 4; procs++ {
+				prev := runtime.GOMAXPROCS(procs)
+				n, err := db.Segments.PreviewSegment(ctx, &tp.Segment{Conditions: conds})
+				runtime.GOMAXPROCS(prev)
+				if err != nil || n != len(ids) {
+					t.Errorf("%+v in %d ranges: %d, %v; the list has %d", conds, procs, n, err, len(ids))
 				}
 			}
 		}
