@@ -18,6 +18,42 @@ var timeRE = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(
 
 // ParseTime parses a client's timestamp; see timeRE.
 func ParseTime(s string) (t time.Time, warning string, err error) {
+	if t, ok := parseCanonical(s); ok {
+		return t, "", nil
+	}
+	return parseAny(s)
+}
+
+// parseCanonical reads the form nearly every library sends,
+// 2006-01-02T15:04:05(.fraction of 1–9 digits)Z, without the general
+// pattern (a tenth of a message's decoding was that pattern). It gives the
+// instant parseAny gives for the same text (FuzzParseTime checks).
+func parseCanonical(s string) (time.Time, bool) {
+	const shape = "dddd-dd-ddTdd:dd:dd"
+	n := len(shape)
+	if len(s) < n+1 || s[len(s)-1] != 'Z' {
+		return time.Time{}, false
+	}
+	for i := range n {
+		if c := s[i]; shape[i] == 'd' && (c < '0' || c > '9') || shape[i] != 'd' && c != shape[i] {
+			return time.Time{}, false
+		}
+	}
+	if frac := s[n : len(s)-1]; frac != "" {
+		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
+			return time.Time{}, false
+		}
+		for _, c := range frac[1:] {
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+		}
+	}
+	t, err := time.Parse(time.RFC3339Nano, s) // a day 30 of February fails here; parseAny says why
+	return t, err == nil
+}
+
+func parseAny(s string) (t time.Time, warning string, err error) {
 	m := timeRE.FindStringSubmatch(strings.ToUpper(strings.TrimSpace(s)))
 	if m == nil {
 		return time.Time{}, "", tp.Errorf(tp.EINVALID, "%q is not an ISO-8601 date-time", s)

@@ -42,11 +42,18 @@ func TestParseTime(t *testing.T) {
 }
 
 func FuzzParseTime(f *testing.F) {
-	for _, s := range []string{"2026-10-14T09:30:00Z", "2026-10-14t09:30:00.1+0200", "2026-10-14", "2026-10-14 09:30", "x"} {
+	for _, s := range []string{"2026-10-14T09:30:00Z", "2026-10-14t09:30:00.1+0200", "2026-10-14", "2026-10-14 09:30", "x",
+		"2026-11-01T10:05:00.123456789Z", "2026-11-01T10:05:00.Z", "2026-02-30T10:05:00Z", "2026-11-01T24:00:00Z", "0000-01-01T00:00:00Z"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got, _, err := ParseTime(s)
+		// The canonical form's shortcut reads what the general pattern reads.
+		if c, ok := parseCanonical(s); ok {
+			if g, warning, err := parseAny(s); err != nil || !g.Equal(c) || warning != "" {
+				t.Fatalf("%q: shortcut %s, pattern %s %q %v", s, c, g, warning, err)
+			}
+		}
 		if err == nil {
 			// What was accepted reads back the same way in RFC 3339.
 			again, _, err2 := ParseTime(got.Format(time.RFC3339Nano))

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	tp "github.com/touchpoint-cx/touchpoint"
 )
@@ -230,16 +231,17 @@ func message(r *raw, body, batchSentAt, batchCtx json.RawMessage, receivedAt tim
 	if err := names(r, &m); err != nil {
 		return m, err
 	}
-	if err := objects(r, batchCtx, &m); err != nil {
+	ctx, err := objects(r, batchCtx, &m)
+	if err != nil {
 		return m, err
 	}
 	if m.Timestamp, err = timestamp(r, batchSentAt, &m); err != nil {
 		return m, err
 	}
-	if err := overrides(&m); err != nil {
+	if err := overrides(&m, ctx); err != nil {
 		return m, err
 	}
-	if m.Identities, err = identities(&m); err != nil {
+	if m.Identities, err = identities(&m, ctx); err != nil {
 		return m, err
 	}
 	return m, nil
@@ -278,13 +280,23 @@ func names(r *raw, m *tp.Message) error {
 	return nil
 }
 
-func objects(r *raw, batchCtx json.RawMessage, m *tp.Message) error {
+// wireContext is what touchpoint reads of a message's context, decoded
+// once (it is half of a typical message) and checked where each part is used.
+type wireContext struct {
+	Traits      json.RawMessage `json:"traits"`
+	Consent     json.RawMessage `json:"consent"`
+	Channel     any             `json:"channel"`
+	Locale      any             `json:"locale"`
+	ExternalIDs json.RawMessage `json:"externalIds"`
+}
+
+func objects(r *raw, batchCtx json.RawMessage, m *tp.Message) (*wireContext, error) {
 	for _, f := range []struct {
 		name string
 		v    json.RawMessage
 	}{{"traits", r.Traits}, {"properties", r.Properties}, {"context", r.Context}} {
 		if f.v != nil && !isNull(f.v) && !isObject(f.v) {
-			return invalid(f.name, "%s must be an object", f.name)
+			return nil, invalid(f.name, "%s must be an object", f.name)
 		}
 	}
 	if !isNull(r.Properties) {
@@ -300,22 +312,25 @@ func objects(r *raw, batchCtx json.RawMessage, m *tp.Message) error {
 	// Identity and trait updates come from the call's traits and, as Segment's
 	// libraries send them on track/page calls, from context.traits.
 	traits := map[string]json.RawMessage{}
-	var ctx struct {
-		Traits  json.RawMessage `json:"traits"`
-		Consent struct {
-			CategoryPreferences json.RawMessage `json:"categoryPreferences"`
-		} `json:"consent"`
-	}
+	ctx := &wireContext{}
 	if m.Context != nil {
-		if err := json.Unmarshal(m.Context, &ctx); err != nil {
-			return invalid("context", "context is not valid JSON: %v", err)
+		if err := json.Unmarshal(m.Context, ctx); err != nil {
+			return nil, invalid("context", "context is not valid JSON: %v", err)
 		}
-		if err := consent(m, "context.consent.categoryPreferences", ctx.Consent.CategoryPreferences); err != nil {
-			return err
+		if !isNull(ctx.Consent) {
+			var c struct {
+				CategoryPreferences json.RawMessage `json:"categoryPreferences"`
+			}
+			if !isObject(ctx.Consent) || json.Unmarshal(ctx.Consent, &c) != nil {
+				return nil, invalid("context.consent", "context.consent must be an object")
+			}
+			if err := consent(m, "context.consent.categoryPreferences", c.CategoryPreferences); err != nil {
+				return nil, err
+			}
 		}
 		if ctx.Traits != nil && !isNull(ctx.Traits) {
 			if !isObject(ctx.Traits) {
-				return invalid("context.traits", "context.traits must be an object")
+				return nil, invalid("context.traits", "context.traits must be an object")
 			}
 			_ = json.Unmarshal(ctx.Traits, &traits)
 		}
@@ -331,7 +346,7 @@ func objects(r *raw, batchCtx json.RawMessage, m *tp.Message) error {
 	if len(traits) > 0 {
 		m.Traits = traits
 	}
-	return consent(m, "traits.consent", traits["consent"])
+	return ctx, consent(m, "traits.consent", traits["consent"])
 }
 
 // consent reads consent statements: an object of purpose (or a consent
@@ -401,13 +416,7 @@ func timestamp(r *raw, batchSentAt json.RawMessage, m *tp.Message) (time.Time, e
 	}
 }
 
-func overrides(m *tp.Message) error {
-	var ctx struct {
-		Channel any `json:"channel"`
-	}
-	if m.Context != nil {
-		_ = json.Unmarshal(m.Context, &ctx)
-	}
+func overrides(m *tp.Message, ctx *wireContext) error {
 	if c, ok := ctx.Channel.(string); ok && tp.IsChannel(strings.ToLower(c)) {
 		m.Channel = strings.ToLower(c)
 	}
@@ -446,7 +455,7 @@ func overrides(m *tp.Message) error {
 // identities lists every identity the message names. Explicit ids must be
 // valid; e-mail and phone traits link only when they normalise, because a
 // malformed contact detail is still worth keeping as a trait.
-func identities(m *tp.Message) ([]tp.Identity, error) {
+func identities(m *tp.Message, ctx *wireContext) ([]tp.Identity, error) {
 	var out []tp.Identity
 	add := func(typ, v string) error {
 		id, err := tp.NormalizeIdentity(typ, v, "")
@@ -471,7 +480,7 @@ func identities(m *tp.Message) ([]tp.Identity, error) {
 			return nil, invalid("anonymousId", "%s", err)
 		}
 	}
-	country := countryHint(m)
+	country := countryHint(m, ctx)
 	if email := traitString(m.Traits, "email"); email != "" {
 		if id, err := tp.NormalizeIdentity(tp.IdentityEmail, email, ""); err == nil {
 			out = appendNew(out, id)
@@ -482,7 +491,7 @@ func identities(m *tp.Message) ([]tp.Identity, error) {
 			out = appendNew(out, id)
 		}
 	}
-	ext, err := externalIDs(m.Context)
+	ext, err := externalIDs(ctx.ExternalIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -504,21 +513,19 @@ func appendNew(ids []tp.Identity, id tp.Identity) []tp.Identity {
 	return append(ids, id)
 }
 
-func externalIDs(ctx json.RawMessage) ([]tp.Identity, error) {
-	if ctx == nil {
+func externalIDs(v json.RawMessage) ([]tp.Identity, error) {
+	if isNull(v) {
 		return nil, nil
 	}
-	var c struct {
-		ExternalIDs []struct {
-			ID   any    `json:"id"`
-			Type string `json:"type"`
-		} `json:"externalIds"`
+	var ext []struct {
+		ID   any    `json:"id"`
+		Type string `json:"type"`
 	}
-	if err := json.Unmarshal(ctx, &c); err != nil {
+	if err := json.Unmarshal(v, &ext); err != nil {
 		return nil, invalid("context.externalIds", "context.externalIds must be an array of {id, type}")
 	}
 	var out []tp.Identity
-	for i, e := range c.ExternalIDs {
+	for i, e := range ext {
 		var v string
 		switch x := e.ID.(type) {
 		case string:
@@ -543,7 +550,7 @@ var countryNames = map[string]string{
 
 // countryHint finds the customer's country for national phone numbers:
 // traits.country, traits.address.country, then the region of context.locale.
-func countryHint(m *tp.Message) string {
+func countryHint(m *tp.Message, ctx *wireContext) string {
 	norm := func(c string) string {
 		c = strings.TrimSpace(c)
 		if len(c) == 2 {
@@ -565,11 +572,7 @@ func countryHint(m *tp.Message) string {
 		}
 	}
 	if m.Context != nil {
-		var c struct {
-			Locale any `json:"locale"`
-		}
-		_ = json.Unmarshal(m.Context, &c)
-		if l, ok := c.Locale.(string); ok {
+		if l, ok := ctx.Locale.(string); ok {
 			if i := strings.LastIndexAny(l, "-_"); i > 0 && len(l)-i == 3 {
 				return strings.ToUpper(l[i+1:])
 			}
@@ -579,9 +582,10 @@ func countryHint(m *tp.Message) string {
 }
 
 func traitString(traits map[string]json.RawMessage, k string) string {
-	var s string
-	if v, ok := traits[k]; ok && json.Unmarshal(v, &s) == nil {
-		return strings.TrimSpace(s)
+	if v, ok := traits[k]; ok {
+		if s, ok := jsonString(v); ok {
+			return strings.TrimSpace(s)
+		}
 	}
 	return ""
 }
@@ -631,8 +635,7 @@ func idString(field string, v json.RawMessage) (string, error) {
 	if isNull(v) {
 		return "", nil
 	}
-	var s string
-	if json.Unmarshal(v, &s) == nil {
+	if s, ok := jsonString(v); ok {
 		return strings.TrimSpace(s), nil
 	}
 	// Libraries may send numeric ids; the spec treats them as strings.
@@ -647,11 +650,33 @@ func optString(field string, v json.RawMessage) (string, error) {
 	if isNull(v) {
 		return "", nil
 	}
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
+	s, ok := jsonString(v)
+	if !ok {
 		return "", invalid(field, "%s must be a string", field)
 	}
 	return s, nil
+}
+
+// jsonString reads a JSON string value. Most are plain (no escapes, valid
+// UTF-8, no control characters) and are taken as they stand, without
+// encoding/json's reflection: a message has a dozen of them.
+func jsonString(v json.RawMessage) (string, bool) {
+	v = bytes.Trim(v, " \t\r\n") // JSON's white space, no more
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		inner := v[1 : len(v)-1]
+		plain := utf8.Valid(inner)
+		for _, c := range inner {
+			if c == '\\' || c == '"' || c < 0x20 {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			return string(inner), true
+		}
+	}
+	var s string
+	return s, json.Unmarshal(v, &s) == nil
 }
 
 func optTime(field string, v json.RawMessage) (time.Time, string, error) {

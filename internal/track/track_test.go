@@ -1,6 +1,7 @@
 package track
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -234,6 +235,22 @@ func FuzzReplay(f *testing.F) {
 			if len(d.Messages) != len(msgs) || len(d.Rejected) != len(refused) {
 				t.Fatalf("replay gave %d+%d, the live decode %d+%d", len(msgs), len(refused), len(d.Messages), len(d.Rejected))
 			}
+		}
+	})
+}
+
+// jsonString's shortcut for plain strings reads what encoding/json reads,
+// and refuses what it refuses.
+func FuzzJSONString(f *testing.F) {
+	for _, s := range []string{`"abc"`, `"a\"b"`, `"ü"`, "\"\xff\"", `"a\u0041"`, `5`, `"x`, `"tab	"`, ` "spaced" `, `null`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var want string
+		werr := json.Unmarshal(b, &want)
+		got, ok := jsonString(b)
+		if ok != (werr == nil) || ok && got != want {
+			t.Fatalf("%q: %q %v, encoding/json %q %v", b, got, ok, want, werr)
 		}
 	})
 }
