@@ -182,7 +182,9 @@ func (t *table) fitBag(rng *rand.Rand, opt GAMOptions) *GAM {
 				hs[f] += step[bins[k]]
 			}
 		}
-		if l := t.loss(held, hs); l < bestLoss {
+		// With no held-out rows (a handful of rows in all) every round counts
+		// as the best, up to MaxRounds.
+		if l := t.loss(held, hs); l < bestLoss || len(held) == 0 {
 			best, bestLoss, bestRound = m.clone(), l, round
 			copy(bestScore, score)
 			copy(bestHeld, hs)
