@@ -71,7 +71,7 @@ func DecodeCall(typ tp.EventType, body []byte, receivedAt time.Time) (*Decoded, 
 		return nil, tooLarge("message", len(body), MaxMessageBytes)
 	}
 	var r raw
-	if err := strictObject(body, &r); err != nil {
+	if err := decodeRaw(body, &r, false); err != nil {
 		return nil, err
 	}
 	if r.Type != "" && r.Type != string(typ) {
@@ -109,7 +109,7 @@ func DecodeBatch(body []byte, receivedAt time.Time) (*Decoded, error) {
 	}
 	d := &Decoded{WriteKey: b.WriteKey, Kind: KindBatch, Body: body, Messages: make([]tp.Message, 0, len(b.Batch))}
 	for i, rm := range b.Batch {
-		m, err := batchMessage(rm, b.SentAt, b.Context, receivedAt)
+		m, err := batchMessage(rm, true, b.SentAt, b.Context, receivedAt)
 		if d.WriteKey == "" {
 			d.WriteKey = m.writeKey
 		}
@@ -182,12 +182,14 @@ type keyed struct {
 	writeKey string
 }
 
-func batchMessage(rm json.RawMessage, sentAt, ctx json.RawMessage, receivedAt time.Time) (keyed, error) {
+// batchMessage decodes one member of a batch (checked: known to be valid
+// JSON) or one line of an import.
+func batchMessage(rm json.RawMessage, checked bool, sentAt, ctx json.RawMessage, receivedAt time.Time) (keyed, error) {
 	if len(rm) > MaxMessageBytes {
 		return keyed{}, tooLarge("message", len(rm), MaxMessageBytes)
 	}
 	var r raw
-	if err := strictObject(rm, &r); err != nil {
+	if err := decodeRaw(rm, &r, checked); err != nil {
 		return keyed{}, err
 	}
 	switch tp.EventType(r.Type) {
@@ -718,6 +720,6 @@ func tooLarge(what string, n, max int) error {
 // DecodeLine decodes one message of a JSONL import: the shape of a batch
 // member, with its own type.
 func DecodeLine(line []byte, receivedAt time.Time) (tp.Message, error) {
-	k, err := batchMessage(line, nil, nil, receivedAt)
+	k, err := batchMessage(line, false, nil, nil, receivedAt)
 	return k.Message, err
 }

@@ -254,3 +254,24 @@ func FuzzJSONString(f *testing.F) {
 		}
 	})
 }
+
+// The hand-read top level of a message gives what encoding/json gives, and
+// an error exactly when it does.
+func FuzzDecodeRaw(f *testing.F) {
+	for _, s := range []string{`{"type":"track","event":"A","userId":5,"context":{"a":[1,{"b":"}"}]}}`,
+		`{"TYPE":"x","Type":"y","writekey":"k"}`, `{"type":5}`, `{"type":null,"name":"n"}`, `{"us\u0065rId":"u"}`,
+		` { "traits" : { } , "sentAt" : "2026-11-01T10:00:00Z" } `, `[1]`, `{}`, `{"a":"\"","type":"t"}`, `{"\u212aey":1}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var want, got raw
+		werr := strictObject(b, &want)
+		gerr := decodeRaw(b, &got, false)
+		if (werr == nil) != (gerr == nil) || werr == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q:\n hand %+v %v\n json %+v %v", b, got, gerr, want, werr)
+		}
+		if werr != nil && werr.Error() != gerr.Error() {
+			t.Fatalf("%q: %v, want %v", b, gerr, werr)
+		}
+	})
+}
