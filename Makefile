@@ -28,6 +28,8 @@ fuzz:           ## each fuzz target for FUZZTIME (tracking JSON, customers CSV, 
 	$(GO) test ./internal/track -run '^$$' -fuzz '^FuzzDecodeCall$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/track -run '^$$' -fuzz '^FuzzParseTime$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/track -run '^$$' -fuzz '^FuzzReplay$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/track -run '^$$' -fuzz '^FuzzDecodeRaw$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/track -run '^$$' -fuzz '^FuzzJSONString$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/app -run '^$$' -fuzz '^FuzzCustomersCSV$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzResponseForm$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzResponseJSON$$' -fuzztime $(FUZZTIME)
