@@ -33,6 +33,10 @@ type binning struct {
 const (
 	maxBins    = 32
 	minCatRows = 10 // rarer categories share the "other" bin
+	// maxCats keeps the most frequent categories of a column, the rest
+	// "other": a term of thousands of bins learns nothing, and training
+	// keeps each row's bin in 16 bits.
+	maxCats = 1024
 )
 
 func newBinning(c Column, rows []int, nbins int) binning {
@@ -63,6 +67,12 @@ func newBinning(c Column, rows []int, nbins int) binning {
 		if n >= minCatRows {
 			cats = append(cats, v)
 		}
+	}
+	if len(cats) > maxCats {
+		sort.Slice(cats, func(i, j int) bool {
+			return count[cats[i]] > count[cats[j]] || count[cats[i]] == count[cats[j]] && cats[i] < cats[j]
+		})
+		cats = cats[:maxCats]
 	}
 	sort.Strings(cats)
 	b.Cats = map[string]int{}

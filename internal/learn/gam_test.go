@@ -1,6 +1,7 @@
 package learn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -70,5 +71,25 @@ func TestAUC(t *testing.T) {
 	}
 	if a := AUC([]float64{1, 2}, []float64{1, 1}); !math.IsNaN(a) {
 		t.Errorf("one class: %v", a)
+	}
+}
+
+// A column of many categories keeps its most frequent ones and fits in
+// training's 16-bit bins.
+func TestManyCategories(t *testing.T) {
+	n := 60000
+	vals, rows := make([]string, n), make([]int, n)
+	for i := range vals {
+		vals[i], rows[i] = fmt.Sprintf("c%d", i%2500), i // 2 500 categories of 16 rows
+		if i%3 == 0 {
+			vals[i] = "common"
+		}
+	}
+	b := newBinning(Column{Name: "x", Text: vals}, rows, maxBins)
+	if b.Nbins != maxCats+1 {
+		t.Fatalf("%d bins, want %d", b.Nbins, maxCats+1)
+	}
+	if _, ok := b.Cats["common"]; !ok {
+		t.Error("the most frequent category is not kept")
 	}
 }
