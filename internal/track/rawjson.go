@@ -14,17 +14,15 @@ import (
 // strictObject, whose errors name the problem; FuzzDecodeRaw checks that both
 // ways give the same message.
 
-// rawFields maps each field of raw to where its value goes.
-func rawFields(r *raw) []struct {
+// rawField is where one field of raw takes its value from the JSON key name.
+type rawField struct {
 	name string
 	str  *string          // a string field
 	val  *json.RawMessage // or a raw one
-} {
-	return []struct {
-		name string
-		str  *string
-		val  *json.RawMessage
-	}{
+}
+
+func rawFields(r *raw) []rawField {
+	return []rawField{
 		{"type", &r.Type, nil}, {"messageId", nil, &r.MessageID}, {"userId", nil, &r.UserID},
 		{"anonymousId", nil, &r.AnonymousID}, {"previousId", nil, &r.PreviousID}, {"groupId", nil, &r.GroupID},
 		{"event", nil, &r.Event}, {"name", nil, &r.Name}, {"timestamp", nil, &r.Timestamp},
