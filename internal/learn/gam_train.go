@@ -6,7 +6,8 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Training as explainable boosting machines do it (Lou, Caruana et al.;
@@ -85,18 +86,15 @@ func TrainGAM(cols []Column, y []float64, rows []int, opt GAMOptions) *GAM {
 	// The bags run side by side; each has its own seed, and they are summed
 	// in order, so the model does not depend on the machine.
 	bags := make([]*GAM, opt.Bags)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for b := range bags {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
+		g.Go(func() error {
 			bags[b] = t.fitBag(rand.New(rand.NewPCG(uint64(b)+1, 42)), opt)
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait() // a bag returns no error
 	m := &GAM{Bins: t.mainB}
 	for j := range cols {
 		m.Shapes = append(m.Shapes, make([]float64, t.mainB[j].Nbins))
@@ -193,19 +191,16 @@ func (t *table) fitBag(rng *rand.Rand, opt GAMOptions) *GAM {
 	if opt.NoPairs || len(held) == 0 {
 		return best
 	}
-	auc := func(s []float64) float64 {
-		ys := make([]float64, len(held))
-		for f, k := range held {
-			ys[f] = t.y[k]
-		}
-		return AUC(s, ys)
+	ys := make([]float64, len(held))
+	for f, k := range held {
+		ys[f] = t.y[k]
 	}
-	chosen, bestAUC := best, auc(bestHeld)
+	chosen, bestAUC := best, AUC(bestHeld, ys)
 	for _, n := range pairChoices[1:] {
 		c := best.clone()
 		hs := t.trainPairs(c, fit, held, slices.Clone(bestScore), slices.Clone(bestHeld), opt.Rate, n)
 		// More pairs must earn their place: a tenth of a point of AUC.
-		if a := auc(hs); a > bestAUC+0.001 {
+		if a := AUC(hs, ys); a > bestAUC+0.001 {
 			chosen, bestAUC = c, a
 		}
 	}
