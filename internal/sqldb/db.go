@@ -107,6 +107,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			*p.pool = c
 		}
 		db.appends = newCommitter(db.w)
+		db.idents.on = true
 	} else {
 		db.dialect = SQLite
 		path := strings.TrimPrefix(dsn, "sqlite://")

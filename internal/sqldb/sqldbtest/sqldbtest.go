@@ -27,6 +27,12 @@ func SQLite(t testing.TB) *sqldb.Store {
 // server fails the test instead, so CI cannot pass without PostgreSQL.
 func Postgres(t testing.TB) *sqldb.Store {
 	t.Helper()
+	return open(t, postgresSchema(t))
+}
+
+// postgresSchema returns the URL of a fresh schema, dropped after the test.
+func postgresSchema(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv("TOUCHPOINT_TEST_POSTGRES")
 	if base == "" {
 		if os.Getenv("TOUCHPOINT_POSTGRES_REQUIRED") == "1" {
@@ -39,7 +45,7 @@ func Postgres(t testing.TB) *sqldb.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(drop)
-	return open(t, dsn)
+	return dsn
 }
 
 func open(t testing.TB, dsn string) *sqldb.Store {
@@ -69,4 +75,17 @@ func open(t testing.TB, dsn string) *sqldb.Store {
 func Each(t *testing.T, fn func(t *testing.T, db *sqldb.Store)) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
+}
+
+// EachPair runs fn with two stores on one database, as two processes (SQLite)
+// or two replicas (PostgreSQL) have it, on both databases as Each does.
+func EachPair(t *testing.T, fn func(t *testing.T, a, b *sqldb.Store)) {
+	t.Run("sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "test.db")
+		fn(t, open(t, path), open(t, path))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := postgresSchema(t)
+		fn(t, open(t, dsn), open(t, dsn))
+	})
 }
