@@ -43,6 +43,8 @@ var (
 	identityTypes = []string{"text", "text", "bigint", "bigint"}
 	seenTypes     = []string{"bigint", "bigint", "bigint"}
 	refreshTypes  = []string{"bigint", "text", "text", "text", "text", "text", "text", "bigint"}
+	// refreshTypes, then first and last seen
+	refreshSeenTypes = []string{"bigint", "text", "text", "text", "text", "text", "text", "bigint", "bigint", "bigint"}
 )
 
 // The ingest path's writes.
@@ -66,6 +68,14 @@ var (
 		pg: `UPDATE customers SET first_seen_us = CASE WHEN first_seen_us = 0 OR first_seen_us > v.f THEN v.f ELSE first_seen_us END,
 		last_seen_us = CASE WHEN last_seen_us < v.l THEN v.l ELSE last_seen_us END
 		FROM ` + unnest(seenTypes...) + ` AS v(id, f, l) WHERE customers.id = v.id`, pgTypes: seenTypes}
+	refreshSeen = chunked{cols: 10,
+		liteRow: `UPDATE customers SET name = ?2, email = ?3, phone = ?4, locale = ?5, country = ?6, search = ?7, updated_us = ?8,
+		first_seen_us = CASE WHEN first_seen_us = 0 OR first_seen_us > ?9 THEN ?9 ELSE first_seen_us END,
+		last_seen_us = CASE WHEN last_seen_us < ?10 THEN ?10 ELSE last_seen_us END WHERE id = ?1`,
+		pg: `UPDATE customers SET name = v.n, email = v.e, phone = v.p, locale = v.l, country = v.c, search = v.s, updated_us = v.u,
+		first_seen_us = CASE WHEN first_seen_us = 0 OR first_seen_us > v.f THEN v.f ELSE first_seen_us END,
+		last_seen_us = CASE WHEN last_seen_us < v.ls THEN v.ls ELSE last_seen_us END
+		FROM ` + unnest(refreshSeenTypes...) + ` AS v(id, n, e, p, l, c, s, u, f, ls) WHERE customers.id = v.id`, pgTypes: refreshSeenTypes}
 	refreshCustomers = chunked{cols: 8,
 		liteRow: "UPDATE customers SET name = ?2, email = ?3, phone = ?4, locale = ?5, country = ?6, search = ?7, updated_us = ?8 WHERE id = ?1",
 		pg: `UPDATE customers SET name = v.n, email = v.e, phone = v.p, locale = v.l, country = v.c, search = v.s, updated_us = v.u
@@ -77,7 +87,7 @@ const (
 	historyCols   = "customer_id, key, old_value, old_us, new_value, new_us, changed_us, merge_id"
 )
 
-var hotChunked = []*chunked{&insertCustomers, &insertIdentities, &upsertTraits, &insertHistory, &insertEvents, &updateSeen, &refreshCustomers}
+var hotChunked = []*chunked{&insertCustomers, &insertIdentities, &upsertTraits, &insertHistory, &insertEvents, &updateSeen, &refreshCustomers, &refreshSeen}
 
 func (db *DB) chunkSQL(c *chunked, rows int) string {
 	return c.lite + db.placeholders(rows, c.cols, 1) + c.liteSuffix

@@ -418,3 +418,35 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		}
 	})
 }
+
+// TestSeenAndProfileColumns: first and last seen span every event, in one
+// batch and across batches, and the profile's columns follow the traits,
+// for customers with traits (one update per transaction) and without.
+func TestSeenAndProfileColumns(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.Store) {
+		src := source(t, db, "Web", "web", "Sales")
+		at := func(day int) time.Time { return time.Date(2026, 10, day, 0, 0, 0, 0, time.UTC) }
+		send(t, db, src,
+			`{"type":"track","event":"Viewed","userId":"u-1","messageId":"a1","timestamp":"2026-10-05T00:00:00Z"}`,
+			`{"type":"identify","userId":"u-1","messageId":"a2","timestamp":"2026-10-06T00:00:00Z","traits":{"name":"Ada","email":"ada@example.com"}}`,
+			`{"type":"track","event":"Viewed","userId":"u-1","messageId":"a3","timestamp":"2026-10-09T00:00:00Z"}`,
+			`{"type":"track","event":"Viewed","anonymousId":"an-2","messageId":"b1","timestamp":"2026-10-07T00:00:00Z"}`,
+			`{"type":"track","event":"Viewed","anonymousId":"an-2","messageId":"b2","timestamp":"2026-10-03T00:00:00Z"}`)
+		check := func(typ, value, name, email string, first, last time.Time) {
+			t.Helper()
+			c := customerOf(t, db, typ, value)
+			if c.Name != name || c.Email != email || !c.FirstSeen.Equal(first) || !c.LastSeen.Equal(last) {
+				t.Errorf("%s: name %q email %q seen %s–%s, want %q %q %s–%s", value, c.Name, c.Email,
+					c.FirstSeen.Format(time.DateOnly), c.LastSeen.Format(time.DateOnly), name, email, first.Format(time.DateOnly), last.Format(time.DateOnly))
+			}
+		}
+		check("user_id", "u-1", "Ada", "ada@example.com", at(5), at(9))
+		check("anonymous_id", "an-2", "", "", at(3), at(7))
+		send(t, db, src,
+			`{"type":"track","event":"Viewed","userId":"u-1","messageId":"a4","timestamp":"2026-10-02T00:00:00Z"}`,
+			`{"type":"identify","userId":"u-1","messageId":"a5","timestamp":"2026-10-08T00:00:00Z","traits":{"email":"ada@example.nl"}}`,
+			`{"type":"track","event":"Viewed","anonymousId":"an-2","messageId":"b3","timestamp":"2026-10-20T00:00:00Z"}`)
+		check("user_id", "u-1", "Ada", "ada@example.nl", at(2), at(9))
+		check("anonymous_id", "an-2", "", "", at(3), at(20))
+	})
+}
