@@ -264,7 +264,7 @@ func (db *DB) countMembers(ctx context.Context, seg *tp.Segment) (int, error) {
 		sc := segmentScope{ranged: true, lo: maxID*k/parts + 1, hi: maxID * (k + 1) / parts}
 		g.Go(func() error {
 			where, args := db.segmentSQL(seg, 1, sc)
-			return db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM customers c WHERE "+where, args...).Scan(&counts[k])
+			return db.countRange(ctx, "SELECT COUNT(*) FROM customers c WHERE "+where, args, &counts[k])
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -275,6 +275,30 @@ func (db *DB) countMembers(ctx context.Context, seg *tp.Segment) (int, error) {
 		n += c
 	}
 	return n, nil
+}
+
+// countRange runs one range's count. On PostgreSQL without parallel workers
+// and with room to group in memory: the ranges are the parallelism already,
+// and a range's plan with two workers had each of them build the same hash of
+// the range's grouped orders (three times the work on two cores), spilling
+// to disk at the default work_mem (BENCHMARKS.md, "The segment count on
+// PostgreSQL").
+func (db *DB) countRange(ctx context.Context, q string, args []any, n *int) error {
+	if db.dialect != Postgres {
+		return db.r.QueryRowContext(ctx, q, args...).Scan(n)
+	}
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SET LOCAL max_parallel_workers_per_gather = 0"); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
+		return err
+	}
+	return tx.QueryRowContext(ctx, q, args...).Scan(n)
 }
 
 // PreviewSegment counts the customers an unsaved segment would hold now, so
