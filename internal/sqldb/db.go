@@ -333,7 +333,7 @@ const (
 // statement may get one generic plan after five runs; made while a fresh
 // database's events table was nearly empty, the message-id lookup's plan
 // searched the unique index by source alone and filtered every event of the
-// source for the ids: 100–170 ms a lookup once the table held tens of
+// source for the ids: 100–600 ms a lookup once the table held tens of
 // thousands of rows, until autovacuum's first ANALYZE (BENCHMARKS.md).
 const planPerCall = pgx.QueryExecModeCacheDescribe
 

@@ -281,7 +281,7 @@ func (db *DB) countMembers(ctx context.Context, seg *tp.Segment) (int, error) {
 // and with room to group in memory: the ranges are the parallelism already,
 // and a range's plan with two workers had each of them build the same hash of
 // the range's grouped orders (three times the work on two cores), spilling
-// to disk at the default work_mem (BENCHMARKS.md, "The segment count on
+// to disk at the default work_mem (BENCHMARKS.md, "The million on
 // PostgreSQL").
 func (db *DB) countRange(ctx context.Context, q string, args []any, n *int) error {
 	if db.dialect != Postgres {
