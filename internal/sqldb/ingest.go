@@ -428,11 +428,11 @@ func (in *ingester) flush() error {
 
 // updateCustomers writes, once per transaction, the derived columns of every
 // changed customer and widens first/last seen of every customer the
-// transaction saw: one row update for a customer that has both, because the
-// two updates apart cost a second row write (on PostgreSQL a second row
-// version) for most changed customers. In id order: neighbouring rows share
-// pages, and SQLite's one-row updates ran about a tenth faster so than in the
-// map's order.
+// transaction saw: one row update for a customer that has both, where two
+// updates wrote the row twice (on PostgreSQL two row versions). In id order:
+// neighbouring rows share pages; alone, SQLite's one-row updates ran about a
+// tenth faster in id order than in a map's. Through the server neither
+// showed beyond the noise on SQLite (BENCHMARKS.md).
 func (in *ingester) updateCustomers() error {
 	var both, refresh, seen []any
 	for _, cust := range slices.Sorted(maps.Keys(in.dirty)) {
