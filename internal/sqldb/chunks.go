@@ -42,8 +42,7 @@ var (
 	historyTypes  = []string{"bigint", "text", "text", "bigint", "text", "bigint", "bigint", "bigint"}
 	identityTypes = []string{"text", "text", "bigint", "bigint"}
 	seenTypes     = []string{"bigint", "bigint", "bigint"}
-	refreshTypes  = []string{"bigint", "text", "text", "text", "text", "text", "text", "bigint"}
-	// refreshTypes, then first and last seen
+	// the profile columns, then first and last seen
 	refreshSeenTypes = []string{"bigint", "text", "text", "text", "text", "text", "text", "bigint", "bigint", "bigint"}
 )
 
@@ -61,30 +60,34 @@ var (
 		pg: "INSERT INTO trait_history (" + historyCols + ") SELECT * FROM " + unnest(historyTypes...), pgTypes: historyTypes}
 	insertEvents = chunked{cols: eventColCount, lite: "INSERT INTO events (" + eventCols + ") VALUES ",
 		pg: "INSERT INTO events (" + eventCols + ") SELECT * FROM " + unnest(eventTypes...), pgTypes: eventTypes}
-	// CASE rather than MIN/MAX: SQLite's scalar min() is PostgreSQL's LEAST().
 	updateSeen = chunked{cols: 3,
-		liteRow: `UPDATE customers SET first_seen_us = CASE WHEN first_seen_us = 0 OR first_seen_us > ?2 THEN ?2 ELSE first_seen_us END,
-		last_seen_us = CASE WHEN last_seen_us < ?3 THEN ?3 ELSE last_seen_us END WHERE id = ?1`,
-		pg: `UPDATE customers SET first_seen_us = CASE WHEN first_seen_us = 0 OR first_seen_us > v.f THEN v.f ELSE first_seen_us END,
-		last_seen_us = CASE WHEN last_seen_us < v.l THEN v.l ELSE last_seen_us END
-		FROM ` + unnest(seenTypes...) + ` AS v(id, f, l) WHERE customers.id = v.id`, pgTypes: seenTypes}
-	refreshSeen = chunked{cols: 10,
-		liteRow: `UPDATE customers SET name = ?2, email = ?3, phone = ?4, locale = ?5, country = ?6, search = ?7, updated_us = ?8,
-		first_seen_us = CASE WHEN first_seen_us = 0 OR first_seen_us > ?9 THEN ?9 ELSE first_seen_us END,
-		last_seen_us = CASE WHEN last_seen_us < ?10 THEN ?10 ELSE last_seen_us END WHERE id = ?1`,
-		pg: `UPDATE customers SET name = v.n, email = v.e, phone = v.p, locale = v.l, country = v.c, search = v.s, updated_us = v.u,
-		first_seen_us = CASE WHEN first_seen_us = 0 OR first_seen_us > v.f THEN v.f ELSE first_seen_us END,
-		last_seen_us = CASE WHEN last_seen_us < v.ls THEN v.ls ELSE last_seen_us END
-		FROM ` + unnest(refreshSeenTypes...) + ` AS v(id, n, e, p, l, c, s, u, f, ls) WHERE customers.id = v.id`, pgTypes: refreshSeenTypes}
+		liteRow: "UPDATE customers SET " + seenSet("?2", "?3") + " WHERE id = ?1",
+		pg:      "UPDATE customers SET " + seenSet("v.f", "v.l") + " FROM " + unnest(seenTypes...) + " AS v(id, f, l) WHERE customers.id = v.id", pgTypes: seenTypes}
+	// The profile columns alone (a customer merged away in the transaction)
+	// and with the seen span, in one row write.
 	refreshCustomers = chunked{cols: 8,
-		liteRow: "UPDATE customers SET name = ?2, email = ?3, phone = ?4, locale = ?5, country = ?6, search = ?7, updated_us = ?8 WHERE id = ?1",
-		pg: `UPDATE customers SET name = v.n, email = v.e, phone = v.p, locale = v.l, country = v.c, search = v.s, updated_us = v.u
-		FROM ` + unnest(refreshTypes...) + ` AS v(id, n, e, p, l, c, s, u) WHERE customers.id = v.id`, pgTypes: refreshTypes}
+		liteRow: "UPDATE customers SET " + liteProfileSet + " WHERE id = ?1",
+		pg:      "UPDATE customers SET " + pgProfileSet + " FROM " + unnest(refreshSeenTypes[:8]...) + " AS v(id, n, e, p, l, c, s, u) WHERE customers.id = v.id",
+		pgTypes: refreshSeenTypes[:8]}
+	refreshSeen = chunked{cols: 10,
+		liteRow: "UPDATE customers SET " + liteProfileSet + ", " + seenSet("?9", "?10") + " WHERE id = ?1",
+		pg: "UPDATE customers SET " + pgProfileSet + ", " + seenSet("v.f", "v.ls") + " FROM " + unnest(refreshSeenTypes...) +
+			" AS v(id, n, e, p, l, c, s, u, f, ls) WHERE customers.id = v.id",
+		pgTypes: refreshSeenTypes}
 )
 
+// seenSet widens first/last seen to first and last. CASE rather than
+// MIN/MAX: SQLite's scalar min() is PostgreSQL's LEAST().
+func seenSet(first, last string) string {
+	return "first_seen_us = CASE WHEN first_seen_us = 0 OR first_seen_us > " + first + " THEN " + first + " ELSE first_seen_us END, " +
+		"last_seen_us = CASE WHEN last_seen_us < " + last + " THEN " + last + " ELSE last_seen_us END"
+}
+
 const (
-	traitConflict = " ON CONFLICT (customer_id, key) DO UPDATE SET value = excluded.value, updated_us = excluded.updated_us"
-	historyCols   = "customer_id, key, old_value, old_us, new_value, new_us, changed_us, merge_id"
+	liteProfileSet = "name = ?2, email = ?3, phone = ?4, locale = ?5, country = ?6, search = ?7, updated_us = ?8"
+	pgProfileSet   = "name = v.n, email = v.e, phone = v.p, locale = v.l, country = v.c, search = v.s, updated_us = v.u"
+	traitConflict  = " ON CONFLICT (customer_id, key) DO UPDATE SET value = excluded.value, updated_us = excluded.updated_us"
+	historyCols    = "customer_id, key, old_value, old_us, new_value, new_us, changed_us, merge_id"
 )
 
 var hotChunked = []*chunked{&insertCustomers, &insertIdentities, &upsertTraits, &insertHistory, &insertEvents, &updateSeen, &refreshCustomers, &refreshSeen}

@@ -440,7 +440,7 @@ func (in *ingester) updateCustomers() error {
 		row := []any{cust, d.name, d.email, d.phone, d.locale, d.country, d.search, in.now}
 		if sp, ok := in.span[cust]; ok {
 			both = append(append(both, row...), sp[0], sp[1])
-		} else {
+		} else { // merged away in this transaction: its span went to the survivor
 			refresh = append(refresh, row...)
 		}
 	}
@@ -450,14 +450,13 @@ func (in *ingester) updateCustomers() error {
 			seen = append(seen, cust, sp[0], sp[1])
 		}
 	}
-	if err := in.db.execChunked(in.ctx, in.tx, &refreshSeen, both); err != nil {
-		return fmt.Errorf("refresh customers: %w", err)
-	}
-	if err := in.db.execChunked(in.ctx, in.tx, &refreshCustomers, refresh); err != nil {
-		return fmt.Errorf("refresh customers: %w", err)
-	}
-	if err := in.db.execChunked(in.ctx, in.tx, &updateSeen, seen); err != nil {
-		return fmt.Errorf("update last seen: %w", err)
+	for _, w := range []struct {
+		c    *chunked
+		rows []any
+	}{{&refreshSeen, both}, {&refreshCustomers, refresh}, {&updateSeen, seen}} {
+		if err := in.db.execChunked(in.ctx, in.tx, w.c, w.rows); err != nil {
+			return fmt.Errorf("update customers: %w", err)
+		}
 	}
 	return nil
 }

@@ -292,10 +292,7 @@ func (db *DB) countRange(ctx context.Context, q string, args []any, n *int) erro
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "SET LOCAL max_parallel_workers_per_gather = 0"); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
+	if _, err := tx.ExecContext(ctx, "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'"); err != nil {
 		return err
 	}
 	return tx.QueryRowContext(ctx, q, args...).Scan(n)

@@ -573,11 +573,9 @@ func countryHint(m *tp.Message, ctx *wireContext) string {
 			}
 		}
 	}
-	if m.Context != nil {
-		if l, ok := ctx.Locale.(string); ok {
-			if i := strings.LastIndexAny(l, "-_"); i > 0 && len(l)-i == 3 {
-				return strings.ToUpper(l[i+1:])
-			}
+	if l, ok := ctx.Locale.(string); ok {
+		if i := strings.LastIndexAny(l, "-_"); i > 0 && len(l)-i == 3 {
+			return strings.ToUpper(l[i+1:])
 		}
 	}
 	return ""
