@@ -94,5 +94,18 @@ func TestSaveScoresAllOrNothing(t *testing.T) {
 				t.Errorf("customer %d was scored by the failed save: %+v", id, s)
 			}
 		}
+		// A save replaces the scores: a customer it does not score any
+		// more (merged, erased) loses the old row.
+		must(t, db.Risk.SaveScores(ctx, scores(2, 0.5)))
+		for i, id := range ids {
+			s, err := db.Risk.CustomerScore(ctx, id)
+			must(t, err)
+			switch {
+			case i < 2 && (s == nil || *s.Risk != 0.5):
+				t.Errorf("customer %d's score after the second save: %+v", id, s)
+			case i >= 2 && s != nil:
+				t.Errorf("customer %d kept a score the second save did not give: %+v", id, s)
+			}
+		}
 	})
 }
