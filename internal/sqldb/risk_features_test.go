@@ -84,28 +84,23 @@ func TestSaveScoresAllOrNothing(t *testing.T) {
 		if err := db.Risk.SaveScores(ctx, bad); err == nil {
 			t.Fatal("a save with one customer twice succeeded")
 		}
-		for i, id := range ids {
-			s, err := db.Risk.CustomerScore(ctx, id)
-			must(t, err)
-			switch {
-			case i < 3 && (s == nil || *s.Risk != 0.1):
-				t.Errorf("customer %d's score after the failed save: %+v", id, s)
-			case i == 3 && s != nil:
-				t.Errorf("customer %d was scored by the failed save: %+v", id, s)
+		// want checks that the first n customers have risk and the rest no score.
+		want := func(when string, n int, risk float64) {
+			for i, id := range ids {
+				s, err := db.Risk.CustomerScore(ctx, id)
+				must(t, err)
+				switch {
+				case i < n && (s == nil || *s.Risk != risk):
+					t.Errorf("customer %d's score %s: %+v", id, when, s)
+				case i >= n && s != nil:
+					t.Errorf("customer %d has a score %s: %+v", id, when, s)
+				}
 			}
 		}
+		want("after the failed save", 3, 0.1)
 		// A save replaces the scores: a customer it does not score any
 		// more (merged, erased) loses the old row.
 		must(t, db.Risk.SaveScores(ctx, scores(2, 0.5)))
-		for i, id := range ids {
-			s, err := db.Risk.CustomerScore(ctx, id)
-			must(t, err)
-			switch {
-			case i < 2 && (s == nil || *s.Risk != 0.5):
-				t.Errorf("customer %d's score after the second save: %+v", id, s)
-			case i >= 2 && s != nil:
-				t.Errorf("customer %d kept a score the second save did not give: %+v", id, s)
-			}
-		}
+		want("after the second save", 2, 0.5)
 	})
 }
