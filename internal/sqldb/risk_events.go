@@ -28,7 +28,7 @@ const eventParts = 4
 // hourly refresh (about 30 of 80 s). Each range is its own read; events
 // stored meanwhile have ids above the maximum read first and wait for the
 // next run, as they would have in one read.
-func (s *RiskService) eventFeatures(ctx context.Context, fs []tp.CustomerFeatures, idx map[int64]int, at int64) error {
+func (s *RiskService) eventFeatures(ctx context.Context, fs []tp.CustomerFeatures, idx *customerIndex, at int64) error {
 	var lo, hi sql.NullInt64
 	if err := s.db.r.QueryRowContext(ctx, "SELECT MIN(id), MAX(id) FROM events").Scan(&lo, &hi); err != nil {
 		return err
@@ -153,7 +153,7 @@ func newEventPart(n int, at int64) *eventPart {
 // scan reads the events with from <= id < to. The orders' JSON is read by
 // a second goroutine while the scan goes on (a third of the pass's Go time
 // at 1 M customers was parsing it); only it touches p.ords.
-func (p *eventPart) scan(ctx context.Context, db *DB, idx map[int64]int, from, to int64) error {
+func (p *eventPart) scan(ctx context.Context, db *DB, idx *customerIndex, from, to int64) error {
 	type order struct {
 		i     int
 		ts    int64
@@ -184,15 +184,18 @@ func (p *eventPart) scan(ctx context.Context, db *DB, idx map[int64]int, from, t
 		}
 	}()
 	var batch []order
+	// One set of destinations for every row: declared in the callback, they
+	// escaped to the heap, four allocations an event (BENCHMARKS.md).
+	var cust, ts int64
+	var channel, props sql.RawBytes
+	dest := []any{&cust, &ts, &channel, &props}
 	err := scanEach(ctx, db, `SELECT customer_id, ts_us, channel,
 		CASE WHEN type = 'track' AND name = 'Order Completed' THEN COALESCE(properties, '') END
 		FROM events WHERE id >= $1 AND id < $2 AND ts_us < $3`, []any{from, to, p.at}, func(rows scanner) error {
-		var cust, ts int64
-		var channel, props sql.RawBytes
-		if err := rows.Scan(&cust, &ts, &channel, &props); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
-		i, ok := idx[cust]
+		i, ok := idx.at(cust)
 		if !ok {
 			return nil
 		}
