@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	tp "github.com/touchpoint-cx/touchpoint"
@@ -131,14 +132,14 @@ type customerIndex struct {
 	byID map[int64]int
 }
 
-// newCustomerIndex indexes ids, which are in increasing order.
+// newCustomerIndex indexes ids (distinct, in any order).
 func newCustomerIndex(ids []int64) *customerIndex {
 	x := &customerIndex{}
 	if len(ids) == 0 {
 		return x
 	}
-	x.lo = ids[0]
-	span := ids[len(ids)-1] - x.lo + 1
+	x.lo = slices.Min(ids)
+	span := slices.Max(ids) - x.lo + 1
 	if span > 8*int64(len(ids))+1<<20 {
 		x.byID = make(map[int64]int, len(ids))
 		for i, id := range ids {

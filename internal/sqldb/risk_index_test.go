@@ -12,6 +12,7 @@ func TestCustomerIndex(t *testing.T) {
 		{"close together", []int64{3, 4, 7, 8, 100}},
 		{"far apart", []int64{5, 1 << 40, 1<<40 + 2, 1 << 50}},
 		{"one", []int64{42}},
+		{"out of order", []int64{9, 2, 5}},
 	} {
 		x := newCustomerIndex(tc.ids)
 		if dense := x.byID == nil; dense != (tc.name != "far apart") {
