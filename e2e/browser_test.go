@@ -64,13 +64,16 @@ func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Ac
 		err = fmt.Errorf("no result after 45 s")
 	}
 	if err != nil {
+		// The step's error first: saving the page could fail too and must
+		// not hide it.
+		t.Errorf("browser step %q: %v", name, err)
 		if png, err2 := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err2 == nil {
 			artifact(t, "failed-"+t.Name()+".png", png)
 		}
 		if html, err2 := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`)); err2 == nil {
 			artifact(t, "failed-"+t.Name()+".html", []byte(html))
 		}
-		t.Fatalf("browser step %q: %v", name, err)
+		t.FailNow()
 	}
 }
 
@@ -110,11 +113,11 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 }
 
 func artifact(t *testing.T, name string, png []byte) {
-	dir := "artifacts"
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	path := filepath.Join("artifacts", name) // a subtest's name holds a slash
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
