@@ -89,6 +89,10 @@ func logIn(t *testing.T, ctx context.Context, url, email, password, ready string
 		chromedp.SendKeys(chromedp.CSS("#email"), email),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
 		chromedp.Submit(chromedp.CSS("#password")),
+		// The main navigation is there only once signed in. Waiting for ready
+		// alone went on before the sign-in where the login form matches it
+		// too ("main h1"), and the next page was the login form.
+		chromedp.WaitVisible(chromedp.CSS("nav[aria-label=main]")),
 		chromedp.WaitVisible(chromedp.CSS(ready)),
 	)
 }

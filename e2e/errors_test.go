@@ -33,9 +33,7 @@ func TestErrorsInTheReadersLanguage(t *testing.T) {
 			res.Body.Close()
 			drained(t, srv.URL)
 
-			// The main navigation is there only once signed in; "main h1" matched
-			// the login form itself, and the test went on before the sign-in.
-			logIn(t, ctx, srv.URL+"/admin", "admin@example.com", "admin password 1", "nav[aria-label=main]")
+			logIn(t, ctx, srv.URL+"/admin", "admin@example.com", "admin password 1", "main h1")
 			lookAt(t, ctx, srv.URL+"/admin/sources/1", "debugger-"+c.lang)
 			if q := textOf(t, ctx, "main section.card:nth-of-type(2) tbody"); !strings.Contains(q, c.quarantine) || strings.Contains(q, "is not an ISO-8601") || strings.Contains(q, "timestamp: timestamp") {
 				t.Errorf("the quarantine's reason is not in %s: %q", c.lang, q)

@@ -6,16 +6,17 @@ import "testing"
 // with ids close together (a slice by id) and far apart (a map).
 func TestCustomerIndex(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		ids  []int64
+		name  string
+		ids   []int64
+		dense bool
 	}{
-		{"close together", []int64{3, 4, 7, 8, 100}},
-		{"far apart", []int64{5, 1 << 40, 1<<40 + 2, 1 << 50}},
-		{"one", []int64{42}},
-		{"out of order", []int64{9, 2, 5}},
+		{"close together", []int64{3, 4, 7, 8, 100}, true},
+		{"far apart", []int64{5, 1 << 40, 1<<40 + 2, 1 << 50}, false},
+		{"one", []int64{42}, true},
+		{"out of order", []int64{9, 2, 5}, true},
 	} {
 		x := newCustomerIndex(tc.ids)
-		if dense := x.byID == nil; dense != (tc.name != "far apart") {
+		if dense := x.byID == nil; dense != tc.dense {
 			t.Errorf("%s: dense %v", tc.name, dense)
 		}
 		places := map[int64]int{}
